@@ -1,0 +1,234 @@
+"""One `Filters` value -> one parameterised SQL predicate, a plain-English phrase and a URL.
+
+Every analysis narrows incidents through `Filters.predicate()`, so the same selection means the
+same rows everywhere. Values only ever reach SQL as bound parameters; the URL carries codes only
+(ward code, risk code, context type, agency, period), never anything about a young person.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+
+from analytics.vocab import AGENCY_LABELS, CONTEXT_LABELS, RISK_LABELS
+
+PERIOD_PRESETS: dict[str, str] = {
+    "3m": "Last 3 months",
+    "6m": "Last 6 months",
+    "12m": "Last 12 months",
+    "24m": "Last 24 months",
+    "all": "All data",
+    "custom": "Chosen dates",
+}
+DEFAULT_PERIOD = "12m"
+
+
+@dataclass(frozen=True)
+class Predicate:
+    """SQL text and its parameters, carried together; refuses `str()` so it is never pasted."""
+
+    sql: str
+    params: dict = field(hash=False, compare=False)
+    phrase: str = ""
+
+    def __str__(self) -> str:
+        raise TypeError("A Predicate is SQL plus parameters: use .sql with .params, never str()")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The global selection: a period (inclusive dates) and code lists; an empty list means all."""
+
+    start: date | None = None
+    end: date | None = None
+    wards: tuple[str, ...] = ()
+    risk_types: tuple[str, ...] = ()
+    context_types: tuple[str, ...] = ()
+    agencies: tuple[str, ...] = ()
+    period: str = DEFAULT_PERIOD
+
+    def __post_init__(self) -> None:
+        if self.start and self.end and self.start > self.end:
+            raise ValueError(
+                f"The period starts ({uk_date(self.start)}) after it ends ({uk_date(self.end)})."
+            )
+        for name in ("wards", "risk_types", "context_types", "agencies"):
+            object.__setattr__(self, name, tuple(sorted(set(getattr(self, name)))))
+
+    def predicate(self, alias: str = "i", ward_names: Mapping[str, str] | None = None) -> Predicate:
+        """The WHERE clause (without WHERE) selecting this filter's incidents under `alias`."""
+        if not re.fullmatch(r"[a-z_][a-z0-9_]*", alias):
+            raise ValueError(f"{alias!r} is not a table alias")
+        clauses, params = ["TRUE"], {}
+        if self.start:
+            clauses.append(f"{alias}.occurred_at >= $f_start")
+            params["f_start"] = self.start
+        if self.end:
+            clauses.append(f"{alias}.occurred_at < $f_end")
+            params["f_end"] = self.end + timedelta(days=1)
+        if self.wards:
+            clauses.append(f"list_contains($f_wards, {alias}.ward_code)")
+            params["f_wards"] = list(self.wards)
+        if self.risk_types:
+            clauses.append(
+                f"{alias}.incident_id IN (SELECT incident_id FROM incident_risks "
+                "WHERE list_contains($f_risks, risk_type))"
+            )
+            params["f_risks"] = list(self.risk_types)
+        if self.context_types:
+            clauses.append(f"list_contains($f_contexts, {alias}.location_type)")
+            params["f_contexts"] = list(self.context_types)
+        if self.agencies:
+            clauses.append(f"list_contains($f_agencies, {alias}.source_agency)")
+            params["f_agencies"] = list(self.agencies)
+        return Predicate(" AND ".join(clauses), params, self.describe(ward_names))
+
+    def describe(self, ward_names: Mapping[str, str] | None = None) -> str:
+        """The selection in plain English, for chart captions."""
+        parts = [self.period_phrase()]
+        ward_names = ward_names or {}
+        for values, names, plural in (
+            (self.wards, ward_names, "wards"),
+            (self.risk_types, RISK_LABELS, "risk types"),
+            (self.context_types, CONTEXT_LABELS, "context types"),
+            (self.agencies, AGENCY_LABELS, "agencies"),
+        ):
+            if values:
+                parts.append(f"{plural}: " + ", ".join(names.get(v, v) for v in values))
+            else:
+                parts.append(f"all {plural}")
+        return "; ".join(parts)
+
+    def period_phrase(self) -> str:
+        """'1 December 2025 to 30 November 2026', or 'all dates'."""
+        if self.start and self.end:
+            return f"{uk_date(self.start)} to {uk_date(self.end)}"
+        if self.start:
+            return f"from {uk_date(self.start)}"
+        if self.end:
+            return f"up to {uk_date(self.end)}"
+        return "all dates"
+
+    def previous(self) -> Filters:
+        """The same selection over the period of the same length just before this one."""
+        if not (self.start and self.end):
+            raise ValueError("Only a bounded period has a previous period.")
+        length = (self.end - self.start).days + 1
+        return replace(self, start=self.start - timedelta(days=length),
+                       end=self.start - timedelta(days=1))
+
+    def months(self) -> int:
+        """How many calendar months the period spans (at least one)."""
+        if not (self.start and self.end):
+            return 0
+        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+
+    def to_query(self) -> dict[str, str | list[str]]:
+        """The URL query parameters that reopen this view (codes only; defaults left out)."""
+        query: dict[str, str | list[str]] = {}
+        if self.period != DEFAULT_PERIOD:
+            query["period"] = self.period
+        if self.period == "custom" and self.start and self.end:
+            query["from"] = self.start.isoformat()
+            query["to"] = self.end.isoformat()
+        for key, values in (("ward", self.wards), ("risk", self.risk_types),
+                            ("context", self.context_types), ("agency", self.agencies)):
+            if values:
+                query[key] = list(values)
+        return query
+
+
+QUERY_KEYS = ("period", "from", "to", "ward", "risk", "context", "agency")
+
+
+def period_dates(preset: str, data_end: date, data_start: date | None = None) -> tuple[date | None, date | None]:
+    """The inclusive dates of a period preset, ending with the month of the latest data."""
+    end = month_end(data_end)
+    if preset == "all":
+        return data_start, end
+    months = int(preset.rstrip("m"))
+    return add_months(end.replace(day=1), -(months - 1)), end
+
+
+def from_query(
+    query: Mapping[str, str | list[str]],
+    *,
+    data_end: date,
+    data_start: date | None,
+    ward_codes: set[str] | frozenset[str],
+    risk_codes: set[str] | frozenset[str] = frozenset(RISK_LABELS),
+    context_codes: set[str] | frozenset[str] = frozenset(CONTEXT_LABELS),
+    agency_codes: set[str] | frozenset[str] = frozenset(AGENCY_LABELS),
+) -> tuple[Filters, list[str]]:
+    """Read filters from URL parameters; unknown or malformed values fall back, with a notice each."""
+    notices: list[str] = []
+
+    def values(key: str) -> list[str]:
+        raw = query.get(key, [])
+        return [raw] if isinstance(raw, str) else list(raw)
+
+    def known(key: str, allowed: set[str] | frozenset[str], what: str) -> tuple[str, ...]:
+        kept = []
+        for v in values(key):
+            if v in allowed:
+                kept.append(v)
+            else:
+                notices.append(f"The link named an unknown {what} ({_shorten(v)}); it was left out.")
+        return tuple(kept)
+
+    period = (values("period") or [DEFAULT_PERIOD])[0]
+    if period not in PERIOD_PRESETS:
+        notices.append(f"The link's period ({_shorten(period)}) is not one we know; "
+                       f"showing the {PERIOD_PRESETS[DEFAULT_PERIOD].lower()}.")
+        period = DEFAULT_PERIOD
+    start, end = None, None
+    if period == "custom":
+        try:
+            start = date.fromisoformat((values("from") or [""])[0])
+            end = date.fromisoformat((values("to") or [""])[0])
+            if start > end:
+                raise ValueError
+        except ValueError:
+            notices.append("The link's dates were missing or not in order (from YYYY-MM-DD to "
+                           f"YYYY-MM-DD); showing the {PERIOD_PRESETS[DEFAULT_PERIOD].lower()}.")
+            period = DEFAULT_PERIOD
+    if period != "custom":
+        start, end = period_dates(period, data_end, data_start)
+    filters = Filters(
+        start=start, end=end, period=period,
+        wards=known("ward", ward_codes, "ward"),
+        risk_types=known("risk", risk_codes, "risk type"),
+        context_types=known("context", context_codes, "context type"),
+        agencies=known("agency", agency_codes, "agency"),
+    )
+    return filters, notices
+
+
+def _shorten(value: str, limit: int = 40) -> str:
+    """A URL value made safe to echo: printable, and cut short."""
+    clean = "".join(ch for ch in value if ch.isprintable())
+    return repr(clean if len(clean) <= limit else clean[:limit] + "…")
+
+
+def uk_date(d: date) -> str:
+    """23 November 2026."""
+    return f"{d.day} {calendar.month_name[d.month]} {d.year}"
+
+
+def uk_month(d: date) -> str:
+    """November 2026."""
+    return f"{calendar.month_name[d.month]} {d.year}"
+
+
+def month_end(d: date) -> date:
+    """The last day of d's month."""
+    return d.replace(day=calendar.monthrange(d.year, d.month)[1])
+
+
+def add_months(d: date, months: int) -> date:
+    """The first of the month `months` after d's month (d must be a first of month)."""
+    index = d.year * 12 + d.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)

@@ -1,0 +1,231 @@
+"""The DuckDB store: schema and forward migrations, the one connection, transactions, data version.
+
+One `Store` per process holds one DuckDB connection; every query runs on its own cursor so
+Streamlit's session threads never share one. Loads run in `Store.transaction()`, which bumps the
+data version inside the same transaction, so a reader sees either the whole load or none of it,
+and every cache keyed by the version refreshes at once.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "safeguarding.duckdb"
+PATH_ENV = "SAFEGUARDING_DB"
+
+Tracer = Callable[[str, object], None]
+
+# Each migration moves the schema forward by one version; never edit one that has shipped.
+MIGRATIONS: tuple[str, ...] = (
+    # 1: the data model of DESIGN.md
+    """
+    CREATE TABLE wards (
+        ward_code VARCHAR PRIMARY KEY,
+        ward_name VARCHAR NOT NULL,
+        geometry_geojson VARCHAR,
+        centroid_lat DOUBLE,
+        centroid_lon DOUBLE,
+        child_population INTEGER
+    );
+    CREATE TABLE lsoa (
+        lsoa_code VARCHAR PRIMARY KEY,
+        lsoa_name VARCHAR,
+        ward_code VARCHAR,
+        imd_decile SMALLINT,
+        geometry_geojson VARCHAR
+    );
+    CREATE TABLE extracts (
+        extract_id INTEGER PRIMARY KEY,
+        kind VARCHAR NOT NULL,
+        file_name VARCHAR NOT NULL,
+        sha256 VARCHAR,
+        uploaded_by VARCHAR,
+        uploaded_at TIMESTAMP NOT NULL,
+        rows_read INTEGER NOT NULL DEFAULT 0,
+        rows_loaded INTEGER NOT NULL DEFAULT 0,
+        rows_rejected INTEGER NOT NULL DEFAULT 0,
+        rows_duplicate INTEGER NOT NULL DEFAULT 0,
+        status VARCHAR NOT NULL
+    );
+    CREATE TABLE rejected_rows (
+        extract_id INTEGER NOT NULL,
+        row_number INTEGER NOT NULL,
+        column_name VARCHAR,
+        reason VARCHAR NOT NULL,
+        raw VARCHAR
+    );
+    CREATE TABLE contexts (
+        context_id VARCHAR PRIMARY KEY,
+        name VARCHAR NOT NULL,
+        context_type VARCHAR NOT NULL,
+        ward_code VARCHAR,
+        lat DOUBLE,
+        lon DOUBLE,
+        extract_id INTEGER
+    );
+    CREATE TABLE young_people (
+        person_id VARCHAR PRIMARY KEY,
+        birth_year SMALLINT,
+        gender VARCHAR,
+        extract_id INTEGER
+    );
+    CREATE TABLE incidents (
+        incident_id VARCHAR PRIMARY KEY,
+        occurred_at TIMESTAMP NOT NULL,
+        reported_on DATE,
+        ward_code VARCHAR,
+        context_id VARCHAR,
+        lat DOUBLE,
+        lon DOUBLE,
+        lsoa_code VARCHAR,
+        location_type VARCHAR,
+        source_agency VARCHAR,
+        severity SMALLINT,
+        outcome VARCHAR,
+        extract_id INTEGER
+    );
+    CREATE TABLE incident_risks (
+        incident_id VARCHAR NOT NULL,
+        risk_type VARCHAR NOT NULL,
+        extract_id INTEGER
+    );
+    CREATE TABLE incident_people (
+        incident_id VARCHAR NOT NULL,
+        person_id VARCHAR NOT NULL,
+        role VARCHAR,
+        extract_id INTEGER
+    );
+    CREATE TABLE interventions (
+        intervention_id VARCHAR PRIMARY KEY,
+        context_id VARCHAR,
+        ward_code VARCHAR,
+        started_on DATE NOT NULL,
+        ended_on DATE,
+        intervention_type VARCHAR,
+        lead_agency VARCHAR,
+        description VARCHAR,
+        extract_id INTEGER
+    );
+    CREATE TABLE area_crime (
+        crime_id VARCHAR,
+        month DATE NOT NULL,
+        kind VARCHAR NOT NULL,
+        reported_by VARCHAR,
+        falls_within VARCHAR,
+        lat DOUBLE,
+        lon DOUBLE,
+        location VARCHAR,
+        lsoa_code VARCHAR,
+        lsoa_name VARCHAR,
+        ward_code VARCHAR,
+        crime_type VARCHAR,
+        last_outcome VARCHAR,
+        context VARCHAR,
+        extract_id INTEGER
+    );
+    CREATE TABLE data_version (version BIGINT NOT NULL, changed_at TIMESTAMP NOT NULL);
+    INSERT INTO data_version VALUES (0, now()::TIMESTAMP);
+    CREATE INDEX incidents_occurred ON incidents(occurred_at);
+    CREATE INDEX incident_risks_incident ON incident_risks(incident_id);
+    CREATE INDEX incident_people_incident ON incident_people(incident_id);
+    """,
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Apply every migration newer than the database's schema version; return the version."""
+    con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+    row = con.execute("SELECT max(version) FROM schema_version").fetchone()
+    current = row[0] or 0
+    for number, sql in enumerate(MIGRATIONS[current:], start=current + 1):
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(sql)
+            con.execute("INSERT INTO schema_version VALUES ($v)", {"v": number})
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+    return max(current, SCHEMA_VERSION)
+
+
+class Store:
+    """The process's one DuckDB connection; hands out a cursor per query or thread."""
+
+    def __init__(self, path: str | Path = ":memory:", tracer: Tracer | None = None) -> None:
+        self.path = str(path)
+        self.tracer = tracer
+        self._lock = threading.Lock()
+        self._open()
+
+    def _open(self) -> None:
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._con = duckdb.connect(self.path)
+        migrate(self._con)
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A fresh cursor on the shared connection; reopens it if a fatal error invalidated it."""
+        try:
+            return self._con.cursor()
+        except (duckdb.FatalException, duckdb.ConnectionException):
+            with self._lock:
+                self._open()
+            return self._con.cursor()
+
+    def query(self, sql: str, params: dict | None = None):
+        """Run one read query on its own cursor and return a DataFrame."""
+        if self.tracer:
+            self.tracer(sql, params)
+        return self.cursor().execute(sql, params or {}).df()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One write transaction that bumps the data version; all of it commits or none does."""
+        with self._lock:
+            cur = self.cursor()
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                yield cur
+                cur.execute(
+                    "UPDATE data_version SET version = version + 1, changed_at = now()::TIMESTAMP"
+                )
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+        if self.path != ":memory:":
+            self.cursor().execute("CHECKPOINT")
+
+    def data_version(self) -> int:
+        """A number that changes on every committed load: the key of every cache."""
+        return int(self.cursor().execute("SELECT version FROM data_version").fetchone()[0])
+
+    def is_empty(self) -> bool:
+        """True when no incidents and no wards have been loaded yet."""
+        cur = self.cursor()
+        n = cur.execute("SELECT (SELECT count(*) FROM incidents) + (SELECT count(*) FROM wards)")
+        return n.fetchone()[0] == 0
+
+    def close(self) -> None:
+        self._con.close()
+
+
+def database_path() -> Path:
+    """Where the app keeps its database: $SAFEGUARDING_DB, else data/safeguarding.duckdb."""
+    return Path(os.environ.get(PATH_ENV) or DEFAULT_PATH)
+
+
+def quote_identifier(name: str, allowed: frozenset[str] | set[str]) -> str:
+    """Quote a table or column name, but only one from the caller's allow-list."""
+    if name not in allowed:
+        raise ValueError(f"{name!r} is not an allowed name")
+    return '"' + name.replace('"', '""') + '"'
