@@ -50,3 +50,14 @@ def mask_small(values: pd.Series, view: str) -> pd.Series:
     if not suppresses(view):
         return values.astype(float)
     return values.astype(float).mask(values.between(1, THRESHOLD - 1))
+
+
+def drop_small_rows(frame: pd.DataFrame, columns: list[str], view: str) -> pd.DataFrame:
+    """Rows of `frame` whose count `columns` are all safe to chart exactly in this view.
+
+    A change drawn between two counts reveals both, so a row with any small count leaves the chart.
+    """
+    if not suppresses(view) or frame.empty:
+        return frame
+    small = frame[columns].apply(lambda col: col.between(1, THRESHOLD - 1)).any(axis=1)
+    return frame[~small]

@@ -58,32 +58,38 @@ class Filters:
         for name in ("wards", "risk_types", "context_types", "agencies"):
             object.__setattr__(self, name, tuple(sorted(set(getattr(self, name)))))
 
-    def predicate(self, alias: str = "i", ward_names: Mapping[str, str] | None = None) -> Predicate:
-        """The WHERE clause (without WHERE) selecting this filter's incidents under `alias`."""
-        if not re.fullmatch(r"[a-z_][a-z0-9_]*", alias):
-            raise ValueError(f"{alias!r} is not a table alias")
+    def predicate(self, alias: str = "i", ward_names: Mapping[str, str] | None = None,
+                  prefix: str = "f_") -> Predicate:
+        """The WHERE clause (without WHERE) selecting this filter's incidents under `alias`.
+
+        `prefix` names the parameters, so two predicates (say this period and the previous one)
+        can sit in one statement.
+        """
+        for name in (alias, prefix):
+            if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
+                raise ValueError(f"{name!r} is not a plain SQL name")
         clauses, params = ["TRUE"], {}
         if self.start:
-            clauses.append(f"{alias}.occurred_at >= $f_start")
-            params["f_start"] = self.start
+            clauses.append(f"{alias}.occurred_at >= ${prefix}start")
+            params[f"{prefix}start"] = self.start
         if self.end:
-            clauses.append(f"{alias}.occurred_at < $f_end")
-            params["f_end"] = self.end + timedelta(days=1)
+            clauses.append(f"{alias}.occurred_at < ${prefix}end")
+            params[f"{prefix}end"] = self.end + timedelta(days=1)
         if self.wards:
-            clauses.append(f"list_contains($f_wards, {alias}.ward_code)")
-            params["f_wards"] = list(self.wards)
+            clauses.append(f"list_contains(${prefix}wards, {alias}.ward_code)")
+            params[f"{prefix}wards"] = list(self.wards)
         if self.risk_types:
             clauses.append(
                 f"{alias}.incident_id IN (SELECT incident_id FROM incident_risks "
-                "WHERE list_contains($f_risks, risk_type))"
+                f"WHERE list_contains(${prefix}risks, risk_type))"
             )
-            params["f_risks"] = list(self.risk_types)
+            params[f"{prefix}risks"] = list(self.risk_types)
         if self.context_types:
-            clauses.append(f"list_contains($f_contexts, {alias}.location_type)")
-            params["f_contexts"] = list(self.context_types)
+            clauses.append(f"list_contains(${prefix}contexts, {alias}.location_type)")
+            params[f"{prefix}contexts"] = list(self.context_types)
         if self.agencies:
-            clauses.append(f"list_contains($f_agencies, {alias}.source_agency)")
-            params["f_agencies"] = list(self.agencies)
+            clauses.append(f"list_contains(${prefix}agencies, {alias}.source_agency)")
+            params[f"{prefix}agencies"] = list(self.agencies)
         return Predicate(" AND ".join(clauses), params, self.describe(ward_names))
 
     def describe(self, ward_names: Mapping[str, str] | None = None) -> str:
@@ -116,9 +122,17 @@ class Filters:
         """The same selection over the period of the same length just before this one."""
         if not (self.start and self.end):
             raise ValueError("Only a bounded period has a previous period.")
+        if self.whole_months():
+            start = add_months(self.start, -self.months())
+            return replace(self, start=start, end=self.start - timedelta(days=1))
         length = (self.end - self.start).days + 1
         return replace(self, start=self.start - timedelta(days=length),
                        end=self.start - timedelta(days=1))
+
+    def whole_months(self) -> bool:
+        """True when the period runs from a first of the month to a last of the month."""
+        return bool(self.start and self.end and self.start.day == 1
+                    and self.end == month_end(self.end))
 
     def months(self) -> int:
         """How many calendar months the period spans (at least one)."""

@@ -1,0 +1,66 @@
+"""Plotly figures built from analysis results, in the house style (no maths here).
+
+Colours are the UK Analysis Function's colour-blind-safe palette; every figure gets a headline
+title that states the finding; the caption (measure, period, filters, data date) sits under it.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+# UK Government Analysis Function categorical palette (colour-blind safe; at most four a chart).
+PALETTE = ("#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1")
+DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE, DARK_GREY, LIGHT_PURPLE = PALETTE
+# Sequential scale for heatmaps (light to dark blue; readable in greyscale too).
+SEQUENTIAL = ["#F7FBFF", "#C6DBEF", "#6BAED6", "#2171B5", "#12436D"]
+# Diverging scale (orange for below, blue for above), never red against green.
+DIVERGING = ["#F46A25", "#FBD3BC", "#F7F7F7", "#BCCBDD", "#12436D"]
+FONT = "Arial, Helvetica, sans-serif"
+
+
+def style(fig: go.Figure, title: str, *, height: int = 360) -> go.Figure:
+    """Apply the house layout: headline title, plain background, readable font."""
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 18}},
+        font={"family": FONT, "size": 14, "color": "#0B0C0C"},
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        height=height,
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        legend={"orientation": "h", "y": -0.2, "x": 0},
+        hoverlabel={"font_family": FONT},
+    )
+    fig.update_xaxes(showgrid=False, linecolor="#B1B4B6")
+    fig.update_yaxes(gridcolor="#E5E6E7", zeroline=False, rangemode="tozero")
+    return fig
+
+
+def small_trend(frame: pd.DataFrame, title: str, *, y_title: str = "Incidents") -> go.Figure:
+    """A compact monthly line from a frame with `month` and `value` columns."""
+    fig = go.Figure(go.Scatter(
+        x=frame["month"], y=frame["value"], mode="lines+markers",
+        line={"color": DARK_BLUE, "width": 2}, marker={"size": 4},
+        hovertemplate="%{x|%B %Y}: %{y:,}<extra></extra>",
+    ))
+    style(fig, title, height=220)
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 50, "b": 10}, title_font_size=15)
+    fig.update_yaxes(title=y_title)
+    fig.update_xaxes(tickformat="%b %Y")
+    return fig
+
+
+def change_bars(frame: pd.DataFrame, title: str, *, label: str = "name") -> go.Figure:
+    """Horizontal bars of change (current minus previous), rises and falls told apart by colour and sign."""
+    ordered = frame.sort_values("change")
+    colours = [DARK_PINK if c > 0 else TURQUOISE for c in ordered["change"]]
+    fig = go.Figure(go.Bar(
+        x=ordered["change"], y=ordered[label], orientation="h", marker_color=colours,
+        text=[f"{c:+,}" for c in ordered["change"]], textposition="outside",
+        hovertemplate="%{y}: %{x:+,} incidents<extra></extra>",
+    ))
+    style(fig, title, height=max(240, 40 * len(ordered) + 90))
+    fig.update_xaxes(title="Change in incidents on the previous period", zeroline=True,
+                     zerolinecolor="#3D3D3D", rangemode="normal")
+    fig.update_yaxes(rangemode="normal", gridcolor="white")
+    return fig

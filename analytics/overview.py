@@ -1,0 +1,165 @@
+"""The board's overview: headline figures against the previous period, and what changed most.
+
+Every figure compares the chosen period with the period of the same length just before it, so a
+board member reads "up 12% on the previous 12 months" rather than a bare number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from analytics.disclosure import display_count, is_small, suppresses
+from analytics.filters import Filters
+from analytics.vocab import RISK_LABELS
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Headline counts for one period."""
+
+    incidents: int
+    young_people: int
+    contexts: int
+    wards: int
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The chosen period's totals, the previous period's, and the wards with most incidents."""
+
+    current: Totals
+    previous: Totals | None
+    top_wards: pd.DataFrame  # ward_code, ward_name, incidents
+
+
+def totals(con: duckdb.DuckDBPyConnection, filters: Filters) -> Totals:
+    """Incidents, distinct young people, contexts and wards with at least one incident."""
+    p = filters.predicate("i")
+    row = con.execute(
+        f"""
+        WITH sel AS (SELECT incident_id, context_id, ward_code FROM incidents i WHERE {p.sql})
+        SELECT
+            (SELECT count(*) FROM sel),
+            (SELECT count(DISTINCT ip.person_id) FROM incident_people ip
+                 JOIN sel USING (incident_id)),
+            (SELECT count(DISTINCT context_id) FROM sel),
+            (SELECT count(DISTINCT ward_code) FROM sel)
+        """,
+        p.params,
+    ).fetchone()
+    return Totals(*(int(v) for v in row))
+
+
+def headline(con: duckdb.DuckDBPyConnection, filters: Filters, top: int = 3) -> Headline:
+    """Totals for the period and the one before it, and the `top` wards by incidents."""
+    previous = totals(con, filters.previous()) if filters.start and filters.end else None
+    p = filters.predicate("i")
+    top_wards = con.execute(
+        f"""
+        SELECT i.ward_code, w.ward_name, count(*) AS incidents
+        FROM incidents i JOIN wards w USING (ward_code)
+        WHERE {p.sql}
+        GROUP BY ALL ORDER BY incidents DESC, w.ward_name LIMIT $top
+        """,
+        {**p.params, "top": top},
+    ).df()
+    return Headline(current=totals(con, filters), previous=previous, top_wards=top_wards)
+
+
+def risk_trends(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Incidents a month for each risk type in the period, months with none filled with zero."""
+    p = filters.predicate("i")
+    months = _month_frame(filters)
+    counts = con.execute(
+        f"""
+        SELECT r.risk_type, date_trunc('month', i.occurred_at)::DATE AS month, count(*) AS value
+        FROM incidents i JOIN incident_risks r USING (incident_id)
+        WHERE {p.sql} AND (len($risks) = 0 OR list_contains($risks, r.risk_type))
+        GROUP BY ALL
+        """,
+        {**p.params, "risks": list(filters.risk_types)},
+    ).df()
+    risk_types = list(filters.risk_types) or list(RISK_LABELS)
+    grid = pd.MultiIndex.from_product([risk_types, months], names=["risk_type", "month"])
+    counts["month"] = pd.to_datetime(counts["month"])
+    out = (counts.set_index(["risk_type", "month"])["value"]
+           .reindex(grid, fill_value=0).reset_index())
+    out["label"] = out["risk_type"].map(RISK_LABELS)
+    return out
+
+
+def changes(con: duckdb.DuckDBPyConnection, filters: Filters, unit: str = "ward") -> pd.DataFrame:
+    """Incidents in this period and the previous one for every ward (or context), with the change."""
+    if unit not in ("ward", "context"):
+        raise ValueError("unit must be 'ward' or 'context'")
+    if not (filters.start and filters.end):
+        return pd.DataFrame(columns=["code", "name", "current", "previous", "change"])
+    cur, prev = filters.predicate("i"), filters.previous().predicate("i", prefix="p_")
+    key, names = (("ward_code", "SELECT ward_code AS code, ward_name AS name FROM wards")
+                  if unit == "ward" else
+                  ("context_id", "SELECT context_id AS code, name FROM contexts"))
+    frame = con.execute(
+        f"""
+        WITH cur AS (SELECT i.{key} AS code, count(*) AS n FROM incidents i
+                     WHERE {cur.sql} GROUP BY 1),
+             prev AS (SELECT i.{key} AS code, count(*) AS n FROM incidents i
+                      WHERE {prev.sql} GROUP BY 1),
+             names AS ({names})
+        SELECT names.code, names.name,
+               coalesce(cur.n, 0) AS current, coalesce(prev.n, 0) AS previous,
+               coalesce(cur.n, 0) - coalesce(prev.n, 0) AS change
+        FROM names LEFT JOIN cur USING (code) LEFT JOIN prev USING (code)
+        WHERE cur.n IS NOT NULL OR prev.n IS NOT NULL
+        ORDER BY abs(change) DESC, names.name
+        """,
+        {**cur.params, **prev.params},
+    ).df()
+    return frame
+
+
+def biggest_changes(frame: pd.DataFrame, n: int = 5) -> pd.DataFrame:
+    """The n largest rises and the n largest falls (rises first), dropping unchanged places."""
+    rises = frame[frame["change"] > 0].nlargest(n, "change")
+    falls = frame[frame["change"] < 0].nsmallest(n, "change")
+    return pd.concat([rises, falls], ignore_index=True)
+
+
+def change_sentence(name: str, current: int, previous: int, view: str, period: str) -> str:
+    """'Millbrook: 120 incidents, up 35 (41%) on the previous 12 months', suppressing small counts."""
+    now = display_count(current, view)
+    if suppresses(view) and (is_small(current) or is_small(previous)):
+        return f"{name}: {now} incidents, {display_count(previous, view)} in the previous {period}"
+    change = current - previous
+    if change == 0:
+        return f"{name}: {now} incidents, the same as the previous {period}"
+    direction = "up" if change > 0 else "down"
+    pct = f" ({abs(change) / previous:.0%})" if previous else ""
+    return f"{name}: {now} incidents, {direction} {abs(change):,}{pct} on the previous {period}"
+
+
+def period_words(filters: Filters) -> str:
+    """'12 months' or '90 days': how long the comparison period is, in words."""
+    if not (filters.start and filters.end):
+        return "period"
+    if filters.whole_months():
+        months = filters.months()
+        return "month" if months == 1 else f"{months} months"
+    days = (filters.end - filters.start).days + 1
+    return "day" if days == 1 else f"{days} days"
+
+
+def percent_change(current: int, previous: int | None) -> float | None:
+    """Relative change, or None where there is nothing to compare with."""
+    if not previous:
+        return None
+    return (current - previous) / previous
+
+
+def _month_frame(filters: Filters) -> pd.DatetimeIndex:
+    """Every month start in the filter's period."""
+    if not (filters.start and filters.end):
+        return pd.DatetimeIndex([])
+    return pd.date_range(filters.start.replace(day=1), filters.end, freq="MS")
