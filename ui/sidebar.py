@@ -88,7 +88,7 @@ def sidebar_filters() -> PageContext:
                           help="Periods end with the latest month in the data.")
     if period == "custom":
         chosen = sb.date_input("From and to", key="f_dates", format="DD/MM/YYYY",
-                               min_value=facts.first_incident, max_value=data_end,
+                               min_value=date(2000, 1, 1), max_value=date(2100, 12, 31),
                                on_change=_clear_notices)
         start, end = (tuple(chosen) + (None, None))[:2]
         if not (start and end):

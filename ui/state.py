@@ -15,7 +15,6 @@ from typing import Any
 
 import streamlit as st
 
-from analytics import demo
 from analytics.filters import Filters, uk_date
 from analytics.reference import DataFacts
 from analytics.store import Store, database_path
@@ -25,7 +24,10 @@ from analytics.store import Store, database_path
 def store() -> Store:
     """The process's one DuckDB store, made (and filled with the demo borough) on first use."""
     s = Store(database_path())
-    demo.ensure_demo(s)
+    if s.is_empty():
+        from analytics import demo  # only a first run needs the generator
+
+        demo.ensure_demo(s)
     return s
 
 

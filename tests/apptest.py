@@ -1,0 +1,42 @@
+"""Helpers for page tests: open the app on a given database, as a reader would, with AppTest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT = 120
+
+
+def open_page(db_path: Path | str, page: str | None = None, query: dict | None = None,
+              monkeypatch=None) -> AppTest:
+    """Run app.py on the database at db_path, optionally switch to `page` (e.g. 'pages/trends.py')."""
+    monkeypatch.setenv("SAFEGUARDING_DB", str(db_path))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    return at
+
+
+def shown_text(at: AppTest) -> str:
+    """Everything a reader sees as text: titles, headers, markdown, captions, metrics, alerts."""
+    parts = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning",
+                 "error", "success"):
+        parts += [str(e.value) for e in getattr(at, kind)]
+    parts += [f"{m.label} {m.value} {m.delta or ''}" for m in at.metric]
+    return "\n".join(parts)
+
+
+def assert_no_exception(at: AppTest) -> None:
+    """No Streamlit exception box and no error element."""
+    assert not at.exception, [e.value for e in at.exception]

@@ -1,0 +1,55 @@
+"""The Overview page as a board member sees it (AppTest over the tiny borough)."""
+
+import pytest
+
+from analytics.store import Store
+from tests.apptest import assert_no_exception, open_page, shown_text
+from tests.conftest import seed_tiny
+
+
+@pytest.fixture
+def tiny_db(tmp_path):
+    path = tmp_path / "tiny.duckdb"
+    store = Store(path)
+    seed_tiny(store)
+    store.close()
+    return path
+
+
+def test_overview_shows_headline_figures_against_the_previous_period(tiny_db, monkeypatch):
+    at = open_page(tiny_db, query={"period": "custom", "from": "2025-01-01", "to": "2025-12-31"},
+                   monkeypatch=monkeypatch)
+    assert_no_exception(at)
+    text = shown_text(at)
+    assert "Incidents 10" in text
+    assert "+400% on the previous 12 months" in text
+    assert "Most affected ward Birch" in text
+
+
+def test_board_view_never_shows_small_counts_of_young_people(tiny_db, monkeypatch):
+    at = open_page(tiny_db, query={"period": "custom", "from": "2024-01-01", "to": "2024-12-31"},
+                   monkeypatch=monkeypatch)
+    assert_no_exception(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Young people affected"] == "<5"
+    assert metrics["Incidents"] == "<5"
+
+
+def test_analyst_view_shows_exact_counts(tiny_db, monkeypatch):
+    at = open_page(tiny_db, query={"period": "custom", "from": "2024-01-01", "to": "2024-12-31",
+                                   "view": "analyst"}, monkeypatch=monkeypatch)
+    assert {m.label: m.value for m in at.metric}["Young people affected"] == "2"
+
+
+def test_an_empty_selection_says_so_plainly(tiny_db, monkeypatch):
+    at = open_page(tiny_db, query={"period": "custom", "from": "2025-01-01", "to": "2025-12-31",
+                                   "risk": "trafficking"}, monkeypatch=monkeypatch)
+    assert_no_exception(at)
+    assert "No incidents match these filters" in shown_text(at)
+
+
+def test_a_malformed_link_falls_back_with_a_visible_notice(tiny_db, monkeypatch):
+    at = open_page(tiny_db, query={"ward": "NOPE", "period": "forever"}, monkeypatch=monkeypatch)
+    assert_no_exception(at)
+    warnings = " ".join(w.value for w in at.sidebar.warning)
+    assert "unknown ward ('NOPE')" in warnings and "period ('forever')" in warnings
