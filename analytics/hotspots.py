@@ -34,6 +34,7 @@ SEED = 20260611  # fixed so the same data always gives the same map
 ALPHA = 0.05  # the false discovery rate we accept across all areas of one map
 ALTERNATIVES = ("two-sided", "greater", "less")
 HOT, COLD, NOT_SIGNIFICANT = "hot", "cold", "not significant"
+WEIGHTS = "binary contiguity weights, each area counted with itself"
 CONTIGUITY_TOLERANCE = 1e-7  # degrees (about 1 cm): closes slivers between real boundaries
 
 
@@ -109,7 +110,7 @@ class GiStar:
     permutations: int
     seed: int
     alternative: str
-    weights: str = "binary contiguity, each area counted with itself (weight 1)"
+    weights: str = WEIGHTS
 
 
 def gi_star(values: np.ndarray | list[float], weights: Weights, *,
