@@ -26,11 +26,12 @@ from analytics.places import PRIVATE_TYPES, GridHotSpots, HotSpots
 from analytics.vocab import RISK_LABELS
 
 STYLE_ENV = "SAFEGUARDING_MAP_STYLE"
-MAP_HEIGHT = 560  # pixels; the view is fitted to the data for a map about this tall
+MAP_HEIGHT = 620  # pixels; the view is fitted to the data for a map about this tall
 MAP_WIDTH = 900  # pixels we assume the map is wide when fitting the view
 HIDDEN_GREY = "#D9D9D9"  # wards whose count is hidden (1 to 4) in this view
 EMPTY_WHITE = "#FFFFFF"
 FILL_ALPHA = 190
+PLACE_RADIUS_M = 20  # a place's circle: this many metres times the square root of its incidents
 TOOLTIP = {"text": "{tip}", "style": {"backgroundColor": "#0B0C0C", "color": "white",
                                       "fontFamily": "Arial, sans-serif", "fontSize": "13px"}}
 MEASURES = {"incidents": "Incidents", "rate": "Incidents per 1,000 children"}
@@ -68,13 +69,20 @@ def rings(geom: BaseGeometry) -> list[list[list[list[float]]]]:
 
 
 def nice_bins(values: Iterable[float], n: int = len(SEQUENTIAL) - 1) -> list[float]:
-    """Up to n+1 rising class breaks from 0 to the maximum, at round numbers (quantiles)."""
+    """Up to n classes from 0 to the maximum, broken at round numbers (1, 2, 5, 10, 20 ...).
+
+    Counts of harm are skewed (a few cells hold most), so classes grow geometrically rather than
+    splitting the range evenly. Returns the breaks: [0, b1, ..., top].
+    """
     v = np.asarray([x for x in values if x is not None and np.isfinite(x) and x > 0], float)
     if v.size == 0:
         return []
-    raw = np.quantile(v, np.linspace(0, 1, n + 1))[1:]
-    breaks = sorted({_round_up(x) for x in raw})
-    return [0.0, *breaks]
+    low, top = float(v.min()), _round_up(float(v.max()))
+    candidates = [m * 10.0 ** e for e in range(-2, 7) for m in (1, 2, 5)]
+    inner = [c for c in candidates if low < c < top]
+    while len(inner) > n - 1:
+        inner = inner[1::2] if len(inner) % 2 == 0 else inner[::2]
+    return [0.0, *inner, top]
 
 
 NICE_STEPS = (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10)
@@ -111,13 +119,29 @@ def bin_colour(value: float, breaks: list[float]) -> str:
 
 
 def _bin_legend(breaks: list[float], fmt: str) -> list[LegendBin]:
+    """'up to 5', 'over 5 to 10', ..., 'over 50': one entry a class."""
     out = []
     for k in range(1, len(breaks)):
         low = breaks[k - 1]
-        label = (f"up to {breaks[k]:{fmt}}" if k == 1 else
-                 f"over {low:{fmt}} to {breaks[k]:{fmt}}")
+        if k == 1:
+            label = f"up to {breaks[k]:{fmt}}"
+        elif k == len(breaks) - 1:
+            label = f"over {low:{fmt}}"
+        else:
+            label = f"over {low:{fmt}} to {breaks[k]:{fmt}}"
         out.append(LegendBin(bin_colour(breaks[k], breaks), label))
     return out
+
+
+def characters(rows: list[dict]) -> str:
+    """Every character the text rows use: TextLayer draws only characters it was given."""
+    return "".join(sorted({ch for row in rows for ch in row["text"]} - {'"'}))
+
+
+def literal(text: str) -> str:
+    """A string pydeck passes through as a value (unquoted strings become JS expressions)."""
+    return '"' + text.replace('"', "") + '"'
+
 
 
 # --- layers ------------------------------------------------------------------------------
@@ -156,9 +180,9 @@ def ward_layers(wards: pd.DataFrame, counts: pd.DataFrame, view: str, *,
                   filled=colour_by is not None, pickable=True),
         pdk.Layer("TextLayer", labels, id="ward-names", get_position="position",
                   get_text="text", get_size=13, get_color=rgba("#0B0C0C"),
-                  font_family="Arial, Helvetica, sans-serif", font_weight=600,
+                  font_family=literal("Arial, Helvetica, sans-serif"), font_weight=600,
                   outline_width=3, outline_color=rgba("#FFFFFF"), font_settings={"sdf": True},
-                  character_set="auto", pickable=False),
+                  character_set=literal(characters(labels)), pickable=False),
     )
     legend = []
     if colour_by:
@@ -203,16 +227,17 @@ def context_layer(points: pd.DataFrame, view: str, period: str) -> tuple[list, l
     for p in shown.itertuples():
         risks = "\n".join(f"  {RISK_LABELS.get(code, code)}: {display_count(n, view)}"
                           for code, n in p.risks)
-        rows.append({"position": [p.lon, p.lat], "radius": 40 + 30 * math.sqrt(p.incidents),
+        rows.append({"position": [p.lon, p.lat], "radius": PLACE_RADIUS_M * math.sqrt(p.incidents),
                      "tip": f"{p.name} ({p.type})\nIncidents: {display_count(p.incidents, view)}"
                             f"\n{risks}\n{trend_words(p.incidents, p.previous, view, period)}"})
     layer = pdk.Layer("ScatterplotLayer", rows, id="places", get_position="position",
-                      get_radius="radius", radius_units="meters",
-                      get_fill_color=rgba(DARK_GREY, 200), get_line_color=rgba("#FFFFFF"),
-                      line_width_min_pixels=1.5, stroked=True, pickable=True)
+                      get_radius="radius", radius_units=literal("meters"),
+                      get_fill_color=rgba("#FFFFFF", 150), get_line_color=rgba(DARK_GREY),
+                      line_width_min_pixels=2, stroked=True, pickable=True,
+                      radius_min_pixels=3)
     note = (f"place (size = incidents; fewer than {THRESHOLD} and home addresses not shown)"
             if suppresses(view) else "place (size = incidents)")
-    return [layer], [LegendBin(DARK_GREY, note, "circle")]
+    return [layer], [LegendBin(DARK_GREY, note, "ring")]
 
 
 def trend_words(current: int, previous: int, view: str, period: str) -> str:
@@ -257,11 +282,14 @@ def hot_spot_layers(result: HotSpots, *, wards: pd.DataFrame | None = None,
                   stroked=True, get_line_color="line", line_width_min_pixels=4, pickable=True)]
     markers = [
         pdk.Layer("TextLayer", marks, id="hot-spot-marks", get_position="position",
-                  get_text="text", get_color="colour", get_size=20, character_set="auto",
+                  get_text="text", get_color="colour", get_size=20, character_set=literal("▲▼"),
                   outline_width=2, outline_color=rgba("#FFFFFF"), font_settings={"sdf": True},
                   pickable=True)]
-    legend = [LegendBin(DARK_PINK, "▲ hot spot (more than chance)", "outline"),
-              LegendBin(TURQUOISE, "▼ cold spot (fewer than chance)", "outline")]
+    kinds = set(marked["label"])
+    legend = ([LegendBin(DARK_PINK, "▲ hot spot (more than chance)", "outline")]
+              if hotspots.HOT in kinds else [])
+    if hotspots.COLD in kinds:
+        legend.append(LegendBin(TURQUOISE, "▼ cold spot (fewer than chance)", "outline"))
     return outlines, markers, legend
 
 
@@ -274,7 +302,7 @@ def area_crime_layer(cells: pd.DataFrame, grid: hotspots.HexGrid) -> tuple[list,
              "tip": f"Street crime recorded by police (police.uk): {int(c.crimes):,}"}
             for c in cells.itertuples()]
     layer = pdk.Layer("ScatterplotLayer", rows, id="area-crime", get_position="position",
-                      get_radius="radius", radius_units="meters",
+                      get_radius="radius", radius_units=literal("meters"),
                       get_fill_color=rgba(ORANGE, 120), get_line_color=rgba(ORANGE),
                       line_width_min_pixels=1, stroked=True, pickable=True)
     return [layer], [LegendBin(ORANGE, "street crime, all ages (police.uk; size = crimes)",

@@ -16,7 +16,8 @@ from analytics.maps import LegendBin
 from analytics.places import DAYS, Concentration, HotSpots, shareable_name, spot_sentence
 
 LEGEND_PER_ROW = 3
-SYMBOLS = {"square": "square", "outline": "square-open", "circle": "circle"}
+SYMBOLS = {"square": "square", "outline": "square-open", "circle": "circle",
+           "ring": "circle-open"}
 
 
 def legend_figure(bins: tuple[LegendBin, ...] | list[LegendBin], title: str) -> go.Figure:
@@ -27,8 +28,8 @@ def legend_figure(bins: tuple[LegendBin, ...] | list[LegendBin], title: str) -> 
         fig.add_trace(go.Scatter(
             x=[col], y=[-row], mode="markers+text", text=[b.label], textposition="middle right",
             marker={"symbol": SYMBOLS.get(b.shape, "square"), "size": 18, "color": b.colour,
-                    "line": {"color": b.colour if b.shape == "outline" else DARK_GREY,
-                             "width": 3 if b.shape == "outline" else 1}},
+                    "line": {"color": b.colour if b.shape in ("outline", "ring") else DARK_GREY,
+                             "width": 3 if b.shape in ("outline", "ring") else 1}},
             hoverinfo="skip", showlegend=False))
     rows = max(1, -(-len(bins) // LEGEND_PER_ROW))
     style(fig, title, height=60 + 34 * rows)
@@ -81,8 +82,8 @@ def concentration_headline(conc: Concentration, view: str) -> str:
     if suppresses(view) and is_small(conc.incidents):
         return "Fewer than 5 incidents at known places: too few to show how they concentrate"
     top = conc.shares.iloc[-1]
-    return (f"The busiest {top['top_percent']}% of places ({top['places']:,} of {conc.places:,}) "
-            f"had {top['share']:.0%} of incidents")
+    return (f"The busiest {int(top['top_percent'])}% of places ({int(top['places']):,} of "
+            f"{conc.places:,}) had {top['share']:.0%} of incidents")
 
 
 def lorenz_figure(conc: Concentration, title: str) -> go.Figure:
@@ -132,7 +133,7 @@ def when_heatmap(grid: pd.DataFrame, title: str, view: str) -> go.Figure:
         hovertemplate="%{y} %{x}:00: %{text} incidents<extra></extra>", xgap=1, ygap=1,
         colorbar={"title": "Incidents"}))
     style(fig, title, height=380)
-    fig.update_xaxes(title="Hour of the day (UK time)", showgrid=False)
+    fig.update_xaxes(title="Hour of the day (UK time)", showgrid=False, type="category")
     fig.update_yaxes(autorange="reversed", showgrid=False, rangemode="normal")
     return fig
 
