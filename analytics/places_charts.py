@@ -11,7 +11,13 @@ import plotly.graph_objects as go
 
 from analytics import hotspots
 from analytics.charts import DARK_BLUE, DARK_GREY, PALETTE, SEQUENTIAL, TURQUOISE, style
-from analytics.disclosure import display_count, is_small, mask_small, suppresses
+from analytics.disclosure import (
+    display_count,
+    is_small,
+    mask_small,
+    protect_table,
+    suppresses,
+)
 from analytics.maps import LegendBin
 from analytics.places import DAYS, Concentration, HotSpots, shareable_name, spot_sentence
 
@@ -267,12 +273,11 @@ def concentration_table(conc: Concentration, view: str) -> pd.DataFrame:
 
 
 def when_table(grid: pd.DataFrame, view: str) -> pd.DataFrame:
-    """The day-by-hour grid as a table: a row a day, a column an hour."""
-    table = grid.pivot(index="day", columns="hour", values="incidents").map(
-        lambda v: display_count(v, view))
-    table.columns = [f"{h:02d}:00" for h in table.columns]
-    table.insert(0, "Day", [DAYS[d] for d in table.index])
-    return table.reset_index(drop=True)
+    """The day-by-hour grid as a table with totals, protected against differencing."""
+    counts = grid.pivot(index="day", columns="hour", values="incidents")
+    counts.index = [DAYS[d] for d in counts.index]
+    counts.columns = [f"{h:02d}:00" for h in counts.columns]
+    return protect_table(counts, view).rename_axis("Day").reset_index()
 
 
 def month_table(months: pd.DataFrame, view: str) -> pd.DataFrame:
