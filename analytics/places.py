@@ -406,7 +406,9 @@ def repeat_locations(con: duckdb.DuckDBPyConnection, filters: Filters, *,
         ORDER BY incidents DESC, c.name LIMIT $limit
         """, {**p.params, "minimum": minimum, "limit": limit}).df()
     frame["type"] = frame["context_type"].map(CONTEXT_LABELS).fillna(frame["context_type"])
-    frame["main_risk"] = frame["main_risk"].map(RISK_LABELS).fillna("")
+    frame["main_risk"] = [RISK_LABELS.get(r, "") for r in frame["main_risk"]]
+    for column in ("first", "last"):
+        frame[column] = pd.to_datetime(frame[column]).dt.date
     return frame
 
 
@@ -529,8 +531,9 @@ def ward_ranking(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFra
     types = con.execute(
         f"SELECT i.ward_code, {TYPE_OF} AS code, count(*) AS n FROM incidents i "
         f"LEFT JOIN contexts c USING (context_id) WHERE {p.sql} GROUP BY ALL", p.params).df()
-    frame["main_risks"] = frame["ward_code"].map(_top_labels(risks, RISK_LABELS)).fillna("")
-    frame["main_places"] = frame["ward_code"].map(_top_labels(types, CONTEXT_LABELS)).fillna("")
+    top_risks, top_types = _top_labels(risks, RISK_LABELS), _top_labels(types, CONTEXT_LABELS)
+    frame["main_risks"] = [top_risks.get(w, "") for w in frame["ward_code"]]
+    frame["main_places"] = [top_types.get(w, "") for w in frame["ward_code"]]
     frame = frame[(frame["incidents"] > 0) | (frame["previous"].fillna(0) > 0)]
     return frame.sort_values(["incidents", "ward_name"], ascending=[False, True],
                              ignore_index=True)

@@ -71,7 +71,7 @@ def build_borough(store: Store, *, seed: int = 7, hot: bool = True,
         place = mapped.iloc[0 if late and rng.random() < 0.5 else int(rng.integers(len(mapped)))]
         day = START + pd.Timedelta(days=int(rng.integers(DAYS_SPAN)))
         if late:  # Friday or Saturday evening, UK time (BST in summer: stored as UTC)
-            day = day + pd.Timedelta(days=(4 + int(rng.integers(2)) - day.dayofweek) % 7)
+            day = day + pd.Timedelta(days=(4 + int(rng.integers(2)) - day.day_of_week) % 7)
             hour = int(rng.integers(19, 23))
         else:
             hour = int(rng.choice(24, p=_hour_weights()))
