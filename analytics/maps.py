@@ -257,6 +257,7 @@ def hot_spot_layers(result: HotSpots, *, wards: pd.DataFrame | None = None,
     if result.table.empty or not (result.table["label"] != hotspots.NOT_SIGNIFICANT).any():
         return [], [], []
     marked = result.table[result.table["label"] != hotspots.NOT_SIGNIFICANT]
+    leads = {s.lead_id for s in result.spots}  # one marker a spot, on its strongest area
     rows, marks = [], []
     for row in marked.itertuples():
         hot = row.label == hotspots.HOT
@@ -275,8 +276,9 @@ def hot_spot_layers(result: HotSpots, *, wards: pd.DataFrame | None = None,
         else:
             continue
         rows += [{"polygon": p, "line": rgba(colour), "tip": tip} for p in polygons]
-        marks.append({"position": position, "text": "▲" if hot else "▼", "colour": rgba(colour),
-                      "tip": tip})
+        if row.id in leads:
+            marks.append({"position": position, "text": "▲" if hot else "▼",
+                          "colour": rgba(colour), "tip": tip})
     outlines = [
         pdk.Layer("PolygonLayer", rows, id="hot-spots", get_polygon="polygon", filled=False,
                   stroked=True, get_line_color="line", line_width_min_pixels=4, pickable=True)]

@@ -97,6 +97,7 @@ class HotSpot:
     members: tuple[str, ...]  # the other significant areas joined to it
     ratio: float  # lead area's neighbourhood against the borough (2.3 = 2.3 times)
     q: float  # Benjamini-Hochberg adjusted p-value of the lead area
+    lead_id: str = ""  # the lead area's id (ward code, or "q,r" of a grid cell)
 
 
 @dataclass(frozen=True)
@@ -201,7 +202,8 @@ def _spots(table: pd.DataFrame, weights: hotspots.Weights) -> tuple[HotSpot, ...
             lead = rows["z"].abs().idxmax()
             others = tuple(sorted(set(rows["name"]) - {table.at[lead, "name"]}))
             spots.append(HotSpot(kind, table.at[lead, "name"], others,
-                                 float(table.at[lead, "ratio"]), float(table.at[lead, "q"])))
+                                 float(table.at[lead, "ratio"]), float(table.at[lead, "q"]),
+                                 str(table.at[lead, "id"])))
     return tuple(sorted(spots, key=lambda s: (s.kind != hotspots.HOT, s.q, -s.ratio)))
 
 

@@ -52,9 +52,10 @@ def map_headline(spots: HotSpots) -> str:
     if spots.reason:
         return "Where incidents happened"
     if hot:
-        where = "and its neighbours are" if spots.unit == "ward" else "area is"
         more = f" (and {len(hot) - 1} more)" if len(hot) > 1 else ""
-        return f"{hot[0].lead} {where} a hot spot{more}"
+        if spots.unit == "ward":
+            return f"{hot[0].lead} and its neighbours are a hot spot{more}"
+        return f"The area around {hot[0].lead} is a hot spot{more}"
     unit = "ward" if spots.unit == "ward" else "area"
     return f"No {unit} stands out as a hot spot: the differences look like chance"
 

@@ -20,6 +20,7 @@ def test_map_headline_names_the_strongest_hot_spot_or_says_none_stands_out():
         "Millbrook and its neighbours are a hot spot (and 1 more)")
     assert pc.map_headline(spots()) == (
         "No ward stands out as a hot spot: the differences look like chance")
+    assert pc.map_headline(spots(hot, unit="cell")) == "The area around Millbrook is a hot spot"
     assert pc.map_headline(spots(reason="no boundaries")) == "Where incidents happened"
 
 
