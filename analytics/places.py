@@ -488,9 +488,10 @@ def location_types(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataF
                count(*) FILTER (WHERE {prev_sql}) AS previous
         FROM incidents i LEFT JOIN contexts c USING (context_id)
         WHERE ({cur.sql}) OR ({prev_sql})
-        GROUP BY 1 ORDER BY incidents DESC, context_type
+        GROUP BY 1
         """, params).df()
     frame["label"] = frame["context_type"].map(CONTEXT_LABELS).fillna(frame["context_type"])
+    frame = frame.sort_values(["incidents", "label"], ascending=[False, True], ignore_index=True)
     frame["change"] = frame["incidents"] - frame["previous"]
     return frame[frame["incidents"] + frame["previous"] > 0].reset_index(drop=True)
 

@@ -22,6 +22,7 @@ from analytics.maps import LegendBin
 from analytics.places import DAYS, Concentration, HotSpots, shareable_name, spot_sentence
 
 LEGEND_PER_ROW = 3
+TREND_TYPES = 4  # the trend chart draws the busiest four types of place (four colours at most)
 SYMBOLS = {"square": "square", "outline": "square-open", "circle": "circle",
            "ring": "circle-open"}
 
@@ -196,18 +197,17 @@ def type_bars(types: pd.DataFrame, title: str, view: str) -> go.Figure:
     return fig
 
 
-def type_trend(monthly: pd.DataFrame, title: str, view: str, top: int = 4) -> go.Figure:
+def type_trend(monthly: pd.DataFrame, title: str, view: str, top: int = TREND_TYPES) -> go.Figure:
     """Incidents a month for the `top` busiest types of place (at most four lines)."""
-    order = (monthly.groupby("label")["incidents"].sum().sort_values(ascending=False)
-             .head(top).index)
+    totals = monthly.groupby("label")["incidents"].sum().reset_index()
+    order = totals.sort_values(["incidents", "label"], ascending=[False, True])["label"].head(top)
     fig = go.Figure()
-    for colour, label in zip(PALETTE, order, strict=False):
+    for k, (colour, label) in enumerate(zip(PALETTE, order, strict=False)):
         frame = monthly[monthly["label"] == label]
         fig.add_trace(go.Scatter(
             x=frame["month"], y=mask_small(frame["incidents"], view), name=label,
             mode="lines+markers", line={"color": colour, "width": 2},
-            marker={"symbol": ["circle", "square", "diamond", "triangle-up"][list(order).index(
-                label)], "size": 7},
+            marker={"symbol": ("circle", "square", "diamond", "triangle-up")[k], "size": 7},
             hovertemplate="%{x|%B %Y}: %{y}<extra>" + label + "</extra>"))
     style(fig, title, height=360)
     fig.update_xaxes(tickformat="%b %Y")
@@ -216,8 +216,8 @@ def type_trend(monthly: pd.DataFrame, title: str, view: str, top: int = 4) -> go
 
 
 def type_change_headline(types: pd.DataFrame, view: str, period: str) -> str:
-    """'Transport hubs changed most: up 12 on the previous 12 months' (safe counts only)."""
-    safe = types
+    """Of the busiest types (those the trend chart draws), the one that changed most."""
+    safe = types.head(TREND_TYPES)
     if suppresses(view):
         safe = types[~types["incidents"].map(is_small) & ~types["previous"].map(is_small)]
     safe = safe[safe["change"] != 0]

@@ -79,6 +79,17 @@ def test_month_and_type_headlines():
     assert pc.types_table(types, "board")["Change"].tolist() == ["–", "+1"]
 
 
+def test_the_trend_headline_speaks_only_of_the_types_the_chart_draws():
+    types = pd.DataFrame({"label": list("ABCDE"), "incidents": [50, 40, 30, 20, 10],
+                          "previous": [48, 41, 29, 22, 60], "change": [2, -1, 1, -2, -50]})
+    assert pc.type_change_headline(types, "board", "12 months") == (
+        "D changed most: down 2 on the previous 12 months")
+    monthly = pd.DataFrame({"label": list("ABCDE"), "incidents": [50, 40, 30, 20, 10],
+                            "month": pd.Timestamp("2025-01-01")})
+    fig = pc.type_trend(monthly, "t", "board")
+    assert [t.name for t in fig.data] == ["A", "B", "C", "D"]
+
+
 def test_ranking_table_hides_rates_and_changes_beside_small_counts():
     rank = pd.DataFrame({"ward_name": ["Birch", "Alder"], "incidents": [40, 3],
                          "rate": [20.0, 3.0], "previous": [30, 2], "change": [10, 1],
