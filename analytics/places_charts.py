@@ -219,7 +219,7 @@ def type_change_headline(types: pd.DataFrame, view: str, period: str) -> str:
     """Of the busiest types (those the trend chart draws), the one that changed most."""
     safe = types.head(TREND_TYPES)
     if suppresses(view):
-        safe = types[~types["incidents"].map(is_small) & ~types["previous"].map(is_small)]
+        safe = safe[~safe["incidents"].map(is_small) & ~safe["previous"].map(is_small)]
     safe = safe[safe["change"] != 0]
     if safe.empty or period == "period":
         return "Incidents a month at the busiest types of place"
