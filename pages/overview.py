@@ -27,7 +27,7 @@ def metric(column, label: str, now: int, before: int | None, help: str | None = 
     if change is None:
         text, colour = None, "off"
     elif round(change, 2) == 0:
-        text, colour = f"About the same as the previous {period}", "gray"
+        text, colour = "No real change", "gray"
     else:
         text, colour = f"{change:+.0%} on the previous {period}", "orange" if change > 0 else "blue"
     column.metric(label, display_count(now, view), text, help=help, delta_color=colour,

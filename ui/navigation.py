@@ -1,0 +1,16 @@
+"""Every page of the app, grouped for its users; app.py hands this to st.navigation."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+
+def pages() -> dict[str, list[st.Page]]:
+    """The page groups, in the order the sidebar lists them."""
+    return {
+        "For the board": [
+            st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:",
+                    default=True),
+            st.Page("pages/places.py", title="Places", icon=":material/map:"),
+        ],
+    }
