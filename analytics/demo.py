@@ -552,8 +552,9 @@ def _contexts(geo: _Geography, rates: np.ndarray, incidents: int,
               rng: np.random.Generator) -> pd.DataFrame:
     """Every place: planted ones at their fixed ids, the rest drawn, with a volume weight each.
 
-    Columns: number (the id's number), name, context_type, ward (index, -1 online), x, y (km,
-    NaN when unknown), weight (share of ordinary incidents), group (linked peer group, or -1).
+    Columns: number (the id's number), name, context_type, kind (its index in CONTEXT_KINDS),
+    ward (index, -1 online), x, y (km, NaN when unknown), weight (share of ordinary incidents),
+    group (linked peer group, or -1).
     """
     n = max(MIN_CONTEXTS, round(incidents / INCIDENTS_PER_CONTEXT))
     counts = _largest_remainder(np.array(list(CONTEXT_MIX.values())), n)
@@ -578,6 +579,7 @@ def _contexts(geo: _Geography, rates: np.ndarray, incidents: int,
     drawn["ward"] = _deal_to_wards(drawn, budget, geo, rng)
     drawn["name"] = _context_names(drawn, list(planted["name"]), rng)
     places = _place_at_fixed_ids(planted, drawn)
+    places["kind"] = pd.Categorical(places["context_type"], categories=list(CONTEXT_KINDS)).codes
     _locate(places, geo, rng)
     return places
 
@@ -623,8 +625,8 @@ def _deal_to_wards(drawn: pd.DataFrame, budget: np.ndarray, geo: _Geography,
     for place in physical[np.argsort(-weight[physical], kind="stable")]:
         fits = room >= weight[place]
         if fits.any():
-            chance = np.where(fits, room, 0.0)
-            ward[place] = rng.choice(len(room), p=chance / chance.sum())
+            chance = np.cumsum(np.where(fits, room, 0.0))
+            ward[place] = np.searchsorted(chance, rng.random() * chance[-1], side="right")
         else:
             ward[place] = int(np.argmax(room))
         room[ward[place]] -= weight[place]
@@ -951,8 +953,7 @@ class _Events:
 def _incidents(places: pd.DataFrame, trend: np.ndarray, groups: _Groups, incidents: int,
                calendar: _Calendar, geo: _Geography, rng: np.random.Generator) -> _Events:
     """Ordinary incidents by place and month (one multinomial draw), plus the groups', time-sorted."""
-    kinds = places["context_type"].to_numpy()
-    pattern = np.array([TIME_PATTERN.get(k, "general") for k in kinds])
+    pattern = np.array([TIME_PATTERN.get(k, "general") for k in places["context_type"]])
     seasonal = np.vstack([calendar.month_weight[p] for p in pattern])
     intensity = places["weight"].to_numpy()[:, None] * seasonal * trend
     ordinary = max(0, incidents - len(groups.incident_group))
@@ -979,24 +980,30 @@ def _incidents(places: pd.DataFrame, trend: np.ndarray, groups: _Groups, inciden
 
 
 def _draw(weights: np.ndarray, row: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """One category per item from its row of `weights` (inverse CDF, vectorised)."""
+    """One category per item from its row of `weights` (inverse CDF, vectorised).
+
+    One searchsorted per row of `weights` (a handful), never a loop over items.
+    """
     cumulative = np.cumsum(weights, axis=1)
     cumulative /= cumulative[:, -1:]
     u = rng.random(len(row))
-    return (u[:, None] >= cumulative[row]).sum(axis=1)
+    drawn = np.empty(len(row), dtype=np.int64)
+    for r, cdf in enumerate(cumulative):
+        mine = row == r
+        drawn[mine] = np.searchsorted(cdf, u[mine], side="right")
+    return drawn
 
 
 def _incident_table(events: _Events, places: pd.DataFrame, risks: _Risks, geo: _Geography,
                     end: date, rng: np.random.Generator) -> pd.DataFrame:
     """The incidents table: where, when, who recorded it, how serious, what happened."""
     n = len(events.place)
-    kinds = places["context_type"].to_numpy()[events.place]
+    kind_index = places["kind"].to_numpy()[events.place]
     angle = rng.uniform(0, 2 * np.pi, n)
     metres = rng.uniform(*JITTER_M, n)
     x = places["x"].to_numpy()[events.place] + metres / 1000 * np.cos(angle)
     y = places["y"].to_numpy()[events.place] + metres / 1000 * np.sin(angle)
     lon, lat = _to_lonlat(x, y)
-    kind_index = pd.Categorical(kinds, categories=list(CONTEXT_KINDS)).codes
     patterns = list(AGENCY_P)
     agency_rows = np.array([AGENCY_P[p] for p in patterns])  # who records it follows the place
     agency_of_kind = np.array([patterns.index(TIME_PATTERN.get(k, "general"))
@@ -1042,20 +1049,23 @@ def _risk_matrices() -> tuple[np.ndarray, np.ndarray]:
 def _risks(events: _Events, places: pd.DataFrame, rng: np.random.Generator) -> _Risks:
     """One main risk from the place's type, then up to two that travel with it (plus noise)."""
     primary_p, secondary_p = _risk_matrices()
-    kinds = pd.Categorical(places["context_type"].to_numpy()[events.place],
-                           categories=list(CONTEXT_KINDS)).codes
+    kinds = places["kind"].to_numpy()[events.place]
     n, k = len(kinds), len(RISKS)
     primary = _draw(primary_p, kinds, rng)
     extra = rng.random((n, k)) < secondary_p[primary]
     noisy = np.flatnonzero(rng.random(n) < BACKGROUND_RISK)
     extra[noisy, rng.integers(0, k, len(noisy))] = True
     extra[np.arange(n), primary] = False
-    # Keep at most MAX_RISKS - 1 extras, chosen at random among those drawn.
-    rank = np.argsort(np.where(extra, rng.random((n, k)), 2.0), axis=1)[:, : MAX_RISKS - 1]
-    kept = np.take_along_axis(extra, rank, axis=1)
-    incident = np.concatenate([np.arange(n), np.nonzero(kept)[0]])
-    risk = np.concatenate([primary, rank[kept]])
-    order = np.lexsort((risk, incident))
+    # Where more than MAX_RISKS - 1 extras were drawn, keep that many, chosen at random.
+    over = np.flatnonzero(extra.sum(axis=1) > MAX_RISKS - 1)
+    keys = np.where(extra[over], rng.random((len(over), k)), 2.0)
+    keep = np.zeros((len(over), k), dtype=bool)
+    np.put_along_axis(keep, np.argsort(keys, axis=1)[:, : MAX_RISKS - 1], True, axis=1)
+    extra[over] &= keep
+    extra_incident, extra_risk = np.nonzero(extra)
+    incident = np.concatenate([np.arange(n), extra_incident])
+    risk = np.concatenate([primary, extra_risk])
+    order = np.argsort(incident * k + risk)
     rows = pd.DataFrame({"incident_number": incident[order] + 1,
                          "risk_type": _labels(RISKS, risk[order])})
     return _Risks(primary, rows)
@@ -1109,9 +1119,12 @@ def _people(events: _Events, groups: _Groups, risks: _Risks, geo: _Geography,
     person = np.concatenate([member, groups.members + general])
     incident = np.concatenate([member_incident, slot_incident])
     birth_year = np.concatenate([groups.birth_year, pool_birth])
-    links = pd.DataFrame({"incident": incident, "person": person}).drop_duplicates()
-    links = links.sort_values(["incident", "person"], kind="stable", ignore_index=True)
-    return _number_people(links, birth_year, risks.primary, rng)
+    # One sorted, de-duplicated key: a young person is linked to an incident at most once.
+    # (Sorting is much faster here than np.unique, which hashes large integer arrays.)
+    key = np.sort(incident * len(birth_year) + person)
+    key = key[np.concatenate([[True], key[1:] != key[:-1]])]
+    incident, person = np.divmod(key, len(birth_year))
+    return _number_people(incident, person, birth_year, risks.primary, rng)
 
 
 def _draw_from_pools(pool: np.ndarray, appearances: float, spread: float,
@@ -1134,24 +1147,30 @@ def _draw_from_pools(pool: np.ndarray, appearances: float, spread: float,
     return person, np.repeat(np.arange(len(size)), size)
 
 
-def _number_people(links: pd.DataFrame, birth_year: np.ndarray, primary: np.ndarray,
-                   rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Keep the people who appear, number them by first appearance, give gender and roles."""
-    first = links.drop_duplicates("person")  # links are sorted by incident
+def _number_people(incident: np.ndarray, person: np.ndarray, birth_year: np.ndarray,
+                   primary: np.ndarray, rng: np.random.Generator
+                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Keep the people who appear, number them by first appearance, give gender and roles.
+
+    `incident` and `person` are the links, sorted by incident then person.
+    """
+    by_person = np.argsort(person, kind="stable")  # stable: each person's first link first
+    ordered = person[by_person]
+    first_link = np.sort(by_person[np.concatenate([[True], ordered[1:] != ordered[:-1]])])
+    seen = person[first_link]  # in order of first appearance
     number = np.zeros(len(birth_year), dtype=np.int64)
-    number[first["person"].to_numpy()] = np.arange(1, len(first) + 1)
-    female = np.array([FEMALE_SHARE[r] for r in RISKS])[primary[first["incident"].to_numpy()]]
-    u = rng.random(len(first))
+    number[seen] = np.arange(1, len(seen) + 1)
+    female = np.array([FEMALE_SHARE[r] for r in RISKS])[primary[incident[first_link]]]
+    u = rng.random(len(seen))
     gender = np.where(u < UNRECORDED_GENDER, 2,
                       np.where(u < UNRECORDED_GENDER + (1 - UNRECORDED_GENDER) * female, 0, 1))
-    births = birth_year[first["person"].to_numpy()]
-    people = pd.DataFrame({"number": np.arange(1, len(first) + 1),
-                           "birth_year": births.astype(np.int16),
+    people = pd.DataFrame({"number": np.arange(1, len(seen) + 1),
+                           "birth_year": birth_year[seen].astype(np.int16),
                            "gender": _labels(GENDERS, gender)})
-    position = links.groupby("incident").cumcount().to_numpy()
-    subject = (position == 0) | (rng.random(len(links)) < SECOND_SUBJECT)
-    rows = pd.DataFrame({"incident_number": links["incident"].to_numpy() + 1,
-                         "person_number": number[links["person"].to_numpy()],
+    position = np.arange(len(incident)) - np.searchsorted(incident, incident, side="left")
+    subject = (position == 0) | (rng.random(len(incident)) < SECOND_SUBJECT)
+    rows = pd.DataFrame({"incident_number": incident + 1,
+                         "person_number": number[person],
                          "role": _labels(("subject", "associate"), np.where(subject, 0, 1))})
     return people, rows
 
