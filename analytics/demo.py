@@ -306,6 +306,10 @@ HAUNT_TYPES = ("park", "takeaway", "shopping_centre", "transport_hub", "youth_ve
 BRIDGE_GROUPS = 5  # at least this many groups also meet at the bridge place
 
 
+class StoreNotEmpty(ValueError):
+    """The demo borough is only ever written into an empty store."""
+
+
 @dataclass(frozen=True)
 class DemoSummary:
     """What one `generate` call wrote, and how long it took."""
@@ -329,16 +333,20 @@ def generate(store: Store, *, incidents: int = DEFAULT_INCIDENTS, seed: int = DE
     `end` is the last day of data (default: the end of the last complete month); the data
     start on the first of the month five years before. Same seed, same tables; the wards are
     the same for every seed. Places and young people grow with `incidents` (about one place
-    per 80 incidents, at least 300; about 0.32 young people per incident).
+    per 80 incidents, at least 300; about 0.32 young people per incident). An online
+    incident has no point but carries the young person's home ward, so a ward's figures
+    include the online harm to its children. Raises StoreNotEmpty unless the store is empty.
     """
     if incidents < MIN_INCIDENTS:
         raise ValueError(f"The demo borough needs at least {MIN_INCIDENTS:,} incidents.")
     if not store.is_empty():
-        raise ValueError("The demo borough can only be written into an empty store.")
+        raise StoreNotEmpty("The demo borough can only be written into an empty store.")
     started = time.perf_counter()
     end = end or default_end()
     tables = build_tables(incidents=incidents, seed=seed, end=end)
     with store.transaction() as cur:
+        if not store.is_empty():  # again, under the store's lock: another session may have won
+            raise StoreNotEmpty("The store was filled while the demo borough was being made.")
         extract_id = _write(cur, tables)
     return DemoSummary(
         wards=len(tables["wards"]), contexts=len(tables["contexts"]),
@@ -349,10 +357,16 @@ def generate(store: Store, *, incidents: int = DEFAULT_INCIDENTS, seed: int = DE
 
 
 def ensure_demo(store: Store) -> bool:
-    """Fill an empty store with the default demo borough; True if it did, False if data exist."""
+    """Fill an empty store with the default demo borough; True if it did, False if data exist.
+
+    Safe when two sessions start at once: the one that loses the race returns False.
+    """
     if not store.is_empty():
         return False
-    generate(store)
+    try:
+        generate(store)
+    except StoreNotEmpty:
+        return False
     return True
 
 

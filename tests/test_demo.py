@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import numpy as np
@@ -349,11 +350,13 @@ def test_rising_ward_and_context_rise_steadily_over_the_last_eighteen_months(sto
 
 
 def test_rising_ward_rises_more_than_any_other_ward(store):
+    # The last 6 months against the 42 before the rise began.
     growth = store.query("""
         SELECT ward_code,
-               count(*) FILTER (WHERE occurred_at >= DATE '2026-05-01') / 6.0
-             / (count(*) FILTER (WHERE occurred_at < DATE '2025-05-01') / 42.0) AS ratio
-        FROM incidents GROUP BY ALL""").set_index("ward_code").ratio
+               count(*) FILTER (WHERE occurred_at >= $recent) / 6.0
+             / (count(*) FILTER (WHERE occurred_at < $rise) / 42.0) AS ratio
+        FROM incidents GROUP BY ALL""", {"recent": date(2026, 5, 1), "rise": date(2025, 5, 1)}
+    ).set_index("ward_code").ratio
     assert growth.idxmax() == PLANTED["rising_ward"]
     assert growth[PLANTED["rising_ward"]] > 1.8
 
@@ -453,6 +456,13 @@ def test_same_seed_gives_identical_tables_and_another_seed_does_not():
     assert differing == set(DATA_TABLES) - {"wards"}  # the map is Fernley's, whatever the seed
 
 
+def test_places_and_people_grow_with_the_number_of_incidents():
+    tables = demo.build_tables(incidents=60_000, end=END)
+    assert len(tables["contexts"]) == 750  # one place per 80 incidents
+    assert 0.28 <= len(tables["young_people"]) / 60_000 <= 0.36
+    assert len(tables["interventions"]) == 150
+
+
 def test_a_small_borough_of_two_thousand_incidents_works():
     s = Store()
     summary = demo.generate(s, incidents=2_000, end=END)
@@ -473,8 +483,10 @@ def test_generate_writes_one_transaction_and_bumps_the_data_version_once():
 
 
 def test_generate_refuses_a_store_that_already_has_data(store):
-    with pytest.raises(ValueError, match="empty store"):
+    version = store.data_version()
+    with pytest.raises(demo.StoreNotEmpty, match="empty store"):
         demo.generate(store, incidents=1_000)
+    assert store.data_version() == version
     with pytest.raises(ValueError, match="at least"):
         demo.generate(Store(), incidents=10)
 
@@ -487,6 +499,15 @@ def test_ensure_demo_fills_an_empty_store_and_leaves_one_with_data_alone(store):
     assert demo.ensure_demo(empty) is True
     assert scalar(empty, "SELECT count(*) FROM incidents") == demo.DEFAULT_INCIDENTS
     assert demo.ensure_demo(empty) is False
+
+
+def test_two_sessions_starting_at_once_fill_the_store_once():
+    s = Store()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        filled = list(pool.map(lambda _: demo.ensure_demo(s), range(2)))
+    assert sorted(filled) == [False, True]
+    assert scalar(s, "SELECT count(*) FROM extracts") == 1
+    assert scalar(s, "SELECT count(*) FROM incidents") == demo.DEFAULT_INCIDENTS
 
 
 def test_a_mid_month_end_stops_the_data_on_that_day():
