@@ -32,6 +32,7 @@ from scipy.special import ndtri
 from shapely.geometry import MultiPoint, Polygon
 from shapely.geometry.polygon import orient
 
+from analytics.filters import add_months
 from analytics.store import Store
 from analytics.vocab import AGENCIES, CONTEXT_TYPES, RISK_TYPES, codes
 
@@ -529,7 +530,7 @@ class _Calendar:
 
 def _calendar(end: date) -> _Calendar:
     """Five years of days up to `end`, with general and school-day weights."""
-    start = _add_months(date(end.year, end.month, 1), 1 - MONTHS)
+    start = add_months(date(end.year, end.month, 1), 1 - MONTHS)
     days = np.arange(np.datetime64(start), np.datetime64(end) + 1)
     stamp = pd.DatetimeIndex(days)
     month = ((stamp.year - start.year) * 12 + stamp.month - start.month).to_numpy()
@@ -551,12 +552,6 @@ def _calendar(end: date) -> _Calendar:
         month_weight[pattern] = total / total.mean()
         day_key[pattern] = month + np.minimum(share, 1.0)
     return _Calendar(start, end, days, month, MONTHS, month_weight, day_key)
-
-
-def _add_months(d: date, months: int) -> date:
-    """The first of the month `months` after d's month."""
-    index = d.year * 12 + d.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
 
 
 # =============================================================================================
@@ -796,7 +791,7 @@ def _interventions(places: pd.DataFrame, geo: _Geography, calendar: _Calendar,
 
     rows = []
     for key, (place_key, kind, months_before) in PLANTED_INTERVENTIONS.items():
-        start = _first_monday(_add_months(calendar.start, calendar.months - months_before))
+        start = _first_monday(add_months(calendar.start, calendar.months - months_before))
         rows.append({"slot": int(PLANTED[key][3:]) - 1, "row": _row(places, place_key),
                      "type": kind, "started_on": start, "ended_on": None})
     after = months >= calendar.months - INTERVENTION_MONTHS_BEFORE_END
@@ -854,7 +849,7 @@ def _other_interventions(places: pd.DataFrame, geo: _Geography, calendar: _Calen
     rows = []
     for i, row in enumerate(chosen):
         suits = by_type[places.at[row, "context_type"]]
-        started = _add_months(calendar.start, int(start_month[i])) + timedelta(int(start_day[i]))
+        started = add_months(calendar.start, int(start_month[i])) + timedelta(int(start_day[i]))
         ended = started + timedelta(int(length[i]))
         trend[row, start_month[i] + 1:] *= effect[i]  # the month after it began onwards
         rows.append({"slot": -1, "row": row, "type": suits[int(pick[i] * len(suits))],
