@@ -80,6 +80,7 @@ def neighbours(shapes: dict[str, shapely.Geometry], code: str) -> set[str]:
             if other != code and shapes[code].intersection(shape).length > 1e-5}
 
 
+@pytest.fixture(scope="module")
 def peer_groups(store: Store) -> pd.Series:
     """person_id -> group, found from the data alone: young people linked by sharing at least
     two incidents, in connected sets of 4 to 10."""
@@ -389,8 +390,9 @@ def test_null_intervention_changes_nothing(store):
     assert before >= 5 and 0.8 < after / before < 1.25
 
 
-def test_peer_groups_appear_together_across_several_incidents_and_a_few_places(store):
-    group = peer_groups(store)
+def test_peer_groups_appear_together_across_several_incidents_and_a_few_places(store,
+                                                                              peer_groups):
+    group = peer_groups
     assert 40 <= group.nunique() <= 60
     seen = store.query("SELECT person_id, incident_id, context_id FROM incident_people "
                        "JOIN incidents USING (incident_id)")
@@ -401,16 +403,16 @@ def test_peer_groups_appear_together_across_several_incidents_and_a_few_places(s
     assert per_group.places.median() <= 6 and (per_group.places >= 2).mean() > 0.9
 
 
-def test_bridge_context_is_shared_by_at_least_three_peer_groups(store):
-    group = peer_groups(store)
+def test_bridge_context_is_shared_by_at_least_three_peer_groups(store, peer_groups):
+    group = peer_groups
     at_bridge = store.query("SELECT DISTINCT person_id FROM incident_people JOIN incidents "
                             "USING (incident_id) WHERE context_id = $c",
                             {"c": PLANTED["bridge_context"]}).person_id
     assert at_bridge.map(group).nunique() >= 3
 
 
-def test_most_young_people_outside_peer_groups_appear_once_or_twice(store):
-    group = peer_groups(store)
+def test_most_young_people_outside_peer_groups_appear_once_or_twice(store, peer_groups):
+    group = peer_groups
     times = store.query("SELECT person_id, count(*) AS n FROM incident_people GROUP BY ALL")
     others = times[~times.person_id.isin(group.index)]
     assert (others.n <= 2).mean() > 0.5
