@@ -25,6 +25,7 @@ state.set_context(sidebar.sidebar_filters())
 PAGES = {
     "For the board": [
         st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page("pages/trends.py", title="Trends", icon=":material/monitoring:"),
     ],
 }
 

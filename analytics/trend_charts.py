@@ -1,0 +1,191 @@
+"""Plotly figures for the Trends page: XmR and run charts, year on year, month of year.
+
+Built from analytics.trends results (no maths here). Signal points carry shape as well as colour
+(orange diamonds for concern, dark blue squares for improvement, grey circles for common cause),
+so the reading survives greyscale printing and colour-blindness. Counts of 1 to 4 are left out
+of charts in views that suppress them (disclosure.mask_small); the limits are drawn as computed.
+"""
+
+from __future__ import annotations
+
+import calendar
+import textwrap
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from analytics import spc
+from analytics.charts import DARK_BLUE, DARK_GREY, LIGHT_PURPLE, ORANGE, TURQUOISE, style
+from analytics.disclosure import mask_small
+from analytics.trends import Seasonality, TrendSeries, Window
+
+MARKERS = {  # point type -> (legend name, colour, symbol, size)
+    spc.CONCERN: ("Concern: a signal that harm rose", ORANGE, "diamond", 11),
+    spc.IMPROVEMENT: ("Improvement: a signal that harm fell", DARK_BLUE, "square", 9),
+    spc.COMMON: ("Common cause: ordinary variation", "#8A8C8E", "circle", 6),
+}
+MAX_MARKERS = 6  # intervention markers labelled on one chart (the most recent)
+LIMIT_COLOUR, BAND_COLOUR, SHADE = DARK_GREY, "#B1B4B6", "rgba(177, 180, 182, 0.18)"
+
+
+def shown_values(series: TrendSeries, view: str) -> pd.Series:
+    """The values drawn in this view: blank where the count behind them is 1 to 4."""
+    keep = mask_small(series.counts["count"], view).notna()
+    return series.counts["value"].where(keep)
+
+
+def xmr_chart(series: TrendSeries, title: str, *, view: str, y_title: str, unit: str = "month",
+              interventions: pd.DataFrame | None = None, window: Window | None = None,
+              compact: bool = False) -> go.Figure:
+    """An XmR chart (or run chart) of one series: values, average, limits, two-sigma band,
+    signals by shape and colour, baseline and change points, and intervention markers."""
+    res, pts = series.result, series.result.points
+    x, y = pts["period"], shown_values(series, view)
+    fig = go.Figure()
+    hover = "%{x|%B %Y}: %{y:,.2f}<extra></extra>" if unit == "month" else \
+        "Week of %{x|%-d %B %Y}: %{y:,.2f}<extra></extra>"
+    fig.add_trace(go.Scatter(x=x, y=y, mode="lines", line={"color": "#6F777B", "width": 1.5},
+                             hoverinfo="skip", showlegend=False, connectgaps=False))
+    for kind, (name, colour, symbol, size) in MARKERS.items():
+        on = (pts["point_type"] == kind) & y.notna()
+        if kind == spc.COMMON or on.any():
+            fig.add_trace(go.Scatter(
+                x=x[on], y=y[on], mode="markers", name=name, hovertemplate=hover,
+                marker={"color": colour, "symbol": symbol, "size": size - (2 if compact else 0),
+                        "line": {"color": "#0B0C0C" if kind != spc.COMMON else colour,
+                                 "width": 1}},
+            ))
+    _centre_and_limits(fig, res, compact)
+    _baseline_and_changes(fig, res, compact)
+    if window is not None and window.extended and window.chosen_start:
+        start = pd.Timestamp(window.chosen_start)
+        fig.add_vrect(x0=x.iloc[0], x1=start, fillcolor=SHADE, line_width=0, layer="below")
+        if not compact:
+            _label(fig, x.iloc[0], "Before the chosen period", 1.0, "left")
+    if interventions is not None and not interventions.empty:
+        _interventions(fig, interventions, compact)
+    style(fig, _wrap(title, 60 if compact else 110), height=260 if compact else 430)
+    fig.update_yaxes(title=y_title if not compact else None)
+    fig.update_xaxes(tickformat="%b %Y" if unit == "month" else "%-d %b %Y")
+    if compact:
+        fig.update_layout(showlegend=False, title_font_size=14,
+                          margin={"l": 10, "r": 10, "t": 70, "b": 10})
+    else:
+        fig.update_layout(margin={"l": 10, "r": 10, "t": 80, "b": 10},
+                          legend={"orientation": "h", "y": -0.15, "x": 0})
+    return fig
+
+
+def _centre_and_limits(fig: go.Figure, res: spc.SpcResult, compact: bool) -> None:
+    """Average (or median), limits and the two-sigma band, broken at change points."""
+    pts = res.points
+    xs, centre, lower, upper, lo_band, hi_band = [], [], [], [], [], []
+    for _, seg in pts.groupby("segment", sort=True):
+        xs += [*seg["period"], None]
+        for store, col in ((centre, "centre"), (lower, "lower"), (upper, "upper"),
+                           (lo_band, "lower_band"), (hi_band, "upper_band")):
+            store += [*seg[col], None]
+    xmr = res.kind == "xmr"
+    fig.add_trace(go.Scatter(x=xs, y=centre, mode="lines", name="Average" if xmr else "Median",
+                             line={"color": DARK_BLUE, "width": 2,
+                                   "dash": "solid" if xmr else "dash"},
+                             hovertemplate="Centre line: %{y:,.2f}<extra></extra>"))
+    if not xmr:
+        return
+    lower = [None if v is None or pd.isna(v) else max(v, 0.0) for v in lower]  # counts ≥ 0
+    fig.add_trace(go.Scatter(x=xs, y=upper, mode="lines", name="Process limits",
+                             line={"color": LIMIT_COLOUR, "width": 1.5, "dash": "dash"},
+                             hovertemplate="Upper limit: %{y:,.2f}<extra></extra>",
+                             legendgroup="limits"))
+    fig.add_trace(go.Scatter(x=xs, y=lower, mode="lines", name="Lower limit", showlegend=False,
+                             line={"color": LIMIT_COLOUR, "width": 1.5, "dash": "dash"},
+                             hovertemplate="Lower limit: %{y:,.2f}<extra></extra>",
+                             legendgroup="limits"))
+    if compact:
+        return
+    for values, show in ((hi_band, True), (lo_band, False)):
+        fig.add_trace(go.Scatter(x=xs, y=values, mode="lines", showlegend=show,
+                                 name="Two-sigma band", legendgroup="band",
+                                 line={"color": BAND_COLOUR, "width": 1, "dash": "dot"},
+                                 hoverinfo="skip"))
+
+
+def _baseline_and_changes(fig: go.Figure, res: spc.SpcResult, compact: bool) -> None:
+    """Shade the baseline period and draw a line at each change point, both labelled."""
+    opts = res.options
+    if opts.baseline:
+        b0, b1 = (pd.Timestamp(d) for d in opts.baseline)
+        fig.add_vrect(x0=b0, x1=b1, fillcolor="rgba(162, 133, 209, 0.15)", line_width=0,
+                      layer="below")
+        if not compact:
+            _label(fig, b0, "Baseline for the limits", 0.93, "left", LIGHT_PURPLE)
+    for cp in opts.change_points:
+        ts = pd.Timestamp(cp)
+        fig.add_shape(type="line", x0=ts, x1=ts, y0=0, y1=1, yref="paper",
+                      line={"color": DARK_BLUE, "width": 1.5})
+        if not compact:
+            _label(fig, ts, "Limits recalculated", 0.86, "left", DARK_BLUE)
+
+
+def _interventions(fig: go.Figure, frame: pd.DataFrame, compact: bool) -> None:
+    """A labelled dotted line where each (recent) intervention started."""
+    recent = frame.sort_values("started_on").tail(MAX_MARKERS).reset_index(drop=True)
+    for i, row in recent.iterrows():
+        ts = pd.Timestamp(row["started_on"])
+        fig.add_shape(type="line", x0=ts, x1=ts, y0=0, y1=1, yref="paper",
+                      line={"color": TURQUOISE, "width": 2, "dash": "dot"})
+        if not compact:
+            text = textwrap.shorten(f"{row['label']} ({ts:%b %Y})", 48, placeholder="…")
+            _label(fig, ts, text, 0.99 - 0.07 * (i % 4), "right", TURQUOISE)
+    if not compact:
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name="Intervention started",
+                                 line={"color": TURQUOISE, "width": 2, "dash": "dot"}))
+
+
+def _label(fig: go.Figure, x, text: str, y: float, side: str, colour: str = DARK_GREY) -> None:
+    """A small label pinned near the top of the plot at date x."""
+    fig.add_annotation(x=x, y=y, yref="paper", text=text, showarrow=False,
+                       xanchor="left" if side == "left" else "right",
+                       font={"size": 11, "color": colour}, bgcolor="rgba(255,255,255,0.8)")
+
+
+def year_on_year_chart(s: Seasonality, title: str, *, view: str, y_title: str) -> go.Figure:
+    """One line per calendar year (the latest four) across the months of the year."""
+    frame = s.by_year
+    years = sorted(frame["year"].unique())[-4:]
+    dashes = ("dot", "dash", "dashdot", "solid")[-len(years):]
+    colours = (TURQUOISE, LIGHT_PURPLE, ORANGE, DARK_BLUE)[-len(years):]
+    fig = go.Figure()
+    for year, dash, colour in zip(years, dashes, colours, strict=True):
+        part = frame[frame["year"] == year]
+        y = part["value"].where(mask_small(part["count"], view).notna())
+        fig.add_trace(go.Scatter(
+            x=[calendar.month_abbr[m] for m in part["month"]], y=y, name=str(year),
+            mode="lines+markers", line={"color": colour, "dash": dash, "width": 2.5},
+            hovertemplate=f"%{{x}} {year}: %{{y:,.2f}}<extra></extra>",
+        ))
+    style(fig, _wrap(title, 70), height=380)
+    fig.update_xaxes(categoryorder="array", categoryarray=list(calendar.month_abbr)[1:])
+    fig.update_yaxes(title=y_title)
+    return fig
+
+
+def profile_chart(s: Seasonality, title: str, *, view: str, y_title: str) -> go.Figure:
+    """Average of each calendar month, the busiest month marked by colour and its label."""
+    p = s.profile
+    y = p["value"].where(mask_small(p["count"], view).notna())
+    top = p["value"].idxmax() if len(p) else None
+    colours = [ORANGE if i == top else DARK_BLUE for i in p.index]
+    fig = go.Figure(go.Bar(
+        x=[calendar.month_abbr[m] for m in p["month"]], y=y, marker_color=colours,
+        text=[("Most " if i == top else "") for i in p.index], textposition="outside",
+        hovertemplate="%{x}: %{y:,.2f} on average<extra></extra>",
+    ))
+    style(fig, _wrap(title, 70), height=380)
+    fig.update_yaxes(title=y_title)
+    return fig
+
+
+def _wrap(text: str, width: int) -> str:
+    """Break a long title over lines (Plotly titles do not wrap themselves)."""
+    return "<br>".join(textwrap.wrap(text, width)) or text
