@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from analytics import charts, overview
+from analytics import charts, overview, trends
 from analytics.disclosure import display_count, drop_small_rows, mask_small, suppress_frame
 from ui import components, state
 
@@ -41,6 +41,18 @@ cols[3].metric("Most affected ward", head.top_wards["ward_name"].iloc[0],
                delta_color="off")
 st.caption("Arrows compare with the period of the same length just before. For harm, a rise "
            "is shown in the warning colour.")
+
+st.header("Signals worth a look")
+top = state.compute(trends.top_signals, filters, n=5)
+if top.empty:
+    st.write("No risk type in any ward shows a current signal of change: the ups and downs are "
+             "within the expected range, or too rare to judge.")
+for row in top.itertuples():
+    st.markdown(f"- **{row.assessment.capitalize()}.** {row.headline}")
+st.caption(ctx.caption("Current signals from statistical process control charts of incidents a "
+                       "month for each risk type in each ward, concerns first"))
+st.page_link("pages/trends.py", label="Every signal, with its chart, on the Trends page",
+             icon=":material/monitoring:")
 
 st.header("Each risk type, month by month")
 trends = state.compute(overview.risk_trends, filters)
