@@ -26,6 +26,7 @@ MARKERS = {  # point type -> (legend name, colour, symbol, size)
 }
 MAX_MARKERS = 6  # intervention markers labelled on one chart (the most recent)
 LIMIT_COLOUR, BAND_COLOUR, SHADE = DARK_GREY, "#B1B4B6", "rgba(177, 180, 182, 0.18)"
+INTERVENTION_TEXT = "#1B6F68"  # a darker turquoise: readable as small text on white
 
 
 def shown_values(series: TrendSeries, view: str) -> pd.Series:
@@ -36,9 +37,11 @@ def shown_values(series: TrendSeries, view: str) -> pd.Series:
 
 def xmr_chart(series: TrendSeries, title: str, *, view: str, y_title: str, unit: str = "month",
               interventions: pd.DataFrame | None = None, window: Window | None = None,
-              compact: bool = False) -> go.Figure:
+              compact: bool = False, subtitle: str | None = None) -> go.Figure:
     """An XmR chart (or run chart) of one series: values, average, limits, two-sigma band,
-    signals by shape and colour, baseline and change points, and intervention markers."""
+    signals by shape and colour, baseline and change points, and intervention markers.
+
+    Compact charts (small multiples) put the finding in `subtitle` under a short title."""
     res, pts = series.result, series.result.points
     x, y = pts["period"], shown_values(series, view)
     fig = go.Figure()
@@ -61,17 +64,27 @@ def xmr_chart(series: TrendSeries, title: str, *, view: str, y_title: str, unit:
         start = pd.Timestamp(window.chosen_start)
         fig.add_vrect(x0=x.iloc[0], x1=start, fillcolor=SHADE, line_width=0, layer="below")
         if not compact:
-            _label(fig, x.iloc[0], "Before the chosen period", 1.0, "left")
+            _label(fig, x.iloc[0], "Before the chosen period", 0.01, "left", inside=True)
+    labelled = 0
     if interventions is not None and not interventions.empty:
-        _interventions(fig, interventions, compact)
-    style(fig, _wrap(title, 60 if compact else 110), height=260 if compact else 430)
+        labelled = _interventions(fig, interventions, compact)
+    style(fig, _wrap(title, 110), height=280 if compact else 450)
     fig.update_yaxes(title=y_title if not compact else None)
     fig.update_xaxes(tickformat="%b %Y" if unit == "month" else "%-d %b %Y")
     if compact:
-        fig.update_layout(showlegend=False, title_font_size=14,
-                          margin={"l": 10, "r": 10, "t": 70, "b": 10})
+        wrapped = _wrap(subtitle, 46) if subtitle else ""
+        lines = wrapped.count("<br>") + 1 if subtitle else 0
+        fig.update_layout(showlegend=False, title_font_size=15,
+                          title={"yref": "container", "y": 1, "yanchor": "top",
+                                 "pad": {"t": 8}},
+                          margin={"l": 10, "r": 10, "t": 48 + 16 * lines, "b": 10},
+                          height=260 + 16 * lines)
+        if subtitle:
+            fig.update_layout(title_subtitle={"text": wrapped,
+                                              "font": {"size": 12, "color": "#0B0C0C"}})
     else:
-        fig.update_layout(margin={"l": 10, "r": 10, "t": 80, "b": 10},
+        top = 70 + 22 * min(labelled, 2) + 22 * title.count("<br>")
+        fig.update_layout(margin={"l": 10, "r": 10, "t": top, "b": 10},
                           legend={"orientation": "h", "y": -0.15, "x": 0})
     return fig
 
@@ -118,35 +131,39 @@ def _baseline_and_changes(fig: go.Figure, res: spc.SpcResult, compact: bool) -> 
         fig.add_vrect(x0=b0, x1=b1, fillcolor="rgba(162, 133, 209, 0.15)", line_width=0,
                       layer="below")
         if not compact:
-            _label(fig, b0, "Baseline for the limits", 0.93, "left", LIGHT_PURPLE)
+            _label(fig, b0, "Baseline for the limits", 0.09, "left", "#5B3F8C", inside=True)
     for cp in opts.change_points:
         ts = pd.Timestamp(cp)
         fig.add_shape(type="line", x0=ts, x1=ts, y0=0, y1=1, yref="paper",
                       line={"color": DARK_BLUE, "width": 1.5})
         if not compact:
-            _label(fig, ts, "Limits recalculated", 0.86, "left", DARK_BLUE)
+            _label(fig, ts, "Limits recalculated", 0.01, "left", DARK_BLUE, inside=True)
 
 
-def _interventions(fig: go.Figure, frame: pd.DataFrame, compact: bool) -> None:
-    """A labelled dotted line where each (recent) intervention started."""
+def _interventions(fig: go.Figure, frame: pd.DataFrame, compact: bool) -> int:
+    """A dotted line where each (recent) intervention started, labelled above the plot in
+    alternating rows so neighbours do not collide; returns how many were labelled."""
     recent = frame.sort_values("started_on").tail(MAX_MARKERS).reset_index(drop=True)
     for i, row in recent.iterrows():
         ts = pd.Timestamp(row["started_on"])
         fig.add_shape(type="line", x0=ts, x1=ts, y0=0, y1=1, yref="paper",
                       line={"color": TURQUOISE, "width": 2, "dash": "dot"})
         if not compact:
-            text = textwrap.shorten(f"{row['label']} ({ts:%b %Y})", 48, placeholder="…")
-            _label(fig, ts, text, 0.99 - 0.07 * (i % 4), "right", TURQUOISE)
+            text = textwrap.shorten(f"{row['label']} ({ts:%b %Y})", 56, placeholder="…")
+            _label(fig, ts, text, 1.0, "left", INTERVENTION_TEXT, row=i % 2)
     if not compact:
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name="Intervention started",
                                  line={"color": TURQUOISE, "width": 2, "dash": "dot"}))
+    return len(recent)
 
 
-def _label(fig: go.Figure, x, text: str, y: float, side: str, colour: str = DARK_GREY) -> None:
-    """A small label pinned near the top of the plot at date x."""
+def _label(fig: go.Figure, x, text: str, y: float, side: str, colour: str = DARK_GREY, *,
+           inside: bool = False, row: int = 0) -> None:
+    """A small label at date x: inside the plot from its foot, or above the plot in a row."""
     fig.add_annotation(x=x, y=y, yref="paper", text=text, showarrow=False,
                        xanchor="left" if side == "left" else "right",
-                       font={"size": 11, "color": colour}, bgcolor="rgba(255,255,255,0.8)")
+                       yanchor="bottom", yshift=0 if inside else 4 + 20 * row,
+                       font={"size": 12, "color": colour}, bgcolor="rgba(255,255,255,0.85)")
 
 
 def year_on_year_chart(s: Seasonality, title: str, *, view: str, y_title: str) -> go.Figure:
@@ -164,7 +181,8 @@ def year_on_year_chart(s: Seasonality, title: str, *, view: str, y_title: str) -
             mode="lines+markers", line={"color": colour, "dash": dash, "width": 2.5},
             hovertemplate=f"%{{x}} {year}: %{{y:,.2f}}<extra></extra>",
         ))
-    style(fig, _wrap(title, 70), height=380)
+    style(fig, _wrap(title, 48), height=400)
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 80, "b": 10})
     fig.update_xaxes(categoryorder="array", categoryarray=list(calendar.month_abbr)[1:])
     fig.update_yaxes(title=y_title)
     return fig
@@ -178,10 +196,11 @@ def profile_chart(s: Seasonality, title: str, *, view: str, y_title: str) -> go.
     colours = [ORANGE if i == top else DARK_BLUE for i in p.index]
     fig = go.Figure(go.Bar(
         x=[calendar.month_abbr[m] for m in p["month"]], y=y, marker_color=colours,
-        text=[("Most " if i == top else "") for i in p.index], textposition="outside",
+        text=[("Most" if i == top else "") for i in p.index], textposition="outside",
         hovertemplate="%{x}: %{y:,.2f} on average<extra></extra>",
     ))
-    style(fig, _wrap(title, 70), height=380)
+    style(fig, _wrap(title, 48), height=400)
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 80, "b": 10})
     fig.update_yaxes(title=y_title)
     return fig
 

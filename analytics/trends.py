@@ -592,10 +592,10 @@ def signal_table_for_display(table: SignalTable, view: str) -> pd.DataFrame:
     out["What changed"] = f["sentence"]
     out["Since"] = [uk_month(d) if table.window.granularity == "month" else uk_date(d)
                     for d in f["since"]]
-    out["Direction"] = ["Up" if s > 0 else "Down" for s in f["side"]]
-    out["Reading"] = [a.capitalize() for a in f["assessment"]]
+    out["Direction"] = [f"{'Up' if s > 0 else 'Down'} ({a})"
+                        for s, a in zip(f["side"], f["assessment"], strict=True)]
     out["Still going"] = ["Yes" if c else "No" for c in f["current"]]
-    out[f"Incidents in the {len(table.window.periods)} {table.window.granularity}s"] = [
+    out[f"Incidents ({len(table.window.periods)} {table.window.granularity}s)"] = [
         display_count(v, view) for v in f["total"]]
     return out
 

@@ -50,7 +50,8 @@ if top.empty:
 for row in top.itertuples():
     st.markdown(f"- **{row.assessment.capitalize()}.** {row.headline}")
 st.caption(ctx.caption("Current signals from statistical process control charts of incidents a "
-                       "month for each risk type in each ward, concerns first"))
+                       f"month for each risk type in each ward, judged against up to "
+                       f"{trends.HISTORY['month']} months of history; concerns first"))
 st.page_link("pages/trends.py", label="Every signal, with its chart, on the Trends page",
              icon=":material/monitoring:")
 

@@ -77,13 +77,14 @@ if tv.series:
     by = trends.SPLITS[split].lower()
     st.header(f"By {by}")
     signalled = [s for s in tv.series if s.current_signal]
-    st.write(f"{len(signalled)} of the {len(tv.series)} largest show a current signal."
+    st.write(f"{len(signalled)} of the {len(tv.series)} largest "
+             f"{'shows' if len(signalled) == 1 else 'show'} a current signal."
              if signalled else f"None of the {len(tv.series)} largest shows a current signal.")
     grid = st.columns(3)
     for i, series in enumerate(tv.series):
         with grid[i % 3]:
             st.plotly_chart(trend_charts.xmr_chart(
-                series, series.headline, view=view, y_title=trends.MEASURES[measure], unit=unit,
+                series, series.label, subtitle=series.sentence, view=view, y_title=trends.MEASURES[measure], unit=unit,
                 interventions=tv.interventions, window=tv.window, compact=True),
                 width="stretch", config=components.PLOTLY_CONFIG, key=f"xmr-{split}-{i}")
     more = f" {tv.more_series} smaller ones are not drawn." if tv.more_series else ""

@@ -90,10 +90,12 @@ def test_baseline_and_change_point_are_shown_on_the_chart(store):
 
 def test_compact_charts_keep_signals_but_drop_the_legend(store):
     alder = trends.trend_view(store.cursor(), ALL, split="ward").series[0]
-    fig = trend_charts.xmr_chart(alder, alder.headline, view="board", y_title="Incidents",
-                                 compact=True)
-    assert fig.layout.showlegend is False and fig.layout.height == 260
-    assert "<br>" in fig.layout.title.text  # long titles wrap instead of being cut off
+    fig = trend_charts.xmr_chart(alder, alder.label, view="board", y_title="Incidents",
+                                 compact=True, subtitle=alder.sentence)
+    assert fig.layout.showlegend is False and fig.layout.title.text == "Alder"
+    # the finding wraps under the name instead of being cut off
+    assert fig.layout.title.subtitle.text == ("Above the average for 8 months in a row, since"
+                                              "<br>May 2025")
 
 
 def test_year_on_year_draws_a_line_a_year_with_different_dashes(store):
@@ -108,4 +110,4 @@ def test_the_profile_marks_the_busiest_month_by_colour_and_words(store):
     fig = trend_charts.profile_chart(season, "t", view="board", y_title="Incidents")
     bar = fig.data[0]
     top = list(bar.x).index("Nov")
-    assert bar.marker.color[top] == ORANGE and bar.text[top] == "Most "
+    assert bar.marker.color[top] == ORANGE and bar.text[top] == "Most"

@@ -243,10 +243,10 @@ def test_no_signals_in_an_empty_selection(con):
 def test_the_signal_table_reads_plainly(con):
     shown = trends.signal_table_for_display(trends.signals(con, YEAR_2025), "board")
     assert shown.columns.tolist() == ["Risk type", "Ward", "What changed", "Since", "Direction",
-                                      "Reading", "Still going", "Incidents in the 24 months"]
+                                      "Still going", "Incidents (24 months)"]
     assert shown.iloc[0].tolist() == [
         "Criminal exploitation", "Alder", "Above the average for 8 months in a row, since May 2025",
-        "May 2025", "Up", "Concern", "Yes", "88"]
+        "May 2025", "Up (concern)", "Yes", "88"]
 
 
 # ---- seasonality --------------------------------------------------------------------------------
