@@ -424,6 +424,11 @@ def summary(result: SpcResult, unit: str = "month") -> str:
     if result.kind == "run":
         return (f"Too few {_plural(unit, 2)} to tell a real change from noise ({n}; limits need "
                 f"{result.options.min_points})")
+    last = result.segments[-1]
+    if last.kind == "run":
+        return (f"Since the change in {_when(last.start, unit)}, too few {_plural(unit, 2)} to "
+                f"tell a real change from noise ({last.points}; limits need "
+                f"{result.options.min_points})")
     latest = result.latest_signal()
     if latest is None:
         return "No sign of real change: the ups and downs are within the expected range"

@@ -83,41 +83,52 @@ def xmr_chart(series: TrendSeries, title: str, *, view: str, y_title: str, unit:
             fig.update_layout(title_subtitle={"text": wrapped,
                                               "font": {"size": 12, "color": "#0B0C0C"}})
     else:
-        top = 70 + 22 * min(labelled, 2) + 22 * title.count("<br>")
-        fig.update_layout(margin={"l": 10, "r": 10, "t": top, "b": 10},
+        wrapped = _wrap(title, 100)
+        top = 56 + 24 * min(labelled, 2) + 24 * wrapped.count("<br>")
+        fig.update_layout(title={"text": wrapped, "yref": "container", "y": 1,
+                                 "yanchor": "top", "pad": {"t": 10}},
+                          margin={"l": 10, "r": 10, "t": top, "b": 10},
                           legend={"orientation": "h", "y": -0.15, "x": 0})
     return fig
 
 
 def _centre_and_limits(fig: go.Figure, res: spc.SpcResult, compact: bool) -> None:
-    """Average (or median), limits and the two-sigma band, broken at change points."""
+    """Average, limits and the two-sigma band for segments with limits, a dashed median for
+    segments too short for them; lines break at change points."""
     pts = res.points
-    xs, centre, lower, upper, lo_band, hi_band = [], [], [], [], [], []
+    lines: dict[str, dict[str, list]] = {k: {"x": [], "centre": [], "lower": [], "upper": [],
+                                             "lower_band": [], "upper_band": []}
+                                         for k in ("xmr", "run")}
     for _, seg in pts.groupby("segment", sort=True):
-        xs += [*seg["period"], None]
-        for store, col in ((centre, "centre"), (lower, "lower"), (upper, "upper"),
-                           (lo_band, "lower_band"), (hi_band, "upper_band")):
-            store += [*seg[col], None]
-    xmr = res.kind == "xmr"
-    fig.add_trace(go.Scatter(x=xs, y=centre, mode="lines", name="Average" if xmr else "Median",
-                             line={"color": DARK_BLUE, "width": 2,
-                                   "dash": "solid" if xmr else "dash"},
-                             hovertemplate="Centre line: %{y:,.2f}<extra></extra>"))
-    if not xmr:
+        line = lines[seg["kind"].iloc[0]]
+        line["x"] += [*seg["period"], None]
+        for col in ("centre", "lower", "upper", "lower_band", "upper_band"):
+            line[col] += [*seg[col], None]
+    if lines["run"]["x"]:
+        fig.add_trace(go.Scatter(x=lines["run"]["x"], y=lines["run"]["centre"], mode="lines",
+                                 name="Median (too few points for limits)",
+                                 line={"color": DARK_BLUE, "width": 2, "dash": "dash"},
+                                 hovertemplate="Median: %{y:,.2f}<extra></extra>"))
+    xmr = lines["xmr"]
+    if not xmr["x"]:
         return
-    lower = [None if v is None or pd.isna(v) else max(v, 0.0) for v in lower]  # counts ≥ 0
-    fig.add_trace(go.Scatter(x=xs, y=upper, mode="lines", name="Process limits",
+    fig.add_trace(go.Scatter(x=xmr["x"], y=xmr["centre"], mode="lines", name="Average",
+                             line={"color": DARK_BLUE, "width": 2},
+                             hovertemplate="Average: %{y:,.2f}<extra></extra>"))
+    lower = [None if v is None or pd.isna(v) else max(v, 0.0) for v in xmr["lower"]]  # ≥ 0
+    fig.add_trace(go.Scatter(x=xmr["x"], y=xmr["upper"], mode="lines", name="Process limits",
                              line={"color": LIMIT_COLOUR, "width": 1.5, "dash": "dash"},
                              hovertemplate="Upper limit: %{y:,.2f}<extra></extra>",
                              legendgroup="limits"))
-    fig.add_trace(go.Scatter(x=xs, y=lower, mode="lines", name="Lower limit", showlegend=False,
+    fig.add_trace(go.Scatter(x=xmr["x"], y=lower, mode="lines", name="Lower limit",
+                             showlegend=False,
                              line={"color": LIMIT_COLOUR, "width": 1.5, "dash": "dash"},
                              hovertemplate="Lower limit: %{y:,.2f}<extra></extra>",
                              legendgroup="limits"))
     if compact:
         return
-    for values, show in ((hi_band, True), (lo_band, False)):
-        fig.add_trace(go.Scatter(x=xs, y=values, mode="lines", showlegend=show,
+    for col, show in (("upper_band", True), ("lower_band", False)):
+        fig.add_trace(go.Scatter(x=xmr["x"], y=xmr[col], mode="lines", showlegend=show,
                                  name="Two-sigma band", legendgroup="band",
                                  line={"color": BAND_COLOUR, "width": 1, "dash": "dot"},
                                  hoverinfo="skip"))

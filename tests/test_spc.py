@@ -268,6 +268,8 @@ def test_a_segment_shorter_than_fifteen_after_a_change_point_is_a_run_chart():
     result = chart([10, 12] * 12, change_points=(date(2025, 7, 1),))
     assert [s.kind for s in result.segments] == ["xmr", "run"]
     assert any("only 6 points" in n for n in result.notes)
+    assert spc.summary(result) == ("Since the change in July 2025, too few months to tell a real "
+                                   "change from noise (6; limits need 15)")
 
 
 def test_the_options_come_back_with_the_result_and_describe_themselves():

@@ -58,7 +58,15 @@ def test_a_run_chart_draws_the_median_and_no_limits(store):
                 if s.key == "")
     fig = trend_charts.xmr_chart(rare, rare.headline, view="analyst", y_title="Incidents")
     names = {t.name for t in fig.data}
-    assert "Median" in names and "Process limits" not in names
+    assert "Median (too few points for limits)" in names and "Process limits" not in names
+
+
+def test_a_short_segment_after_a_change_point_gets_a_median_not_limits(store):
+    view = trends.trend_view(store.cursor(), ALL, change_point=date(2025, 6, 1))
+    fig = trend_charts.xmr_chart(view.overall, "t", view="board", y_title="Incidents")
+    assert {"Average", "Median (too few points for limits)"} <= {t.name for t in fig.data}
+    median = by_name(fig, "Median (too few points for limits)")
+    assert str(median.x[0])[:10] == "2025-06-01"
 
 
 def test_small_counts_are_left_out_of_board_charts_but_zeros_stay(store):
