@@ -33,6 +33,7 @@ import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -143,11 +144,17 @@ class SpcResult:
     """Per-point values, limits, rule hits and labels, with the options that made them."""
 
     options: SpcOptions
-    points: pd.DataFrame = field(repr=False)
+    columns: dict[str, np.ndarray] = field(repr=False)  # POINT_COLUMNS as arrays
     segments: tuple[Segment, ...]
     signals: tuple[Signal, ...]
     notes: tuple[str, ...]
     run_reason: str | None = None  # "short" or "rare" when the whole chart is a run chart
+
+    @cached_property
+    def points(self) -> pd.DataFrame:
+        """One row a point: POINT_COLUMNS (built on first use: judging hundreds of series in
+        a signals table never needs the frame)."""
+        return pd.DataFrame(self.columns)[POINT_COLUMNS]
 
     @property
     def kind(self) -> str:
@@ -256,14 +263,16 @@ def trend_rising_or_falling(values: np.ndarray, length: int = TREND_LENGTH) -> n
 def two_of_three_beyond_band(values: np.ndarray, lower_band: float, upper_band: float,
                              window: int = BAND_WINDOW, needed: int = BAND_NEEDED) -> np.ndarray:
     """Points that, with another of any three in a row, lie beyond the two-sigma band on one side."""
-    zone = np.where(values > upper_band, 1, np.where(values < lower_band, -1, 0)).astype(np.int8)
     out = np.zeros(len(values), dtype=np.int8)
-    for i in range(len(values) - window + 1):
-        w = zone[i:i + window]
-        for side in (1, -1):
-            if int((w == side).sum()) >= needed:
-                hit = np.flatnonzero(w == side) + i
-                out[hit] = side
+    if len(values) < window:
+        return out
+    kernel = np.ones(window, dtype=int)
+    for side, beyond in ((1, values > upper_band), (-1, values < lower_band)):
+        # windows (starting at i) holding enough points beyond the band on this side ...
+        full = (np.convolve(beyond.astype(int), kernel, mode="valid") >= needed).astype(int)
+        # ... and the points that sit in at least one of them and are beyond themselves
+        covered = np.convolve(full, kernel, mode="full")[:len(values)] > 0
+        out[beyond & covered] = side
     return out
 
 
@@ -294,7 +303,8 @@ def xmr(values: Sequence[float], periods: Sequence, options: SpcOptions | None =
     segment's baseline points when a baseline overlaps it, else from all its points.
     """
     options = options or SpcOptions()
-    periods = pd.DatetimeIndex(pd.to_datetime(list(periods)))
+    if not isinstance(periods, pd.DatetimeIndex):
+        periods = pd.DatetimeIndex(pd.to_datetime(list(periods)))
     y = np.asarray(values, dtype=float)
     if len(y) != len(periods):
         raise ValueError("values and periods must be the same length")
@@ -357,23 +367,25 @@ def xmr(values: Sequence[float], periods: Sequence, options: SpcOptions | None =
                         "limits, so this is a run chart around the median and no change is "
                         "called a signal.")
     side, label = label_points(hits, options.direction)
-    points = pd.DataFrame({"period": periods, "value": y, "segment": seg_id, "kind": kinds,
-                           **cols, "in_baseline": in_base if options.baseline else False,
-                           **hits, "side": side, "point_type": label})[POINT_COLUMNS]
-    signals = find_signals(points, options.direction)
+    columns = {"period": periods, "value": y, "segment": seg_id, "kind": kinds, **cols,
+               "in_baseline": in_base if options.baseline else np.zeros(n, dtype=bool),
+               **hits, "side": side, "point_type": label}
+    signals = find_signals(hits, seg_id, periods, options.direction)
     reason = "short" if too_short else "rare" if too_rare else None
-    return SpcResult(options, points, tuple(segments), signals, tuple(notes), reason)
+    return SpcResult(options, columns, tuple(segments), signals, tuple(notes), reason)
 
 
-def find_signals(points: pd.DataFrame, direction: str) -> tuple[Signal, ...]:
+def find_signals(hits: dict[str, np.ndarray], seg: np.ndarray, periods: pd.DatetimeIndex,
+                 direction: str) -> tuple[Signal, ...]:
     """Group each rule's hits into signals: consecutive hits of one rule, side and segment (for
     limits and 2 of 3, hits up to MERGE_GAP points apart too)."""
     worse = 1 if direction == "higher_is_worse" else -1
-    n = len(points)
+    n = len(seg)
     found: list[Signal] = []
-    seg = points["segment"].to_numpy()
     for rule in RULES:
-        h = points[rule.code].to_numpy()
+        h = hits[rule.code]
+        if not h.any():
+            continue
         for side in (1, -1):
             where = np.flatnonzero(h == side)
             gap = MERGE_GAP + 1 if rule.code in MERGED_RULES else 1
@@ -387,7 +399,7 @@ def find_signals(points: pd.DataFrame, direction: str) -> tuple[Signal, ...]:
                 found.append(Signal(
                     rule=rule.code, side=side,
                     assessment=CONCERN if side == worse else IMPROVEMENT,
-                    start=points["period"].iloc[g[0]], end=points["period"].iloc[g[-1]],
+                    start=periods[g[0]], end=periods[g[-1]],
                     points=len(g), current=g[-1] >= n - RECENT_POINTS,
                 ))
     return tuple(sorted(found, key=lambda s: (s.start, s.rule)))
@@ -445,13 +457,11 @@ def headline(subject: str, result: SpcResult, unit: str = "month") -> str:
 
 def _stretches(arr: np.ndarray) -> list[tuple[int, int, int]]:
     """Maximal stretches of equal values: (first index, last index, value)."""
-    out: list[tuple[int, int, int]] = []
-    start = 0
-    for i in range(1, len(arr) + 1):
-        if i == len(arr) or arr[i] != arr[start]:
-            out.append((start, i - 1, int(arr[start])))
-            start = i
-    return out
+    if not len(arr):
+        return []
+    starts = np.flatnonzero(np.r_[True, arr[1:] != arr[:-1]])
+    ends = np.r_[starts[1:] - 1, len(arr) - 1]
+    return [(int(a), int(b), int(arr[a])) for a, b in zip(starts, ends, strict=True)]
 
 
 def _month(d) -> str:
