@@ -602,6 +602,22 @@ def signal_table_for_display(table: SignalTable, view: str) -> pd.DataFrame:
 
 # ---- tables for 'show as table' --------------------------------------------------------------
 
+def series_table(view: TrendView, display: str) -> pd.DataFrame:
+    """The small multiples as a table: each series, what it shows, and its total (suppressed)."""
+    total = ("Young people, added up period by period" if view.measure == "young_people"
+             else "Incidents in the window")
+    return pd.DataFrame({SPLITS[view.split]: [s.label for s in view.series],
+                         "What it shows": [s.sentence for s in view.series],
+                         total: [display_count(s.total, display) for s in view.series]})
+
+
+def interventions_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The interventions marked on a chart, as a plain table (no counts, nothing to suppress)."""
+    return pd.DataFrame({"Started": [uk_date(d.date()) for d in frame["started_on"]],
+                         "Intervention": frame["label"], "Lead": frame["lead_agency"],
+                         "Description": frame["description"]})
+
+
 def xmr_table(series: TrendSeries, view: str, measure: str, granularity: str) -> pd.DataFrame:
     """One XmR chart as a table: period, value (suppressed), average, limits, and what it shows."""
     pts = series.result.points

@@ -3,7 +3,6 @@
 import streamlit as st
 
 from analytics import trend_charts, trends
-from analytics.disclosure import display_count
 from ui import components, state
 
 ctx = state.context()
@@ -68,10 +67,8 @@ for note in (*overall.result.notes, *tv.notes):
     st.caption(note)
 if not tv.interventions.empty:
     with st.expander(f"Interventions marked on the chart ({len(tv.interventions)})"):
-        shown = tv.interventions.assign(started_on=tv.interventions["started_on"].dt.date)
-        st.dataframe(shown[["started_on", "label", "lead_agency", "description"]].rename(
-            columns={"started_on": "Started", "label": "Intervention", "lead_agency": "Lead",
-                     "description": "Description"}), hide_index=True, width="stretch")
+        st.dataframe(trends.interventions_table(tv.interventions), hide_index=True,
+                     width="stretch")
 
 if tv.series:
     by = trends.SPLITS[split].lower()
@@ -83,20 +80,17 @@ if tv.series:
     grid = st.columns(3)
     for i, series in enumerate(tv.series):
         with grid[i % 3]:
-            st.plotly_chart(trend_charts.xmr_chart(
-                series, series.label, subtitle=series.sentence, view=view, y_title=trends.MEASURES[measure], unit=unit,
-                interventions=tv.interventions, window=tv.window, compact=True),
-                width="stretch", config=components.PLOTLY_CONFIG, key=f"xmr-{split}-{i}")
+            fig = trend_charts.xmr_chart(
+                series, series.label, subtitle=series.sentence, view=view,
+                y_title=trends.MEASURES[measure], unit=unit, interventions=tv.interventions,
+                window=tv.window, compact=True)
+            st.plotly_chart(fig, width="stretch", config=components.PLOTLY_CONFIG,
+                            key=f"xmr-{split}-{i}")
     more = f" {tv.more_series} smaller ones are not drawn." if tv.more_series else ""
     st.caption(ctx.caption(f"{trends.MEASURES[measure]} a {unit} by {by}, largest first.{more} "
                            f"{tv.options.describe()}"))
     with st.expander("Show as table"):
-        st.dataframe({trends.SPLITS[split]: [s.label for s in tv.series],
-                      "What it shows": [s.sentence for s in tv.series],
-                      "Incidents in the window" if measure != "young_people" else
-                      "Young people (summed over periods)":
-                      [display_count(s.total, view) for s in tv.series]},
-                     hide_index=True, width="stretch")
+        st.dataframe(trends.series_table(tv, view), hide_index=True, width="stretch")
 
 st.header("Signals worth a look: every risk type in every ward")
 table: trends.SignalTable = state.compute(trends.signals, filters, granularity=gran,

@@ -308,3 +308,17 @@ def test_rate_tables_show_rates_but_hide_those_resting_on_small_counts(con):
 
 def test_the_months_in_the_fixture_are_the_months_of_the_window(con):
     assert trends.window(con, ALL).periods.equals(pd.DatetimeIndex(MONTHS))
+
+
+def test_the_small_multiples_table_suppresses_small_totals(con):
+    view = trends.trend_view(con, YEAR_2025, split="ward")
+    table = trends.series_table(view, "board")
+    assert table.columns.tolist() == ["Ward", "What it shows", "Incidents in the window"]
+    assert dict(zip(table["Ward"], table["Incidents in the window"], strict=True)) == {
+        "Alder": "88", "Birch": "84", "Cedar": "70", "Not recorded": "<5"}
+
+
+def test_the_interventions_table_gives_uk_dates(con):
+    frame = trends.interventions(con, YEAR_2025, trends.window(con, YEAR_2025))
+    table = trends.interventions_table(frame)
+    assert table["Started"].tolist() == ["3 June 2024", "15 January 2025"]
