@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from analytics import charts, overview, trends
+from analytics import charts, overview
 from analytics.disclosure import display_count, drop_small_rows, mask_small, suppress_frame
+from analytics.trends import HISTORY, top_signals
 from ui import components, state
 
 ctx = state.context()
@@ -48,7 +49,7 @@ st.caption("Changes compare with the period of the same length just before. Rise
            "orange and falls in blue, with an arrow for each.")
 
 st.header("Signals worth a look")
-top = state.compute(trends.top_signals, filters, n=5)
+top = state.compute(top_signals, filters, n=5)
 if top.empty:
     st.write("No risk type in any ward shows a current signal of change: the ups and downs are "
              "within the expected range, or too rare to judge.")
@@ -56,7 +57,7 @@ for row in top.itertuples():
     st.markdown(f"- **{row.assessment.capitalize()}.** {row.headline}")
 st.caption(ctx.caption("Current signals from statistical process control charts of incidents a "
                        f"month for each risk type in each ward, judged against up to "
-                       f"{trends.HISTORY['month']} months of history; concerns first"))
+                       f"{HISTORY['month']} months of history; concerns first"))
 st.page_link("pages/trends.py", label="Every signal, with its chart, on the Trends page",
              icon=":material/monitoring:")
 
