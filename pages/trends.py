@@ -92,21 +92,24 @@ if tv.series:
     with st.expander("Show as table"):
         st.dataframe(trends.series_table(tv, view), hide_index=True, width="stretch")
 
-st.header("Signals worth a look: every risk type in every ward")
-table: trends.SignalTable = state.compute(trends.signals, filters, granularity=gran,
-                                          baseline=baseline and tuple(baseline),
-                                          change_point=change)
-concerns, pairs = table.current_concerns, table.judged
-st.subheader(f"{concerns or 'No'} current signal{'s' if concerns != 1 else ''} of rising harm "
-             f"across {pairs} risk type and ward pair{'s' if pairs != 1 else ''}")
-if table.frame.empty:
-    st.write("No risk type in any ward shows a signal in this period.")
-else:
-    st.dataframe(trends.signal_table_for_display(table, view), hide_index=True, width="stretch")
-st.caption(ctx.caption(f"Incidents a {unit} for each risk type in each ward, judged on "
-                       f"{table.window.describe() if table.window else 'no data'}; the latest "
-                       f"signal of each. {table.too_small} pairs average under "
-                       f"{trends.MIN_MEAN_COUNT:g} a {unit} and are too rare to judge"))
+st.header("Signals worth a look")
+for by, what in ((("risk_type", "ward"), "risk type and ward pair"), (("context",), "place")):
+    table: trends.SignalTable = state.compute(trends.signals, filters, by=by, granularity=gran,
+                                              baseline=baseline and tuple(baseline),
+                                              change_point=change)
+    concerns, judged = table.current_concerns, table.judged
+    st.subheader(f"{concerns or 'No'} current signal{'s' if concerns != 1 else ''} of rising "
+                 f"harm across {judged} {what}{'s' if judged != 1 else ''}")
+    if table.frame.empty:
+        st.write(f"No {what} shows a signal in this period.")
+    else:
+        st.dataframe(trends.signal_table_for_display(table, view), hide_index=True,
+                     width="stretch")
+    st.caption(ctx.caption(
+        f"Incidents a {unit} for each {what}, judged on "
+        f"{table.window.describe() if table.window else 'no data'}; the latest signal of each. "
+        f"{table.too_small} average under {trends.MIN_MEAN_COUNT:g} a {unit} and are too rare "
+        "to judge"))
 
 if gran == "month":
     st.header("Same time last year")

@@ -34,6 +34,7 @@ def test_the_page_names_the_signals_in_words(borough_db, monkeypatch):
     text = shown_text(at)
     assert "Is it changing?" in text and "By risk type" in text
     assert "2 current signals of rising harm across 3 risk type and ward pairs" in text
+    assert "2 current signals of rising harm across 3 places" in text
     signals = next(f for f in frames(at) if "What changed" in f)
     assert signals["What changed"].tolist() == [
         "Above the average for 8 months in a row, since May 2025",
@@ -70,7 +71,7 @@ def test_a_ward_filter_narrows_the_signals(borough_db, monkeypatch):
     assert_no_exception(at)
     text = shown_text(at)
     assert "No current signals of rising harm across 1 risk type and ward pair" in text
-    assert "No risk type in any ward shows a signal in this period." in text
+    assert "No risk type and ward pair shows a signal in this period." in text
 
 
 def test_weekly_points_work_and_drop_the_month_of_year_charts(borough_db, monkeypatch):

@@ -6,8 +6,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from analytics import trends
-from analytics.filters import Filters
+from analytics import demo, trends
+from analytics.filters import Filters, period_dates
+from analytics.reference import data_facts
 from analytics.store import Store
 from tests.trend_fixture import MONTHS, SERIES, seed_trend_borough
 
@@ -322,3 +323,46 @@ def test_the_interventions_table_gives_uk_dates(con):
     frame = trends.interventions(con, YEAR_2025, trends.window(con, YEAR_2025))
     table = trends.interventions_table(frame)
     assert table["Started"].tolist() == ["3 June 2024", "15 January 2025"]
+
+
+# ---- the demo borough's planted changes -----------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def last_12_months(demo_store) -> Filters:
+    facts = data_facts(demo_store.cursor())
+    start, end = period_dates("12m", facts.latest_incident, facts.first_incident)
+    return Filters(start=start, end=end, period="12m")
+
+
+def test_the_demos_rising_ward_is_a_current_concern(demo_store, last_12_months):
+    wards = trends.signals(demo_store.cursor(), last_12_months, by=("ward",)).frame
+    rising = wards[wards["key_a"] == demo.PLANTED["rising_ward"]].iloc[0]
+    assert rising["current"] and rising["assessment"] == "concern" and rising["side"] == 1
+
+
+def test_the_demos_rising_ward_leads_the_signals_worth_a_look(demo_store, last_12_months):
+    pairs = trends.signals(demo_store.cursor(), last_12_months).current
+    in_ward = pairs[(pairs["key_b"] == demo.PLANTED["rising_ward"])
+                    & (pairs["assessment"] == "concern")]
+    assert len(in_ward) >= 3  # the rise shows in several risk types, not one by chance
+    top = trends.top_signals(demo_store.cursor(), last_12_months, n=5)
+    assert top["key_b"].iloc[0] == demo.PLANTED["rising_ward"]
+    assert top["headline"].iloc[0].split(":")[0].endswith("in Larkspur Vale")
+
+
+def test_the_demos_rising_place_is_a_current_concern(demo_store, last_12_months):
+    places = trends.signals(demo_store.cursor(), last_12_months, by=("context",)).frame
+    hotel = places[places["key_a"] == demo.PLANTED["rising_context"]].iloc[0]
+    assert hotel["current"] and hotel["assessment"] == "concern"
+
+
+def test_harm_falling_after_the_demos_working_intervention_reads_as_improvement(
+        demo_store, last_12_months):
+    places = trends.signals(demo_store.cursor(), last_12_months, by=("context",)).frame
+    park = places[places["key_a"] == demo.PLANTED["intervention_context"]].iloc[0]
+    assert park["assessment"] == "improvement" and park["side"] == -1
+
+
+def test_the_demos_null_intervention_shows_no_signal(demo_store, last_12_months):
+    places = trends.signals(demo_store.cursor(), last_12_months, by=("context",)).frame
+    assert demo.PLANTED["null_intervention_context"] not in set(places["key_a"])
