@@ -407,27 +407,29 @@ def find_signals(hits: dict[str, np.ndarray], seg: np.ndarray, periods: pd.Datet
 
 # ---- words ---------------------------------------------------------------------------------
 
-def describe(signal: Signal, unit: str = "month") -> str:
-    """One signal in plain English: 'Rising for 8 months in a row, since March 2026'."""
+def describe(signal: Signal, unit: str = "month", *, since: bool = True) -> str:
+    """One signal in plain English: 'Rising for 8 months in a row, since March 2026' (without
+    the 'since' clause when a table shows it in a column of its own)."""
     n, units = signal.points, _plural(unit, signal.points)
-    since = _when(signal.start, unit)
     up = signal.side > 0
+    tail = f" since {_when(signal.start, unit)}" if since else ""
     if signal.rule == "beyond_limit":
         where = "above the upper limit" if up else "below the lower limit"
         if n == 1:
             return f"{_capital(_when(signal.start, unit))} was {where}"
-        return f"{n} {units} {where} since {since}"
+        return f"{n} {units} {where}{tail}"
+    comma_tail = f",{tail}" if since else ""
     if signal.rule == "run":
-        return f"{'Above' if up else 'Below'} the average for {n} {units} in a row, since {since}"
+        return f"{'Above' if up else 'Below'} the average for {n} {units} in a row{comma_tail}"
     if signal.rule == "trend":
-        return f"{'Rising' if up else 'Falling'} for {n} {units} in a row, since {since}"
+        return f"{'Rising' if up else 'Falling'} for {n} {units} in a row{comma_tail}"
     where = "upper" if up else "lower"
-    return f"{n} {units} close to or beyond the {where} limit since {since}"
+    return f"{n} {units} close to or beyond the {where} limit{tail}"
 
 
 def summary(result: SpcResult, unit: str = "month") -> str:
     """The series in one plain sentence: its latest signal, or why there is none."""
-    n = len(result.points)
+    n = len(result.columns["value"])
     if n == 0:
         return "No data in this period"
     if result.run_reason == "rare":

@@ -25,6 +25,7 @@ MARKERS = {  # point type -> (legend name, colour, symbol, size)
     spc.COMMON: ("Common cause: ordinary variation", "#8A8C8E", "circle", 6),
 }
 MAX_MARKERS = 6  # intervention markers labelled on one chart (the most recent)
+SUBTITLE_LINES = 3  # room kept for a small multiple's finding
 LIMIT_COLOUR, BAND_COLOUR, SHADE = DARK_GREY, "#B1B4B6", "rgba(177, 180, 182, 0.18)"
 INTERVENTION_TEXT = "#1B6F68"  # a darker turquoise: readable as small text on white
 
@@ -70,10 +71,12 @@ def xmr_chart(series: TrendSeries, title: str, *, view: str, y_title: str, unit:
         labelled = _interventions(fig, interventions, compact)
     style(fig, _wrap(title, 110), height=280 if compact else 450)
     fig.update_yaxes(title=y_title if not compact else None)
-    fig.update_xaxes(tickformat="%b %Y" if unit == "month" else "%-d %b %Y")
+    half = pd.Timedelta(days=15 if unit == "month" else 4)
+    fig.update_xaxes(tickformat="%b %Y" if unit == "month" else "%-d %b %Y",
+                     range=[x.iloc[0] - half, x.iloc[-1] + half] if len(x) else None)
     if compact:
         wrapped = _wrap(subtitle, 46) if subtitle else ""
-        lines = wrapped.count("<br>") + 1 if subtitle else 0
+        lines = SUBTITLE_LINES if subtitle else 0  # the same for all, so a grid's rows align
         fig.update_layout(showlegend=False, title_font_size=15,
                           title={"yref": "container", "y": 1, "yanchor": "top",
                                  "pad": {"t": 8}},
@@ -84,7 +87,7 @@ def xmr_chart(series: TrendSeries, title: str, *, view: str, y_title: str, unit:
                                               "font": {"size": 12, "color": "#0B0C0C"}})
     else:
         wrapped = _wrap(title, 100)
-        top = 56 + 24 * min(labelled, 2) + 24 * wrapped.count("<br>")
+        top = 56 + 20 * min(labelled, 2) + 24 * wrapped.count("<br>")
         fig.update_layout(title={"text": wrapped, "yref": "container", "y": 1,
                                  "yanchor": "top", "pad": {"t": 10}},
                           margin={"l": 10, "r": 10, "t": top, "b": 10},
@@ -152,18 +155,23 @@ def _baseline_and_changes(fig: go.Figure, res: spc.SpcResult, compact: bool) -> 
 
 
 def _interventions(fig: go.Figure, frame: pd.DataFrame, compact: bool) -> int:
-    """A dotted line where each (recent) intervention started, labelled above the plot in
-    alternating rows so neighbours do not collide; returns how many were labelled."""
+    """A numbered dotted line where each of the latest MAX_MARKERS interventions started; the
+    legend names each number, so labels never collide however close the lines are. Returns how
+    many were drawn."""
     recent = frame.sort_values("started_on").tail(MAX_MARKERS).reset_index(drop=True)
     for i, row in recent.iterrows():
         ts = pd.Timestamp(row["started_on"])
         fig.add_shape(type="line", x0=ts, x1=ts, y0=0, y1=1, yref="paper",
                       line={"color": TURQUOISE, "width": 2, "dash": "dot"})
-        if not compact:
-            text = textwrap.shorten(f"{row['label']} ({ts:%b %Y})", 56, placeholder="…")
-            _label(fig, ts, text, 1.0, "left", INTERVENTION_TEXT, row=i % 2)
-    if not compact:
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name="Intervention started",
+        if compact:
+            continue
+        fig.add_annotation(x=ts, y=1, yref="paper", text=f"<b>{i + 1}</b>", showarrow=False,
+                           yanchor="bottom", yshift=2 + 18 * (i % 2),
+                           font={"size": 12, "color": INTERVENTION_TEXT},
+                           bgcolor="rgba(255,255,255,0.9)")
+        what = textwrap.shorten(str(row["label"]), 50, placeholder="…")
+        name = f"{i + 1}: {what} ({ts:%b %Y})"
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=name,
                                  line={"color": TURQUOISE, "width": 2, "dash": "dot"}))
     return len(recent)
 

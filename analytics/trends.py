@@ -250,7 +250,15 @@ def _labeller(con: duckdb.DuckDBPyConnection, dim: str) -> dict[str, str]:
     if dim == "ward":
         names = dict(con.execute("SELECT ward_code, ward_name FROM wards").fetchall())
     elif dim == "context":
-        names = dict(con.execute("SELECT context_id, name FROM contexts").fetchall())
+        # A private address is named by its code and ward, never by its street: on a board
+        # paper a street address could point to a family.
+        names = dict(con.execute(
+            """SELECT c.context_id,
+                      CASE WHEN c.context_type = 'residential'
+                           THEN 'Residential address ' || c.context_id
+                                || coalesce(', ' || w.ward_name, '')
+                           ELSE c.name END
+               FROM contexts c LEFT JOIN wards w USING (ward_code)""").fetchall())
     else:
         names = {"risk_type": RISK_LABELS, "context_type": CONTEXT_LABELS,
                  "agency": AGENCY_LABELS}.get(dim, {})
@@ -502,7 +510,7 @@ def profile_sentence(s: Seasonality, noun: str) -> str:
 # ---- signals for every risk type x ward ---------------------------------------------------
 
 SIGNAL_COLUMNS = ["key_a", "label_a", "key_b", "label_b", "rule", "rule_label", "sentence",
-                  "since", "until", "current", "side", "assessment", "points", "total"]
+                  "what", "since", "until", "current", "side", "assessment", "points", "total"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -561,7 +569,9 @@ def signals(con: duckdb.DuckDBPyConnection, filters: Filters, *,
         if latest is None:
             continue
         rows.append((a, labels[0][a], b, labels[1][b], latest.rule, spc.RULE_LABELS[latest.rule],
-                     spc.describe(latest, granularity), latest.start, latest.end, latest.current,
+                     spc.describe(latest, granularity),
+                     spc.describe(latest, granularity, since=False), latest.start, latest.end,
+                     latest.current,
                      latest.side, latest.assessment, latest.points, int(values.sum())))
     frame = pd.DataFrame(rows, columns=SIGNAL_COLUMNS)
     if not frame.empty:
@@ -589,7 +599,7 @@ def signal_table_for_display(table: SignalTable, view: str) -> pd.DataFrame:
     out = pd.DataFrame({nouns[0]: f["label_a"]})
     if len(table.by) == 2:
         out[nouns[1]] = f["label_b"]
-    out["What changed"] = f["sentence"]
+    out["What changed"] = f["what"]
     out["Since"] = [uk_month(d) if table.window.granularity == "month" else uk_date(d)
                     for d in f["since"]]
     out["Direction"] = [f"{'Up' if s > 0 else 'Down'} ({a})"

@@ -66,7 +66,9 @@ components.chart(
 for note in (*overall.result.notes, *tv.notes):
     st.caption(note)
 if not tv.interventions.empty:
-    with st.expander(f"Interventions marked on the chart ({len(tv.interventions)})"):
+    marked = min(len(tv.interventions), trend_charts.MAX_MARKERS)
+    with st.expander(f"Interventions that started in this period ({len(tv.interventions)}; "
+                     f"the latest {marked} are numbered on the chart)"):
         st.dataframe(trends.interventions_table(tv.interventions), hide_index=True,
                      width="stretch")
 
@@ -82,8 +84,7 @@ if tv.series:
         with grid[i % 3]:
             fig = trend_charts.xmr_chart(
                 series, series.label, subtitle=series.sentence, view=view,
-                y_title=trends.MEASURES[measure], unit=unit, interventions=tv.interventions,
-                window=tv.window, compact=True)
+                y_title=trends.MEASURES[measure], unit=unit, window=tv.window, compact=True)
             st.plotly_chart(fig, width="stretch", config=components.PLOTLY_CONFIG,
                             key=f"xmr-{split}-{i}")
     more = f" {tv.more_series} smaller ones are not drawn." if tv.more_series else ""

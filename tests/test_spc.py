@@ -249,6 +249,13 @@ def test_an_old_signal_is_told_as_earlier_not_current():
                                           "(earlier: January 2024 was above the upper limit")
 
 
+def test_a_signal_can_be_told_without_its_since_clause():
+    latest = chart([10, 14] * 8 + [8, 9, 10, 11, 12, 13, 14, 15]).latest_signal()
+    assert spc.describe(latest, since=False) == "Rising for 8 months in a row"
+    latest = chart([10, 12] * 8 + [30, 11, 30, 11]).latest_signal()
+    assert spc.describe(latest, since=False) == "2 months above the upper limit"
+
+
 def test_a_weekly_signal_names_the_week():
     weeks = pd.date_range("2026-01-05", periods=20, freq="7D")
     result = spc.xmr([10, 12] * 9 + [40, 12], weeks)

@@ -3,6 +3,7 @@
 from datetime import date
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from analytics import spc, trend_charts, trends
@@ -84,8 +85,20 @@ def test_interventions_are_labelled_vertical_lines(store):
     lines = [s for s in fig.layout.shapes if s.type == "line" and s.line.color == TURQUOISE]
     assert len(lines) == 2
     labels = [a.text for a in fig.layout.annotations]
-    assert "Detached youth work at Alder Park (Jan 2025)" in labels
+    assert "<b>1</b>" in labels and "<b>2</b>" in labels  # numbered on the chart ...
+    names = [t.name for t in fig.data]  # ... and named in the legend
+    assert "2: Detached youth work at Alder Park (Jan 2025)" in names
     assert "Before the chosen period" in labels
+
+
+def test_only_the_latest_interventions_are_marked(store):
+    view = trends.trend_view(store.cursor(), YEAR_2025)
+    many = pd.concat([view.interventions] * 5, ignore_index=True)
+    many["started_on"] = pd.date_range("2024-02-01", periods=len(many), freq="MS")
+    fig = trend_charts.xmr_chart(view.overall, "t", view="board", y_title="Incidents",
+                                 interventions=many)
+    marked = [s for s in fig.layout.shapes if s.line.color == TURQUOISE]
+    assert len(marked) == trend_charts.MAX_MARKERS
 
 
 def test_baseline_and_change_point_are_shown_on_the_chart(store):

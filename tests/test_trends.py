@@ -246,8 +246,17 @@ def test_the_signal_table_reads_plainly(con):
     assert shown.columns.tolist() == ["Risk type", "Ward", "What changed", "Since", "Direction",
                                       "Still going", "Incidents (24 months)"]
     assert shown.iloc[0].tolist() == [
-        "Criminal exploitation", "Alder", "Above the average for 8 months in a row, since May 2025",
-        "May 2025", "Up (concern)", "Yes", "88"]
+        "Criminal exploitation", "Alder", "Above the average for 8 months in a row", "May 2025",
+        "Up (concern)", "Yes", "88"]
+
+
+def test_a_private_address_is_named_by_its_code_and_ward_never_its_street(borough):
+    with borough.transaction() as cur:
+        cur.execute("INSERT INTO contexts (context_id, name, context_type, ward_code) VALUES "
+                    "('C9', '12 Acacia Avenue', 'residential', 'W1')")
+    labels = trends._labeller(borough.cursor(), "context")
+    assert labels["C9"] == "Residential address C9, Alder"
+    assert labels["C1"] == "Alder Park"
 
 
 # ---- seasonality --------------------------------------------------------------------------------
