@@ -75,7 +75,7 @@ RULE_LABELS = {r.code: r.label for r in RULES}
 
 @dataclass(frozen=True)
 class SpcOptions:
-    """How a chart was made: direction of harm, baseline, change points, screening, minimum points."""
+    """How a chart was made: direction of harm, baseline, change points, screening, minima."""
 
     direction: str = "higher_is_worse"
     baseline: tuple[date, date] | None = None
@@ -205,7 +205,7 @@ def moving_ranges(values: np.ndarray) -> np.ndarray:
 
 
 def mean_moving_range(values: np.ndarray, screen_outliers: bool = True) -> float:
-    """The average moving range; ranges at or above 3.267 × the average are left out if screening."""
+    """The average moving range; with screening, ranges of 3.267 × the average or more go."""
     ranges = moving_ranges(values)[1:]
     if not len(ranges):
         return float("nan")
@@ -262,7 +262,7 @@ def trend_rising_or_falling(values: np.ndarray, length: int = TREND_LENGTH) -> n
 
 def two_of_three_beyond_band(values: np.ndarray, lower_band: float, upper_band: float,
                              window: int = BAND_WINDOW, needed: int = BAND_NEEDED) -> np.ndarray:
-    """Points that, with another of any three in a row, lie beyond the two-sigma band on one side."""
+    """Points that, with another of any three in a row, lie beyond the two-sigma band (same side)."""
     out = np.zeros(len(values), dtype=np.int8)
     if len(values) < window:
         return out

@@ -137,7 +137,8 @@ def test_an_unknown_split_or_measure_is_refused_by_name(con):
 
 def test_the_split_series_come_largest_first_with_what_each_shows(con):
     view = trends.trend_view(con, YEAR_2025, split="ward")
-    assert [s.label for s in view.series] == ["Alder", "Birch", "Cedar", "Not recorded"]  # 88, 84, 70, 4
+    # totals 88, 84, 70, 4
+    assert [s.label for s in view.series] == ["Alder", "Birch", "Cedar", "Not recorded"]
     said = {s.label: s.sentence for s in view.series}
     assert said["Alder"] == "Above the average for 8 months in a row, since May 2025"
     assert said["Cedar"] == "November 2025 was above the upper limit"
@@ -334,7 +335,7 @@ def test_the_interventions_table_gives_uk_dates(con):
     assert table["Started"].tolist() == ["3 June 2024", "15 January 2025"]
 
 
-# ---- the demo borough's planted changes -----------------------------------------------------------
+# ---- the demo borough's planted changes ---------------------------------------------------
 
 @pytest.fixture(scope="module")
 def last_12_months(demo_store) -> Filters:
