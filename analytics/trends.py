@@ -45,6 +45,7 @@ HISTORY: dict[str, int] = {"month": 24, "week": 6}  # months of history at least
 SEASONAL_MONTHS = 36  # the year-on-year comparison and the month-of-year profile look back this far
 MAX_SERIES = 12  # small multiples drawn; the rest are named in a note
 MIN_MEAN_COUNT = 1.0  # series averaging fewer events a period are too rare for XmR limits
+WARD_SUMMARY_MIN = 3  # a ward with this many current concerns is told as one line
 PER_CHILDREN = 1000
 
 # The dimensions a series may be split or grouped by: (table alias, column) — never widget text.
@@ -583,13 +584,29 @@ def signals(con: duckdb.DuckDBPyConnection, filters: Filters, *,
 
 
 def top_signals(con: duckdb.DuckDBPyConnection, filters: Filters, n: int = 5) -> pd.DataFrame:
-    """The n current signals most worth a board's look (concerns first), with a sentence each:
-    'Criminal exploitation in Millbrook: above the average for 8 months in a row, since ...'."""
-    current = signals(con, filters).current.head(n).copy()
-    current["headline"] = [f"{a} in {b}: {_lower(s)}" for a, b, s in
-                           zip(current["label_a"], current["label_b"], current["sentence"],
-                               strict=True)]
-    return current.reset_index(drop=True)
+    """The n current signals most worth a board's look, concerns first, one sentence each.
+
+    A ward with WARD_SUMMARY_MIN or more current concerns is told once ('Larkspur Vale: harm
+    rising in 7 risk types ...') so one ward cannot fill the list; other signals are told one
+    by one ('Criminal exploitation in Millbrook: above the average for 8 months in a row, ...').
+    Columns: key_a (risk type, '' for a ward summary), key_b (ward), assessment, headline.
+    """
+    current = signals(con, filters).current
+    concerns = current[current["assessment"] == spc.CONCERN]
+    per_ward = concerns.groupby("key_b", sort=False).size()
+    busy = [w for w in per_ward.index if per_ward[w] >= WARD_SUMMARY_MIN]
+    rows = []
+    for ward in busy:
+        mine = concerns[concerns["key_b"] == ward]
+        risks = [label[:1].lower() + label[1:] for label in mine["label_a"]]
+        listed = ", ".join(risks[:3]) + (f" and {len(risks) - 3} more" if len(risks) > 3 else "")
+        rows.append(("", ward, spc.CONCERN,
+                     f"{mine['label_b'].iloc[0]}: harm rising in {len(risks)} risk types at "
+                     f"once ({listed})"))
+    rest = current[~((current["assessment"] == spc.CONCERN) & current["key_b"].isin(busy))]
+    rows += [(r.key_a, r.key_b, r.assessment, f"{r.label_a} in {r.label_b}: {_lower(r.sentence)}")
+             for r in rest.itertuples()]
+    return pd.DataFrame(rows[:n], columns=["key_a", "key_b", "assessment", "headline"])
 
 
 def signal_table_for_display(table: SignalTable, view: str) -> pd.DataFrame:

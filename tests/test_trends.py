@@ -357,7 +357,11 @@ def test_the_demos_rising_ward_leads_the_signals_worth_a_look(demo_store, last_1
     assert len(in_ward) >= 3  # the rise shows in several risk types, not one by chance
     top = trends.top_signals(demo_store.cursor(), last_12_months, n=5)
     assert top["key_b"].iloc[0] == demo.PLANTED["rising_ward"]
-    assert top["headline"].iloc[0].split(":")[0].endswith("in Larkspur Vale")
+    assert top["headline"].iloc[0].startswith(
+        f"Larkspur Vale: harm rising in {len(in_ward)} risk types at once (")
+    # told once, so the rest of the list is about other wards
+    assert demo.PLANTED["rising_ward"] not in set(top["key_b"].iloc[1:])
+    assert len(top) == 5
 
 
 def test_the_demos_rising_place_is_a_current_concern(demo_store, last_12_months):
