@@ -11,6 +11,7 @@ def pages() -> dict[str, list[st.Page]]:
         "For the board": [
             st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:",
                     default=True),
+            st.Page("pages/trends.py", title="Trends", icon=":material/monitoring:"),
             st.Page("pages/places.py", title="Places", icon=":material/map:"),
         ],
     }
