@@ -37,8 +37,8 @@ def test_the_page_names_the_signals_in_words(borough_db, monkeypatch):
     assert "2 current signals of rising harm across 3 places" in text
     signals = next(f for f in frames(at) if "What changed" in f)
     assert signals["What changed"].tolist() == [
-        "Above the average for 8 months in a row, since May 2025",
-        "November 2025 was above the upper limit"]
+        "Above the average for 8 months in a row", "November 2025 was above the upper limit"]
+    assert signals["Since"].tolist() == ["May 2025", "November 2025"]
     assert "reaching back before the chosen period" in text
     assert "Same time last year" in text
 
