@@ -26,6 +26,9 @@ PAGES = {
     "For the board": [
         st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
     ],
+    "Explore": [
+        st.Page("pages/overlap.py", title="Risk overlap", icon=":material/join_inner:"),
+    ],
 }
 
 st.navigation(PAGES).run()
