@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analytics.disclosure import display_count
+from analytics.disclosure import SUPPRESSED, display_count
 from analytics.filters import Filters
 from analytics.vocab import RISK_LABELS, RISK_TYPES, codes
 
@@ -349,6 +349,22 @@ def multi_share(combos: pd.DataFrame) -> tuple[int, int]:
     return int(combos.loc[combos["size"] >= 2, "n"].sum()), int(combos["n"].sum())
 
 
+def combination_counts(combos: pd.DataFrame, view: str) -> list[str]:
+    """Each combination's count as the view may show it: exact for analysts; '<5' or rounded to
+    the nearest 5 in board and lead views.
+
+    The heatmap shows n(A) and n(A and B) exactly, and those are sums of combinations: with exact
+    bars a reader could subtract, say, 'sexual exploitation and going missing' from 'sexual
+    exploitation' to find a hidden 'sexual exploitation only'. Rounded bars leave a range.
+    """
+    return [display_count(n, view, rounded=True) for n in combos["n"]]
+
+
+def is_hidden(shown: str) -> bool:
+    """True for a count the view shows as '<5' rather than as a number."""
+    return shown == SUPPRESSED
+
+
 def drilldown(con: duckdb.DuckDBPyConnection, filters: Filters, risks: tuple[str, ...],
               unit: str = "people", exact: bool = False,
               window: int | None = None) -> Drilldown:
@@ -430,13 +446,16 @@ def _members(sql: str, exact: bool, window: int | None, *, by_month: bool) -> st
         HAVING count(DISTINCT risk_type) = $k AND bool_and(list_contains($risks, risk_type))"""
 
 
-def drill_options(result: Overlap, combos: pd.DataFrame) -> tuple[list[str], list[str]]:
-    """Keys a reader can drill into: pairs that occur (strongest first), then combinations of 2+."""
+def drill_options(result: Overlap, combos: pd.DataFrame,
+                  view: str = "analyst") -> tuple[list[str], list[str]]:
+    """Keys a reader can drill into: pairs that occur (strongest first), then combinations of 2+
+    whose count the view shows exactly (a drill-down would give a hidden count away)."""
     pairs = result.pairs[result.pairs["n_ab"] > 0]
     ranked = pd.concat([strongest(result), pairs.sort_values(["n_ab", "lift"], ascending=False)])
     pair_keys = list(dict.fromkeys(f"{a}{SEPARATOR}{b}" for a, b in zip(ranked["a"], ranked["b"],
                                                                          strict=True)))
-    combo_keys = combos.loc[combos["size"] >= 2, "key"].tolist()
+    shown = pd.Series(combination_counts(combos, view), index=combos.index, dtype=object)
+    combo_keys = combos.loc[(combos["size"] >= 2) & ~shown.map(is_hidden), "key"].tolist()
     return pair_keys, combo_keys
 
 

@@ -199,21 +199,23 @@ def upset(combos: pd.DataFrame, unit: str, view: str,
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.02,
                         row_heights=[0.55, 0.45])
     x = list(range(len(shown)))
-    heights = mask_small(shown["n"], view)
+    hidden = shown["shown"].map(overlap.is_hidden)
+    # bars are drawn to the number shown (rounded in board and lead views), never the exact one
+    heights = pd.Series([np.nan if h else float(t.replace(",", ""))
+                         for h, t in zip(hidden, shown["shown"], strict=True)])
     multi = shown["size"] >= 2
     fig.add_trace(go.Bar(
         x=x, y=heights, marker_color=[DARK_BLUE if m else DARK_GREY for m in multi],
-        text=[display_count(n, view) for n in shown["n"]], textposition="outside",
-        cliponaxis=False, customdata=[[lab, display_count(n, view)]
-                                      for lab, n in zip(shown["label"], shown["n"], strict=True)],
+        text=list(shown["shown"]), textposition="outside", cliponaxis=False,
+        customdata=[[lab, text] for lab, text in zip(shown["label"], shown["shown"],
+                                                     strict=True)],
         hovertemplate=f"%{{customdata[0]}}: %{{customdata[1]}} {noun}<extra></extra>",
         showlegend=False,
     ), row=1, col=1)
-    hidden = heights.isna() & shown["n"].gt(0)
-    if hidden.any():  # no bar for a hidden count: write "<5" on the axis instead
+    if hidden.any():  # no bar for a hidden count: write '<5' on the axis instead
         fig.add_trace(go.Scatter(
             x=[i for i in x if hidden[i]], y=[0] * int(hidden.sum()), mode="text",
-            text=[SUPPRESSED] * int(hidden.sum()), textposition="top center",
+            text=list(shown.loc[hidden, "shown"]), textposition="top center",
             hoverinfo="skip", showlegend=False,
         ), row=1, col=1)
     row_of = {t: i for i, t in enumerate(types)}
@@ -243,65 +245,74 @@ def upset(combos: pd.DataFrame, unit: str, view: str,
 
 
 def upset_title(combos: pd.DataFrame, unit: str, view: str) -> str:
-    """'Criminal exploitation + County lines is the most common combination: 85 young people'."""
+    """'Most common combination: criminal exploitation and county lines (85 young people)'."""
     noun = overlap.UNITS[unit]
-    multi = combos[combos["size"] >= 2]
+    ordered = _upset_order(combos, view)
+    multi = ordered[ordered["size"] >= 2]
     if multi.empty:
         return f"No {overlap.UNIT_ONE[unit]} has more than one risk type recorded"
-    row = multi.sort_values(["n", "size"], ascending=False).iloc[0]
-    if suppresses(view) and is_small(row["n"]):
+    shown = multi[~multi["shown"].map(overlap.is_hidden)]
+    if shown.empty:
         return f"Every combination of two or more risk types covers fewer than {THRESHOLD} {noun}"
+    row = shown.sort_values(["n", "size"], ascending=False).iloc[0]
     return (f"Most common combination: {overlap.describe(row['combo'], exact=False)} "
-            f"({display_count(row['n'], view)} {noun})")
+            f"({row['shown']} {noun})")
 
 
 def multi_sentence(combos: pd.DataFrame, unit: str, view: str) -> str:
-    """'**23 of 60 young people (38%)** have two or more ...' ('at least' where some are hidden).
+    """'**23 of 60 young people (38%)** have two or more of the compared risk types ...'.
 
-    In board and lead views the total counts only combinations shown exactly: a total that
-    included the hidden ones would let a reader subtract the bars and find them.
+    In board and lead views the number is rounded like the bars ('about 25'), so the hidden bars
+    cannot be found by subtracting the shown ones from it; the percentage is left out.
     """
     noun = overlap.UNITS[unit]
     several, everyone = overlap.multi_share(combos)
-    multi = combos.loc[combos["size"] >= 2, "n"]
-    hidden = multi[multi.apply(is_small)] if suppresses(view) else multi.iloc[:0]
     tail = "have two or more of the compared risk types recorded in the period."
     if everyone == 0:
         return f"No {noun} have a risk type recorded in the period."
-    if hidden.empty:
-        return (f"**{display_count(several, view)} of {display_count(everyone, view)} {noun} "
-                f"({several / everyone:.0%})** {tail}")
-    shown = int(several - hidden.sum())
-    if shown == 0:
-        return (f"Fewer than {THRESHOLD} {noun} share any one combination of two or more risk "
-                f"types, out of {display_count(everyone, view)}.")
-    return (f"**At least {shown:,} of {display_count(everyone, view)} {noun}** {tail} (Smaller "
-            f"combinations are not added in, so that they cannot be worked out.)")
+    if not suppresses(view):
+        return f"**{several:,} of {everyone:,} {noun} ({several / everyone:.0%})** {tail}"
+    about = "" if is_small(several) or several == 0 else "about "
+    return (f"**{about}{display_count(several, view, rounded=True)} of "
+            f"{display_count(everyone, view)} {noun}** {tail}")
 
 
 def upset_table(combos: pd.DataFrame, unit: str, view: str) -> pd.DataFrame:
-    """The combinations as a table, in the chart's order, counts suppressed for the view."""
+    """The combinations as a table, in the chart's order, counts shown as in the chart."""
     ordered = _upset_order(combos, view)
-    out = pd.DataFrame({"Combination (exactly these risk types)": ordered["label"],
-                        "Risk types": ordered["size"],
-                        overlap.UNITS[unit].capitalize(): ordered["n"]})
-    return suppress_frame(out, [overlap.UNITS[unit].capitalize()], view)
+    return pd.DataFrame({"Combination (exactly these risk types)": ordered["label"],
+                         "Risk types": ordered["size"],
+                         overlap.UNITS[unit].capitalize(): ordered["shown"]})
 
 
 def ranked_bars(frame: pd.DataFrame, name: str, value: str, title: str, view: str,
-                axis_title: str, top: int = TOP_PLACES) -> go.Figure:
-    """Horizontal bars of the top rows; a hidden count has no bar, only '<5' beside its name."""
+                axis_title: str, top: int = TOP_PLACES, rounded: bool = False) -> go.Figure:
+    """Horizontal bars of the top rows; a hidden count has no bar, only '<5' beside its name.
+
+    `rounded` draws and writes counts to the nearest 5 in board and lead views, as the UpSet
+    bars are, so a drill-down cannot undo their rounding.
+    """
     shown = frame.head(top).iloc[::-1]
-    heights = mask_small(shown[value], view)
+    texts = [display_count(v, view, rounded=rounded) for v in shown[value]]
+    heights = [0.0 if t == SUPPRESSED else float(t.replace(",", "")) for t in texts]
     fig = go.Figure(go.Bar(
-        x=heights.fillna(0), y=shown[name], orientation="h", marker_color=DARK_BLUE,
-        text=[display_count(v, view) for v in shown[value]], textposition="outside",
+        x=heights, y=shown[name], orientation="h", marker_color=DARK_BLUE,
+        text=texts, textposition="outside",
         cliponaxis=False, hovertemplate="%{y}: %{text}<extra></extra>",
     ))
     style(fig, title, height=max(240, 34 * len(shown) + 110))
     fig.update_xaxes(title=axis_title, rangemode="tozero", showgrid=True, gridcolor="#E5E6E7")
     fig.update_yaxes(rangemode="normal", gridcolor="white")
     return fig
+
+
+def count_table(frame: pd.DataFrame, columns: dict[str, str], counts: list[str], view: str,
+                rounded: bool = False) -> pd.DataFrame:
+    """The frame's `columns` renamed for a 'Show as table', the `counts` formatted as the chart."""
+    out = frame[list(columns)].rename(columns=columns)
+    for column in counts:
+        out[column] = [display_count(v, view, rounded=rounded) for v in out[column]]
+    return out
 
 
 def trend(monthly: pd.DataFrame, title: str, view: str, y_title: str) -> go.Figure:
@@ -358,12 +369,11 @@ def peak_sentence(monthly: pd.DataFrame, noun: str, view: str) -> str:
 
 
 def _upset_order(combos: pd.DataFrame, view: str) -> pd.DataFrame:
-    """Largest first; in suppressing views the hidden ones go last in a fixed order, so their
-    order gives nothing away."""
-    if not suppresses(view):
-        return combos
-    small = combos["n"].apply(is_small)
-    return pd.concat([combos[~small], combos[small].sort_values(["size", "key"])],
+    """Largest first, with a `shown` column of counts as the view shows them; in suppressing
+    views the hidden ones go last in a fixed order, so their order gives nothing away."""
+    out = combos.assign(shown=overlap.combination_counts(combos, view))
+    hidden = out["shown"].map(overlap.is_hidden)
+    return pd.concat([out[~hidden], out[hidden].sort_values(["size", "key"])],
                      ignore_index=True)
 
 

@@ -4,7 +4,7 @@ import streamlit as st
 
 from analytics import overlap, overview
 from analytics import overlap_charts as oc
-from analytics.disclosure import THRESHOLD, display_count, suppress_frame, suppresses
+from analytics.disclosure import THRESHOLD, display_count, suppresses
 from ui import components, state
 
 ctx = state.context()
@@ -70,13 +70,14 @@ st.markdown(f"{oc.multi_sentence(combos, unit, view)} Each bar counts those with
 components.chart(
     oc.upset(combos, unit, view),
     ctx.caption(f"{noun.capitalize()} by their exact combination of risk types recorded anywhere "
-                f"in the period (the window does not apply){hidden_note}"),
+                f"in the period (the window does not apply){hidden_note}"
+                + ("; other counts rounded to the nearest 5" if suppresses(view) else "")),
     oc.upset_table(combos, unit, view),
     key="overlap-upset",
 )
 
 st.header("Where and when")
-pair_keys, combo_keys = overlap.drill_options(result, combos)
+pair_keys, combo_keys = overlap.drill_options(result, combos, view)
 kinds = {"pair": "A pair (they may have other risk types too)",
          "exact": "An exact combination"}
 if not combo_keys:
@@ -98,32 +99,36 @@ if drill.members == 0:
     st.write(f"No {one} has {what} recorded {window_words}.")
     st.stop()
 st.markdown(f"{noun.capitalize()} with {what} recorded "
-            f"{'in the period' if exact else window_words}: **{display_count(drill.members, view)}**.")
+            f"{'in the period' if exact else window_words}: "
+            f"**{display_count(drill.members, view, rounded=exact)}**.")
 place_col, place_axis = ("members", noun) if unit == "people" else ("incidents", "incidents")
+columns = {"members": noun.capitalize(), "incidents": "Incidents"}
+rounding = "; rounded to the nearest 5, like the combinations" if exact and suppresses(view) else ""
 wards_col, places_col = st.columns(2)
 with wards_col:
-    wards = drill.wards.rename(columns={"ward_name": "Ward"})
+    wards = drill.wards
     components.chart(
-        oc.ranked_bars(wards, "Ward", "members", f"Most in {wards['Ward'].iloc[0]}",
-                       view, noun.capitalize()),
+        oc.ranked_bars(wards, "ward_name", "members", f"Most in {wards['ward_name'].iloc[0]}",
+                       view, noun.capitalize(), rounded=exact),
         ctx.caption(f"{noun.capitalize()} with {what}, by the wards of their incidents of "
-                    f"these risk types{hidden_note}"),
-        suppress_frame(wards[["Ward", "members", "incidents"]]
-                       .rename(columns={"members": noun.capitalize(), "incidents": "Incidents"}),
-                       [noun.capitalize(), "Incidents"], view),
+                    f"these risk types{hidden_note}{rounding}"),
+        oc.count_table(wards, {"ward_name": "Ward", **columns}, list(columns.values()), view,
+                       rounded=exact),
         key="overlap-wards",
     )
 with places_col:
-    places = drill.contexts.rename(columns={"name": "Place"})
-    components.chart(
-        oc.ranked_bars(places, "Place", place_col, f"Most at {places['Place'].iloc[0]}",
-                       view, place_axis.capitalize()),
-        ctx.caption(f"{place_axis.capitalize()} with {what}, by place{hidden_note}"),
-        suppress_frame(places[["Place", "members", "incidents"]]
-                       .rename(columns={"members": noun.capitalize(), "incidents": "Incidents"}),
-                       [noun.capitalize(), "Incidents"], view),
-        key="overlap-places",
-    )
+    places = drill.contexts
+    if places.empty:
+        st.write("None of these incidents names a place, so there are no places to rank.")
+    else:
+        components.chart(
+            oc.ranked_bars(places, "name", place_col, f"Most at {places['name'].iloc[0]}",
+                           view, place_axis.capitalize(), rounded=exact),
+            ctx.caption(f"{place_axis.capitalize()} with {what}, by place{hidden_note}{rounding}"),
+            oc.count_table(places, {"name": "Place", **columns}, list(columns.values()), view,
+                           rounded=exact),
+            key="overlap-places",
+        )
 monthly = drill.monthly
 in_month = ("with exactly these risk types recorded in the month" if exact else
             "with both recorded in the same month" if window is None else
@@ -132,9 +137,8 @@ components.chart(
     oc.trend(monthly, oc.trend_title(monthly, what.capitalize(), view), view,
              noun.capitalize()),
     ctx.caption(f"{noun.capitalize()} each month {in_month}{hidden_note}"),
-    suppress_frame(monthly.assign(month=monthly["month"].dt.strftime("%B %Y"))
-                   .rename(columns={"month": "Month", "value": noun.capitalize()}),
-                   [noun.capitalize()], view),
+    oc.count_table(monthly.assign(month=monthly["month"].dt.strftime("%B %Y")),
+                   {"month": "Month", "value": noun.capitalize()}, [noun.capitalize()], view),
     key="overlap-trend",
 )
 st.caption(oc.peak_sentence(monthly, noun, view))

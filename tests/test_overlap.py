@@ -431,9 +431,13 @@ def test_an_empty_selection_gives_empty_results(hand):
 def test_drill_options_put_the_strongest_pairs_first():
     result = _made_up(1000, [("cse", "missing", 100, 100, 40), ("cce", "county_lines", 100, 100,
                                                                  60), ("cse", "cce", 100, 100, 0)])
-    combos = pd.DataFrame({"key": ["cse+missing", "cce"], "size": [2, 1]})
+    combos = pd.DataFrame({"key": ["cse+missing", "cce", "cce+hsb"], "size": [2, 1, 2],
+                           "n": [30, 9, 3]})
     pair_keys, combo_keys = overlap.drill_options(result, combos)
-    assert pair_keys == ["cce+county_lines", "cse+missing"] and combo_keys == ["cse+missing"]
+    assert pair_keys == ["cce+county_lines", "cse+missing"]
+    assert combo_keys == ["cse+missing", "cce+hsb"]
+    # in board view a combination of 1 to 4 is not offered: its drill-down would be all '<5'
+    assert overlap.drill_options(result, combos, "board")[1] == ["cse+missing"]
 
 
 def test_describe_reads_as_plain_english():
