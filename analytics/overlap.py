@@ -41,13 +41,15 @@ from analytics.vocab import RISK_LABELS, RISK_TYPES, codes
 # The two units of overlap: code -> plural noun used in sentences.
 UNITS: dict[str, str] = {"people": "young people", "contexts": "places"}
 UNIT_ONE: dict[str, str] = {"people": "young person", "contexts": "place"}
-# Windows offered (days between the two records); None means anywhere in the period.
-WINDOWS: dict[int | None, str] = {
-    None: "Anywhere in the period",
-    0: "On the same day",
-    7: "Within 7 days",
-    30: "Within 30 days",
-    90: "Within 90 days",
+# Windows offered on the page: a plain code -> days between the two records (None: anywhere in
+# the period), and its label. Codes, not numbers, so no option is None to a select box.
+WINDOW_DAYS: dict[str, int | None] = {"period": None, "day": 0, "7": 7, "30": 30, "90": 90}
+WINDOW_LABELS: dict[str, str] = {
+    "period": "Anywhere in the period",
+    "day": "On the same day",
+    "7": "Within 7 days",
+    "30": "Within 30 days",
+    "90": "Within 90 days",
 }
 MAX_WINDOW = 3660
 MEASURES: dict[str, str] = {

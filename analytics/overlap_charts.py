@@ -75,6 +75,8 @@ def heatmap(result: overlap.Overlap, measure: str, view: str) -> go.Figure:
     # A pair never seen together gets no colour: with few members "0 times chance" is weak
     # evidence, and a wall of the strongest orange would drown the pairs that matter.
     z = values.where(~hidden & (counts != 0))
+    if measure == "count":  # totals on the diagonal would drown the pairs: written, not coloured
+        z = z.where(~np.eye(len(z), dtype=bool))
     if measure == "lift":
         finite = np.log2(z[z > 0].stack().dropna())
         cap = int(min(LIFT_CAP, max(1, math.ceil(finite.abs().max())))) if len(finite) else 1
@@ -304,6 +306,14 @@ def ranked_bars(frame: pd.DataFrame, name: str, value: str, title: str, view: st
     fig.update_xaxes(title=axis_title, rangemode="tozero", showgrid=True, gridcolor="#E5E6E7")
     fig.update_yaxes(rangemode="normal", gridcolor="white")
     return fig
+
+
+def top_title(frame: pd.DataFrame, name: str, value: str, noun: str, view: str,
+              rounded: bool, preposition: str) -> str:
+    """'Most in Kingsmead: 44 young people' for the first row of a ranked frame."""
+    top = frame.iloc[0]
+    return (f"Most {preposition} {top[name]}: "
+            f"{display_count(top[value], view, rounded=rounded)} {noun}")
 
 
 def count_table(frame: pd.DataFrame, columns: dict[str, str], counts: list[str], view: str,

@@ -23,9 +23,10 @@ unit = left.radio("Count overlap in", list(overlap.UNITS), key="ov_unit", horizo
                   format_func=lambda u: overlap.UNITS[u].capitalize(),
                   help="Young people: both risk types recorded for the same young person. "
                        "Places: both seen at the same place.")
-window = middle.selectbox("Both recorded", list(overlap.WINDOWS), key="ov_window",
-                          format_func=overlap.WINDOWS.get,
-                          help="How close in time the two records must be to count together.")
+window = overlap.WINDOW_DAYS[middle.selectbox(
+    "Both recorded", list(overlap.WINDOW_DAYS), key="ov_window",
+    format_func=overlap.WINDOW_LABELS.get,
+    help="How close in time the two records must be to count together.")]
 measure = right.selectbox("Measure", list(overlap.MEASURES), key="ov_measure",
                           format_func=overlap.MEASURES.get)
 noun, one = overlap.UNITS[unit], overlap.UNIT_ONE[unit]
@@ -108,7 +109,8 @@ wards_col, places_col = st.columns(2)
 with wards_col:
     wards = drill.wards
     components.chart(
-        oc.ranked_bars(wards, "ward_name", "members", f"Most in {wards['ward_name'].iloc[0]}",
+        oc.ranked_bars(wards, "ward_name", "members",
+                       oc.top_title(wards, "ward_name", "members", f"{noun}", view, exact, "in"),
                        view, noun.capitalize(), rounded=exact),
         ctx.caption(f"{noun.capitalize()} with {what}, by the wards of their incidents of "
                     f"these risk types{hidden_note}{rounding}"),
@@ -122,7 +124,8 @@ with places_col:
         st.write("None of these incidents names a place, so there are no places to rank.")
     else:
         components.chart(
-            oc.ranked_bars(places, "name", place_col, f"Most at {places['name'].iloc[0]}",
+            oc.ranked_bars(places, "name", place_col,
+                           oc.top_title(places, "name", place_col, place_axis, view, exact, "at"),
                            view, place_axis.capitalize(), rounded=exact),
             ctx.caption(f"{place_axis.capitalize()} with {what}, by place{hidden_note}{rounding}"),
             oc.count_table(places, {"name": "Place", **columns}, list(columns.values()), view,

@@ -260,3 +260,21 @@ def test_drill_down_tables_and_bars_can_be_rounded_like_the_combinations():
     fig = oc.ranked_bars(frame, "name", "members", "Most in Alder", "board", "Young people",
                          rounded=True)
     assert list(fig.data[0].x) == [0, 25] and list(fig.data[0].text) == ["<5", "25"]
+
+
+def test_the_count_diagonal_is_written_but_not_coloured(medium):
+    """Totals dwarf the pairs; colouring them would wash every pair out to the palest blue."""
+    fig = oc.heatmap(overlap.analyse(medium.cursor(), YEAR), "count", "analyst")
+    z = np.array(fig.data[0].z, dtype=float)
+    assert np.isnan(np.diag(z)).all() and np.nanmax(z) == 20
+    texts = cell_texts(fig)
+    label = fig.data[0].y[0]
+    assert texts[(label, label)] == "24"
+
+
+def test_top_titles_name_the_first_row():
+    frame = pd.DataFrame({"name": ["Alder", "Birch"], "members": [27, 3]})
+    assert oc.top_title(frame, "name", "members", "young people", "board", True, "in") == (
+        "Most in Alder: 25 young people")
+    assert oc.top_title(frame, "name", "members", "young people", "analyst", True, "at") == (
+        "Most at Alder: 27 young people")

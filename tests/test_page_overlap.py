@@ -75,7 +75,7 @@ def test_analyst_view_shows_the_exact_small_counts(medium_db, monkeypatch):
 
 def test_changing_unit_window_and_measure_redraws_without_error(hand_db, monkeypatch):
     at = open_page(hand_db, PAGE, {**YEAR_2025, "view": "analyst"}, monkeypatch)
-    at.selectbox(key="ov_window").set_value(30).run()
+    at.selectbox(key="ov_window").set_value("30").run()
     assert_no_exception(at)
     assert "within 30 days of each other" in shown_text(at)
     assert ("Young people with sexual exploitation and going missing recorded within 30 days "
