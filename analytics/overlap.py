@@ -87,7 +87,7 @@ class Overlap:
 
 @dataclass(frozen=True)
 class Drilldown:
-    """Where and when one pair or combination occurs: wards, places, and new members a month."""
+    """Where and when one pair or combination occurs: wards, places, and members a month."""
 
     risks: tuple[str, ...]
     exact: bool
@@ -141,8 +141,9 @@ def analyse(con: duckdb.DuckDBPyConnection, filters: Filters, unit: str = "peopl
     >>> analyse(con, YEAR_2025, unit="people", window=30).pairs[["a", "b", "n_ab", "lift"]]
     """
     _check(unit, window)
+    compared = compared_types(filters)
     sql, params = _records(filters, unit)
-    params["types"] = list(compared_types(filters))
+    params["types"] = list(compared)
     universe = _run(con, f"SELECT count(DISTINCT entity) FROM ({sql})", params).fetchone()[0]
     singles = _run(
         con,
@@ -150,21 +151,31 @@ def analyse(con: duckdb.DuckDBPyConnection, filters: Filters, unit: str = "peopl
             WHERE list_contains($types, risk_type) GROUP BY risk_type""",
         params,
     ).df()
-    # n_ab_period: both anywhere in the period; n_ab: both within the window (the same without one)
-    params["window"] = MAX_WINDOW * 10 if window is None else window
+    # n_ab_period: both anywhere in the period, from each member's set of risk types (cheap);
+    # n_ab: both within the window, from the records in date order (only with a window).
     pair_counts = _run(
         con,
         f"""
-        WITH r AS (SELECT * FROM ({sql}) WHERE list_contains($types, risk_type))
-        SELECT x.risk_type AS a, y.risk_type AS b, count(DISTINCT x.entity) AS n_ab_period,
-               count(DISTINCT x.entity) FILTER (
-                   WHERE y.day BETWEEN x.day - $window AND x.day + $window) AS n_ab
-        FROM r x JOIN r y ON x.entity = y.entity AND x.risk_type < y.risk_type
+        WITH m AS (SELECT DISTINCT entity, risk_type FROM ({sql})
+                   WHERE list_contains($types, risk_type))
+        SELECT x.risk_type AS a, y.risk_type AS b, count(*) AS n_ab_period
+        FROM m x JOIN m y ON x.entity = y.entity AND x.risk_type < y.risk_type
         GROUP BY ALL""",
         params,
     ).df()
+    if window is None:
+        pair_counts["n_ab"] = pair_counts["n_ab_period"]
+    else:
+        params.update(_near_params(compared, window))
+        close = _run(
+            con,
+            f"""SELECT a, b, count(DISTINCT entity) AS n_ab
+                FROM ({_near(sql, len(compared))}) GROUP BY a, b""",
+            params,
+        ).df()
+        pair_counts = pair_counts.merge(close, on=["a", "b"], how="left").fillna({"n_ab": 0})
     n = dict(zip(singles["risk_type"], singles["n"].astype(int), strict=True))
-    types = tuple(t for t in compared_types(filters) if n.get(t, 0) > 0)
+    types = tuple(t for t in compared if n.get(t, 0) > 0)
     both = {frozenset((a, b)): (int(k), int(kp)) for a, b, kp, k
             in pair_counts[["a", "b", "n_ab_period", "n_ab"]].itertuples(index=False)}
     rows = [(a, b, n[a], n[b], *both.get(frozenset((a, b)), (0, 0)))
@@ -389,7 +400,9 @@ def drilldown(con: duckdb.DuckDBPyConnection, filters: Filters, risks: tuple[str
         raise ValueError("A window applies to a pair of risk types, not to a combination.")
     sql, params = _records(filters, unit)
     params.update({"types": list(compared_types(filters)), "risks": list(risks),
-                   "k": len(risks), "window": window, "x": risks[0], "y": risks[-1]})
+                   "k": len(risks)})
+    if window is not None:
+        params.update(_near_params(risks, window))
     entity, join, condition = _ENTITY[unit]
     where = _membership_filters(filters).predicate("i")
     params.update(where.params)
@@ -433,12 +446,8 @@ def _members(sql: str, exact: bool, window: int | None, *, by_month: bool) -> st
     """SQL for the members (entity, and month if by_month) that have the pair or combination."""
     month = "date_trunc('month', {day})::DATE AS month"
     if window is not None:
-        cols = "x.entity" + (", " + month.format(day="greatest(x.day, y.day)") if by_month else "")
-        return f"""
-            WITH r AS (SELECT * FROM ({sql}) WHERE list_contains($risks, risk_type))
-            SELECT DISTINCT {cols}
-            FROM r x JOIN r y ON x.entity = y.entity AND x.risk_type = $x AND y.risk_type = $y
-                AND y.day BETWEEN x.day - $window AND x.day + $window"""
+        cols = "entity" + (", " + month.format(day="day") if by_month else "")
+        return f"SELECT DISTINCT {cols} FROM ({_near(sql, 2, '$risks')})"
     cols, group = ("entity, " + month.format(day="day"), "entity, month") if by_month else (
         "entity", "entity")
     scope = "$types" if exact else "$risks"  # exactly: no other compared type may appear
@@ -484,6 +493,31 @@ def _check(unit: str, window: int | None) -> None:
     if window is not None and (isinstance(window, bool) or not isinstance(window, int)
                                or not 0 <= window <= MAX_WINDOW):
         raise ValueError(f"The window must be a whole number of days from 0 to {MAX_WINDOW}.")
+
+
+def _near(sql: str, k: int, types: str = "$types") -> str:
+    """SQL for (entity, a, b, day): a record on `day` with one of another type within $window
+    days before it (or earlier the same day), a and b in alphabetical order.
+
+    A running maximum per type gives, at each record, the last day each type was seen there:
+    one pass over the records, where joining a busy place's records with themselves within the
+    window grows with the square of its records. Needs $window and $t0..$t{k-1} (the `types`).
+    """
+    last = ", ".join(f"max(CASE WHEN risk_type = $t{i} THEN n END) OVER w" for i in range(k))
+    return f"""
+        WITH r AS (SELECT entity, risk_type, day, day - DATE '1970-01-01' AS n FROM ({sql})
+                   WHERE list_contains({types}, risk_type)),
+        seen AS (SELECT entity, risk_type AS t, day, n, [{last}] AS last FROM r
+                 WINDOW w AS (PARTITION BY entity ORDER BY n ROWS UNBOUNDED PRECEDING)),
+        near AS (SELECT entity, t, day, n, unnest({types}) AS u, unnest(last) AS last_u
+                 FROM seen)
+        SELECT DISTINCT entity, least(t, u) AS a, greatest(t, u) AS b, day FROM near
+        WHERE u <> t AND n - last_u <= $window"""
+
+
+def _near_params(types: tuple[str, ...], window: int) -> dict:
+    """The parameters _near needs: the window and one $t<i> per type, in the list's order."""
+    return {"window": window, **{f"t{i}": t for i, t in enumerate(types)}}
 
 
 def _membership_filters(filters: Filters) -> Filters:
