@@ -274,7 +274,7 @@ def multi_sentence(combos: pd.DataFrame, unit: str, view: str) -> str:
         return f"No {noun} have a risk type recorded in the period."
     if not suppresses(view):
         return f"**{several:,} of {everyone:,} {noun} ({several / everyone:.0%})** {tail}"
-    about = "" if is_small(several) or several == 0 else "about "
+    about = "" if is_small(several) or several == 0 else "About "
     return (f"**{about}{display_count(several, view, rounded=True)} of "
             f"{display_count(everyone, view)} {noun}** {tail}")
 

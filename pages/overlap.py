@@ -139,7 +139,8 @@ in_month = ("with exactly these risk types recorded in the month" if exact else
 components.chart(
     oc.trend(monthly, oc.trend_title(monthly, what.capitalize(), view), view,
              noun.capitalize()),
-    ctx.caption(f"{noun.capitalize()} each month {in_month}{hidden_note}"),
+    ctx.caption(f"{noun.capitalize()} each month {in_month}"
+                + ("; months with 1 to 4 are left blank" if suppresses(view) else "")),
     oc.count_table(monthly.assign(month=monthly["month"].dt.strftime("%B %Y")),
                    {"month": "Month", "value": noun.capitalize()}, [noun.capitalize()], view),
     key="overlap-trend",

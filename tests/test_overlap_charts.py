@@ -246,7 +246,7 @@ def test_the_two_or_more_sentence_is_rounded_like_the_bars(medium):
     assert oc.multi_sentence(combos, "people", "analyst").startswith(
         "**23 of 60 young people (38%)** have two or more")
     board = oc.multi_sentence(combos, "people", "board")
-    assert board.startswith("**about 25 of 60 young people** have two or more")
+    assert board.startswith("**About 25 of 60 young people** have two or more")
     only_small = combos[combos["key"] != "cse+missing"]
     assert oc.multi_sentence(only_small, "people", "lead").startswith("**<5 of 40 young people**")
 
