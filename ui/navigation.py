@@ -14,4 +14,7 @@ def pages() -> dict[str, list[st.Page]]:
             st.Page("pages/trends.py", title="Trends", icon=":material/monitoring:"),
             st.Page("pages/places.py", title="Places", icon=":material/map:"),
         ],
+        "Explore": [
+            st.Page("pages/overlap.py", title="Risk overlap", icon=":material/join_inner:"),
+        ],
     }
