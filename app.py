@@ -25,6 +25,8 @@ state.set_context(sidebar.sidebar_filters())
 PAGES = {
     "For the board": [
         st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page("pages/contexts.py", title="Where to intervene", icon=":material/place:",
+                url_path="where-to-intervene"),
     ],
 }
 
