@@ -80,9 +80,9 @@ def heatmap_title(profile: pd.DataFrame) -> str:
 
 
 def timeline(frame: pd.DataFrame, starts: list, title: str) -> go.Figure:
-    """Monthly incidents at one place; months hidden for disclosure marked '<5'; interventions marked.
+    """Monthly incidents at one place; hidden months marked as shown ('<5'); interventions marked.
 
-    `frame` has month and incidents (NaN where the view hides a small count).
+    `frame` comes from contexts.timeline_for_view: month, incidents (NaN where hidden), shown.
     """
     shown = frame[frame["incidents"].notna()]
     hidden = frame[frame["incidents"].isna()]
@@ -91,11 +91,11 @@ def timeline(frame: pd.DataFrame, starts: list, title: str) -> go.Figure:
                            hovertemplate="%{x|%B %Y}: %{y:,} incidents<extra></extra>"))
     if not hidden.empty:
         fig.add_trace(go.Scatter(
-            x=hidden["month"], y=[0] * len(hidden), mode="markers+text", text=[SUPPRESSED] * len(
-                hidden), textposition="top center", marker={"symbol": "line-ew-open", "size": 10,
-                                                           "color": DARK_GREY},
-            name="1 to 4 incidents (hidden in this view)",
-            hovertemplate="%{x|%B %Y}: fewer than 5 incidents<extra></extra>"))
+            x=hidden["month"], y=[0] * len(hidden), mode="markers+text",
+            text=hidden["shown"].tolist(), textposition="top center",
+            marker={"symbol": "line-ew-open", "size": 10, "color": DARK_GREY},
+            name=f"Hidden in this view ({SUPPRESSED}: 1 to 4 incidents)",
+            hovertemplate="%{x|%B %Y}: %{text}<extra></extra>"))
     for start in starts:
         fig.add_vline(x=pd.Timestamp(start), line={"color": ORANGE, "dash": "dash", "width": 2})
     if starts:

@@ -29,7 +29,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from analytics.disclosure import display_count
+from analytics.disclosure import SECONDARY, SUPPRESSED, display_count, protect_table
 from analytics.filters import Filters, uk_date, uk_month
 from analytics.vocab import AGENCY_LABELS, CONTEXT_LABELS, RISK_LABELS, SEVERITY_LABELS
 
@@ -389,10 +389,24 @@ def neighbour_table(frame: pd.DataFrame, view: str) -> pd.DataFrame:
     })
 
 
-def timeline_table(frame: pd.DataFrame, view: str) -> pd.DataFrame:
-    """The monthly timeline as a table: full month names, counts suppressed for the view."""
-    return pd.DataFrame({
-        "Month": [uk_month(m) for m in frame["month"]],
-        "Incidents": [display_count(v, view) for v in frame["incidents"]],
-    })
+def timeline_for_view(frame: pd.DataFrame, view: str) -> pd.DataFrame:
+    """The monthly timeline as the view may show it: month, incidents (NaN where hidden), shown.
+
+    The place's total is on screen too, so a single hidden month could be worked out from it:
+    disclosure.protect_table adds secondary suppression.
+    """
+    out = frame.copy()
+    if out.empty:
+        return out.assign(shown=pd.Series(dtype=object))
+    counts = out.set_index("month")[["incidents"]].T
+    out["shown"] = protect_table(counts, view).iloc[0, :len(out)].to_numpy()
+    hidden = out["shown"].isin([SUPPRESSED, SECONDARY])
+    out["incidents"] = out["incidents"].astype(float).mask(hidden)
+    return out
+
+
+def timeline_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """A timeline from timeline_for_view as a table: full month names and the shown counts."""
+    return pd.DataFrame({"Month": [uk_month(m) for m in frame["month"]],
+                         "Incidents": frame["shown"].tolist()})
 

@@ -4,7 +4,13 @@ and groups of places that look alike."""
 import streamlit as st
 
 from analytics import clustering, context_charts, contexts, overview, priorities
-from analytics.disclosure import display_count, mask_small, suppress_frame
+from analytics.disclosure import (
+    SECONDARY,
+    SECONDARY_NOTE,
+    display_count,
+    mask_small,
+    suppress_frame,
+)
 from analytics.exports import safe_csv
 from ui import components, state
 from ui import markdown as md
@@ -83,13 +89,14 @@ cols[1].metric("Incidents", display_count(place.incidents, view))
 cols[2].metric("Young people", display_count(place.young_people, view))
 cols[3].metric("Seen here more than once", display_count(place.repeat_young_people, view))
 
-timeline = place.timeline.assign(incidents=mask_small(place.timeline["incidents"], view))
+timeline = contexts.timeline_for_view(place.timeline, view)
+note = f" {SECONDARY_NOTE}" if (timeline["shown"] == SECONDARY).any() else ""
 components.chart(
     context_charts.timeline(timeline, place.intervention_starts(),
                             context_charts.timeline_title(place.name, timeline)),
     ctx.caption("Incidents a month at this place; months with 1 to 4 incidents are marked <5 in "
-                "this view; dashed lines mark interventions beginning"),
-    contexts.timeline_table(place.timeline, view), key="detail-timeline")
+                f"this view; dashed lines mark interventions beginning.{note}"),
+    contexts.timeline_table(timeline), key="detail-timeline")
 if not place.risk_mix.empty:
     mix = place.risk_mix.assign(
         shown=[display_count(v, view) for v in place.risk_mix["incidents"]],

@@ -62,14 +62,17 @@ def test_heatmap_title_states_the_strongest_difference():
 
 def _timeline(values):
     return pd.DataFrame({"month": pd.date_range("2025-01-01", periods=len(values), freq="MS"),
-                         "incidents": values})
+                         "incidents": values,
+                         "shown": ["<5" if pd.isna(v) else str(v) for v in values]})
 
 
-def test_timeline_marks_hidden_months_as_under_five_at_no_height():
-    fig = context_charts.timeline(_timeline([0, np.nan, 7, 9]), [], "t")
+def test_timeline_marks_hidden_months_as_shown_at_no_height():
+    frame = _timeline([0, np.nan, 7, 9, np.nan])
+    frame.loc[4, "shown"] = "[c]"
+    fig = context_charts.timeline(frame, [], "t")
     bars, hidden = fig.data[0], fig.data[1]
     assert list(bars.y) == [0, 7, 9]
-    assert list(hidden.y) == [0] and list(hidden.text) == ["<5"]
+    assert list(hidden.y) == [0, 0] and list(hidden.text) == ["<5", "[c]"]
 
 
 def test_timeline_marks_interventions_with_a_dashed_line_and_a_legend_entry():

@@ -171,5 +171,25 @@ def test_tables_for_readers_suppress_small_counts_in_the_board_view(tiny):
         "<5", "<5"]
     assert contexts.neighbour_table(place.neighbours, "analyst")["Incidents"].tolist() == [
         "2", "3"]
-    table = contexts.timeline_table(place.timeline, "board")
+    table = contexts.timeline_table(contexts.timeline_for_view(place.timeline, "board"))
     assert table["Month"].iloc[0] == "January 2025" and set(table["Incidents"]) == {"0", "<5"}
+
+
+def _months(values):
+    return pd.DataFrame({"month": pd.date_range("2025-01-01", periods=len(values), freq="MS"),
+                         "incidents": values})
+
+
+def test_a_lone_hidden_month_takes_the_smallest_other_with_it_in_board_view():
+    shown = contexts.timeline_for_view(_months([0, 3, 7, 9, 6]), "board")
+    # With the total on screen, 3 could be worked out; 6 is hidden as well.
+    assert shown["shown"].tolist() == ["0", "<5", "7", "9", "[c]"]
+    assert shown["incidents"].isna().tolist() == [False, True, False, False, True]
+
+
+def test_two_hidden_months_protect_each_other_and_analysts_see_all():
+    assert contexts.timeline_for_view(_months([2, 7, 3]), "lead")["shown"].tolist() == [
+        "<5", "7", "<5"]
+    analyst = contexts.timeline_for_view(_months([0, 3, 7]), "analyst")
+    assert analyst["shown"].tolist() == ["0", "3", "7"]
+    assert analyst["incidents"].tolist() == [0, 3, 7]
