@@ -52,11 +52,20 @@ class Weights:
 
 DEFAULT_WEIGHTS = Weights()
 COMPONENT_LABELS: dict[str, str] = {
-    "volume": "Number of incidents",
+    "volume": "Incidents",
     "rising": "Rising trend",
     "risk_types": "Several risk types",
-    "repeat_people": "Young people seen more than once",
+    "repeat_people": "Repeat young people",
     "severity": "High severity",
+}
+COMPONENT_HELP: dict[str, str] = {
+    "volume": "Incidents at the place, as a share of the busiest place's.",
+    "rising": "How fast monthly incidents rise over the period (Theil–Sen slope), as a share of "
+              "the fastest rise; a falling place scores 0.",
+    "risk_types": "How many risk types occur there: one type scores 0, the most at any place 1.",
+    "repeat_people": "Young people seen at the place more than once, as a share of the most at "
+                     "any place.",
+    "severity": "The share of the place's incidents rated high severity.",
 }
 TREND_WORDS_MIN = 1  # a trend adding under 1 incident a month over the period is not worth words
 QUIET_DAYS = 90  # a reason mentions a place that has been quiet at least this long

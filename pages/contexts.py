@@ -29,7 +29,8 @@ with st.expander("How places are weighed", icon=":material/tune:"):
                + "; ".join(f"{label.lower()} {getattr(defaults, key):g}"
                            for key, label in priorities.COMPONENT_LABELS.items()) + ".")
     cols = st.columns(len(priorities.COMPONENT_LABELS))
-    chosen = {key: cols[i].slider(label, 0, 5, int(getattr(defaults, key)), key=f"w_{key}")
+    chosen = {key: cols[i].slider(label, 0, 5, int(getattr(defaults, key)), key=f"w_{key}",
+                                  help=priorities.COMPONENT_HELP[key])
               for i, (key, label) in enumerate(priorities.COMPONENT_LABELS.items())}
 try:
     weights = priorities.Weights(**chosen)
@@ -45,7 +46,7 @@ period = overview.period_words(filters)
 explained = priorities.explain(ranked, view, period)
 
 st.header("Places to act on first")
-n_listed = st.select_slider(
+n_listed = st.columns([2, 3])[0].select_slider(
     "Places to list", options=sorted({min(n, len(explained)) for n in (5, 10, 20)}
                                      | {len(explained)}),
     value=min(10, len(explained)), key="top_n",
