@@ -35,6 +35,7 @@ from analytics.vocab import RISK_LABELS
 METHODS: dict[str, str] = {"kmeans": "k-means", "agglomerative": "Agglomerative (Ward)"}
 K_RANGE = (2, 6)  # at most six groups: each gets its own colour and marker shape
 MIN_CONTEXTS = 10  # fewer places than this are not worth grouping
+MIN_INCIDENTS_TO_GROUP = 10  # a place needs this many incidents for its shares to mean much
 MIN_PER_GROUP = 3  # k is capped so groups average at least this many places
 N_BOOTSTRAP = 20
 KMEANS_INITS = 4
@@ -290,6 +291,18 @@ class Clustering:
     explained: tuple[float, float]  # share of variation along each PCA axis
     features: tuple[str, ...] = field(default=())
     seed: int = DEFAULT_SEED
+    left_out: int = 0  # places with too few incidents to show a pattern
+    min_incidents: int = 0
+
+    def coverage_sentence(self) -> str:
+        """'95 places with at least 10 incidents are grouped; 171 with fewer are left out.'"""
+        grouped = int(self.groups["places"].sum())
+        text = f"{grouped:,} places with at least {self.min_incidents} incidents are grouped"
+        if self.left_out:
+            fewer = "place" if self.left_out == 1 else "places"
+            text += (f"; {self.left_out:,} {fewer} with fewer are left out (too few incidents "
+                     "to show a pattern)")
+        return text + "."
 
     def trust_sentence(self) -> str:
         """The trust in words, with the numbers for those who want them."""
@@ -302,12 +315,20 @@ class Clustering:
 
 
 def cluster_profiles(prof: pd.DataFrame, method: str = "kmeans", k: int | None = None,
-                     seed: int = DEFAULT_SEED, n_bootstrap: int = N_BOOTSTRAP) -> Clustering:
-    """Group context profiles (from contexts.profiles); raises ValueError with a plain reason."""
+                     seed: int = DEFAULT_SEED, n_bootstrap: int = N_BOOTSTRAP,
+                     min_incidents: int = MIN_INCIDENTS_TO_GROUP) -> Clustering:
+    """Group context profiles (from contexts.profiles); raises ValueError with a plain reason.
+
+    Only places with at least `min_incidents` incidents are grouped: the shares of one or two
+    incidents are noise, and on the demo borough they blurred every group into one.
+    """
+    all_places = len(prof)
+    prof = prof[prof["incidents"] >= min_incidents].reset_index(drop=True)
     if len(prof) < MIN_CONTEXTS:
-        raise ValueError(f"Only {len(prof)} places have incidents under these filters; grouping "
-                         f"needs at least {MIN_CONTEXTS}. Widen the filters to see groups.")
-    frame, features = feature_frame(prof.reset_index(drop=True))
+        raise ValueError(f"Only {len(prof)} of {all_places} places have at least "
+                         f"{min_incidents} incidents under these filters; grouping needs at least "
+                         f"{MIN_CONTEXTS} such places. Widen the filters to see groups.")
+    frame, features = feature_frame(prof)
     if not features:
         raise ValueError("These places do not differ on any measure, so there is nothing to "
                          "group them by.")
@@ -343,7 +364,8 @@ def cluster_profiles(prof: pd.DataFrame, method: str = "kmeans", k: int | None =
         silhouette_word=sil_word, stability_word=stab_word,
         trust_word=max(sil_word, stab_word, key=order.index), members=members, groups=groups,
         profile=profile, explained=(float(ratio[0]), float(ratio[1])),
-        features=tuple(f.label for f in features), seed=seed)
+        features=tuple(f.label for f in features), seed=seed, left_out=all_places - len(prof),
+        min_incidents=min_incidents)
 
 
 def _unique(names: dict[str, str]) -> dict[str, str]:

@@ -142,7 +142,8 @@ except ValueError as problem:
     st.info(str(problem), icon=":material/info:")
     st.stop()
 chosen_by = "chosen by silhouette" if groups.k_chosen else "set by you"
-st.markdown(f"**{groups.k} groups** ({chosen_by}). {groups.trust_sentence()}")
+st.markdown(f"**{groups.k} groups** ({chosen_by}). {groups.coverage_sentence()} "
+            f"{groups.trust_sentence()}")
 names = dict(zip(groups.groups["group"], groups.groups["name"], strict=True))
 components.chart(
     context_charts.cluster_scatter(groups.members, names, groups.explained,

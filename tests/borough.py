@@ -19,10 +19,10 @@ STEADY = "S01"
 YEAR = Filters(start=date(2025, 1, 1), end=date(2025, 12, 31), period="custom")
 # kind: (context_type, incidents a month, night hours?, weekend?, risk types)
 KINDS = {
-    "hub": ("transport_hub", 1.2, True, False, ("cce", "county_lines", "missing")),
-    "school": ("school", 0.6, False, False, ("hsb", "relationship_abuse")),
-    "park": ("park", 0.8, True, True, ("cse", "missing")),
-    "online": ("online", 0.5, True, False, ("radicalisation",)),
+    "hub": ("transport_hub", 1.5, True, False, ("cce", "county_lines", "missing")),
+    "school": ("school", 1.2, False, False, ("hsb", "relationship_abuse")),
+    "park": ("park", 1.2, True, True, ("cse", "missing")),
+    "online": ("online", 1.0, True, False, ("radicalisation",)),
 }
 RISING_MONTHLY = (0, 0, 1, 1, 2, 2, 3, 4, 5, 6, 7, 9)  # January to December 2025
 

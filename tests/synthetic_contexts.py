@@ -14,10 +14,10 @@ from analytics.vocab import CONTEXT_LABELS
 
 # name: (context_type, mean incidents, night share, weekend share, trend share, risk codes)
 ARCHETYPES: dict[str, tuple[str, float, float, float, float, tuple[str, ...]]] = {
-    "night hubs": ("transport_hub", 30, 0.85, 0.50, 0.8, ("cce", "county_lines", "missing")),
-    "school days": ("school", 8, 0.05, 0.05, 0.0, ("hsb", "relationship_abuse")),
-    "weekend parks": ("park", 12, 0.40, 0.90, -0.5, ("cse", "missing")),
-    "online": ("online", 6, 0.60, 0.30, 0.3, ("radicalisation", "cse")),
+    "night hubs": ("transport_hub", 60, 0.85, 0.50, 0.8, ("cce", "county_lines", "missing")),
+    "school days": ("school", 25, 0.05, 0.05, 0.0, ("hsb", "relationship_abuse")),
+    "weekend parks": ("park", 35, 0.40, 0.90, -0.5, ("cse", "missing")),
+    "online": ("online", 20, 0.60, 0.30, 0.3, ("radicalisation", "cse")),
 }
 
 

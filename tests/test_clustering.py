@@ -14,6 +14,11 @@ from tests.synthetic_contexts import synthetic_profiles
 RECOVERY_ARI = 0.9  # planted groups must be found at least this well (1 is exact)
 
 
+def _truth_of(result, truth):
+    """The planted group of each grouped place (synthetic ids are S + row number)."""
+    return [truth[int(cid[1:])] for cid in result.members["context_id"]]
+
+
 @pytest.fixture(scope="module")
 def planted():
     return synthetic_profiles(120, seed=11, groups=3)
@@ -24,7 +29,7 @@ def test_planted_groups_are_recovered(planted, method):
     prof, truth = planted
     result = cluster_profiles(prof, method=method, k=3 if method == "agglomerative" else None)
     assert result.k == 3
-    assert adjusted_rand_score(truth, result.members["group"]) >= RECOVERY_ARI
+    assert adjusted_rand_score(_truth_of(result, truth), result.members["group"]) >= RECOVERY_ARI
 
 
 def test_silhouette_chooses_the_planted_number_of_groups():
@@ -84,6 +89,18 @@ def test_profile_has_a_row_per_group_and_a_column_per_feature_used(planted):
     assert list(result.profile.columns) == list(result.features)
     # Risk types no place carries separate nothing and are left out.
     assert "Trafficking" not in result.features and "Criminal exploitation" in result.features
+
+
+def test_places_with_too_few_incidents_are_left_out_and_counted(planted):
+    prof = planted[0].copy()
+    prof.loc[:4, "incidents"] = clustering.MIN_INCIDENTS_TO_GROUP - 1
+    prof.loc[5, "incidents"] = clustering.MIN_INCIDENTS_TO_GROUP
+    result = cluster_profiles(prof)
+    assert result.left_out == 5 and len(result.members) == len(prof) - 5
+    assert "S00005" in set(result.members["context_id"])
+    assert result.coverage_sentence() == (
+        f"{len(prof) - 5} places with at least 10 incidents are grouped; 5 places with fewer "
+        "are left out (too few incidents to show a pattern).")
 
 
 def test_too_few_places_are_not_grouped():

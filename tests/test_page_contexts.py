@@ -58,7 +58,9 @@ def test_analyst_view_shows_exact_counts(borough_db, monkeypatch):
 def test_groups_of_places_are_shown_with_trust_in_words(borough_db, monkeypatch):
     at = open_page(borough_db, PAGE, YEAR, monkeypatch)
     text = shown_text(at)
-    assert "groups** (chosen by silhouette). Trust in these groups:" in text
+    assert "groups** (chosen by silhouette). 26 places with at least 10 incidents are grouped; " \
+        "4 places with fewer are left out" in text
+    assert "Trust in these groups: clear." in text
     groups = [e.label for e in at.expander if e.label.startswith("Group ")]
     assert groups[0].startswith("Group A: ")
     assert any("night-time transport hubs with criminal exploitation" in g for g in groups)
