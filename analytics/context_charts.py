@@ -107,13 +107,17 @@ def timeline(frame: pd.DataFrame, starts: list, title: str) -> go.Figure:
     return fig
 
 
-def timeline_title(name: str, frame: pd.DataFrame) -> str:
-    """'Birch Station: most incidents in October 2025' or a plain statement when all are hidden."""
+def timeline_title(name: str, frame: pd.DataFrame, trend: float = 0.0) -> str:
+    """'Birch Station: rising, with the most incidents in October 2025' (or all months hidden).
+
+    `trend` is the place's monthly slope (contexts.profiles); its sign gives 'rising'/'falling'.
+    """
     shown = frame.dropna(subset=["incidents"])
     if shown.empty or shown["incidents"].max() == 0:
         return f"{name}: every month had fewer than 5 incidents or none"
     peak = shown.loc[shown["incidents"].idxmax()]
-    return f"{name}: the most incidents were in {uk_month(peak['month'])}"
+    direction = "rising, with" if trend > 0 else "falling, with" if trend < 0 else "with"
+    return f"{name}: {direction} the most incidents in {uk_month(peak['month'])}"
 
 
 def risk_bars(frame: pd.DataFrame, title: str) -> go.Figure:

@@ -26,7 +26,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from analytics.contexts import AREA_CRIME_RADIUS_M, RISK_COLUMNS, profiles
+from analytics.contexts import AREA_CRIME_RADIUS_M, NO_WARD, RISK_COLUMNS, profiles
 from analytics.disclosure import display_count, is_small, suppresses
 from analytics.filters import Filters
 from analytics.vocab import RISK_LABELS
@@ -210,9 +210,15 @@ def reason(row: pd.Series, view: str, period: str) -> str:
 
 
 def explain(ranked: pd.DataFrame, view: str, period: str) -> pd.DataFrame:
-    """The ranked places with a 'why' column for this view (a copy; the input is unchanged)."""
+    """The ranked places with 'why' and 'where' columns for this view (the input is unchanged).
+
+    'where' is 'hotel, Larkspur Vale', or just 'online platform' for a place with no ward.
+    """
     out = ranked.copy()
     out["why"] = [reason(row, view, period) for _, row in ranked.iterrows()]
+    out["where"] = [label.lower() if ward == NO_WARD else f"{label.lower()}, {ward}"
+                    for label, ward in zip(ranked["context_label"], ranked["ward_name"],
+                                           strict=True)]
     return out
 
 

@@ -52,8 +52,8 @@ n_listed = st.columns([2, 3])[0].select_slider(
     value=min(10, len(explained)), key="top_n",
     format_func=lambda n: "All" if n == len(explained) else f"Top {n}")
 for _, row in explained.head(n_listed).iterrows():
-    st.markdown(f"**{row['rank']}. {md.escape(row['name'])}** ({row['context_label'].lower()}, "
-                f"{md.escape(row['ward_name'])}), priority {row['score']:.0f} out of 100  \n"
+    st.markdown(f"**{row['rank']}. {md.escape(row['name'])}** ({md.escape(row['where'])}), "
+                f"priority {row['score']:.0f} out of 100  \n"
                 f"Why: {row['why']}.  \nWho can act: {row['partners']}.")
 st.caption(ctx.caption(f"Places ranked by priority score; {len(explained):,} places have "
                        "incidents"))
@@ -81,8 +81,7 @@ labels = dict(zip(explained["context_id"],
 picked = st.selectbox("Place", list(labels), format_func=labels.get, key="detail_place")
 place: contexts.ContextDetail = state.compute(contexts.detail, filters, context_id=picked)
 row = explained.set_index("context_id").loc[picked]
-st.markdown(f"**{md.escape(place.name)}**, {row['context_label'].lower()} in "
-            f"{md.escape(place.ward_name)}. "
+st.markdown(f"**{md.escape(place.name)}** ({md.escape(row['where'])}). "
             f"Partners who can act: {row['partners']}.")
 cols = st.columns(4)
 cols[0].metric("Priority rank", f"{int(row['rank'])} of {len(explained):,}")
@@ -91,12 +90,12 @@ cols[2].metric("Young people", display_count(place.young_people, view))
 cols[3].metric("Seen here more than once", display_count(place.repeat_young_people, view))
 
 timeline = contexts.timeline_for_view(place.timeline, view)
-note = f" {SECONDARY_NOTE}" if (timeline["shown"] == SECONDARY).any() else ""
+note = f"; {SECONDARY_NOTE.rstrip('.')}" if (timeline["shown"] == SECONDARY).any() else ""
 components.chart(
     context_charts.timeline(timeline, place.intervention_starts(),
-                            context_charts.timeline_title(place.name, timeline)),
+                            context_charts.timeline_title(place.name, timeline, row["trend"])),
     ctx.caption("Incidents a month at this place; months with 1 to 4 incidents are marked <5 in "
-                f"this view; dashed lines mark interventions beginning.{note}"),
+                f"this view; dashed lines mark interventions beginning{note}"),
     contexts.timeline_table(timeline), key="detail-timeline")
 if not place.risk_mix.empty:
     mix = place.risk_mix.assign(
@@ -109,21 +108,20 @@ if not place.risk_mix.empty:
                     "several)"),
         mix[["label", "shown"]].rename(columns={"label": "Risk type", "shown": "Incidents"}),
         key="detail-risks")
-left, right = st.columns(2)
-with left:
-    st.subheader(f"Neighbouring places within {place.radius_m:,.0f} metres")
-    if place.neighbours.empty:
-        st.write("No other place is recorded this close (or this place has no location).")
-    else:
-        st.dataframe(contexts.neighbour_table(place.neighbours, view), hide_index=True,
-                     width="stretch")
-with right:
-    st.subheader("Interventions here")
-    if place.interventions.empty:
-        st.write("No intervention has been recorded at this place.")
-    else:
-        st.dataframe(contexts.intervention_table(place.interventions), hide_index=True,
-                     width="stretch")
+st.subheader("Interventions here")
+if place.interventions.empty:
+    st.write("No intervention has been recorded at this place.")
+else:
+    st.dataframe(contexts.intervention_table(place.interventions), hide_index=True,
+                 width="stretch")
+st.subheader(f"Neighbouring places within {place.radius_m:,.0f} metres")
+if place.neighbours.empty:
+    st.write("No other place is recorded this close (or this place has no location).")
+else:
+    st.caption(f"{len(place.neighbours):,} places, nearest first; harm can move next door "
+               "when one place is made safer.")
+    st.dataframe(contexts.neighbour_table(place.neighbours, view), hide_index=True,
+                 width="stretch", height=min(400, 35 * len(place.neighbours) + 40))
 
 st.header("Places that look alike")
 st.write("Places are grouped by the pattern of what happens there (when, which harms, how "

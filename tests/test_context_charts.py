@@ -83,7 +83,9 @@ def test_timeline_marks_interventions_with_a_dashed_line_and_a_legend_entry():
 
 def test_timeline_title_names_the_peak_month_or_says_all_were_small():
     assert context_charts.timeline_title("Alder Park", _timeline([5, 9, 6])) == (
-        "Alder Park: the most incidents were in February 2025")
+        "Alder Park: with the most incidents in February 2025")
+    assert context_charts.timeline_title("Alder Park", _timeline([5, 9, 16]), 2.5) == (
+        "Alder Park: rising, with the most incidents in March 2025")
     assert context_charts.timeline_title("Alder Park", _timeline([np.nan, 0, np.nan])) == (
         "Alder Park: every month had fewer than 5 incidents or none")
 

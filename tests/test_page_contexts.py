@@ -102,7 +102,7 @@ def test_picking_a_place_shows_its_detail(borough_db, monkeypatch):
     at.run()
     assert_no_exception(at)
     assert {m.label: m.value for m in at.metric}["Priority rank"] == "2 of 30"
-    assert "**Central bus station**, transport hub in" in shown_text(at)
+    assert "**Central bus station** (transport hub, Southmead)" in shown_text(at)
 
 
 def test_a_ward_filter_ranks_only_that_wards_places(borough_db, monkeypatch):
@@ -110,7 +110,7 @@ def test_a_ward_filter_ranks_only_that_wards_places(borough_db, monkeypatch):
     assert_no_exception(at)
     listed = [m.value for m in at.markdown if m.value.startswith("**") and "priority" in m.value]
     # Online places have no ward of their own; their incidents here were recorded in Southmead.
-    assert listed and all("Southmead" in item or "No ward" in item for item in listed)
+    assert listed and all("Southmead)" in item or "(online platform)" in item for item in listed)
     assert not any("Quarry Lane" in item for item in listed)
 
 

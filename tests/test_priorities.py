@@ -172,6 +172,13 @@ def test_export_table_is_what_the_view_may_show(tiny):
     assert analyst["Incidents"].tolist()[0] == "4"
 
 
+def test_where_names_the_type_and_ward_or_just_the_type(tiny):
+    where = priorities.explain(priorities.rank(tiny.cursor(), YEAR_2025), "board",
+                               "12 months").set_index("context_id")["where"]
+    assert where["C2"] == "transport hub, Birch"
+    assert where["C4"] == "online platform"
+
+
 def test_explain_leaves_the_ranked_frame_unchanged(tiny):
     ranked = priorities.rank(tiny.cursor(), YEAR_2025)
     before = ranked.copy()
