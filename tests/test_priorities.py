@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from analytics import priorities
-from analytics.filters import Filters
+from analytics.filters import Filters, period_dates
 from analytics.priorities import DEFAULT_WEIGHTS, Weights
 from analytics.store import Store
 from analytics.vocab import CONTEXT_TYPES
@@ -190,3 +190,15 @@ def test_an_empty_selection_ranks_nothing(tiny):
     f = Filters(start=YEAR_2025.start, end=YEAR_2025.end, risk_types=("trafficking",),
                 period="custom")
     assert priorities.rank(tiny.cursor(), f).empty
+
+
+def test_the_demo_boroughs_planted_rising_place_ranks_near_the_top(request):
+    demo = pytest.importorskip("analytics.demo", reason="the demo generator is not merged yet")
+    store = request.getfixturevalue("demo_store")
+    latest = store.cursor().execute("SELECT max(occurred_at)::DATE FROM incidents").fetchone()[0]
+    start, end = period_dates("12m", latest)
+    ranked = priorities.explain(priorities.rank(store.cursor(), Filters(start, end, period="12m")),
+                                "board", "12 months").set_index("context_id")
+    rising = ranked.loc[demo.PLANTED["rising_context"]]
+    assert rising["rank"] <= NEAR_THE_TOP
+    assert ", up from " in rising["why"] and "rising: about " in rising["why"]
