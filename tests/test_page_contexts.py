@@ -133,3 +133,29 @@ def test_an_empty_selection_says_so_plainly(tiny_db, monkeypatch):
     assert_no_exception(at)
     assert "No incidents match these filters" in shown_text(at)
     assert not at.metric
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory):
+    from analytics import demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    store = Store(path)
+    demo.generate(store)
+    store.close()
+    return path
+
+
+def test_on_the_demo_borough_the_planted_rising_place_leads_and_groups_are_named(demo_db,
+                                                                              monkeypatch):
+    from analytics.demo import PLANTED
+
+    at = open_page(demo_db, PAGE, {"period": "12m"}, monkeypatch)
+    assert_no_exception(at)
+    text = shown_text(at)
+    assert "Fictional demo data" in text
+    assert at.selectbox(key="detail_place").value == PLANTED["rising_context"]
+    assert "**1. Larkspur Vale Lodge Hotel** (hotel, Larkspur Vale)" in text
+    assert "Trust in these groups:" in text
+    groups = [e.label for e in at.expander if e.label.startswith("Group ")]
+    assert any("schools and colleges with harmful sexual behaviour" in g for g in groups)
