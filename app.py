@@ -27,6 +27,7 @@ PAGES = {
         st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
         st.Page("pages/contexts.py", title="Where to intervene", icon=":material/place:",
                 url_path="where-to-intervene"),
+        st.Page("pages/places.py", title="Places", icon=":material/map:"),
     ],
 }
 

@@ -5,8 +5,8 @@ import pytest
 from analytics import clustering
 from analytics.store import Store
 from tests.apptest import assert_no_exception, open_page, shown_text
-from tests.borough import RISING, STEADY, seed_borough
 from tests.conftest import seed_tiny
+from tests.context_borough import RISING, STEADY, seed_borough
 
 PAGE = "pages/contexts.py"
 YEAR = {"period": "custom", "from": "2025-01-01", "to": "2025-12-31"}

@@ -12,8 +12,8 @@ from analytics.filters import Filters, period_dates
 from analytics.priorities import DEFAULT_WEIGHTS, Weights
 from analytics.store import Store
 from analytics.vocab import CONTEXT_TYPES
-from tests.borough import RISING, STEADY, YEAR, seed_borough
 from tests.conftest import YEAR_2025
+from tests.context_borough import RISING, STEADY, YEAR, seed_borough
 
 MARCH_ON = Filters(start=date(2025, 3, 1), end=date(2025, 12, 31), period="custom")
 NEAR_THE_TOP = 10
