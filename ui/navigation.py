@@ -11,6 +11,8 @@ def pages() -> dict[str, list[st.Page]]:
         "For the board": [
             st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:",
                     default=True),
+            st.Page("pages/contexts.py", title="Where to intervene", icon=":material/place:",
+                    url_path="where-to-intervene"),
             st.Page("pages/trends.py", title="Trends", icon=":material/monitoring:"),
             st.Page("pages/places.py", title="Places", icon=":material/map:"),
         ],
