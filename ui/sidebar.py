@@ -12,7 +12,7 @@ from datetime import date
 import streamlit as st
 
 from analytics import reference
-from analytics.disclosure import VIEWS
+from analytics.disclosure import DEFAULT_VIEW, PRESENTER_VIEW, VIEWS
 from analytics.filters import (
     DEFAULT_PERIOD,
     PERIOD_PRESETS,
@@ -25,7 +25,6 @@ from analytics.vocab import AGENCIES, CONTEXT_TYPES, RISK_TYPES, codes, labels
 from ui.state import PageContext, compute
 
 VIEW_KEY = "view"
-DEFAULT_VIEW = "board"
 
 
 def _clear_notices() -> None:
@@ -116,3 +115,17 @@ def sidebar_filters() -> PageContext:
                       agencies=tuple(agencies))
     _write_url(filters, view)
     return PageContext(filters=filters, view=view, ward_names=ward_names, facts=facts)
+
+
+def url_context() -> PageContext:
+    """The page context straight from the address, drawing nothing: for presenter mode, which
+    hides the sidebar and always shows the board view. The sidebar reads the address again when
+    the presenter leaves, so the filters come back as they were."""
+    facts: reference.DataFacts = compute(reference.data_facts)
+    ward_names: dict[str, str] = compute(reference.ward_names)
+    query = {key: st.query_params.get_all(key) for key in st.query_params}
+    filters, notices = from_query(query, data_end=facts.latest_incident or date.today(),
+                                  data_start=facts.first_incident, ward_codes=set(ward_names))
+    st.session_state["_seeded"] = False
+    st.session_state["_url_notices"] = notices
+    return PageContext(filters=filters, view=PRESENTER_VIEW, ward_names=ward_names, facts=facts)
