@@ -36,8 +36,10 @@ def test_concentration_headline_and_its_table():
 
 
 def test_when_headline_states_day_and_hours_but_not_small_counts():
-    assert pc.when_headline(("Friday", 19, 73), "board") == (
+    assert pc.when_headline(("Friday", 19, 73), "lead") == (
         "Incidents peak on Fridays, 19:00 to 22:00 (73 incidents in those hours)")
+    assert pc.when_headline(("Friday", 19, 73), "board") == (
+        "Incidents peak on Fridays, 19:00 to 22:00 (75 incidents in those hours)")
     assert pc.when_headline(("Friday", 22, 3), "board", " at Alder Park") == (
         "Too few incidents at Alder Park to show a peak time")
     assert pc.when_headline(("Friday", 22, 3), "analyst").endswith("22:00 to 01:00 (3 incidents "
@@ -50,7 +52,7 @@ def test_when_heatmap_blanks_small_cells_in_the_board_view():
     grid.loc[0, "incidents"], grid.loc[1, "incidents"] = 3, 9
     fig = pc.when_heatmap(grid, "t", "board")
     z, text = fig.data[0].z, fig.data[0].text
-    assert np.isnan(z[0][0]) and z[0][1] == 9 and text[0][0] == "<5"
+    assert np.isnan(z[0][0]) and z[0][1] == 10 and text[0][0] == "<5"  # 9 rounded to 10
     assert pc.when_heatmap(grid, "t", "analyst").data[0].z[0][0] == 3
 
 
