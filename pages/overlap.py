@@ -25,6 +25,7 @@ unit = left.radio("Count overlap in", list(overlap.UNITS), key="ov_unit", horizo
                        "Places: both seen at the same place.")
 window = overlap.WINDOW_DAYS[middle.selectbox(
     "Both recorded", list(overlap.WINDOW_DAYS), key="ov_window",
+    index=list(overlap.WINDOW_DAYS).index(overlap.DEFAULT_WINDOW),
     format_func=overlap.WINDOW_LABELS.get,
     help="How close in time the two records must be to count together.")]
 measure = right.selectbox("Measure", list(overlap.MEASURES), key="ov_measure",
@@ -55,6 +56,8 @@ for sentence in overlap.summary_sentences(result, view):
 st.caption(f"Strongest by lift among pairs shared by at least {overlap.MIN_SUPPORT} {noun} and "
            f"stronger than chance. Out of {display_count(result.universe, view)} {noun} with "
            "any risk type recorded.")
+if note := overlap.involvement_note(unit, window):
+    st.caption(note)
 st.markdown(f"**How to read the chart.** {oc.legend_sentence(measure, unit, window)}")
 components.chart(
     oc.heatmap(result, measure, view),
