@@ -47,12 +47,14 @@ def legend_sentence(measure: str, unit: str, window: int | None) -> str:
             f"(Fisher's exact test, one-sided, Benjamini-Hochberg adjusted p below "
             f"{overlap.ALPHA:g})")
     if measure == "lift":
-        chance = ("" if window is None else
-                  ", where chance is overlap anywhere in the period, so a lift above 1 here is "
-                  "strong evidence")
+        if window is None:
+            colours = "blue is more often, orange less often, blank is never together"
+        else:
+            colours = ("blue is more often; chance here is overlap anywhere in the period, so "
+                       "values under 1 are left uncoloured, as they may only mean the two were "
+                       "recorded further apart")
         return (f"Lift is how many times more often the same {one} has {both} than if the two "
-                f"were unrelated: 1 is chance, blue is more often, orange less often, blank is "
-                f"never together{chance}; {star}.")
+                f"were unrelated: 1 is chance, {colours}; {star}.")
     if measure == "count":
         return (f"Each cell counts the {noun} with {both} (the diagonal counts those with that "
                 f"risk type at all); {star}.")
@@ -80,9 +82,15 @@ def heatmap(result: overlap.Overlap, measure: str, view: str) -> go.Figure:
     if measure == "lift":
         finite = np.log2(z[z > 0].stack().dropna())
         cap = int(min(LIFT_CAP, max(1, math.ceil(finite.abs().max())))) if len(finite) else 1
-        colour_z = np.log2(z.clip(lower=2.0 ** -cap, upper=2.0**cap))
-        scale, zmin, zmax, zmid = _scale(DIVERGING), -cap, cap, 0
-        ticks = list(range(-cap, cap + 1))
+        if result.window is None:
+            colour_z = np.log2(z.clip(lower=2.0 ** -cap, upper=2.0**cap))
+            scale, zmin, zmax, zmid = _scale(DIVERGING), -cap, cap, 0
+            ticks = list(range(-cap, cap + 1))
+        else:  # chance is overlap at any time, so under 1 is no evidence of anything: no colour
+            colour_z = np.log2(z.where(z > 1).clip(upper=2.0**cap))
+            half = DIVERGING[len(DIVERGING) // 2:]
+            scale, zmin, zmax, zmid = _scale(half), 0, cap, None
+            ticks = list(range(0, cap + 1))
         colorbar = {"tickvals": ticks, "ticktext": [_lift_tick(t) for t in ticks],
                     "title": {"text": "Times chance"}}
     else:
