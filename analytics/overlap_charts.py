@@ -80,7 +80,8 @@ def heatmap(result: overlap.Overlap, measure: str, view: str) -> go.Figure:
     if measure == "count":  # totals on the diagonal would drown the pairs: written, not coloured
         z = z.where(~np.eye(len(z), dtype=bool))
     if measure == "lift":
-        finite = np.log2(z[z > 0].stack().dropna())
+        shown = z[z > 1] if result.window is not None else z[z > 0]  # what gets a colour
+        finite = np.log2(shown.stack().dropna())
         cap = int(min(LIFT_CAP, max(1, math.ceil(finite.abs().max())))) if len(finite) else 1
         if result.window is None:
             colour_z = np.log2(z.clip(lower=2.0 ** -cap, upper=2.0**cap))
