@@ -148,6 +148,13 @@ def describe(risks: tuple[str, ...], exact: bool) -> str:
     return f"only {joined}" if len(names) == 1 else f"exactly {joined}"
 
 
+def short_describe(risks: tuple[str, ...], exact: bool, limit: int = 3) -> str:
+    """describe(), or 'exactly these 8 risk types' where the list would not fit in a title."""
+    if len(risks) <= limit:
+        return describe(risks, exact)
+    return f"{'exactly ' if exact else ''}these {len(risks)} risk types"
+
+
 def analyse(con: duckdb.DuckDBPyConnection, filters: Filters, unit: str = "people",
             window: int | None = None) -> Overlap:
     """Counts and pair measures for every pair of compared risk types recorded in the selection.

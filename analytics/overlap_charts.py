@@ -303,7 +303,7 @@ def ranked_bars(frame: pd.DataFrame, name: str, value: str, title: str, view: st
     `rounded` draws and writes counts to the nearest 5 in board and lead views, as the UpSet
     bars are, so a drill-down cannot undo their rounding.
     """
-    shown = frame.head(top).iloc[::-1]
+    shown = frame.sort_values(value, ascending=False, kind="stable").head(top).iloc[::-1]
     texts = [display_count(v, view, rounded=rounded) for v in shown[value]]
     heights = [0.0 if t == SUPPRESSED else float(t.replace(",", "")) for t in texts]
     fig = go.Figure(go.Bar(
@@ -319,8 +319,8 @@ def ranked_bars(frame: pd.DataFrame, name: str, value: str, title: str, view: st
 
 def top_title(frame: pd.DataFrame, name: str, value: str, noun: str, view: str,
               rounded: bool, preposition: str) -> str:
-    """'Most in Kingsmead: 44 young people' for the first row of a ranked frame."""
-    top = frame.iloc[0]
+    """'Most in Kingsmead: 44 young people', for the row with the most."""
+    top = frame.sort_values(value, ascending=False, kind="stable").iloc[0]
     return (f"Most {preposition} {top[name]}: "
             f"{display_count(top[value], view, rounded=rounded)} {noun}")
 

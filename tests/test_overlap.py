@@ -494,3 +494,10 @@ def test_the_demo_pairs_lead_on_jaccard_whatever_the_window(demo):
     top = result.pairs.nlargest(2, "jaccard")
     assert {frozenset(p) for p in zip(top["a"], top["b"], strict=True)} == {
         frozenset({"cse", "missing"}), frozenset({"cce", "county_lines"})}
+
+
+def test_short_descriptions_fit_a_title():
+    assert overlap.short_describe(("cse", "missing"), exact=True) == (
+        "exactly sexual exploitation and going missing")
+    assert overlap.short_describe(("cse", "cce", "county_lines", "missing"), exact=True) == (
+        "exactly these 4 risk types")

@@ -292,3 +292,11 @@ def test_with_a_window_lifts_under_one_are_not_coloured_as_less_than_chance(hand
     assert texts[("Sexual exploitation", "Going missing")] == "1.0"
     assert "left uncoloured" in oc.legend_sentence("lift", "people", 7)
     assert "orange less often" in oc.legend_sentence("lift", "people", None)
+
+
+def test_ranked_bars_and_their_title_order_by_the_value_drawn():
+    frame = pd.DataFrame({"name": ["Alder", "Birch"], "members": [3, 2], "incidents": [6, 40]})
+    fig = oc.ranked_bars(frame, "name", "incidents", "t", "analyst", "Incidents")
+    assert list(fig.data[0].y) == ["Alder", "Birch"]  # drawn bottom to top: Birch on top
+    assert oc.top_title(frame, "name", "incidents", "incidents", "analyst", False, "in") == (
+        "Most in Birch: 40 incidents")
