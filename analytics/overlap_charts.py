@@ -359,6 +359,8 @@ def trend_title(monthly: pd.DataFrame, what: str, view: str) -> str:
     before, after = values.iloc[: len(values) - half], values.iloc[len(values) - half:]
     old, new = before.mean(), after.mean()
     months, earlier = _months(half), _months(len(before))
+    if suppresses(view) and (values < THRESHOLD).all():
+        return f"{what}: fewer than {THRESHOLD} in every month"
     if suppresses(view) and values.apply(is_small).any():
         # averages over hidden months would let a reader work the hidden counts out
         if new == old:

@@ -228,6 +228,8 @@ def test_trend_titles_give_no_averages_that_would_reveal_hidden_months():
     assert title == "Both: fewer a month in the last 3 months than in the 3 months before"
     assert "from" not in oc.trend_title(monthly, "Both", "lead")
     assert "from 16" in oc.trend_title(monthly, "Both", "analyst")
+    assert oc.trend_title(_months([0, 1, 0, 2]), "Both", "board") == (
+        "Both: fewer than 5 in every month")
     fig = oc.trend(monthly, title, "board", "Young people")
     assert np.isnan(fig.data[0].y[-1]) and fig.data[0].y[0] == 20
 
