@@ -266,7 +266,7 @@ def upset_title(combos: pd.DataFrame, unit: str, view: str) -> str:
     if shown.empty:
         return f"Every combination of two or more risk types covers fewer than {THRESHOLD} {noun}"
     row = shown.sort_values(["n", "size"], ascending=False).iloc[0]
-    return (f"Most common combination: {overlap.describe(row['combo'], exact=False)} "
+    return (f"Most common combination: {overlap.short_describe(row['combo'], exact=False)} "
             f"({row['shown']} {noun})")
 
 
