@@ -4,7 +4,7 @@ import streamlit as st
 
 from analytics import overlap, overview
 from analytics import overlap_charts as oc
-from analytics.disclosure import THRESHOLD, display_count, suppresses
+from analytics.disclosure import ROUND_TO, THRESHOLD, display_count, suppresses
 from ui import components, state
 
 ctx = state.context()
@@ -75,7 +75,7 @@ components.chart(
     oc.upset(combos, unit, view),
     ctx.caption(f"{noun.capitalize()} by their exact combination of risk types recorded anywhere "
                 f"in the period (the window does not apply){hidden_note}"
-                + ("; other counts rounded to the nearest 5" if suppresses(view) else "")),
+                + (f"; other counts rounded to the nearest {ROUND_TO}" if suppresses(view) else "")),
     oc.upset_table(combos, unit, view),
     key="overlap-upset",
 )
@@ -110,7 +110,8 @@ col, axis = ("members", noun) if unit == "people" else ("incidents", "incidents"
 subject = (f"{noun.capitalize()} with {short}" if unit == "people"
            else f"Incidents of these risk types at places with {short}")
 columns = {"members": noun.capitalize(), "incidents": "Incidents"}
-rounding = "; rounded to the nearest 5, like the combinations" if exact and suppresses(view) else ""
+rounding = (f"; rounded to the nearest {ROUND_TO}, like the combinations"
+            if exact and suppresses(view) else "")
 wards_col, places_col = st.columns(2)
 with wards_col:
     wards = drill.wards
