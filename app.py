@@ -26,6 +26,10 @@ PAGES = {
     "For the board": [
         st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
     ],
+    "Explore": [
+        st.Page("pages/peers.py", title="Peer groups", icon=":material/groups:"),
+        st.Page("pages/interventions.py", title="Interventions", icon=":material/handshake:"),
+    ],
 }
 
 st.navigation(PAGES).run()

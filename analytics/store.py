@@ -135,6 +135,11 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX incident_risks_incident ON incident_risks(incident_id);
     CREATE INDEX incident_people_incident ON incident_people(incident_id);
     """,
+    # 2: the partner agencies working on an intervention (agency codes joined by ';'), which the
+    # interventions register records alongside the lead agency
+    """
+    ALTER TABLE interventions ADD COLUMN partners VARCHAR;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
