@@ -148,8 +148,9 @@ SCHEMA_VERSION = len(MIGRATIONS)
 def migrate(con: duckdb.DuckDBPyConnection) -> int:
     """Apply every migration newer than the database's schema version; return the version."""
     con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-    row = con.execute("SELECT max(version) FROM schema_version").fetchone()
-    current = row[0] or 0
+    # fetchall, not fetchone: a half-read result keeps its transaction open on this long-lived
+    # connection, and DuckDB then refuses every later CHECKPOINT.
+    current = con.execute("SELECT max(version) FROM schema_version").fetchall()[0][0] or 0
     for number, sql in enumerate(MIGRATIONS[current:], start=current + 1):
         con.execute("BEGIN TRANSACTION")
         try:
@@ -208,7 +209,12 @@ class Store:
                 cur.execute("ROLLBACK")
                 raise
         if self.path != ":memory:":
-            self.cursor().execute("CHECKPOINT")
+            try:
+                self.cursor().execute("CHECKPOINT")
+            except duckdb.TransactionException:
+                # Another session is mid-read: the load is committed (and in the write-ahead log);
+                # DuckDB checkpoints on its own later, so this is no reason to fail the load.
+                pass
 
     def data_version(self) -> int:
         """A number that changes on every committed load: the key of every cache."""
