@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from analytics.charts import DARK_BLUE, DARK_GREY, ORANGE, TURQUOISE, style
+from analytics.charts import DARK_BLUE, DARK_GREY, ORANGE, TURQUOISE, hidden_marks, style
 from analytics.disclosure import mask_small
 from analytics.filters import uk_date
 from analytics.impact import FALL, RISE
@@ -54,6 +54,9 @@ def before_after(series: pd.DataFrame, place: str, started_on: date, view: str,
         mode="lines+markers", line={"color": DARK_BLUE, "width": 3},
         marker={"symbol": "circle", "size": 7}, connectgaps=False,
         hovertemplate="%{x|%B %Y}: %{y:,} incidents<extra>" + place + "</extra>"))
+    marks = hidden_marks(series["month"], series["place"], view, DARK_BLUE, place)
+    if marks is not None:
+        fig.add_trace(marks)
     start = pd.Timestamp(started_on)
     fig.add_shape(type="line", x0=start, x1=start, y0=0, y1=1, yref="paper",
                   line={"color": DARK_GREY, "width": 1.5})

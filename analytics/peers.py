@@ -31,6 +31,7 @@ RESOLUTION = 1.0  # Louvain resolution: above 1 favours smaller groups, below 1 
 MIN_BRIDGE_GROUPS = 2  # a place is a bridge when members of at least this many groups are seen there
 TOP_ITEMS = 3  # risk types, places and wards named in a group's profile
 GROUP_PREFIX = "Group"
+KAMADA_KAWAI_MAX = 80  # parts up to this many nodes get the even Kamada-Kawai layout
 MEMBERSHIP_VIEW = "_peer_membership"
 
 
@@ -176,11 +177,13 @@ def person_layout(network: PeerNetwork, seed: int = SEED) -> pd.DataFrame:
 
 
 def group_graph(network: PeerNetwork, bridges: pd.DataFrame, max_groups: int,
-                max_places: int) -> nx.Graph:
-    """Groups (the `max_groups` largest) and bridge places as nodes; links between groups and to
-    the bridge places where they are seen. Node attribute `kind` is 'group' or 'place'."""
+                max_places: int, min_size: int = 0) -> nx.Graph:
+    """Groups (the `max_groups` largest with at least `min_size` young people) and the bridge
+    places they share as nodes; links between groups and to the places where they are seen.
+    Node attribute `kind` is 'group' or 'place'."""
     graph = nx.Graph()
-    shown = set(network.groups["group"].head(max_groups))
+    big = network.groups[network.groups["size"] >= min_size]
+    shown = set(big["group"].head(max_groups))
     graph.add_nodes_from(sorted(shown, key=_group_key), kind="group")
     for row in network.group_links.itertuples(index=False):
         if row.group_a in shown and row.group_b in shown:
@@ -223,7 +226,13 @@ def _unit_layout(graph: nx.Graph, seed: int) -> dict:
     """A seeded spring layout scaled into the unit square (a lone node sits in the middle)."""
     if graph.number_of_nodes() == 1:
         return {next(iter(graph.nodes)): (0.5, 0.5)}
-    raw = nx.spring_layout(graph, seed=seed, weight="weight")
+    if graph.number_of_nodes() <= KAMADA_KAWAI_MAX:
+        # Kamada-Kawai spreads a small network evenly (a spring layout bunches dense groups);
+        # it starts from the seeded spring layout, so it is repeatable too.
+        start = nx.spring_layout(graph, seed=seed)
+        raw = nx.kamada_kawai_layout(graph, pos=start)
+    else:
+        raw = nx.spring_layout(graph, seed=seed, weight="weight")
     xs, ys = zip(*raw.values(), strict=True)
 
     def scale(v: float, lo: float, hi: float) -> float:
@@ -401,10 +410,13 @@ def bridge_headline(bridges: pd.DataFrame) -> str:
     top = bridges.iloc[0]
     if len(bridges) == 1:
         return f"{top['name']} is the one place shared by peer groups ({top['groups']} of them)"
-    most = ("more than any other place" if bridges["groups"].iloc[1] < top["groups"]
-            else "as many as any other")
-    return (f"{len(bridges)} places are shared by peer groups; {top['name']} by "
-            f"{top['groups']}, {most}")
+    tied = bridges[bridges["groups"] == top["groups"]]["name"].tolist()
+    if len(tied) == 1:
+        return (f"{len(bridges)} places are shared by peer groups; {top['name']} by "
+                f"{top['groups']}, more than any other place")
+    names = ", ".join(tied[:-1]) + " and " + tied[-1] if len(tied) <= 3 else (
+        f"{len(tied)} of them")
+    return f"{len(bridges)} places are shared by peer groups; {names} by {top['groups']} each"
 
 
 def trend_headline(trend: pd.DataFrame, groups: tuple[str, ...]) -> str:

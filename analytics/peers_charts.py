@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analytics import peers
-from analytics.charts import DARK_BLUE, DARK_GREY, PALETTE, style
+from analytics.charts import DARK_BLUE, DARK_GREY, PALETTE, hidden_marks, style
 from analytics.disclosure import THRESHOLD, display_count, mask_small, suppresses
 
 HIGHLIGHT_MAX = 4  # groups drawn in colour; the rest are grey
@@ -55,9 +55,11 @@ def person_network(network: peers.PeerNetwork, layout: pd.DataFrame,
 
 def group_network(network: peers.PeerNetwork, bridges: pd.DataFrame, view: str,
                   highlight: tuple[str, ...], title: str) -> go.Figure:
-    """One node a group (sized by young people; small groups hollow and unsized where counts are
-    suppressed), linked to the groups its members appear with and to the bridge places it uses."""
-    graph = peers.group_graph(network, bridges, MAX_GROUP_NODES, MAX_PLACE_NODES)
+    """One node a group (sized by young people), linked to the groups its members appear with
+    and to the places it shares with other groups. Views that hide small numbers draw only groups
+    of at least THRESHOLD young people, as the groups table does."""
+    min_size = THRESHOLD if suppresses(view) else 0
+    graph = peers.group_graph(network, bridges, MAX_GROUP_NODES, MAX_PLACE_NODES, min_size)
     pos = pd.DataFrame.from_dict(peers.packed_layout(graph), orient="index", columns=["x", "y"])
     fig = go.Figure()
     for kind, dash in (("group", "solid"), ("place", "dot")):
@@ -67,25 +69,19 @@ def group_network(network: peers.PeerNetwork, bridges: pd.DataFrame, view: str,
                                  line={"color": "#9DA0A3", "width": 1.2, "dash": dash}))
     groups = network.groups[network.groups["group"].isin(list(graph.nodes))].join(pos, on="group")
     highlight = tuple(highlight)[:HIGHLIGHT_MAX]
-    hidden = suppresses(view) & (groups["size"] < THRESHOLD)
-    colour = {g: HIGHLIGHT_COLOURS[i] for i, g in enumerate(highlight)}
-    symbol = {g: HIGHLIGHT_SYMBOLS[i] for i, g in enumerate(highlight)}
-    for name, part, open_marker in (("Other groups", groups[~groups["group"].isin(highlight)
-                                                            & ~hidden], False),
-                                    ("Groups of fewer than 5 young people", groups[hidden], True)):
+    others = groups[~groups["group"].isin(highlight)]
+    if not others.empty:
+        fig.add_trace(_group_trace(others, "Other groups", GREY, "circle", view))
+    for i, g in enumerate(highlight):
+        part = groups[groups["group"] == g]
         if not part.empty:
-            fig.add_trace(_group_trace(part, name, [GREY] * len(part), ["circle"] * len(part),
-                                       view, open_marker))
-    for g in highlight:
-        part = groups[(groups["group"] == g) & ~hidden]
-        if not part.empty:
-            fig.add_trace(_group_trace(part, g, [colour[g]], [symbol[g]], view, False))
+            fig.add_trace(_group_trace(part, g, HIGHLIGHT_COLOURS[i], HIGHLIGHT_SYMBOLS[i], view))
     places = bridges[bridges["context_id"].isin(list(graph.nodes))].join(pos, on="context_id")
     if not places.empty:
         fig.add_trace(go.Scatter(
             x=places["x"], y=places["y"], mode="markers+text", name="Places groups share",
-            marker={"symbol": "square", "size": 14, "color": DARK_GREY},
-            text=places["name"], textposition="bottom center", textfont={"size": 12},
+            marker={"symbol": "square", "size": 13, "color": DARK_GREY},
+            text=places["name"], textposition="top center", textfont={"size": 12},
             customdata=places[["context_type", "groups"]],
             hovertemplate="%{text} (%{customdata[0]})<br>%{customdata[1]} groups seen here"
                           "<extra></extra>",
@@ -107,6 +103,9 @@ def group_trend(trend: pd.DataFrame, groups: tuple[str, ...], view: str,
             marker={"symbol": HIGHLIGHT_SYMBOLS[i], "size": 7},
             hovertemplate=f"{group}, " + "%{x|%B %Y}: %{y:,} incidents<extra></extra>",
         ))
+        marks = hidden_marks(part["month"], part["incidents"], view, HIGHLIGHT_COLOURS[i], group)
+        if marks is not None:
+            fig.add_trace(marks)
     style(fig, title, height=340)
     fig.update_yaxes(title="Incidents a month")
     fig.update_xaxes(tickformat="%b %Y")
@@ -142,10 +141,9 @@ def _people_trace(people: pd.DataFrame, name: str, colour: str, symbol: str) -> 
     )
 
 
-def _group_trace(groups: pd.DataFrame, name: str, colours: list[str], symbols: list[str],
-                 view: str, open_marker: bool) -> go.Scatter:
-    base = THRESHOLD - 1
-    sizes = [12 + 3 * math.sqrt(base if open_marker else n) for n in groups["size"]]
+def _group_trace(groups: pd.DataFrame, name: str, colour: str, symbol: str,
+                 view: str) -> go.Scatter:
+    sizes = [12 + 3 * math.sqrt(n) for n in groups["size"]]
     hover = [f"{g}: {display_count(s, view)} young people, {display_count(i, view)} incidents"
              + (f"<br>Linked to {links}" if links else "")
              for g, s, i, links in zip(groups["group"], groups["size"], groups["incidents"],
@@ -153,10 +151,9 @@ def _group_trace(groups: pd.DataFrame, name: str, colours: list[str], symbols: l
     return go.Scatter(
         x=groups["x"], y=groups["y"], mode="markers+text", name=name,
         text=groups["group"].str.replace(peers.GROUP_PREFIX + " ", "", regex=False),
-        textfont={"size": 11, "color": "white" if not open_marker else DARK_GREY},
-        marker={"color": "white" if open_marker else colours,
-                "symbol": [s + "-open" if open_marker else s for s in symbols], "size": sizes,
-                "line": {"color": GREY if open_marker else "white", "width": 1.5}},
+        textfont={"size": 11, "color": "white"},
+        marker={"color": colour, "symbol": symbol, "size": sizes,
+                "line": {"color": "white", "width": 1.5}},
         hovertext=hover, hoverinfo="text",
     )
 
@@ -171,7 +168,7 @@ def _segments(pos: pd.DataFrame, sources, targets) -> tuple[list, list]:
 
 
 def _network_style(fig: go.Figure, title: str, nodes: int) -> None:
-    style(fig, title, height=int(min(760, max(420, 300 + 1.4 * nodes))))
+    style(fig, title, height=int(min(820, max(480, 360 + 1.5 * nodes))))
     fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
+    fig.update_yaxes(visible=False, rangemode="normal")
     fig.update_layout(legend={"orientation": "h", "y": -0.02, "x": 0})

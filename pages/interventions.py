@@ -52,8 +52,8 @@ else:
             impact_charts.before_after(result.series, result.context_name, result.started_on,
                                        view, impact.headline(result)),
             ctx.caption(f"Incidents a month at {result.context_name} and the average of its "
-                        f"comparison places (months with 1 to {THRESHOLD - 1} left blank in "
-                        "views that hide small numbers); the shaded months are after it began"),
+                        f"comparison places (months with 1 to {THRESHOLD - 1} show as a hollow "
+                        "circle in views that hide small numbers); the shaded months are after it began"),
             impact.comparison_table(result, view), key="impact-detail")
     if result.estimate is not None:
         st.write(impact.method_note(result))

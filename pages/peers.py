@@ -33,7 +33,7 @@ cols = st.columns(4)
 cols[0].metric("Peer groups", f"{len(groups):,}",
                help="Sets of young people linked by appearing in the same incidents.")
 cols[1].metric("Young people in groups", display_count(len(network.people), view))
-cols[2].metric("Largest group", f"{display_count(groups['size'].iloc[0], view)} young people")
+cols[2].metric("Largest group (young people)", display_count(groups["size"].iloc[0], view))
 cols[3].metric("Places shared by groups", f"{len(bridges):,}",
                help=f"Places where young people from {peers.MIN_BRIDGE_GROUPS} or more groups "
                     "were seen.")
@@ -60,9 +60,10 @@ if person_level:
 else:
     fig = peers_charts.group_network(network, bridges, view, highlight, title)
     table, _ = peers.group_table(network, view)
-    measure = ("Peer groups (circles, sized by young people) linked where their members appear "
-               f"together, and the places they share (squares); in this view groups of fewer "
-               f"than {THRESHOLD} young people are drawn hollow without a size")
+    measure = ("Peer groups (numbered circles, sized by young people) linked where their members "
+               "appear together, and the places they share (squares)"
+               + (f"; in this view only groups of {THRESHOLD} or more young people are drawn"
+                  if suppresses(view) else ""))
 components.chart(fig, ctx.caption(measure), table, key="peers-network")
 
 st.header("Each group")
@@ -82,7 +83,7 @@ trend = network.trend
 components.chart(
     peers_charts.group_trend(trend, shown, view, peers.trend_headline(trend, shown)),
     ctx.caption("Incidents a month involving each group's members; in views that hide small "
-                "numbers, months with 1 to 4 are left blank"),
+                "numbers, months with 1 to 4 show as a hollow circle"),
     peers.trend_table(trend, shown, view),
     key="peers-trend",
 )
