@@ -21,26 +21,31 @@ st.subheader(f"The {period} to {filters.end:%-d %B %Y}" if filters.end else "All
 st.caption(filters.describe(ctx.ward_names))
 
 
-def delta(now: int, before: int | None) -> str | None:
-    """'+12% on the previous period', or nothing where there is no comparison."""
+def metric(column, label: str, now: int, before: int | None, help: str | None = None) -> None:
+    """A headline count with its change on the previous period (rises in orange: worse for harm)."""
     change = overview.percent_change(now, before)
-    return None if change is None else f"{change:+.0%} on the previous {period}"
+    if change is None:
+        text, colour = None, "off"
+    elif round(change, 2) == 0:
+        text, colour = f"About the same as the previous {period}", "gray"
+    else:
+        text, colour = f"{change:+.0%} on the previous {period}", "orange" if change > 0 else "blue"
+    column.metric(label, display_count(now, view), text, help=help, delta_color=colour,
+                  delta_arrow="off" if colour == "gray" else "auto")
 
 
 cur, prev = head.current, head.previous
 cols = st.columns(4)
-cols[0].metric("Incidents", display_count(cur.incidents, view),
-               delta(cur.incidents, prev and prev.incidents), delta_color="inverse")
-cols[1].metric("Young people affected", display_count(cur.young_people, view),
-               delta(cur.young_people, prev and prev.young_people), delta_color="inverse",
-               help="Distinct young people named in at least one incident.")
-cols[2].metric("Places with incidents", display_count(cur.contexts, view),
-               delta(cur.contexts, prev and prev.contexts), delta_color="inverse")
-cols[3].metric("Most affected ward", head.top_wards["ward_name"].iloc[0],
-               f"{display_count(head.top_wards['incidents'].iloc[0], view)} incidents",
-               delta_color="off")
-st.caption("Arrows compare with the period of the same length just before. For harm, a rise "
-           "is shown in the warning colour.")
+metric(cols[0], "Incidents", cur.incidents, prev and prev.incidents)
+metric(cols[1], "Young people affected", cur.young_people, prev and prev.young_people,
+       help="Distinct young people named in at least one incident.")
+metric(cols[2], "Places with incidents", cur.contexts, prev and prev.contexts)
+metric(cols[3], "Wards with incidents", cur.wards, prev and prev.wards)
+most = ", ".join(f"{r.ward_name} ({display_count(r.incidents, view)} incidents)"
+                 for r in head.top_wards.itertuples())
+st.markdown(f"**Most affected wards:** {most}.")
+st.caption("Changes compare with the period of the same length just before. Rises are shown in "
+           "orange and falls in blue, with an arrow for each.")
 
 st.header("Each risk type, month by month")
 trends = state.compute(overview.risk_trends, filters)
@@ -63,22 +68,22 @@ with st.expander("Show as table"):
 st.header("Where it changed most")
 for unit, noun in (("ward", "Wards"), ("context", "Places")):
     moved = overview.biggest_changes(state.compute(overview.changes, filters, unit=unit))
-    if moved.empty:
-        st.write(f"No {noun.lower()} changed on the previous {period}.")
-        continue
-    top = moved.iloc[moved["change"].abs().argmax()]
-    title = (f"{top['name']} changed most: {'up' if top['change'] > 0 else 'down'} "
-             f"{abs(int(top['change'])):,} incidents")
-    for _, row in moved.iterrows():
-        st.markdown("- " + overview.change_sentence(row["name"], int(row["current"]),
-                                                    int(row["previous"]), view, period))
     safe = drop_small_rows(moved, ["current", "previous"], view)
     if safe.empty:
+        st.write(f"No {noun.lower()} changed by enough to show on the previous {period}.")
         continue
+    top = safe.iloc[safe["change"].abs().argmax()]
+    title = (f"{noun}: {top['name']} changed most, {'up' if top['change'] > 0 else 'down'} "
+             f"{abs(int(top['change'])):,} incidents")
     components.chart(
-        charts.change_bars(safe, f"{noun}: {title}"),
-        ctx.caption(f"Change in incidents on the previous {period}"),
+        charts.change_bars(safe, title),
+        ctx.caption(f"Change in incidents on the previous {period}; the five largest rises and "
+                    "falls"),
         suppress_frame(safe[["name", "current", "previous", "change"]],
                        ["current", "previous"], view),
         key=f"changes-{unit}",
     )
+    with st.expander(f"{noun} that changed most, in words"):
+        for row in moved.itertuples():
+            st.markdown("- " + overview.change_sentence(row.name, int(row.current),
+                                                        int(row.previous), view, period))

@@ -57,3 +57,37 @@ def test_rows_with_a_small_count_leave_a_chart_of_changes():
 def test_no_suppressing_view_ever_shows_one_to_four(values, view):
     shown = suppress_frame(pd.DataFrame({"n": values}), ["n"], view)["n"]
     assert not set(shown) & {"1", "2", "3", "4"}
+
+
+def test_rounding_to_the_nearest_five_never_shows_small_counts():
+    from analytics.disclosure import round_count
+    assert [round_count(n) for n in (5, 7, 8, 12, 13, 102)] == [5, 5, 10, 10, 15, 100]
+    assert display_count(12, "board", rounded=True) == "10"
+    assert display_count(12, "analyst", rounded=True) == "12"
+
+
+def test_a_lone_small_cell_in_a_row_hides_its_smallest_neighbour_too():
+    from analytics.disclosure import SECONDARY, protect_table
+    counts = pd.DataFrame({"a": [3, 20], "b": [10, 30], "c": [50, 40]}, index=["x", "y"])
+    shown = protect_table(counts, "board")
+    assert shown.loc["x", "a"] == SUPPRESSED
+    assert shown.loc["x", "b"] == SECONDARY      # smallest other cell in row x
+    assert shown.loc["y", "a"] == SECONDARY      # column a would otherwise give away x,a
+    assert shown.loc["y", "b"] == SECONDARY      # and then column b and row y need a partner
+    assert shown.loc["Total", "Total"] == "153"
+
+
+def test_protect_table_is_exact_for_analysts():
+    from analytics.disclosure import protect_table
+    counts = pd.DataFrame({"a": [3, 20]}, index=["x", "y"])
+    assert protect_table(counts, "analyst").loc["x", "a"] == "3"
+
+
+@given(st.lists(st.lists(st.integers(0, 30), min_size=3, max_size=3), min_size=2, max_size=6))
+def test_no_hidden_cell_can_be_recovered_from_a_shown_total(rows):
+    from analytics.disclosure import SECONDARY, protect_table
+    counts = pd.DataFrame(rows, columns=["a", "b", "c"])
+    shown = protect_table(counts, "board").drop(index="Total", columns="Total")
+    hidden = shown.isin([SUPPRESSED, SECONDARY])
+    assert not set(shown.to_numpy().ravel()) & {"1", "2", "3", "4"}
+    assert (hidden.sum(axis=1) != 1).all() and (hidden.sum(axis=0) != 1).all()

@@ -23,7 +23,7 @@ def test_overview_shows_headline_figures_against_the_previous_period(tiny_db, mo
     text = shown_text(at)
     assert "Incidents 10" in text
     assert "+400% on the previous 12 months" in text
-    assert "Most affected ward Birch" in text
+    assert "Most affected wards:** Birch (<5 incidents), Alder (<5 incidents)" in text
 
 
 def test_board_view_never_shows_small_counts_of_young_people(tiny_db, monkeypatch):
