@@ -22,7 +22,13 @@ import duckdb
 import networkx as nx
 import pandas as pd
 
-from analytics.disclosure import display_count, drop_small_rows, suppress_frame
+from analytics.disclosure import (
+    THRESHOLD,
+    display_count,
+    drop_small_rows,
+    suppress_frame,
+    suppresses,
+)
 from analytics.filters import Filters, uk_month
 from analytics.vocab import CONTEXT_LABELS, RISK_LABELS
 
@@ -470,3 +476,12 @@ def trend_table(trend: pd.DataFrame, groups: tuple[str, ...], view: str) -> pd.D
     wide = suppress_frame(wide, columns, view)
     wide["month"] = [uk_month(m) for m in wide["month"]]
     return wide[["month", *columns]].rename(columns={"month": "Month"})
+
+
+def young_people_shown(network: PeerNetwork, view: str) -> tuple[str, int]:
+    """The 'young people in groups' headline: in views that hide small groups, only those in the
+    groups shown, so the total cannot be differenced against the groups table."""
+    if suppresses(view):
+        shown = network.groups.loc[network.groups["size"] >= THRESHOLD, "size"].sum()
+        return f"Young people in groups of {THRESHOLD} or more", int(shown)
+    return "Young people in groups", len(network.people)

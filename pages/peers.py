@@ -32,7 +32,8 @@ groups = network.groups
 cols = st.columns(4)
 cols[0].metric("Peer groups", f"{len(groups):,}",
                help="Sets of young people linked by appearing in the same incidents.")
-cols[1].metric("Young people in groups", display_count(len(network.people), view))
+label, shown_people = peers.young_people_shown(network, view)
+cols[1].metric(label, display_count(shown_people, view))
 cols[2].metric("Largest group (young people)", display_count(groups["size"].iloc[0], view))
 cols[3].metric("Places shared by groups", f"{len(bridges):,}",
                help=f"Places where young people from {peers.MIN_BRIDGE_GROUPS} or more groups "

@@ -28,7 +28,7 @@ def test_the_board_sees_groups_and_bridge_places_but_no_young_person(peers_db, m
     at = open_page(peers_db, PAGE, YEAR, monkeypatch)
     assert_no_exception(at)
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics == {"Peer groups": "3", "Young people in groups": "12",
+    assert metrics == {"Peer groups": "3", "Young people in groups of 5 or more": "10",
                        "Largest group (young people)": "5", "Places shared by groups": "2"}
     text = shown_text(at)
     assert "1 smaller group (fewer than 5 young people) not described in this view" in text
@@ -52,6 +52,7 @@ def test_the_analyst_sees_pseudonymous_ids_and_every_group(peers_db, monkeypatch
     tables = all_table_text(at)
     assert "P01" in tables and "Group 3" in tables
     assert "not described in this view" not in shown_text(at)
+    assert {m.label: m.value for m in at.metric}["Young people in groups"] == "12"
     at.radio(key="peers-level").set_value("Groups").run()
     assert_no_exception(at)
 

@@ -224,3 +224,9 @@ def test_louvain_is_seeded():
     graph = nx.relabel_nodes(graph, {n: f"K{n:02d}" for n in graph})
     nx.set_edge_attributes(graph, 1, "weight")
     assert peers.detect_groups(graph) == peers.detect_groups(graph)
+
+
+def test_the_headline_count_of_young_people_cannot_be_differenced_against_the_table(network):
+    assert peers.young_people_shown(network, "board") == (
+        "Young people in groups of 5 or more", 10)
+    assert peers.young_people_shown(network, "analyst") == ("Young people in groups", 12)
