@@ -450,8 +450,9 @@ def neighbour_table(result: Displacement, view: str) -> pd.DataFrame:
 
 
 def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """Every intervention's estimate in words, for the board's table."""
-    return pd.DataFrame({
+    """Every intervention's estimate in words, for the board's table (the 'why' column only when
+    some intervention has too few data)."""
+    table = pd.DataFrame({
         "Intervention": summary["label"],
         "Began": [uk_date(d) for d in summary["started_on"]],
         "Ended": ["still running" if d is None or pd.isna(d) else uk_date(d)
@@ -460,6 +461,7 @@ def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
         "Certainty": summary["certainty"],
         "Why we cannot say": summary["reason"],
     })
+    return table if (summary["reason"] != "").any() else table.drop(columns="Why we cannot say")
 
 
 # --- internals -------------------------------------------------------------------------------

@@ -37,7 +37,7 @@ RESOLUTION = 1.0  # Louvain resolution: above 1 favours smaller groups, below 1 
 MIN_BRIDGE_GROUPS = 2  # a place is a bridge when members of at least this many groups are seen there
 TOP_ITEMS = 3  # risk types, places and wards named in a group's profile
 GROUP_PREFIX = "Group"
-KAMADA_KAWAI_MAX = 80  # parts up to this many nodes get the even Kamada-Kawai layout
+MAX_PEOPLE_DRAWN = 600  # the person-level chart draws the largest groups up to this many people
 MEMBERSHIP_VIEW = "_peer_membership"
 
 
@@ -174,10 +174,25 @@ def bridge_contexts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.Data
     return bridges_from(peer_groups(con, filters).places)
 
 
-def person_layout(network: PeerNetwork, seed: int = SEED) -> pd.DataFrame:
-    """x, y for every young person: each separate network laid out on its own, largest first."""
-    graph = network_graph(network.links)
-    graph.add_nodes_from(network.people["person_id"])
+def person_layout(network: PeerNetwork, seed: int = SEED, highlight: tuple[str, ...] = (),
+                  max_people: int = MAX_PEOPLE_DRAWN) -> pd.DataFrame:
+    """x, y for the young people drawn: the highlighted groups, then the largest groups, up to
+    `max_people` (a chart of thousands of dots is unreadable); each separate part laid out on its
+    own and packed in rows, largest first."""
+    sizes = network.groups.set_index("group")["size"]
+    order = [g for g in highlight if g in sizes.index]
+    order += [g for g in network.groups["group"] if g not in order]
+    chosen, total = [], 0
+    for group in order:
+        if total + sizes[group] > max_people and chosen:
+            continue
+        chosen.append(group)
+        total += sizes[group]
+    people = network.people.loc[network.people["group"].isin(chosen), "person_id"]
+    links = network.links[network.links["source"].isin(people)
+                          & network.links["target"].isin(people)]
+    graph = network_graph(links)
+    graph.add_nodes_from(people)
     pos = packed_layout(graph, seed)
     return pd.DataFrame([(n, x, y) for n, (x, y) in pos.items()], columns=["person_id", "x", "y"])
 
@@ -232,13 +247,9 @@ def _unit_layout(graph: nx.Graph, seed: int) -> dict:
     """A seeded spring layout scaled into the unit square (a lone node sits in the middle)."""
     if graph.number_of_nodes() == 1:
         return {next(iter(graph.nodes)): (0.5, 0.5)}
-    if graph.number_of_nodes() <= KAMADA_KAWAI_MAX:
-        # Kamada-Kawai spreads a small network evenly (a spring layout bunches dense groups);
-        # it starts from the seeded spring layout, so it is repeatable too.
-        start = nx.spring_layout(graph, seed=seed)
-        raw = nx.kamada_kawai_layout(graph, pos=start)
-    else:
-        raw = nx.spring_layout(graph, seed=seed, weight="weight")
+    # More iterations than the default settle dense groups; Kamada-Kawai looked better but took
+    # seconds per group on a busy machine.
+    raw = nx.spring_layout(graph, seed=seed, weight="weight", iterations=100)
     xs, ys = zip(*raw.values(), strict=True)
 
     def scale(v: float, lo: float, hi: float) -> float:
@@ -335,38 +346,40 @@ def _group_trend(sightings: pd.DataFrame, filters: Filters) -> pd.DataFrame:
 def _profiles(people: pd.DataFrame, sightings: pd.DataFrame, risks: pd.DataFrame,
               group_links: pd.DataFrame) -> pd.DataFrame:
     """One row a group: size, incidents, the network it is part of, top risk types, places and
-    wards, the groups it is linked to, and when it was active."""
-    rows = []
-    for group, members in people.groupby("group", sort=False):
-        seen = sightings[sightings["group"] == group]
-        linked = group_links[(group_links["group_a"] == group) | (group_links["group_b"] == group)]
-        others = [b if a == group else a for a, b in zip(linked["group_a"], linked["group_b"],
-                                                         strict=True)]
-        rows.append({
-            "group": group,
-            "size": len(members),
-            "incidents": seen["incident_id"].nunique(),
-            "component": int(members["component"].iloc[0]),
-            "risk_types": _top(risks.loc[risks["group"] == group, "risk_type"].map(RISK_LABELS)
-                               .fillna(risks["risk_type"])),
-            "contexts": _top(seen.drop_duplicates("incident_id")["context_name"]),
-            "wards": _top(seen.drop_duplicates("incident_id")["ward_name"]),
-            "links_to": ", ".join(others),
-            "active_months": seen["month"].nunique(),
-            "first_seen": seen["month"].min(),
-            "last_seen": seen["month"].max(),
-        })
-    out = pd.DataFrame(rows)
+    wards, the groups it is linked to, and when it was active (all by groupby: thousands of
+    groups cost no more than a few)."""
+    by_group = sightings.groupby("group")
+    out = pd.DataFrame({
+        "size": people.groupby("group").size(),
+        "incidents": by_group["incident_id"].nunique(),
+        "component": people.groupby("group")["component"].first().astype(int),
+    })
+    labelled = risks.assign(label=risks["risk_type"].map(RISK_LABELS).fillna(risks["risk_type"]))
+    once = sightings.drop_duplicates(["group", "incident_id"])
+    out["risk_types"] = _top_by_group(labelled, "label")
+    out["contexts"] = _top_by_group(once, "context_name")
+    out["wards"] = _top_by_group(once, "ward_name")
+    both = pd.concat([
+        group_links.rename(columns={"group_a": "group", "group_b": "other"}),
+        group_links.rename(columns={"group_b": "group", "group_a": "other"}),
+    ]).sort_values(["weight", "other"], ascending=[False, True],
+                   key=lambda c: c.map(_group_key) if c.name == "other" else c)
+    out["links_to"] = both.groupby("group")["other"].agg(", ".join)
+    out["active_months"] = by_group["month"].nunique()
+    out["first_seen"] = by_group["month"].min()
+    out["last_seen"] = by_group["month"].max()
+    out = out.fillna({"risk_types": "", "contexts": "", "wards": "", "links_to": ""})
+    out = out.rename_axis("group").reset_index()
     return out.sort_values("group", key=_group_order).reset_index(drop=True)
 
 
-def _top(values: pd.Series, n: int = TOP_ITEMS) -> str:
-    """The n most frequent values, most frequent first (ties by name), joined by commas."""
-    counts = values.dropna().value_counts()
-    if counts.empty:
-        return ""
-    ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    return ", ".join(str(k) for k, _ in ordered[:n])
+def _top_by_group(frame: pd.DataFrame, column: str, n: int = TOP_ITEMS) -> pd.Series:
+    """For each group, its n most frequent values of `column` (ties by name), comma-joined."""
+    counts = frame.dropna(subset=[column]).groupby(["group", column]).size().rename("n")
+    counts = counts.reset_index().sort_values(["group", "n", column],
+                                              ascending=[True, False, True])
+    return counts.groupby("group").head(n).groupby("group")[column].agg(
+        lambda v: ", ".join(map(str, v)))
 
 
 def _group_key(label: str) -> int:
@@ -463,9 +476,10 @@ def bridge_table(bridges: pd.DataFrame, view: str) -> pd.DataFrame:
     })
 
 
-def person_layout_for(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+def person_layout_for(con: duckdb.DuckDBPyConnection, filters: Filters,
+                      highlight: tuple[str, ...] = ()) -> pd.DataFrame:
     """`person_layout` of the selection's network (a separate step: only the analyst view draws it)."""
-    return person_layout(peer_groups(con, filters))
+    return person_layout(peer_groups(con, filters), highlight=highlight)
 
 
 def trend_table(trend: pd.DataFrame, groups: tuple[str, ...], view: str) -> pd.DataFrame:

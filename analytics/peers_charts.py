@@ -32,14 +32,16 @@ def person_network(network: peers.PeerNetwork, layout: pd.DataFrame,
     For the analyst view only: hover shows the pseudonymous id, never anything else about them.
     """
     pos = layout.set_index("person_id")[["x", "y"]]
+    drawn = network.links[network.links["source"].isin(pos.index)
+                          & network.links["target"].isin(pos.index)]
     fig = go.Figure()
     for heavy, width in ((False, 0.6), (True, 1.8)):
-        part = network.links[(network.links["weight"] > 1) == heavy]
+        part = drawn[(drawn["weight"] > 1) == heavy]
         xs, ys = _segments(pos, part["source"], part["target"])
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", hoverinfo="skip", showlegend=False,
                                  line={"color": EDGE_GREY if not heavy else "#9DA0A3",
                                        "width": width}))
-    people = network.people.join(pos, on="person_id")
+    people = network.people.join(pos, on="person_id", how="inner")
     highlight = tuple(highlight)[:HIGHLIGHT_MAX]
     others = people[~people["group"].isin(highlight)]
     if not others.empty:

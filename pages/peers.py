@@ -51,7 +51,10 @@ person_level = not suppresses(view) and st.radio(
     help="The analyst view can draw each young person (pseudonymous ids in the hover); other "
          "views see groups only.") == "Young people"
 if person_level:
-    layout = state.compute(peers.person_layout_for, filters)
+    layout = state.compute(peers.person_layout_for, filters, highlight=highlight)
+    if len(layout) < len(network.people):
+        title = (f"{title} (drawn: the {len(layout):,} young people in the chosen and largest "
+                 f"groups, of {len(network.people):,})")
     fig = peers_charts.person_network(network, layout, highlight, title)
     table = network.people.rename(columns={
         "person_id": "Young person (pseudonymous id)", "group": "Group",

@@ -320,3 +320,11 @@ def test_the_neighbour_table_says_the_change_in_words(borough):
     assert table["Distance"].tolist() == ["200 m"]
     assert table["Change relative to similar places"].iloc[0].startswith("A rise of ")
     assert table["Certainty"].tolist() == [impact.RISE]
+
+
+def test_the_summary_table_explains_only_when_something_has_too_few_data(borough):
+    table = impact.summary_table(impact.impact_summary(borough.cursor(), ALL))
+    assert "Why we cannot say" not in table.columns
+    none = Filters(risk_types=("trafficking",), period="all")
+    table = impact.summary_table(impact.impact_summary(borough.cursor(), none))
+    assert table["Why we cannot say"].str.startswith("There were fewer than 10").all()

@@ -230,3 +230,9 @@ def test_the_headline_count_of_young_people_cannot_be_differenced_against_the_ta
     assert peers.young_people_shown(network, "board") == (
         "Young people in groups of 5 or more", 10)
     assert peers.young_people_shown(network, "analyst") == ("Young people in groups", 12)
+
+
+def test_a_large_network_draws_the_chosen_then_the_largest_groups_up_to_a_limit(network):
+    layout = peers.person_layout(network, highlight=("Group 3",), max_people=8)
+    assert set(layout["person_id"]) == GROUP_C | GROUP_A  # Group 3 first, then Group 1 fits
+    assert len(peers.person_layout(network, max_people=4)) == 5  # the largest group, whole
