@@ -25,6 +25,7 @@ state.set_context(sidebar.sidebar_filters())
 PAGES = {
     "For the board": [
         st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page("pages/places.py", title="Places", icon=":material/map:"),
     ],
     "Explore": [
         st.Page("pages/peers.py", title="Peer groups", icon=":material/groups:"),

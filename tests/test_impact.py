@@ -1,5 +1,5 @@
 """Impact estimates: the difference-in-differences maths on seeded synthetic series, and whole
-analyses over the synthetic borough of tests/borough.py (a halving at Alder Park, nothing at
+analyses over the synthetic borough of tests/peers_borough.py (a halving at Alder Park, nothing at
 Fir Park, and a rise at the takeaway next to Alder Park)."""
 
 from datetime import date
@@ -11,7 +11,7 @@ import pytest
 from analytics import impact, interventions
 from analytics.filters import Filters
 from analytics.store import Store
-from tests.borough import DISPLACED_RATIO, IMPACT_START, TRUE_RATIO, seed_impact
+from tests.peers_borough import DISPLACED_RATIO, IMPACT_START, TRUE_RATIO, seed_impact
 
 ALL = Filters(period="all")
 

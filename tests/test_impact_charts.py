@@ -5,7 +5,7 @@ import pytest
 
 from analytics import impact, impact_charts
 from analytics.store import Store
-from tests.borough import seed_impact
+from tests.peers_borough import seed_impact
 from tests.test_impact import ALL
 
 

@@ -8,7 +8,7 @@ from analytics import interventions
 from analytics.filters import Filters
 from analytics.interventions import InterventionError, add_intervention, end_intervention
 from analytics.store import Store
-from tests.borough import seed_impact
+from tests.peers_borough import seed_impact
 
 ALL = Filters(period="all")
 

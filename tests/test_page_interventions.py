@@ -8,7 +8,7 @@ import pytest
 from analytics import impact
 from analytics.store import Store
 from tests.apptest import assert_no_exception, open_page, shown_text
-from tests.borough import seed_impact
+from tests.peers_borough import seed_impact
 
 PAGE = "pages/interventions.py"
 ALL = {"period": "all"}

@@ -4,7 +4,7 @@ import pytest
 
 from analytics.store import Store
 from tests.apptest import assert_no_exception, open_page, shown_text
-from tests.borough import seed_peers
+from tests.peers_borough import seed_peers
 
 PAGE = "pages/peers.py"
 YEAR = {"period": "custom", "from": "2025-01-01", "to": "2025-12-31"}

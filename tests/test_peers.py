@@ -1,4 +1,4 @@
-"""Peer groups over the three-group borough of tests/borough.py, checked by hand, and recovery of
+"""Peer groups over the three-group borough of tests/peers_borough.py, checked by hand, and recovery of
 planted groups in seeded synthetic networks."""
 
 from datetime import date
@@ -11,7 +11,7 @@ import pytest
 from analytics import peers
 from analytics.filters import Filters
 from analytics.store import Store
-from tests.borough import GROUP_A, GROUP_B, GROUP_C, PEER_YEAR, seed_peers
+from tests.peers_borough import GROUP_A, GROUP_B, GROUP_C, PEER_YEAR, seed_peers
 
 YEAR = Filters(start=PEER_YEAR[0], end=PEER_YEAR[1], period="custom")
 

@@ -5,7 +5,7 @@ import pytest
 from analytics import peers, peers_charts
 from analytics.charts import PALETTE
 from analytics.store import Store
-from tests.borough import seed_peers
+from tests.peers_borough import seed_peers
 from tests.test_peers import YEAR
 
 
