@@ -40,8 +40,10 @@ WINDOW_MONTHS = 12  # months before and after compared, at most
 MIN_MONTHS_BEFORE = 6  # fewer months of data before the start: too few to know the usual level
 MIN_MONTHS_AFTER = 6  # fewer full months since the start: too soon to say
 MIN_INCIDENTS_BEFORE = 10  # fewer incidents at the place before: too few to see a change
-K_COMPARISONS = 5  # comparison places matched to each treated place
-MIN_COMPARISONS = 2  # fewer comparable places: nothing to compare with
+# Comparison places matched to each treated place. Ten, not five: how much single places'
+# changes vary (tau squared) is badly estimated from five, which made intervals needlessly wide.
+K_COMPARISONS = 10
+MIN_COMPARISONS = 3  # fewer comparable places: nothing to compare with
 DISPLACEMENT_RADIUS_M = 500  # "neighbouring" places: within this many metres
 MIN_NEIGHBOUR_INCIDENTS = 5  # a neighbour with fewer incidents before and after is not assessed
 CONFIDENCE = 0.95

@@ -34,6 +34,13 @@ from analytics.vocab import CONTEXT_LABELS, RISK_LABELS
 
 SEED = 7  # Louvain and the spring layouts are seeded: the same data always draws the same way
 RESOLUTION = 1.0  # Louvain resolution: above 1 favours smaller groups, below 1 larger ones
+# Two young people are linked when seen together in at least this many incidents. One shared
+# incident is often chance (a busy evening, a police operation); friends are seen together again.
+MIN_SHARED_INCIDENTS = 2
+# A connected part is split into communities only when they are clearly separate: modularity of
+# 0.3 or more is the usual mark of real community structure (Newman and Girvan, 2004).
+MIN_SPLIT_MODULARITY = 0.3
+MIN_SPLIT_SIZE = 3  # parts this small are never split
 MIN_BRIDGE_GROUPS = 2  # a place is a bridge when members of at least this many groups are seen there
 TOP_ITEMS = 3  # risk types, places and wards named in a group's profile
 GROUP_PREFIX = "Group"
@@ -50,11 +57,11 @@ class PeerNetwork:
 
     people: pd.DataFrame  # person_id, group, component, incidents, links
     links: pd.DataFrame  # source, target, weight, source_group, target_group
-    groups: pd.DataFrame  # group, size, incidents, component, risk_types, contexts, wards,
-    #                       links_to, active_months, first_seen, last_seen
+    groups: pd.DataFrame  # group, size, incidents, component, risk_types, contexts (where seen
+    #                       together), wards, links_to, active_months, first_seen, last_seen
     group_links: pd.DataFrame  # group_a, group_b, weight (co-appearances across the two groups)
     places: pd.DataFrame  # group, context_id, name, context_type, ward_name, incidents,
-    #                       young_people, place_incidents, place_young_people
+    #                       young_people, place_incidents, place_young_people (seen together)
     trend: pd.DataFrame  # group, month, incidents
 
     @property
@@ -63,8 +70,10 @@ class PeerNetwork:
         return self.people.empty
 
 
-def co_appearances(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
-    """Pairs of young people seen in the same incident, and in how many (one self-join).
+def co_appearances(con: duckdb.DuckDBPyConnection, filters: Filters,
+                   min_shared: int = MIN_SHARED_INCIDENTS) -> pd.DataFrame:
+    """Pairs of young people seen in at least `min_shared` of the same incidents, and in how many
+    (one self-join).
 
     Returns source, target (source < target) and weight; each pair appears once.
     """
@@ -78,9 +87,9 @@ def co_appearances(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataF
         )
         SELECT a.person_id AS source, b.person_id AS target, count(*)::INTEGER AS weight
         FROM ip a JOIN ip b ON a.incident_id = b.incident_id AND a.person_id < b.person_id
-        GROUP BY ALL ORDER BY source, target
+        GROUP BY ALL HAVING count(*) >= $min_shared ORDER BY source, target
         """,
-        p.params,
+        {**p.params, "min_shared": min_shared},
     ).df()
 
 
@@ -91,19 +100,38 @@ def network_graph(links: pd.DataFrame) -> nx.Graph:
     return graph
 
 
-def detect_groups(graph: nx.Graph, seed: int = SEED,
-                  resolution: float = RESOLUTION) -> list[set[str]]:
-    """Louvain communities of the graph (seeded), largest first; ties broken by the smallest id."""
-    if graph.number_of_nodes() == 0:
-        return []
-    found = nx.community.louvain_communities(graph, weight="weight", seed=seed,
-                                             resolution=resolution)
-    return sorted((set(c) for c in found), key=lambda c: (-len(c), min(c)))
+def detect_groups(graph: nx.Graph, seed: int = SEED, resolution: float = RESOLUTION,
+                  min_modularity: float = MIN_SPLIT_MODULARITY) -> list[set[str]]:
+    """Groups: each connected part of the graph, split into its Louvain communities (seeded)
+    only where they are clearly separate (modularity within the part at least
+    `min_modularity`); largest first, ties broken by the smallest id.
+
+    Louvain alone splits any near-complete group, because one community always scores zero;
+    judged part by part, a tight group stays whole and two groups joined by a thin link part.
+    """
+    groups: list[set[str]] = []
+    for part in nx.connected_components(graph):
+        if len(part) <= MIN_SPLIT_SIZE:
+            groups.append(set(part))
+            continue
+        sub = graph.subgraph(part)
+        found = nx.community.louvain_communities(sub, weight="weight", seed=seed,
+                                                 resolution=resolution)
+        if len(found) > 1 and nx.community.modularity(sub, found, weight="weight",
+                                                      resolution=resolution) >= min_modularity:
+            groups += [set(c) for c in found]
+        else:
+            groups.append(set(part))
+    return sorted(groups, key=lambda c: (-len(c), min(c)))
 
 
-def peer_groups(con: duckdb.DuckDBPyConnection, filters: Filters) -> PeerNetwork:
-    """The network, its groups and each group's profile, places and monthly trend, under `filters`."""
-    links = co_appearances(con, filters)
+def peer_groups(con: duckdb.DuckDBPyConnection, filters: Filters,
+                min_shared: int = MIN_SHARED_INCIDENTS) -> PeerNetwork:
+    """The network, its groups and each group's profile, places and monthly trend, under `filters`
+    (young people linked when seen together in at least `min_shared` incidents)."""
+    if min_shared < 1:
+        raise ValueError("min_shared must be at least 1")
+    links = co_appearances(con, filters, min_shared)
     graph = network_graph(links)
     communities = detect_groups(graph)
     if not communities:
@@ -165,13 +193,14 @@ def bridges_from(places: pd.DataFrame, min_groups: int = MIN_BRIDGE_GROUPS) -> p
     return out[columns].reset_index(drop=True)
 
 
-def bridge_contexts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+def bridge_contexts(con: duckdb.DuckDBPyConnection, filters: Filters,
+                    min_shared: int = MIN_SHARED_INCIDENTS) -> pd.DataFrame:
     """Contexts shared by several peer groups (bridge places), for the contexts page's reasons.
 
     Columns: context_id, name, context_type, ward_name, groups, group_labels, incidents,
     young_people; most groups first.
     """
-    return bridges_from(peer_groups(con, filters).places)
+    return bridges_from(peer_groups(con, filters, min_shared).places)
 
 
 def person_layout(network: PeerNetwork, seed: int = SEED, highlight: tuple[str, ...] = (),
@@ -314,9 +343,18 @@ def _group_links(links: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values("weight", ascending=False, kind="stable").reset_index(drop=True)
 
 
+def _together(sightings: pd.DataFrame) -> pd.DataFrame:
+    """The sightings at incidents where two or more members of the same group were present: the
+    group seen as a group, not one member on their own."""
+    members = sightings.groupby(["group", "incident_id"])["person_id"].transform("nunique")
+    return sightings[members >= 2]
+
+
 def _group_places(sightings: pd.DataFrame) -> pd.DataFrame:
-    """For each group and place: the group's incidents there and the members seen there."""
-    seen = sightings.dropna(subset=["context_id"])
+    """For each group and place where it was seen together: its incidents there and the members
+    seen there. A member's incident alone does not make a group 'seen at' a place: repeatedly
+    involved young people turn up everywhere, and would make every place look shared."""
+    seen = _together(sightings).dropna(subset=["context_id"])
     out = (seen.groupby(["group", "context_id"], as_index=False)
            .agg(name=("context_name", "first"), context_type=("context_type", "first"),
                 ward_name=("ward_name", "first"), incidents=("incident_id", "nunique"),
@@ -357,7 +395,8 @@ def _profiles(people: pd.DataFrame, sightings: pd.DataFrame, risks: pd.DataFrame
     labelled = risks.assign(label=risks["risk_type"].map(RISK_LABELS).fillna(risks["risk_type"]))
     once = sightings.drop_duplicates(["group", "incident_id"])
     out["risk_types"] = _top_by_group(labelled, "label")
-    out["contexts"] = _top_by_group(once, "context_name")
+    out["contexts"] = _top_by_group(_together(sightings).drop_duplicates(
+        ["group", "incident_id"]), "context_name")
     out["wards"] = _top_by_group(once, "ward_name")
     both = pd.concat([
         group_links.rename(columns={"group_a": "group", "group_b": "other"}),
@@ -477,9 +516,10 @@ def bridge_table(bridges: pd.DataFrame, view: str) -> pd.DataFrame:
 
 
 def person_layout_for(con: duckdb.DuckDBPyConnection, filters: Filters,
-                      highlight: tuple[str, ...] = ()) -> pd.DataFrame:
+                      highlight: tuple[str, ...] = (),
+                      min_shared: int = MIN_SHARED_INCIDENTS) -> pd.DataFrame:
     """`person_layout` of the selection's network (a separate step: only the analyst view draws it)."""
-    return person_layout(peer_groups(con, filters), highlight=highlight)
+    return person_layout(peer_groups(con, filters, min_shared), highlight=highlight)
 
 
 def trend_table(trend: pd.DataFrame, groups: tuple[str, ...], view: str) -> pd.DataFrame:

@@ -12,15 +12,22 @@ st.title("Peer groups")
 components.banner(ctx)
 st.write(
     "Young people who spend time with other vulnerable young people are more likely to be "
-    "harmed outside the home. Two young people are **linked** when they appear in the same "
-    "incident; a **group** is a set of young people more linked to each other than to anyone "
-    "else. Young people only ever seen alone are in no group. Only pseudonymous ids are used."
+    "harmed outside the home. Two young people are **linked** when they appear together in "
+    "incidents; a **group** is a set of young people more linked to each other than to anyone "
+    "else, and a group is **seen at** a place when two or more of its members are there "
+    "together. Young people never linked are in no group. Only pseudonymous ids are used."
 )
 
 if state.compute(overview.totals, filters).incidents == 0:
     components.no_incidents(ctx)
     st.stop()
-network: peers.PeerNetwork = state.compute(peers.peer_groups, filters)
+min_shared = st.segmented_control(
+    "Link two young people when seen together in at least", [1, 2, 3],
+    default=peers.MIN_SHARED_INCIDENTS, key="peers-min-shared",
+    format_func=lambda n: "1 incident" if n == 1 else f"{n} incidents",
+    help="One shared incident is often chance (a busy evening, a police operation); friends are "
+         "seen together again and again.") or peers.MIN_SHARED_INCIDENTS
+network: peers.PeerNetwork = state.compute(peers.peer_groups, filters, min_shared=min_shared)
 if network.empty:
     st.info("No two young people appear in the same incident under these filters, so there are "
             "no peer groups to show. Widen the period or clear a filter to see more.",
@@ -51,7 +58,8 @@ person_level = not suppresses(view) and st.radio(
     help="The analyst view can draw each young person (pseudonymous ids in the hover); other "
          "views see groups only.") == "Young people"
 if person_level:
-    layout = state.compute(peers.person_layout_for, filters, highlight=highlight)
+    layout = state.compute(peers.person_layout_for, filters, highlight=highlight,
+                           min_shared=min_shared)
     if len(layout) < len(network.people):
         title = (f"{title} (drawn: the {len(layout):,} young people in the chosen and largest "
                  f"groups, of {len(network.people):,})")

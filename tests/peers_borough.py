@@ -24,9 +24,10 @@ PEER_CONTEXTS = [
     ("C3", "Cedar School", "school", "W3", 52.020, -1.020),
     ("C4", "Birch Takeaway", "takeaway", "W2", 52.011, -1.011),
 ]
-# Group A: P01-P05 (sexual exploitation); group B: P06-P10 (criminal exploitation), one incident
-# (I12) links P05 and P06; group C: P11-P12 (serious youth violence), a separate network;
-# P13 is only ever seen alone, so is in no group.
+# Group A: P01-P05 (sexual exploitation); group B: P06-P10 (criminal exploitation); two incidents
+# (I12, I16) link P05 and P06; group C: P11-P12 (serious youth violence), a separate network;
+# P13 is only ever seen alone, so is in no group. P07 and P10 share only I11: with the default
+# of two shared incidents they are not directly linked.
 # incident_id, month (2025), context, ward, agency, risks, people
 PEER_INCIDENTS = [
     ("I01", 1, "C1", "W1", "police", ["cse"], ["P01", "P02", "P03"]),
@@ -44,6 +45,7 @@ PEER_INCIDENTS = [
     ("I13", 8, "C4", "W2", "police", ["syv"], ["P11", "P12"]),
     ("I14", 9, "C1", "W1", "police", ["syv"], ["P11", "P12"]),
     ("I15", 10, "C4", "W2", "police", ["syv"], ["P13"]),
+    ("I16", 8, "C2", "W2", "police", ["cce"], ["P05", "P06"]),
 ]
 GROUP_A = {"P01", "P02", "P03", "P04", "P05"}
 GROUP_B = {"P06", "P07", "P08", "P09", "P10"}
@@ -103,7 +105,7 @@ TRUE_RATIO = 0.5  # the treated park's incidents halve once its intervention beg
 DISPLACED_RATIO = 2.5  # ...and the takeaway 200 metres away sees two and a half times as many
 BASE_RATE = 12.0  # incidents a month at the treated parks before
 IMPACT_WARDS = [("W1", "Alder"), ("W2", "Birch"), ("W3", "Cedar")]
-# Ten parks spread ~1-3 km apart, two takeaways: T1 next to the treated park P0, T2 far off.
+# Fourteen parks spread 3 km or more apart; four takeaways: T1 next to the treated park P0.
 IMPACT_CONTEXTS = [
     ("P0", "Alder Park", "park", "W1", 52.0000, -1.0000),
     ("P1", "Birch Park", "park", "W2", 52.0300, -1.0000),
@@ -115,6 +117,10 @@ IMPACT_CONTEXTS = [
     ("P7", "Holly Park", "park", "W2", 52.0300, -0.9500),
     ("P8", "Ivy Park", "park", "W3", 51.9700, -0.9500),
     ("P9", "Juniper Park", "park", "W1", 52.0600, -1.0000),
+    ("P10", "Kale Park", "park", "W2", 52.0600, -0.9500),
+    ("P11", "Larch Park", "park", "W3", 51.9400, -1.0000),
+    ("P12", "Maple Park", "park", "W1", 52.0600, -1.1000),
+    ("P13", "Nettle Park", "park", "W2", 51.9400, -1.1000),
     ("T1", "Alder Takeaway", "takeaway", "W1", 52.0018, -1.0000),
     ("T2", "Birch Takeaway", "takeaway", "W2", 52.0600, -1.0500),
     ("T3", "Cedar Takeaway", "takeaway", "W3", 51.9400, -1.0500),
@@ -122,7 +128,8 @@ IMPACT_CONTEXTS = [
 ]
 # Pre-period monthly rates: the treated parks sit mid-pack so matching has neighbours either side.
 IMPACT_RATES = {"P0": 12.0, "P1": 10.0, "P2": 14.0, "P3": 11.0, "P4": 13.0, "P5": 12.0,
-                "P6": 9.0, "P7": 15.0, "P8": 12.0, "P9": 30.0, "T1": 5.0, "T2": 5.0,
+                "P6": 9.0, "P7": 15.0, "P8": 12.0, "P9": 30.0, "P10": 11.0, "P11": 13.0,
+                "P12": 10.0, "P13": 14.0, "T1": 5.0, "T2": 5.0,
                 "T3": 6.0, "T4": 4.0}
 # intervention_id, context, ward, started, ended, type, lead agency, description
 IMPACT_INTERVENTIONS = [

@@ -293,7 +293,7 @@ def test_the_detail_sentence_names_the_place_the_date_and_the_interval(borough):
     sentence = impact.effect_sentence(result)
     assert sentence.startswith("Since it began on 1 July 2024, incidents at Alder Park fell by "
                                "about ")
-    assert "than at 5 similar parks or open spaces (95% interval: a fall of between " in sentence
+    assert "than at 10 similar parks or open spaces (95% interval: a fall of between " in sentence
     assert impact.headline(result).startswith("Alder Park: incidents fell by about ")
     assert "Birch Park" in impact.method_note(result) or "Gorse Park" in impact.method_note(result)
 
@@ -310,7 +310,7 @@ def test_small_rates_are_hidden_where_numbers_are_suppressed():
 
 def test_the_comparison_table_lists_the_place_first(borough):
     table = impact.comparison_table(impact.impact(borough.cursor(), ALL, "INT-1"), "board")
-    assert table["Place"].iloc[0] == "Alder Park (this place)" and len(table) == 6
+    assert table["Place"].iloc[0] == "Alder Park (this place)" and len(table) == 11
 
 
 def test_the_neighbour_table_says_the_change_in_words(borough):

@@ -84,3 +84,13 @@ def test_an_empty_selection_says_so_plainly(peers_db, monkeypatch):
     assert_no_exception(at)
     assert "No incidents match these filters" in shown_text(at)
     assert not at.metric
+
+
+def test_linking_on_one_shared_incident_joins_more_young_people(peers_db, monkeypatch):
+    at = open_page(peers_db, PAGE, {**YEAR, "view": "analyst"}, monkeypatch)
+    assert "P07" in all_table_text(at)
+    at.segmented_control(key="peers-min-shared").set_value(1).run()
+    assert_no_exception(at)
+    at.segmented_control(key="peers-min-shared").set_value(3).run()
+    assert_no_exception(at)
+    assert {m.label: m.value for m in at.metric}["Peer groups"] == "2"

@@ -35,10 +35,19 @@ def members(network: peers.PeerNetwork, group: str) -> set[str]:
 def test_pairs_are_weighted_by_the_incidents_they_share(borough):
     links = peers.co_appearances(borough.cursor(), YEAR).set_index(["source", "target"])["weight"]
     assert links[("P01", "P02")] == 3  # I01, I05, I06
-    assert links[("P05", "P06")] == 1  # I12 only
+    assert links[("P05", "P06")] == 2  # I12 and I16
     assert links[("P11", "P12")] == 2
-    assert len(links) == 10 + 10 + 1 + 1  # two five-person cliques, the bridge, the pair
+    assert ("P07", "P10") not in links.index  # together only once (I11)
+    assert len(links) == 10 + 9 + 1 + 1  # group A's ten pairs, B's nine, the bridge, the pair
     assert not links.index.map(lambda st: st[0] >= st[1]).any()
+
+
+def test_one_shared_incident_links_when_asked(borough):
+    links = peers.co_appearances(borough.cursor(), YEAR, min_shared=1)
+    assert len(links) == 22
+    assert links.set_index(["source", "target"]).loc[("P07", "P10"), "weight"] == 1
+    with pytest.raises(ValueError, match="at least 1"):
+        peers.peer_groups(borough.cursor(), YEAR, min_shared=0)
 
 
 def test_young_people_only_seen_alone_are_in_no_group(network):
@@ -47,17 +56,17 @@ def test_young_people_only_seen_alone_are_in_no_group(network):
 
 
 def test_the_three_planted_groups_are_recovered_largest_first(network):
-    assert members(network, "Group 1") == GROUP_A  # 7 incidents: ahead of B's 6
+    assert members(network, "Group 1") == GROUP_A  # 8 incidents: ahead of B's 7
     assert members(network, "Group 2") == GROUP_B
     assert members(network, "Group 3") == GROUP_C
     assert network.groups["size"].tolist() == [5, 5, 2]
-    assert network.groups["incidents"].tolist() == [7, 6, 2]
+    assert network.groups["incidents"].tolist() == [8, 7, 2]
 
 
-def test_two_groups_joined_by_one_incident_share_a_network_but_stay_apart(network):
+def test_two_groups_joined_by_two_incidents_share_a_network_but_stay_apart(network):
     assert network.groups["component"].tolist() == [1, 1, 2]
     assert network.group_links.to_dict("records") == [
-        {"group_a": "Group 1", "group_b": "Group 2", "weight": 1}]
+        {"group_a": "Group 1", "group_b": "Group 2", "weight": 2}]
     assert network.groups["links_to"].tolist() == ["Group 2", "Group 1", ""]
 
 
@@ -66,8 +75,8 @@ def test_group_profiles_name_their_risk_types_places_and_wards(network):
     assert first["risk_types"].startswith("Sexual exploitation")
     assert first["contexts"] == "Alder Park, Birch Station"
     assert first["wards"] == "Alder, Birch"
-    assert first["active_months"] == 7
-    assert first["last_seen"] == pd.Timestamp("2025-07-01")
+    assert first["active_months"] == 8
+    assert first["last_seen"] == pd.Timestamp("2025-08-01")
     assert network.groups.iloc[2]["risk_types"] == "Serious youth violence"
 
 
@@ -76,8 +85,10 @@ def test_places_shared_by_two_groups_are_bridges_and_others_are_not(borough, net
     assert set(bridges["context_id"]) == {"C1", "C2"}
     station = bridges.set_index("context_id").loc["C2"]
     assert station["group_labels"] == "Group 1, Group 2"
-    assert station["incidents"] == 3  # I04, I09, I12: I12 counts once though both groups were there
-    assert station["young_people"] == 7
+    # I04 (group A together) and I09 (group B together); I12 and I16 put one member of each
+    # group there, which is not the group seen together.
+    assert station["incidents"] == 2
+    assert station["young_people"] == 6
     assert bridges.equals(peers.bridge_contexts(borough.cursor(), YEAR))
 
 
@@ -96,7 +107,7 @@ def test_the_trend_fills_every_month_for_every_group(network):
     assert len(trend) == 3 * 12
     july = trend[(trend["group"] == "Group 1") & (trend["month"] == "2025-07-01")]
     assert july["incidents"].tolist() == [1]
-    assert trend.groupby("group")["incidents"].sum().tolist() == [7, 6, 2]
+    assert trend.groupby("group")["incidents"].sum().tolist() == [8, 7, 2]
 
 
 def test_filters_narrow_the_network(borough):
@@ -161,9 +172,9 @@ def test_the_bridge_table_suppresses_small_counts_of_children(network):
     bridges = peers.bridges_from(network.places)
     board = peers.bridge_table(bridges, "board").set_index("Place")
     assert board.loc["Birch Station", "Incidents involving them"] == "<5"
-    assert board.loc["Birch Station", "Young people from these groups"] == "7"
+    assert board.loc["Birch Station", "Young people from these groups"] == "6"
     analyst = peers.bridge_table(bridges, "analyst").set_index("Place")
-    assert analyst.loc["Birch Station", "Incidents involving them"] == "3"
+    assert analyst.loc["Birch Station", "Incidents involving them"] == "2"
 
 
 def test_headlines_state_the_finding(network):
@@ -173,7 +184,7 @@ def test_headlines_state_the_finding(network):
     assert peers.bridge_headline(bridges) == (
         "2 places are shared by peer groups; Alder Park and Birch Station by 2 each")
     assert peers.trend_headline(network.trend, ("Group 1", "Group 3")) == (
-        "Group 1 was seen in 7 of 12 months, most recently in July 2025")
+        "Group 1 was seen in 8 of 12 months, most recently in August 2025")
 
 
 def test_a_small_largest_group_is_suppressed_in_the_headline(borough):
@@ -236,3 +247,19 @@ def test_a_large_network_draws_the_chosen_then_the_largest_groups_up_to_a_limit(
     layout = peers.person_layout(network, highlight=("Group 3",), max_people=8)
     assert set(layout["person_id"]) == GROUP_C | GROUP_A  # Group 3 first, then Group 1 fits
     assert len(peers.person_layout(network, max_people=4)) == 5  # the largest group, whole
+
+
+def test_a_tight_group_on_its_own_is_never_split():
+    # Five young people, all linked but one pair: Louvain alone would cut this in two.
+    graph = nx.complete_graph([f"R{i}" for i in range(5)])
+    graph.remove_edge("R0", "R4")
+    nx.set_edge_attributes(graph, 2, "weight")
+    assert peers.detect_groups(graph) == [{f"R{i}" for i in range(5)}]
+
+
+def test_two_tight_groups_joined_by_a_thin_link_are_two_groups():
+    graph = nx.complete_graph(["A1", "A2", "A3", "A4"])
+    graph.add_edges_from(nx.complete_graph(["B1", "B2", "B3", "B4"]).edges)
+    nx.set_edge_attributes(graph, 3, "weight")
+    graph.add_edge("A4", "B1", weight=1)
+    assert peers.detect_groups(graph) == [{"A1", "A2", "A3", "A4"}, {"B1", "B2", "B3", "B4"}]

@@ -52,7 +52,7 @@ def test_group_hover_suppresses_small_counts_in_the_board_view(network):
     bridges = peers.bridges_from(network.places)
     fig = peers_charts.group_network(network, bridges, "lead", ("Group 2",), "t")
     group2 = next(t for t in fig.data if t.name == "Group 2")
-    assert group2.hovertext[0].startswith("Group 2: 5 young people, 6 incidents")
+    assert group2.hovertext[0].startswith("Group 2: 5 young people, 7 incidents")
     small = network.groups.assign(incidents=[7, 3, 2])
     fig = peers_charts.group_network(
         peers.PeerNetwork(network.people, network.links, small, network.group_links,
@@ -64,7 +64,7 @@ def test_the_trend_hides_months_of_one_to_four_and_marks_them(network):
     fig = peers_charts.group_trend(network.trend, ("Group 1",), "board", "t")
     line, marks = fig.data
     assert all(y != y or y == 0 for y in line.y)  # every month is 0 or hidden (NaN)
-    assert len(marks.x) == 7 and set(marks.y) == {2.5}
+    assert len(marks.x) == 8 and set(marks.y) == {2.5}
     analyst = peers_charts.group_trend(network.trend, ("Group 1",), "analyst", "t")
     assert len(analyst.data) == 1 and max(analyst.data[0].y) == 1
 
