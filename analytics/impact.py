@@ -50,6 +50,7 @@ CONFIDENCE = 0.95
 Z = 1.959963984540054  # the normal quantile for a 95% interval
 CONTINUITY = 0.5  # added to both totals of a series when either is zero (log of zero)
 EARTH_RADIUS_M = 6_371_008.8
+LEVEL_MISMATCH = 2.0  # comparisons this many times busier or quieter before: say so
 CAVEAT = (
     "This does not prove the intervention caused the change. Something else may have changed "
     "at the same time: patrols, recording practice, the time of year, or the young people "
@@ -102,6 +103,7 @@ class Impact:
     reason: str  # why there is no estimate ('' when there is one)
     comparisons: pd.DataFrame  # context_id, name, ward_name, before, after (incidents a month)
     series: pd.DataFrame  # month, period, place, comparison_mean, comparison_total, expected
+    #                      (the comparisons' average scaled to the place's level before)
     pre_trend_differs: bool  # the place and comparisons already moved apart before the start
 
 
@@ -218,9 +220,10 @@ def impact_summary(con: duckdb.DuckDBPyConnection, filters: Filters, k: int = K_
             "effect": effect_short(est) if est else "–",
             "certainty": est.verdict if est else TOO_FEW,
             "reason": result.reason,
+            "before_total": est.before_total if est else 0,
         })
     columns = ["intervention_id", "label", "place", "started_on", "ended_on", "ratio", "low",
-               "high", "effect", "certainty", "reason"]
+               "high", "effect", "certainty", "reason", "before_total"]
     return pd.DataFrame(rows, columns=columns).sort_values(
         "started_on", ascending=False, kind="stable").reset_index(drop=True)
 
@@ -383,10 +386,16 @@ def method_note(result: Impact) -> str:
     est = result.estimate
     if est is None:
         return ""
-    names = ", ".join(result.comparisons["name"])
+    names = "; ".join(result.comparisons["name"])
     trend = (" Before it began, incidents here were already moving differently from the "
              "comparison places, so treat this estimate with extra care."
              if result.pre_trend_differs else "")
+    level = result.comparisons["before"].mean()
+    if est.before > LEVEL_MISMATCH * level or level > LEVEL_MISMATCH * est.before:
+        size = "smaller" if est.before > level else "larger"
+        trend += (f" The comparison places are much {size} (about {level:.1f} incidents a month "
+                  f"before, against {est.before:.1f} here): no closer match of this type exists, "
+                  "so the comparison is rougher than usual.")
     return (f"We compared {est.months_before} months before with {est.months_after} months "
             f"after, at {result.context_name} and at the {est.comparisons} "
             f"{_type_plural(result.context_type)} without an intervention whose incidents before "
@@ -449,6 +458,16 @@ def neighbour_table(result: Displacement, view: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Place", "Type", "Distance", "Incidents a month before",
                                        "Incidents a month after",
                                        "Change relative to similar places", "Certainty"])
+
+
+def best_documented(summary: pd.DataFrame) -> str | None:
+    """The intervention with an estimate and the most incidents before it began: the one the
+    data say most about, shown first."""
+    estimated = summary[summary["ratio"].notna()]
+    if estimated.empty:
+        return None
+    return str(estimated.sort_values("before_total", ascending=False, kind="stable")
+               ["intervention_id"].iloc[0])
 
 
 def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
@@ -597,8 +616,7 @@ def _series(place: pd.Series, before: pd.DatetimeIndex, after: pd.DatetimeIndex,
         out["comparison_mean"] = comp.mean(axis=1).to_numpy()
         out["comparison_total"] = comp.sum(axis=1).to_numpy()
         scale = place[before].mean() / comp.loc[before].mean(axis=1).mean()
-        out["expected"] = np.where(out["period"] == "after", out["comparison_mean"] * scale,
-                                   np.nan)
+        out["expected"] = out["comparison_mean"] * scale
     else:
         out["comparison_mean"] = out["comparison_total"] = out["expected"] = np.nan
     return out

@@ -23,32 +23,28 @@ VERDICT_STYLE = {  # colour and shape together: never colour alone
     RISE: (ORANGE, "triangle-up"),
 }
 UNCLEAR_STYLE = (DARK_GREY, "circle")
-RATIO_TICKS = (0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4)
+RATIO_TICKS = (0.1, 0.25, 0.5, 1, 2, 4, 10)
 
 
 def before_after(series: pd.DataFrame, place: str, started_on: date, view: str,
                  title: str) -> go.Figure:
-    """Incidents a month at the place and the comparisons' average, with the level expected
-    without the intervention after it began, and a marked start."""
+    """Incidents a month at the place against what similar places suggest it would have had:
+    their average, scaled to the place's own level before the start (so the two lines overlap
+    before, and the gap after is the estimated effect); the start marked and the after shaded."""
     fig = go.Figure()
     after = series[series["period"] != "before"]
     if not after.empty:
         fig.add_vrect(x0=after["month"].iloc[0] - pd.Timedelta(days=15),
                       x1=after["month"].iloc[-1] + pd.Timedelta(days=15),
                       fillcolor="#F3F2F1", line_width=0, layer="below")
-    # The comparisons' average is drawn only where their total is safe to show in this view.
-    comparison = series["comparison_mean"].where(
-        mask_small(series["comparison_total"], view).notna())
-    if series["comparison_mean"].notna().any():
+    if series["expected"].notna().any():
+        # Drawn only where the comparisons' total is safe to show in this view.
+        expected = series["expected"].where(mask_small(series["comparison_total"], view).notna())
         fig.add_trace(go.Scatter(
-            x=series["month"], y=comparison, name="Average of comparison places",
+            x=series["month"], y=expected, name="Similar places, scaled to this place's level",
             mode="lines+markers", line={"color": TURQUOISE, "width": 2, "dash": "dash"},
             marker={"symbol": "square", "size": 6},
-            hovertemplate="%{x|%B %Y}: %{y:.1f} a place<extra>Comparison places</extra>"))
-        fig.add_trace(go.Scatter(
-            x=series["month"], y=series["expected"], name="Expected here without it",
-            mode="lines", line={"color": ORANGE, "width": 2, "dash": "dot"},
-            hovertemplate="%{x|%B %Y}: about %{y:.1f} expected<extra></extra>"))
+            hovertemplate="%{x|%B %Y}: about %{y:.1f}<extra>Similar places, scaled</extra>"))
     fig.add_trace(go.Scatter(
         x=series["month"], y=mask_small(series["place"], view), name=place,
         mode="lines+markers", line={"color": DARK_BLUE, "width": 3},
@@ -72,7 +68,7 @@ def estimates(frame: pd.DataFrame, label: str, title: str, *,
               verdict: str = "certainty") -> go.Figure:
     """Each row's estimated change (ratio, log scale) with its 95% interval; shape and colour say
     whether it is a clear fall, a clear rise or no clear change. Rows without one are left out."""
-    shown = frame.dropna(subset=["ratio"]).iloc[::-1]
+    shown = frame.dropna(subset=["ratio"]).sort_values("ratio", ascending=False, kind="stable")
     fig = go.Figure()
     for name, (colour, symbol) in (*VERDICT_STYLE.items(), ("No clear change", UNCLEAR_STYLE)):
         part = shown[shown[verdict] == name]
@@ -89,15 +85,22 @@ def estimates(frame: pd.DataFrame, label: str, title: str, *,
             hovertemplate="%{y}: %{customdata[0]} (95% interval %{customdata[1]} to "
                           "%{customdata[2]})<extra></extra>"))
     fig.add_vline(x=1, line={"color": DARK_GREY, "width": 1.5})
-    style(fig, title, height=max(240, 48 * len(shown) + 140))
+    height = max(260, 40 * len(shown) + 170)
+    style(fig, title, height=height)
+    # A legend a fixed distance under the axis title, however tall the chart.
+    fig.update_layout(legend={"orientation": "h", "x": 0, "yanchor": "top", "y": -90 / height},
+                      margin={"l": 10, "r": 10, "t": 60, "b": 70})
     lo = min([*shown["low"], 0.5]) if not shown.empty else 0.5
     hi = max([*shown["high"], 2]) if not shown.empty else 2
     ticks = [t for t in RATIO_TICKS if lo * 0.8 <= t <= hi * 1.25]
     fig.update_xaxes(type="log", tickvals=ticks, ticktext=[_tick(t) for t in ticks],
                      range=[np.log10(lo * 0.8), np.log10(hi * 1.25)], showgrid=True,
+                     tickangle=0,
                      gridcolor="#E5E6E7",
                      title="Change relative to similar places (left of the line: fewer)")
-    fig.update_yaxes(rangemode="normal", gridcolor="white", automargin=True)
+    # Categories run bottom to top: highest ratio at the bottom, the biggest fall at the top.
+    fig.update_yaxes(rangemode="normal", gridcolor="white", automargin=True,
+                     categoryorder="array", categoryarray=list(shown[label]))
     return fig
 
 

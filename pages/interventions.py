@@ -43,17 +43,21 @@ else:
 
     st.header("One intervention in detail")
     options = dict(zip(summary["intervention_id"], summary["label"], strict=True))
+    best = impact.best_documented(summary)
     chosen = st.selectbox("Intervention", list(options), format_func=options.get,
-                          key="impact-choice")
+                          index=list(options).index(best) if best else 0, key="impact-choice",
+                          help="Opens on the intervention the data say most about.")
     result: impact.Impact = state.compute(impact.impact, filters, intervention_id=chosen)
     st.markdown(f"**{impact.effect_sentence(result)}**")
     if not result.series.empty:
         components.chart(
             impact_charts.before_after(result.series, result.context_name, result.started_on,
                                        view, impact.headline(result)),
-            ctx.caption(f"Incidents a month at {result.context_name} and the average of its "
-                        f"comparison places (months with 1 to {THRESHOLD - 1} show as a hollow "
-                        "circle in views that hide small numbers); the shaded months are after it began"),
+            ctx.caption(f"Incidents a month at {result.context_name}, and the average of its "
+                        "comparison places scaled to its level before, which stands in for what "
+                        "would have happened without the intervention (months with 1 to "
+                        f"{THRESHOLD - 1} show as a hollow circle in views that hide small "
+                        "numbers); the shaded months are after it began"),
             impact.comparison_table(result, view), key="impact-detail")
     if result.estimate is not None:
         st.write(impact.method_note(result))

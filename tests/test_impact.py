@@ -166,8 +166,10 @@ def test_comparisons_are_untreated_parks_away_from_the_place_and_close_in_level(
 def test_the_chart_series_marks_before_and_after_and_the_expected_line(borough):
     s = impact.impact(borough.cursor(), ALL, "INT-1").series
     assert s["period"].iloc[0] == "before" and s["period"].iloc[-1] == "after"
-    assert s.loc[s["period"] == "before", "expected"].isna().all()
-    assert s.loc[s["period"] == "after", "expected"].notna().all()
+    assert s["expected"].notna().all()
+    # Scaled to the place's level: the same average before, by construction.
+    before = s[s["period"] == "before"]
+    assert before["expected"].mean() == pytest.approx(before["place"].mean())
     assert (s["month"] == pd.Timestamp(IMPACT_START)).any()
 
 
@@ -328,3 +330,23 @@ def test_the_summary_table_explains_only_when_something_has_too_few_data(borough
     none = Filters(risk_types=("trafficking",), period="all")
     table = impact.summary_table(impact.impact_summary(borough.cursor(), none))
     assert table["Why we cannot say"].str.startswith("There were fewer than 10").all()
+
+
+def test_the_page_opens_on_the_intervention_the_data_say_most_about(borough):
+    summary = impact.impact_summary(borough.cursor(), ALL)
+    assert impact.best_documented(summary) == "INT-2"  # Fir Park had more incidents before
+    none = impact.impact_summary(borough.cursor(), Filters(risk_types=("trafficking",),
+                                                           period="all"))
+    assert impact.best_documented(none) is None
+
+
+def test_a_rough_match_in_level_is_said_plainly(borough):
+    close = impact.method_note(impact.impact(borough.cursor(), ALL, "INT-1"))
+    assert "rougher than usual" not in close
+    assert "(Birch Park; " in close or "; Birch Park" in close
+    data = impact._inputs(borough.cursor(), ALL)
+    row = data.register.set_index("intervention_id").loc["INT-1"].copy()
+    row["intervention_id"] = "INT-1"
+    busy = impact._impact(data, row, k=10, radius_m=500)
+    busy.comparisons["before"] = busy.comparisons["before"] / 3  # pretend they were quieter
+    assert "The comparison places are much smaller" in impact.method_note(busy)

@@ -20,8 +20,8 @@ def test_before_after_draws_the_place_its_comparisons_and_the_expected_line(boro
     result = impact.impact(borough.cursor(), ALL, "INT-1")
     fig = impact_charts.before_after(result.series, "Alder Park", result.started_on,
                                      "analyst", "t")
-    assert [t.name for t in fig.data] == ["Average of comparison places",
-                                          "Expected here without it", "Alder Park"]
+    assert [t.name for t in fig.data] == ["Similar places, scaled to this place's level",
+                                          "Alder Park"]
     assert fig.layout.annotations[0].text == "Began 1 July 2024"
 
 
@@ -30,7 +30,7 @@ def test_months_of_one_to_four_are_hidden_and_marked_where_suppressed():
         "month": pd.date_range("2024-01-01", periods=4, freq="MS"),
         "period": ["before", "before", "after", "after"],
         "place": [8, 3, 0, 6], "comparison_mean": [2.0, 1.0, 3.0, 0.5],
-        "comparison_total": [10, 5, 15, 2], "expected": [None, None, 2.0, 2.0]})
+        "comparison_total": [10, 5, 15, 2], "expected": [6.0, 5.0, 4.0, 4.0]})
     fig = impact_charts.before_after(series, "Here", series["month"][2].date(), "board", "t")
     place = next(t for t in fig.data if t.name == "Here" and t.mode == "lines+markers")
     assert place.y[0] == 8 and place.y[1] != place.y[1] and list(place.y[2:]) == [0, 6]
@@ -38,6 +38,7 @@ def test_months_of_one_to_four_are_hidden_and_marked_where_suppressed():
     assert len(marks) == 1 and len(marks[0].x) == 1
     comparison = fig.data[0]
     assert comparison.y[3] != comparison.y[3]  # a comparison total of 2 is hidden too
+    assert list(comparison.y[:3]) == [6.0, 5.0, 4.0]
 
 
 def test_estimates_use_shape_and_colour_for_each_verdict(borough):

@@ -43,7 +43,7 @@ def add_form(places: pd.DataFrame) -> None:
                                      format_func=AGENCY_NAMES.get, key="add-partners")
         started = left.date_input("Started on", value=None, format="DD/MM/YYYY",
                                   key="add-started")
-        ended = right.date_input("Ended on (leave blank if still running)", value=None,
+        ended = right.date_input("Ended on (blank if running)", value=None,
                                  format="DD/MM/YYYY", key="add-ended")
         description = st.text_area("What is being done", key="add-description",
                                    max_chars=interventions.MAX_DESCRIPTION_LENGTH)
