@@ -45,6 +45,7 @@ MIN_BRIDGE_GROUPS = 2  # a place is a bridge when members of at least this many 
 TOP_ITEMS = 3  # risk types, places and wards named in a group's profile
 GROUP_PREFIX = "Group"
 MAX_PEOPLE_DRAWN = 600  # the person-level chart draws the largest groups up to this many people
+EVEN_LAYOUT_MAX = 80  # parts of the group chart up to this size get the even layout
 MEMBERSHIP_VIEW = "_peer_membership"
 
 
@@ -248,7 +249,8 @@ def group_graph(network: PeerNetwork, bridges: pd.DataFrame, max_groups: int,
     return graph
 
 
-def packed_layout(graph: nx.Graph, seed: int = SEED, gap: float = 0.35) -> dict:
+def packed_layout(graph: nx.Graph, seed: int = SEED, gap: float = 0.35,
+                  even: bool = False) -> dict:
     """Lay out each connected part with a seeded spring layout and pack the parts in rows.
 
     A single spring layout of many separate networks flings the small ones to the edges and
@@ -262,7 +264,7 @@ def packed_layout(graph: nx.Graph, seed: int = SEED, gap: float = 0.35) -> dict:
     pos: dict = {}
     x = y = row_height = 0.0
     for part, side in zip(parts, sides, strict=True):
-        local = _unit_layout(graph.subgraph(part), seed)
+        local = _unit_layout(graph.subgraph(part), seed, even)
         if x > 0 and x + side > row_width:
             x, y, row_height = 0.0, y - row_height - gap, 0.0
         for node, (a, b) in local.items():
@@ -272,20 +274,40 @@ def packed_layout(graph: nx.Graph, seed: int = SEED, gap: float = 0.35) -> dict:
     return pos
 
 
-def _unit_layout(graph: nx.Graph, seed: int) -> dict:
-    """A seeded spring layout scaled into the unit square (a lone node sits in the middle)."""
+def _unit_layout(graph: nx.Graph, seed: int, even: bool = False) -> dict:
+    """A seeded layout scaled into the unit square (a lone node sits in the middle).
+
+    `even` uses Kamada-Kawai (started from the seeded spring layout, so repeatable), which
+    spreads a small graph evenly but costs too much for hundreds of parts: the group chart only.
+    """
     if graph.number_of_nodes() == 1:
         return {next(iter(graph.nodes)): (0.5, 0.5)}
-    # More iterations than the default settle dense groups; Kamada-Kawai looked better but took
-    # seconds per group on a busy machine.
+    # More iterations than the default settle dense groups.
     raw = nx.spring_layout(graph, seed=seed, weight="weight", iterations=100)
+    if even and 2 < graph.number_of_nodes() <= EVEN_LAYOUT_MAX:
+        raw = nx.kamada_kawai_layout(graph, pos=raw, weight=None)
     xs, ys = zip(*raw.values(), strict=True)
 
     def scale(v: float, lo: float, hi: float) -> float:
         return 0.5 if hi - lo < 1e-9 else 0.1 + 0.8 * (v - lo) / (hi - lo)
 
-    return {n: (scale(a, min(xs), max(xs)), scale(b, min(ys), max(ys)))
-            for n, (a, b) in raw.items()}
+    pos = {n: (scale(a, min(xs), max(xs)), scale(b, min(ys), max(ys)))
+           for n, (a, b) in raw.items()}
+    return _nudge_apart(pos)
+
+
+def _nudge_apart(pos: dict, close: float = 0.04, step: float = 0.12) -> dict:
+    """Move nodes that land on the same spot (places seen by exactly the same groups do) a
+    little to the side of each other, in a fixed order, so both stay visible."""
+    taken: dict[tuple[int, int], int] = {}
+    out = {}
+    for node in sorted(pos, key=str):
+        x, y = pos[node]
+        cell = (round(x / close), round(y / close))
+        k = taken.get(cell, 0)
+        taken[cell] = k + 1
+        out[node] = (x + step * k / 2, y - step * k)
+    return out
 
 
 def _sightings(con: duckdb.DuckDBPyConnection, filters: Filters,

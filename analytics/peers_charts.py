@@ -62,7 +62,8 @@ def group_network(network: peers.PeerNetwork, bridges: pd.DataFrame, view: str,
     of at least THRESHOLD young people, as the groups table does."""
     min_size = THRESHOLD if suppresses(view) else 0
     graph = peers.group_graph(network, bridges, MAX_GROUP_NODES, MAX_PLACE_NODES, min_size)
-    pos = pd.DataFrame.from_dict(peers.packed_layout(graph), orient="index", columns=["x", "y"])
+    pos = pd.DataFrame.from_dict(peers.packed_layout(graph, even=True), orient="index",
+                                 columns=["x", "y"])
     fig = go.Figure()
     for kind, dash in (("group", "solid"), ("place", "dot")):
         edges = [(a, b) for a, b, k in graph.edges(data="kind") if k == kind]
@@ -83,12 +84,15 @@ def group_network(network: peers.PeerNetwork, bridges: pd.DataFrame, view: str,
         fig.add_trace(go.Scatter(
             x=places["x"], y=places["y"], mode="markers+text", name="Places groups share",
             marker={"symbol": "square", "size": 13, "color": DARK_GREY},
-            text=places["name"], textposition="top center", textfont={"size": 12},
+            text=places["name"], textfont={"size": 12},
+            textposition=_label_positions(places["x"].to_list(), places["y"].to_list(),
+                                          pos["x"].max() - pos["x"].min(),
+                                          pos["y"].max() - pos["y"].min()),
             customdata=places[["context_type", "groups"]],
             hovertemplate="%{text} (%{customdata[0]})<br>%{customdata[1]} groups seen here"
                           "<extra></extra>",
         ))
-    _network_style(fig, title, len(graph))
+    _network_style(fig, title, len(graph), minimum=560)
     return fig
 
 
@@ -160,6 +164,26 @@ def _group_trace(groups: pd.DataFrame, name: str, colour: str, symbol: str,
     )
 
 
+def _label_positions(xs: list[float], ys: list[float], width: float,
+                     height: float) -> list[str]:
+    """Above or below each point, so that labels of points close together do not overlap: a
+    point near an already-labelled one takes the other side (and moves left or right of it)."""
+    near_x, near_y = 0.2 * (width or 1), 0.08 * (height or 1)
+    chosen: list[tuple[float, float, str]] = []
+    out = []
+    for x, y in zip(xs, ys, strict=True):
+        clash = [p for px, py, p in chosen if abs(px - x) < near_x and abs(py - y) < near_y]
+        if not clash:
+            place = "top center"
+        elif "top center" in clash and "bottom center" not in clash:
+            place = "bottom center"
+        else:
+            place = "middle right" if "middle right" not in clash else "middle left"
+        chosen.append((x, y, place))
+        out.append(place)
+    return out
+
+
 def _segments(pos: pd.DataFrame, sources, targets) -> tuple[list, list]:
     """x and y lists drawing each (source, target) as a line, separated by None."""
     xs, ys = [], []
@@ -169,8 +193,8 @@ def _segments(pos: pd.DataFrame, sources, targets) -> tuple[list, list]:
     return xs, ys
 
 
-def _network_style(fig: go.Figure, title: str, nodes: int) -> None:
-    style(fig, title, height=int(min(820, max(480, 360 + 1.5 * nodes))))
+def _network_style(fig: go.Figure, title: str, nodes: int, minimum: int = 480) -> None:
+    style(fig, title, height=int(min(820, max(minimum, 360 + 1.5 * nodes))))
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, rangemode="normal")
     fig.update_layout(legend={"orientation": "h", "y": -0.02, "x": 0})

@@ -263,3 +263,8 @@ def test_two_tight_groups_joined_by_a_thin_link_are_two_groups():
     nx.set_edge_attributes(graph, 3, "weight")
     graph.add_edge("A4", "B1", weight=1)
     assert peers.detect_groups(graph) == [{"A1", "A2", "A3", "A4"}, {"B1", "B2", "B3", "B4"}]
+
+
+def test_nodes_on_the_same_spot_are_moved_apart():
+    pos = peers._nudge_apart({"a": (0.5, 0.5), "b": (0.5, 0.5), "c": (0.1, 0.9)})
+    assert pos["a"] == (0.5, 0.5) and pos["b"] != pos["a"] and pos["c"] == (0.1, 0.9)

@@ -73,3 +73,8 @@ def test_bridge_bars_show_how_many_groups_each_place_links(network):
     bridges = peers.bridges_from(network.places)
     fig = peers_charts.bridge_bars(bridges, "t")
     assert list(fig.data[0].x) == [2, 2] and set(fig.data[0].y) == {"Alder Park", "Birch Station"}
+
+
+def test_labels_of_places_close_together_go_on_different_sides():
+    positions = peers_charts._label_positions([0.0, 0.05, 5.0], [0.0, 0.02, 5.0], 10, 10)
+    assert positions == ["top center", "bottom center", "top center"]
