@@ -144,7 +144,9 @@ def test_a_shared_link_reopens_the_same_filters(app_url, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     page.goto(f"{app_url}/?period=24m&risk=cse&risk=missing")
     wait_until_finished(page)
-    sidebar = page.inner_text('[data-testid="stSidebar"]')
-    assert "Sexual exploitation" in sidebar and "Going missing" in sidebar
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    # The chips of a multiselect can paint a moment after the script finishes.
+    sidebar.get_by_text("Sexual exploitation").first.wait_for(timeout=30_000)
+    sidebar.get_by_text("Going missing").first.wait_for(timeout=30_000)
     assert "The 24 months to" in page.inner_text('[data-testid="stMain"]')
     assert "risk=cse" in page.url and "period=24m" in page.url
