@@ -1,9 +1,9 @@
 """The demo borough's planted peer groups are recovered, and its planted bridge place is found.
 
 The demo does not publish who is in which planted group, so the truth is read while the
-generator runs: its `_groups` (each group's first member row and size) and the order in which
-`_number_people` numbers people. If the generator's internals change, these tests fail loudly
-rather than pass on a guess.
+generator runs: its `_groups` (each group's first member row and size) and the number
+`_number_people` gives each person row. If the generator's internals change, these tests fail
+loudly rather than pass on a guess.
 """
 
 import numpy as np
@@ -26,20 +26,22 @@ def planted_demo():
         seen["groups"] = groups(*args, **kwargs)
         return seen["groups"]
 
-    def spy_number(links, *args, **kwargs):
-        seen["links"] = links.copy()
-        return number_people(links, *args, **kwargs)
+    def spy_number(*args, **kwargs):
+        people, rows = number_people(*args, **kwargs)
+        # The links come in as (incident, person) arrays, and rows number each link's person.
+        seen["person_row"] = np.asarray(args[1])
+        seen["person_number"] = rows["person_number"].to_numpy()
+        return people, rows
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(demo, "_groups", spy_groups)
         mp.setattr(demo, "_number_people", spy_number)
         store = Store()
         demo.generate(store)
-    first = seen["links"].drop_duplicates("person")["person"].tolist()  # numbered in this order
-    number = {row: n for n, row in enumerate(first, start=1)}
+    number = dict(zip(seen["person_row"].tolist(), seen["person_number"].tolist(), strict=True))
     truth = [{f"YP{number[r]:06d}" for r in range(start, start + size) if r in number}
-             for start, size in zip(seen["groups"].first_member, seen["groups"].size,
-                                    strict=True)]
+             for start, size in zip(seen["groups"].first_member.tolist(),
+                                    seen["groups"].size.tolist(), strict=True)]
     return store, truth
 
 
