@@ -32,6 +32,7 @@ from scipy.special import ndtri
 from shapely.geometry import MultiPoint, Polygon
 from shapely.geometry.polygon import orient
 
+from analytics.filters import add_months
 from analytics.store import Store
 from analytics.vocab import AGENCIES, CONTEXT_TYPES, RISK_TYPES, codes
 
@@ -306,6 +307,10 @@ HAUNT_TYPES = ("park", "takeaway", "shopping_centre", "transport_hub", "youth_ve
 BRIDGE_GROUPS = 5  # at least this many groups also meet at the bridge place
 
 
+class StoreNotEmpty(ValueError):
+    """The demo borough is only ever written into an empty store."""
+
+
 @dataclass(frozen=True)
 class DemoSummary:
     """What one `generate` call wrote, and how long it took."""
@@ -329,16 +334,20 @@ def generate(store: Store, *, incidents: int = DEFAULT_INCIDENTS, seed: int = DE
     `end` is the last day of data (default: the end of the last complete month); the data
     start on the first of the month five years before. Same seed, same tables; the wards are
     the same for every seed. Places and young people grow with `incidents` (about one place
-    per 80 incidents, at least 300; about 0.32 young people per incident).
+    per 80 incidents, at least 300; about 0.32 young people per incident). An online
+    incident has no point but carries the young person's home ward, so a ward's figures
+    include the online harm to its children. Raises StoreNotEmpty unless the store is empty.
     """
     if incidents < MIN_INCIDENTS:
         raise ValueError(f"The demo borough needs at least {MIN_INCIDENTS:,} incidents.")
     if not store.is_empty():
-        raise ValueError("The demo borough can only be written into an empty store.")
+        raise StoreNotEmpty("The demo borough can only be written into an empty store.")
     started = time.perf_counter()
     end = end or default_end()
     tables = build_tables(incidents=incidents, seed=seed, end=end)
     with store.transaction() as cur:
+        if not store.is_empty():  # again, under the store's lock: another session may have won
+            raise StoreNotEmpty("The store was filled while the demo borough was being made.")
         extract_id = _write(cur, tables)
     return DemoSummary(
         wards=len(tables["wards"]), contexts=len(tables["contexts"]),
@@ -349,10 +358,16 @@ def generate(store: Store, *, incidents: int = DEFAULT_INCIDENTS, seed: int = DE
 
 
 def ensure_demo(store: Store) -> bool:
-    """Fill an empty store with the default demo borough; True if it did, False if data exist."""
+    """Fill an empty store with the default demo borough; True if it did, False if data exist.
+
+    Safe when two sessions start at once: the one that loses the race returns False.
+    """
     if not store.is_empty():
         return False
-    generate(store)
+    try:
+        generate(store)
+    except StoreNotEmpty:
+        return False
     return True
 
 
@@ -515,7 +530,7 @@ class _Calendar:
 
 def _calendar(end: date) -> _Calendar:
     """Five years of days up to `end`, with general and school-day weights."""
-    start = _add_months(date(end.year, end.month, 1), 1 - MONTHS)
+    start = add_months(date(end.year, end.month, 1), 1 - MONTHS)
     days = np.arange(np.datetime64(start), np.datetime64(end) + 1)
     stamp = pd.DatetimeIndex(days)
     month = ((stamp.year - start.year) * 12 + stamp.month - start.month).to_numpy()
@@ -539,12 +554,6 @@ def _calendar(end: date) -> _Calendar:
     return _Calendar(start, end, days, month, MONTHS, month_weight, day_key)
 
 
-def _add_months(d: date, months: int) -> date:
-    """The first of the month `months` after d's month."""
-    index = d.year * 12 + d.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
 # =============================================================================================
 # Places
 # =============================================================================================
@@ -552,8 +561,9 @@ def _contexts(geo: _Geography, rates: np.ndarray, incidents: int,
               rng: np.random.Generator) -> pd.DataFrame:
     """Every place: planted ones at their fixed ids, the rest drawn, with a volume weight each.
 
-    Columns: number (the id's number), name, context_type, ward (index, -1 online), x, y (km,
-    NaN when unknown), weight (share of ordinary incidents), group (linked peer group, or -1).
+    Columns: number (the id's number), name, context_type, kind (its index in CONTEXT_KINDS),
+    ward (index, -1 online), x, y (km, NaN when unknown), weight (share of ordinary incidents),
+    group (linked peer group, or -1).
     """
     n = max(MIN_CONTEXTS, round(incidents / INCIDENTS_PER_CONTEXT))
     counts = _largest_remainder(np.array(list(CONTEXT_MIX.values())), n)
@@ -578,6 +588,7 @@ def _contexts(geo: _Geography, rates: np.ndarray, incidents: int,
     drawn["ward"] = _deal_to_wards(drawn, budget, geo, rng)
     drawn["name"] = _context_names(drawn, list(planted["name"]), rng)
     places = _place_at_fixed_ids(planted, drawn)
+    places["kind"] = pd.Categorical(places["context_type"], categories=list(CONTEXT_KINDS)).codes
     _locate(places, geo, rng)
     return places
 
@@ -623,8 +634,8 @@ def _deal_to_wards(drawn: pd.DataFrame, budget: np.ndarray, geo: _Geography,
     for place in physical[np.argsort(-weight[physical], kind="stable")]:
         fits = room >= weight[place]
         if fits.any():
-            chance = np.where(fits, room, 0.0)
-            ward[place] = rng.choice(len(room), p=chance / chance.sum())
+            chance = np.cumsum(np.where(fits, room, 0.0))
+            ward[place] = np.searchsorted(chance, rng.random() * chance[-1], side="right")
         else:
             ward[place] = int(np.argmax(room))
         room[ward[place]] -= weight[place]
@@ -780,7 +791,7 @@ def _interventions(places: pd.DataFrame, geo: _Geography, calendar: _Calendar,
 
     rows = []
     for key, (place_key, kind, months_before) in PLANTED_INTERVENTIONS.items():
-        start = _first_monday(_add_months(calendar.start, calendar.months - months_before))
+        start = _first_monday(add_months(calendar.start, calendar.months - months_before))
         rows.append({"slot": int(PLANTED[key][3:]) - 1, "row": _row(places, place_key),
                      "type": kind, "started_on": start, "ended_on": None})
     after = months >= calendar.months - INTERVENTION_MONTHS_BEFORE_END
@@ -838,7 +849,7 @@ def _other_interventions(places: pd.DataFrame, geo: _Geography, calendar: _Calen
     rows = []
     for i, row in enumerate(chosen):
         suits = by_type[places.at[row, "context_type"]]
-        started = _add_months(calendar.start, int(start_month[i])) + timedelta(int(start_day[i]))
+        started = add_months(calendar.start, int(start_month[i])) + timedelta(int(start_day[i]))
         ended = started + timedelta(int(length[i]))
         trend[row, start_month[i] + 1:] *= effect[i]  # the month after it began onwards
         rows.append({"slot": -1, "row": row, "type": suits[int(pick[i] * len(suits))],
@@ -951,8 +962,7 @@ class _Events:
 def _incidents(places: pd.DataFrame, trend: np.ndarray, groups: _Groups, incidents: int,
                calendar: _Calendar, geo: _Geography, rng: np.random.Generator) -> _Events:
     """Ordinary incidents by place and month (one multinomial draw), plus the groups', time-sorted."""
-    kinds = places["context_type"].to_numpy()
-    pattern = np.array([TIME_PATTERN.get(k, "general") for k in kinds])
+    pattern = np.array([TIME_PATTERN.get(k, "general") for k in places["context_type"]])
     seasonal = np.vstack([calendar.month_weight[p] for p in pattern])
     intensity = places["weight"].to_numpy()[:, None] * seasonal * trend
     ordinary = max(0, incidents - len(groups.incident_group))
@@ -979,24 +989,30 @@ def _incidents(places: pd.DataFrame, trend: np.ndarray, groups: _Groups, inciden
 
 
 def _draw(weights: np.ndarray, row: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """One category per item from its row of `weights` (inverse CDF, vectorised)."""
+    """One category per item from its row of `weights` (inverse CDF, vectorised).
+
+    One searchsorted per row of `weights` (a handful), never a loop over items.
+    """
     cumulative = np.cumsum(weights, axis=1)
     cumulative /= cumulative[:, -1:]
     u = rng.random(len(row))
-    return (u[:, None] >= cumulative[row]).sum(axis=1)
+    drawn = np.empty(len(row), dtype=np.int64)
+    for r, cdf in enumerate(cumulative):
+        mine = row == r
+        drawn[mine] = np.searchsorted(cdf, u[mine], side="right")
+    return drawn
 
 
 def _incident_table(events: _Events, places: pd.DataFrame, risks: _Risks, geo: _Geography,
                     end: date, rng: np.random.Generator) -> pd.DataFrame:
     """The incidents table: where, when, who recorded it, how serious, what happened."""
     n = len(events.place)
-    kinds = places["context_type"].to_numpy()[events.place]
+    kind_index = places["kind"].to_numpy()[events.place]
     angle = rng.uniform(0, 2 * np.pi, n)
     metres = rng.uniform(*JITTER_M, n)
     x = places["x"].to_numpy()[events.place] + metres / 1000 * np.cos(angle)
     y = places["y"].to_numpy()[events.place] + metres / 1000 * np.sin(angle)
     lon, lat = _to_lonlat(x, y)
-    kind_index = pd.Categorical(kinds, categories=list(CONTEXT_KINDS)).codes
     patterns = list(AGENCY_P)
     agency_rows = np.array([AGENCY_P[p] for p in patterns])  # who records it follows the place
     agency_of_kind = np.array([patterns.index(TIME_PATTERN.get(k, "general"))
@@ -1042,20 +1058,23 @@ def _risk_matrices() -> tuple[np.ndarray, np.ndarray]:
 def _risks(events: _Events, places: pd.DataFrame, rng: np.random.Generator) -> _Risks:
     """One main risk from the place's type, then up to two that travel with it (plus noise)."""
     primary_p, secondary_p = _risk_matrices()
-    kinds = pd.Categorical(places["context_type"].to_numpy()[events.place],
-                           categories=list(CONTEXT_KINDS)).codes
+    kinds = places["kind"].to_numpy()[events.place]
     n, k = len(kinds), len(RISKS)
     primary = _draw(primary_p, kinds, rng)
     extra = rng.random((n, k)) < secondary_p[primary]
     noisy = np.flatnonzero(rng.random(n) < BACKGROUND_RISK)
     extra[noisy, rng.integers(0, k, len(noisy))] = True
     extra[np.arange(n), primary] = False
-    # Keep at most MAX_RISKS - 1 extras, chosen at random among those drawn.
-    rank = np.argsort(np.where(extra, rng.random((n, k)), 2.0), axis=1)[:, : MAX_RISKS - 1]
-    kept = np.take_along_axis(extra, rank, axis=1)
-    incident = np.concatenate([np.arange(n), np.nonzero(kept)[0]])
-    risk = np.concatenate([primary, rank[kept]])
-    order = np.lexsort((risk, incident))
+    # Where more than MAX_RISKS - 1 extras were drawn, keep that many, chosen at random.
+    over = np.flatnonzero(extra.sum(axis=1) > MAX_RISKS - 1)
+    keys = np.where(extra[over], rng.random((len(over), k)), 2.0)
+    keep = np.zeros((len(over), k), dtype=bool)
+    np.put_along_axis(keep, np.argsort(keys, axis=1)[:, : MAX_RISKS - 1], True, axis=1)
+    extra[over] &= keep
+    extra_incident, extra_risk = np.nonzero(extra)
+    incident = np.concatenate([np.arange(n), extra_incident])
+    risk = np.concatenate([primary, extra_risk])
+    order = np.argsort(incident * k + risk)
     rows = pd.DataFrame({"incident_number": incident[order] + 1,
                          "risk_type": _labels(RISKS, risk[order])})
     return _Risks(primary, rows)
@@ -1109,9 +1128,12 @@ def _people(events: _Events, groups: _Groups, risks: _Risks, geo: _Geography,
     person = np.concatenate([member, groups.members + general])
     incident = np.concatenate([member_incident, slot_incident])
     birth_year = np.concatenate([groups.birth_year, pool_birth])
-    links = pd.DataFrame({"incident": incident, "person": person}).drop_duplicates()
-    links = links.sort_values(["incident", "person"], kind="stable", ignore_index=True)
-    return _number_people(links, birth_year, risks.primary, rng)
+    # One sorted, de-duplicated key: a young person is linked to an incident at most once.
+    # (Sorting is much faster here than np.unique, which hashes large integer arrays.)
+    key = np.sort(incident * len(birth_year) + person)
+    key = key[np.concatenate([[True], key[1:] != key[:-1]])]
+    incident, person = np.divmod(key, len(birth_year))
+    return _number_people(incident, person, birth_year, risks.primary, rng)
 
 
 def _draw_from_pools(pool: np.ndarray, appearances: float, spread: float,
@@ -1134,24 +1156,30 @@ def _draw_from_pools(pool: np.ndarray, appearances: float, spread: float,
     return person, np.repeat(np.arange(len(size)), size)
 
 
-def _number_people(links: pd.DataFrame, birth_year: np.ndarray, primary: np.ndarray,
-                   rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Keep the people who appear, number them by first appearance, give gender and roles."""
-    first = links.drop_duplicates("person")  # links are sorted by incident
+def _number_people(incident: np.ndarray, person: np.ndarray, birth_year: np.ndarray,
+                   primary: np.ndarray, rng: np.random.Generator
+                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Keep the people who appear, number them by first appearance, give gender and roles.
+
+    `incident` and `person` are the links, sorted by incident then person.
+    """
+    by_person = np.argsort(person, kind="stable")  # stable: each person's first link first
+    ordered = person[by_person]
+    first_link = np.sort(by_person[np.concatenate([[True], ordered[1:] != ordered[:-1]])])
+    seen = person[first_link]  # in order of first appearance
     number = np.zeros(len(birth_year), dtype=np.int64)
-    number[first["person"].to_numpy()] = np.arange(1, len(first) + 1)
-    female = np.array([FEMALE_SHARE[r] for r in RISKS])[primary[first["incident"].to_numpy()]]
-    u = rng.random(len(first))
+    number[seen] = np.arange(1, len(seen) + 1)
+    female = np.array([FEMALE_SHARE[r] for r in RISKS])[primary[incident[first_link]]]
+    u = rng.random(len(seen))
     gender = np.where(u < UNRECORDED_GENDER, 2,
                       np.where(u < UNRECORDED_GENDER + (1 - UNRECORDED_GENDER) * female, 0, 1))
-    births = birth_year[first["person"].to_numpy()]
-    people = pd.DataFrame({"number": np.arange(1, len(first) + 1),
-                           "birth_year": births.astype(np.int16),
+    people = pd.DataFrame({"number": np.arange(1, len(seen) + 1),
+                           "birth_year": birth_year[seen].astype(np.int16),
                            "gender": _labels(GENDERS, gender)})
-    position = links.groupby("incident").cumcount().to_numpy()
-    subject = (position == 0) | (rng.random(len(links)) < SECOND_SUBJECT)
-    rows = pd.DataFrame({"incident_number": links["incident"].to_numpy() + 1,
-                         "person_number": number[links["person"].to_numpy()],
+    position = np.arange(len(incident)) - np.searchsorted(incident, incident, side="left")
+    subject = (position == 0) | (rng.random(len(incident)) < SECOND_SUBJECT)
+    rows = pd.DataFrame({"incident_number": incident + 1,
+                         "person_number": number[person],
                          "role": _labels(("subject", "associate"), np.where(subject, 0, 1))})
     return people, rows
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import numpy as np
@@ -79,6 +80,7 @@ def neighbours(shapes: dict[str, shapely.Geometry], code: str) -> set[str]:
             if other != code and shapes[code].intersection(shape).length > 1e-5}
 
 
+@pytest.fixture(scope="module")
 def peer_groups(store: Store) -> pd.Series:
     """person_id -> group, found from the data alone: young people linked by sharing at least
     two incidents, in connected sets of 4 to 10."""
@@ -349,11 +351,13 @@ def test_rising_ward_and_context_rise_steadily_over_the_last_eighteen_months(sto
 
 
 def test_rising_ward_rises_more_than_any_other_ward(store):
+    # The last 6 months against the 42 before the rise began.
     growth = store.query("""
         SELECT ward_code,
-               count(*) FILTER (WHERE occurred_at >= DATE '2026-05-01') / 6.0
-             / (count(*) FILTER (WHERE occurred_at < DATE '2025-05-01') / 42.0) AS ratio
-        FROM incidents GROUP BY ALL""").set_index("ward_code").ratio
+               count(*) FILTER (WHERE occurred_at >= $recent) / 6.0
+             / (count(*) FILTER (WHERE occurred_at < $rise) / 42.0) AS ratio
+        FROM incidents GROUP BY ALL""", {"recent": date(2026, 5, 1), "rise": date(2025, 5, 1)}
+    ).set_index("ward_code").ratio
     assert growth.idxmax() == PLANTED["rising_ward"]
     assert growth[PLANTED["rising_ward"]] > 1.8
 
@@ -386,8 +390,9 @@ def test_null_intervention_changes_nothing(store):
     assert before >= 5 and 0.8 < after / before < 1.25
 
 
-def test_peer_groups_appear_together_across_several_incidents_and_a_few_places(store):
-    group = peer_groups(store)
+def test_peer_groups_appear_together_across_several_incidents_and_a_few_places(store,
+                                                                              peer_groups):
+    group = peer_groups
     assert 40 <= group.nunique() <= 60
     seen = store.query("SELECT person_id, incident_id, context_id FROM incident_people "
                        "JOIN incidents USING (incident_id)")
@@ -398,16 +403,16 @@ def test_peer_groups_appear_together_across_several_incidents_and_a_few_places(s
     assert per_group.places.median() <= 6 and (per_group.places >= 2).mean() > 0.9
 
 
-def test_bridge_context_is_shared_by_at_least_three_peer_groups(store):
-    group = peer_groups(store)
+def test_bridge_context_is_shared_by_at_least_three_peer_groups(store, peer_groups):
+    group = peer_groups
     at_bridge = store.query("SELECT DISTINCT person_id FROM incident_people JOIN incidents "
                             "USING (incident_id) WHERE context_id = $c",
                             {"c": PLANTED["bridge_context"]}).person_id
     assert at_bridge.map(group).nunique() >= 3
 
 
-def test_most_young_people_outside_peer_groups_appear_once_or_twice(store):
-    group = peer_groups(store)
+def test_most_young_people_outside_peer_groups_appear_once_or_twice(store, peer_groups):
+    group = peer_groups
     times = store.query("SELECT person_id, count(*) AS n FROM incident_people GROUP BY ALL")
     others = times[~times.person_id.isin(group.index)]
     assert (others.n <= 2).mean() > 0.5
@@ -453,6 +458,13 @@ def test_same_seed_gives_identical_tables_and_another_seed_does_not():
     assert differing == set(DATA_TABLES) - {"wards"}  # the map is Fernley's, whatever the seed
 
 
+def test_places_and_people_grow_with_the_number_of_incidents():
+    tables = demo.build_tables(incidents=60_000, end=END)
+    assert len(tables["contexts"]) == 750  # one place per 80 incidents
+    assert 0.28 <= len(tables["young_people"]) / 60_000 <= 0.36
+    assert len(tables["interventions"]) == 150
+
+
 def test_a_small_borough_of_two_thousand_incidents_works():
     s = Store()
     summary = demo.generate(s, incidents=2_000, end=END)
@@ -473,8 +485,10 @@ def test_generate_writes_one_transaction_and_bumps_the_data_version_once():
 
 
 def test_generate_refuses_a_store_that_already_has_data(store):
-    with pytest.raises(ValueError, match="empty store"):
+    version = store.data_version()
+    with pytest.raises(demo.StoreNotEmpty, match="empty store"):
         demo.generate(store, incidents=1_000)
+    assert store.data_version() == version
     with pytest.raises(ValueError, match="at least"):
         demo.generate(Store(), incidents=10)
 
@@ -487,6 +501,15 @@ def test_ensure_demo_fills_an_empty_store_and_leaves_one_with_data_alone(store):
     assert demo.ensure_demo(empty) is True
     assert scalar(empty, "SELECT count(*) FROM incidents") == demo.DEFAULT_INCIDENTS
     assert demo.ensure_demo(empty) is False
+
+
+def test_two_sessions_starting_at_once_fill_the_store_once():
+    s = Store()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        filled = list(pool.map(lambda _: demo.ensure_demo(s), range(2)))
+    assert sorted(filled) == [False, True]
+    assert scalar(s, "SELECT count(*) FROM extracts") == 1
+    assert scalar(s, "SELECT count(*) FROM incidents") == demo.DEFAULT_INCIDENTS
 
 
 def test_a_mid_month_end_stops_the_data_on_that_day():
