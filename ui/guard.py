@@ -198,7 +198,12 @@ def _signed_out(config: AccessSettings) -> None:
     st.markdown("This dashboard holds information about harm to children. Sign in with your "
                 "organisation's account to see it.")
     if st.button("Sign in", type="primary", icon=":material/login:"):
-        st.login()
+        try:
+            st.login()
+        except st.errors.StreamlitAuthError:
+            st.error("Sign-in is not set up correctly on this server, so no one can sign in. An "
+                     "administrator needs to check the [auth] section of .streamlit/secrets.toml "
+                     "(see 'Deploying with sign-in' in the README).", icon=":material/error:")
     st.caption(limits_sentence(config.limits))
 
 
