@@ -567,3 +567,31 @@ def test_the_absolute_limit_runs_from_sign_in_however_active_the_user_is():
 def test_identity_label_falls_back_to_email_then_subject():
     assert Identity("i", "s", email="a@b.c").label == "a@b.c"
     assert Identity("i", "s").label == "s"
+
+
+def test_the_readme_documents_every_setting_and_role():
+    from pathlib import Path
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    section = readme[readme.index("## Deploying with sign-in"):]
+    for name in (ac.ROLE_MAP_ENV, ac.REQUIRE_SIGN_IN_ENV, ac.IDLE_MINUTES_ENV,
+                 ac.SESSION_HOURS_ENV, "role_map", "require_sign_in", "idle_minutes",
+                 "session_hours", "server_metadata_url", "client_id", "client_secret",
+                 "redirect_uri", "cookie_secret", *sorted(ac.TOP_KEYS), *sorted(ac.PERSON_KEYS),
+                 *sorted(ac.GROUP_KEYS)):
+        assert name in section, name
+    for role in Role:
+        assert f"| `{role.value}` |" in section
+
+
+def test_the_readmes_example_role_map_is_a_valid_role_map():
+    import re
+    import tomllib
+    from pathlib import Path
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    section = readme[readme.index("### 3. Write the role map"):]
+    example = re.search(r"```toml\n(.*?)```", section, re.DOTALL).group(1)
+    parsed = ac.parse_role_map(tomllib.loads(example))
+    assert [g.role for g in parsed.people] == [D, L, A]
+    assert parsed.people[1].scope.wards == ("E05013456", "E05013457")

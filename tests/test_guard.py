@@ -252,7 +252,8 @@ def test_each_role_sees_its_view_and_pages_even_when_the_link_asks_for_analyst(
     assert [b.label for b in at.sidebar.button] == ["Sign out"]
     if role == "board":  # one view only: said in words, no choice offered
         assert not at.sidebar.radio
-        assert "View: Board view" in sidebar
+        assert "Board view: figures only, small numbers hidden (the one view your role has)" \
+            in sidebar
     else:
         assert list(at.sidebar.radio(key="f_view").options) == [
             v.capitalize() for v in ac.allowed_views(ac.Access(ac.Role(role)))]

@@ -38,7 +38,6 @@ from analytics.access import (
     signed_in_at,
     utc_now,
 )
-from analytics.disclosure import VIEWS
 from ui import state
 
 Pages = Mapping[str, list]  # section -> st.Page objects, as app.py lists them
@@ -241,8 +240,8 @@ def _account(access) -> None:
                    "the view above sets what is shown.")
         return
     sb.caption(f":material/account_circle: Signed in as **{_plain(access.user_label)}**  \n"
-               f"Role: {access.role.label}. {VIEWS[access.view]}.  \n"
-               f"Sees {access.scope.describe(state.context().ward_names)}.")
+               f"Role: {access.role.label}. Sees "
+               f"{access.scope.describe(state.context().ward_names)}.")
     key = st.session_state.get("_sign_in_key")
     if sb.button("Sign out", icon=":material/logout:", key="sign_out"):
         audit.record(state.store(), access, "sign-out", "dashboard", "done: signed out")

@@ -127,7 +127,7 @@ def sidebar_filters() -> PageContext:
                         horizontal=True, help="\n\n".join(VIEWS[v] for v in views))
     else:
         view = views[0]
-        sb.caption(f"View: {VIEWS[view]}.")
+        sb.caption(f"{VIEWS[view]} (the one view your role has).")
     view = effective_view(access, view)  # a role never gets a wider view, however it was asked
     for notice in st.session_state.get("_url_notices", []):
         sb.warning(notice)
