@@ -165,7 +165,7 @@ def test_a_board_member_signs_in_and_sees_only_the_board_view(app_url, browser):
     sidebar = _sidebar(page)
     assert "Signed in as Bea Board" in sidebar and "Role: Board member" in sidebar
     assert "Board view: figures only, small numbers hidden" in page.inner_text("body")
-    assert _nav(page) == []  # one page open to the board: Streamlit shows no menu at all
+    assert not {"Incident records", "Audit log"} & set(_nav(page))
     assert "Incident records" not in sidebar and "Audit log" not in sidebar
     page.screenshot(path=str(SHOTS / "access-board.png"), full_page=True)
 
@@ -200,7 +200,7 @@ def test_someone_the_role_map_does_not_list_sees_no_data(app_url, browser):
 def test_an_administrator_reads_the_audit_log_of_these_sign_ins(app_url, browser):
     page = _fresh_page(browser)
     _sign_in(page, app_url, "ada")
-    assert _nav(page) == ["Overview", "Incident records", "Audit log"]
+    assert {"Overview", "Incident records", "Audit log"} <= set(_nav(page))
     page.goto(f"{app_url}/audit")
     wait_until_finished(page)
     body = page.inner_text("body")

@@ -237,7 +237,8 @@ def _account(access) -> None:
     sb.divider()
     if access.local:
         sb.caption(":material/computer: **Local mode: no sign-in.** One person on this computer; "
-                   "the view above sets what is shown.")
+                   "the view above sets what is shown and which pages open (Analyst for the "
+                   "records, uploads and the audit log).")
         return
     sb.caption(f":material/account_circle: Signed in as **{_plain(access.user_label)}**  \n"
                f"Role: {access.role.label}. Sees "
