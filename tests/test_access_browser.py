@@ -173,6 +173,7 @@ def test_a_board_member_signs_in_and_sees_only_the_board_view(app_url, browser):
     wait_until_finished(page)
     assert "This page is not open to your role" in page.inner_text("body")
     assert not page.locator('[data-testid="stDataFrame"]').count()
+    page.screenshot(path=str(SHOTS / "access-board-closed-page.png"), full_page=True)
 
     page.goto(f"{app_url}/?view=analyst")  # a link asking for more
     wait_until_finished(page)
@@ -194,6 +195,7 @@ def test_someone_the_role_map_does_not_list_sees_no_data(app_url, browser):
     body = page.inner_text("body")
     assert "you have not been given access to this dashboard" in body
     assert not page.locator('[data-testid="stMetric"]').count()
+    page.screenshot(path=str(SHOTS / "access-unknown-user.png"), full_page=True)
     page.context.close()
 
 

@@ -155,8 +155,8 @@ def run_page(pages: Pages) -> None:
                 stand_in = st.Page(page._page, title=page.title,
                                    url_path=page.url_path or None, visibility="hidden")
                 refused.append(stand_in)
-    if refused:
-        visible.setdefault(next(iter(visible)), []).extend(refused)
+    if refused:  # hidden pages go in the first section, so no section is left empty
+        visible.setdefault(next(iter(visible), ""), []).extend(refused)
     current = st.navigation(visible)
     if current in refused:
         st.title(current.title)
