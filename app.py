@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import guard, sidebar, state
+from ui import guard, navigation, sidebar, state
 
 st.set_page_config(
     page_title="Contextual safeguarding dashboard",
-    page_icon=":material/shield_person:",
+    page_icon="🛡️",  # an emoji: a material icon here would be fetched from a font server
     layout="wide",
     initial_sidebar_state="expanded",
 )
@@ -22,20 +22,7 @@ st.set_page_config(
 with st.spinner("Preparing the database (the first run builds the fictional demo borough)…"):
     state.store()
 
-PAGES = {
-    "For the board": [
-        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-    ],
-}
-
-# Listed only for the roles analytics.access.PAGE_PERMISSIONS allows (ui.guard hides the rest).
-PAGES["For analysts"] = [
-    st.Page("pages/records.py", title="Incident records", icon=":material/table_rows:"),
-]
-PAGES["Administration"] = [
-    st.Page("pages/audit.py", title="Audit log", icon=":material/policy:"),
-]
-
-guard.sign_in(PAGES)  # stops here, showing only why, unless this user may see data
+pages = navigation.pages()
+guard.sign_in(pages)  # stops here, showing only why, unless this user may see data
 state.set_context(sidebar.sidebar_filters())
-guard.run_page(PAGES)  # lists and opens only the pages the user's role allows
+guard.run_page(pages)  # lists and opens only the pages the user's role allows

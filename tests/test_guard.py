@@ -306,19 +306,28 @@ def test_board_and_lead_reaching_a_closed_page_see_only_why(db, monkeypatch, rol
         assert Path(page).stem in all_names(nav) - listed_names(nav)
 
 
-@pytest.mark.parametrize("page", ["pages/overview.py", "pages/records.py", "pages/audit.py"])
-def test_a_fresh_servers_first_request_for_a_page_runs_it_alone_and_it_shows_nothing(
-        db, monkeypatch, role_map, page):
-    """A new server with a pages/ folder runs the page named in the first request without
-    app.py; the page must then refuse, whoever is asking."""
+@pytest.mark.parametrize(("who", "page", "sees"), [
+    (None, "pages/records.py", "Sign in"),
+    ("board", "pages/audit.py", "This page is not open to your role"),
+    ("lead", "pages/records.py", "This page is not open to your role"),
+    ("admin", "pages/audit.py", "Audit log"),
+])
+def test_a_fresh_servers_first_request_for_a_page_goes_through_sign_in(db, monkeypatch, role_map,
+                                                                      who, page, sees):
+    """A new server with a pages/ folder runs the page named in the first request alone; the
+    page sends it back through app.py, so sign-in and the role still decide what is shown."""
     monkeypatch.setenv("SAFEGUARDING_DB", str(db))
+    streamlit.cache_resource.clear()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     at.secrets = {"auth": AUTH}
-    at.user = user("admin")
+    at.user = user(who) if who else {"is_logged_in": False}
     at.switch_page(page).run()
     assert_no_exception(at)
-    assert "cannot run on its own" in at.error[0].value
-    assert not at.metric and not at.dataframe
+    assert sees in shown_text(at) + " ".join(b.label for b in at.button)
+    if who == "admin":
+        assert not at.error and at.dataframe[0].value["Action"].tolist() == ["sign-in"]
+    else:
+        assert not at.metric and not at.dataframe
 
 
 def test_an_analyst_reaching_the_audit_page_directly_sees_only_why(db, monkeypatch, role_map):

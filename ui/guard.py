@@ -38,7 +38,7 @@ from analytics.access import (
     signed_in_at,
     utc_now,
 )
-from ui import state
+from ui import markdown, state
 
 Pages = Mapping[str, list]  # section -> st.Page objects, as app.py lists them
 SESSION_CHECK_SECONDS = 60  # how often an open tab checks whether its sign-in has ended
@@ -119,7 +119,7 @@ def sign_in(pages: Pages) -> None:
     if access is None:
         _note_refusal(identity)
         _stop(pages, lambda: _cannot_admit(
-            f"You are signed in as {_plain(identity.label)}, but you have not been given access "
+            f"You are signed in as {markdown.escape(identity.label)}, but you have not been given access "
             "to this dashboard. Ask your administrator to add you to its role map."),
             sign_out=True)
     now = utc_now()
@@ -240,7 +240,7 @@ def _account(access) -> None:
                    "the view above sets what is shown and which pages open (Analyst for the "
                    "records, uploads and the audit log).")
         return
-    sb.caption(f":material/account_circle: Signed in as **{_plain(access.user_label)}**  \n"
+    sb.caption(f":material/account_circle: Signed in as **{markdown.escape(access.user_label)}**  \n"
                f"Role: {access.role.label}. Sees "
                f"{access.scope.describe(state.context().ward_names)}.")
     key = st.session_state.get("_sign_in_key")
@@ -266,8 +266,3 @@ def _local_user() -> str:
         return f"{getpass.getuser()} (local mode)"
     except (KeyError, OSError):
         return "Local user"
-
-
-def _plain(text: str) -> str:
-    """A name from the identity provider, with Markdown's special characters escaped."""
-    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!<>|~$:" else ch for ch in text)

@@ -126,14 +126,21 @@ class PageContext:
 def context() -> PageContext:
     """The context app.py set for this run, for a page the user's role may open.
 
-    Every page calls this first, so it is where a page guards itself: Streamlit runs a page
-    script directly, without app.py, when a fresh server's first request names a page under
-    pages/ (and so does AppTest.switch_page). A page opened without a signed-in user, or by a
-    role it is closed to, stops here with a message and shows nothing else.
+    Every page calls this first, so it is where a page guards itself. Streamlit runs a page
+    script alone, without app.py, when a fresh server's first request names a page under pages/
+    (and so does AppTest.switch_page after a first run): with no context yet, leaving that mode
+    through st.navigation and rerunning sends the request through app.py and its sign-in. A page
+    run alone with a stale context but no signed-in user, or by a role it is closed to, stops
+    here with a message and shows nothing else.
     """
-    ctx = st.session_state.get("_page_context")
+    if "_page_context" not in st.session_state:
+        from ui import navigation
+
+        st.navigation(navigation.pages(), position="hidden")
+        st.rerun()
+    ctx = st.session_state["_page_context"]
     access = st.session_state.get(ACCESS_KEY)
-    if ctx is None or not isinstance(access, Access):
+    if not isinstance(access, Access):
         _refuse("Open the dashboard from its main address: this page cannot run on its own.")
     page = Path(sys._getframe(1).f_globals.get("__file__") or "").stem
     if not may_open(access, page):
