@@ -70,7 +70,7 @@ def _append(store: Store, user_id: str, user_label: str, role: str, action: str,
         cur.execute("BEGIN TRANSACTION")
         try:
             row["seq"] = cur.execute(
-                "SELECT coalesce(max(seq), 0) + 1 FROM audit_log").fetchone()[0]
+                "SELECT coalesce(max(seq), 0) + 1 FROM audit_log").fetchall()[0][0]
             cur.execute(_INSERT_ENTRY + _VALUES, row)
             cur.execute(_INSERT_PIN + _VALUES, row)
             cur.execute("COMMIT")
@@ -126,12 +126,13 @@ def people(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 def integrity(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Problems that mean the log was altered outside the app (none when it is intact)."""
     problems = []
+    # fetchall, not fetchone: a half-read result would keep a transaction open on the cursor.
     n, first, last = con.execute(
-        "SELECT count(*), min(seq), max(seq) FROM audit_log").fetchone()
+        "SELECT count(*), min(seq), max(seq) FROM audit_log").fetchall()[0]
     if n and (first != 1 or last != n):
         problems.append(f"Entries are missing: {n:,} entries are numbered {first:,} to {last:,}.")
     unpinned = con.execute(
-        "SELECT count(*) FROM audit_log a ANTI JOIN audit_log_pins p USING (seq)").fetchone()[0]
+        "SELECT count(*) FROM audit_log a ANTI JOIN audit_log_pins p USING (seq)").fetchall()[0][0]
     if unpinned:
         problems.append(f"{unpinned:,} {'entry is' if unpinned == 1 else 'entries are'} no longer "
                         "protected against change.")

@@ -44,7 +44,7 @@ def incident_records(con: duckdb.DuckDBPyConnection, filters: Filters,
     if limit < 1:
         raise ValueError("limit must be at least 1")
     p = filters.predicate("i")
-    total = con.execute(f"SELECT count(*) FROM incidents i WHERE {p.sql}", p.params).fetchone()[0]
+    total = con.execute(f"SELECT count(*) FROM incidents i WHERE {p.sql}", p.params).fetchall()[0][0]
     rows = con.execute(
         f"""
         WITH sel AS (SELECT * FROM incidents i WHERE {p.sql}
