@@ -140,6 +140,35 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE interventions ADD COLUMN partners VARCHAR;
     """,
+    # 3: the audit log (analytics/audit.py), append-only. Its key is every column, and a second
+    # table references each row by that key, so DuckDB itself refuses to UPDATE, DELETE or
+    # TRUNCATE an entry, or to DROP or ALTER the table. It has no extract_id: rolling back an
+    # extract never touches it. IF NOT EXISTS, so this migration may run in any order.
+    """
+    CREATE TABLE IF NOT EXISTS audit_log (
+        seq BIGINT NOT NULL UNIQUE,
+        "at" TIMESTAMP NOT NULL,
+        user_id VARCHAR NOT NULL,
+        user_label VARCHAR NOT NULL,
+        role VARCHAR NOT NULL,
+        action VARCHAR NOT NULL,
+        object VARCHAR NOT NULL,
+        outcome VARCHAR NOT NULL,
+        PRIMARY KEY (seq, "at", user_id, user_label, role, action, object, outcome)
+    );
+    CREATE TABLE IF NOT EXISTS audit_log_pins (
+        seq BIGINT NOT NULL,
+        "at" TIMESTAMP NOT NULL,
+        user_id VARCHAR NOT NULL,
+        user_label VARCHAR NOT NULL,
+        role VARCHAR NOT NULL,
+        action VARCHAR NOT NULL,
+        object VARCHAR NOT NULL,
+        outcome VARCHAR NOT NULL,
+        FOREIGN KEY (seq, "at", user_id, user_label, role, action, object, outcome)
+            REFERENCES audit_log (seq, "at", user_id, user_label, role, action, object, outcome)
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
