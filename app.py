@@ -2,6 +2,8 @@
 
 Lists every page, draws the global filters (so they survive page changes) and hands each page
 its context. Pages hold no SQL and no statistics: they call analytics through ui.state.compute.
+ui.guard decides who is using the app before any data is read, and lists only the pages their
+role may open.
 
 Presenter mode (`?present=1`) draws no sidebar and no navigation: the filters come from the
 address, the view is always the board's, and the slides page runs whatever page was asked for.
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import navigation, share, sidebar, state
+from ui import guard, navigation, share, sidebar, state
 
 presenting = navigation.presenting()
 st.set_page_config(
@@ -25,12 +27,11 @@ with st.spinner("Preparing the database (the first run builds the fictional demo
     state.store()
 
 share.new_run()
+pages = navigation.pages()
+guard.sign_in(pages)  # stops here, showing only why, unless this user may see data
 if presenting:
     state.set_context(sidebar.url_context())
-    page = st.navigation(navigation.presenter_pages(), position="hidden")
-    if page.url_path != "present":  # another page's address with ?present=1: show the slides
-        st.switch_page(navigation.PRESENTER, query_params=share.query_without())
-    page.run()
+    guard.run_presenter(navigation.presenter_pages())  # the slides, board view, no sidebar
 else:
     state.set_context(sidebar.sidebar_filters())
-    st.navigation(navigation.pages()).run()
+    guard.run_page(pages)  # lists and opens only the pages the user's role allows

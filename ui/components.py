@@ -14,7 +14,7 @@ from analytics.disclosure import VIEWS, view_name, view_rule
 from analytics.filters import uk_date
 from ui import downloads, share
 from ui import markdown as md
-from ui.state import PageContext
+from ui.state import PageContext, current_access
 
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["toImage", "lasso2d", "select2d"]}
 VIEW_COLOURS = {"board": "blue", "lead": "violet", "analyst": "orange"}
@@ -33,7 +33,8 @@ def banner(ctx: PageContext) -> None:
     about, actions = st.columns([3, 2], vertical_alignment="center")
     about.badge(view_name(ctx.view), icon=":material/visibility:",
                 color=VIEW_COLOURS.get(ctx.view, "blue"), help=VIEWS.get(ctx.view))
-    about.caption(f"{view_rule(ctx.view).capitalize()}. {freshness(ctx)}")
+    local = "Local mode: no sign-in. " if current_access().local else ""
+    about.caption(f"{local}{view_rule(ctx.view).capitalize()}. {freshness(ctx)}")
     row = actions.container(horizontal=True, horizontal_alignment="right", gap="small")
     with row.popover("Copy link", icon=":material/link:"):
         st.caption("This link opens this page with these filters and settings. Copy it with the "

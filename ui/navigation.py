@@ -1,4 +1,4 @@
-"""Every page of the app, grouped for its users; app.py hands this to st.navigation.
+"""Every page of the app, grouped for its users; app.py hands this to ui.guard.
 
 Presenter mode (`?present=1` in the address) shows one page, the slides, with no sidebar and no
 navigation; the other pages stay registered (hidden) so that any page's address still opens.
@@ -21,24 +21,34 @@ PAGES: dict[str, list[tuple[str, str, str, str | None]]] = {
     ],
     "Explore": [
         ("pages/overlap.py", "Risk overlap", ":material/join_inner:", None),
+        ("pages/peers.py", "Peer groups", ":material/groups:", None),
+        ("pages/interventions.py", "Interventions", ":material/handshake:", None),
+    ],
+    # Listed only for roles analytics.access.PAGE_PERMISSIONS allows (ui.guard hides the rest).
+    "For analysts": [
+        ("pages/records.py", "Incident records", ":material/table_rows:", None),
+    ],
+    "Administration": [
+        ("pages/audit.py", "Audit log", ":material/policy:", None),
     ],
 }
 
 
 def pages() -> dict[str, list[st.Page]]:
     """The page groups, in the order the sidebar lists them (the presenter's slides hidden)."""
-    out = {group: [_page(spec, default=(group, i) == (next(iter(PAGES)), 0))
-                   for i, spec in enumerate(specs)] for group, specs in PAGES.items()}
-    out[next(iter(PAGES))].append(_presenter(default=False))
+    first = next(iter(PAGES))
+    out = {group: [_page(spec, default=(group, i) == (first, 0)) for i, spec in enumerate(specs)]
+           for group, specs in PAGES.items()}
+    out[first].append(_presenter())
     return out
 
 
 def presenter_pages() -> list[st.Page]:
-    """Presenter mode: every page hidden, so any page's address still resolves (app.py then
+    """Presenter mode: every page hidden, so any page's address still resolves (ui.guard then
     switches to the slides), and the slides at their own address."""
     specs = [spec for group in PAGES.values() for spec in group]
     return [*(_page(spec, default=i == 0, hidden=True) for i, spec in enumerate(specs)),
-            _presenter(default=False)]
+            _presenter()]
 
 
 def _page(spec: tuple[str, str, str, str | None], default: bool = False,
@@ -48,9 +58,9 @@ def _page(spec: tuple[str, str, str, str | None], default: bool = False,
                    visibility="hidden" if hidden else "visible")
 
 
-def _presenter(default: bool = False) -> st.Page:
+def _presenter() -> st.Page:
     return st.Page(PRESENTER, title="Present to a meeting", icon=":material/slideshow:",
-                   url_path="present", default=default, visibility="hidden")
+                   url_path="present", visibility="hidden")
 
 
 def presenting() -> bool:
