@@ -105,6 +105,13 @@ def shown_number(n: float | int, view: str, rounded: bool | None = None) -> int 
     return round_count(n) if _rounding(view, rounded) else int(round(n))
 
 
+def shown_difference(current: float | int, previous: float | int, view: str) -> int | None:
+    """current - previous as the view shows them (rounded where it rounds), or None where either
+    is hidden: a change worked out from exact counts would undo the rounding ('up 3')."""
+    now, before = shown_number(current, view), shown_number(previous, view)
+    return None if now is None or before is None else now - before
+
+
 def _rounding(view: str, rounded: bool | None) -> bool:
     if rounded is None:
         return rounds(view)

@@ -1,5 +1,5 @@
-"""Downloads: a table as CSV (safe for spreadsheets) and the board pack, each built only when its
-button is clicked, each allowed by role and written to the audit log.
+"""Downloads: a table as CSV (safe for spreadsheets) and the board pack (built only when its button
+is clicked), each allowed by role and written to the audit log.
 
 Every download on every page goes through here, so what a role may download is decided in one
 place. Tables arrive already disclosure-controlled for the view; the board pack is always built
@@ -24,15 +24,19 @@ from ui import state
 def download_csv(frame: pd.DataFrame, *, what: str, file_name: str, key: str,
                  label: str = "Download as CSV") -> None:
     """A download button for `frame` (already disclosure-controlled for the view), or a line
-    saying the role cannot download; the file is written, and an 'export' entry added to the
-    audit log, only when the button is clicked."""
+    saying the role cannot download; each download writes an 'export' entry to the audit log."""
     if not state.may(Permission.EXPORT):
         st.caption("Your role cannot download tables.")
         return
-    st.download_button(label, data=_audited(lambda: safe_csv(frame), "export",
-                                            f"{what} ({len(frame):,} rows)"),
-                       file_name=file_name, mime="text/csv", key=key,
-                       icon=":material/download:", on_click="ignore")
+    st.download_button(label, data=safe_csv(frame), file_name=file_name, mime="text/csv",
+                       key=key, icon=":material/download:", on_click=record_export,
+                       args=(what, len(frame)))
+
+
+def record_export(what: str, rows: int) -> None:
+    """The audit entry for one download (the button's callback)."""
+    audit.record(state.store(), state.current_access(), "export", f"{what} ({rows:,} rows)",
+                 "done")
 
 
 def board_pack_buttons(filters: Filters, stem: str) -> None:

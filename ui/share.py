@@ -24,12 +24,13 @@ from ui.sidebar import VIEW_KEY
 PRESENT_KEY, SLIDE_KEY = "present", "slide"
 LINK_LEAVES_OUT = (VIEW_KEY,)  # the role aside: a shared link never widens or narrows a view
 _SLOT = "_share_slot"
+NONE = "none"  # an empty choice of several, or no choice at all
 
 
 def code(option: Any) -> str:
     """How an option is written in the address: 'rate', '3', '2025-01-01', 'none', '1'/'0'."""
     if option is None:
-        return "none"
+        return NONE
     if isinstance(option, bool):
         return "1" if option else "0"
     if isinstance(option, date):
@@ -39,31 +40,47 @@ def code(option: Any) -> str:
 
 def bind(param: str, key: str, options: Sequence[Any], default: Any, *,
          multi: bool = False) -> str:
-    """The widget key `key`, with its value bound to `?param=` in the address.
+    """The widget key `key`, its value bound to `?param=` in the address; call it in place of
+    the widget's key and give the widget no default of its own (`default` is the default).
 
-    Call it in place of the widget's key, and give the widget no default of its own (the
-    default is `default`). `multi` is for a widget whose value is a tuple of options (a range).
+    The first time the widget appears in a session its value comes from the address (or the
+    default, with a notice, when the address names something this page does not offer); a value
+    no longer among `options` (the filters changed them) goes back to the default. `multi` is
+    for a widget whose value is several options (a multiselect's list, a range's tuple).
     """
+    options = list(options)
     by_code = {code(o): o for o in options}
-    if key not in st.session_state and param in st.query_params:
-        raw = st.query_params.get_all(param)
-        values = [by_code.get(v, _MISSING) for v in raw]
-        if _MISSING in values or (not multi and len(values) != 1) or (multi and not values):
-            st.warning(f"The link's {param} ({', '.join(repr(v[:40]) for v in raw)}) is not one "
-                       "this page offers; showing the default instead.",
-                       icon=":material/link_off:")
-        else:
-            st.session_state[key] = tuple(values) if multi else values[0]
-    value = st.session_state.get(key, default)
-    if value == default:
+    if key not in st.session_state:
+        value = default
+        if param in st.query_params:
+            raw = st.query_params.get_all(param)
+            parsed = ([] if multi and raw == [NONE] else
+                      [by_code.get(v, _MISSING) for v in raw])
+            if _MISSING in parsed or (not multi and len(parsed) != 1):
+                st.warning(f"The link's {param} ({', '.join(repr(v[:40]) for v in raw)}) is not "
+                           "one this page offers; showing the default instead.",
+                           icon=":material/link_off:")
+            else:
+                value = type(default)(parsed) if multi else parsed[0]
+        st.session_state[key] = value
+    elif not _valid(st.session_state[key], options, multi):
+        st.session_state[key] = default
+    value = st.session_state[key]
+    if (tuple(value) == tuple(default)) if multi else value == default:
         if param in st.query_params:
             del st.query_params[param]
     else:
-        wanted = [code(v) for v in value] if multi else code(value)
-        if st.query_params.get_all(param) != ([wanted] if isinstance(wanted, str) else wanted):
-            st.query_params[param] = wanted
+        wanted = ([code(v) for v in value] or [NONE]) if multi else [code(value)]
+        if st.query_params.get_all(param) != wanted:
+            st.query_params[param] = wanted if multi else wanted[0]
     _refresh_slot()
     return key
+
+
+def _valid(value: Any, options: list[Any], multi: bool) -> bool:
+    if multi:
+        return isinstance(value, list | tuple) and all(v in options for v in value)
+    return value in options
 
 
 _MISSING = object()
