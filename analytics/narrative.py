@@ -146,7 +146,7 @@ def signal_sentence(table: trends.SignalTable, filters: Filters) -> str:
     concerns = table.current[table.current["assessment"] == spc.CONCERN]
     if concerns.empty:
         return ("No risk type in any ward shows a current signal of rising harm: the ups and "
-                "downs are within the expected range.")
+                "downs are within the expected range, or too few to judge.")
     last = table.window.periods[-1].date().replace(day=1)
     since = add_months(last, -(NEW_SIGNAL_MONTHS - 1))
     new = concerns[[pd.Timestamp(d).date() >= since for d in concerns["since"]]]
