@@ -23,7 +23,8 @@ TEXT_PATTERNS = (
     re.compile(rf"{NUMBER_EDGE}(?<!to )\b{SMALL}(?![\d,.%])\s+(?:more |fewer |new )?{NOUNS}\b",
                re.I),
     re.compile(r"\b(?:up|down|rose|fell|rising|falling) (?:by )?[1-4](?![\d,.%])(?! times)", re.I),
-    re.compile(r"(?<![\w\d,.])[+\-−][1-4](?![\d,.%])"),
+    # "+3" as we write a change; plotly's axis ticks use the minus sign U+2212 and are scales
+    re.compile(r"(?<![\w\d,.])[+\-][1-4](?![\d,.%])"),
 )
 COUNT_WORDS = re.compile(r"incident|young|people|child|person|member|seen|both|\ba\b|\bb\b|"
                          r"this period|previous|total|rows|count", re.I)
