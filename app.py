@@ -26,6 +26,9 @@ PAGES = {
     "For the board": [
         st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
     ],
+    "For analysts": [
+        st.Page("pages/data.py", title="Data", icon=":material/upload_file:"),
+    ],
 }
 
 st.navigation(PAGES).run()

@@ -40,15 +40,15 @@ __all__ = ["Counts", "IngestError", "Staged", "commit", "read", "rollback"]
 from analytics.store import Store, quote_identifier
 
 KINDS: dict[str, str] = {
-    "incidents": "Incidents (our template, or any file mapped to it)",
-    "contexts": "Contexts register (places, schools, peer groups, online spaces)",
+    "incidents": "Incidents",
+    "contexts": "Contexts register",
     "interventions": "Interventions",
-    "street": "police.uk street-level crime",
+    "street": "police.uk street crime",
     "stop_search": "police.uk stop and search",
-    "wards": "Ward boundaries (ONS GeoJSON)",
-    "lsoa": "LSOA boundaries (ONS GeoJSON)",
+    "wards": "Ward boundaries",
+    "lsoa": "LSOA boundaries",
     "lsoa_lookup": "LSOA-to-ward lookup",
-    "imd": "Index of Multiple Deprivation by LSOA",
+    "imd": "Deprivation (IMD) by LSOA",
     "demo": "Fictional demo borough",
 }
 UPLOAD_KINDS = tuple(k for k in KINDS if k != "demo")

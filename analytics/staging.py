@@ -22,6 +22,7 @@ from analytics.validate import Problems
 REJECTED, DUPLICATE, FLAGGED = "rejected", "duplicate", "flagged"
 NOTE_COLUMNS = ["row_number", "column_name", "reason", "raw", "outcome"]
 FIRST_PROBLEMS = 5
+WHOLE_ROW = "(whole row)"
 
 
 @dataclass(frozen=True)
@@ -180,19 +181,26 @@ def duplicate_problems(raw: RawTable, first_of: pd.Series, noun: str = "row") ->
 
 
 def first_problems(notes: pd.DataFrame, file_name: str, n: int = FIRST_PROBLEMS) -> pd.DataFrame:
-    """Per column, how many rows were rejected and the first n messages."""
+    """Per column (most rejected rows first): how many rows it rejected and its first n messages.
+
+    One row per message: column, rows (rejected for that column), row, message.
+    """
     rejected = notes[notes["outcome"] == REJECTED]
     if rejected.empty:
-        return pd.DataFrame(columns=["column", "rows", "first problems"])
-    rows = []
-    for column, group in rejected.groupby(rejected["column_name"].fillna("(whole row)"),
-                                          sort=False):
-        group = group.sort_values("row_number")
-        messages = [problem_message(file_name, r.row_number, r.column_name, r.reason)
-                    for r in group.head(n).itertuples()]
-        rows.append({"column": column, "rows": int(group["row_number"].nunique()),
-                     "first problems": "\n".join(messages)})
-    return pd.DataFrame(rows).sort_values("rows", ascending=False, kind="stable")
+        return pd.DataFrame(columns=["column", "rows", "row", "message"])
+    column = rejected["column_name"].fillna(WHOLE_ROW)
+    parts = []
+    for name, group in rejected.groupby(column, sort=False):
+        group = group.sort_values("row_number", kind="stable")
+        first = group.head(n)
+        parts.append(pd.DataFrame({
+            "column": name, "rows": int(group["row_number"].nunique()),
+            "row": first["row_number"].to_numpy(),
+            "message": [problem_message(file_name, r.row_number, r.column_name, r.reason)
+                        for r in first.itertuples()]}))
+    out = pd.concat(parts, ignore_index=True)
+    return out.sort_values(["rows", "column", "row"], ascending=[False, True, True],
+                           kind="stable").reset_index(drop=True)
 
 
 def problem_message(file_name: str, row: int, column: str | None, reason: str) -> str:

@@ -74,9 +74,17 @@ def test_a_bad_cell_rejects_its_row_with_file_row_column_and_what_was_expected(a
     assert found[4][0][0] == "risk_types"
     assert found[4][0][1].startswith("'XYZ' is not a known risk type: expected one of cse, cce")
     assert found[5][0][1].startswith("'Fire' is not a known source agency")
-    first = staged.first_problems().set_index("column")
-    assert first.loc["occurred_at", "first problems"].startswith(
+    first = staged.first_problems()
+    assert first[["column", "rows", "row"]].values.tolist() == [
+        ["occurred_at", 1, 3], ["risk_types", 1, 4], ["source_agency", 1, 5]]
+    assert first["message"][0].startswith(
         "partner.csv, row 3, column 'occurred_at': '31/02/2025' is not a date")
+
+
+def test_first_problems_keep_five_messages_a_column_and_count_them_all(area):
+    data = incidents_csv(*[incident(f"A{i}", when="nope") for i in range(7)])
+    first = read(area, data, "i.csv").first_problems()
+    assert first["row"].tolist() == [2, 3, 4, 5, 6] and set(first["rows"]) == {7}
 
 
 def test_blank_ids_and_blank_required_cells_are_rejected(area):

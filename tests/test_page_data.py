@@ -1,0 +1,111 @@
+"""The Data page as an analyst and as a board member sees it (AppTest over the tiny borough)."""
+
+import pytest
+
+from analytics.store import Store
+from tests.apptest import assert_no_exception, open_page, shown_text
+from tests.conftest import seed_tiny
+from tests.ingest_helpers import incident, incidents_csv
+
+ANALYST = {"view": "analyst", "period": "custom", "from": "2025-01-01", "to": "2025-12-31"}
+
+
+@pytest.fixture
+def tiny_db(tmp_path):
+    path = tmp_path / "tiny.duckdb"
+    store = Store(path)
+    seed_tiny(store)
+    with store.transaction() as cur:
+        cur.execute("UPDATE extracts SET kind = 'demo', file_name = 'Fernley demo' "
+                    "WHERE extract_id = 1")
+    store.close()
+    return path
+
+
+def button(at, label):
+    return next(b for b in at.button if b.label == label)
+
+
+def upload(at, name, data):
+    at.file_uploader[0].set_value((name, data, "text/csv"))
+    at.run()
+    assert_no_exception(at)
+
+
+def test_an_analyst_uploads_checks_and_loads_a_file_and_the_figures_change(tiny_db, monkeypatch):
+    at = open_page(tiny_db, "pages/data.py", ANALYST, monkeypatch)
+    assert_no_exception(at)
+    upload(at, "march.csv", incidents_csv(incident("N1", when="14/03/2025"),
+                                          incident("N2", when="15/03/2025", where=None),
+                                          incident("N3", when="31/02/2025")))
+    metrics = {m.label: m.value for m in at.metric}
+    assert (metrics["Rows read"], metrics["Will load"], metrics["Rejected"]) == ("3", "2", "1")
+    assert "**Ready to load:** 2 rows from 1 file." in shown_text(at)
+    assert button(at, "Load 1 file").disabled  # not until the analyst gives a name
+    at.text_input(key="loaded_by").input("AN")
+    at.run()
+    button(at, "Load 1 file").click()
+    at.run()
+    assert_no_exception(at)
+    text = shown_text(at)
+    assert "Loaded 2 rows from 1 file as extract 2. Every page now shows the new data." in text
+    history = at.dataframe[-1].value
+    assert history["File"].tolist() == ["march.csv", "Fernley demo"]
+    assert history.iloc[0][["Loaded", "Rejected", "Status"]].tolist() == ["2", "1", "loaded"]
+    at.switch_page("pages/overview.py")
+    at.run()
+    assert {m.label: m.value for m in at.metric}["Incidents"] == "12"  # 10 before the load
+
+
+def test_a_wrong_file_says_why_and_cannot_be_loaded(tiny_db, monkeypatch):
+    at = open_page(tiny_db, "pages/data.py", ANALYST, monkeypatch)
+    upload(at, "photo.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    assert "photo.csv is not a CSV file: it looks like a PNG image." in [e.value for e in at.error]
+    assert button(at, "Load 0 files").disabled
+
+
+def test_problems_are_listed_per_column_with_file_row_and_column(tiny_db, monkeypatch):
+    at = open_page(tiny_db, "pages/data.py", ANALYST, monkeypatch)
+    upload(at, "bad.csv", incidents_csv(incident("N1", when="31/02/2025"), incident("N2")))
+    assert any(e.label == "occurred_at: 1 row rejected" for e in at.expander)
+    assert "- bad\\.csv, row 2, column 'occurred\\_at'\\: '31/02/2025' is not a date" in shown_text(at)
+
+
+def test_an_analyst_rolls_back_an_extract_after_confirming(tiny_db, monkeypatch):
+    at = open_page(tiny_db, "pages/data.py", ANALYST, monkeypatch)
+    assert "roll it back to remove the demo data" in shown_text(at)
+    button(at, "Roll back extract 1…").click()
+    at.run()
+    assert "Roll back extract 1 (Fernley demo)?" in shown_text(at)
+    button(at, "Cancel").click()
+    at.run()
+    assert at.dataframe[-1].value["Status"].tolist() == ["loaded"]
+    button(at, "Roll back extract 1…").click()
+    at.run()
+    button(at, "Yes, roll back extract 1").click()
+    at.run()
+    assert_no_exception(at)
+    assert "Rolled back extract 1" in shown_text(at)
+    assert at.dataframe[-1].value["Status"].tolist() == ["rolled back"]
+
+
+def test_other_views_see_the_history_read_only(tiny_db, monkeypatch):
+    at = open_page(tiny_db, "pages/data.py", {"view": "lead"}, monkeypatch)
+    assert_no_exception(at)
+    assert "Uploading and rolling back extracts is for analysts" in shown_text(at)
+    assert not at.file_uploader
+    assert not [b for b in at.button if b.label.startswith("Roll back")]
+    assert at.dataframe[-1].value["File"].tolist() == ["Fernley demo"]
+
+
+def test_the_board_view_hides_small_counts_in_the_history(tmp_path, monkeypatch):
+    path = tmp_path / "db.duckdb"
+    store = Store(path)
+    seed_tiny(store)
+    from tests.ingest_helpers import load
+
+    load(store, incidents_csv(incident("N1"), incident("N2")), "two.csv")
+    store.close()
+    at = open_page(path, "pages/data.py", {"view": "board"}, monkeypatch)
+    row = at.dataframe[-1].value.iloc[0]
+    assert (row["File"], row["Loaded"], row["Rejected"]) == ("two.csv", "<5", "0")
