@@ -94,7 +94,7 @@ st.write(f"{len(history):,} extracts, the latest {uk_date(latest['uploaded_at'].
          f"({latest['file_name']}). The fictional demo borough is itself an extract: once real "
          "data is in, roll it back to remove the demo data.")
 st.dataframe(suppress_frame(upload.history_table(history), upload.HISTORY_COUNTS, ctx.view),
-             hide_index=True, width="stretch")
+             hide_index=True, width="stretch", column_config=upload.HISTORY_WIDTHS)
 if not analyst:
     st.stop()
 

@@ -109,3 +109,52 @@ def test_the_board_view_hides_small_counts_in_the_history(tmp_path, monkeypatch)
     at = open_page(path, "pages/data.py", {"view": "board"}, monkeypatch)
     row = at.dataframe[-1].value.iloc[0]
     assert (row["File"], row["Loaded"], row["Rejected"]) == ("two.csv", "<5", "0")
+
+
+def pick(at, label, value):
+    next(s for s in at.selectbox if s.label == label).set_value(value)
+
+
+def test_a_partner_file_is_mapped_by_hand_saved_and_recognised_next_time(tiny_db, monkeypatch):
+    at = open_page(tiny_db, "pages/data.py", ANALYST, monkeypatch)
+    data = (b"Ref,Date of concern,Category\r\nX1,01/03/2025,CE\r\nX2,02/03/2025,CSE\r\n")
+    upload(at, "csc.csv", data)
+    assert [e.value for e in at.error] == [
+        "csc.csv has no column for 'Occurred at', 'Risk types' (required). Choose which column "
+        "holds it in the mapping step."]
+    pick(at, "Occurred at (required)", "Date of concern")
+    pick(at, "Risk types (required)", "Category")
+    pick(at, "Incident id (required)", "Ref")
+    at.run()
+    button(at, "Check again with this mapping").click()
+    at.run()
+    assert {m.label: m.value for m in at.metric}["Will load"] == "1"  # CE is not a code of ours
+    pick(at, "'CE' means", "cce")
+    at.run()
+    button(at, "Check again with this mapping").click()
+    at.run()
+    assert {m.label: m.value for m in at.metric}["Will load"] == "2"
+    at.text_input(key=next(t.key for t in at.text_input if t.label == "Save this mapping as")
+                  ).input("CSC monthly")
+    at.run()
+    button(at, "Save mapping").click()
+    at.run()
+    assert "Saved 'CSC monthly'; files with these columns will use it." in shown_text(at)
+    upload(at, "csc-april.csv", data.replace(b"X1", b"Y1").replace(b"X2", b"Y2"))
+    assert {m.label: m.value for m in at.metric}["Will load"] == "2"
+    assert_no_exception(at)
+
+
+def test_an_excel_workbook_offers_its_sheets(tiny_db, monkeypatch):
+    from tests.ingest_helpers import INCIDENT_HEADER, xlsx_bytes
+
+    at = open_page(tiny_db, "pages/data.py", ANALYST, monkeypatch)
+    book = xlsx_bytes({"Read me": [["This workbook holds March's incidents."]],
+                       "Incidents": [INCIDENT_HEADER, incident("N1", when="14/03/2025")]})
+    at.file_uploader[0].set_value(("march.xlsx", book, "application/octet-stream"))
+    at.run()
+    assert next(s for s in at.selectbox if s.label == "Sheet").options == ["Read me", "Incidents"]
+    pick(at, "Sheet", "Incidents")
+    at.run()
+    assert_no_exception(at)
+    assert {m.label: m.value for m in at.metric}["Will load"] == "1"

@@ -43,7 +43,13 @@ def check(file, key: str) -> Staged:
     wanted = (kind, sheet, chosen, version)
     if cache.get(key, (None, None))[0] != wanted:
         with st.spinner(f"Checking {file.name} ({len(data) / 1e6:,.1f} MB)…"):
-            cache[key] = (wanted, _safe_read(data, file.name, kind, chosen, sheet))
+            staged = _safe_read(data, file.name, kind, chosen, sheet)
+            if staged.kind == "unknown" and staged.header and not kind:
+                # not a kind we recognise: offer the incidents mapping to start from
+                staged = _safe_read(data, file.name, "incidents", chosen, sheet)
+                st.session_state[f"kind-{key}"] = "incidents"
+                wanted = ("incidents", sheet, chosen, version)
+            cache[key] = (wanted, staged)
     return cache[key][1]
 
 
@@ -61,8 +67,9 @@ def _safe_read(data: bytes, name: str, kind: str | None, chosen: Mapping | None,
 def choose_kind(staged: Staged, key: str) -> None:
     """The kind picker, starting at the detected kind."""
     kinds = list(ingest.UPLOAD_KINDS)
-    current = staged.kind if staged.kind in kinds else "incidents"
-    st.selectbox("What the file holds", kinds, index=kinds.index(current),
+    if f"kind-{key}" not in st.session_state:
+        st.session_state[f"kind-{key}"] = staged.kind if staged.kind in kinds else "incidents"
+    st.selectbox("What the file holds", kinds,
                  format_func=ingest.KINDS.get, key=f"kind-{key}",
                  help="Detected from the columns where we could; change it if it is wrong. "
                       "Incidents, contexts and interventions can come in any layout: match "
@@ -203,3 +210,5 @@ HISTORY_COLUMNS = {
     "rows_rejected": "Rejected", "rows_duplicate": "Duplicates", "rows_outside": "Outside area",
     "rows_no_location": "No location", "status": "Status"}
 HISTORY_COUNTS = ["Read", "Loaded", "Rejected", "Duplicates", "Outside area", "No location"]
+HISTORY_WIDTHS = {name: st.column_config.Column(width="small")
+                  for name in ["Extract", *HISTORY_COUNTS, "Status"]}
