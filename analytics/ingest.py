@@ -236,9 +236,10 @@ def _write(cur: duckdb.DuckDBPyConnection, s: Staged, who: str) -> int:
             cur.execute(f"DELETE FROM {name}")
         if table in merges:
             _merge(cur, table, merges[table], list(frame.columns), extract_id)
-        else:
-            cur.execute(f"INSERT INTO {name} BY NAME SELECT *, $x AS extract_id FROM staged_rows",
-                        {"x": extract_id})
+        else:  # DISTINCT: a cell may list the same risk type or young person twice
+            distinct = "DISTINCT " if table in ("incident_risks", "incident_people") else ""
+            cur.execute(f"INSERT INTO {name} BY NAME SELECT {distinct}*, $x AS extract_id "
+                        "FROM staged_rows", {"x": extract_id})
         if table == "incident_people":
             cur.execute("INSERT INTO young_people (person_id, extract_id) SELECT DISTINCT "
                         "person_id, $x FROM staged_rows WHERE person_id NOT IN "

@@ -235,8 +235,11 @@ def _finish(raw: RawTable) -> RawTable:
     if frame.empty:
         return raw
     blank = np.ones(len(frame), dtype=bool)
-    for name in frame.columns:
-        blank &= (frame[name].fillna("").str.strip() == "").to_numpy()
+    for name in frame.columns:  # each column narrows the candidates; most rows leave at once
+        rows = np.flatnonzero(blank)
+        if not len(rows):
+            return raw
+        blank[rows] = (frame[name].iloc[rows].fillna("").str.strip() == "").to_numpy()
     if not blank.any():
         return raw
     keep = ~blank

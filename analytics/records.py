@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from analytics import validate as v
 from analytics.geo import WardIndex, lsoa_wards
@@ -259,19 +260,22 @@ def _build(con, kind, values, lists, good, index: WardIndex):
         out, flagged, stats = _locate(con, kind, out, rows, index)
     tables = {kind: out}
     if kind == "incidents":
-        keep = pd.Series(np.arange(n), index=rows)
+        ids = pa.array(out["incident_id"].astype("string"), pa.string())
         for name, table, column in (("risk_types", "incident_risks", "risk_type"),
                                     ("person_ids", "incident_people", "person_id")):
             pairs = lists.get(name)
             if pairs is None:
                 continue
-            pairs = pairs[pairs["record"].isin(keep.index)]
-            value = pairs["code" if name == "risk_types" else "id"].to_numpy()
-            part = pd.DataFrame({"incident_id": out["incident_id"].to_numpy()[
-                keep[pairs["record"]].to_numpy()], column: value}).drop_duplicates()
+            records = pairs["record"].to_numpy()
+            at = np.minimum(np.searchsorted(rows, records), max(n - 1, 0))
+            kept = (rows[at] == records) if n else np.zeros(len(records), dtype=bool)
+            value = pairs["code" if name == "risk_types" else "id"][kept]
+            part = pd.DataFrame({
+                "incident_id": pd.arrays.ArrowStringArray(ids.take(pa.array(at[kept]))),
+                column: value.to_numpy() if n else value})
             if table == "incident_people":
                 part["role"] = "subject"
-            tables[table] = part
+            tables[table] = part  # repeats within a cell ('cse; cse') go at insert (DISTINCT)
     return tables, flagged, stats
 
 
@@ -288,18 +292,23 @@ def _locate(con, kind, out: pd.DataFrame, rows: np.ndarray, index: WardIndex):
     outside = has_point & by_point.isna() & index.has_geometry
     ward = by_point.where(has_point)
     if "lsoa_code" in out:
-        lookup = lsoa_wards(con)
-        ward = ward.where(has_point, out["lsoa_code"].map(lookup))
-    ward = ward.where(ward.notna() | outside, out["ward_code"])
+        need = ward.isna() & ~has_point & out["lsoa_code"].notna()
+        if need.any():
+            ward[need] = out.loc[need, "lsoa_code"].map(lsoa_wards(con))
+    given = ward.isna() & ~outside & out["ward_code"].notna()
+    ward[given] = out.loc[given, "ward_code"]
     messages = []
     if kind == "incidents":
-        ctx = con.execute("SELECT context_id, ward_code, context_type FROM contexts").df()
-        ctx_ward = dict(zip(ctx["context_id"], ctx["ward_code"], strict=True))
-        ctx_type = dict(zip(ctx["context_id"], ctx["context_type"], strict=True))
-        ward = ward.where(ward.notna() | outside, out["context_id"].map(ctx_ward))
-        out["location_type"] = out["location_type"].where(out["location_type"].notna(),
-                                                          out["context_id"].map(ctx_type))
-        located = has_point | out["lsoa_code"].notna() | out["context_id"].notna()
+        has_context = out["context_id"].notna()
+        if has_context.any():
+            ctx = con.execute("SELECT context_id, ward_code, context_type FROM contexts").df()
+            ctx_ward = dict(zip(ctx["context_id"], ctx["ward_code"], strict=True))
+            ctx_type = dict(zip(ctx["context_id"], ctx["context_type"], strict=True))
+            need = ward.isna() & ~outside & has_context
+            ward[need] = out.loc[need, "context_id"].map(ctx_ward)
+            need = out["location_type"].isna() & has_context
+            out.loc[need, "location_type"] = out.loc[need, "context_id"].map(ctx_type)
+        located = has_point | out["lsoa_code"].notna() | has_context
     else:
         located = has_point
     located |= out["ward_code"].notna()

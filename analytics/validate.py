@@ -59,15 +59,14 @@ def _localise(naive: pd.Series) -> pd.Series:
     return aware.dt.tz_convert("UTC").dt.tz_localize(None)
 
 
-def _strptime(text: pd.Series, fmt: str) -> pd.Series:
+def _strptime(cells: pa.Array, fmt: str) -> np.ndarray:
     """pyarrow's fast strptime, refusing dates it would roll over (31/02 is not 3 March)."""
-    cells = _arrow(text)
     parsed = pc.strptime(cells, format=fmt, unit="us", error_is_null=True)
     day = pc.list_element(pc.split_pattern(pc.utf8_trim_whitespace(cells), fmt[2], max_splits=1),
                           0)
     same = pc.equal(pc.cast(pc.day(parsed), pa.string()), pc.utf8_ltrim(day, "0"))
     parsed = pc.if_else(pc.fill_null(same, False), parsed, None)
-    return parsed.to_pandas().set_axis(text.index).astype("datetime64[us]")
+    return parsed.to_numpy(zero_copy_only=False).astype("datetime64[us]")
 
 
 def parse_datetime(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -77,46 +76,52 @@ def parse_datetime(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     (so it counts in the right month). Returns (datetime64 values, bad mask). Each format is
     tried only on the cells the formats before it left, so a uniform column costs one pass.
     """
-    text = _clean(values)
-    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
-    local = pd.Series(False, index=values.index)  # parsed a wall-clock time without an offset
-    todo = text != ""
-    iso = todo & text.str.slice(4, 5).eq("-")
+    cells = pc.utf8_trim_whitespace(_arrow(values))
+    n = len(cells)
+    out = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
+    local = np.zeros(n, dtype=bool)  # a wall-clock time without an offset: UK time
+    filled = pc.not_equal(cells, "").to_numpy(zero_copy_only=False)
+    iso = filled & pc.equal(pc.utf8_slice_codeunits(cells, 4, 5), "-").to_numpy(
+        zero_copy_only=False)
     if iso.any():
-        part = text[iso]
+        at = np.flatnonzero(iso)
+        part = pd.Series(pd.arrays.ArrowStringArray(cells.take(pa.array(at))))
         parsed = pd.to_datetime(part.str.replace(r"^(\d{4}-\d{2}-\d{2}) ", r"\1T", regex=True)
                                 .str.replace(" ", "", regex=False), format="ISO8601", utc=True,
                                 errors="coerce")
-        out[iso] = parsed.dt.tz_localize(None).astype("datetime64[us]")
-        offset = part.str.contains(_OFFSET + "$", regex=True)
-        local |= (iso & (text.str.len() > 10)).where(~offset.reindex(text.index, fill_value=False),
-                                                     False)
-        todo &= out.isna()
+        out[at] = parsed.dt.tz_localize(None).to_numpy().astype("datetime64[us]")
+        offset = part.str.contains(_OFFSET + "$", regex=True).to_numpy(dtype=bool)
+        local[at] = (part.str.len() > 10).to_numpy(dtype=bool) & ~offset
+    todo = filled & np.isnat(out)
     if todo.any():
-        left = text[todo].str.replace("-", "/", regex=False).str.replace(".", "/", regex=False)
+        at = np.flatnonzero(todo)
+        left = pc.replace_substring(pc.replace_substring(cells.take(pa.array(at)), "-", "/"),
+                                    ".", "/")
         for fmt, timed in UK_FORMATS:
-            if left.empty:
+            if not len(at):
                 break
             parsed = _strptime(left, fmt)
-            hit = parsed.notna()
-            out[left.index[hit]] = parsed[hit]
-            if timed:
-                local[left.index[hit]] = True
-            left = left[~hit]
-        todo &= out.isna()
+            hit = ~np.isnat(parsed)
+            out[at[hit]] = parsed[hit]
+            local[at[hit]] = timed
+            at, left = at[~hit], left.filter(pa.array(~hit))
+        todo = filled & np.isnat(out)
     if todo.any():
-        number = pd.to_numeric(text[todo].where(text[todo].str.fullmatch(r"\d{1,5}(?:\.\d+)?")),
+        at = np.flatnonzero(todo)
+        text = pd.Series(pd.arrays.ArrowStringArray(cells.take(pa.array(at))))
+        number = pd.to_numeric(text.where(text.str.fullmatch(r"\d{1,5}(?:\.\d+)?")),
                                errors="coerce")
         number = number.where(number.between(EXCEL_FIRST, EXCEL_LAST))
         days = pd.to_timedelta(number, unit="D")
-        out[todo] = (EXCEL_EPOCH + days).dt.round("s").astype("datetime64[us]")
-        local[todo] = number.mod(1).gt(0).fillna(False)
-    local &= out.notna()
+        out[at] = (EXCEL_EPOCH + days).dt.round("s").to_numpy().astype("datetime64[us]")
+        local[at] = number.mod(1).gt(0).fillna(False).to_numpy(dtype=bool)
+    local &= ~np.isnat(out)
     if local.any():
-        out[local] = _localise(out[local])
-    out = out.where(out.dt.year.between(EARLIEST_YEAR, LATEST_YEAR))
-    bad = out.isna() & (text != "")
-    return out, bad.astype(bool)
+        out[local] = _localise(pd.Series(out[local])).to_numpy().astype("datetime64[us]")
+    years = out.astype("datetime64[Y]").astype("int64") + 1970
+    out[(years < EARLIEST_YEAR) | (years > LATEST_YEAR)] = np.datetime64("NaT")
+    when = pd.Series(out, index=values.index)
+    return when, pd.Series(np.isnat(out) & filled, index=values.index)
 
 
 def parse_date(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -128,15 +133,34 @@ def parse_date(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 def parse_number(values: pd.Series, low: float | None = None,
                  high: float | None = None) -> tuple[pd.Series, pd.Series]:
     """Numbers, with thousands separators ('1,234.5') and spaces allowed; outside low-high is bad."""
-    text = _clean(values).str.replace(" ", "", regex=False)
-    grouped = text.str.fullmatch(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?").fillna(False)
-    text = text.where(~grouped, text.str.replace(",", "", regex=False))
-    number = pd.to_numeric(text.where(text != ""), errors="coerce").astype("float64")
+    number = _plain_numbers(values)
+    if number is None:  # something other than plain numbers: the slower, forgiving path
+        number = _forgiving_numbers(values)
+    number = number.where(np.isfinite(number))  # 'inf' and 'nan' are not numbers anyone meant
     if low is not None:
         number = number.where(number >= low)
     if high is not None:
         number = number.where(number <= high)
     return number, number.isna() & ~blank(values)
+
+
+def _plain_numbers(values: pd.Series) -> pd.Series | None:
+    """The column as floats if every non-blank cell is a plain number, else None (fast path)."""
+    cells = pc.utf8_trim_whitespace(_arrow(values))
+    cells = pc.if_else(pc.equal(cells, ""), pa.scalar(None, pa.string()), cells)
+    try:
+        floats = pc.cast(cells, pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    return pd.Series(floats.to_numpy(zero_copy_only=False), index=values.index, dtype="float64")
+
+
+def _forgiving_numbers(values: pd.Series) -> pd.Series:
+    """Numbers with spaces or thousands separators; anything unreadable becomes NaN."""
+    text = _clean(values).str.replace(" ", "", regex=False)
+    grouped = text.str.fullmatch(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?").fillna(False)
+    text = text.where(~grouped, text.str.replace(",", "", regex=False))
+    return pd.to_numeric(text.where(text != ""), errors="coerce").astype("float64")
 
 
 def parse_int(values: pd.Series, low: int, high: int) -> tuple[pd.Series, pd.Series]:

@@ -8,6 +8,7 @@ file in /tmp that already holds the real ward boundaries, so points are placed i
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 import time
@@ -31,25 +32,30 @@ def fresh_store(folder: Path) -> Store:
     return store
 
 
-def timed(store: Store, files: list[Path]) -> tuple[float, float, float, int]:
-    """(wall seconds to read and check, to commit, CPU seconds in all, rows loaded).
+def timed(store: Store, files: list[Path]) -> dict[str, float]:
+    """Wall and CPU seconds to read and check, and to commit; rows loaded.
 
-    CPU time is reported too because the machine is shared: wall time includes waiting.
+    CPU time (all threads of this process) is reported too because the machine is shared:
+    wall time includes waiting for other people's work.
     """
-    start, cpu = time.perf_counter(), time.process_time()
+    wall, cpu = time.perf_counter(), time.process_time()
     staged = [ingest.read(store, f.read_bytes(), f.name) for f in files]
-    checked = time.perf_counter()
+    check_wall, check_cpu = time.perf_counter() - wall, time.process_time() - cpu
     for s in staged:
         assert s.ok, s.error
+    wall, cpu = time.perf_counter(), time.process_time()
     ingest.commit(store, staged, "bench")
-    done = time.perf_counter()
-    return checked - start, done - checked, time.process_time() - cpu, sum(
-        s.counts.valid for s in staged)
+    return {"check_wall": check_wall, "check_cpu": check_cpu,
+            "commit_wall": time.perf_counter() - wall, "commit_cpu": time.process_time() - cpu,
+            "rows": sum(s.counts.valid for s in staged)}
 
 
-def report(name: str, check: float, commit: float, cpu: float, rows: int) -> None:
-    print(f"{name}: {rows:,} rows loaded; read and check {check:.1f} s, commit {commit:.1f} s, "
-          f"total {check + commit:.1f} s wall ({cpu:.1f} s CPU, all threads)")
+def report(name: str, t: dict[str, float]) -> None:
+    total = t["check_wall"] + t["commit_wall"]
+    print(f"{name}: {t['rows']:,} rows loaded in {total:.1f} s wall (read and check "
+          f"{t['check_wall']:.1f} s wall / {t['check_cpu']:.1f} s CPU; commit "
+          f"{t['commit_wall']:.1f} s wall / {t['commit_cpu']:.1f} s CPU); load average "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 
 def main() -> None:
@@ -58,9 +64,9 @@ def main() -> None:
         folder = Path(tmp)
         months = sorted((REALDATA / "police-uk" / "city-of-london").glob("*.csv"))
         if months:
-            report(f"police.uk, {len(months)} monthly files", *timed(fresh_store(folder), months))
+            report(f"police.uk, {len(months)} monthly files", timed(fresh_store(folder), months))
         for arg in sys.argv[1:]:
-            report(Path(arg).name, *timed(fresh_store(folder), [Path(arg)]))
+            report(Path(arg).name, timed(fresh_store(folder), [Path(arg)]))
 
 
 if __name__ == "__main__":

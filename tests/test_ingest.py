@@ -56,6 +56,13 @@ def test_a_clean_template_file_loads_incidents_risks_people_and_wards(area):
     assert sorted(area.query("SELECT person_id FROM young_people")["person_id"]) == ["YP1", "YP2"]
 
 
+def test_a_risk_type_or_young_person_named_twice_in_one_cell_is_stored_once(area):
+    load(area, incidents_csv(incident("A1", risks="cse; CSE; Sexual exploitation",
+                                      people="YP1; YP1")), "i.csv")
+    assert area.query("SELECT count(*) AS n FROM incident_risks")["n"][0] == 1
+    assert area.query("SELECT count(*) AS n FROM incident_people")["n"][0] == 1
+
+
 def test_times_are_stored_in_utc(area):
     load(area, incidents_csv(incident("A1", when="01/07/2025 20:00")), "i.csv")
     assert str(area.query("SELECT occurred_at FROM incidents")["occurred_at"][0]) == \
