@@ -105,10 +105,11 @@ def stage_geojson(con: duckdb.DuckDBPyConnection, file_name: str, features: list
                         f"the first problem: feature {problems[0][0]}, {problems[0][2]}.")
     frame = frame.drop(columns="_feature")
     if wards:
-        table = frame.rename(columns={"ward_code": "ward_code"})
-        current = con.execute("SELECT count(*), count(*) FILTER (WHERE extract_id IS NULL OR "
-                              "extract_id IN (SELECT extract_id FROM extracts WHERE kind = "
-                              "'demo')) FROM wards").fetchone()
+        table = frame
+        current = con.execute(
+            "SELECT count(*), count(*) FILTER (WHERE l.extract_id IS NULL OR e.kind = 'demo') "
+            "FROM wards w LEFT JOIN area_lineage l ON l.table_name = 'wards' AND "
+            "l.code = w.ward_code LEFT JOIN extracts e ON e.extract_id = l.extract_id").fetchone()
         if current[0]:
             demo = " (the fictional demo borough's)" if current[1] == current[0] else ""
             messages.append(f"Loading these {len(table):,} wards replaces the current "

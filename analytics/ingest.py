@@ -28,16 +28,16 @@ from datetime import UTC, datetime
 import duckdb
 import pandas as pd
 
-from analytics import boundaries, mapping, police, readers
+from analytics import boundaries, lineage, mapping, police, readers
 from analytics.exports import safe_csv
 from analytics.geo import GeometryError, lsoa_wards, ward_index
 from analytics.mapping import Mapping
 from analytics.readers import ReadError
 from analytics.records import stage_records
 from analytics.staging import Counts, Staged, sample_rows
+from analytics.store import Store
 
 __all__ = ["Counts", "IngestError", "Staged", "commit", "read", "rollback"]
-from analytics.store import Store, quote_identifier
 
 KINDS: dict[str, str] = {
     "incidents": "Incidents",
@@ -53,10 +53,7 @@ KINDS: dict[str, str] = {
 }
 UPLOAD_KINDS = tuple(k for k in KINDS if k != "demo")
 GEOGRAPHY_KINDS = frozenset({"wards", "lsoa", "lsoa_lookup"})
-# Every table whose rows belong to an extract (rollback removes them by extract_id).
-DATA_TABLES = ("incident_risks", "incident_people", "incidents", "interventions", "contexts",
-               "young_people", "area_crime", "lsoa", "wards")
-ALLOWED_TABLES = frozenset(DATA_TABLES)
+DATA_TABLES = lineage.DATA_TABLES
 STATUS_LOADED, STATUS_ROLLED_BACK = "loaded", "rolled back"
 
 
@@ -229,22 +226,8 @@ def _write(cur: duckdb.DuckDBPyConnection, s: Staged, who: str) -> int:
          "status": STATUS_LOADED})
     merges = dict(s.merges)
     for table, frame in s.tables.items():
-        name = quote_identifier(table, ALLOWED_TABLES)
-        cur.register("staged_rows", frame)
-        if table in s.replaces:
-            _archive(cur, table, extract_id, "TRUE")
-            cur.execute(f"DELETE FROM {name}")
-        if table in merges:
-            _merge(cur, table, merges[table], list(frame.columns), extract_id)
-        else:  # DISTINCT: a cell may list the same risk type or young person twice
-            distinct = "DISTINCT " if table in ("incident_risks", "incident_people") else ""
-            cur.execute(f"INSERT INTO {name} BY NAME SELECT {distinct}*, $x AS extract_id "
-                        "FROM staged_rows", {"x": extract_id})
-        if table == "incident_people":
-            cur.execute("INSERT INTO young_people (person_id, extract_id) SELECT DISTINCT "
-                        "person_id, $x FROM staged_rows WHERE person_id NOT IN "
-                        "(SELECT person_id FROM young_people)", {"x": extract_id})
-        cur.unregister("staged_rows")
+        lineage.write_table(cur, table, frame, extract_id, replace=table in s.replaces,
+                            merge=table in merges)
     if not s.notes.empty:
         cur.register("staged_notes", s.notes)
         cur.execute("INSERT INTO rejected_rows (extract_id, row_number, column_name, reason, raw, "
@@ -254,34 +237,8 @@ def _write(cur: duckdb.DuckDBPyConnection, s: Staged, who: str) -> int:
     return int(extract_id)
 
 
-def _archive(cur: duckdb.DuckDBPyConnection, table: str, extract_id: int, where: str) -> None:
-    """Keep the rows a load replaces, so rolling it back restores them exactly."""
-    name = quote_identifier(table, ALLOWED_TABLES)
-    cur.execute(f"INSERT INTO replaced_rows SELECT $x, $t, to_json(r)::VARCHAR FROM {name} r "
-                f"WHERE {where}", {"x": extract_id, "t": table})
-
-
-def _merge(cur, table: str, key: str, columns: list[str], extract_id: int) -> None:
-    """Update rows by key: this file's columns win, the others keep their current values."""
-    name = quote_identifier(table, ALLOWED_TABLES)
-    all_columns = [r[0] for r in cur.execute(f"DESCRIBE {name}").fetchall()]
-    allowed = frozenset(all_columns)
-    k = quote_identifier(key, allowed)
-    _archive(cur, table, extract_id, f"{k} IN (SELECT {k} FROM staged_rows)")
-    pick = ", ".join(
-        f"s.{quote_identifier(c, allowed)}" if c in columns else
-        ("$x" if c == "extract_id" else f"e.{quote_identifier(c, allowed)}")
-        for c in all_columns)
-    cur.execute(f"CREATE TEMP TABLE merged_rows AS SELECT {pick} FROM staged_rows s "
-                f"LEFT JOIN {name} e USING ({k})", {"x": extract_id})
-    cur.execute(f"DELETE FROM {name} WHERE {k} IN (SELECT {k} FROM staged_rows)")
-    cur.execute(f"INSERT INTO {name} SELECT * FROM merged_rows")
-    cur.execute("DROP TABLE merged_rows")
-
-
 def rollback(store: Store, extract_id: int, by: str = "") -> dict[str, int]:
     """Remove exactly one extract's rows from every table; returns rows removed per table."""
-    removed: dict[str, int] = {}
     with store.transaction() as cur:
         row = cur.execute("SELECT kind, status, file_name FROM extracts WHERE extract_id = $x",
                           {"x": extract_id}).fetchone()
@@ -290,88 +247,16 @@ def rollback(store: Store, extract_id: int, by: str = "") -> dict[str, int]:
         kind, status, file_name = row
         if status != STATUS_LOADED:
             raise IngestError(f"Extract {extract_id} ({file_name}) is already {status}.")
-        _check_dependants(cur, extract_id, kind)
-        demo = kind == "demo"
-        mine = "(extract_id = $x OR extract_id IS NULL)" if demo else "extract_id = $x"
-        # people this extract created but other extracts' incidents still name move to them
-        cur.execute(f"UPDATE young_people y SET extract_id = (SELECT min(p.extract_id) FROM "
-                    f"incident_people p WHERE p.person_id = y.person_id AND p.extract_id <> $x) "
-                    f"WHERE {mine.replace('extract_id', 'y.extract_id')} AND EXISTS (SELECT 1 "
-                    "FROM incident_people p WHERE p.person_id = y.person_id AND "
-                    "p.extract_id <> $x)", {"x": extract_id})
-        for table in DATA_TABLES:
-            name = quote_identifier(table, ALLOWED_TABLES)
-            n = cur.execute(f"DELETE FROM {name} WHERE {mine}", {"x": extract_id}).fetchone()[0]
-            removed[table] = int(n)
-        _restore(cur, extract_id)
-        if demo:  # rows the demo had that a later load replaced must not come back either
-            cur.execute("DELETE FROM replaced_rows WHERE json_extract(row_json, '$.extract_id') "
-                        "IS NULL OR json_extract(row_json, '$.extract_id')::INTEGER = $x",
-                        {"x": extract_id})
+        try:
+            lineage.check_dependants(cur, extract_id)
+        except lineage.LineageError as err:
+            raise IngestError(str(err)) from None
+        removed = lineage.remove(cur, extract_id, demo=kind == "demo")
         cur.execute("UPDATE extracts SET status = $s, rolled_back_at = $at, rolled_back_by = $by "
                     "WHERE extract_id = $x", {"s": STATUS_ROLLED_BACK, "x": extract_id,
                                               "at": datetime.now(UTC).replace(tzinfo=None),
                                               "by": by or None})
     return removed
-
-
-def _check_dependants(cur: duckdb.DuckDBPyConnection, extract_id: int, kind: str) -> None:
-    """Refuse a rollback that would leave a later load pointing at rows that no longer exist."""
-    later = cur.execute(
-        "SELECT DISTINCT r.replaced_by FROM replaced_rows r JOIN extracts e ON "
-        "e.extract_id = r.replaced_by WHERE e.status = 'loaded' AND r.replaced_by <> $x AND "
-        "json_extract(r.row_json, '$.extract_id')::INTEGER = $x ORDER BY 1",
-        {"x": extract_id}).fetchall()
-    if later:
-        raise IngestError(f"Extract {_names(cur, [r[0] for r in later])} replaced rows that "
-                          f"extract {extract_id} loaded; roll that back first.")
-    users = cur.execute(
-        "SELECT DISTINCT extract_id FROM (SELECT extract_id, context_id FROM incidents UNION ALL "
-        "SELECT extract_id, context_id FROM interventions) WHERE extract_id <> $x AND context_id "
-        "IN (SELECT context_id FROM contexts WHERE extract_id = $x) ORDER BY 1",
-        {"x": extract_id}).fetchall()
-    if users and kind != "demo":
-        raise IngestError(f"Extract {_names(cur, [r[0] for r in users])} refers to places in "
-                          f"extract {extract_id}; roll that back first.")
-    placed = cur.execute(
-        "WITH gone AS (SELECT ward_code FROM wards WHERE extract_id = $x EXCEPT SELECT "
-        "json_extract_string(row_json, '$.ward_code') FROM replaced_rows WHERE replaced_by = $x "
-        "AND table_name = 'wards') SELECT DISTINCT extract_id FROM (SELECT extract_id, ward_code "
-        "FROM incidents UNION ALL SELECT extract_id, ward_code FROM contexts UNION ALL SELECT "
-        "extract_id, ward_code FROM interventions UNION ALL SELECT extract_id, ward_code FROM "
-        "area_crime UNION ALL SELECT extract_id, ward_code FROM lsoa) WHERE extract_id <> $x AND "
-        "ward_code IN (SELECT ward_code FROM gone) ORDER BY 1", {"x": extract_id}).fetchall()
-    if placed and kind != "demo":
-        raise IngestError(f"Extract {_names(cur, [r[0] for r in placed])} placed rows in the "
-                          f"wards of extract {extract_id}; roll that back first.")
-
-
-def _names(cur, ids: list[int]) -> str:
-    """'7 (crime-2024-01.csv)' for messages."""
-    rows = cur.execute("SELECT extract_id, file_name FROM extracts WHERE list_contains($ids, "
-                       "extract_id) ORDER BY 1", {"ids": ids}).fetchall()
-    return ", ".join(f"{i} ({f})" for i, f in rows)
-
-
-def _restore(cur: duckdb.DuckDBPyConnection, extract_id: int) -> None:
-    """Put back the rows an extract replaced, exactly as they were."""
-    archived = cur.execute("SELECT table_name, row_json FROM replaced_rows WHERE replaced_by = $x",
-                           {"x": extract_id}).fetchall()
-    by_table: dict[str, list[dict]] = {}
-    for table, text in archived:
-        by_table.setdefault(table, []).append(json.loads(text))
-    for table, rows in by_table.items():
-        name = quote_identifier(table, ALLOWED_TABLES)
-        types = dict(cur.execute("SELECT column_name, data_type FROM information_schema.columns "
-                                 "WHERE table_name = $t ORDER BY ordinal_position",
-                                 {"t": table}).fetchall())
-        frame = pd.DataFrame(rows, columns=list(types))
-        cur.register("restored_rows", frame)
-        cols = ", ".join(f"CAST({quote_identifier(c, frozenset(types))} AS {types[c]})"
-                         for c in types)
-        cur.execute(f"INSERT INTO {name} SELECT {cols} FROM restored_rows")
-        cur.unregister("restored_rows")
-    cur.execute("DELETE FROM replaced_rows WHERE replaced_by = $x", {"x": extract_id})
 
 
 def history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

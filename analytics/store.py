@@ -135,10 +135,16 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX incident_risks_incident ON incident_risks(incident_id);
     CREATE INDEX incident_people_incident ON incident_people(incident_id);
     """,
-    # 2: lineage for geography and rollback, row notes' outcome, saved column mappings (issue 3)
+    # 2: lineage for geography and rollback, row notes' outcome, saved column mappings (issue 3).
+    # Wards and LSOAs keep their columns (other modules insert into them); their owning extract
+    # sits beside them in area_lineage.
     """
-    ALTER TABLE wards ADD COLUMN extract_id INTEGER;
-    ALTER TABLE lsoa ADD COLUMN extract_id INTEGER;
+    CREATE TABLE area_lineage (
+        table_name VARCHAR NOT NULL,
+        code VARCHAR NOT NULL,
+        extract_id INTEGER NOT NULL,
+        PRIMARY KEY (table_name, code)
+    );
     ALTER TABLE extracts ADD COLUMN rows_outside INTEGER DEFAULT 0;
     ALTER TABLE extracts ADD COLUMN rows_no_location INTEGER DEFAULT 0;
     ALTER TABLE extracts ADD COLUMN notes VARCHAR;

@@ -18,7 +18,7 @@ WARD_SQUARES = {
 INSIDE_WEST = (52.25, -0.75)  # lat, lon
 INSIDE_EAST = (52.25, -0.25)
 OUTSIDE = (53.5, -2.0)
-SNAPSHOT_TABLES = ingest.DATA_TABLES
+SNAPSHOT_TABLES = (*ingest.DATA_TABLES, "area_lineage")
 
 
 def square(box: tuple[float, float, float, float]) -> dict:

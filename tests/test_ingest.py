@@ -478,13 +478,14 @@ def test_lsoa_files_fill_their_own_columns_and_roll_back_in_order(area):
     staged, deprivation = load(area, imd, "imd.csv")
     assert staged.kind == "imd" and staged.counts.valid == 1 and staged.counts.outside == 1
     row = area.query("SELECT lsoa_code, imd_decile, geometry_geojson IS NOT NULL AS shaped, "
-                     "extract_id FROM lsoa").values.tolist()
+                     "a.extract_id FROM lsoa JOIN area_lineage a ON a.code = lsoa_code"
+                     ).values.tolist()
     assert row == [["E01000001", 9, True, deprivation]]
     with pytest.raises(IngestError, match=f"Extract {deprivation} \\(imd.csv\\) replaced rows"):
         rollback(area, shapes)
     rollback(area, deprivation)
-    assert area.query("SELECT coalesce(imd_decile, -1), extract_id FROM lsoa").values.tolist() == [
-        [-1, shapes]]
+    assert area.query("SELECT coalesce(imd_decile, -1), a.extract_id FROM lsoa JOIN "
+                      "area_lineage a ON a.code = lsoa_code").values.tolist() == [[-1, shapes]]
 
 
 def test_a_bad_decile_is_rejected_with_its_row(area):
