@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import sidebar, state
+from ui import navigation, sidebar, state
 
 st.set_page_config(
     page_title="Contextual safeguarding dashboard",
-    page_icon=":material/shield_person:",
+    page_icon="🛡️",  # an emoji: a material icon here would be fetched from a font server
     layout="wide",
     initial_sidebar_state="expanded",
 )
@@ -22,13 +22,4 @@ with st.spinner("Preparing the database (the first run builds the fictional demo
 
 state.set_context(sidebar.sidebar_filters())
 
-PAGES = {
-    "For the board": [
-        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-    ],
-    "For analysts": [
-        st.Page("pages/data.py", title="Data", icon=":material/upload_file:"),
-    ],
-}
-
-st.navigation(PAGES).run()
+st.navigation(navigation.pages()).run()

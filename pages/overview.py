@@ -4,6 +4,7 @@ import streamlit as st
 
 from analytics import charts, overview
 from analytics.disclosure import display_count, drop_small_rows, mask_small, suppress_frame
+from analytics.trends import HISTORY, top_signals
 from ui import components, state
 
 ctx = state.context()
@@ -27,7 +28,7 @@ def metric(column, label: str, now: int, before: int | None, help: str | None = 
     if change is None:
         text, colour = None, "off"
     elif round(change, 2) == 0:
-        text, colour = f"About the same as the previous {period}", "gray"
+        text, colour = "No real change", "gray"
     else:
         text, colour = f"{change:+.0%} on the previous {period}", "orange" if change > 0 else "blue"
     column.metric(label, display_count(now, view), text, help=help, delta_color=colour,
@@ -46,6 +47,19 @@ most = ", ".join(f"{r.ward_name} ({display_count(r.incidents, view)} incidents)"
 st.markdown(f"**Most affected wards:** {most}.")
 st.caption("Changes compare with the period of the same length just before. Rises are shown in "
            "orange and falls in blue, with an arrow for each.")
+
+st.header("Signals worth a look")
+top = state.compute(top_signals, filters, n=5)
+if top.empty:
+    st.write("No risk type in any ward shows a current signal of change: the ups and downs are "
+             "within the expected range, or too rare to judge.")
+for row in top.itertuples():
+    st.markdown(f"- **{row.assessment.capitalize()}.** {row.headline}")
+st.caption(ctx.caption("Current signals from statistical process control charts of incidents a "
+                       f"month for each risk type in each ward, judged against up to "
+                       f"{HISTORY['month']} months of history; concerns first"))
+st.page_link("pages/trends.py", label="Every signal, with its chart, on the Trends page",
+             icon=":material/monitoring:")
 
 st.header("Each risk type, month by month")
 trends = state.compute(overview.risk_trends, filters)

@@ -4,16 +4,6 @@ import pytest
 
 from analytics.store import Store
 from tests.apptest import assert_no_exception, open_page, shown_text
-from tests.conftest import seed_tiny
-
-
-@pytest.fixture
-def tiny_db(tmp_path):
-    path = tmp_path / "tiny.duckdb"
-    store = Store(path)
-    seed_tiny(store)
-    store.close()
-    return path
 
 
 def test_overview_shows_headline_figures_against_the_previous_period(tiny_db, monkeypatch):
@@ -53,3 +43,32 @@ def test_a_malformed_link_falls_back_with_a_visible_notice(tiny_db, monkeypatch)
     assert_no_exception(at)
     warnings = " ".join(w.value for w in at.sidebar.warning)
     assert "unknown ward ('NOPE')" in warnings and "period ('forever')" in warnings
+
+
+@pytest.fixture
+def borough_db(tmp_path):
+    from tests.trend_fixture import seed_trend_borough
+
+    path = tmp_path / "trends.duckdb"
+    store = Store(path)
+    seed_trend_borough(store)
+    store.close()
+    return path
+
+
+def test_overview_names_the_signals_worth_a_look(borough_db, monkeypatch):
+    at = open_page(borough_db, query={"period": "custom", "from": "2025-01-01",
+                                      "to": "2025-12-31"}, monkeypatch=monkeypatch)
+    assert_no_exception(at)
+    text = shown_text(at)
+    assert "Signals worth a look" in text
+    assert ("**Concern.** Criminal exploitation in Alder: above the average for 8 months in a "
+            "row, since May 2025") in text
+    assert text.index("Signals worth a look") < text.index("Each risk type, month by month")
+
+
+def test_overview_says_when_no_signal_is_worth_a_look(tiny_db, monkeypatch):
+    at = open_page(tiny_db, query={"period": "custom", "from": "2025-01-01", "to": "2025-12-31"},
+                   monkeypatch=monkeypatch)
+    assert_no_exception(at)
+    assert "No risk type in any ward shows a current signal of change" in shown_text(at)

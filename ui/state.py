@@ -66,6 +66,14 @@ class PageContext:
 
 def context() -> PageContext:
     """The context app.py set for this run."""
+    if "_page_context" not in st.session_state:
+        # A page opened by its own address before app.py ever ran in this server process is run
+        # alone, in Streamlit's old pages-folder mode. Calling st.navigation leaves that mode;
+        # the rerun then goes through app.py, which runs this same page with its filters.
+        from ui import navigation
+
+        st.navigation(navigation.pages(), position="hidden")
+        st.rerun()
     return st.session_state["_page_context"]
 
 

@@ -1,0 +1,720 @@
+"""Trends: counts over time under the filters, judged with SPC, and the signals worth a look.
+
+Counts of incidents, of distinct young people, or incidents per 1,000 children, by month or week,
+optionally split by risk type, ward, context type or agency (an allow-listed dimension). Months
+with no incidents are zero; periods not yet complete when the data was extracted are left out
+(a half month would look like a fall). SPC limits need history, so a period shorter than
+HISTORY_MONTHS is judged against the HISTORY_MONTHS to its end; the chosen period is marked.
+
+Example:
+    view = trend_view(store.cursor(), filters, measure="incidents", split="risk_type")
+    view.overall.sentence  # 'Above the average for 8 months in a row, since March 2026'
+    top_signals(store.cursor(), filters, n=5)["headline"]
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from analytics import spc
+from analytics.disclosure import SUPPRESSED, display_count, is_small, suppresses
+from analytics.filters import Filters, add_months, month_end, uk_date, uk_month
+from analytics.store import quote_identifier
+from analytics.vocab import AGENCY_LABELS, CONTEXT_LABELS, RISK_LABELS
+
+MEASURES: dict[str, str] = {
+    "incidents": "Incidents",
+    "young_people": "Young people",
+    "rate": "Incidents per 1,000 children",
+}
+SPLITS: dict[str, str] = {
+    "none": "No split",
+    "risk_type": "Risk type",
+    "ward": "Ward",
+    "context_type": "Context type",
+    "agency": "Agency",
+}
+GRANULARITIES: dict[str, str] = {"month": "Month", "week": "Week"}
+HISTORY: dict[str, int] = {"month": 24, "week": 6}  # months of history at least, per granularity
+SEASONAL_MONTHS = 36  # the year-on-year comparison and the month-of-year profile look back this far
+MAX_SERIES = 12  # small multiples drawn; the rest are named in a note
+MIN_MEAN_COUNT = 1.0  # series averaging fewer events a period are too rare for XmR limits
+WARD_SUMMARY_MIN = 3  # a ward with this many current concerns is told as one line
+PER_CHILDREN = 1000
+
+# The dimensions a series may be split or grouped by: (table alias, column) — never widget text.
+DIMENSIONS: dict[str, tuple[str, str]] = {
+    "risk_type": ("r", "risk_type"),
+    "ward": ("i", "ward_code"),
+    "context_type": ("i", "location_type"),
+    "agency": ("i", "source_agency"),
+    "context": ("i", "context_id"),
+}
+DIMENSION_COLUMNS = frozenset(column for _, column in DIMENSIONS.values())
+DIMENSION_NOUNS = {"risk_type": "risk type", "ward": "ward", "context_type": "context type",
+                   "agency": "agency", "context": "place"}
+NOT_RECORDED = "Not recorded"
+
+
+# ---- the window of periods -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Window:
+    """The complete periods judged: from `first` to `last` (period starts), and why."""
+
+    granularity: str
+    periods: pd.DatetimeIndex = field(compare=False)
+    chosen_start: date | None  # where the filter's period begins (for marking it)
+    extended: bool  # history added before the chosen period, for the limits
+    left_out: str | None  # a sentence about an incomplete period left out
+
+    @property
+    def first(self) -> date:
+        return self.periods[0].date()
+
+    @property
+    def last_day(self) -> date:
+        """The last day of the last period."""
+        last = self.periods[-1].date()
+        return month_end(last) if self.granularity == "month" else last + timedelta(days=6)
+
+    def describe(self) -> str:
+        """'24 months, March 2025 to February 2027 (history before the chosen period ...)'."""
+        unit = self.granularity
+        n = len(self.periods)
+        span = (f"{uk_month(self.first)} to {uk_month(self.last_day)}" if unit == "month"
+                else f"{uk_date(self.first)} to {uk_date(self.last_day)}")
+        words = f"{n} {unit}s, {span}"
+        if self.extended:
+            words += (", reaching back before the chosen period because limits need history "
+                      f"(up to {HISTORY[unit]} months)")
+        return words
+
+
+def data_bounds(con: duckdb.DuckDBPyConnection) -> tuple[date | None, date | None, date | None]:
+    """(first incident date, latest incident date, the last day complete in the data).
+
+    The last complete day is the day before the latest load; if nothing records a load, the
+    latest incident's date.
+    """
+    first, latest = con.execute(
+        "SELECT min(occurred_at)::DATE, max(occurred_at)::DATE FROM incidents").fetchone()
+    loaded = con.execute(
+        "SELECT max(uploaded_at)::DATE FROM extracts WHERE status = 'loaded'").fetchone()[0]
+    through = latest
+    if loaded is not None and latest is not None:
+        through = max(latest, loaded - timedelta(days=1))
+    return first, latest, through
+
+
+def window(con: duckdb.DuckDBPyConnection, filters: Filters, granularity: str = "month",
+           min_months: int | None = None) -> Window | None:
+    """The complete months (or weeks) to judge: the filter's period, widened back to at least
+    `min_months` (default HISTORY[granularity]) but never before the data begins."""
+    _check(granularity, GRANULARITIES, "granularity")
+    first, latest, through = data_bounds(con)
+    if latest is None:
+        return None
+    min_months = min_months or HISTORY[granularity]
+    start = max(filters.start or first, first)
+    end = min(filters.end or latest, through)
+    chosen_start = filters.start
+    left_out = None
+    if granularity == "month":
+        first_p = start.replace(day=1)
+        if start > first_p and start != first:  # a chosen start mid-month leaves that month out
+            first_p = add_months(first_p, 1)
+        last_p = end.replace(day=1)
+        if end < month_end(end):
+            left_out = (f"{uk_month(end)} is left out: the data or the chosen period stops on "
+                        f"{uk_date(end)}, part way through the month.")
+            last_p = add_months(last_p, -1)
+        floor = add_months(last_p, -(min_months - 1))
+        extended = floor < first_p
+        first_p = max(min(first_p, floor), first.replace(day=1))
+        periods = pd.date_range(first_p, last_p, freq="MS")
+    else:
+        first_p = start - timedelta(days=start.weekday())
+        if first_p < start and start != first:
+            first_p += timedelta(days=7)
+        last_p = end - timedelta(days=end.weekday())
+        if end < last_p + timedelta(days=6):
+            left_out = (f"The week of {uk_date(last_p)} is left out: the data or the chosen "
+                        f"period stops on {uk_date(end)}, part way through it.")
+            last_p -= timedelta(days=7)
+        floor = add_months(last_p.replace(day=1), -(min_months - 1))
+        floor -= timedelta(days=floor.weekday())
+        extended = floor < first_p
+        data_week = first - timedelta(days=first.weekday())
+        first_p = max(min(first_p, floor), data_week)
+        periods = pd.date_range(first_p, last_p, freq="7D")
+    if not len(periods):
+        return None
+    extended = extended and periods[0].date() < (chosen_start or periods[0].date())
+    return Window(granularity, periods, chosen_start, extended, left_out)
+
+
+# ---- counts ----------------------------------------------------------------------------------
+
+def counts(con: duckdb.DuckDBPyConnection, filters: Filters, *, measure: str = "incidents",
+           split: str = "none", granularity: str = "month", win: Window | None = None
+           ) -> pd.DataFrame:
+    """key, label, period, count, population, value for every key and every period (zeros kept).
+
+    `value` is the count, or incidents per 1,000 children for `rate` (only incidents in wards
+    whose child population is known; `population` is the children behind each rate).
+    """
+    _check(measure, MEASURES, "measure")
+    _check(split, SPLITS, "split")
+    win = win or window(con, filters, granularity)
+    columns = ["key", "label", "period", "count", "population", "value"]
+    if win is None:
+        return pd.DataFrame(columns=columns)
+    raw = _grouped(con, filters, win, (split,) if split != "none" else (), measure)
+    keys = sorted(raw["key0"].unique()) if split != "none" else ["all"]
+    grid = pd.MultiIndex.from_product([keys, win.periods], names=["key", "period"])
+    out = (raw.rename(columns={"key0": "key"}).set_index(["key", "period"])["n"]
+           .reindex(grid, fill_value=0).rename("count").reset_index())
+    out["count"] = out["count"].astype(int)
+    out["label"] = out["key"].map(_labeller(con, split)) if split != "none" else MEASURES[measure]
+    out["population"] = np.nan
+    if measure == "rate":
+        pops = _populations(con, filters)
+        if split == "ward":
+            out["population"] = out["key"].map(pops).astype(float)
+        else:
+            out["population"] = float(sum(pops.values())) if pops else np.nan
+        out["value"] = out["count"] / out["population"] * PER_CHILDREN
+        out = out[out["population"].notna()]
+    else:
+        out["value"] = out["count"].astype(float)
+    return out[columns].reset_index(drop=True)
+
+
+def _grouped(con: duckdb.DuckDBPyConnection, filters: Filters, win: Window,
+             dims: tuple[str, ...], measure: str = "incidents") -> pd.DataFrame:
+    """One grouped query: period, key0..keyN, n for the window under the filters."""
+    for d in dims:
+        _check(d, DIMENSIONS, "dimension")
+    f = replace(filters, start=win.first, end=win.last_day)
+    p = f.predicate("i")
+    keys = ", ".join(f"coalesce({alias}.{quote_identifier(col, DIMENSION_COLUMNS)}, '') AS key{k}"
+                     for k, (alias, col) in enumerate(DIMENSIONS[d] for d in dims))
+    joins, where = "", ""
+    if "risk_type" in dims:
+        joins += " JOIN incident_risks r USING (incident_id)"
+        where += " AND (len($risks) = 0 OR list_contains($risks, r.risk_type))"
+    if measure == "young_people":
+        joins += " JOIN incident_people ip USING (incident_id)"
+        value = "count(DISTINCT ip.person_id)"
+    else:
+        value = "count(DISTINCT i.incident_id)"
+    if measure == "rate":
+        joins += " JOIN wards wp ON wp.ward_code = i.ward_code AND wp.child_population > 0"
+    params = {**p.params, "unit": win.granularity}
+    if "risk_type" in dims:
+        params["risks"] = list(filters.risk_types)
+    frame = con.execute(
+        f"""
+        SELECT date_trunc($unit, i.occurred_at)::DATE AS period{', ' + keys if keys else ''},
+               {value} AS n
+        FROM incidents i{joins}
+        WHERE {p.sql}{where}
+        GROUP BY ALL
+        """,
+        params,
+    ).df()
+    frame["period"] = pd.to_datetime(frame["period"])
+    if not dims:
+        frame["key0"] = "all"
+    return frame
+
+
+def _populations(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, float]:
+    """Ward code -> child population, for wards in the filter whose population is known."""
+    rows = con.execute(
+        "SELECT ward_code, child_population FROM wards WHERE child_population > 0 "
+        "AND (len($wards) = 0 OR list_contains($wards, ward_code))",
+        {"wards": list(filters.wards)},
+    ).fetchall()
+    return {code: float(n) for code, n in rows}
+
+
+def _labeller(con: duckdb.DuckDBPyConnection, dim: str) -> dict[str, str]:
+    """Code -> plain label for a dimension ('' is 'Not recorded')."""
+    if dim == "ward":
+        names = dict(con.execute("SELECT ward_code, ward_name FROM wards").fetchall())
+    elif dim == "context":
+        # A private address is named by its code and ward, never by its street: on a board
+        # paper a street address could point to a family.
+        names = dict(con.execute(
+            """SELECT c.context_id,
+                      CASE WHEN c.context_type = 'residential'
+                           THEN 'Residential address ' || c.context_id
+                                || coalesce(', ' || w.ward_name, '')
+                           ELSE c.name END
+               FROM contexts c LEFT JOIN wards w USING (ward_code)""").fetchall())
+    else:
+        names = {"risk_type": RISK_LABELS, "context_type": CONTEXT_LABELS,
+                 "agency": AGENCY_LABELS}.get(dim, {})
+    return _Labels(names)
+
+
+class _Labels(dict):
+    """A label map that names unknown codes by their code and the empty code 'Not recorded'."""
+
+    def __missing__(self, key: str) -> str:
+        return NOT_RECORDED if key == "" else str(key)
+
+
+# ---- SPC over the series -------------------------------------------------------------------
+
+@dataclass(frozen=True, eq=False)
+class TrendSeries:
+    """One series judged: its key and label, the SPC result, the sentence, and its counts."""
+
+    key: str
+    label: str
+    result: spc.SpcResult
+    sentence: str
+    counts: pd.DataFrame = field(repr=False)  # period, count, value
+
+    @property
+    def total(self) -> int:
+        return int(self.counts["count"].sum())
+
+    @property
+    def headline(self) -> str:
+        """'Criminal exploitation: above the average for 8 months in a row, since March 2026'."""
+        return f"{self.label}: {_lower(self.sentence)}"
+
+    @property
+    def current_signal(self) -> spc.Signal | None:
+        """The latest signal, if it is still going (ends within the latest few periods)."""
+        latest = self.result.latest_signal()
+        return latest if latest and latest.current else None
+
+
+@dataclass(frozen=True, eq=False)
+class TrendView:
+    """Everything the Trends page draws for one choice of measure, split and granularity."""
+
+    window: Window | None
+    measure: str
+    split: str
+    options: spc.SpcOptions
+    overall: TrendSeries | None
+    series: tuple[TrendSeries, ...]
+    more_series: int  # series left out of the small multiples
+    interventions: pd.DataFrame
+    notes: tuple[str, ...]
+
+
+def spc_options(baseline: tuple[date, date] | None = None,
+                change_point: date | None = None) -> spc.SpcOptions:
+    """SPC options for a harm count: higher is worse, too rare under MIN_MEAN_COUNT a period,
+    an optional baseline and change point."""
+    return spc.SpcOptions(direction="higher_is_worse", baseline=baseline,
+                          change_points=(change_point,) if change_point else (),
+                          min_mean=MIN_MEAN_COUNT)
+
+
+def judge(key: str, label: str, frame: pd.DataFrame, options: spc.SpcOptions,
+          unit: str) -> TrendSeries:
+    """Run SPC on one series (frame: period, count, value) and say what it shows.
+
+    Rarity is judged on the counts: for a rate the threshold is MIN_MEAN_COUNT events a period
+    expressed as a rate of the series' population.
+    """
+    population = frame["population"].iloc[0] if "population" in frame and len(frame) else np.nan
+    if not np.isnan(population):
+        options = replace(options, min_mean=options.min_mean / population * PER_CHILDREN)
+    result = spc.xmr(frame["value"].to_numpy(), frame["period"], options)
+    sentence = spc.summary(result, unit)
+    if result.run_reason == "rare":
+        sentence = (f"Too rare to tell a real change from noise (under {MIN_MEAN_COUNT:g} "
+                    f"a {unit} on average)")
+    return TrendSeries(key, label, result, sentence,
+                       frame[["period", "count", "value"]].reset_index(drop=True))
+
+
+def trend_view(con: duckdb.DuckDBPyConnection, filters: Filters, *, measure: str = "incidents",
+               split: str = "none", granularity: str = "month",
+               baseline: tuple[date, date] | None = None, change_point: date | None = None
+               ) -> TrendView:
+    """The overall series and the split's series (largest first), judged with SPC, and the
+    interventions that started in the window (for markers)."""
+    options = spc_options(baseline, change_point)
+    win = window(con, filters, granularity)
+    notes: list[str] = []
+    if win is None:
+        return TrendView(None, measure, split, options, None, (), 0, _no_interventions(), ())
+    if win.left_out:
+        notes.append(win.left_out)
+    total = counts(con, filters, measure=measure, granularity=granularity, win=win)
+    if total.empty:  # a rate with no ward population known
+        notes.append("No ward in this selection has a known child population, so no rate.")
+        return TrendView(win, measure, split, options, None, (), 0,
+                         interventions(con, filters, win), tuple(notes))
+    overall = judge("all", MEASURES[measure], total, options, granularity)
+    series: list[TrendSeries] = []
+    more = 0
+    if split != "none":
+        parts = counts(con, filters, measure=measure, split=split, granularity=granularity,
+                       win=win)
+        sizes = parts.groupby("key")["count"].sum().sort_values(ascending=False, kind="stable")
+        sizes = sizes[sizes > 0]
+        more = max(0, len(sizes) - MAX_SERIES)
+        for key in sizes.index[:MAX_SERIES]:
+            frame = parts[parts["key"] == key]
+            series.append(judge(key, frame["label"].iloc[0], frame, options, granularity))
+    if measure == "rate":
+        notes.append("Rates count incidents in wards whose child population is known; "
+                     "incidents with no ward recorded are left out.")
+    if measure == "young_people":
+        notes.append("A young person is counted once in each period they appear in.")
+    if split == "risk_type":
+        notes.append("An incident can carry several risk types, so it can count in several "
+                     "charts.")
+    return TrendView(win, measure, split, options, overall, tuple(series), more,
+                     interventions(con, filters, win), tuple(notes))
+
+
+# ---- interventions -------------------------------------------------------------------------
+
+INTERVENTION_COLUMNS = ["intervention_id", "started_on", "ended_on", "intervention_type",
+                        "lead_agency", "description", "context_name", "ward_code", "label"]
+
+
+def _no_interventions() -> pd.DataFrame:
+    return pd.DataFrame(columns=INTERVENTION_COLUMNS)
+
+
+def interventions(con: duckdb.DuckDBPyConnection, filters: Filters, win: Window | None
+                  ) -> pd.DataFrame:
+    """Interventions that started in the window, in the filter's wards and context types."""
+    if win is None:
+        return _no_interventions()
+    frame = con.execute(
+        """
+        SELECT v.intervention_id, v.started_on, v.ended_on, v.intervention_type, v.lead_agency,
+               v.description, c.name AS context_name,
+               coalesce(v.ward_code, c.ward_code) AS ward_code
+        FROM interventions v LEFT JOIN contexts c USING (context_id)
+        WHERE v.started_on BETWEEN $start AND $end
+          AND (len($wards) = 0 OR list_contains($wards, coalesce(v.ward_code, c.ward_code)))
+          AND (len($types) = 0 OR list_contains($types, c.context_type))
+        ORDER BY v.started_on, v.intervention_id
+        """,
+        {"start": win.first, "end": win.last_day, "wards": list(filters.wards),
+         "types": list(filters.context_types)},
+    ).df()
+    frame["started_on"] = pd.to_datetime(frame["started_on"])
+    frame["label"] = [_intervention_label(r) for r in frame.itertuples()]
+    return frame[INTERVENTION_COLUMNS]
+
+
+def _intervention_label(row) -> str:
+    """'Detached youth work at Alder Park' (or the description when there is no type)."""
+    what = row.intervention_type or row.description or "Intervention"
+    what = str(what).replace("_", " ")
+    what = what[:1].upper() + what[1:]
+    return f"{what} at {row.context_name}" if isinstance(row.context_name, str) else what
+
+
+# ---- year on year and month of year ----------------------------------------------------------
+
+@dataclass(frozen=True, eq=False)
+class Seasonality:
+    """Monthly values by calendar year, the month-of-year profile, and the last 12 months
+    against the 12 before."""
+
+    by_year: pd.DataFrame  # year, month (1-12), count, value
+    profile: pd.DataFrame  # month (1-12), months, count, value (the average)
+    recent: float | None  # average a month in the latest 12 months
+    previous: float | None  # average a month in the 12 before
+    last_month: date | None
+
+
+def seasonality(con: duckdb.DuckDBPyConnection, filters: Filters, *, measure: str = "incidents"
+                ) -> Seasonality:
+    """Year-on-year and month-of-year views of the measure over up to SEASONAL_MONTHS months."""
+    win = window(con, filters, "month", min_months=SEASONAL_MONTHS)
+    frame = counts(con, filters, measure=measure, win=win) if win else pd.DataFrame()
+    if frame.empty:
+        empty = pd.DataFrame(columns=["year", "month", "count", "value"])
+        return Seasonality(empty, pd.DataFrame(columns=["month", "months", "count", "value"]),
+                           None, None, None)
+    frame = frame.assign(year=frame["period"].dt.year, month=frame["period"].dt.month)
+    by_year = frame[["year", "month", "count", "value"]].reset_index(drop=True)
+    profile = (frame.groupby("month")
+               .agg(months=("value", "size"), count=("count", "sum"), value=("value", "mean"))
+               .reset_index())
+    values = frame["value"].to_numpy()
+    recent = float(values[-12:].mean()) if len(values) >= 12 else None
+    previous = float(values[-24:-12].mean()) if len(values) >= 24 else None
+    return Seasonality(by_year, profile, recent, previous, win.periods[-1].date())
+
+
+def year_on_year_sentence(s: Seasonality, noun: str) -> str:
+    """'In the 12 months to October 2026, 14% more incidents a month than the 12 before'."""
+    if s.last_month is None or s.recent is None:
+        return f"Not enough months to compare {noun} year on year"
+    to = uk_month(s.last_month)
+    if s.previous is None:
+        return f"{_cap(noun)} in the 12 months to {to}: fewer than 24 months, so no comparison"
+    if s.previous == 0:
+        return f"{_cap(noun)} in the 12 months to {to}: none in the 12 months before"
+    change = (s.recent - s.previous) / s.previous
+    if abs(change) < 0.005:
+        return f"In the 12 months to {to}, about the same {noun} a month as the 12 before"
+    more = "more" if change > 0 else "fewer"
+    return f"In the 12 months to {to}, {abs(change):.0%} {more} {noun} a month than the 12 before"
+
+
+def season_table(s: Seasonality, view: str, measure: str, *, by_year: bool) -> pd.DataFrame:
+    """The year-on-year lines (by_year) or the month-of-year averages as a table, suppressed."""
+    rate = measure == "rate"
+    if by_year:
+        f = s.by_year
+        return pd.DataFrame({
+            "Month": [f"{calendar.month_name[m]} {y}" for y, m in zip(f["year"], f["month"],
+                                                                       strict=True)],
+            MEASURES[measure]: [_shown_value(v, c, view, rate) for v, c in
+                                zip(f["value"], f["count"], strict=True)]})
+    p = s.profile
+    return pd.DataFrame({
+        "Month of the year": [calendar.month_name[m] for m in p["month"]],
+        "Years": p["months"],
+        "Average a month": [SUPPRESSED if suppresses(view) and is_small(c) else f"{v:,.2f}"
+                            for v, c in zip(p["value"], p["count"], strict=True)]})
+
+
+def profile_sentence(s: Seasonality, noun: str) -> str:
+    """'Over 3 years, July has averaged the most incidents and February the fewest'."""
+    p = s.profile
+    if p.empty or p["value"].max() == p["value"].min():
+        return f"No month of the year stands out for {noun}"
+    years = int(p["months"].max())
+    hi = calendar.month_name[int(p.loc[p["value"].idxmax(), "month"])]
+    lo = calendar.month_name[int(p.loc[p["value"].idxmin(), "month"])]
+    span = "1 year" if years == 1 else f"{years} years"
+    return f"Over {span}, {hi} has averaged the most {noun} and {lo} the fewest"
+
+
+# ---- signals for every risk type x ward ---------------------------------------------------
+
+SIGNAL_COLUMNS = ["key_a", "label_a", "key_b", "label_b", "rule", "rule_label", "sentence",
+                  "what", "since", "until", "current", "side", "assessment", "points", "total"]
+
+
+@dataclass(frozen=True, eq=False)
+class SignalTable:
+    """Signals found across every pair of (say) risk type and ward, and how many were judged."""
+
+    by: tuple[str, ...]
+    frame: pd.DataFrame  # SIGNAL_COLUMNS, current concerns first
+    judged: int
+    too_small: int
+    window: Window | None
+    options: spc.SpcOptions
+
+    @property
+    def current(self) -> pd.DataFrame:
+        """The signals still going at the end of the window."""
+        return self.frame[self.frame["current"].astype(bool)]
+
+    @property
+    def current_concerns(self) -> int:
+        """How many current signals say harm rose."""
+        return int((self.current["assessment"] == spc.CONCERN).sum())
+
+
+def signals(con: duckdb.DuckDBPyConnection, filters: Filters, *,
+            by: tuple[str, ...] = ("risk_type", "ward"), granularity: str = "month",
+            baseline: tuple[date, date] | None = None, change_point: date | None = None
+            ) -> SignalTable:
+    """The latest signal (if any) of every series of incidents by `by` (one or two dimensions),
+    from one grouped query and SPC on each small array. Series with no ward (or other key)
+    recorded are not places to act on, so they are left out."""
+    if not 1 <= len(by) <= 2:
+        raise ValueError("Signals are grouped by one or two dimensions.")
+    options = spc_options(baseline, change_point)
+    win = window(con, filters, granularity)
+    if win is None:
+        return SignalTable(by, pd.DataFrame(columns=SIGNAL_COLUMNS), 0, 0, None, options)
+    raw = _grouped(con, filters, win, by)
+    if len(by) == 1:
+        raw["key1"] = "-"
+    raw = raw[(raw["key0"] != "") & (raw["key1"] != "")]
+    if raw.empty:
+        return SignalTable(by, pd.DataFrame(columns=SIGNAL_COLUMNS), 0, 0, win, options)
+    key_cols = ["key0", "key1"]
+    wide = (raw.pivot_table(index=key_cols, columns="period", values="n", aggfunc="sum",
+                            fill_value=0)
+            .reindex(columns=win.periods, fill_value=0))
+    labels = [_labeller(con, d) for d in by] + ([_Labels()] if len(by) == 1 else [])
+    rows, too_small = [], 0
+    for (a, b), values in zip(wide.index, wide.to_numpy(dtype=float), strict=True):
+        if values.mean() < options.min_mean:
+            too_small += 1
+            continue
+        result = spc.xmr(values, win.periods, options)
+        latest = result.latest_signal()
+        if latest is None:
+            continue
+        rows.append((a, labels[0][a], b, labels[1][b], latest.rule, spc.RULE_LABELS[latest.rule],
+                     spc.describe(latest, granularity),
+                     spc.describe(latest, granularity, since=False), latest.start, latest.end,
+                     latest.current,
+                     latest.side, latest.assessment, latest.points, int(values.sum())))
+    frame = pd.DataFrame(rows, columns=SIGNAL_COLUMNS)
+    if not frame.empty:
+        frame = frame.sort_values(
+            ["current", "assessment", "until", "points", "total"],
+            ascending=[False, True, False, False, False], kind="stable").reset_index(drop=True)
+    judged = len(wide) - too_small
+    return SignalTable(by, frame, judged, too_small, win, options)
+
+
+def top_signals(con: duckdb.DuckDBPyConnection, filters: Filters, n: int = 5) -> pd.DataFrame:
+    """The n current signals most worth a board's look, concerns first, one sentence each.
+
+    A ward with WARD_SUMMARY_MIN or more current concerns is told once ('Larkspur Vale: harm
+    rising in 7 risk types ...') so one ward cannot fill the list; other signals are told one
+    by one ('Criminal exploitation in Millbrook: above the average for 8 months in a row, ...').
+    Columns: key_a (risk type, '' for a ward summary), key_b (ward), assessment, headline.
+    """
+    current = signals(con, filters).current
+    concerns = current[current["assessment"] == spc.CONCERN]
+    per_ward = concerns.groupby("key_b", sort=False).size()
+    busy = [w for w in per_ward.index if per_ward[w] >= WARD_SUMMARY_MIN]
+    rows = []
+    for ward in busy:
+        mine = concerns[concerns["key_b"] == ward]
+        risks = [label[:1].lower() + label[1:] for label in mine["label_a"]]
+        listed = ", ".join(risks[:3]) + (f" and {len(risks) - 3} more" if len(risks) > 3 else "")
+        rows.append(("", ward, spc.CONCERN,
+                     f"{mine['label_b'].iloc[0]}: harm rising in {len(risks)} risk types at "
+                     f"once ({listed})"))
+    rest = current[~((current["assessment"] == spc.CONCERN) & current["key_b"].isin(busy))]
+    rows += [(r.key_a, r.key_b, r.assessment, f"{r.label_a} in {r.label_b}: {_lower(r.sentence)}")
+             for r in rest.itertuples()]
+    return pd.DataFrame(rows[:n], columns=["key_a", "key_b", "assessment", "headline"])
+
+
+def signal_table_for_display(table: SignalTable, view: str) -> pd.DataFrame:
+    """The signals as a reader sees them: plain columns, totals suppressed in board/lead views."""
+    nouns = [DIMENSION_NOUNS[d].capitalize() for d in table.by]
+    f = table.frame
+    out = pd.DataFrame({nouns[0]: f["label_a"]})
+    if len(table.by) == 2:
+        out[nouns[1]] = f["label_b"]
+    out["What changed"] = f["what"]
+    out["Since"] = [uk_month(d) if table.window.granularity == "month" else uk_date(d)
+                    for d in f["since"]]
+    out["Direction"] = [f"{'Up' if s > 0 else 'Down'} ({a})"
+                        for s, a in zip(f["side"], f["assessment"], strict=True)]
+    out["Still going"] = ["Yes" if c else "No" for c in f["current"]]
+    out[f"Incidents ({len(table.window.periods)} {table.window.granularity}s)"] = [
+        display_count(v, view) for v in f["total"]]
+    return out
+
+
+# ---- tables for 'show as table' --------------------------------------------------------------
+
+def series_table(view: TrendView, display: str) -> pd.DataFrame:
+    """The small multiples as a table: each series, what it shows, and its total (suppressed)."""
+    total = ("Young people, added up period by period" if view.measure == "young_people"
+             else "Incidents in the window")
+    return pd.DataFrame({SPLITS[view.split]: [s.label for s in view.series],
+                         "What it shows": [s.sentence for s in view.series],
+                         total: [display_count(s.total, display) for s in view.series]})
+
+
+def interventions_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The interventions marked on a chart, as a plain table (no counts, nothing to suppress)."""
+    return pd.DataFrame({"Started": [uk_date(d.date()) for d in frame["started_on"]],
+                         "Intervention": frame["label"], "Lead": frame["lead_agency"],
+                         "Description": frame["description"]})
+
+
+def xmr_table(series: TrendSeries, view: str, measure: str, granularity: str) -> pd.DataFrame:
+    """One XmR chart as a table: period, value (suppressed), average, limits, and what it shows."""
+    pts = series.result.points
+    rate = measure == "rate"
+    shown = [_shown_value(v, c, view, rate) for v, c in
+             zip(series.counts["value"], series.counts["count"], strict=True)]
+    out = pd.DataFrame({
+        GRANULARITIES[granularity]: [uk_month(d) if granularity == "month" else uk_date(d)
+                                     for d in pts["period"]],
+        MEASURES[measure]: shown,
+        "Average" if series.result.kind == "xmr" else "Median": pts["centre"].round(2),
+    })
+    if series.result.kind == "xmr":
+        out["Lower limit"] = pts["lower"].clip(lower=0).round(2)
+        out["Upper limit"] = pts["upper"].round(2)
+    out["Reading"] = [_point_words(row) for row in pts.itertuples()]
+    return out
+
+
+def _shown_value(value: float, count: int, view: str, rate: bool) -> str:
+    """A count (or rate) as shown in this view: '<5' where the count behind it is 1 to 4."""
+    if suppresses(view) and is_small(count):
+        return SUPPRESSED
+    return f"{value:,.2f}" if rate else display_count(count, view)
+
+
+def _point_words(row) -> str:
+    """'Concern: above the upper limit; run above the average' or 'Common cause'."""
+    if row.point_type == spc.COMMON:
+        return "Common cause"
+    words = {"beyond_limit": "beyond a limit", "two_of_three": "2 of 3 close to a limit",
+             "run": "run on one side of the average", "trend": "rising" if row.trend > 0
+             else "falling"}
+    fired = [words[r.code] for r in spc.RULES if getattr(row, r.code) != 0]
+    return f"{row.point_type.capitalize()}: {'; '.join(fired)}"
+
+
+def _check(value: str, allowed: dict, what: str) -> None:
+    if value not in allowed:
+        raise ValueError(f"Unknown {what} {value!r}; choose one of {', '.join(allowed)}.")
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _lower(text: str) -> str:
+    return spc._lower_first(text)
+
+
+# ---- choices for the page's controls -------------------------------------------------------
+
+def period_label(d: date | pd.Timestamp, granularity: str) -> str:
+    """'March 2026' for a month, 'week of 2 March 2026' for a week."""
+    d = pd.Timestamp(d).date()
+    return uk_month(d) if granularity == "month" else f"week of {uk_date(d)}"
+
+
+def change_point_choices(view: TrendView) -> dict[date, str]:
+    """Periods a change point may start at (all but the first), each named with any
+    intervention that started in it, so "when the intervention began" is one click."""
+    if view.window is None:
+        return {}
+    gran = view.window.granularity
+    periods = [p.date() for p in view.window.periods[1:]]
+    started: dict[date, list[str]] = {}
+    for row in view.interventions.itertuples():
+        ts = pd.Timestamp(row.started_on)
+        start = (ts.replace(day=1) if gran == "month"
+                 else ts - pd.Timedelta(days=ts.weekday())).date()
+        started.setdefault(start, []).append(row.label)
+    return {p: period_label(p, gran) + (f" ({'; '.join(started[p])} started)"
+                                        if p in started else "") for p in periods}

@@ -1,0 +1,168 @@
+"""Where to intervene: places ranked by priority with reasons and partners, one place in detail,
+and groups of places that look alike."""
+
+import streamlit as st
+
+from analytics import clustering, context_charts, contexts, overview, priorities
+from analytics.disclosure import (
+    SECONDARY,
+    SECONDARY_NOTE,
+    display_count,
+    mask_small,
+    suppress_frame,
+)
+from analytics.exports import safe_csv
+from ui import components, state
+from ui import markdown as md
+
+ctx = state.context()
+view, filters = ctx.view, ctx.filters
+st.title("Where to intervene")
+components.banner(ctx)
+st.write("Places ranked by how much they need a partnership response, with the reasons and the "
+         "partners who can change each place. Move the weights to say what matters most.")
+
+defaults = priorities.DEFAULT_WEIGHTS
+with st.expander("How places are weighed", icon=":material/tune:"):
+    st.caption("Each measure is scaled from 0 to 1 across the places in view (the highest place "
+               "scores 1); the priority score is their weighted average, times 100. Defaults: "
+               + "; ".join(f"{label.lower()} {getattr(defaults, key):g}"
+                           for key, label in priorities.COMPONENT_LABELS.items()) + ".")
+    cols = st.columns(len(priorities.COMPONENT_LABELS))
+    chosen = {key: cols[i].slider(label, 0, 5, int(getattr(defaults, key)), key=f"w_{key}",
+                                  help=priorities.COMPONENT_HELP[key])
+              for i, (key, label) in enumerate(priorities.COMPONENT_LABELS.items())}
+try:
+    weights = priorities.Weights(**chosen)
+except ValueError as problem:
+    st.warning(f"{problem} Using the default weights until one is raised.")
+    weights = defaults
+
+ranked = state.compute(priorities.rank, filters, weights=weights)
+if ranked.empty:
+    components.no_incidents(ctx)
+    st.stop()
+period = overview.period_words(filters)
+explained = priorities.explain(ranked, view, period)
+
+st.header("Places to act on first")
+n_listed = st.columns([2, 3])[0].select_slider(
+    "Places to list", options=sorted({min(n, len(explained)) for n in (5, 10, 20)}
+                                     | {len(explained)}),
+    value=min(10, len(explained)), key="top_n",
+    format_func=lambda n: "All" if n == len(explained) else f"Top {n}")
+for _, row in explained.head(n_listed).iterrows():
+    st.markdown(f"**{row['rank']}. {md.escape(row['name'])}** ({md.escape(row['where'])}), "
+                f"priority {row['score']:.0f} out of 100  \n"
+                f"Why: {row['why']}.  \nWho can act: {row['partners']}.")
+st.caption(ctx.caption(f"Places ranked by priority score; {len(explained):,} places have "
+                       "incidents"))
+with st.expander("Every place as a table"):
+    st.dataframe(
+        explained[["rank", "name", "context_label", "ward_name", "score", "why", "partners"]],
+        hide_index=True, width="stretch", row_height=80,
+        column_config={
+            "rank": st.column_config.NumberColumn("Rank", width="small"),
+            "name": "Place", "context_label": "Type", "ward_name": "Ward",
+            "score": st.column_config.ProgressColumn("Priority (0 to 100)", min_value=0,
+                                                     max_value=100, format="%.0f"),
+            "why": st.column_config.TextColumn("Why", width="large"),
+            "partners": st.column_config.TextColumn("Partners who can act", width="medium"),
+        })
+st.download_button(
+    "Download the ranked list (CSV)",
+    data=lambda: safe_csv(priorities.export_table(ranked, view, period)),
+    file_name="where-to-intervene.csv", mime="text/csv", on_click="ignore",
+    icon=":material/download:", help="Every place, with the counts this view may show.")
+
+st.header("A closer look at one place")
+labels = dict(zip(explained["context_id"],
+                  explained["rank"].astype(str) + ". " + explained["name"], strict=True))
+picked = st.selectbox("Place", list(labels), format_func=labels.get, key="detail_place")
+place: contexts.ContextDetail = state.compute(contexts.detail, filters, context_id=picked)
+row = explained.set_index("context_id").loc[picked]
+st.markdown(f"**{md.escape(place.name)}** ({md.escape(row['where'])}). "
+            f"Partners who can act: {row['partners']}.")
+cols = st.columns(4)
+cols[0].metric("Priority rank", f"{int(row['rank'])} of {len(explained):,}")
+cols[1].metric("Incidents", display_count(place.incidents, view))
+cols[2].metric("Young people", display_count(place.young_people, view))
+cols[3].metric("Seen here more than once", display_count(place.repeat_young_people, view))
+
+timeline = contexts.timeline_for_view(place.timeline, view)
+note = f"; {SECONDARY_NOTE.rstrip('.')}" if (timeline["shown"] == SECONDARY).any() else ""
+components.chart(
+    context_charts.timeline(timeline, place.intervention_starts(),
+                            context_charts.timeline_title(place.name, timeline, row["trend"])),
+    ctx.caption("Incidents a month at this place; months with 1 to 4 incidents are marked <5 in "
+                f"this view; dashed lines mark interventions beginning{note}"),
+    contexts.timeline_table(timeline), key="detail-timeline")
+if not place.risk_mix.empty:
+    mix = place.risk_mix.assign(
+        shown=[display_count(v, view) for v in place.risk_mix["incidents"]],
+        incidents=mask_small(place.risk_mix["incidents"], view))
+    top = place.risk_mix.iloc[0]
+    components.chart(
+        context_charts.risk_bars(mix, f"{top['label']} is the most common harm at {place.name}"),
+        ctx.caption("Incidents at this place carrying each risk type (an incident can carry "
+                    "several)"),
+        mix[["label", "shown"]].rename(columns={"label": "Risk type", "shown": "Incidents"}),
+        key="detail-risks")
+st.subheader("Interventions here")
+if place.interventions.empty:
+    st.write("No intervention has been recorded at this place.")
+else:
+    st.dataframe(contexts.intervention_table(place.interventions), hide_index=True,
+                 width="stretch")
+st.subheader(f"Neighbouring places within {place.radius_m:,.0f} metres")
+if place.neighbours.empty:
+    st.write("No other place is recorded this close (or this place has no location).")
+else:
+    st.caption(f"{len(place.neighbours):,} places, nearest first; harm can move next door "
+               "when one place is made safer.")
+    st.dataframe(contexts.neighbour_table(place.neighbours, view), hide_index=True,
+                 width="stretch", height=min(400, 35 * len(place.neighbours) + 40))
+
+st.header("Places that look alike")
+st.write("Places are grouped by the pattern of what happens there (when, which harms, how "
+         "much, whether rising), not by type, so one response can be planned for each group.")
+cols = st.columns(2)
+method = cols[0].radio("Grouping method", list(clustering.METHODS),
+                       format_func=clustering.METHODS.get, horizontal=True, key="cl_method")
+k_options = [None, *range(clustering.K_RANGE[0], clustering.K_RANGE[1] + 1)]
+k = cols[1].selectbox("Number of groups", k_options, key="cl_k",
+                      format_func=lambda v: "Let the data choose (best silhouette)" if v is None
+                      else str(v))
+try:
+    groups: clustering.Clustering = state.compute(clustering.cluster_contexts, filters,
+                                                  method=method, k=k)
+except ValueError as problem:
+    st.info(str(problem), icon=":material/info:")
+    st.stop()
+chosen_by = "chosen by silhouette" if groups.k_chosen else "set by you"
+st.markdown(f"**{groups.k} groups** ({chosen_by}). {groups.coverage_sentence()} "
+            f"{groups.trust_sentence()}")
+names = dict(zip(groups.groups["group"], groups.groups["name"], strict=True))
+components.chart(
+    context_charts.cluster_scatter(groups.members, names, groups.explained,
+                                   context_charts.scatter_title(groups.groups)),
+    ctx.caption("Each point is a place, placed by the two main patterns in its profile "
+                "(principal components); places close together look alike"),
+    groups.members[["group", "group_name", "name", "context_label", "ward_name"]].rename(
+        columns={"group": "Group", "group_name": "Group name", "name": "Place",
+                 "context_label": "Type", "ward_name": "Ward"}),
+    key="cluster-scatter")
+components.chart(
+    context_charts.profile_heatmap(groups.profile, context_charts.heatmap_title(groups.profile)),
+    ctx.caption("How far each group's average sits from the average of all places, in standard "
+                "deviations; risk types are the share of incidents carrying them"),
+    groups.profile.T.round(2).reset_index(names="Measure"), key="cluster-heatmap")
+st.subheader("Members of each group")
+for _, g in groups.groups.iterrows():
+    with st.expander(f"Group {g['group']}: {g['name']} ({g['places']:,} "
+                     f"{'place' if g['places'] == 1 else 'places'})"):
+        members = groups.members[groups.members["group"] == g["group"]]
+        st.dataframe(suppress_frame(members, ["incidents"], view)[
+            ["name", "context_label", "ward_name", "incidents"]].rename(columns={
+                "name": "Place", "context_label": "Type", "ward_name": "Ward",
+                "incidents": "Incidents"}), hide_index=True, width="stretch")

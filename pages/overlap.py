@@ -1,0 +1,148 @@
+"""Risk overlap, for leads: which harms occur together, for whom and where."""
+
+import streamlit as st
+
+from analytics import overlap, overview
+from analytics import overlap_charts as oc
+from analytics.disclosure import THRESHOLD, display_count, suppresses
+from ui import components, state
+
+ctx = state.context()
+view, filters = ctx.view, ctx.filters
+st.title("Risk overlap")
+components.banner(ctx)
+st.markdown("Practice grew up in silos, yet the same young people and the same places often "
+            "carry several harms. This page shows which risk types occur together, and where.")
+
+if state.compute(overview.totals, filters).incidents == 0:
+    components.no_incidents(ctx)
+    st.stop()
+
+left, middle, right = st.columns(3)
+unit = left.radio("Count overlap in", list(overlap.UNITS), key="ov_unit", horizontal=True,
+                  format_func=lambda u: overlap.UNITS[u].capitalize(),
+                  help="Young people: both risk types recorded for the same young person. "
+                       "Places: both seen at the same place.")
+window = overlap.WINDOW_DAYS[middle.selectbox(
+    "Both recorded", list(overlap.WINDOW_DAYS), key="ov_window",
+    format_func=overlap.WINDOW_LABELS.get,
+    help="How close in time the two records must be to count together.")]
+measure = right.selectbox("Measure", list(overlap.MEASURES), key="ov_measure",
+                          format_func=overlap.MEASURES.get)
+noun, one = overlap.UNITS[unit], overlap.UNIT_ONE[unit]
+if len(filters.risk_types) == 1:
+    st.info("One risk type is chosen in the sidebar, so every risk type is compared here. "
+            "Choose two or more to compare only those.", icon=":material/info:")
+
+result: overlap.Overlap = state.compute(overlap.analyse, filters, unit=unit, window=window)
+if result.universe == 0:
+    st.warning(f"None of these incidents is linked to a {one}, so there is no overlap to show.",
+               icon=":material/filter_alt_off:")
+    st.stop()
+if len(result.types) < 2:
+    st.warning(f"Only one risk type is recorded for these {noun}, so nothing overlaps. Widen "
+               "the period or clear a filter in the sidebar.", icon=":material/filter_alt_off:")
+    st.stop()
+
+hidden_note = (f"; counts of 1 to {THRESHOLD - 1}, and measures worked out from them, show as "
+               f"<{THRESHOLD}" if suppresses(view) else "")
+window_words = overlap.window_phrase(window)
+
+st.header("Which harms go together")
+st.subheader("The strongest overlaps")
+for sentence in overlap.summary_sentences(result, view):
+    st.markdown(f"- {sentence}")
+st.caption(f"Strongest by lift among pairs shared by at least {overlap.MIN_SUPPORT} {noun} and "
+           f"stronger than chance. Out of {display_count(result.universe, view)} {noun} with "
+           "any risk type recorded.")
+st.markdown(f"**How to read the chart.** {oc.legend_sentence(measure, unit, window)}")
+components.chart(
+    oc.heatmap(result, measure, view),
+    ctx.caption(f"{overlap.MEASURES[measure]} for each pair of risk types, {noun} with both "
+                f"recorded {window_words}{hidden_note}"),
+    oc.heatmap_table(result, view),
+    key="overlap-heatmap",
+)
+
+st.header("The most common combinations")
+combos = state.compute(overlap.combinations, filters, unit=unit)
+st.markdown(f"{oc.multi_sentence(combos, unit, view)} Each bar counts those with exactly the "
+            "risk types marked by the dots beneath it; grey bars are a single risk type on its own.")
+components.chart(
+    oc.upset(combos, unit, view),
+    ctx.caption(f"{noun.capitalize()} by their exact combination of risk types recorded anywhere "
+                f"in the period (the window does not apply){hidden_note}"
+                + ("; other counts rounded to the nearest 5" if suppresses(view) else "")),
+    oc.upset_table(combos, unit, view),
+    key="overlap-upset",
+)
+
+st.header("Where and when")
+pair_keys, combo_keys = overlap.drill_options(result, combos, view)
+kinds = {"pair": "A pair (they may have other risk types too)",
+         "exact": "An exact combination"}
+if not combo_keys:
+    kinds.pop("exact")
+if not pair_keys:
+    st.write(f"No two risk types were recorded for the same {one}, so there is nothing to "
+             "drill into.")
+    st.stop()
+kind = st.radio("Look at", list(kinds), format_func=kinds.get, horizontal=True, key="ov_kind")
+exact = kind == "exact"
+key = st.selectbox("Risk types", combo_keys if exact else pair_keys, key=f"ov_{kind}",
+                   format_func=lambda k: overlap.describe(overlap.parse_key(k), exact).capitalize())
+risks = overlap.parse_key(key)
+drill: overlap.Drilldown = state.compute(
+    overlap.drilldown, filters, risks=risks, unit=unit, exact=exact,
+    window=None if exact else window)
+what = overlap.describe(risks, exact)
+if drill.members == 0:
+    st.write(f"No {one} has {what} recorded {window_words}.")
+    st.stop()
+st.markdown(f"{noun.capitalize()} with {what} recorded "
+            f"{'in the period' if exact else window_words}: "
+            f"**{display_count(drill.members, view, rounded=exact)}**.")
+place_col, place_axis = ("members", noun) if unit == "people" else ("incidents", "incidents")
+columns = {"members": noun.capitalize(), "incidents": "Incidents"}
+rounding = "; rounded to the nearest 5, like the combinations" if exact and suppresses(view) else ""
+wards_col, places_col = st.columns(2)
+with wards_col:
+    wards = drill.wards
+    components.chart(
+        oc.ranked_bars(wards, "ward_name", "members",
+                       oc.top_title(wards, "ward_name", "members", f"{noun}", view, exact, "in"),
+                       view, noun.capitalize(), rounded=exact),
+        ctx.caption(f"{noun.capitalize()} with {what}, by the wards of their incidents of "
+                    f"these risk types{hidden_note}{rounding}"),
+        oc.count_table(wards, {"ward_name": "Ward", **columns}, list(columns.values()), view,
+                       rounded=exact),
+        key="overlap-wards",
+    )
+with places_col:
+    places = drill.contexts
+    if places.empty:
+        st.write("None of these incidents names a place, so there are no places to rank.")
+    else:
+        components.chart(
+            oc.ranked_bars(places, "name", place_col,
+                           oc.top_title(places, "name", place_col, place_axis, view, exact, "at"),
+                           view, place_axis.capitalize(), rounded=exact),
+            ctx.caption(f"{place_axis.capitalize()} with {what}, by place{hidden_note}{rounding}"),
+            oc.count_table(places, {"name": "Place", **columns}, list(columns.values()), view,
+                           rounded=exact),
+            key="overlap-places",
+        )
+monthly = drill.monthly
+in_month = ("with exactly these risk types recorded in the month" if exact else
+            "with both recorded in the same month" if window is None else
+            f"with both recorded {window_words}, counted in the month of the later record")
+components.chart(
+    oc.trend(monthly, oc.trend_title(monthly, what.capitalize(), view), view,
+             noun.capitalize()),
+    ctx.caption(f"{noun.capitalize()} each month {in_month}"
+                + ("; months with 1 to 4 are left blank" if suppresses(view) else "")),
+    oc.count_table(monthly.assign(month=monthly["month"].dt.strftime("%B %Y")),
+                   {"month": "Month", "value": noun.capitalize()}, [noun.capitalize()], view),
+    key="overlap-trend",
+)
+st.caption(oc.peak_sentence(monthly, noun, view))

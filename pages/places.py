@@ -1,0 +1,136 @@
+"""Places, for the board: where harm concentrates, whether a hot spot is more than chance, when
+it happens, at which kinds of place, and how the wards rank."""
+
+import streamlit as st
+
+from analytics import maps, overview, places
+from analytics import places_charts as pc
+from analytics.disclosure import THRESHOLD, suppresses
+from ui import components, state
+
+ctx = state.context()
+view, filters = ctx.view, ctx.filters
+period = overview.period_words(filters)
+st.title("Places")
+components.banner(ctx)
+
+if state.compute(overview.totals, filters).incidents == 0:
+    components.no_incidents(ctx)
+    st.stop()
+
+# --- the map --------------------------------------------------------------------------------
+st.header("Where harm concentrates")
+COLOUR_BY = {"density": "Density (hexagons)", "incidents": "Incidents by ward",
+             "rate": "Rate per 1,000 children"}
+has_crime = state.compute(places.has_area_crime, None)
+lsoa = state.compute(places.lsoa_deciles, None)
+left, right = st.columns([3, 2])
+colour_by = left.radio("Colour the map by", list(COLOUR_BY), format_func=COLOUR_BY.get,
+                       horizontal=True, key="places_colour")
+unit = left.radio("Look for hot spots among", ["ward", "cell"], horizontal=True,
+                  format_func={"ward": "Wards", "cell": "Hexagon cells"}.get, key="places_unit")
+with right:
+    show_spots = st.toggle("Hot and cold spots", value=True, key="places_spots")
+    show_places = st.toggle("Places, sized by incidents", value=True, key="places_points")
+    show_crime = st.toggle("Street crime (police.uk)", value=False, disabled=not has_crime,
+                           key="places_crime", help=None if has_crime else
+                           "No police.uk street crime has been loaded yet (Data page).")
+    show_imd = st.toggle("Deprivation (IMD deciles)", value=False, disabled=lsoa.empty,
+                         key="places_imd", help=None if not lsoa.empty else
+                         "No LSOA boundaries with deprivation deciles have been loaded yet.")
+
+wards = state.compute(places.ward_shapes, None)
+grid = state.compute(places.grid_hot_spots, filters)
+spots = (state.compute(places.ward_hot_spots, filters) if unit == "ward" else grid.result)
+crime = (state.compute(places.area_crime_cells, filters, grid=grid.grid)
+         if show_crime and has_crime and grid.grid else None)
+result = maps.places_map(
+    maps.MapOptions(colour_by=colour_by, places=show_places, hot_spots=show_spots,
+                    area_crime=crime is not None, deprivation=show_imd and not lsoa.empty),
+    view, wards=wards, counts=state.compute(places.ward_counts, filters), grid=grid,
+    spots=spots, points=state.compute(places.context_points, filters), period=period,
+    chosen=filters.wards, crime=crime, lsoa=lsoa)
+if result is None:
+    st.info("There are no ward boundaries or mapped incidents to draw a map from. Load ward "
+            "boundaries on the Data page.")
+else:
+    st.subheader(pc.map_headline(spots))
+    st.pydeck_chart(result.deck, height=maps.MAP_HEIGHT)
+    st.plotly_chart(pc.legend_figure(result.legend, result.title), width="stretch",
+                    config={"staticPlot": True}, key="places-legend")
+    hidden = (f" Hexagons and places with fewer than {THRESHOLD} incidents are not drawn."
+              if suppresses(view) else "")
+    st.caption(ctx.caption(f"{result.title}.{hidden} Hot spots: {spots.method()}") +
+               " Hot spots are judged across the whole borough, whatever wards are chosen.")
+    with st.expander("Show as table"):
+        st.dataframe(pc.spot_table(spots, view), hide_index=True, width="stretch")
+if grid.unplaced:
+    st.caption(f"{grid.unplaced:,} incidents in the selection have no map position (online "
+               "spaces, peer groups, or no location recorded) and are not on the map.")
+
+st.subheader("Hot and cold spots in words")
+if spots.reason:
+    st.info(spots.reason)
+elif not spots.spots:
+    st.markdown("No ward or area has more, or fewer, incidents than chance would give once "
+                "its neighbours are taken into account.")
+for sentence in pc.spot_sentences(spots):
+    st.markdown(f"- {sentence}")
+
+# --- concentration --------------------------------------------------------------------------
+st.header("How concentrated harm is")
+conc = state.compute(places.concentration, filters)
+components.chart(
+    pc.lorenz_figure(conc, pc.concentration_headline(conc, view)),
+    ctx.caption("Cumulative share of incidents at places, busiest place first; all known places "
+                f"of the chosen types count, including those with none ({conc.places:,} places)"),
+    pc.concentration_table(conc, view), key="places-lorenz")
+repeat = state.compute(places.repeat_locations, filters)
+st.subheader("Places with repeat incidents")
+if repeat.empty:
+    st.markdown(f"No place had {places.REPEAT_MIN} or more incidents in this selection.")
+else:
+    st.dataframe(pc.repeat_table(repeat, view), hide_index=True, width="stretch")
+    st.caption(ctx.caption(f"Places with {places.REPEAT_MIN} or more incidents, busiest first"))
+
+# --- when -----------------------------------------------------------------------------------
+st.header("When harm happens")
+options = {"": "All places in the selection"} | {
+    cid: places.shareable_name(n, t, w, view) for cid, n, t, w in
+    zip(repeat["context_id"], repeat["name"], repeat["context_type"], repeat["ward_name"],
+        strict=True)}
+place = st.selectbox("For", list(options), format_func=options.get, key="places_when")
+where = f" at {options[place]}" if place else ""
+when = state.compute(places.when_grid, filters, context_id=place or None)
+components.chart(
+    pc.when_heatmap(when, pc.when_headline(places.peak_window(when), view, where), view),
+    ctx.caption(f"Incidents{where} by day of the week and hour of the day, UK clock time"),
+    pc.when_table(when, view), key="places-when")
+months = state.compute(places.month_of_year, filters, context_id=place or None)
+components.chart(
+    pc.month_bars(months, pc.month_headline(months, view), view),
+    ctx.caption(f"Incidents{where} in each month of the year, the years of the period added "
+                "together"), pc.month_table(months, view), key="places-months")
+
+# --- location types -------------------------------------------------------------------------
+st.header("Types of place")
+types = state.compute(places.location_types, filters)
+components.chart(
+    pc.type_bars(types, pc.types_headline(types, view, period), view),
+    ctx.caption(f"Incidents by type of place, this period and the previous {period}"),
+    pc.types_table(types, view), key="places-types")
+monthly = state.compute(places.location_type_months, filters)
+if not monthly.empty:
+    components.chart(
+        pc.type_trend(monthly, pc.type_change_headline(types, view, period), view),
+        ctx.caption("Incidents a month at the four busiest types of place; months with 1 to 4 "
+                    "are left blank in this view" if suppresses(view) else
+                    "Incidents a month at the four busiest types of place"),
+        pc.type_month_table(monthly, view), key="places-type-trend")
+
+# --- wards ranked ---------------------------------------------------------------------------
+st.header("Wards ranked")
+rank = state.compute(places.ward_ranking, filters)
+st.dataframe(pc.ranking_table(rank, view), hide_index=True, width="stretch")
+st.caption(ctx.caption(f"Incidents by ward, rate per 1,000 children and change on the previous "
+                       f"{period}; rates and changes beside hidden counts are hidden too"))

@@ -1,0 +1,131 @@
+"""Trends, for the board: which changes are signals and which are noise (SPC charts)."""
+
+import streamlit as st
+
+from analytics import trend_charts, trends
+from ui import components, state
+
+ctx = state.context()
+view, filters = ctx.view, ctx.filters
+st.title("Trends")
+components.banner(ctx)
+st.write("Each chart separates **signals** (changes too large or too steady to be chance) from "
+         "**common cause** (the ordinary ups and downs). Orange diamonds mark a signal that harm "
+         "rose, blue squares a signal that it fell.")
+
+c1, c2, c3 = st.columns([2, 1.3, 1])
+measure = c1.radio("Measure", list(trends.MEASURES), format_func=trends.MEASURES.get,
+                   horizontal=True, key="t_measure")
+split = c2.selectbox("Split by", list(trends.SPLITS), index=1, format_func=trends.SPLITS.get,
+                     key="t_split")
+gran = c3.radio("Each point is a", list(trends.GRANULARITIES), horizontal=True,
+                format_func=lambda g: g, key="t_gran")
+unit, noun = gran, trends.MEASURES[measure].lower()
+
+plain = state.compute(trends.trend_view, filters, measure=measure, granularity=gran)
+if plain.overall is None or plain.overall.total == 0:
+    if plain.window is not None and plain.overall is None:  # a rate with no population known
+        st.info(" ".join(plain.notes), icon=":material/info:")
+    else:
+        components.no_incidents(ctx)
+    st.stop()
+
+with st.expander("Limits: baseline period and change point"):
+    periods = [p.date() for p in plain.window.periods]
+    use_base = st.checkbox("Set the limits from a baseline period", key="t_use_base",
+                           help="For example the year before an intervention began.")
+    baseline = None
+    if use_base:
+        baseline = st.select_slider(
+            "Baseline", periods, value=(periods[0], periods[min(11, len(periods) - 1)]),
+            format_func=lambda d: trends.period_label(d, gran), key="t_base")
+    choices = trends.change_point_choices(plain)
+    change = st.selectbox("Recalculate the limits from", [None, *choices],
+                          format_func=lambda d: "No change point" if d is None else choices[d],
+                          key="t_change",
+                          help="When something changed the process: an intervention, or a "
+                               "change in how incidents are recorded.")
+try:
+    tv: trends.TrendView = state.compute(trends.trend_view, filters, measure=measure, split=split,
+                                         granularity=gran, baseline=baseline and tuple(baseline),
+                                         change_point=change)
+except ValueError as problem:
+    st.warning(f"These limits cannot be set: {problem}", icon=":material/warning:")
+    st.stop()
+
+st.header("Is it changing?")
+overall = tv.overall
+fig = trend_charts.xmr_chart(overall, overall.headline, view=view,
+                             y_title=trends.MEASURES[measure], unit=unit,
+                             interventions=tv.interventions, window=tv.window)
+components.chart(
+    fig,
+    ctx.caption(f"{trends.MEASURES[measure]} a {unit}: {tv.window.describe()}. "
+                f"{tv.options.describe()}"),
+    trends.xmr_table(overall, view, measure, gran), key="xmr-overall")
+for note in (*overall.result.notes, *tv.notes):
+    st.caption(note)
+if not tv.interventions.empty:
+    marked = min(len(tv.interventions), trend_charts.MAX_MARKERS)
+    with st.expander(f"Interventions that started in this period ({len(tv.interventions)}; "
+                     f"the latest {marked} are numbered on the chart)"):
+        st.dataframe(trends.interventions_table(tv.interventions), hide_index=True,
+                     width="stretch")
+
+if tv.series:
+    by = trends.SPLITS[split].lower()
+    st.header(f"By {by}")
+    signalled = [s for s in tv.series if s.current_signal]
+    st.write(f"{len(signalled)} of the {len(tv.series)} largest "
+             f"{'shows' if len(signalled) == 1 else 'show'} a current signal."
+             if signalled else f"None of the {len(tv.series)} largest shows a current signal.")
+    grid = st.columns(3)
+    for i, series in enumerate(tv.series):
+        with grid[i % 3]:
+            fig = trend_charts.xmr_chart(
+                series, series.label, subtitle=series.sentence, view=view,
+                y_title=trends.MEASURES[measure], unit=unit, window=tv.window, compact=True)
+            st.plotly_chart(fig, width="stretch", config=components.PLOTLY_CONFIG,
+                            key=f"xmr-{split}-{i}")
+    more = f" {tv.more_series} smaller ones are not drawn." if tv.more_series else ""
+    st.caption(ctx.caption(f"{trends.MEASURES[measure]} a {unit} by {by}, largest first.{more} "
+                           f"{tv.options.describe()}"))
+    with st.expander("Show as table"):
+        st.dataframe(trends.series_table(tv, view), hide_index=True, width="stretch")
+
+st.header("Signals worth a look")
+for by, what in ((("risk_type", "ward"), "risk type and ward pair"), (("context",), "place")):
+    table: trends.SignalTable = state.compute(trends.signals, filters, by=by, granularity=gran,
+                                              baseline=baseline and tuple(baseline),
+                                              change_point=change)
+    concerns, judged = table.current_concerns, table.judged
+    st.subheader(f"{concerns or 'No'} current signal{'s' if concerns != 1 else ''} of rising "
+                 f"harm across {judged} {what}{'s' if judged != 1 else ''}")
+    if table.frame.empty:
+        st.write(f"No {what} shows a signal in this period.")
+    else:
+        st.dataframe(trends.signal_table_for_display(table, view), hide_index=True,
+                     width="stretch")
+    st.caption(ctx.caption(
+        f"Incidents a {unit} for each {what}, judged on "
+        f"{table.window.describe() if table.window else 'no data'}; the latest signal of each. "
+        f"{table.too_small} average under {trends.MIN_MEAN_COUNT:g} a {unit} and are too rare "
+        "to judge"))
+
+if gran == "month":
+    st.header("Same time last year")
+    season: trends.Seasonality = state.compute(trends.seasonality, filters, measure=measure)
+    left, right = st.columns(2)
+    with left:
+        components.chart(
+            trend_charts.year_on_year_chart(season, trends.year_on_year_sentence(season, noun),
+                                            view=view, y_title=trends.MEASURES[measure]),
+            ctx.caption(f"{trends.MEASURES[measure]} each month, one line a year"),
+            trends.season_table(season, view, measure, by_year=True), key="yoy")
+    with right:
+        components.chart(
+            trend_charts.profile_chart(season, trends.profile_sentence(season, noun),
+                                       view=view, y_title=f"Average {noun} a month"),
+            ctx.caption(f"Average {noun} in each calendar month over the years shown; a "
+                        "pattern over two or three years is a hint, not proof, of a season"),
+            trends.season_table(season, view, measure, by_year=False), key="profile")

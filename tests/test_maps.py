@@ -1,0 +1,175 @@
+"""The Places map: small aggregates never reach a board or lead deck, no basemap unless asked,
+the view fits the data, and the legend matches the colours."""
+
+import json
+
+import pandas as pd
+import pytest
+from shapely.geometry import box
+
+from analytics import hotspots, maps, places
+from analytics.maps import MapOptions
+from tests.borough import build_borough
+from tests.conftest import YEAR_2025
+
+
+@pytest.fixture(scope="module")
+def borough():
+    from analytics.store import Store
+
+    store = Store()
+    build_borough(store, seed=7, hot=True, planted=300)
+    cur = store.cursor()
+    return {
+        "wards": places.ward_shapes(cur), "counts": places.ward_counts(cur, YEAR_2025),
+        "grid": places.grid_hot_spots(cur, YEAR_2025),
+        "spots": places.ward_hot_spots(cur, YEAR_2025),
+        "points": places.context_points(cur, YEAR_2025),
+    }
+
+
+def build(borough, view="board", **options):
+    return maps.places_map(MapOptions(**options), view, period="12 months", **borough)
+
+
+def layer(result, layer_id):
+    found = [x for x in result.deck.layers if x.id == layer_id]
+    return found[0] if found else None
+
+
+def cell_counts(result) -> list[str]:
+    return [row["tip"].rsplit(": ", 1)[1] for row in layer(result, "density").data]
+
+
+def test_board_and_lead_maps_drop_cells_under_five_and_empty_ones(borough):
+    grid = borough["grid"].cells
+    assert grid["selected"].between(1, 4).any()  # there are small cells to drop
+    for view in ("board", "lead"):
+        shown = cell_counts(build(borough, view))
+        assert shown and all(int(n.replace(",", "")) >= 5 for n in shown)
+    assert len(cell_counts(build(borough, "analyst"))) == (grid["selected"] > 0).sum()
+
+
+def test_board_maps_drop_small_places_and_never_draw_home_addresses(borough):
+    points = borough["points"].copy()
+    points.loc[points.index[0], "context_type"] = "residential"
+    data = {**borough, "points": points}
+    board = layer(build(data, "board"), "places").data
+    analyst = layer(build(data, "analyst"), "places").data
+    assert len(board) == ((points["incidents"] >= 5) & (points["context_type"] != "residential")).sum()
+    assert len(analyst) == (points["incidents"] > 0).sum()
+    assert not any(points["name"].iloc[0] in row["tip"] for row in board)
+
+
+def test_ward_tooltips_show_small_counts_as_under_five_and_hide_their_rate(borough):
+    counts = borough["counts"].copy()
+    counts.loc[0, ["incidents", "rate"]] = [3, 1.5]
+    result = build({**borough, "counts": counts}, "board", colour_by="rate")
+    tip = layer(result, "wards").data[0]["tip"]
+    assert "Incidents: <5" in tip and "Per 1,000 children: –" in tip
+    assert any(b.label == "fewer than 5 (hidden)" for b in result.legend)
+    assert layer(result, "wards").data[0]["fill"][:3] == maps.rgba(maps.HIDDEN_GREY)[:3]
+
+
+def test_place_tooltips_give_name_type_risks_and_trend(borough):
+    row = layer(build(borough, "analyst"), "places").data[0]
+    top = borough["points"].iloc[0]
+    assert row["tip"].startswith(f"{top['name']} ({top['type']})")
+    assert "Incidents:" in row["tip"]
+    assert "on the previous 12 months" in row["tip"] or "Same as the previous" in row["tip"]
+    first_risk = top["risks"][0]
+    assert f"{maps.RISK_LABELS[first_risk[0]]}: {first_risk[1]}" in row["tip"]
+
+
+def test_trend_words_hide_a_change_beside_a_small_count():
+    assert maps.trend_words(12, 8, "board", "12 months") == "Up 4 on the previous 12 months"
+    assert maps.trend_words(12, 3, "board", "12 months") == "Previous 12 months: <5"
+    assert maps.trend_words(12, 3, "analyst", "12 months") == "Up 9 on the previous 12 months"
+
+
+def test_no_basemap_is_requested_unless_a_style_is_configured(borough, monkeypatch):
+    monkeypatch.delenv(maps.STYLE_ENV, raising=False)
+    spec = json.loads(build(borough).deck.to_json())
+    # pydeck's marker for "no style": Streamlit then draws no basemap (a missing mapStyle would
+    # make Streamlit fetch its default Carto tiles).
+    assert spec.get("mapStyle") == "__MAP_STYLE__" and "mapProvider" not in spec
+    monkeypatch.setenv(maps.STYLE_ENV, "http://tiles.council.example/style.json")
+    spec = json.loads(build(borough).deck.to_json())
+    assert spec["mapStyle"] == "http://tiles.council.example/style.json"
+
+
+def test_text_settings_reach_deck_gl_as_values_not_expressions(borough):
+    spec = json.loads(build(borough).deck.to_json())
+    names = next(x for x in spec["layers"] if x["id"] == "ward-names")
+    assert names["fontFamily"] == "Arial, Helvetica, sans-serif"
+    assert set("Millbrook") <= set(names["characterSet"])
+    places_layer = next(x for x in spec["layers"] if x["id"] == "places")
+    assert places_layer["radiusUnits"] == "meters"
+
+
+def test_the_view_fits_the_data():
+    wide = maps.fit_view((-1.7, 52.3, -1.4, 52.6))
+    narrow = maps.fit_view((-1.56, 52.44, -1.54, 52.46))
+    assert narrow.zoom > wide.zoom
+    assert narrow.latitude == pytest.approx(52.45, abs=1e-3)
+    assert narrow.longitude == pytest.approx(-1.55)
+
+
+def test_the_view_fits_the_chosen_wards(borough):
+    wards = borough["wards"]
+    everything = maps.bounds_of(wards)
+    one = maps.bounds_of(wards, ("W12",))
+    assert one == wards.set_index("ward_code").at["W12", "shape"].bounds
+    assert everything[0] < one[0] and everything[2] > one[2]
+    assert maps.bounds_of(wards.iloc[0:0]) is None
+
+
+def test_layers_stack_with_names_and_markers_on_top(borough):
+    ids = [x.id for x in build(borough).deck.layers]
+    assert ids == ["density", "wards", "hot-spots", "places", "ward-names", "hot-spot-marks"]
+    ids = [x.id for x in build(borough, colour_by="rate", places=False, hot_spots=False)
+           .deck.layers]
+    assert ids == ["wards", "ward-names"]
+
+
+def test_hot_spots_are_outlined_and_marked_with_a_shape_as_well_as_colour(borough):
+    result = build(borough)
+    marks = layer(result, "hot-spot-marks").data
+    assert len(marks) == len(borough["spots"].spots) and {m["text"] for m in marks} == {"▲"}
+    assert any(b.label.startswith("▲ hot spot") for b in result.legend)
+    assert not any(b.label.startswith("▼") for b in result.legend)  # no cold spot to explain
+
+
+def test_round_number_classes_grow_geometrically():
+    assert maps.nice_bins([5, 6, 7, 8, 80]) == [0, 10, 20, 50, 80]
+    assert maps.nice_bins([]) == []
+    legend = [b.label for b in maps._bin_legend([0, 10, 20, 50, 80], ",.0f")]
+    assert legend == ["up to 10", "over 10 to 20", "over 20 to 50", "over 50"]
+
+
+def test_darker_means_more():
+    breaks = [0, 10, 20, 50, 80]
+    colours = [maps.bin_colour(v, breaks) for v in (5, 15, 30, 70)]
+    assert len(set(colours)) == 4 and colours[-1] == "#12436D"
+
+
+def test_area_crime_and_deprivation_layers(borough):
+    grid = borough["grid"].grid
+    crime = pd.DataFrame({"q": [0], "r": [0], "lat": [52.43], "lon": [-1.55], "crimes": [12]})
+    lsoa = pd.DataFrame({"lsoa_code": ["E01"], "lsoa_name": ["Fernley 001A"], "imd_decile": [1],
+                         "shape": [box(-1.6, 52.4, -1.58, 52.41)]})
+    result = build({**borough, "crime": crime, "lsoa": lsoa}, area_crime=True, deprivation=True)
+    assert layer(result, "area-crime").data[0]["tip"].endswith(": 12")
+    assert layer(result, "deprivation").data[0]["fill"][:3] == maps.rgba("#3F1A6B")[:3]
+    assert [x.id for x in result.deck.layers][0] == "deprivation"
+    assert layer(result, "area-crime").data[0]["radius"] == pytest.approx(grid.size_m * 0.9)
+
+
+def test_a_map_needs_boundaries_or_positions():
+    empty = places.GridHotSpots(None, pd.DataFrame(), places.HotSpots(
+        pd.DataFrame(), (), "cell", "incidents", 0, 0, hotspots.ALPHA, "none"), 0)
+    result = maps.places_map(MapOptions(), "board", wards=pd.DataFrame(columns=[
+        "ward_code", "ward_name", "child_population", "shape"]), counts=pd.DataFrame(),
+        grid=empty, spots=empty.result, points=pd.DataFrame(columns=["lat", "lon"]),
+        period="12 months")
+    assert result is None
