@@ -90,7 +90,7 @@ if history.empty:
     st.write("Nothing has been loaded yet.")
     st.stop()
 latest = history.iloc[0]
-st.write(f"{len(history):,} extracts, the latest {uk_date(latest['uploaded_at'].date())} "
+st.write(f"{len(history):,} extract{'s' * (len(history) != 1)}, the latest {uk_date(latest['uploaded_at'].date())} "
          f"({latest['file_name']}). The fictional demo borough is itself an extract: once real "
          "data is in, roll it back to remove the demo data.")
 st.dataframe(suppress_frame(upload.history_table(history), upload.HISTORY_COUNTS, ctx.view),

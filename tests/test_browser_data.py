@@ -107,7 +107,7 @@ def test_an_analyst_uploads_a_file_from_disk_and_loads_it(app_url, tmp_path):
         page.wait_for_selector(dropzone, state="attached", timeout=240_000)
         wait_until_finished(page)
         page.locator(dropzone).set_input_files(str(upload))
-        page.wait_for_timeout(1500)
+        page.get_by_text("Ready to load:").wait_for(timeout=240_000)
         wait_until_finished(page)
         body = page.inner_text("body")
         assert "occurred_at: 1 row rejected" in body and "Will load\n\n1" in body
@@ -115,10 +115,10 @@ def test_an_analyst_uploads_a_file_from_disk_and_loads_it(app_url, tmp_path):
         name = page.get_by_label("Your name or initials (recorded with the load)")
         name.fill("AN")
         name.press("Enter")
-        page.wait_for_timeout(1000)
-        wait_until_finished(page)
+        page.get_by_role("button", name=re.compile(r"^Load 1 file$")).and_(
+            page.locator(":enabled")).wait_for(timeout=240_000)
         page.get_by_role("button", name=re.compile(r"^Load 1 file$")).click()
-        page.wait_for_timeout(1500)
+        page.get_by_text("Every page now shows the new data").wait_for(timeout=240_000)
         wait_until_finished(page)
         body = page.inner_text("body")
         page.screenshot(path=str(SHOTS / "data-loaded.png"), full_page=True)

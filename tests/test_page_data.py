@@ -11,7 +11,7 @@ ANALYST = {"view": "analyst", "period": "custom", "from": "2025-01-01", "to": "2
 
 
 @pytest.fixture
-def tiny_db(tmp_path):
+def demo_db(tmp_path):
     path = tmp_path / "tiny.duckdb"
     store = Store(path)
     seed_tiny(store)
@@ -32,8 +32,8 @@ def upload(at, name, data):
     assert_no_exception(at)
 
 
-def test_an_analyst_uploads_checks_and_loads_a_file_and_the_figures_change(tiny_db, monkeypatch):
-    at = open_page(tiny_db, "pages/data.py", ANALYST, monkeypatch)
+def test_an_analyst_uploads_checks_and_loads_a_file_and_the_figures_change(demo_db, monkeypatch):
+    at = open_page(demo_db, "pages/data.py", ANALYST, monkeypatch)
     assert_no_exception(at)
     upload(at, "march.csv", incidents_csv(incident("N1", when="14/03/2025"),
                                           incident("N2", when="15/03/2025", where=None),
@@ -57,22 +57,22 @@ def test_an_analyst_uploads_checks_and_loads_a_file_and_the_figures_change(tiny_
     assert {m.label: m.value for m in at.metric}["Incidents"] == "12"  # 10 before the load
 
 
-def test_a_wrong_file_says_why_and_cannot_be_loaded(tiny_db, monkeypatch):
-    at = open_page(tiny_db, "pages/data.py", ANALYST, monkeypatch)
+def test_a_wrong_file_says_why_and_cannot_be_loaded(demo_db, monkeypatch):
+    at = open_page(demo_db, "pages/data.py", ANALYST, monkeypatch)
     upload(at, "photo.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00")
     assert "photo.csv is not a CSV file: it looks like a PNG image." in [e.value for e in at.error]
     assert button(at, "Load 0 files").disabled
 
 
-def test_problems_are_listed_per_column_with_file_row_and_column(tiny_db, monkeypatch):
-    at = open_page(tiny_db, "pages/data.py", ANALYST, monkeypatch)
+def test_problems_are_listed_per_column_with_file_row_and_column(demo_db, monkeypatch):
+    at = open_page(demo_db, "pages/data.py", ANALYST, monkeypatch)
     upload(at, "bad.csv", incidents_csv(incident("N1", when="31/02/2025"), incident("N2")))
     assert any(e.label == "occurred_at: 1 row rejected" for e in at.expander)
     assert "- bad\\.csv, row 2, column 'occurred\\_at'\\: '31/02/2025' is not a date" in shown_text(at)
 
 
-def test_an_analyst_rolls_back_an_extract_after_confirming(tiny_db, monkeypatch):
-    at = open_page(tiny_db, "pages/data.py", ANALYST, monkeypatch)
+def test_an_analyst_rolls_back_an_extract_after_confirming(demo_db, monkeypatch):
+    at = open_page(demo_db, "pages/data.py", ANALYST, monkeypatch)
     assert "roll it back to remove the demo data" in shown_text(at)
     button(at, "Roll back extract 1…").click()
     at.run()
@@ -89,8 +89,8 @@ def test_an_analyst_rolls_back_an_extract_after_confirming(tiny_db, monkeypatch)
     assert at.dataframe[-1].value["Status"].tolist() == ["rolled back"]
 
 
-def test_other_views_see_the_history_read_only(tiny_db, monkeypatch):
-    at = open_page(tiny_db, "pages/data.py", {"view": "lead"}, monkeypatch)
+def test_other_views_see_the_history_read_only(demo_db, monkeypatch):
+    at = open_page(demo_db, "pages/data.py", {"view": "lead"}, monkeypatch)
     assert_no_exception(at)
     assert "Uploading and rolling back extracts is for analysts" in shown_text(at)
     assert not at.file_uploader
@@ -115,8 +115,8 @@ def pick(at, label, value):
     next(s for s in at.selectbox if s.label == label).set_value(value)
 
 
-def test_a_partner_file_is_mapped_by_hand_saved_and_recognised_next_time(tiny_db, monkeypatch):
-    at = open_page(tiny_db, "pages/data.py", ANALYST, monkeypatch)
+def test_a_partner_file_is_mapped_by_hand_saved_and_recognised_next_time(demo_db, monkeypatch):
+    at = open_page(demo_db, "pages/data.py", ANALYST, monkeypatch)
     data = (b"Ref,Date of concern,Category\r\nX1,01/03/2025,CE\r\nX2,02/03/2025,CSE\r\n")
     upload(at, "csc.csv", data)
     assert [e.value for e in at.error] == [
@@ -145,10 +145,10 @@ def test_a_partner_file_is_mapped_by_hand_saved_and_recognised_next_time(tiny_db
     assert_no_exception(at)
 
 
-def test_an_excel_workbook_offers_its_sheets(tiny_db, monkeypatch):
+def test_an_excel_workbook_offers_its_sheets(demo_db, monkeypatch):
     from tests.ingest_helpers import INCIDENT_HEADER, xlsx_bytes
 
-    at = open_page(tiny_db, "pages/data.py", ANALYST, monkeypatch)
+    at = open_page(demo_db, "pages/data.py", ANALYST, monkeypatch)
     book = xlsx_bytes({"Read me": [["This workbook holds March's incidents."]],
                        "Incidents": [INCIDENT_HEADER, incident("N1", when="14/03/2025")]})
     at.file_uploader[0].set_value(("march.xlsx", book, "application/octet-stream"))

@@ -204,11 +204,11 @@ def history_table(history: pd.DataFrame) -> pd.DataFrame:
     return out.rename(columns=HISTORY_COLUMNS)[list(HISTORY_COLUMNS.values())]
 
 
-HISTORY_COLUMNS = {
-    "extract_id": "Extract", "kind": "Kind", "file_name": "File", "uploaded_by": "Loaded by",
-    "uploaded_at": "When (UTC)", "rows_read": "Read", "rows_loaded": "Loaded",
-    "rows_rejected": "Rejected", "rows_duplicate": "Duplicates", "rows_outside": "Outside area",
-    "rows_no_location": "No location", "status": "Status"}
+HISTORY_COLUMNS = {  # what matters most first: the table scrolls sideways on narrow screens
+    "extract_id": "Extract", "file_name": "File", "kind": "Kind", "status": "Status",
+    "rows_loaded": "Loaded", "rows_rejected": "Rejected", "rows_duplicate": "Duplicates",
+    "rows_outside": "Outside area", "rows_no_location": "No location", "rows_read": "Read",
+    "uploaded_at": "When (UTC)", "uploaded_by": "Loaded by"}
 HISTORY_COUNTS = ["Read", "Loaded", "Rejected", "Duplicates", "Outside area", "No location"]
 HISTORY_WIDTHS = {name: st.column_config.Column(width="small")
                   for name in ["Extract", *HISTORY_COUNTS, "Status"]}
