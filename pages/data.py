@@ -7,6 +7,8 @@ from analytics.disclosure import suppress_frame
 from analytics.filters import uk_date
 from ui import components, state, upload
 
+DETAILED_FILES = 3  # more files than this: each file's details start folded unless it has problems
+
 ctx = state.context()
 analyst = ctx.view == "analyst"
 st.title("Data")
@@ -27,6 +29,8 @@ else:
                "(GeoJSON), the LSOA-to-ward lookup and the IMD. Any other file: choose what it "
                "holds and match its columns. Load boundaries on their own, before the data "
                "that uses them.")
+    who = st.text_input("Your name or initials (recorded with every load and rollback)",
+                        key="loaded_by")
     round_ = st.session_state.setdefault("_upload_round", 0)
     files = st.file_uploader("Files to load", accept_multiple_files=True,
                              type=[s.lstrip(".") for s in readers.SUFFIXES],
@@ -35,11 +39,13 @@ else:
     for number, file in enumerate(files or []):
         key = f"{round_}-{number}-{file.file_id}"
         with st.container(border=True):
-            st.subheader(file.name)
-            staged = upload.check(file, key)
-            upload.choose_kind(staged, key)
-            upload.mapping_step(staged, key)
-            upload.summary(staged, key)
+            staged = upload.check(file, key, upload.sheet_picker(file, key))
+            upload.headline(staged)
+            few = len(files) <= DETAILED_FILES
+            with st.expander("Details", expanded=few or upload.needs_attention(staged)):
+                upload.choose_kind(staged, key)
+                upload.mapping_step(staged, key)
+                upload.summary(staged, key)
         checked.append(staged)
     if checked:
         ready = [s for s in checked if s.ok and s.counts.valid]
@@ -50,7 +56,8 @@ else:
                     + (f" ({blocked} cannot be loaded)" if blocked else "")
                     + ". Rejected rows are kept with their reasons and can be downloaded "
                     "afterwards.")
-        who = st.text_input("Your name or initials (recorded with the load)", key="loaded_by")
+        if not who.strip():
+            st.caption("Give your name or initials at the top of this section to load.")
         if st.button(f"Load {len(ready)} file{'s' * (len(ready) != 1)}", type="primary",
                      disabled=not ready or not who.strip(), icon=":material/upload:"):
             with st.status("Loading…", expanded=True) as status:

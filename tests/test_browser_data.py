@@ -112,7 +112,7 @@ def test_an_analyst_uploads_a_file_from_disk_and_loads_it(app_url, tmp_path):
         body = page.inner_text("body")
         assert "occurred_at: 1 row rejected" in body and "Will load\n\n1" in body
         page.screenshot(path=str(SHOTS / "data-staged.png"), full_page=True)
-        name = page.get_by_label("Your name or initials (recorded with the load)")
+        name = page.get_by_label("Your name or initials (recorded with every load and rollback)")
         name.fill("AN")
         name.press("Enter")
         page.get_by_role("button", name=re.compile(r"^Load 1 file$")).and_(

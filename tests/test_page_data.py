@@ -158,3 +158,18 @@ def test_an_excel_workbook_offers_its_sheets(demo_db, monkeypatch):
     at.run()
     assert_no_exception(at)
     assert {m.label: m.value for m in at.metric}["Will load"] == "1"
+
+
+def test_every_page_opens_after_the_demo_is_rolled_back(demo_db, monkeypatch):
+    from analytics import ingest
+
+    store = Store(demo_db)
+    ingest.rollback(store, 1)
+    store.close()
+    at = open_page(demo_db, None, {"view": "analyst"}, monkeypatch)  # a session's first run
+    assert_no_exception(at)
+    assert "No incidents match these filters" in shown_text(at)
+    at.switch_page("pages/data.py")
+    at.run()
+    assert_no_exception(at)
+    assert at.dataframe[-1].value["Status"].tolist() == ["rolled back"]

@@ -26,16 +26,20 @@ COUNT_LABELS = (("read", "Rows read"), ("valid", "Will load"), ("rejected", "Rej
                 ("no_location", "No location"))
 
 
-def check(file, key: str) -> Staged:
+def sheet_picker(file, key: str) -> str | None:
+    """For a workbook with several sheets, the sheet the analyst picks (the first by default)."""
+    if readers.file_format(file.name) != "xlsx":
+        return None
+    try:
+        sheets = readers.sheet_names(file.name, file.getvalue())
+    except readers.ReadError:
+        return None  # the check reports why the workbook cannot be read
+    return st.selectbox("Sheet", sheets, key=f"sheet-{key}") if len(sheets) > 1 else None
+
+
+def check(file, key: str, sheet: str | None = None) -> Staged:
     """The file checked against the current data, with the kind, sheet and mapping chosen."""
     data = file.getvalue()
-    sheet = None
-    if readers.file_format(file.name) == "xlsx":
-        try:
-            sheets = readers.sheet_names(file.name, data)
-        except readers.ReadError:
-            return ingest.read(state.store(), data, file.name)  # reports the same error
-        sheet = st.selectbox("Sheet", sheets, key=f"sheet-{key}") if len(sheets) > 1 else None
     kind = st.session_state.get(f"kind-{key}")
     chosen = st.session_state.get(f"map-{key}")
     cache = st.session_state.setdefault("_checked", {})
@@ -62,6 +66,28 @@ def _safe_read(data: bytes, name: str, kind: str | None, chosen: Mapping | None,
         return Staged(file_name=name, sha256=ingest.sha256(data), kind=kind or "unknown",
                       error=f"{name} could not be checked ({type(err).__name__}). Check it is "
                       "one of the kinds listed, or send it to the dashboard's maintainers.")
+
+
+def headline(staged: Staged) -> None:
+    """One line per file: what it holds and what would load, or why it cannot."""
+    name = plain(staged.file_name)
+    if not staged.ok:
+        st.markdown(f"**{name}**: cannot be loaded yet.")
+        return
+    c = staged.counts
+    parts = [f"{c.valid:,} of {c.read:,} rows will load"]
+    for n, words in ((c.rejected, "rejected"), (c.duplicate, "exact duplicates"),
+                     (c.outside, "outside the area"), (c.no_location, "without a location")):
+        if n:
+            parts.append(f"{n:,} {words}")
+    st.markdown(f"**{name}** ({ingest.KINDS.get(staged.kind, staged.kind)}): "
+                + ", ".join(parts) + ".")
+
+
+def needs_attention(staged: Staged) -> bool:
+    """Whether the analyst should look inside: an error, rejected rows or a replacement."""
+    return not staged.ok or bool(staged.counts.rejected or staged.replaces
+                                 or staged.unknown_codes or staged.previous)
 
 
 def choose_kind(staged: Staged, key: str) -> None:
