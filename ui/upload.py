@@ -76,10 +76,11 @@ def headline(staged: Staged) -> None:
         return
     c = staged.counts
     parts = [f"{c.valid:,} of {c.read:,} rows will load"]
-    for n, words in ((c.rejected, "rejected"), (c.duplicate, "exact duplicates"),
+    for n, words in ((c.rejected, "rejected"), (c.duplicate, "exact duplicate"),
                      (c.outside, "outside the area"), (c.no_location, "without a location")):
         if n:
-            parts.append(f"{n:,} {words}")
+            plural = "s" if words == "exact duplicate" and n != 1 else ""
+            parts.append(f"{n:,} {words}{plural}")
     st.markdown(f"**{name}** ({ingest.KINDS.get(staged.kind, staged.kind)}): "
                 + ", ".join(parts) + ".")
 
@@ -173,7 +174,10 @@ def summary(staged: Staged, key: str) -> None:
     for col, (field_name, label) in zip(cols, COUNT_LABELS, strict=True):
         col.metric(label, f"{getattr(staged.counts, field_name):,}")
     for message in staged.messages:  # a load that replaces the geography is a warning
-        (st.warning if staged.replaces else st.info)(message, icon=":material/info:")
+        if staged.replaces:
+            st.warning(message, icon=":material/warning:")
+        else:
+            st.info(message, icon=":material/info:")
     problems = staged.first_problems()
     if not problems.empty:
         st.markdown("**First problems in each column** (row numbers count the header as row 1, "
