@@ -196,6 +196,19 @@ def summary(staged: Staged, key: str) -> None:
             st.dataframe(preview, hide_index=True, width="stretch")
 
 
+def saved_mappings() -> None:
+    """The saved column mappings, so an analyst knows which partner layouts are recognised."""
+    saved = mapping.profiles(state.store().cursor())
+    if saved.empty:
+        return
+    with st.expander(f"Saved column mappings ({len(saved)})"):
+        st.dataframe(saved.assign(kind=saved["kind"].map(ingest.KINDS.get),
+                                  created_at=saved["created_at"].dt.strftime("%-d %b %Y")).rename(
+            columns={"name": "Name", "kind": "Kind", "created_by": "Saved by",
+                     "created_at": "Saved on"}), hide_index=True, width="stretch")
+        st.caption("A file whose columns match one of these exactly is read with it.")
+
+
 def plain(text: str) -> str:
     """Text from a file shown as typed: markdown's special characters escaped."""
     return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", str(text)).replace("\n", " ")
