@@ -10,13 +10,30 @@ from tests.ingest_helpers import INSIDE_EAST, INSIDE_WEST, OUTSIDE, square, with
 INDEX = WardIndex(["W", "E"], [shapely.box(-1, 52, -0.5, 52.5), shapely.box(-0.5, 52, 0, 52.5)])
 
 
-def test_each_point_gets_the_ward_it_lies_in_and_none_outside():
+@pytest.fixture(params=["few wards: one by one", "many wards: STRtree"])
+def search(request, monkeypatch):
+    """Run a test through both search paths."""
+    if request.param.startswith("many"):
+        monkeypatch.setattr("analytics.geo.FEW_WARDS", 0)
+    return request.param
+
+
+def test_each_point_gets_the_ward_it_lies_in_and_none_outside(search):
     lat = np.array([INSIDE_WEST[0], INSIDE_EAST[0], OUTSIDE[0], np.nan])
     lon = np.array([INSIDE_WEST[1], INSIDE_EAST[1], OUTSIDE[1], np.nan])
     assert INDEX.assign(lon, lat).tolist() == ["W", "E", None, None]
 
 
-def test_a_point_on_a_shared_boundary_gets_exactly_one_ward():
+def test_both_searches_agree_on_many_random_points(monkeypatch):
+    rng = np.random.default_rng(3)
+    lon, lat = rng.uniform(-1.2, 0.2, 5000), rng.uniform(51.9, 52.6, 5000)
+    one_by_one = INDEX.assign(lon, lat)
+    monkeypatch.setattr("analytics.geo.FEW_WARDS", 0)
+    assert (INDEX.assign(lon, lat) == one_by_one).all()
+    assert {"W", "E", None} == set(one_by_one)
+
+
+def test_a_point_on_a_shared_boundary_gets_exactly_one_ward(search):
     out = INDEX.assign(np.array([-0.5]), np.array([52.25]))
     assert out.tolist()[0] in ("W", "E")
 
