@@ -23,6 +23,7 @@ def pages() -> dict[str, list[st.Page]]:
         ],
         # Listed only for roles analytics.access.PAGE_PERMISSIONS allows (ui.guard hides the rest).
         "For analysts": [
+            st.Page("pages/data.py", title="Data", icon=":material/upload_file:"),
             st.Page("pages/records.py", title="Incident records", icon=":material/table_rows:"),
         ],
         "Administration": [
