@@ -104,7 +104,7 @@ PAGE_PERMISSIONS: dict[str, Permission] = {
     "peers": P.AGGREGATES,
     "interventions": P.AGGREGATES,
     "records": P.ROWS,
-    "data": P.UPLOAD,
+    "data": P.AGGREGATES,  # the load history for all; loading itself needs P.UPLOAD
     "audit": P.AUDIT,
 }
 DEFAULT_PAGE_PERMISSION = P.AGGREGATES

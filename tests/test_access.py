@@ -52,7 +52,7 @@ EXPECTED_PAGES = {
     "peers":          (True,  True,  True,   True),
     "interventions":  (True,  True,  True,   True),
     "records":        (False, False, True,   True),
-    "data":           (False, False, True,   True),
+    "data":           (True,  True,  True,   True),   # history for all; loading needs UPLOAD
     "audit":          (False, False, False,  True),
     "a_page_not_listed_yet": (True, True, True, True),
 }
