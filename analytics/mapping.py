@@ -19,7 +19,7 @@ import pandas as pd
 
 from analytics.exports import safe_csv
 from analytics.readers import normalise
-from analytics.vocab import AGENCIES, CONTEXT_TYPES, RISK_TYPES, SEVERITY_LABELS, Term, codes
+from analytics.vocab import AGENCIES, CONTEXT_TYPES, RISK_TYPES, SEVERITY_LABELS, Term
 
 
 @dataclass(frozen=True)
@@ -253,10 +253,3 @@ def _example(f: Field) -> object:
 def dictionary_csv(kind: str = "incidents") -> bytes:
     """The data dictionary as CSV, for partners' data teams."""
     return safe_csv(data_dictionary(kind))
-
-
-def vocabulary_codes() -> dict[str, tuple[str, ...]]:
-    """Our codes per coded field name, for the code-mapping step."""
-    return {"risk_types": codes(RISK_TYPES), "location_type": codes(CONTEXT_TYPES),
-            "context_type": codes(CONTEXT_TYPES), "source_agency": codes(AGENCIES),
-            "lead_agency": codes(AGENCIES)}

@@ -36,6 +36,7 @@ else:
     files = st.file_uploader("Files to load", accept_multiple_files=True,
                              type=[s.lstrip(".") for s in readers.SUFFIXES],
                              key=f"uploads-{round_}")
+    upload.saved_mappings()
     checked = []
     for number, file in enumerate(files or []):
         key = f"{round_}-{number}-{file.file_id}"

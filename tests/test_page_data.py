@@ -152,6 +152,8 @@ def test_a_partner_file_is_mapped_by_hand_saved_and_recognised_next_time(demo_db
     at.run()
     assert "Saved 'CSC monthly'; files with these columns will use it." in shown_text(at)
     assert audit_actions(demo_db) == [("mapping saved", "CSC monthly", "saved")]
+    at.run()
+    assert any(e.label == "Saved column mappings (1)" for e in at.expander)
     upload(at, "csc-april.csv", data.replace(b"X1", b"Y1").replace(b"X2", b"Y2"))
     assert {m.label: m.value for m in at.metric}["Will load"] == "2"
     assert_no_exception(at)

@@ -77,10 +77,11 @@ def headline(staged: Staged) -> None:
         return
     c = staged.counts
     parts = [f"{c.valid:,} of {c.read:,} rows will load"]
-    for n, words in ((c.rejected, "rejected"), (c.duplicate, "exact duplicates"),
+    for n, words in ((c.rejected, "rejected"), (c.duplicate, "exact duplicate"),
                      (c.outside, "outside the area"), (c.no_location, "without a location")):
         if n:
-            parts.append(f"{n:,} {words}")
+            plural = "s" if words == "exact duplicate" and n != 1 else ""
+            parts.append(f"{n:,} {words}{plural}")
     st.markdown(f"**{name}** ({ingest.KINDS.get(staged.kind, staged.kind)}): "
                 + ", ".join(parts) + ".")
 
@@ -177,7 +178,10 @@ def summary(staged: Staged, key: str) -> None:
     for col, (field_name, label) in zip(cols, COUNT_LABELS, strict=True):
         col.metric(label, f"{getattr(staged.counts, field_name):,}")
     for message in staged.messages:  # a load that replaces the geography is a warning
-        (st.warning if staged.replaces else st.info)(message, icon=":material/info:")
+        if staged.replaces:
+            st.warning(message, icon=":material/warning:")
+        else:
+            st.info(message, icon=":material/info:")
     problems = staged.first_problems()
     if not problems.empty:
         st.markdown("**First problems in each column** (row numbers count the header as row 1, "
@@ -194,6 +198,19 @@ def summary(staged: Staged, key: str) -> None:
     if not preview.empty:
         with st.expander("Preview the rows that will load"):
             st.dataframe(preview, hide_index=True, width="stretch")
+
+
+def saved_mappings() -> None:
+    """The saved column mappings, so an analyst knows which partner layouts are recognised."""
+    saved = mapping.profiles(state.store().cursor())
+    if saved.empty:
+        return
+    with st.expander(f"Saved column mappings ({len(saved)})"):
+        st.dataframe(saved.assign(kind=saved["kind"].map(ingest.KINDS.get),
+                                  created_at=saved["created_at"].dt.strftime("%-d %b %Y")).rename(
+            columns={"name": "Name", "kind": "Kind", "created_by": "Saved by",
+                     "created_at": "Saved on"}), hide_index=True, width="stretch")
+        st.caption("A file whose columns match one of these exactly is read with it.")
 
 
 def plain(text: str) -> str:
