@@ -33,7 +33,7 @@ from analytics.exports import safe_csv
 from analytics.geo import GeometryError, lsoa_wards, ward_index
 from analytics.mapping import Mapping
 from analytics.readers import ReadError
-from analytics.records import stage_records
+from analytics.row_checks import stage_records
 from analytics.staging import Counts, Staged, sample_rows
 from analytics.store import Store
 

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from analytics import ingest, mapping, readers
+from analytics.access import Permission
 from analytics.disclosure import suppress_frame
 from analytics.filters import uk_date
 from ui import components, state, upload
@@ -10,7 +11,7 @@ from ui import components, state, upload
 DETAILED_FILES = 3  # more files than this: each file's details start folded unless it has problems
 
 ctx = state.context()
-analyst = ctx.view == "analyst"
+analyst = state.may(Permission.UPLOAD)  # enforced again where ui.upload writes
 st.title("Data")
 components.banner(ctx)
 st.write("Bring in partners' extracts: each file is checked and summarised before anything is "

@@ -32,6 +32,15 @@ def upload(at, name, data):
     assert_no_exception(at)
 
 
+def audit_actions(db_path) -> list[tuple]:
+    """What the audit log recorded, oldest first (action, object, outcome)."""
+    store = Store(db_path)
+    rows = store.cursor().execute(
+        "SELECT action, object, outcome FROM audit_log ORDER BY seq").fetchall()
+    store.close()
+    return rows
+
+
 def test_an_analyst_uploads_checks_and_loads_a_file_and_the_figures_change(demo_db, monkeypatch):
     at = open_page(demo_db, "pages/data.py", ANALYST, monkeypatch)
     assert_no_exception(at)
@@ -55,6 +64,7 @@ def test_an_analyst_uploads_checks_and_loads_a_file_and_the_figures_change(demo_
     at.switch_page("pages/overview.py")
     at.run()
     assert {m.label: m.value for m in at.metric}["Incidents"] == "12"  # 10 before the load
+    assert audit_actions(demo_db) == [("load", "march.csv", "loaded as extract 2")]
 
 
 def test_a_wrong_file_says_why_and_cannot_be_loaded(demo_db, monkeypatch):
@@ -87,6 +97,7 @@ def test_an_analyst_rolls_back_an_extract_after_confirming(demo_db, monkeypatch)
     assert_no_exception(at)
     assert "Rolled back extract 1" in shown_text(at)
     assert at.dataframe[-1].value["Status"].tolist() == ["rolled back"]
+    assert [row[:2] for row in audit_actions(demo_db)] == [("rollback", "extract 1")]
 
 
 def test_other_views_see_the_history_read_only(demo_db, monkeypatch):
@@ -140,6 +151,7 @@ def test_a_partner_file_is_mapped_by_hand_saved_and_recognised_next_time(demo_db
     button(at, "Save mapping").click()
     at.run()
     assert "Saved 'CSC monthly'; files with these columns will use it." in shown_text(at)
+    assert audit_actions(demo_db) == [("mapping saved", "CSC monthly", "saved")]
     at.run()
     assert any(e.label == "Saved column mappings (1)" for e in at.expander)
     upload(at, "csc-april.csv", data.replace(b"X1", b"Y1").replace(b"X2", b"Y2"))

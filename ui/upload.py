@@ -11,7 +11,8 @@ import re
 import pandas as pd
 import streamlit as st
 
-from analytics import ingest, mapping, readers
+from analytics import audit, ingest, mapping, readers
+from analytics.access import Permission, require
 from analytics.mapping import FIELDS, Mapping
 from analytics.staging import Staged
 from analytics.vocab import AGENCIES, CONTEXT_TYPES, RISK_TYPES
@@ -156,8 +157,11 @@ def _save_profile(chosen: Mapping, header: tuple[str, ...], key: str) -> None:
     name = left.text_input("Save this mapping as", key=f"profile-{key}",
                            placeholder="for example: Children's services monthly")
     if right.button("Save mapping", key=f"save-{key}", disabled=not name.strip()):
+        access = state.current_access()
+        require(access, Permission.UPLOAD)
         mapping.save_profile(state.store().cursor(), name, chosen, header,
                              st.session_state.get("loaded_by", ""))
+        audit.record(state.store(), access, "mapping saved", name.strip(), "saved")
         st.success(f"Saved '{name.strip()}'; files with these columns will use it.")
 
 
@@ -215,26 +219,43 @@ def plain(text: str) -> str:
 
 
 def commit(ready: list[Staged], who: str) -> list[int]:
-    """ingest.commit; anything unforeseen becomes an IngestError (the transaction rolled back)."""
+    """ingest.commit, for a role that may load, audited; anything unforeseen becomes an
+    IngestError (the transaction rolled back)."""
+    access = state.current_access()
+    require(access, Permission.UPLOAD)
+    files = ", ".join(s.file_name for s in ready)
     try:
-        return ingest.commit(state.store(), ready, who)
-    except ingest.IngestError:
-        raise
-    except Exception as err:  # the analyst must see a message, whatever went wrong
+        ids = ingest.commit(state.store(), ready, who)
+    except Exception as err:
+        audit.record(state.store(), access, "load", files, f"failed: {err}")
+        if isinstance(err, ingest.IngestError):
+            raise
+        # the analyst must see a message, whatever went wrong
         raise ingest.IngestError(f"The load failed, so nothing was written "
                                  f"({type(err).__name__}). Try again; if it fails again, send "
                                  "the files to the dashboard's maintainers.") from err
+    audit.record(state.store(), access, "load", files,
+                 "loaded as extract " + ", ".join(map(str, ids)))
+    return ids
 
 
 def rollback(extract_id: int, who: str) -> dict[str, int]:
-    """ingest.rollback; anything unforeseen becomes an IngestError (nothing was removed)."""
+    """ingest.rollback, for a role that may roll back, audited; anything unforeseen becomes an
+    IngestError (nothing was removed)."""
+    access = state.current_access()
+    require(access, Permission.UPLOAD)
     try:
-        return ingest.rollback(state.store(), extract_id, who)
-    except ingest.IngestError:
-        raise
-    except Exception as err:  # the analyst must see a message, whatever went wrong
+        removed = ingest.rollback(state.store(), extract_id, who)
+    except Exception as err:
+        audit.record(state.store(), access, "rollback", f"extract {extract_id}", f"failed: {err}")
+        if isinstance(err, ingest.IngestError):
+            raise
+        # the analyst must see a message, whatever went wrong
         raise ingest.IngestError(f"The rollback failed, so nothing was removed "
                                  f"({type(err).__name__}).") from err
+    audit.record(state.store(), access, "rollback", f"extract {extract_id}",
+                 f"removed {sum(removed.values()):,} rows")
+    return removed
 
 
 def history_table(history: pd.DataFrame) -> pd.DataFrame:
