@@ -105,7 +105,7 @@ PAGE_PERMISSIONS: dict[str, Permission] = {
     "interventions": P.AGGREGATES,
     "present": P.AGGREGATES,  # the slides: board view, whoever presents
     "records": P.ROWS,
-    "data": P.UPLOAD,
+    "data": P.AGGREGATES,  # the load history for all; loading itself needs P.UPLOAD
     "audit": P.AUDIT,
 }
 DEFAULT_PAGE_PERMISSION = P.AGGREGATES

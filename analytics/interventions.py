@@ -1,12 +1,14 @@
 """The interventions register: read it under the filters, add one, end one.
 
 Interventions arrive in partners' extracts; analysts can also add or end one on the dashboard.
-Every write is checked first (a known place, a type, dates in order, known agencies) and then made
-in one `store.transaction()`, so the data version moves and every page's numbers refresh.
+Every write is checked first (a role that may, a known place, a type, dates in order, known
+agencies), made in one `store.transaction()` so the data version moves and every page's numbers
+refresh, and then written to the audit log.
 
-    >>> new_id = add_intervention(store, context_id="C1", intervention_type="Detached youth work",
+    >>> new_id = add_intervention(store, access=analyst, context_id="C1",
+    ...                           intervention_type="Detached youth work",
     ...                           started_on=date(2025, 3, 1), lead_agency="youth_services")
-    >>> end_intervention(store, new_id, date(2025, 9, 30))
+    >>> end_intervention(store, new_id, date(2025, 9, 30), access=analyst)
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from datetime import date
 import duckdb
 import pandas as pd
 
+from analytics import audit
+from analytics.access import Access, Permission, require
 from analytics.filters import Filters, uk_date
 from analytics.store import Store
 from analytics.vocab import AGENCY_LABELS, CONTEXT_LABELS
@@ -101,15 +105,18 @@ def places(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return frame
 
 
-def add_intervention(store: Store, *, context_id: str, intervention_type: str,
-                     started_on: date, ended_on: date | None = None,
+def add_intervention(store: Store, *, access: Access, context_id: str,
+                     intervention_type: str, started_on: date, ended_on: date | None = None,
                      lead_agency: str | None = None, partners: Iterable[str] = (),
                      description: str = "") -> str:
-    """Check and record a new intervention in one transaction; return its new id.
+    """Check and record a new intervention in one transaction, and write it to the audit log;
+    return its new id.
 
-    Raises InterventionError with a plain reason when the place is unknown, the type is blank,
-    the dates are missing or out of order, or an agency is not one we know.
+    Raises PermissionError unless `access` may add interventions, and InterventionError with a
+    plain reason when the place is unknown, the type is blank, the dates are missing or out of
+    order, or an agency is not one we know.
     """
+    _require(store, access, "intervention added", context_id)
     if not context_id:
         raise InterventionError("Choose the place where the intervention is.")
     kind = (intervention_type or "").strip()
@@ -147,15 +154,19 @@ def add_intervention(store: Store, *, context_id: str, intervention_type: str,
              "end": ended_on, "kind": kind, "lead": lead_agency,
              "partners": PARTNER_SEPARATOR.join(partners) or None, "text": text or None},
         )
+    audit.record(store, access, "intervention added",
+                 f"{new_id}: {kind} at {context_id} from {started_on.isoformat()}", "done")
     return new_id
 
 
-def end_intervention(store: Store, intervention_id: str, ended_on: date) -> None:
-    """Record the date an intervention ended, in one transaction.
+def end_intervention(store: Store, intervention_id: str, ended_on: date, *,
+                     access: Access) -> None:
+    """Record the date an intervention ended, in one transaction, and write it to the audit log.
 
-    Raises InterventionError when the id is unknown, it has already ended, or the end date is
-    missing or before the start.
+    Raises PermissionError unless `access` may end interventions, and InterventionError when the
+    id is unknown, it has already ended, or the end date is missing or before the start.
     """
+    _require(store, access, "intervention ended", intervention_id)
     if not isinstance(ended_on, date):
         raise InterventionError("Give the date the intervention ended.")
     with store.transaction() as cur:
@@ -169,6 +180,8 @@ def end_intervention(store: Store, intervention_id: str, ended_on: date) -> None
         _check_end(started_on, ended_on)
         cur.execute("UPDATE interventions SET ended_on = $end WHERE intervention_id = $id",
                     {"end": ended_on, "id": intervention_id})
+    audit.record(store, access, "intervention ended",
+                 f"{intervention_id}: ended {ended_on.isoformat()}", "done")
 
 
 def partner_labels(partners: str | None) -> str:
@@ -176,6 +189,17 @@ def partner_labels(partners: str | None) -> str:
     if not isinstance(partners, str) or not partners:
         return ""
     return ", ".join(AGENCY_LABELS.get(p, p) for p in partners.split(PARTNER_SEPARATOR))
+
+
+def _require(store: Store, access: Access, action: str, what: object) -> None:
+    """Refuse (and log the refusal) unless `access` may add or end interventions."""
+    try:
+        require(access, Permission.INTERVENTIONS)
+    except PermissionError as refused:
+        if access is not None:
+            audit.record(store, access, action, str(what or "an intervention"),
+                         f"refused: {refused}")
+        raise
 
 
 def _check_end(started_on: date, ended_on: date | None) -> None:

@@ -4,6 +4,7 @@ certainty; analysts can add an intervention or record that one ended."""
 import streamlit as st
 
 from analytics import impact, impact_charts, interventions, overview
+from analytics.access import Permission
 from analytics.disclosure import THRESHOLD, shows_detail
 from ui import components, intervention_form, share, state
 
@@ -100,12 +101,12 @@ else:
                               what="Intervention register", key="impact-register")
     st.caption(f"Interventions running at some time in the period, at places matching the "
                f"filters ({filters.describe(ctx.ward_names)}).")
-if view == "analyst":
+if state.may(Permission.INTERVENTIONS):
     left, right = st.columns(2)
     with left:
         intervention_form.add_form(state.compute(interventions.places))
     with right:
         intervention_form.end_form(register)
 else:
-    st.caption("Analysts can add an intervention or record that one ended (choose the analyst "
-               "view in the sidebar).")
+    st.caption("Analysts can add an intervention or record that one ended; your role shows "
+               "the register only.")

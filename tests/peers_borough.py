@@ -12,9 +12,12 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from analytics.access import Access, Role
 from analytics.store import Store
 
 PEER_YEAR = (date(2025, 1, 1), date(2025, 12, 31))
+ANALYST = Access(role=Role.ANALYST, user_id="tester", user_label="Test analyst")
+BOARD_MEMBER = Access(role=Role.BOARD, user_id="member", user_label="Test board member")
 
 # Three wards; Station (C2) is where groups A and B both go, Park (C1) where A and C both go.
 PEER_WARDS = [("W1", "Alder"), ("W2", "Birch"), ("W3", "Cedar")]

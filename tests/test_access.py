@@ -53,7 +53,7 @@ EXPECTED_PAGES = {
     "interventions":  (True,  True,  True,   True),
     "present":        (True,  True,  True,   True),
     "records":        (False, False, True,   True),
-    "data":           (False, False, True,   True),
+    "data":           (True,  True,  True,   True),   # history for all; loading needs UPLOAD
     "audit":          (False, False, False,  True),
     "a_page_not_listed_yet": (True, True, True, True),
 }

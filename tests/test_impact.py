@@ -11,7 +11,7 @@ import pytest
 from analytics import impact, interventions
 from analytics.filters import Filters
 from analytics.store import Store
-from tests.peers_borough import DISPLACED_RATIO, IMPACT_START, TRUE_RATIO, seed_impact
+from tests.peers_borough import ANALYST, DISPLACED_RATIO, IMPACT_START, TRUE_RATIO, seed_impact
 
 ALL = Filters(period="all")
 
@@ -223,7 +223,8 @@ def test_a_risk_type_with_no_incidents_gives_a_plain_reason(borough):
 
 
 def test_too_soon_after_the_start_says_when_to_look_again(fresh):
-    new = interventions.add_intervention(fresh, context_id="P3", intervention_type="Patrols",
+    new = interventions.add_intervention(fresh, access=ANALYST, context_id="P3",
+                                         intervention_type="Patrols",
                                          started_on=date(2025, 8, 1))
     result = impact.impact(fresh.cursor(), ALL, new)
     assert result.estimate is None
@@ -233,7 +234,8 @@ def test_too_soon_after_the_start_says_when_to_look_again(fresh):
 
 
 def test_too_little_history_before_the_start_says_so(fresh):
-    new = interventions.add_intervention(fresh, context_id="P3", intervention_type="Patrols",
+    new = interventions.add_intervention(fresh, access=ANALYST, context_id="P3",
+                                         intervention_type="Patrols",
                                          started_on=date(2023, 4, 1))
     result = impact.impact(fresh.cursor(), ALL, new)
     assert result.reason.startswith("There are only 3 months of data before it began on "
@@ -241,7 +243,8 @@ def test_too_little_history_before_the_start_says_so(fresh):
 
 
 def test_a_short_intervention_says_it_ran_too_briefly(fresh):
-    new = interventions.add_intervention(fresh, context_id="P3", intervention_type="Patrols",
+    new = interventions.add_intervention(fresh, access=ANALYST, context_id="P3",
+                                         intervention_type="Patrols",
                                          started_on=date(2024, 9, 1), ended_on=date(2024, 11, 30))
     assert impact.impact(fresh.cursor(), ALL, new).reason == (
         "It ran for fewer than 6 full months of data (1 September 2024 to 30 November 2024): "
@@ -255,7 +258,8 @@ def test_a_place_with_no_comparable_places_says_so(fresh):
         cur.execute("""INSERT INTO incidents (incident_id, occurred_at, context_id, ward_code)
                        SELECT 'S1-' || n, TIMESTAMP '2023-01-05' + INTERVAL (n) DAY, 'S1', 'W1'
                        FROM range(0, 1000, 2) t(n)""")
-    new = interventions.add_intervention(fresh, context_id="S1", intervention_type="Sessions",
+    new = interventions.add_intervention(fresh, access=ANALYST, context_id="S1",
+                                         intervention_type="Sessions",
                                          started_on=date(2024, 7, 1))
     assert impact.impact(fresh.cursor(), ALL, new).reason == (
         f"Fewer than {impact.MIN_COMPARISONS} other schools or colleges without an intervention "
@@ -263,7 +267,7 @@ def test_a_place_with_no_comparable_places_says_so(fresh):
 
 
 def test_ending_an_intervention_stops_its_months_after(fresh):
-    interventions.end_intervention(fresh, "INT-1", date(2024, 12, 31))
+    interventions.end_intervention(fresh, "INT-1", date(2024, 12, 31), access=ANALYST)
     result = impact.impact(fresh.cursor(), ALL, "INT-1")
     assert result.estimate.months_after == 6
 

@@ -66,7 +66,10 @@ def freshness(ctx: PageContext) -> str:
         parts.append(f"Incidents to {uk_date(facts.latest_incident)}")
     if facts.last_load_at:
         parts.append(f"last load {uk_date(facts.last_load_at.date())} ({facts.last_load_file})")
-    return "; ".join(parts) + "." if parts else "No data loaded yet."
+    if not parts:
+        return "No data loaded yet."
+    text = "; ".join(parts)  # with no incidents the load comes first: 'Last load …'
+    return text[0].upper() + text[1:] + "."
 
 
 def chart(fig: go.Figure, caption: str, table: pd.DataFrame, *, key: str) -> None:

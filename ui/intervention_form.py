@@ -52,10 +52,11 @@ def add_form(places: pd.DataFrame) -> None:
         return
     try:
         new_id = interventions.add_intervention(
-            state.store(), context_id=place, intervention_type=kind or "",
+            state.store(), access=state.current_access(), context_id=place,
+            intervention_type=kind or "",
             started_on=started, ended_on=ended, lead_agency=lead, partners=tuple(partners),
             description=description)
-    except interventions.InterventionError as error:
+    except (interventions.InterventionError, PermissionError) as error:
         st.error(str(error), icon=":material/error:")
         return
     st.session_state[FLASH_KEY] = (f"Added “{kind.strip()}” at {names[place]}, from "
@@ -84,8 +85,9 @@ def end_form(register: pd.DataFrame) -> None:
         st.error("Choose which intervention has ended.", icon=":material/error:")
         return
     try:
-        interventions.end_intervention(state.store(), chosen, ended)
-    except interventions.InterventionError as error:
+        interventions.end_intervention(state.store(), chosen, ended,
+                                       access=state.current_access())
+    except (interventions.InterventionError, PermissionError) as error:
         st.error(str(error), icon=":material/error:")
         return
     st.session_state[FLASH_KEY] = f"Recorded that {names[chosen]} ended on {uk_date(ended)}."

@@ -26,6 +26,7 @@ PAGES: dict[str, list[tuple[str, str, str, str | None]]] = {
     ],
     # Listed only for roles analytics.access.PAGE_PERMISSIONS allows (ui.guard hides the rest).
     "For analysts": [
+        ("pages/data.py", "Data", ":material/upload_file:", None),
         ("pages/records.py", "Incident records", ":material/table_rows:", None),
     ],
     "Administration": [

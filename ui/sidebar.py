@@ -39,7 +39,7 @@ def _seed_from_url(facts: reference.DataFacts, ward_codes: set[str],
         return
     st.session_state["_seeded"] = True
     query = {key: st.query_params.get_all(key) for key in st.query_params}
-    filters, notices = from_query(
+    filters, notices = from_query(  # no incidents at all (say the demo was rolled back): today
         query, data_end=facts.latest_incident or date.today(), data_start=facts.first_incident,
         ward_codes=ward_codes, agency_codes=agency_codes,
     )
