@@ -396,7 +396,8 @@ def repeat_locations(con: duckdb.DuckDBPyConnection, filters: Filters, *,
                      WHERE {p.sql} AND i.context_id IS NOT NULL),
         risk AS (SELECT sel.context_id, r.risk_type, count(*) AS n FROM sel
                  JOIN incident_risks r USING (incident_id) GROUP BY ALL),
-        top_risk AS (SELECT context_id, arg_max(risk_type, n) AS main_risk FROM risk GROUP BY 1)
+        top_risk AS (SELECT context_id, first(risk_type ORDER BY n DESC, risk_type) AS main_risk
+                     FROM risk GROUP BY 1)
         SELECT c.context_id, c.name, c.context_type, w.ward_name, count(*) AS incidents,
                count(DISTINCT date_trunc('month', sel.occurred_at)) AS months,
                min(sel.occurred_at)::DATE AS first, max(sel.occurred_at)::DATE AS last,
