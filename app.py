@@ -2,13 +2,15 @@
 
 Lists every page, draws the global filters (so they survive page changes) and hands each page
 its context. Pages hold no SQL and no statistics: they call analytics through ui.state.compute.
+ui.guard decides who is using the app before any data is read, and lists only the pages their
+role may open.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from ui import navigation, sidebar, state
+from ui import guard, navigation, sidebar, state
 
 st.set_page_config(
     page_title="Contextual safeguarding dashboard",
@@ -20,6 +22,7 @@ st.set_page_config(
 with st.spinner("Preparing the database (the first run builds the fictional demo borough)…"):
     state.store()
 
+pages = navigation.pages()
+guard.sign_in(pages)  # stops here, showing only why, unless this user may see data
 state.set_context(sidebar.sidebar_filters())
-
-st.navigation(navigation.pages()).run()
+guard.run_page(pages)  # lists and opens only the pages the user's role allows

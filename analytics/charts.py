@@ -64,3 +64,19 @@ def change_bars(frame: pd.DataFrame, title: str, *, label: str = "name") -> go.F
                      zerolinecolor="#3D3D3D", rangemode="normal")
     fig.update_yaxes(rangemode="normal", gridcolor="white")
     return fig
+
+
+def hidden_marks(x: pd.Series, counts: pd.Series, view: str, colour: str,
+                 name: str) -> go.Scatter | None:
+    """Hollow markers where a count of 1 to 4 is hidden in this view, drawn at half the threshold
+    and labelled '<5' on hover, so a gap in a line is never read as zero (None if none hidden)."""
+    from analytics.disclosure import SUPPRESSED, THRESHOLD, mask_small
+
+    hidden = mask_small(counts, view).isna() & counts.notna()
+    if not hidden.any():
+        return None
+    return go.Scatter(
+        x=x[hidden], y=[THRESHOLD / 2] * int(hidden.sum()), mode="markers", name=name,
+        marker={"symbol": "circle-open", "size": 9, "color": colour, "line": {"width": 2}},
+        hovertemplate=f"%{{x|%B %Y}}: {SUPPRESSED}<extra>{name}</extra>", showlegend=False,
+    )

@@ -49,6 +49,11 @@ class Filters:
     context_types: tuple[str, ...] = ()
     agencies: tuple[str, ...] = ()
     period: str = DEFAULT_PERIOD
+    # The signed-in user's scope, set only by analytics.access.scoped: None means every ward (or
+    # agency), () means none. Kept apart from the choices above so that no analysis can widen it
+    # by replacing `wards`, and never written into a link.
+    within_wards: tuple[str, ...] | None = None
+    within_agencies: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         if self.start and self.end and self.start > self.end:
@@ -57,6 +62,9 @@ class Filters:
             )
         for name in ("wards", "risk_types", "context_types", "agencies"):
             object.__setattr__(self, name, tuple(sorted(set(getattr(self, name)))))
+        for name in ("within_wards", "within_agencies"):
+            if getattr(self, name) is not None:
+                object.__setattr__(self, name, tuple(sorted(set(getattr(self, name)))))
 
     def predicate(self, alias: str = "i", ward_names: Mapping[str, str] | None = None,
                   prefix: str = "f_", risk_list: bool = False) -> Predicate:
@@ -94,20 +102,30 @@ class Filters:
         if self.agencies:
             clauses.append(f"list_contains(${prefix}agencies, {alias}.source_agency)")
             params[f"{prefix}agencies"] = list(self.agencies)
+        if self.within_wards is not None:
+            clauses.append(f"list_contains(${prefix}within_wards::VARCHAR[], {alias}.ward_code)")
+            params[f"{prefix}within_wards"] = list(self.within_wards)
+        if self.within_agencies is not None:
+            clauses.append(
+                f"list_contains(${prefix}within_agencies::VARCHAR[], {alias}.source_agency)")
+            params[f"{prefix}within_agencies"] = list(self.within_agencies)
         return Predicate(" AND ".join(clauses), params, self.describe(ward_names))
 
     def describe(self, ward_names: Mapping[str, str] | None = None) -> str:
         """The selection in plain English, for chart captions."""
         parts = [self.period_phrase()]
         ward_names = ward_names or {}
-        for values, names, plural in (
-            (self.wards, ward_names, "wards"),
-            (self.risk_types, RISK_LABELS, "risk types"),
-            (self.context_types, CONTEXT_LABELS, "context types"),
-            (self.agencies, AGENCY_LABELS, "agencies"),
+        for values, within, names, plural in (
+            (self.wards, self.within_wards, ward_names, "wards"),
+            (self.risk_types, None, RISK_LABELS, "risk types"),
+            (self.context_types, None, CONTEXT_LABELS, "context types"),
+            (self.agencies, self.within_agencies, AGENCY_LABELS, "agencies"),
         ):
             if values:
                 parts.append(f"{plural}: " + ", ".join(names.get(v, v) for v in values))
+            elif within is not None:
+                parts.append(f"the {plural} you may see: "
+                             + (", ".join(names.get(v, v) for v in within) or "none"))
             else:
                 parts.append(f"all {plural}")
         return "; ".join(parts)

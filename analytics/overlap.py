@@ -44,6 +44,11 @@ UNIT_ONE: dict[str, str] = {"people": "young person", "contexts": "place"}
 # Windows offered on the page: a plain code -> days between the two records (None: anywhere in
 # the period), and its label. Codes, not numbers, so no option is None to a select box.
 WINDOW_DAYS: dict[str, int | None] = {"period": None, "day": 0, "7": 7, "30": 30, "90": 90}
+# Default: harms recorded within 30 days of each other. Over a whole period, young people involved
+# again and again collect many risk types, so rarer types look linked through them alone (on
+# the demo borough: modern slavery with radicalisation); a window keeps to harms that occur
+# together, and there the pairs the demo plants come out strongest.
+DEFAULT_WINDOW = "30"
 WINDOW_LABELS: dict[str, str] = {
     "period": "Anywhere in the period",
     "day": "On the same day",
@@ -119,6 +124,15 @@ def combination_label(combo: tuple[str, ...]) -> str:
     return " + ".join(label(c) for c in combo)
 
 
+def involvement_note(unit: str, window: int | None) -> str:
+    """A caution for whole-period overlap of young people, or '' where it does not apply."""
+    if unit != "people" or window is not None:
+        return ""
+    return ("Over a whole period, young people involved in many incidents collect many risk "
+            "types, so rarer risk types can look linked only through them. Choose a window to "
+            "keep to harms recorded close together in time.")
+
+
 def window_phrase(window: int | None) -> str:
     """'anywhere in the period', 'on the same day' or 'within 30 days of each other'."""
     if window is None:
@@ -134,6 +148,13 @@ def describe(risks: tuple[str, ...], exact: bool) -> str:
     if not exact:
         return joined
     return f"only {joined}" if len(names) == 1 else f"exactly {joined}"
+
+
+def short_describe(risks: tuple[str, ...], exact: bool, limit: int = 3) -> str:
+    """describe(), or 'exactly these 8 risk types' where the list would not fit in a title."""
+    if len(risks) <= limit:
+        return describe(risks, exact)
+    return f"{'exactly ' if exact else ''}these {len(risks)} risk types"
 
 
 def analyse(con: duckdb.DuckDBPyConnection, filters: Filters, unit: str = "people",

@@ -47,12 +47,14 @@ def legend_sentence(measure: str, unit: str, window: int | None) -> str:
             f"(Fisher's exact test, one-sided, Benjamini-Hochberg adjusted p below "
             f"{overlap.ALPHA:g})")
     if measure == "lift":
-        chance = ("" if window is None else
-                  ", where chance is overlap anywhere in the period, so a lift above 1 here is "
-                  "strong evidence")
+        if window is None:
+            colours = "blue is more often, orange less often, blank is never together"
+        else:
+            colours = ("blue is more often; chance here is overlap anywhere in the period, so "
+                       "values under 1 are left uncoloured, as they may only mean the two were "
+                       "recorded further apart")
         return (f"Lift is how many times more often the same {one} has {both} than if the two "
-                f"were unrelated: 1 is chance, blue is more often, orange less often, blank is "
-                f"never together{chance}; {star}.")
+                f"were unrelated: 1 is chance, {colours}; {star}.")
     if measure == "count":
         return (f"Each cell counts the {noun} with {both} (the diagonal counts those with that "
                 f"risk type at all); {star}.")
@@ -78,11 +80,18 @@ def heatmap(result: overlap.Overlap, measure: str, view: str) -> go.Figure:
     if measure == "count":  # totals on the diagonal would drown the pairs: written, not coloured
         z = z.where(~np.eye(len(z), dtype=bool))
     if measure == "lift":
-        finite = np.log2(z[z > 0].stack().dropna())
+        shown = z[z > 1] if result.window is not None else z[z > 0]  # what gets a colour
+        finite = np.log2(shown.stack().dropna())
         cap = int(min(LIFT_CAP, max(1, math.ceil(finite.abs().max())))) if len(finite) else 1
-        colour_z = np.log2(z.clip(lower=2.0 ** -cap, upper=2.0**cap))
-        scale, zmin, zmax, zmid = _scale(DIVERGING), -cap, cap, 0
-        ticks = list(range(-cap, cap + 1))
+        if result.window is None:
+            colour_z = np.log2(z.clip(lower=2.0 ** -cap, upper=2.0**cap))
+            scale, zmin, zmax, zmid = _scale(DIVERGING), -cap, cap, 0
+            ticks = list(range(-cap, cap + 1))
+        else:  # chance is overlap at any time, so under 1 is no evidence of anything: no colour
+            colour_z = np.log2(z.where(z > 1).clip(upper=2.0**cap))
+            half = DIVERGING[len(DIVERGING) // 2:]
+            scale, zmin, zmax, zmid = _scale(half), 0, cap, None
+            ticks = list(range(0, cap + 1))
         colorbar = {"tickvals": ticks, "ticktext": [_lift_tick(t) for t in ticks],
                     "title": {"text": "Times chance"}}
     else:
@@ -257,7 +266,7 @@ def upset_title(combos: pd.DataFrame, unit: str, view: str) -> str:
     if shown.empty:
         return f"Every combination of two or more risk types covers fewer than {THRESHOLD} {noun}"
     row = shown.sort_values(["n", "size"], ascending=False).iloc[0]
-    return (f"Most common combination: {overlap.describe(row['combo'], exact=False)} "
+    return (f"Most common combination: {overlap.short_describe(row['combo'], exact=False)} "
             f"({row['shown']} {noun})")
 
 
@@ -294,7 +303,7 @@ def ranked_bars(frame: pd.DataFrame, name: str, value: str, title: str, view: st
     `rounded` draws and writes counts to the nearest 5 in board and lead views, as the UpSet
     bars are, so a drill-down cannot undo their rounding.
     """
-    shown = frame.head(top).iloc[::-1]
+    shown = frame.sort_values(value, ascending=False, kind="stable").head(top).iloc[::-1]
     texts = [display_count(v, view, rounded=rounded) for v in shown[value]]
     heights = [0.0 if t == SUPPRESSED else float(t.replace(",", "")) for t in texts]
     fig = go.Figure(go.Bar(
@@ -310,8 +319,8 @@ def ranked_bars(frame: pd.DataFrame, name: str, value: str, title: str, view: st
 
 def top_title(frame: pd.DataFrame, name: str, value: str, noun: str, view: str,
               rounded: bool, preposition: str) -> str:
-    """'Most in Kingsmead: 44 young people' for the first row of a ranked frame."""
-    top = frame.iloc[0]
+    """'Most in Kingsmead: 44 young people', for the row with the most."""
+    top = frame.sort_values(value, ascending=False, kind="stable").iloc[0]
     return (f"Most {preposition} {top[name]}: "
             f"{display_count(top[value], view, rounded=rounded)} {noun}")
 
@@ -350,6 +359,8 @@ def trend_title(monthly: pd.DataFrame, what: str, view: str) -> str:
     before, after = values.iloc[: len(values) - half], values.iloc[len(values) - half:]
     old, new = before.mean(), after.mean()
     months, earlier = _months(half), _months(len(before))
+    if suppresses(view) and (values < THRESHOLD).all():
+        return f"{what}: fewer than {THRESHOLD} in every month"
     if suppresses(view) and values.apply(is_small).any():
         # averages over hidden months would let a reader work the hidden counts out
         if new == old:

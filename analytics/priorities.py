@@ -9,6 +9,10 @@ average of five measures, each scaled from 0 to 1 across the places in view, tim
 - repeat young people: those seen there more than once, as a share of the most at any place;
 - severity: the share of incidents rated high severity.
 
+Each place's current SPC signal, if any (analytics.trends.signals: XmR over its monthly
+incidents, with history before the period for the limits), is told in its reasons ("a sign of
+real change: 3 months above the upper limit since August 2026"); it does not change the score.
+
 The caller passes the weights; DEFAULT_WEIGHTS states the defaults. Counts of children in the
 reasons go through analytics.disclosure, so board and lead views say "<5".
 
@@ -26,6 +30,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from analytics import spc, trends
 from analytics.contexts import AREA_CRIME_RADIUS_M, NO_WARD, RISK_COLUMNS, profiles
 from analytics.disclosure import display_count, is_small, suppresses
 from analytics.filters import Filters
@@ -136,8 +141,22 @@ def score(prof: pd.DataFrame, weights: Weights = DEFAULT_WEIGHTS) -> pd.DataFram
 
 def rank(con: duckdb.DuckDBPyConnection, filters: Filters,
          weights: Weights = DEFAULT_WEIGHTS) -> pd.DataFrame:
-    """Every place with incidents under the filters, ranked by priority (see `score`)."""
-    return score(profiles(con, filters), weights)
+    """Every place with incidents under the filters, ranked by priority (see `score`), with
+    any current SPC signal of its monthly incidents (trends.signals by place)."""
+    ranked = score(profiles(con, filters), weights)
+    return with_signals(ranked, trends.signals(con, filters, by=("context",)).frame)
+
+
+def with_signals(ranked: pd.DataFrame, signals: pd.DataFrame) -> pd.DataFrame:
+    """Ranked places with `signal` (the current SPC signal in words, or '') and
+    `signal_assessment` ('concern', 'improvement' or ''), from a trends.signals frame."""
+    current = signals[signals["current"].astype(bool)]
+    sentence = dict(zip(current["key_a"], current["sentence"], strict=True))
+    assessment = dict(zip(current["key_a"], current["assessment"], strict=True))
+    out = ranked.copy()
+    out["signal"] = [sentence.get(c, "") for c in out["context_id"]]
+    out["signal_assessment"] = [assessment.get(c, "") for c in out["context_id"]]
+    return out
 
 
 def _top_risks(prof: pd.DataFrame) -> list[tuple[str, ...]]:
@@ -186,6 +205,10 @@ def reason(row: pd.Series, view: str, period: str) -> str:
         more, direction = ("more", "rising") if change > 0 else ("fewer", "falling")
         parts.append(f"{direction}: about {abs(change):.0f} {more} a month by the end of the "
                      "period than at the start")
+    signal, assessment = row.get("signal") or "", row.get("signal_assessment") or ""
+    if signal:
+        kind = "real change" if assessment == spc.CONCERN else "real improvement"
+        parts.append(f"a sign of {kind}: {signal[0].lower() + signal[1:]}")
     kinds = int(row["risk_types"])
     top = list(row.get("top_risks") or ())
     if kinds >= 2:

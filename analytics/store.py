@@ -138,6 +138,40 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX incident_risks_incident ON incident_risks(incident_id);
     CREATE INDEX incident_people_incident ON incident_people(incident_id);
     """,
+    # 2: the partner agencies working on an intervention (agency codes joined by ';'), which the
+    # interventions register records alongside the lead agency
+    """
+    ALTER TABLE interventions ADD COLUMN partners VARCHAR;
+    """,
+    # 3: the audit log (analytics/audit.py), append-only. Its key is every column, and a second
+    # table references each row by that key, so DuckDB itself refuses to UPDATE, DELETE or
+    # TRUNCATE an entry, or to DROP or ALTER the table. It has no extract_id: rolling back an
+    # extract never touches it. IF NOT EXISTS, so this migration may run in any order.
+    """
+    CREATE TABLE IF NOT EXISTS audit_log (
+        seq BIGINT NOT NULL UNIQUE,
+        "at" TIMESTAMP NOT NULL,
+        user_id VARCHAR NOT NULL,
+        user_label VARCHAR NOT NULL,
+        role VARCHAR NOT NULL,
+        action VARCHAR NOT NULL,
+        object VARCHAR NOT NULL,
+        outcome VARCHAR NOT NULL,
+        PRIMARY KEY (seq, "at", user_id, user_label, role, action, object, outcome)
+    );
+    CREATE TABLE IF NOT EXISTS audit_log_pins (
+        seq BIGINT NOT NULL,
+        "at" TIMESTAMP NOT NULL,
+        user_id VARCHAR NOT NULL,
+        user_label VARCHAR NOT NULL,
+        role VARCHAR NOT NULL,
+        action VARCHAR NOT NULL,
+        object VARCHAR NOT NULL,
+        outcome VARCHAR NOT NULL,
+        FOREIGN KEY (seq, "at", user_id, user_label, role, action, object, outcome)
+            REFERENCES audit_log (seq, "at", user_id, user_label, role, action, object, outcome)
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -146,8 +180,9 @@ SCHEMA_VERSION = len(MIGRATIONS)
 def migrate(con: duckdb.DuckDBPyConnection) -> int:
     """Apply every migration newer than the database's schema version; return the version."""
     con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-    row = con.execute("SELECT max(version) FROM schema_version").fetchone()
-    current = row[0] or 0
+    # fetchall, not fetchone: a half-read result keeps its transaction open on this long-lived
+    # connection, and DuckDB then refuses every later CHECKPOINT.
+    current = con.execute("SELECT max(version) FROM schema_version").fetchall()[0][0] or 0
     for number, sql in enumerate(MIGRATIONS[current:], start=current + 1):
         con.execute("BEGIN TRANSACTION")
         try:
@@ -211,7 +246,12 @@ class Store:
                 cur.execute("ROLLBACK")
                 raise
         if self.path != ":memory:":
-            self.cursor().execute("CHECKPOINT")
+            try:
+                self.cursor().execute("CHECKPOINT")
+            except duckdb.TransactionException:
+                # Another session is mid-read: the load is committed (and in the write-ahead log);
+                # DuckDB checkpoints on its own later, so this is no reason to fail the load.
+                pass
 
     def data_version(self) -> int:
         """A number that changes on every committed load: the key of every cache."""

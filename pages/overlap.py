@@ -4,7 +4,7 @@ import streamlit as st
 
 from analytics import overlap, overview
 from analytics import overlap_charts as oc
-from analytics.disclosure import THRESHOLD, display_count, suppresses
+from analytics.disclosure import ROUND_TO, THRESHOLD, display_count, suppresses
 from ui import components, state
 
 ctx = state.context()
@@ -25,6 +25,7 @@ unit = left.radio("Count overlap in", list(overlap.UNITS), key="ov_unit", horizo
                        "Places: both seen at the same place.")
 window = overlap.WINDOW_DAYS[middle.selectbox(
     "Both recorded", list(overlap.WINDOW_DAYS), key="ov_window",
+    index=list(overlap.WINDOW_DAYS).index(overlap.DEFAULT_WINDOW),
     format_func=overlap.WINDOW_LABELS.get,
     help="How close in time the two records must be to count together.")]
 measure = right.selectbox("Measure", list(overlap.MEASURES), key="ov_measure",
@@ -55,6 +56,8 @@ for sentence in overlap.summary_sentences(result, view):
 st.caption(f"Strongest by lift among pairs shared by at least {overlap.MIN_SUPPORT} {noun} and "
            f"stronger than chance. Out of {display_count(result.universe, view)} {noun} with "
            "any risk type recorded.")
+if note := overlap.involvement_note(unit, window):
+    st.caption(note)
 st.markdown(f"**How to read the chart.** {oc.legend_sentence(measure, unit, window)}")
 components.chart(
     oc.heatmap(result, measure, view),
@@ -72,7 +75,7 @@ components.chart(
     oc.upset(combos, unit, view),
     ctx.caption(f"{noun.capitalize()} by their exact combination of risk types recorded anywhere "
                 f"in the period (the window does not apply){hidden_note}"
-                + ("; other counts rounded to the nearest 5" if suppresses(view) else "")),
+                + (f"; other counts rounded to the nearest {ROUND_TO}" if suppresses(view) else "")),
     oc.upset_table(combos, unit, view),
     key="overlap-upset",
 )
@@ -95,25 +98,28 @@ risks = overlap.parse_key(key)
 drill: overlap.Drilldown = state.compute(
     overlap.drilldown, filters, risks=risks, unit=unit, exact=exact,
     window=None if exact else window)
-what = overlap.describe(risks, exact)
+what, short = overlap.describe(risks, exact), overlap.short_describe(risks, exact)
 if drill.members == 0:
     st.write(f"No {one} has {what} recorded {window_words}.")
     st.stop()
 st.markdown(f"{noun.capitalize()} with {what} recorded "
             f"{'in the period' if exact else window_words}: "
             f"**{display_count(drill.members, view, rounded=exact)}**.")
-place_col, place_axis = ("members", noun) if unit == "people" else ("incidents", "incidents")
+# Young people where they were seen; for places, their incidents (a ward has few such places)
+col, axis = ("members", noun) if unit == "people" else ("incidents", "incidents")
+subject = (f"{noun.capitalize()} with {short}" if unit == "people"
+           else f"Incidents of these risk types at places with {short}")
 columns = {"members": noun.capitalize(), "incidents": "Incidents"}
-rounding = "; rounded to the nearest 5, like the combinations" if exact and suppresses(view) else ""
+rounding = (f"; rounded to the nearest {ROUND_TO}, like the combinations"
+            if exact and suppresses(view) else "")
 wards_col, places_col = st.columns(2)
 with wards_col:
     wards = drill.wards
     components.chart(
-        oc.ranked_bars(wards, "ward_name", "members",
-                       oc.top_title(wards, "ward_name", "members", f"{noun}", view, exact, "in"),
-                       view, noun.capitalize(), rounded=exact),
-        ctx.caption(f"{noun.capitalize()} with {what}, by the wards of their incidents of "
-                    f"these risk types{hidden_note}{rounding}"),
+        oc.ranked_bars(wards, "ward_name", col,
+                       oc.top_title(wards, "ward_name", col, axis, view, exact, "in"),
+                       view, axis.capitalize(), rounded=exact),
+        ctx.caption(f"{subject}, by ward{hidden_note}{rounding}"),
         oc.count_table(wards, {"ward_name": "Ward", **columns}, list(columns.values()), view,
                        rounded=exact),
         key="overlap-wards",
@@ -124,10 +130,10 @@ with places_col:
         st.write("None of these incidents names a place, so there are no places to rank.")
     else:
         components.chart(
-            oc.ranked_bars(places, "name", place_col,
-                           oc.top_title(places, "name", place_col, place_axis, view, exact, "at"),
-                           view, place_axis.capitalize(), rounded=exact),
-            ctx.caption(f"{place_axis.capitalize()} with {what}, by place{hidden_note}{rounding}"),
+            oc.ranked_bars(places, "name", col,
+                           oc.top_title(places, "name", col, axis, view, exact, "at"),
+                           view, axis.capitalize(), rounded=exact),
+            ctx.caption(f"{subject}, by place{hidden_note}{rounding}"),
             oc.count_table(places, {"name": "Place", **columns}, list(columns.values()), view,
                            rounded=exact),
             key="overlap-places",
@@ -137,7 +143,7 @@ in_month = ("with exactly these risk types recorded in the month" if exact else
             "with both recorded in the same month" if window is None else
             f"with both recorded {window_words}, counted in the month of the later record")
 components.chart(
-    oc.trend(monthly, oc.trend_title(monthly, what.capitalize(), view), view,
+    oc.trend(monthly, oc.trend_title(monthly, short.capitalize(), view), view,
              noun.capitalize()),
     ctx.caption(f"{noun.capitalize()} each month {in_month}"
                 + ("; months with 1 to 4 are left blank" if suppresses(view) else "")),

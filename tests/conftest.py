@@ -68,17 +68,23 @@ def seed_tiny(store: Store) -> None:
         for row in TINY_CONTEXTS:
             cur.execute("INSERT INTO contexts (context_id, name, context_type, ward_code, lat, lon)"
                         " VALUES (?, ?, ?, ?, ?, ?)", list(row))
-        cur.register("inc", incidents)
-        cur.execute("INSERT INTO incidents (incident_id, occurred_at, ward_code, context_id, "
-                    "location_type, source_agency, severity, extract_id) SELECT incident_id, "
-                    "occurred_at, ward_code, context_id, location_type, source_agency, severity, 1 "
-                    "FROM inc")
-        cur.register("rsk", risks)
-        cur.execute("INSERT INTO incident_risks SELECT incident_id, risk_type, 1 FROM rsk")
-        cur.register("ppl", people)
-        cur.execute("INSERT INTO young_people (person_id) SELECT DISTINCT person_id FROM ppl")
-        cur.execute("INSERT INTO incident_people SELECT incident_id, person_id, 'subject', 1 "
-                    "FROM ppl")
+        insert_incidents(cur, incidents, risks, people)
+
+
+def insert_incidents(cur, incidents: pd.DataFrame, risks: pd.DataFrame,
+                     people: pd.DataFrame, extract_id: int = 1) -> None:
+    """Write hand-made incidents (any subset of the table's columns), their risk types and their
+    young people, as extract `extract_id`; shared by every test borough."""
+    cur.register("inc", incidents.assign(extract_id=extract_id))
+    cur.execute("INSERT INTO incidents BY NAME SELECT * FROM inc")
+    cur.register("rsk", risks[["incident_id", "risk_type"]].assign(extract_id=extract_id))
+    cur.execute("INSERT INTO incident_risks BY NAME SELECT * FROM rsk")
+    cur.register("ppl", people[["incident_id", "person_id"]].assign(extract_id=extract_id))
+    cur.execute("INSERT INTO young_people (person_id) SELECT DISTINCT person_id FROM ppl")
+    cur.execute("INSERT INTO incident_people SELECT incident_id, person_id, 'subject', extract_id "
+                "FROM ppl")
+    for name in ("inc", "rsk", "ppl"):
+        cur.unregister(name)
 
 
 @pytest.fixture
@@ -87,6 +93,16 @@ def tiny() -> Store:
     store = Store()
     seed_tiny(store)
     return store
+
+
+@pytest.fixture
+def tiny_db(tmp_path):
+    """The tiny borough in a database file, for tests that open the app on it."""
+    path = tmp_path / "tiny.duckdb"
+    store = Store(path)
+    seed_tiny(store)
+    store.close()
+    return path
 
 
 @pytest.fixture(scope="session")

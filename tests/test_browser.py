@@ -106,6 +106,16 @@ def wait_until_finished(page, timeout_s: float = 180) -> None:
     raise AssertionError("the page was still running after the timeout")
 
 
+def save_whole_page(page, path: Path, width: int = 1400, most: int = 9000) -> None:
+    """Screenshot the whole page: Streamlit scrolls inside its main pane, so grow the window."""
+    height = page.evaluate(
+        "() => document.querySelector('[data-testid=\"stMain\"]')?.scrollHeight || 900")
+    page.set_viewport_size({"width": width, "height": min(max(900, height + 40), most)})
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(path), timeout=120_000)
+    page.set_viewport_size({"width": width, "height": 900})
+
+
 def errors_on(page) -> list[str]:
     """Text of any exception box or error alert on the page."""
     boxes = page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]')
@@ -124,7 +134,7 @@ def test_every_page_renders_without_an_exception(app_url, browser):
         page.goto(href if href.startswith("http") else app_url + "/" + href.lstrip("/"))
         wait_until_finished(page)
         name = href.removeprefix(app_url).strip("/") or "overview"
-        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+        save_whole_page(page, SHOTS / f"{name}.png")
         assert errors_on(page) == [], f"{href}: {errors_on(page)}"
         assert "Fictional demo data" in page.inner_text("body"), f"{href} lacks the demo banner"
     print(f"\nScreenshots of {len(paths)} pages saved in {SHOTS}")
@@ -134,7 +144,9 @@ def test_a_shared_link_reopens_the_same_filters(app_url, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     page.goto(f"{app_url}/?period=24m&risk=cse&risk=missing")
     wait_until_finished(page)
-    sidebar = page.inner_text('[data-testid="stSidebar"]')
-    assert "Sexual exploitation" in sidebar and "Going missing" in sidebar
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    # The chips of a multiselect can paint a moment after the script finishes.
+    sidebar.get_by_text("Sexual exploitation").first.wait_for(timeout=30_000)
+    sidebar.get_by_text("Going missing").first.wait_for(timeout=30_000)
     assert "The 24 months to" in page.inner_text('[data-testid="stMain"]')
     assert "risk=cse" in page.url and "period=24m" in page.url

@@ -454,14 +454,50 @@ def test_describe_reads_as_plain_english():
 
 @pytest.fixture
 def demo(request) -> Store:
-    """The demo borough, once analytics/demo.py has landed on main (skipped until then)."""
-    pytest.importorskip("analytics.demo")
+    """The default demo borough (analytics/demo.py)."""
     return request.getfixturevalue("demo_store")
 
 
+def _planted_pairs() -> set[frozenset[str]]:
+    """The pairs the generator records together, each way round, with chance 0.3 or more."""
+    from analytics.demo import SECONDARY_RISK
+
+    return {frozenset((a, b)) for a, seconds in SECONDARY_RISK.items()
+            for b, p in seconds.items() if p >= 0.3 and SECONDARY_RISK.get(b, {}).get(a, 0) >= 0.3}
+
+
+def _last_twelve_months(store: Store) -> Filters:
+    from analytics import reference
+    from analytics.filters import period_dates
+
+    start, end = period_dates("12m", reference.data_facts(store.cursor()).latest_incident)
+    return Filters(start=start, end=end, period="12m")
+
+
 def test_the_demo_boroughs_planted_overlaps_come_out_strongest(demo):
-    """The generator plants sexual exploitation with going missing and criminal exploitation
-    with county lines; they must be the two strongest pairs among young people."""
-    top = overlap.strongest(overlap.analyse(demo.cursor(), Filters(period="all")), n=2)
+    """The page's default view (last 12 months, within 30 days): the three strongest pairs are
+    the three the generator plants both ways, among them sexual exploitation with going missing
+    and criminal exploitation with county lines."""
+    planted = _planted_pairs()
+    assert {frozenset({"cse", "missing"}), frozenset({"cce", "county_lines"})} <= planted
+    window = overlap.WINDOW_DAYS[overlap.DEFAULT_WINDOW]
+    result = overlap.analyse(demo.cursor(), _last_twelve_months(demo), window=window)
+    top = overlap.strongest(result)
+    assert {frozenset(p) for p in zip(top["a"], top["b"], strict=True)} == planted
+    assert top["significant"].all()
+
+
+def test_the_demo_pairs_lead_on_jaccard_whatever_the_window(demo):
+    """Jaccard does not favour rare risk types, so the two common planted pairs lead it even
+    over the whole period."""
+    result = overlap.analyse(demo.cursor(), _last_twelve_months(demo))
+    top = result.pairs.nlargest(2, "jaccard")
     assert {frozenset(p) for p in zip(top["a"], top["b"], strict=True)} == {
         frozenset({"cse", "missing"}), frozenset({"cce", "county_lines"})}
+
+
+def test_short_descriptions_fit_a_title():
+    assert overlap.short_describe(("cse", "missing"), exact=True) == (
+        "exactly sexual exploitation and going missing")
+    assert overlap.short_describe(("cse", "cce", "county_lines", "missing"), exact=True) == (
+        "exactly these 4 risk types")

@@ -129,7 +129,7 @@ def test_the_legend_sentence_explains_the_measure_and_the_mark():
     assert "Fisher's exact test, one-sided" in sentence and "Benjamini-Hochberg" in sentence
     assert "within 7 days of each other" in oc.legend_sentence("count", "contexts", 7)
     assert "places" in oc.legend_sentence("count", "contexts", 7)
-    assert "chance is overlap anywhere in the period" in oc.legend_sentence("lift", "people", 30)
+    assert "chance here is overlap anywhere in the period" in oc.legend_sentence("lift", "people", 30)
     with pytest.raises(ValueError):
         oc.legend_sentence("odds", "people", None)
 
@@ -228,6 +228,8 @@ def test_trend_titles_give_no_averages_that_would_reveal_hidden_months():
     assert title == "Both: fewer a month in the last 3 months than in the 3 months before"
     assert "from" not in oc.trend_title(monthly, "Both", "lead")
     assert "from 16" in oc.trend_title(monthly, "Both", "analyst")
+    assert oc.trend_title(_months([0, 1, 0, 2]), "Both", "board") == (
+        "Both: fewer than 5 in every month")
     fig = oc.trend(monthly, title, "board", "Young people")
     assert np.isnan(fig.data[0].y[-1]) and fig.data[0].y[0] == 20
 
@@ -278,3 +280,25 @@ def test_top_titles_name_the_first_row():
         "Most in Alder: 25 young people")
     assert oc.top_title(frame, "name", "members", "young people", "analyst", True, "at") == (
         "Most at Alder: 27 young people")
+
+
+def test_with_a_window_lifts_under_one_are_not_coloured_as_less_than_chance(hand):
+    """Within 7 days the chance baseline is overlap at any time, so cse with missing at 1.0 and
+    anything lower say nothing about 'less often': those cells get no colour."""
+    result = overlap.analyse(hand.cursor(), YEAR, window=7)
+    fig = oc.heatmap(result, "lift", "analyst")
+    heat = fig.data[0]
+    assert [c for _, c in heat.colorscale] == DIVERGING[2:] and heat.zmin == 0
+    assert np.isnan(np.array(heat.z, dtype=float)).all()  # every lift here is 1 or below
+    texts = {(strip_count(r), strip_count(c)): t for (r, c), t in cell_texts(fig).items()}
+    assert texts[("Sexual exploitation", "Going missing")] == "1.0"
+    assert "left uncoloured" in oc.legend_sentence("lift", "people", 7)
+    assert "orange less often" in oc.legend_sentence("lift", "people", None)
+
+
+def test_ranked_bars_and_their_title_order_by_the_value_drawn():
+    frame = pd.DataFrame({"name": ["Alder", "Birch"], "members": [3, 2], "incidents": [6, 40]})
+    fig = oc.ranked_bars(frame, "name", "incidents", "t", "analyst", "Incidents")
+    assert list(fig.data[0].y) == ["Alder", "Birch"]  # drawn bottom to top: Birch on top
+    assert oc.top_title(frame, "name", "incidents", "incidents", "analyst", False, "in") == (
+        "Most in Birch: 40 incidents")

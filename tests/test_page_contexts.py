@@ -5,7 +5,6 @@ import pytest
 from analytics import clustering
 from analytics.store import Store
 from tests.apptest import assert_no_exception, open_page, shown_text
-from tests.conftest import seed_tiny
 from tests.context_borough import RISING, STEADY, seed_borough
 
 PAGE = "pages/contexts.py"
@@ -20,14 +19,6 @@ def borough_db(tmp_path_factory):
     store.close()
     return path
 
-
-@pytest.fixture
-def tiny_db(tmp_path):
-    path = tmp_path / "tiny.duckdb"
-    store = Store(path)
-    seed_tiny(store)
-    store.close()
-    return path
 
 
 def test_board_sees_the_ranked_places_with_reasons_and_partners(borough_db, monkeypatch):

@@ -48,11 +48,23 @@ def test_the_page_names_the_strongest_overlap_in_plain_english(medium_db, monkey
     assert_no_exception(at)
     text = shown_text(at)
     assert "Risk overlap" in text and "Which harms go together" in text
-    assert ("**Sexual exploitation and going missing**: 20 young people have both recorded, "
-            "1.9 times what chance would give") in text
+    assert ("**Sexual exploitation and going missing**: 20 young people have both recorded "
+            "within 30 days of each other, 1.9 times what chance would give") in text
     assert "Of young people with sexual exploitation, 83% also have going missing." in text
     assert "**How to read the chart.** Lift is how many times more often" in text
     assert "**23 of 60 young people (38%)** have two or more" in text
+    assert ("Young people with sexual exploitation and going missing recorded within 30 days "
+            "of each other: **20**.") in text
+    assert "collect many risk types" not in text
+
+
+def test_over_the_whole_period_the_page_cautions_about_heavy_involvement(medium_db, monkeypatch):
+    at = open_page(medium_db, PAGE, {**YEAR_2025, "view": "analyst"}, monkeypatch)
+    at.selectbox(key="ov_window").set_value("period").run()
+    assert_no_exception(at)
+    text = shown_text(at)
+    assert "20 young people have both recorded, 1.9 times what chance would give" in text
+    assert "young people involved in many incidents collect many risk types" in text
     assert ("Young people with sexual exploitation and going missing recorded anywhere in the "
             "period: **20**.") in text
 
@@ -75,11 +87,12 @@ def test_analyst_view_shows_the_exact_small_counts(medium_db, monkeypatch):
 
 def test_changing_unit_window_and_measure_redraws_without_error(hand_db, monkeypatch):
     at = open_page(hand_db, PAGE, {**YEAR_2025, "view": "analyst"}, monkeypatch)
-    at.selectbox(key="ov_window").set_value("30").run()
-    assert_no_exception(at)
-    assert "within 30 days of each other" in shown_text(at)
     assert ("Young people with sexual exploitation and going missing recorded within 30 days "
-            "of each other: **3**.") in shown_text(at)
+            "of each other: **3**.") in shown_text(at)  # the default window
+    at.selectbox(key="ov_window").set_value("7").run()
+    assert_no_exception(at)
+    assert ("Young people with sexual exploitation and going missing recorded within 7 days "
+            "of each other: **2**.") in shown_text(at)
     at.selectbox(key="ov_measure").set_value("share").run()
     assert "Read along a row" in shown_text(at)
     at.radio(key="ov_unit").set_value("contexts").run()
@@ -113,3 +126,27 @@ def test_one_chosen_risk_type_compares_it_with_every_other(hand_db, monkeypatch)
     at = open_page(hand_db, PAGE, {**YEAR_2025, "risk": "cse", "view": "analyst"}, monkeypatch)
     assert_no_exception(at)
     assert "One risk type is chosen in the sidebar" in shown_text(at)
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory):
+    from analytics import demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    store = Store(path)
+    demo.generate(store)
+    store.close()
+    return path
+
+
+def test_on_the_demo_borough_a_board_reads_the_planted_overlaps(demo_db, monkeypatch):
+    at = open_page(demo_db, PAGE, {}, monkeypatch)
+    assert_no_exception(at)
+    text = shown_text(at)
+    assert "Fictional demo data" in text
+    assert "**Criminal exploitation and county lines**:" in text
+    assert "**Sexual exploitation and going missing**:" in text
+    assert small_counts_shown(at) == []
+    at.radio(key="ov_kind").set_value("exact").run()
+    assert_no_exception(at)
+    assert small_counts_shown(at) == []

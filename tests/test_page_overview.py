@@ -4,16 +4,6 @@ import pytest
 
 from analytics.store import Store
 from tests.apptest import assert_no_exception, open_page, shown_text
-from tests.conftest import seed_tiny
-
-
-@pytest.fixture
-def tiny_db(tmp_path):
-    path = tmp_path / "tiny.duckdb"
-    store = Store(path)
-    seed_tiny(store)
-    store.close()
-    return path
 
 
 def test_overview_shows_headline_figures_against_the_previous_period(tiny_db, monkeypatch):

@@ -8,7 +8,7 @@ from analytics import places
 from analytics.store import Store
 from tests.apptest import assert_no_exception, open_page, shown_text
 from tests.borough import build_borough
-from tests.conftest import YEAR_2025, seed_tiny
+from tests.conftest import YEAR_2025
 
 YEAR = {"period": "custom", "from": "2025-01-01", "to": "2025-12-31"}
 
@@ -22,14 +22,6 @@ def borough_db(tmp_path_factory):
     store.close()
     return path, busiest["context_id"], busiest["name"]
 
-
-@pytest.fixture
-def tiny_db(tmp_path):
-    path = tmp_path / "tiny.duckdb"
-    store = Store(path)
-    seed_tiny(store)
-    store.close()
-    return path
 
 
 def table_with(at, column: str):

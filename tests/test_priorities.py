@@ -88,10 +88,41 @@ def test_the_planted_rising_place_ranks_first_with_the_right_reasons(borough):
     top = ranked.iloc[0]
     assert top["context_id"] == RISING
     assert top["why"].startswith("40 incidents in 12 months, up from 0; rising: about 9 more a "
-                                 "month by the end of the period than at the start; four risk "
-                                 "types")
+                                 "month by the end of the period than at the start; a sign of "
+                                 "real change: 7 months above the upper limit since May 2025; "
+                                 "four risk types")
     assert "seen here more than once" in top["why"] and "100% rated high severity" in top["why"]
     assert top["partners"] == priorities.PARTNERS["takeaway"]
+
+
+def test_no_signals_leave_every_place_without_one():
+    ranked = pd.DataFrame({"context_id": ["A", "B"]})
+    empty = pd.DataFrame(columns=["key_a", "sentence", "current", "assessment"])
+    out = priorities.with_signals(ranked, empty)
+    assert out["signal"].tolist() == ["", ""] and out["signal_assessment"].tolist() == ["", ""]
+
+
+def test_only_current_signals_are_attached_to_places():
+    ranked = pd.DataFrame({"context_id": ["A", "B", "C"]})
+    signals = pd.DataFrame({
+        "key_a": ["A", "B"], "sentence": ["Rising for 7 months in a row, since March 2026",
+                                          "June 2025 was above the upper limit"],
+        "current": [True, False], "assessment": ["concern", "concern"]})
+    out = priorities.with_signals(ranked, signals)
+    assert out["signal"].tolist() == ["Rising for 7 months in a row, since March 2026", "", ""]
+    assert out["signal_assessment"].tolist() == ["concern", "", ""]
+
+
+def test_reasons_tell_a_current_signal_as_change_or_improvement():
+    concern = _row(signal="Rising for 7 months in a row, since March 2026",
+                   signal_assessment="concern")
+    assert "; a sign of real change: rising for 7 months in a row, since March 2026;" in (
+        priorities.reason(concern, "board", "6 months"))
+    better = _row(signal="Below the average for 9 months in a row, since February 2026",
+                  signal_assessment="improvement")
+    assert "a sign of real improvement: below the average for 9 months" in priorities.reason(
+        better, "board", "6 months")
+    assert "a sign of" not in priorities.reason(_row(), "board", "6 months")
 
 
 def test_weights_must_be_usable():
@@ -202,3 +233,4 @@ def test_the_demo_boroughs_planted_rising_place_ranks_near_the_top(request):
     rising = ranked.loc[demo.PLANTED["rising_context"]]
     assert rising["rank"] <= NEAR_THE_TOP
     assert ", up from " in rising["why"] and "rising: about " in rising["why"]
+    assert "a sign of real change: " in rising["why"]

@@ -87,3 +87,21 @@ def test_identifiers_come_only_from_an_allow_list():
 
 def test_is_empty_until_something_is_loaded(tiny):
     assert Store().is_empty() and not tiny.is_empty()
+
+
+def test_a_reopened_file_takes_a_load_and_checkpoints(tmp_path):
+    path = tmp_path / "db.duckdb"
+    Store(path).close()
+    again = Store(path)
+    with again.transaction() as cur:
+        cur.execute("INSERT INTO wards (ward_code, ward_name) VALUES ('W1', 'Alder')")
+    assert again.data_version() == 1
+
+
+def test_a_load_commits_even_while_another_cursor_is_mid_read(tmp_path):
+    s = Store(tmp_path / "db.duckdb")
+    reader = s.cursor()
+    reader.execute("SELECT version FROM data_version").fetchone()  # left half-read
+    with s.transaction() as cur:
+        cur.execute("INSERT INTO wards (ward_code, ward_name) VALUES ('W1', 'Alder')")
+    assert s.cursor().execute("SELECT count(*) FROM wards").fetchone()[0] == 1

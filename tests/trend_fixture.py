@@ -8,6 +8,7 @@ from datetime import date
 import pandas as pd
 
 from analytics.store import Store
+from tests.conftest import insert_incidents
 
 MONTHS = pd.date_range("2024-01-01", periods=24, freq="MS")
 WARDS = [("W1", "Alder", 1000), ("W2", "Birch", 2000), ("W3", "Cedar", None)]
@@ -75,12 +76,4 @@ def seed_trend_borough(store: Store, *, with_extract: bool = True) -> None:
                         "($v, $c, $w, $s, $k, $l, $d)",
                         {"v": vid, "c": cid, "w": ward, "s": started, "k": kind, "l": lead,
                          "d": desc})
-        cur.register("inc", inc)
-        cur.execute("INSERT INTO incidents (incident_id, occurred_at, ward_code, context_id, "
-                    "location_type, source_agency, extract_id) SELECT *, 1 FROM inc")
-        cur.register("rsk", risks)
-        cur.execute("INSERT INTO incident_risks SELECT incident_id, risk_type, 1 FROM rsk")
-        cur.register("ppl", people)
-        cur.execute("INSERT INTO young_people (person_id) SELECT DISTINCT person_id FROM ppl")
-        cur.execute("INSERT INTO incident_people SELECT incident_id, person_id, 'subject', 1 "
-                    "FROM ppl")
+        insert_incidents(cur, inc, risks, people)

@@ -9,7 +9,7 @@ import streamlit as st
 
 from analytics.disclosure import VIEWS
 from analytics.filters import uk_date
-from ui.state import PageContext
+from ui.state import PageContext, current_access
 
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["toImage", "lasso2d", "select2d"]}
 
@@ -23,7 +23,8 @@ def banner(ctx: PageContext) -> None:
             "Data page to replace it.",
             icon=":material/info:",
         )
-    st.caption(f"{VIEWS[ctx.view]}. {freshness(ctx)}")
+    local = "Local mode: no sign-in. " if current_access().local else ""
+    st.caption(f"{local}{VIEWS[ctx.view]}. {freshness(ctx)}")
 
 
 def freshness(ctx: PageContext) -> str:

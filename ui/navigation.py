@@ -18,5 +18,14 @@ def pages() -> dict[str, list[st.Page]]:
         ],
         "Explore": [
             st.Page("pages/overlap.py", title="Risk overlap", icon=":material/join_inner:"),
+            st.Page("pages/peers.py", title="Peer groups", icon=":material/groups:"),
+            st.Page("pages/interventions.py", title="Interventions", icon=":material/handshake:"),
+        ],
+        # Listed only for roles analytics.access.PAGE_PERMISSIONS allows (ui.guard hides the rest).
+        "For analysts": [
+            st.Page("pages/records.py", title="Incident records", icon=":material/table_rows:"),
+        ],
+        "Administration": [
+            st.Page("pages/audit.py", title="Audit log", icon=":material/policy:"),
         ],
     }

@@ -12,6 +12,7 @@ from datetime import date
 import streamlit as st
 
 from analytics import reference
+from analytics.access import allowed_views, effective_view
 from analytics.disclosure import VIEWS
 from analytics.filters import (
     DEFAULT_PERIOD,
@@ -22,7 +23,7 @@ from analytics.filters import (
     period_dates,
 )
 from analytics.vocab import AGENCIES, CONTEXT_TYPES, RISK_TYPES, codes, labels
-from ui.state import PageContext, compute
+from ui.state import PageContext, compute, current_access
 
 VIEW_KEY = "view"
 DEFAULT_VIEW = "board"
@@ -32,7 +33,8 @@ def _clear_notices() -> None:
     st.session_state["_url_notices"] = []
 
 
-def _seed_from_url(facts: reference.DataFacts, ward_codes: set[str]) -> None:
+def _seed_from_url(facts: reference.DataFacts, ward_codes: set[str],
+                   agency_codes: set[str]) -> None:
     """On a session's first run, put the URL's filters into the widgets (once, never again)."""
     if st.session_state.get("_seeded"):
         return
@@ -40,12 +42,15 @@ def _seed_from_url(facts: reference.DataFacts, ward_codes: set[str]) -> None:
     query = {key: st.query_params.get_all(key) for key in st.query_params}
     filters, notices = from_query(
         query, data_end=facts.latest_incident, data_start=facts.first_incident,
-        ward_codes=ward_codes,
+        ward_codes=ward_codes, agency_codes=agency_codes,
     )
     view = (query.get(VIEW_KEY) or [DEFAULT_VIEW])[0]
     if view not in VIEWS:
         notices.append("The link asked for a view we do not have; showing the board view.")
         view = DEFAULT_VIEW
+    elif (allowed := effective_view(current_access(), view)) != view:
+        notices.append(f"The link asked for the {view} view; your role shows the {allowed} view.")
+        view = allowed
     st.session_state.update({
         "f_period": filters.period,
         "f_dates": (filters.start, filters.end),
@@ -76,10 +81,15 @@ def _as_list(value: str | list[str]) -> list[str]:
 
 
 def sidebar_filters() -> PageContext:
-    """Draw the filters and return the page context they define."""
+    """Draw the filters and return the page context they define (only the wards, agencies and
+    views the user's access allows are offered)."""
+    access = current_access()
     facts: reference.DataFacts = compute(reference.data_facts)
     ward_names: dict[str, str] = compute(reference.ward_names)
-    _seed_from_url(facts, set(ward_names))
+    scope = access.scope
+    ward_options = [w for w in ward_names if scope.wards is None or w in scope.wards]
+    agency_options = [a for a in codes(AGENCIES) if scope.agencies is None or a in scope.agencies]
+    _seed_from_url(facts, set(ward_options), set(agency_options))
     data_end = facts.latest_incident or date.today()
     sb = st.sidebar
     sb.header("Filters")
@@ -96,19 +106,29 @@ def sidebar_filters() -> PageContext:
             period, (start, end) = DEFAULT_PERIOD, period_dates(DEFAULT_PERIOD, data_end)
     else:
         start, end = period_dates(period, data_end, facts.first_incident)
-    wards = sb.multiselect("Wards", list(ward_names), format_func=ward_names.get, key="f_wards",
-                           placeholder="All wards", on_change=_clear_notices)
+    wards = sb.multiselect("Wards", ward_options, format_func=ward_names.get, key="f_wards",
+                           placeholder="All wards" if scope.wards is None else "All your wards",
+                           on_change=_clear_notices)
     risks = sb.multiselect("Risk types", codes(RISK_TYPES), format_func=labels(RISK_TYPES).get,
                            key="f_risks", placeholder="All risk types", on_change=_clear_notices)
     contexts = sb.multiselect("Context types", codes(CONTEXT_TYPES),
                               format_func=labels(CONTEXT_TYPES).get, key="f_contexts",
                               placeholder="All context types", on_change=_clear_notices)
-    agencies = sb.multiselect("Agencies", codes(AGENCIES), format_func=labels(AGENCIES).get,
-                              key="f_agencies", placeholder="All agencies",
-                              on_change=_clear_notices)
+    agencies = sb.multiselect("Agencies", agency_options, format_func=labels(AGENCIES).get,
+                              key="f_agencies", on_change=_clear_notices,
+                              placeholder="All agencies" if scope.agencies is None
+                              else "All your agencies")
     sb.divider()
-    view = sb.radio("View", list(VIEWS), format_func=lambda v: v.capitalize(), key="f_view",
-                    horizontal=True, help="\n\n".join(VIEWS.values()))
+    views = allowed_views(access)
+    if st.session_state.get("f_view") not in views:
+        st.session_state["f_view"] = effective_view(access, st.session_state.get("f_view"))
+    if len(views) > 1:
+        view = sb.radio("View", views, format_func=lambda v: v.capitalize(), key="f_view",
+                        horizontal=True, help="\n\n".join(VIEWS[v] for v in views))
+    else:
+        view = views[0]
+        sb.caption(f"{VIEWS[view]} (the one view your role has).")
+    view = effective_view(access, view)  # a role never gets a wider view, however it was asked
     for notice in st.session_state.get("_url_notices", []):
         sb.warning(notice)
     filters = Filters(start=start, end=end, period=period, wards=tuple(wards),

@@ -1,20 +1,33 @@
 """The Streamlit edge: the one store, cached analyses, and the page context (filters, view, facts).
 
 Pages call `context()` for the selection in force and `compute(fn, filters, ...)` to run an
-analysis; results are cached by (analysis, filters, view-independent arguments, data version), so
-every load refreshes every page at once and nothing depends on who is looking.
+analysis; results are cached by (analysis, filters, view-independent arguments, data version, and
+the user's role and scope), so every load refreshes every page at once and no user is ever served
+a result computed for a wider scope. compute narrows the filters to that scope
+(analytics.access.scoped) and refuses a row-level analysis to a role without the permission.
 """
 
 from __future__ import annotations
 
 import importlib
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from pathlib import Path
+from typing import Any, NoReturn
 
 import streamlit as st
 
+from analytics.access import (
+    Access,
+    Permission,
+    may_open,
+    page_permission,
+    require,
+    required_permission,
+    scoped,
+)
 from analytics.filters import Filters, uk_date
 from analytics.reference import DataFacts
 from analytics.store import Store, database_path
@@ -32,21 +45,67 @@ def store() -> Store:
 
 
 @st.cache_data(show_spinner=False, max_entries=1024)
-def _compute(name: str, filters: Filters | None, version: int, kwargs: tuple) -> Any:
-    """Run an analytics function by name on a fresh cursor; `version` is only the cache key."""
+def _compute(name: str, filters: Filters | None, version: int, kwargs: tuple,
+             grant: Access) -> Any:
+    """Run an analytics function by name on a fresh cursor; `version` is only the cache key,
+    `grant` (role and scope, no identity) is the key and, for a row-level analysis, its access."""
     module_name, _, func_name = name.partition(":")
     if not module_name.startswith("analytics."):
         raise ValueError(f"{name} is not an analysis")
     fn = getattr(importlib.import_module(module_name), func_name)
+    kwargs = dict(kwargs)
+    if required_permission(fn) is not None:
+        kwargs["access"] = grant
     if filters is None:
-        return fn(store().cursor(), **dict(kwargs))
-    return fn(store().cursor(), filters, **dict(kwargs))
+        return fn(store().cursor(), **kwargs)
+    return fn(store().cursor(), filters, **kwargs)
 
 
 def compute(fn: Callable[..., Any], filters: Filters | None = None, **kwargs: Any) -> Any:
-    """`fn(cursor, filters, **kwargs)`, cached per data version (pass filters=None if it takes none)."""
+    """`fn(cursor, filters, **kwargs)`, cached per data version (pass filters=None if it takes none).
+
+    The filters are narrowed to the user's scope first; PermissionError if `fn` is row-level
+    and the user's role may not see rows.
+    """
+    access = current_access()
+    needed = required_permission(fn)
+    if needed is not None:
+        require(access, needed)
+    if filters is not None:
+        filters = scoped(filters, access)
     name = f"{fn.__module__}:{fn.__qualname__}"
-    return _compute(name, filters, store().data_version(), tuple(sorted(kwargs.items())))
+    return _compute(name, filters, store().data_version(), tuple(sorted(kwargs.items())),
+                    access.grant())
+
+
+def uncached(fn: Callable[..., Any], **kwargs: Any) -> Any:
+    """`fn(cursor, **kwargs)` run now, for what changes without a load (the audit log)."""
+    access = current_access()
+    if required_permission(fn) is not None:
+        kwargs["access"] = access
+    return fn(store().cursor(), **kwargs)
+
+
+ACCESS_KEY = "_access"
+
+
+def current_access() -> Access:
+    """Who is using this session and what they may do (set by app.py through ui.guard)."""
+    access = st.session_state.get(ACCESS_KEY)
+    if not isinstance(access, Access):
+        raise PermissionError("No one is signed in. Open the dashboard from its main address.")
+    return access
+
+
+def set_access(access: Access | None) -> None:
+    """Called by ui.guard at the start of every run; None until the user may see data."""
+    st.session_state[ACCESS_KEY] = access
+
+
+def may(permission: Permission) -> bool:
+    """Whether this session's user may do something (False when no one is signed in)."""
+    access = st.session_state.get(ACCESS_KEY)
+    return isinstance(access, Access) and access.may(permission)
 
 
 @dataclass(frozen=True)
@@ -65,16 +124,39 @@ class PageContext:
 
 
 def context() -> PageContext:
-    """The context app.py set for this run."""
+    """The context app.py set for this run, for a page the user's role may open.
+
+    Every page calls this first, so it is where a page guards itself. Streamlit runs a page
+    script alone, without app.py, when a fresh server's first request names a page under pages/
+    (and so does AppTest.switch_page after a first run): with no context yet, leaving that mode
+    through st.navigation and rerunning sends the request through app.py and its sign-in. A page
+    run alone with a stale context but no signed-in user, or by a role it is closed to, stops
+    here with a message and shows nothing else.
+    """
     if "_page_context" not in st.session_state:
-        # A page opened by its own address before app.py ever ran in this server process is run
-        # alone, in Streamlit's old pages-folder mode. Calling st.navigation leaves that mode;
-        # the rerun then goes through app.py, which runs this same page with its filters.
         from ui import navigation
 
         st.navigation(navigation.pages(), position="hidden")
         st.rerun()
-    return st.session_state["_page_context"]
+    ctx = st.session_state["_page_context"]
+    access = st.session_state.get(ACCESS_KEY)
+    if not isinstance(access, Access):
+        _refuse("Open the dashboard from its main address: this page cannot run on its own.")
+    page = Path(sys._getframe(1).f_globals.get("__file__") or "").stem
+    if not may_open(access, page):
+        _refuse(closed_message(page))
+    return ctx
+
+
+def closed_message(page: str) -> str:
+    """What someone reads on a page their role may not open."""
+    return (f"This page is not open to your role: it needs permission to "
+            f"{page_permission(page).value}. Ask your administrator if you need it.")
+
+
+def _refuse(message: str) -> NoReturn:
+    st.error(message, icon=":material/block:")
+    st.stop()
 
 
 def set_context(ctx: PageContext) -> None:

@@ -1,0 +1,688 @@
+"""Did incidents at a place change after an intervention began, relative to similar places?
+
+Method, stated on the page in plain words:
+
+1. Months. For an intervention that began in month S, count incidents a month at its place in up
+   to WINDOW_MONTHS months before S and after it. S counts as "after" when the intervention began
+   on the 1st, and is left out otherwise (it is part before, part after). Months after stop when
+   the intervention ended or when the data do; the latest month is left out unless complete.
+2. Comparisons. The K_COMPARISONS places of the same context type, with no intervention of their
+   own during those months and further than the displacement radius from the place, whose average
+   a month before S was closest to the place's own (matched on the pre-period level).
+3. Estimate. A difference in differences on the ratio scale: the place's change (rate after over
+   rate before) divided by the comparisons' common change. The common change is a random-effects
+   (DerSimonian-Laird) average of each comparison place's log change. The 95% interval adds the
+   place's own count noise (Poisson, widened when months vary more than chance alone), how much
+   single places' changes differ from the common change (tau squared), and the uncertainty of the
+   common change. A ratio of 0.6 reads "fell by 40% more than at similar places".
+4. Displacement. The same estimate for every place within the chosen distance (haversine, metres),
+   each against its own matched comparisons further away: did incidents rise next door?
+
+Too few data (named thresholds below) give a plain reason instead of an estimate.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from analytics.disclosure import SUPPRESSED, is_small, suppresses
+from analytics.filters import Filters, uk_date, uk_month
+from analytics.interventions import register
+from analytics.vocab import CONTEXT_LABELS
+
+WINDOW_MONTHS = 12  # months before and after compared, at most
+MIN_MONTHS_BEFORE = 6  # fewer months of data before the start: too few to know the usual level
+MIN_MONTHS_AFTER = 6  # fewer full months since the start: too soon to say
+MIN_INCIDENTS_BEFORE = 10  # fewer incidents at the place before: too few to see a change
+# Comparison places matched to each treated place. Ten, not five: how much single places'
+# changes vary (tau squared) is badly estimated from five, which made intervals needlessly wide.
+K_COMPARISONS = 10
+MIN_COMPARISONS = 3  # fewer comparable places: nothing to compare with
+DISPLACEMENT_RADIUS_M = 500  # "neighbouring" places: within this many metres
+MIN_NEIGHBOUR_INCIDENTS = 5  # a neighbour with fewer incidents before and after is not assessed
+CONFIDENCE = 0.95
+Z = 1.959963984540054  # the normal quantile for a 95% interval
+CONTINUITY = 0.5  # added to both totals of a series when either is zero (log of zero)
+EARTH_RADIUS_M = 6_371_008.8
+LEVEL_MISMATCH = 2.0  # comparisons this many times busier or quieter before: say so
+CAVEAT = (
+    "This does not prove the intervention caused the change. Something else may have changed "
+    "at the same time: patrols, recording practice, the time of year, or the young people "
+    "themselves moving on. The comparison places stand in for what would have happened without "
+    "the intervention; they are alike only in type and in how many incidents they had before."
+)
+FALL, RISE, UNCLEAR, TOO_FEW = "Clear fall", "Clear rise", "No clear change", "Too few data to say"
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A difference-in-differences estimate as a ratio with its 95% interval and the inputs."""
+
+    ratio: float  # (place after / before) / (comparisons' common change); 1 means no difference
+    low: float
+    high: float
+    before: float  # the place's incidents a month before
+    after: float  # ...and after
+    expected_after: float  # before x the comparisons' common change: the "without it" line
+    before_total: int
+    after_total: int
+    months_before: int
+    months_after: int
+    comparisons: int
+    dispersion: float  # extra-Poisson variation of the months (1 = none)
+    tau2: float  # spread of single places' changes beyond chance (log scale)
+
+    @property
+    def verdict(self) -> str:
+        """'Clear fall', 'Clear rise' or 'No clear change': does the interval exclude no change?"""
+        if self.high < 1:
+            return FALL
+        if self.low > 1:
+            return RISE
+        return UNCLEAR
+
+
+@dataclass(frozen=True)
+class Impact:
+    """One intervention's before-and-after at its place against matched comparison places."""
+
+    intervention_id: str
+    label: str
+    context_id: str | None
+    context_name: str
+    context_type: str | None
+    started_on: date
+    ended_on: date | None
+    estimate: Estimate | None
+    reason: str  # why there is no estimate ('' when there is one)
+    comparisons: pd.DataFrame  # context_id, name, ward_name, before, after (incidents a month)
+    series: pd.DataFrame  # month, period, place, comparison_mean, comparison_total, expected
+    #                      (the comparisons' average scaled to the place's level before)
+    pre_trend_differs: bool  # the place and comparisons already moved apart before the start
+
+
+@dataclass(frozen=True)
+class Displacement:
+    """Changes at places within `radius_m` of the intervention, each against its own comparisons."""
+
+    radius_m: int
+    neighbours: pd.DataFrame  # context_id, name, context_type, distance_m, before_total,
+    #                          after_total, before, after, ratio, low, high, verdict
+    pooled: Estimate | None  # all assessed neighbours together
+    reason: str
+    months_before: int = 0
+    months_after: int = 0
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    counts: pd.DataFrame  # months x context_id, incidents, zero-filled
+    contexts: pd.DataFrame  # indexed by context_id: name, context_type, ward_name, lat, lon
+    register: pd.DataFrame  # every intervention, whatever the filters
+
+
+def did(place_before: np.ndarray, place_after: np.ndarray, comp_before: np.ndarray,
+        comp_after: np.ndarray) -> Estimate:
+    """The ratio-of-ratios estimate from monthly counts: the place's before and after arrays and
+    the comparisons' (months x places) arrays. See the module docstring for the method."""
+    place_before, place_after = np.asarray(place_before, float), np.asarray(place_after, float)
+    comp_before = np.asarray(comp_before, float).reshape(len(place_before), -1)
+    comp_after = np.asarray(comp_after, float).reshape(len(place_after), -1)
+    m0, m1, k = len(place_before), len(place_after), comp_before.shape[1]
+    phi = dispersion([place_before, place_after, *comp_before.T, *comp_after.T])
+    d_place, v_place = _log_change(place_before.sum(), place_after.sum(), m0, m1, phi)
+    changes = [_log_change(comp_before[:, j].sum(), comp_after[:, j].sum(), m0, m1, phi)
+               for j in range(k)]
+    d = np.array([c[0] for c in changes])
+    v = np.array([c[1] for c in changes])
+    tau2 = _between_places(d, v)
+    w = 1 / (v + tau2)
+    common = float((w * d).sum() / w.sum())
+    log_ratio = d_place - common
+    se = math.sqrt(v_place + tau2 + 1 / w.sum())
+    before = place_before.mean()
+    return Estimate(
+        ratio=math.exp(log_ratio), low=math.exp(log_ratio - Z * se),
+        high=math.exp(log_ratio + Z * se), before=float(before), after=float(place_after.mean()),
+        expected_after=float(before * math.exp(common)), before_total=int(place_before.sum()),
+        after_total=int(place_after.sum()), months_before=m0, months_after=m1, comparisons=k,
+        dispersion=phi, tau2=tau2,
+    )
+
+
+def dispersion(series: list[np.ndarray]) -> float:
+    """Pearson dispersion of monthly counts about each series' own mean (at least 1)."""
+    chi2, dof = 0.0, 0
+    for y in series:
+        mean = float(np.mean(y)) if len(y) else 0.0
+        if len(y) > 1 and mean > 0:
+            chi2 += float(((y - mean) ** 2).sum() / mean)
+            dof += len(y) - 1
+    return max(1.0, chi2 / dof) if dof else 1.0
+
+
+def haversine_m(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
+    """Great-circle distances in metres from one point to many."""
+    p1, p2 = math.radians(lat), np.radians(np.asarray(lats, float))
+    dphi = p2 - p1
+    dlambda = np.radians(np.asarray(lons, float) - lon)
+    a = np.sin(dphi / 2) ** 2 + math.cos(p1) * np.cos(p2) * np.sin(dlambda / 2) ** 2
+    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(a))
+
+
+def windows(started_on: date, ended_on: date | None, first_month: pd.Timestamp,
+            last_month: pd.Timestamp,
+            window: int = WINDOW_MONTHS) -> tuple[pd.DatetimeIndex, pd.DatetimeIndex]:
+    """The months before and after the start that the estimate uses (see the module docstring)."""
+    start = pd.Timestamp(started_on).to_period("M").to_timestamp()
+    first_after = start if started_on.day == 1 else start + pd.DateOffset(months=1)
+    before = pd.date_range(max(first_month, start - pd.DateOffset(months=window)),
+                           start - pd.DateOffset(months=1), freq="MS")
+    last = min(last_month, first_after + pd.DateOffset(months=window - 1))
+    if ended_on is not None:
+        last = min(last, pd.Timestamp(ended_on).to_period("M").to_timestamp())
+    after = pd.date_range(first_after, last, freq="MS")
+    return before, after
+
+
+def impact(con: duckdb.DuckDBPyConnection, filters: Filters, intervention_id: str,
+           k: int = K_COMPARISONS, radius_m: int = DISPLACEMENT_RADIUS_M) -> Impact:
+    """The before-and-after of one intervention under the filters' risk types and agencies."""
+    data = _inputs(con, filters)
+    rows = data.register[data.register["intervention_id"] == intervention_id]
+    if rows.empty:
+        raise ValueError(f"There is no intervention with the id {intervention_id!r}.")
+    return _impact(data, rows.iloc[0], k, radius_m)
+
+
+def impact_summary(con: duckdb.DuckDBPyConnection, filters: Filters, k: int = K_COMPARISONS,
+                   radius_m: int = DISPLACEMENT_RADIUS_M) -> pd.DataFrame:
+    """Every intervention in the register under the filters, with its estimate in words."""
+    data = _inputs(con, filters)
+    shown = register(con, filters)
+    rows = []
+    for row in data.register[data.register["intervention_id"].isin(
+            shown["intervention_id"])].itertuples(index=False):
+        result = _impact(data, pd.Series(row._asdict()), k, radius_m)
+        est = result.estimate
+        rows.append({
+            "intervention_id": result.intervention_id, "label": result.label,
+            "place": result.context_name, "started_on": result.started_on,
+            "ended_on": result.ended_on,
+            "ratio": est.ratio if est else np.nan, "low": est.low if est else np.nan,
+            "high": est.high if est else np.nan,
+            "effect": effect_short(est) if est else "–",
+            "certainty": est.verdict if est else TOO_FEW,
+            "reason": result.reason,
+            "before_total": est.before_total if est else 0,
+        })
+    columns = ["intervention_id", "label", "place", "started_on", "ended_on", "ratio", "low",
+               "high", "effect", "certainty", "reason", "before_total"]
+    return pd.DataFrame(rows, columns=columns).sort_values(
+        "started_on", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def displacement(con: duckdb.DuckDBPyConnection, filters: Filters, intervention_id: str,
+                 radius_m: int = DISPLACEMENT_RADIUS_M, k: int = K_COMPARISONS) -> Displacement:
+    """Did incidents rise at places within `radius_m` metres after the intervention began,
+    relative to similar places further away?"""
+    data = _inputs(con, filters)
+    rows = data.register[data.register["intervention_id"] == intervention_id]
+    if rows.empty:
+        raise ValueError(f"There is no intervention with the id {intervention_id!r}.")
+    row = rows.iloc[0]
+    empty = pd.DataFrame(columns=["context_id", "name", "context_type", "distance_m",
+                                  "before_total", "after_total", "before", "after", "ratio",
+                                  "low", "high", "verdict"])
+    ctx = data.contexts.loc[row["context_id"]] if row["context_id"] in data.contexts.index else None
+    if ctx is None or pd.isna(ctx["lat"]) or pd.isna(ctx["lon"]):
+        return Displacement(radius_m, empty, None, "The place has no map position, so we cannot "
+                                                   "tell which places are near it.")
+    before, after = _months(data, row)
+    reason = _window_reason(row, before, after)
+    if reason:
+        return Displacement(radius_m, empty, None, reason)
+    distance = _distances(data, ctx)
+    treated = _treated_during(data, before, after)
+    near = distance[(distance <= radius_m) & (distance.index != row["context_id"])
+                    & ~distance.index.isin(treated)].sort_values()
+    if near.empty:
+        return Displacement(radius_m, empty, None,
+                            f"There are no other recorded places within {radius_m:,} metres.")
+    far = set(distance.index[distance > radius_m]) | set(data.contexts.index[distance.reindex(
+        data.contexts.index).isna()])
+    out, pooled_place, pooled_comp = [], [], []
+    for neighbour, metres in near.items():
+        info = data.contexts.loc[neighbour]
+        pool = [c for c in data.contexts.index[data.contexts["context_type"] == info["context_type"]]
+                if c in far and c not in treated]
+        comps = match_comparisons(data.counts, before, neighbour, pool, k)
+        series = data.counts[neighbour]
+        b_total, a_total = int(series[before].sum()), int(series[after].sum())
+        est = None
+        if len(comps) >= MIN_COMPARISONS and b_total + a_total >= MIN_NEIGHBOUR_INCIDENTS:
+            est = did(series[before].to_numpy(), series[after].to_numpy(),
+                      data.counts.loc[before, comps].to_numpy(),
+                      data.counts.loc[after, comps].to_numpy())
+            pooled_place.append(neighbour)
+            pooled_comp += [c for c in comps if c not in pooled_comp]
+        out.append({
+            "context_id": neighbour, "name": info["name"],
+            "context_type": CONTEXT_LABELS.get(info["context_type"], info["context_type"]),
+            "distance_m": int(round(metres)), "before_total": b_total, "after_total": a_total,
+            "before": b_total / len(before), "after": a_total / len(after),
+            "ratio": est.ratio if est else np.nan, "low": est.low if est else np.nan,
+            "high": est.high if est else np.nan, "verdict": est.verdict if est else TOO_FEW,
+        })
+    pooled = None
+    if pooled_place:
+        total = data.counts[pooled_place].sum(axis=1)
+        pooled = did(total[before].to_numpy(), total[after].to_numpy(),
+                     data.counts.loc[before, pooled_comp].to_numpy(),
+                     data.counts.loc[after, pooled_comp].to_numpy())
+    return Displacement(radius_m, pd.DataFrame(out, columns=empty.columns), pooled, "",
+                        months_before=len(before), months_after=len(after))
+
+
+def match_comparisons(counts: pd.DataFrame, before: pd.DatetimeIndex, place: str,
+                      candidates: list[str], k: int = K_COMPARISONS) -> list[str]:
+    """The k candidates with incidents before whose monthly average then was closest to the
+    place's own (ties by id, so the choice is repeatable)."""
+    if not candidates or before.empty:
+        return []
+    window = counts.loc[before, candidates]
+    means = window.mean()[window.sum() > 0]
+    target = counts.loc[before, place].mean()
+    return sorted(means.index, key=lambda c: (abs(means[c] - target), c))[:k]
+
+
+# --- words for the board ---------------------------------------------------------------------
+
+def change_words(ratio: float) -> str:
+    """0.62 -> 'a fall of 38%'; 1.25 -> 'a rise of 25%'; 1.0 -> 'no change'."""
+    pct = round(abs(ratio - 1) * 100)
+    if pct == 0:
+        return "no change"
+    return f"a {'fall' if ratio < 1 else 'rise'} of {pct}%"
+
+
+def effect_short(est: Estimate) -> str:
+    """'Fell by 38% (95% interval: 20% to 52%)', for a summary table."""
+    if est.verdict == UNCLEAR:
+        return (f"No clear change (anything from {change_words(est.low)} to "
+                f"{change_words(est.high)})")
+    verb = "Fell" if est.verdict == FALL else "Rose"
+    near, far = sorted((round(abs(est.low - 1) * 100), round(abs(est.high - 1) * 100)))
+    return f"{verb} by {round(abs(est.ratio - 1) * 100)}% (95% interval: {near}% to {far}%)"
+
+
+def interval_words(est: Estimate) -> str:
+    """'a fall of between 9% and 68%', or 'anything from a fall of 30% to a rise of 84%'."""
+    if est.verdict == UNCLEAR:
+        return f"anything from {change_words(est.low)} to {change_words(est.high)}"
+    near, far = sorted((round(abs(est.low - 1) * 100), round(abs(est.high - 1) * 100)))
+    return f"a {'fall' if est.verdict == FALL else 'rise'} of between {near}% and {far}%"
+
+
+def effect_sentence(result: Impact) -> str:
+    """The finding in words a board member understands, or why there is none."""
+    est = result.estimate
+    if est is None:
+        return (f"We cannot say whether incidents changed at {result.context_name}. "
+                f"{result.reason}")
+    places = f"{est.comparisons} similar {_type_plural(result.context_type)}"
+    if est.verdict == UNCLEAR:
+        return (f"No clear change at {result.context_name} since it began on "
+                f"{uk_date(result.started_on)}, compared with {places}. Our best estimate is "
+                f"{change_words(est.ratio)}, but the data fit {interval_words(est)}.")
+    direction = "fell" if est.verdict == FALL else "rose"
+    return (f"Since it began on {uk_date(result.started_on)}, incidents at "
+            f"{result.context_name} {direction} by about {round(abs(est.ratio - 1) * 100)}% "
+            f"more than at {places} (95% interval: {interval_words(est)}).")
+
+
+def headline(result: Impact) -> str:
+    """A chart title stating the finding."""
+    est = result.estimate
+    if est is None:
+        return f"{result.context_name}: incidents a month around {uk_date(result.started_on)}"
+    if est.verdict == UNCLEAR:
+        return f"{result.context_name}: no clear change since {uk_month(result.started_on)}"
+    direction = "fell" if est.verdict == FALL else "rose"
+    return (f"{result.context_name}: incidents {direction} by about "
+            f"{round(abs(est.ratio - 1) * 100)}% more than at similar places")
+
+
+def summary_headline(summary: pd.DataFrame) -> str:
+    """'1 of 2 interventions was followed by a clear fall in incidents'."""
+    n = len(summary)
+    falls = int((summary["certainty"] == FALL).sum())
+    assessed = int((summary["certainty"] != TOO_FEW).sum())
+    if assessed == 0:
+        return f"None of the {n} interventions has enough data yet to say what changed"
+    verb = "was" if falls == 1 else "were"
+    return (f"{falls} of the {assessed} interventions with enough data {verb} followed by a "
+            f"clear fall in incidents")
+
+
+def displacement_headline(result: Displacement) -> str:
+    """'Alder Takeaway, 200 m away, saw a clear rise' or 'No clear rise within 500 metres'."""
+    rose = result.neighbours[result.neighbours["verdict"] == RISE]
+    if not rose.empty:
+        top = rose.sort_values("ratio", ascending=False).iloc[0]
+        more = f" (and {len(rose) - 1} more)" if len(rose) > 1 else ""
+        return f"{top['name']}, {top['distance_m']:,} m away, saw a clear rise{more}"
+    return f"No clear rise at places within {result.radius_m:,} metres"
+
+
+def method_note(result: Impact) -> str:
+    """How the comparison was made, in one paragraph: months, comparison places, interval."""
+    est = result.estimate
+    if est is None:
+        return ""
+    names = "; ".join(result.comparisons["name"])
+    trend = (" Before it began, incidents here were already moving differently from the "
+             "comparison places, so treat this estimate with extra care."
+             if result.pre_trend_differs else "")
+    level = result.comparisons["before"].mean()
+    if est.before > LEVEL_MISMATCH * level or level > LEVEL_MISMATCH * est.before:
+        size = "smaller" if est.before > level else "larger"
+        trend += (f" The comparison places are much {size} (about {level:.1f} incidents a month "
+                  f"before, against {est.before:.1f} here): no closer match of this type exists, "
+                  "so the comparison is rougher than usual.")
+    return (f"We compared {est.months_before} months before with {est.months_after} months "
+            f"after, at {result.context_name} and at the {est.comparisons} "
+            f"{_type_plural(result.context_type)} without an intervention whose incidents before "
+            f"were closest in number to its own ({names}). The 95% interval allows for chance "
+            f"month-to-month variation and for how differently single places change.{trend}")
+
+
+def displacement_sentence(result: Displacement) -> str:
+    """Whether incidents rose nearby, in words, with the caution displacement needs."""
+    if result.reason:
+        return result.reason
+    rose = result.neighbours[result.neighbours["verdict"] == RISE]
+    assessed = result.neighbours[result.neighbours["verdict"] != TOO_FEW]
+    within = f"within {result.radius_m:,} metres"
+    if not rose.empty:
+        names = ", ".join(f"{n} ({d:,} m away)" for n, d in zip(rose["name"], rose["distance_m"],
+                                                               strict=True))
+        return (f"Incidents rose clearly at {names} after it began, relative to similar places "
+                f"further away. Harm may have moved rather than stopped (displacement).")
+    if assessed.empty:
+        return f"The places {within} have too few incidents to tell whether harm moved there."
+    return (f"No clear rise at the {len(assessed)} place{'s' if len(assessed) != 1 else ''} "
+            f"{within}: no sign that harm moved next door (which does not rule it out).")
+
+
+def rate_text(total: int, months: int, view: str) -> str:
+    """Incidents a month as '4.2', or '<5 in 12 months' where the total would be disclosive."""
+    if months == 0:
+        return "–"
+    if suppresses(view) and is_small(total):
+        return f"{SUPPRESSED} in {months} months"
+    return f"{total / months:.1f}"
+
+
+def comparison_table(result: Impact, view: str) -> pd.DataFrame:
+    """The place and its comparison places, incidents a month before and after, for display."""
+    est = result.estimate
+    if est is None:
+        return pd.DataFrame(columns=["Place", "Ward", "Incidents a month before",
+                                     "Incidents a month after"])
+    m0, m1 = est.months_before, est.months_after
+    rows = [(f"{result.context_name} (this place)", "",
+             rate_text(est.before_total, m0, view), rate_text(est.after_total, m1, view))]
+    rows += [(r.name, r.ward_name if isinstance(r.ward_name, str) else "",
+              rate_text(round(r.before * m0), m0, view), rate_text(round(r.after * m1), m1, view))
+             for r in result.comparisons.itertuples(index=False)]
+    return pd.DataFrame(rows, columns=["Place", "Ward", "Incidents a month before",
+                                       "Incidents a month after"])
+
+
+def neighbour_table(result: Displacement, view: str) -> pd.DataFrame:
+    """Places within the radius, their incidents a month before and after, and the estimate."""
+    m0, m1 = result.months_before, result.months_after
+    rows = []
+    for r in result.neighbours.itertuples(index=False):
+        change = "–" if pd.isna(r.ratio) else f"{change_words(r.ratio).capitalize()}"
+        rows.append((r.name, r.context_type, f"{r.distance_m:,} m",
+                     rate_text(r.before_total, m0, view), rate_text(r.after_total, m1, view),
+                     change, r.verdict))
+    return pd.DataFrame(rows, columns=["Place", "Type", "Distance", "Incidents a month before",
+                                       "Incidents a month after",
+                                       "Change relative to similar places", "Certainty"])
+
+
+def best_documented(summary: pd.DataFrame) -> str | None:
+    """The intervention with an estimate and the most incidents before it began: the one the
+    data say most about, shown first."""
+    estimated = summary[summary["ratio"].notna()]
+    if estimated.empty:
+        return None
+    return str(estimated.sort_values("before_total", ascending=False, kind="stable")
+               ["intervention_id"].iloc[0])
+
+
+def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """Every intervention's estimate in words, for the board's table (the 'why' column only when
+    some intervention has too few data)."""
+    table = pd.DataFrame({
+        "Intervention": summary["label"],
+        "Began": [uk_date(d) for d in summary["started_on"]],
+        "Ended": ["still running" if d is None or pd.isna(d) else uk_date(d)
+                  for d in summary["ended_on"]],
+        "Estimated change relative to similar places": summary["effect"],
+        "Certainty": summary["certainty"],
+        "Why we cannot say": summary["reason"],
+    })
+    return table if (summary["reason"] != "").any() else table.drop(columns="Why we cannot say")
+
+
+# --- internals -------------------------------------------------------------------------------
+
+def _inputs(con: duckdb.DuckDBPyConnection, filters: Filters) -> _Inputs:
+    """Monthly incidents at every place (risk types and agencies from the filters; all dates,
+    wards and types), the places, and the whole register."""
+    outcome = Filters(risk_types=filters.risk_types, agencies=filters.agencies, period="all")
+    p = outcome.predicate("i")
+    contexts = con.execute(
+        """SELECT c.context_id, c.name, c.context_type, w.ward_name, c.lat, c.lon
+           FROM contexts c LEFT JOIN wards w ON w.ward_code = c.ward_code
+           ORDER BY c.context_id"""
+    ).df().set_index("context_id")
+    first, latest = con.execute(
+        "SELECT min(occurred_at)::DATE, max(occurred_at)::DATE FROM incidents").fetchone()
+    counts = con.execute(
+        f"""SELECT i.context_id, date_trunc('month', i.occurred_at)::DATE AS month,
+                   count(*) AS incidents
+            FROM incidents i WHERE {p.sql} AND i.context_id IS NOT NULL GROUP BY ALL""",
+        p.params,
+    ).df()
+    if first is None:
+        months = pd.DatetimeIndex([])
+    else:
+        last = pd.Timestamp(latest).to_period("M").to_timestamp()
+        if (pd.Timestamp(latest) + pd.Timedelta(days=1)).day != 1:
+            last -= pd.DateOffset(months=1)  # the latest month is not complete
+        months = pd.date_range(pd.Timestamp(first).to_period("M").to_timestamp(), last, freq="MS")
+    counts["month"] = pd.to_datetime(counts["month"])
+    wide = (counts.pivot_table(index="month", columns="context_id", values="incidents",
+                               aggfunc="sum")
+            .reindex(index=months, columns=contexts.index).fillna(0).astype(int))
+    return _Inputs(counts=wide, contexts=contexts, register=register(con, Filters(period="all")))
+
+
+def _impact(data: _Inputs, row: pd.Series, k: int, radius_m: int) -> Impact:
+    """One intervention's Impact from the loaded inputs."""
+    context_id = row["context_id"] if isinstance(row["context_id"], str) else None
+    known = context_id in data.contexts.index if context_id else False
+    ctx_type = data.contexts.at[context_id, "context_type"] if known else None
+    base = {"intervention_id": row["intervention_id"], "label": row["label"],
+            "context_id": context_id, "context_name": row["context_name"],
+            "context_type": ctx_type, "started_on": row["started_on"],
+            "ended_on": row["ended_on"]}
+    empty_comp = pd.DataFrame(columns=["context_id", "name", "ward_name", "before", "after"])
+    empty_series = pd.DataFrame(columns=["month", "period", "place", "comparison_mean",
+                                         "comparison_total", "expected"])
+
+    def without(reason: str, series: pd.DataFrame = empty_series) -> Impact:
+        return Impact(**base, estimate=None, reason=reason, comparisons=empty_comp,
+                      series=series, pre_trend_differs=False)
+
+    if not known:
+        return without("It has no known place recorded, so there is nothing to measure.")
+    before, after = _months(data, row)
+    place = data.counts[context_id]
+    plain = _series(place, before, after, row, None, data)
+    reason = _window_reason(row, before, after)
+    if reason:
+        return without(reason, plain)
+    if place[before].sum() < MIN_INCIDENTS_BEFORE:
+        return without(f"There were fewer than {MIN_INCIDENTS_BEFORE} incidents at the place in "
+                       f"the {len(before)} months before it began: too few to see a change.",
+                       plain)
+    treated = _treated_during(data, before, after)
+    distance = _distances(data, data.contexts.loc[context_id])
+    near = set(distance.index[distance <= radius_m])
+    pool = [c for c in data.contexts.index[data.contexts["context_type"] == ctx_type]
+            if c != context_id and c not in treated and c not in near]
+    comps = match_comparisons(data.counts, before, context_id, pool, k)
+    if len(comps) < MIN_COMPARISONS:
+        return without(f"Fewer than {MIN_COMPARISONS} other {_type_plural(ctx_type)} without an "
+                       "intervention had incidents before it began, so there is nothing to "
+                       "compare with.", plain)
+    est = did(place[before].to_numpy(), place[after].to_numpy(),
+              data.counts.loc[before, comps].to_numpy(), data.counts.loc[after, comps].to_numpy())
+    comparisons = pd.DataFrame({
+        "context_id": comps, "name": data.contexts.loc[comps, "name"].to_list(),
+        "ward_name": data.contexts.loc[comps, "ward_name"].to_list(),
+        "before": data.counts.loc[before, comps].mean().to_list(),
+        "after": data.counts.loc[after, comps].mean().to_list(),
+    })
+    return Impact(**base, estimate=est, reason="", comparisons=comparisons,
+                  series=_series(place, before, after, row, comps, data),
+                  pre_trend_differs=_pre_trend_differs(data.counts, before, context_id, comps))
+
+
+def _months(data: _Inputs, row: pd.Series) -> tuple[pd.DatetimeIndex, pd.DatetimeIndex]:
+    months = data.counts.index
+    if months.empty:
+        return pd.DatetimeIndex([]), pd.DatetimeIndex([])
+    return windows(row["started_on"], row["ended_on"], months[0], months[-1])
+
+
+def _window_reason(row: pd.Series, before: pd.DatetimeIndex, after: pd.DatetimeIndex) -> str:
+    """Why the months around the start are too few to say anything ('' when they are enough)."""
+    start = row["started_on"]
+    if len(before) < MIN_MONTHS_BEFORE:
+        return (f"There {'is' if len(before) == 1 else 'are'} only {len(before)} "
+                f"month{'s' if len(before) != 1 else ''} of data before it began on "
+                f"{uk_date(start)}; we need at least {MIN_MONTHS_BEFORE} to know the usual level.")
+    if len(after) < MIN_MONTHS_AFTER:
+        ready = pd.Timestamp(start).to_period("M").to_timestamp() + pd.DateOffset(
+            months=MIN_MONTHS_AFTER + (0 if start.day == 1 else 1))
+        ended = row["ended_on"]
+        if ended is not None and not pd.isna(ended):
+            return (f"It ran for fewer than {MIN_MONTHS_AFTER} full months of data "
+                    f"({uk_date(start)} to {uk_date(ended)}): too short to say.")
+        return (f"Only {len(after)} full month{'s' if len(after) != 1 else ''} of data since it "
+                f"began on {uk_date(start)}; we need at least {MIN_MONTHS_AFTER}. Look again once "
+                f"the data reach the end of {uk_month(ready - pd.DateOffset(months=1))}.")
+    return ""
+
+
+def _series(place: pd.Series, before: pd.DatetimeIndex, after: pd.DatetimeIndex, row: pd.Series,
+            comps: list[str] | None, data: _Inputs) -> pd.DataFrame:
+    """Month by month for the chart: the place, the comparisons' average and total, and the
+    'without the intervention' line (the place's level before times the comparisons' change)."""
+    if before.empty and after.empty:
+        return pd.DataFrame(columns=["month", "period", "place", "comparison_mean",
+                                     "comparison_total", "expected"])
+    months = pd.date_range(before[0] if len(before) else after[0],
+                           after[-1] if len(after) else before[-1], freq="MS")
+    months = months[months.isin(data.counts.index)]
+    out = pd.DataFrame({"month": months, "place": place.reindex(months).to_numpy()})
+    out["period"] = np.where(out["month"].isin(before), "before",
+                             np.where(out["month"].isin(after), "after", "start month"))
+    if comps:
+        comp = data.counts.loc[months, comps]
+        out["comparison_mean"] = comp.mean(axis=1).to_numpy()
+        out["comparison_total"] = comp.sum(axis=1).to_numpy()
+        scale = place[before].mean() / comp.loc[before].mean(axis=1).mean()
+        out["expected"] = out["comparison_mean"] * scale
+    else:
+        out["comparison_mean"] = out["comparison_total"] = out["expected"] = np.nan
+    return out
+
+
+def _pre_trend_differs(counts: pd.DataFrame, before: pd.DatetimeIndex, place: str,
+                       comps: list[str]) -> bool:
+    """A placebo test: split the months before in two; a 'clear change' between the halves means
+    the place and its comparisons were already moving apart."""
+    half = len(before) // 2
+    if half < MIN_MONTHS_BEFORE // 2:
+        return False
+    first, second = before[:half], before[half:]
+    est = did(counts.loc[first, place].to_numpy(), counts.loc[second, place].to_numpy(),
+              counts.loc[first, comps].to_numpy(), counts.loc[second, comps].to_numpy())
+    return est.verdict != UNCLEAR
+
+
+def _treated_during(data: _Inputs, before: pd.DatetimeIndex, after: pd.DatetimeIndex) -> set:
+    """Places with an intervention running at any time in these months."""
+    if before.empty and after.empty:
+        return set()
+    start = (before[0] if len(before) else after[0]).date()
+    end = ((after[-1] if len(after) else before[-1]) + pd.offsets.MonthEnd(0)).date()
+    reg = data.register
+    running = reg[(reg["started_on"] <= end)
+                  & reg["ended_on"].map(lambda d: d is None or pd.isna(d) or d >= start)]
+    return set(running["context_id"].dropna())
+
+
+def _distances(data: _Inputs, ctx: pd.Series) -> pd.Series:
+    """Metres from a place to every place with a map position (empty if it has none)."""
+    located = data.contexts.dropna(subset=["lat", "lon"])
+    if pd.isna(ctx["lat"]) or pd.isna(ctx["lon"]) or located.empty:
+        return pd.Series(dtype=float)
+    return pd.Series(haversine_m(ctx["lat"], ctx["lon"], located["lat"], located["lon"]),
+                     index=located.index)
+
+
+def _log_change(before_total: float, after_total: float, m0: int, m1: int,
+                phi: float) -> tuple[float, float]:
+    """The log of (rate after / rate before) and its variance (quasi-Poisson)."""
+    a, b = float(before_total), float(after_total)
+    if a == 0 or b == 0:
+        a, b = a + CONTINUITY, b + CONTINUITY
+    return math.log((b / m1) / (a / m0)), phi * (1 / a + 1 / b)
+
+
+def _between_places(d: np.ndarray, v: np.ndarray) -> float:
+    """DerSimonian-Laird tau squared: how much places' log changes vary beyond chance."""
+    if len(d) < 2:
+        return 0.0
+    w = 1 / v
+    mean = (w * d).sum() / w.sum()
+    q = float((w * (d - mean) ** 2).sum())
+    c = float(w.sum() - (w ** 2).sum() / w.sum())
+    return max(0.0, (q - (len(d) - 1)) / c) if c > 0 else 0.0
+
+
+def _type_plural(context_type: str | None) -> str:
+    """'park' -> 'parks or open spaces' for sentences; 'places' when unknown."""
+    label = CONTEXT_LABELS.get(context_type or "", "")
+    plurals = {"park": "parks or open spaces", "transport_hub": "transport hubs",
+               "takeaway": "takeaways or food outlets", "shopping_centre": "shopping centres",
+               "housing_estate": "housing estates", "school": "schools or colleges",
+               "street": "streets", "residential": "residential addresses", "hotel": "hotels",
+               "youth_venue": "youth or leisure venues", "peer_group": "peer groups",
+               "online": "online platforms"}
+    return plurals.get(context_type or "", "places" if not label else f"{label.lower()} places")

@@ -1,0 +1,104 @@
+"""Interventions: what was done where, and what changed afterwards, with an honest statement of
+certainty; analysts can add an intervention or record that one ended."""
+
+import streamlit as st
+
+from analytics import impact, impact_charts, interventions, overview
+from analytics.access import Permission
+from analytics.disclosure import THRESHOLD
+from ui import components, intervention_form, state
+
+ctx = state.context()
+view, filters = ctx.view, ctx.filters
+st.title("Interventions")
+components.banner(ctx)
+intervention_form.show_flash()
+st.write(
+    "For each intervention we compare incidents at its place before and after it began with "
+    "the change at similar places that had no intervention. If incidents fell by more at the "
+    "place than at the comparison places, that is some evidence the intervention helped."
+)
+
+register = state.compute(interventions.register, filters)
+has_incidents = state.compute(overview.totals, filters).incidents > 0
+if not has_incidents:
+    components.no_incidents(ctx)
+elif register.empty:
+    st.info("No interventions in the register ran at places in these wards and types during "
+            "this period. Widen the period or clear a filter to see more.",
+            icon=":material/info:")
+else:
+    st.header("What changed after each intervention")
+    summary = state.compute(impact.impact_summary, filters)
+    assessed = summary.dropna(subset=["ratio"])
+    if assessed.empty:
+        st.write(impact.summary_headline(summary) + ".")
+    else:
+        components.chart(
+            impact_charts.estimates(assessed, "label", impact.summary_headline(summary)),
+            ctx.caption("Change in incidents at each place after its intervention began, "
+                        "relative to similar places without one, with 95% intervals (risk type "
+                        "and agency filters apply; all dates and places are used)"),
+            impact.summary_table(assessed), key="impact-summary")
+    st.dataframe(impact.summary_table(summary), hide_index=True, width="stretch")
+
+    st.header("One intervention in detail")
+    options = dict(zip(summary["intervention_id"], summary["label"], strict=True))
+    best = impact.best_documented(summary)
+    chosen = st.selectbox("Intervention", list(options), format_func=options.get,
+                          index=list(options).index(best) if best else 0, key="impact-choice",
+                          help="Opens on the intervention the data say most about.")
+    result: impact.Impact = state.compute(impact.impact, filters, intervention_id=chosen)
+    st.markdown(f"**{impact.effect_sentence(result)}**")
+    if not result.series.empty:
+        components.chart(
+            impact_charts.before_after(result.series, result.context_name, result.started_on,
+                                       view, impact.headline(result)),
+            ctx.caption(f"Incidents a month at {result.context_name}, and the average of its "
+                        "comparison places scaled to its level before, which stands in for what "
+                        "would have happened without the intervention (months with 1 to "
+                        f"{THRESHOLD - 1} show as a hollow circle in views that hide small "
+                        "numbers); the shaded months are after it began"),
+            impact.comparison_table(result, view), key="impact-detail")
+    if result.estimate is not None:
+        st.write(impact.method_note(result))
+    st.info(impact.CAVEAT, icon=":material/balance:")
+
+    st.subheader("Did harm move next door?")
+    radius = st.select_slider(
+        "Neighbouring places: within", [100, 200, 300, 500, 750, 1000, 1500, 2000],
+        value=impact.DISPLACEMENT_RADIUS_M, format_func=lambda m: f"{m:,} metres",
+        key="impact-radius")
+    moved: impact.Displacement = state.compute(impact.displacement, filters,
+                                               intervention_id=chosen, radius_m=radius)
+    st.write(impact.displacement_sentence(moved))
+    if not moved.neighbours.dropna(subset=["ratio"]).empty:
+        components.chart(
+            impact_charts.estimates(moved.neighbours.assign(
+                label=[f"{n} ({d:,} m)" for n, d in zip(moved.neighbours["name"],
+                                                       moved.neighbours["distance_m"],
+                                                       strict=True)]),
+                "label", impact.displacement_headline(moved), verdict="verdict"),
+            ctx.caption(f"Change in incidents at places within {radius:,} metres after it "
+                        "began, each relative to similar places further away, with 95% "
+                        "intervals"),
+            impact.neighbour_table(moved, view), key="impact-displacement")
+    elif not moved.neighbours.empty:
+        st.dataframe(impact.neighbour_table(moved, view), hide_index=True, width="stretch")
+
+st.header("The register")
+if register.empty:
+    st.write("No interventions recorded for these filters.")
+else:
+    st.dataframe(interventions.register_table(register), hide_index=True, width="stretch")
+    st.caption(f"Interventions running at some time in the period, at places matching the "
+               f"filters ({filters.describe(ctx.ward_names)}).")
+if state.may(Permission.INTERVENTIONS):
+    left, right = st.columns(2)
+    with left:
+        intervention_form.add_form(state.compute(interventions.places))
+    with right:
+        intervention_form.end_form(register)
+else:
+    st.caption("Analysts can add an intervention or record that one ended; your role shows "
+               "the register only.")
