@@ -25,7 +25,10 @@ def quiet_streamlit() -> None:
 
 
 def compute(call: Any, filters: Filters, kwargs: dict[str, Any]) -> Any:
-    """`call` through the app's cache, exactly as its page calls it."""
+    """`call` as its page calls it: through the app's cache, or uncached where the page
+    reads it fresh every time (ui.state.uncached)."""
     from ui import state
 
+    if not call.cached:
+        return state.uncached(call.fn, **kwargs)
     return state.compute(call.fn, filters if call.uses_filters else None, **kwargs)

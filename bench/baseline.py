@@ -439,8 +439,10 @@ def profiles(fr: Frames, f: Filters) -> pd.DataFrame:
 
 def rank(fr: Frames, f: Filters, weights: priorities.Weights = priorities.DEFAULT_WEIGHTS
          ) -> pd.DataFrame:
-    """Places ranked by priority (the scoring is priorities.score, shared)."""
-    return priorities.score(profiles(fr, f), weights)
+    """Places ranked by priority with each one's current signal (scoring shared)."""
+    ranked = priorities.score(profiles(fr, f), weights)
+    found, _, _ = signals(fr, f, by=("context",))
+    return priorities.with_signals(ranked, found.rename(columns={"key_0": "key_a"}))
 
 
 def detail(fr: Frames, f: Filters, context_id: str,
@@ -712,22 +714,35 @@ def records(fr: Frames, f: Filters, unit: str = "people") -> pd.DataFrame:
     return rows[["entity", "risk_type", "day"]].drop_duplicates()
 
 
-def overlap_analyse(fr: Frames, f: Filters, unit: str = "people", window=None
+def overlap_analyse(fr: Frames, f: Filters, unit: str = "people", window: int | None = None
                     ) -> overlap.Overlap:
-    """Every pair of compared risk types: counts and measures (pair_statistics is shared)."""
+    """Every pair of compared risk types: counts and measures (pair_statistics is shared); with
+    a window, a pair counts when the two were recorded within `window` days of each other."""
     compared = overlap.compared_types(f)
     recs = records(fr, f, unit)
     universe = recs["entity"].nunique()
-    members = recs.loc[recs["risk_type"].isin(compared), ["entity", "risk_type"]]
-    members = members.assign(risk_type=members["risk_type"].astype(str)).drop_duplicates()
+    mine = recs[recs["risk_type"].isin(compared)]
+    mine = mine.assign(risk_type=mine["risk_type"].astype(str))
+    members = mine[["entity", "risk_type"]].drop_duplicates()
     n = members.groupby("risk_type").size()
     pairs = members.merge(members, on="entity", suffixes=("_a", "_b"))
     pairs = pairs[pairs["risk_type_a"] < pairs["risk_type_b"]]
     both = pairs.groupby(["risk_type_a", "risk_type_b"]).size()
+    close = both
+    if window is not None:
+        near = mine.merge(mine, on="entity", suffixes=("_a", "_b"))
+        near = near[(near["risk_type_a"] < near["risk_type_b"])
+                    & ((near["day_a"] - near["day_b"]).abs() <= pd.Timedelta(days=window))]
+        close = (near.drop_duplicates(["entity", "risk_type_a", "risk_type_b"])
+                 .groupby(["risk_type_a", "risk_type_b"]).size())
     types = tuple(t for t in compared if n.get(t, 0) > 0)
-    rows = [(a, b, int(n[a]), int(n[b]), int(both.get((min(a, b), max(a, b)), 0)))
-            for i, a in enumerate(types) for b in types[i + 1:]]
-    counts = pd.DataFrame(rows, columns=["a", "b", "n_a", "n_b", "n_ab"])
+    rows = []
+    for i, a in enumerate(types):
+        for b in types[i + 1:]:
+            key = (min(a, b), max(a, b))
+            rows.append((a, b, int(n[a]), int(n[b]), int(close.get(key, 0)),
+                         int(both.get(key, 0))))
+    counts = pd.DataFrame(rows, columns=["a", "b", "n_a", "n_b", "n_ab", "n_ab_period"])
     singles = pd.DataFrame({"risk_type": list(types), "label": [overlap.label(t) for t in types],
                             "n": [int(n[t]) for t in types]})
     return overlap.Overlap(unit=unit, window=window, universe=int(universe), types=types,
@@ -751,12 +766,26 @@ def combinations(fr: Frames, f: Filters, unit: str = "people") -> pd.DataFrame:
 
 
 def drilldown(fr: Frames, f: Filters, risks: tuple[str, ...], unit: str = "people",
-              exact: bool = False, window=None) -> tuple:
-    """Wards, places and months of the members with every one of `risks` (a pair, no window)."""
+              exact: bool = False, window: int | None = None) -> tuple:
+    """Wards, places and months of the members with every one of `risks` (a pair, anywhere in
+    the period or within `window` days of each other)."""
     recs = records(fr, f, unit)
     mine = recs[recs["risk_type"].isin(risks)]
-    have = mine.groupby("entity")["risk_type"].nunique()
-    members = have.index[have == len(risks)]
+    mine = mine.assign(month=mine["day"].dt.to_period("M").dt.to_timestamp())
+    if window is None:
+        have = mine.groupby("entity")["risk_type"].nunique()
+        members = have.index[have == len(risks)]
+        k = mine.groupby(["entity", "month"])["risk_type"].nunique()
+        monthly = k[k == len(risks)].groupby(level="month").size()
+    else:
+        a, b = risks
+        near = mine[mine["risk_type"] == a].merge(mine[mine["risk_type"] == b], on="entity",
+                                                  suffixes=("_a", "_b"))
+        near = near[(near["day_a"] - near["day_b"]).abs() <= pd.Timedelta(days=window)]
+        members = near["entity"].unique()
+        later = near[["month_a", "month_b"]].max(axis=1)
+        monthly = (pd.DataFrame({"entity": near["entity"], "month": later}).drop_duplicates()
+                   .groupby("month").size())
     sel = select(fr, f, risks=False)
     rows = sel[["incident_id", "ward_code", "context_id"]]
     if unit == "people":
@@ -773,8 +802,43 @@ def drilldown(fr: Frames, f: Filters, risks: tuple[str, ...], unit: str = "peopl
                .agg(members=("entity", "nunique"), incidents=("incident_id", "nunique"))
                .reset_index().merge(fr.contexts[["context_id", "name"]], on="context_id")
                .sort_values(["members", "incidents", "name"], ascending=[False, False, True]))
-    by_month = mine.assign(month=mine["day"].dt.to_period("M").dt.to_timestamp())
-    k = by_month.groupby(["entity", "month"])["risk_type"].nunique()
-    monthly = k[k == len(risks)].groupby(level="month").size()
     months = pd.date_range(f.start.replace(day=1), f.end, freq="MS")
     return len(members), wards, places_, monthly.reindex(months, fill_value=0)
+
+
+# ---- interventions and records -------------------------------------------------------------
+
+def register(fr: Frames, f: Filters) -> pd.DataFrame:
+    """Interventions running at some time in the period at places of the chosen wards and types."""
+    v = fr.interventions.merge(
+        fr.contexts[["context_id", "name", "context_type", "ward_code"]].rename(
+            columns={"ward_code": "c_ward", "name": "context_name"}), on="context_id", how="left")
+    v["ward_code"] = v["ward_code"].fillna(v["c_ward"])
+    keep = np.ones(len(v), dtype=bool)
+    if f.wards:
+        keep &= v["ward_code"].isin(f.wards).to_numpy()
+    if f.context_types:
+        keep &= v["context_type"].isin(f.context_types).to_numpy()
+    if f.end:
+        keep &= (v["started_on"] <= pd.Timestamp(f.end)).to_numpy()
+    if f.start:
+        keep &= (v["ended_on"].isna() | (v["ended_on"] >= pd.Timestamp(f.start))).to_numpy()
+    out = v[keep].merge(fr.wards[["ward_code", "ward_name"]], on="ward_code", how="left")
+    return out.sort_values(["started_on", "intervention_id"], ascending=[False, True],
+                           ignore_index=True)
+
+
+def incident_records(fr: Frames, f: Filters, limit: int = 2000) -> tuple[int, pd.DataFrame]:
+    """The newest `limit` incidents under the filters, with their risk types and young people."""
+    sel = select(fr, f)
+    rows = sel.sort_values(["occurred_at", "incident_id"], ascending=[False, True]).head(limit)
+    risks = (fr.risks[fr.risks["incident_id"].isin(rows["incident_id"])]
+             .assign(risk_type=lambda r: r["risk_type"].astype(str))
+             .sort_values("risk_type").groupby("incident_id")["risk_type"].agg(list))
+    people = fr.people[fr.people["incident_id"].isin(rows["incident_id"])].groupby(
+        "incident_id")["person_id"].nunique()
+    out = rows.merge(fr.wards[["ward_code", "ward_name"]], on="ward_code", how="left").merge(
+        fr.contexts[["context_id", "name"]], on="context_id", how="left")
+    out["risks"] = out["incident_id"].map(risks)
+    out["young_people"] = out["incident_id"].map(people).fillna(0).astype(int)
+    return len(sel), out

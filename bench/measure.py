@@ -99,14 +99,33 @@ def _page_list():
 
 
 def _resolved(call, con, filters) -> dict[str, Any] | None:
-    """The call's arguments under these filters; None if the page would not run it."""
+    """The call's arguments under these filters; None if the page would not run it (it stops
+    first: no places, no pairs of risk types, no interventions)."""
     kwargs = dict(call.kwargs)
     if call.resolve is not None:
         extra = call.resolve(con, filters)
-        if any(v is None for v in extra.values()):
-            return None  # the page stops before this section (no places, no pairs)
+        if extra is None:
+            return None
         kwargs.update(extra)
     return kwargs
+
+
+def access():
+    """Who the benchmark is: an administrator in local mode, who may open every page (the
+    analyses cost the same for every role; only row-level ones check the role)."""
+    from analytics.access import local_access
+
+    return local_access("analyst")
+
+
+def direct(call, con, filters, kwargs: dict[str, Any]) -> Any:
+    """The analysis straight from DuckDB, no cache (with the access a row-level one needs)."""
+    from analytics.access import required_permission
+
+    if required_permission(call.fn) is not None:
+        kwargs = {**kwargs, "access": access()}
+    args = (filters,) if call.uses_filters else ()
+    return call.fn(con, *args, **kwargs)
 
 
 # ---- tasks ---------------------------------------------------------------------------------
@@ -169,6 +188,7 @@ def task_pages(db: Path, runs: int) -> dict:
     from ui import state
 
     store = state.store()
+    state.set_access(access())
     out: dict[str, Any] = {"scenarios": {}, "extras": {}}
     for scenario, filters in scenarios(store.cursor()).items():
         out["scenarios"][scenario] = [_time_page(store, page, filters, runs)
@@ -188,16 +208,12 @@ def _time_page(store, page, filters, runs: int) -> dict:
               "cold": [], "cold_cpu": [], "warm": []} for call in page.calls]
     live = [c for c in calls if c["kwargs"] is not None]  # None: the page stops before it
 
-    def direct(c: dict) -> Any:
-        args = (filters,) if c["call"].uses_filters else ()
-        return c["call"].fn(store.cursor(), *args, **c["kwargs"])
-
     def cached(c: dict) -> Any:
         return appcache.compute(c["call"], filters, c["kwargs"])
 
     for _ in range(runs):
         for c in live:
-            t, _ = timed(lambda c=c: direct(c))
+            t, _ = timed(lambda c=c: direct(c["call"], store.cursor(), filters, c["kwargs"]))
             c["cold"].append(t.wall)
             c["cold_cpu"].append(t.cpu)
     for c in live:
@@ -218,9 +234,8 @@ def _time_extras(store, page, filters, runs: int) -> dict:
         kwargs = _resolved(call, store.cursor(), filters)
         if kwargs is None:
             continue
-        args = (filters,) if call.uses_filters else ()
-        times = [timed(lambda call=call, args=args, kwargs=kwargs: call.fn(
-            store.cursor(), *args, **kwargs)) for _ in range(runs)]
+        times = [timed(lambda call=call, kwargs=kwargs: direct(call, store.cursor(), filters,
+                                                                kwargs)) for _ in range(runs)]
         refused = next((str(r) for _, r in times if isinstance(r, ValueError)), None)
         rows.append({"name": call.name, "label": call.label,
                      "cold_ms": 1000 * statistics.median(t.wall for t, _ in times),
@@ -272,6 +287,9 @@ def task_baseline(db: Path, runs: int) -> dict:
                 if kwargs is None:
                     calls.append({"name": call.name, "label": call.label, "skipped": True})
                     continue
+                if call.baseline is None:
+                    calls.append({"name": call.name, "label": call.label, "no_baseline": True})
+                    continue
                 args = (filters,) if call.uses_filters else ()
                 walls, cpus = [], []
                 for r in range(runs):
@@ -283,8 +301,9 @@ def task_baseline(db: Path, runs: int) -> dict:
                 calls.append({"name": call.name, "label": call.label,
                               "ms": 1000 * statistics.median(walls),
                               "cpu_ms": 1000 * statistics.median(cpus)})
+            complete = not any(c.get("no_baseline") for c in calls)
             pages.append({"script": page.script, "title": page.title, "calls": calls,
-                          "ms": 1000 * statistics.median(per_run)})
+                          "ms": 1000 * statistics.median(per_run) if complete else None})
         out["scenarios"][scenario] = pages
     out["peak_rss_mb"] = peak_rss_mb()
     return out

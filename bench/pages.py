@@ -21,12 +21,27 @@ from typing import Any
 
 import duckdb
 
-from analytics import clustering, contexts, overlap, overview, places, priorities, reference, trends
+from analytics import (
+    audit,
+    clustering,
+    contexts,
+    impact,
+    interventions,
+    overlap,
+    overview,
+    peers,
+    places,
+    priorities,
+    records,
+    reference,
+    trends,
+)
 from analytics.filters import Filters
 from bench import baseline as bl
 
 ROOT = Path(__file__).resolve().parent.parent
-Resolver = Callable[[duckdb.DuckDBPyConnection, Filters], dict[str, Any]]
+# Data-dependent arguments; None when the page would not run the analysis at all.
+Resolver = Callable[[duckdb.DuckDBPyConnection, Filters], dict[str, Any] | None]
 
 
 @dataclass(frozen=True)
@@ -39,6 +54,7 @@ class Call:
     kwargs: Mapping[str, Any] = field(default_factory=dict)
     resolve: Resolver | None = None  # data-dependent arguments, worked out before timing
     uses_filters: bool = True
+    cached: bool = True  # False: the page calls it through ui.state.uncached, every render
 
     @property
     def name(self) -> str:
@@ -82,18 +98,53 @@ def _short(value: Any) -> str:
     return str(value)
 
 
-def top_place(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, Any]:
+def top_place(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, Any] | None:
     """The place 'A closer look at one place' opens on: the first of the ranked list."""
     ranked = priorities.rank(con, filters, weights=priorities.DEFAULT_WEIGHTS)
-    return {"context_id": None if ranked.empty else str(ranked["context_id"].iloc[0])}
+    return None if ranked.empty else {"context_id": str(ranked["context_id"].iloc[0])}
 
 
-def first_pair(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, Any]:
+OVERLAP_WINDOW = overlap.WINDOW_DAYS[overlap.DEFAULT_WINDOW]
+
+
+def first_pair(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, Any] | None:
     """The pair the overlap drill-down opens on: the first of drill_options (board view)."""
-    result = overlap.analyse(con, filters, unit="people", window=None)
+    result = overlap.analyse(con, filters, unit="people", window=OVERLAP_WINDOW)
     combos = overlap.combinations(con, filters, unit="people")
     pair_keys, _ = overlap.drill_options(result, combos, "board")
-    return {"risks": overlap.parse_key(pair_keys[0]) if pair_keys else None}
+    if result.universe == 0 or len(result.types) < 2 or not pair_keys:
+        return None
+    return {"risks": overlap.parse_key(pair_keys[0])}
+
+
+def with_register(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, Any] | None:
+    """The impact sections run only with incidents and interventions in the register."""
+    if overview.totals(con, filters).incidents == 0 or interventions.register(
+            con, filters).empty:
+        return None
+    return {}
+
+
+def best_intervention(con: duckdb.DuckDBPyConnection, filters: Filters
+                      ) -> dict[str, Any] | None:
+    """The intervention 'One intervention in detail' opens on: the best documented."""
+    if with_register(con, filters) is None:
+        return None
+    summary = impact.impact_summary(con, filters)
+    return {"intervention_id": impact.best_documented(summary)
+            or str(summary["intervention_id"].iloc[0])}
+
+
+AUDIT_DAYS = 30  # pages/audit.py opens on the last 30 days
+
+
+def audit_window(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, Any]:
+    """The audit page's opening dates: the last 30 days, everyone, every action."""
+    from datetime import date, timedelta
+
+    today = date.today()
+    return {"start": today - timedelta(days=AUDIT_DAYS), "end": today, "users": (),
+            "actions": ()}
 
 
 # The page's own defaults, spelled as the page passes them.
@@ -161,16 +212,38 @@ PAGES: dict[str, Page] = {page.script: page for page in (
                                                 "loaded and its layer switched on"}),
     Page("pages/overlap.py", "Risk overlap", (
         Call(overview.totals, bl.totals),
-        Call(overlap.analyse, bl.overlap_analyse, {"unit": "people", "window": None}),
+        Call(overlap.analyse, bl.overlap_analyse, {"unit": "people", "window": OVERLAP_WINDOW}),
         Call(overlap.combinations, bl.combinations, {"unit": "people"}),
-        Call(overlap.drilldown, bl.drilldown, {"unit": "people", "exact": False, "window": None},
-             resolve=first_pair),
+        Call(overlap.drilldown, bl.drilldown, {"unit": "people", "exact": False,
+                                               "window": OVERLAP_WINDOW}, resolve=first_pair),
     ), extras=(
-        Call(overlap.analyse, kwargs={"unit": "people", "window": 30}),
+        Call(overlap.analyse, kwargs={"unit": "people", "window": None}),
         Call(overlap.analyse, kwargs={"unit": "contexts", "window": 7}),
-        Call(overlap.drilldown, kwargs={"unit": "people", "exact": False, "window": 30},
+        Call(overlap.drilldown, kwargs={"unit": "people", "exact": True, "window": None},
              resolve=first_pair),
     )),
+    Page("pages/peers.py", "Peer groups", (
+        Call(overview.totals, bl.totals),
+        Call(peers.peer_groups, kwargs={"min_shared": peers.MIN_SHARED_INCIDENTS}),
+    ), not_by_default={peers.person_layout_for: "drawn only in the analyst view, when the "
+                                                "reader asks for young people, not groups"}),
+    Page("pages/interventions.py", "Interventions", (
+        Call(interventions.register, bl.register),
+        Call(overview.totals, bl.totals),
+        Call(impact.impact_summary, resolve=with_register),
+        Call(impact.impact, resolve=best_intervention),
+        Call(impact.displacement, kwargs={"radius_m": impact.DISPLACEMENT_RADIUS_M},
+             resolve=best_intervention),
+    ), not_by_default={interventions.places: "listed only for a role that may add "
+                                             "interventions (analysts)"}),
+    Page("pages/records.py", "Incident records", (
+        Call(records.incident_records, bl.incident_records),
+    ), aggregation=False),  # lists rows (for analysts), one count and a page of them
+    Page("pages/audit.py", "Audit log", (
+        Call(audit.integrity, uses_filters=False, cached=False),
+        Call(audit.people, uses_filters=False, cached=False),
+        Call(audit.entries, uses_filters=False, cached=False, resolve=audit_window),
+    ), aggregation=False),  # reads the small audit log, never the incidents
 )}
 
 
@@ -196,8 +269,8 @@ def listed_pages(root: Path = ROOT) -> list[str]:
 
 
 def computed_by(script: str, root: Path = ROOT) -> set[str]:
-    """The analyses a script runs through compute(...): 'analytics.module:function' names,
-    resolved through the script's own imports."""
+    """The analyses a script runs through compute(...) or uncached(...):
+    'analytics.module:function' names, resolved through the script's own imports."""
     tree = ast.parse((root / script).read_text())
     names: dict[str, str] = {}  # local name -> module or module:function
     for node in ast.walk(tree):
@@ -210,7 +283,7 @@ def computed_by(script: str, root: Path = ROOT) -> set[str]:
                     f"{node.module}:{alias.name}")
     out: set[str] = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and _called(node) == "compute" and node.args:
+        if isinstance(node, ast.Call) and _called(node) in ("compute", "uncached") and node.args:
             target = node.args[0]
             if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
                 out.add(f"{names.get(target.value.id, target.value.id)}:{target.attr}")

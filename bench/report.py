@@ -31,7 +31,7 @@ def page_rows(result: dict) -> list[dict]:
                    "cold_ms": page["cold_ms"] + side["cold_ms"],
                    "cold_cpu_ms": page["cold_cpu_ms"] + side["cold_cpu_ms"],
                    "warm_ms": page["warm_ms"] + side["warm_ms"]}
-            if page["script"] in base_pages:
+            if base_pages.get(page["script"], {}).get("ms") is not None:
                 row["baseline_ms"] = (base_pages[page["script"]]["ms"]
                                       + base_pages[SIDEBAR]["ms"])
                 row["ratio"] = row["cold_ms"] / row["baseline_ms"]
