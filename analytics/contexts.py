@@ -48,15 +48,20 @@ RISK_COLUMNS: dict[str, str] = {f"risk_{code}": code for code in RISK_LABELS}
 SEVERITY_COLUMNS: dict[str, int] = {f"severity_{label.lower()}": level
                                     for level, label in SEVERITY_LABELS.items()}
 
-# Local time of an incident (the store keeps UTC): used for night, weekend and month.
-_LOCAL = f"((i.occurred_at AT TIME ZONE 'UTC') AT TIME ZONE '{LOCAL_TIME_ZONE}')"
-
-
 def _selected(filters: Filters) -> tuple[str, dict]:
-    """The CTE of filtered incidents at a context, with local time, and its parameters."""
-    p = filters.predicate("i")
-    sql = (f"sel AS (SELECT i.incident_id, i.context_id, i.severity, {_LOCAL} AS local_at "
-           f"FROM incidents i WHERE {p.sql} AND i.context_id IS NOT NULL)")
+    """The CTE of filtered incidents at a context, with local time (worked out once per load in
+    analytics/derived.py, in LOCAL_TIME_ZONE), and its parameters."""
+    p = filters.predicate("i", risk_list=True)
+    sql = (f"sel AS (SELECT i.incident_id, i.context_id, i.severity, i.local_at, i.risks "
+           f"FROM incident_facts i WHERE {p.sql} AND i.context_id IS NOT NULL)")
+    return sql, p.params
+
+
+def _selected_people(filters: Filters) -> tuple[str, dict]:
+    """The CTE of (incident, young person) at a context under the filters, and its parameters."""
+    p = filters.predicate("i", risk_list=True)
+    sql = (f"seen_at AS (SELECT i.incident_id, i.context_id, i.person_id FROM people_facts i "
+           f"WHERE {p.sql} AND i.context_id IS NOT NULL)")
     return sql, p.params
 
 
@@ -73,6 +78,7 @@ def haversine_sql(lat1: str, lon1: str, lat2: str, lon2: str) -> str:
 def _base(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Per context: incidents, young people, repeat young people, night, weekend, severity, last."""
     sel, params = _selected(filters)
+    seen_at, _ = _selected_people(filters)
     weekend = (f"(isodow(local_at) IN (6, 7) OR (isodow(local_at) = 5 "
                f"AND hour(local_at) >= {WEEKEND_START_HOUR}))")
     night = f"(hour(local_at) >= {NIGHT_START_HOUR} OR hour(local_at) < {NIGHT_END_HOUR})"
@@ -80,9 +86,9 @@ def _base(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
                           for name, level in SEVERITY_COLUMNS.items())
     return con.execute(
         f"""
-        WITH {sel},
-        seen AS (SELECT sel.context_id, ip.person_id, count(DISTINCT sel.incident_id) AS times
-                 FROM sel JOIN incident_people ip USING (incident_id) GROUP BY ALL),
+        WITH {sel}, {seen_at},
+        seen AS (SELECT context_id, person_id, count(DISTINCT incident_id) AS times
+                 FROM seen_at GROUP BY ALL),
         people AS (SELECT context_id, count(*) AS young_people,
                           count(*) FILTER (WHERE times > 1) AS repeat_young_people
                    FROM seen GROUP BY ALL),
@@ -112,9 +118,8 @@ def _risk_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFra
     sel, params = _selected(filters)
     return con.execute(
         f"""
-        WITH {sel}
-        SELECT sel.context_id, r.risk_type, count(DISTINCT sel.incident_id) AS incidents
-        FROM sel JOIN incident_risks r USING (incident_id) GROUP BY ALL
+        WITH {sel}, r AS (SELECT context_id, unnest(risks) AS risk_type FROM sel)
+        SELECT context_id, risk_type, count(*) AS incidents FROM r GROUP BY ALL
         """,
         params,
     ).df()
@@ -148,9 +153,9 @@ def _previous_counts(con: duckdb.DuckDBPyConnection, filters: Filters,
     previous = filters.previous()
     if previous.start < first.replace(day=1):
         return None  # before the data's first month: "up from 0" would mislead
-    p = previous.predicate("i")
+    p = previous.predicate("i", risk_list=True)
     frame = con.execute(
-        f"SELECT i.context_id, count(*) AS n FROM incidents i WHERE {p.sql} "
+        f"SELECT i.context_id, count(*) AS n FROM incident_facts i WHERE {p.sql} "
         "AND i.context_id IS NOT NULL GROUP BY ALL", p.params).df()
     return frame.set_index("context_id")["n"]
 
@@ -301,12 +306,13 @@ def detail(con: duckdb.DuckDBPyConnection, filters: Filters, context_id: str,
         raise ValueError(f"There is no place with the id {context_id!r}.")
     name, context_type, ward_name, lat, lon = place
     sel, params = _selected(filters)
+    seen_at, _ = _selected_people(filters)
     params = {**params, "id": context_id}
     counts = con.execute(
         f"""
-        WITH {sel}, here AS (SELECT * FROM sel WHERE context_id = $id),
-        seen AS (SELECT ip.person_id, count(DISTINCT here.incident_id) AS times
-                 FROM here JOIN incident_people ip USING (incident_id) GROUP BY ALL)
+        WITH {sel}, {seen_at}, here AS (SELECT * FROM sel WHERE context_id = $id),
+        seen AS (SELECT person_id, count(DISTINCT incident_id) AS times
+                 FROM seen_at WHERE context_id = $id GROUP BY ALL)
         SELECT (SELECT count(*) FROM here), (SELECT count(*) FROM seen),
                (SELECT count(*) FROM seen WHERE times > 1)
         """, params).fetchone()
@@ -317,9 +323,9 @@ def detail(con: duckdb.DuckDBPyConnection, filters: Filters, context_id: str,
     row = monthly_matrix(monthly, [context_id], grid).iloc[0]
     timeline = pd.DataFrame({"month": grid, "incidents": row.to_numpy(dtype=int)})
     risk_mix = con.execute(
-        f"WITH {sel} SELECT r.risk_type, count(DISTINCT sel.incident_id) AS incidents "
-        "FROM sel JOIN incident_risks r USING (incident_id) WHERE sel.context_id = $id "
-        "GROUP BY ALL ORDER BY incidents DESC, r.risk_type", params).df()
+        f"WITH {sel}, r AS (SELECT unnest(risks) AS risk_type FROM sel WHERE context_id = $id) "
+        "SELECT risk_type, count(*) AS incidents FROM r GROUP BY ALL "
+        "ORDER BY incidents DESC, risk_type", params).df()
     risk_mix["label"] = risk_mix["risk_type"].map(RISK_LABELS).fillna(risk_mix["risk_type"])
     risk_mix["share"] = risk_mix["incidents"] / counts[0] if counts[0] else 0.0
     return ContextDetail(

@@ -67,11 +67,12 @@ class Filters:
                 object.__setattr__(self, name, tuple(sorted(set(getattr(self, name)))))
 
     def predicate(self, alias: str = "i", ward_names: Mapping[str, str] | None = None,
-                  prefix: str = "f_") -> Predicate:
+                  prefix: str = "f_", risk_list: bool = False) -> Predicate:
         """The WHERE clause (without WHERE) selecting this filter's incidents under `alias`.
 
         `prefix` names the parameters, so two predicates (say this period and the previous one)
-        can sit in one statement.
+        can sit in one statement. `risk_list` says `alias` carries its risk types as a list
+        column `risks` (the derived tables of analytics/derived.py), read without a join.
         """
         for name in (alias, prefix):
             if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
@@ -86,7 +87,10 @@ class Filters:
         if self.wards:
             clauses.append(f"list_contains(${prefix}wards, {alias}.ward_code)")
             params[f"{prefix}wards"] = list(self.wards)
-        if self.risk_types:
+        if self.risk_types and risk_list:
+            clauses.append(f"list_has_any({alias}.risks, ${prefix}risks)")
+            params[f"{prefix}risks"] = list(self.risk_types)
+        elif self.risk_types:
             clauses.append(
                 f"{alias}.incident_id IN (SELECT incident_id FROM incident_risks "
                 f"WHERE list_contains(${prefix}risks, risk_type))"

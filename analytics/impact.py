@@ -24,7 +24,7 @@ Too few data (named thresholds below) give a plain reason instead of an estimate
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import duckdb
@@ -125,6 +125,26 @@ class _Inputs:
     counts: pd.DataFrame  # months x context_id, incidents, zero-filled
     contexts: pd.DataFrame  # indexed by context_id: name, context_type, ward_name, lat, lon
     register: pd.DataFrame  # every intervention, whatever the filters
+    # Looked up once per call of impact_summary, not once per intervention (at a million
+    # incidents, with over a thousand interventions, per-intervention pandas work took minutes).
+    by_type: dict = field(default_factory=dict)  # context_type -> [context_id, ...]
+    located: pd.DataFrame = field(default_factory=pd.DataFrame)  # contexts with lat and lon
+    running: tuple = ()  # (context ids, start dates, end dates) of the register as arrays
+    values: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=int))  # counts
+    column: dict = field(default_factory=dict)  # context_id -> column of `values`
+
+    @classmethod
+    def of(cls, counts: pd.DataFrame, contexts: pd.DataFrame, register: pd.DataFrame) -> _Inputs:
+        """The inputs with their lookups."""
+        by_type = {t: list(ids) for t, ids in contexts.groupby("context_type").groups.items()}
+        starts = pd.to_datetime(register["started_on"]).to_numpy(dtype="datetime64[D]")
+        ends = pd.to_datetime(register["ended_on"]).to_numpy(dtype="datetime64[D]")
+        ends = np.where(np.isnat(ends), np.datetime64("9999-12-31"), ends)
+        return cls(counts, contexts, register, by_type,
+                   contexts.dropna(subset=["lat", "lon"]),
+                   (register["context_id"].to_numpy(dtype=object), starts, ends),
+                   np.ascontiguousarray(counts.to_numpy()),
+                   {c: i for i, c in enumerate(counts.columns)})
 
 
 def did(place_before: np.ndarray, place_after: np.ndarray, comp_before: np.ndarray,
@@ -209,7 +229,7 @@ def impact_summary(con: duckdb.DuckDBPyConnection, filters: Filters, k: int = K_
     rows = []
     for row in data.register[data.register["intervention_id"].isin(
             shown["intervention_id"])].itertuples(index=False):
-        result = _impact(data, pd.Series(row._asdict()), k, radius_m)
+        result = _impact(data, pd.Series(row._asdict()), k, radius_m, detail=False)
         est = result.estimate
         rows.append({
             "intervention_id": result.intervention_id, "label": result.label,
@@ -258,11 +278,12 @@ def displacement(con: duckdb.DuckDBPyConnection, filters: Filters, intervention_
     far = set(distance.index[distance > radius_m]) | set(data.contexts.index[distance.reindex(
         data.contexts.index).isna()])
     out, pooled_place, pooled_comp = [], [], []
+    rows_before = data.counts.index.get_indexer(before)
     for neighbour, metres in near.items():
         info = data.contexts.loc[neighbour]
-        pool = [c for c in data.contexts.index[data.contexts["context_type"] == info["context_type"]]
+        pool = [c for c in data.by_type.get(info["context_type"], ())
                 if c in far and c not in treated]
-        comps = match_comparisons(data.counts, before, neighbour, pool, k)
+        comps = _matched(data, rows_before, neighbour, pool, k)
         series = data.counts[neighbour]
         b_total, a_total = int(series[before].sum()), int(series[after].sum())
         est = None
@@ -296,10 +317,27 @@ def match_comparisons(counts: pd.DataFrame, before: pd.DatetimeIndex, place: str
     place's own (ties by id, so the choice is repeatable)."""
     if not candidates or before.empty:
         return []
-    window = counts.loc[before, candidates]
-    means = window.mean()[window.sum() > 0]
-    target = counts.loc[before, place].mean()
-    return sorted(means.index, key=lambda c: (abs(means[c] - target), c))[:k]
+    rows = counts.index.get_indexer(before)
+    values = counts.to_numpy()
+    window = values[np.ix_(rows, counts.columns.get_indexer(candidates))]
+    used = window.sum(axis=0) > 0
+    means = window.mean(axis=0)[used]
+    target = values[rows, counts.columns.get_loc(place)].mean()
+    ids = [c for c, keep in zip(candidates, used, strict=True) if keep]
+    return [c for _, c in sorted(zip(np.abs(means - target).tolist(), ids, strict=True))][:k]
+
+
+def _matched(data: _Inputs, rows: np.ndarray, place: str, candidates: list[str],
+             k: int) -> list[str]:
+    """match_comparisons on the inputs' arrays (rows: positions of the months before)."""
+    if not candidates or not len(rows):
+        return []
+    window = data.values[np.ix_(rows, [data.column[c] for c in candidates])]
+    used = window.sum(axis=0) > 0
+    means = window.mean(axis=0)[used]
+    target = data.values[rows, data.column[place]].mean()
+    ids = [c for c, keep in zip(candidates, used, strict=True) if keep]
+    return [c for _, c in sorted(zip(np.abs(means - target).tolist(), ids, strict=True))][:k]
 
 
 # --- words for the board ---------------------------------------------------------------------
@@ -516,11 +554,18 @@ def _inputs(con: duckdb.DuckDBPyConnection, filters: Filters) -> _Inputs:
     wide = (counts.pivot_table(index="month", columns="context_id", values="incidents",
                                aggfunc="sum")
             .reindex(index=months, columns=contexts.index).fillna(0).astype(int))
-    return _Inputs(counts=wide, contexts=contexts, register=register(con, Filters(period="all")))
+    return _Inputs.of(wide, contexts, register(con, Filters(period="all")))
 
 
-def _impact(data: _Inputs, row: pd.Series, k: int, radius_m: int) -> Impact:
-    """One intervention's Impact from the loaded inputs."""
+_EMPTY_COMPARISONS = pd.DataFrame(columns=["context_id", "name", "ward_name", "before", "after"])
+_EMPTY_SERIES = pd.DataFrame(columns=["month", "period", "place", "comparison_mean",
+                                      "comparison_total", "expected"])
+
+
+def _impact(data: _Inputs, row: pd.Series, k: int, radius_m: int, detail: bool = True
+            ) -> Impact:
+    """One intervention's Impact from the loaded inputs; without `detail` (the summary table)
+    only the estimate and the reason, not the chart's series, comparisons or placebo test."""
     context_id = row["context_id"] if isinstance(row["context_id"], str) else None
     known = context_id in data.contexts.index if context_id else False
     ctx_type = data.contexts.at[context_id, "context_type"] if known else None
@@ -528,9 +573,7 @@ def _impact(data: _Inputs, row: pd.Series, k: int, radius_m: int) -> Impact:
             "context_id": context_id, "context_name": row["context_name"],
             "context_type": ctx_type, "started_on": row["started_on"],
             "ended_on": row["ended_on"]}
-    empty_comp = pd.DataFrame(columns=["context_id", "name", "ward_name", "before", "after"])
-    empty_series = pd.DataFrame(columns=["month", "period", "place", "comparison_mean",
-                                         "comparison_total", "expected"])
+    empty_comp, empty_series = _EMPTY_COMPARISONS.copy(), _EMPTY_SERIES.copy()
 
     def without(reason: str, series: pd.DataFrame = empty_series) -> Impact:
         return Impact(**base, estimate=None, reason=reason, comparisons=empty_comp,
@@ -540,7 +583,7 @@ def _impact(data: _Inputs, row: pd.Series, k: int, radius_m: int) -> Impact:
         return without("It has no known place recorded, so there is nothing to measure.")
     before, after = _months(data, row)
     place = data.counts[context_id]
-    plain = _series(place, before, after, row, None, data)
+    plain = _series(place, before, after, row, None, data) if detail else empty_series
     reason = _window_reason(row, before, after)
     if reason:
         return without(reason, plain)
@@ -551,15 +594,22 @@ def _impact(data: _Inputs, row: pd.Series, k: int, radius_m: int) -> Impact:
     treated = _treated_during(data, before, after)
     distance = _distances(data, data.contexts.loc[context_id])
     near = set(distance.index[distance <= radius_m])
-    pool = [c for c in data.contexts.index[data.contexts["context_type"] == ctx_type]
+    pool = [c for c in data.by_type.get(ctx_type, ())
             if c != context_id and c not in treated and c not in near]
-    comps = match_comparisons(data.counts, before, context_id, pool, k)
+    rows_before = data.counts.index.get_indexer(before)
+    comps = _matched(data, rows_before, context_id, pool, k)
     if len(comps) < MIN_COMPARISONS:
         return without(f"Fewer than {MIN_COMPARISONS} other {_type_plural(ctx_type)} without an "
                        "intervention had incidents before it began, so there is nothing to "
                        "compare with.", plain)
-    est = did(place[before].to_numpy(), place[after].to_numpy(),
-              data.counts.loc[before, comps].to_numpy(), data.counts.loc[after, comps].to_numpy())
+    rows_after = data.counts.index.get_indexer(after)
+    cols = [data.column[c] for c in comps]
+    own = data.column[context_id]
+    est = did(data.values[rows_before, own], data.values[rows_after, own],
+              data.values[np.ix_(rows_before, cols)], data.values[np.ix_(rows_after, cols)])
+    if not detail:
+        return Impact(**base, estimate=est, reason="", comparisons=empty_comp,
+                      series=empty_series, pre_trend_differs=False)
     comparisons = pd.DataFrame({
         "context_id": comps, "name": data.contexts.loc[comps, "name"].to_list(),
         "ward_name": data.contexts.loc[comps, "ward_name"].to_list(),
@@ -639,17 +689,16 @@ def _treated_during(data: _Inputs, before: pd.DatetimeIndex, after: pd.DatetimeI
     """Places with an intervention running at any time in these months."""
     if before.empty and after.empty:
         return set()
-    start = (before[0] if len(before) else after[0]).date()
-    end = ((after[-1] if len(after) else before[-1]) + pd.offsets.MonthEnd(0)).date()
-    reg = data.register
-    running = reg[(reg["started_on"] <= end)
-                  & reg["ended_on"].map(lambda d: d is None or pd.isna(d) or d >= start)]
-    return set(running["context_id"].dropna())
+    start = np.datetime64((before[0] if len(before) else after[0]).date(), "D")
+    end = np.datetime64(((after[-1] if len(after) else before[-1])
+                         + pd.offsets.MonthEnd(0)).date(), "D")
+    ids, starts, ends = data.running
+    return {c for c in ids[(starts <= end) & (ends >= start)] if isinstance(c, str)}
 
 
 def _distances(data: _Inputs, ctx: pd.Series) -> pd.Series:
     """Metres from a place to every place with a map position (empty if it has none)."""
-    located = data.contexts.dropna(subset=["lat", "lon"])
+    located = data.located
     if pd.isna(ctx["lat"]) or pd.isna(ctx["lon"]) or located.empty:
         return pd.Series(dtype=float)
     return pd.Series(haversine_m(ctx["lat"], ctx["lon"], located["lat"], located["lon"]),

@@ -70,11 +70,13 @@ STRONGEST = 3  # how many pairs the plain-English summary names
 NO_WARD = "No ward recorded (online or unknown)"
 SEPARATOR = "+"  # joins codes in a combination key, e.g. "cce+county_lines"
 
-# Fixed SQL fragments per unit (chosen from this allow-list, never from a widget's text).
+# Fixed SQL fragments per unit (chosen from this allow-list, never from a widget's text). The
+# tables are the derived ones (analytics/derived.py): each row carries its incident's columns and
+# risk types, so no query here joins.
 _ENTITY: dict[str, tuple[str, str, str]] = {
-    # unit: (entity expression, extra join, extra condition)
-    "people": ("ip.person_id", "JOIN incident_people ip USING (incident_id)", "TRUE"),
-    "contexts": ("i.context_id", "", "i.context_id IS NOT NULL"),
+    # unit: (entity expression, table, extra condition)
+    "people": ("i.person_id", "people_facts", "TRUE"),
+    "contexts": ("i.context_id", "incident_facts", "i.context_id IS NOT NULL"),
 }
 
 
@@ -165,25 +167,28 @@ def analyse(con: duckdb.DuckDBPyConnection, filters: Filters, unit: str = "peopl
     compared = compared_types(filters)
     sql, params = _records(filters, unit)
     params["types"] = list(compared)
-    universe = _run(con, f"SELECT count(DISTINCT entity) FROM ({sql})", params).fetchone()[0]
-    singles = _run(
-        con,
-        f"""SELECT risk_type, count(DISTINCT entity) AS n FROM ({sql})
-            WHERE list_contains($types, risk_type) GROUP BY risk_type""",
-        params,
-    ).df()
-    # n_ab_period: both anywhere in the period, from each member's set of risk types (cheap);
-    # n_ab: both within the window, from the records in date order (only with a window).
-    pair_counts = _run(
+    # One pass over the records: members of each compared type, every pair (a <= b, so the
+    # diagonal gives each type's own count), and the universe beside them.
+    counts = _run(
         con,
         f"""
-        WITH m AS (SELECT DISTINCT entity, risk_type FROM ({sql})
-                   WHERE list_contains($types, risk_type))
-        SELECT x.risk_type AS a, y.risk_type AS b, count(*) AS n_ab_period
-        FROM m x JOIN m y ON x.entity = y.entity AND x.risk_type < y.risk_type
-        GROUP BY ALL""",
+        WITH rec AS MATERIALIZED ({sql}),
+        m AS (SELECT DISTINCT entity, risk_type FROM rec WHERE list_contains($types, risk_type)),
+        pairs AS (SELECT x.risk_type AS a, y.risk_type AS b, count(*) AS n
+                  FROM m x JOIN m y ON x.entity = y.entity AND x.risk_type <= y.risk_type
+                  GROUP BY ALL)
+        SELECT (SELECT count(DISTINCT entity) FROM rec) AS universe, pairs.*
+        FROM (SELECT 1) one LEFT JOIN pairs ON TRUE""",
         params,
     ).df()
+    universe = int(counts["universe"].iloc[0])
+    counts = counts.dropna(subset=["a"])
+    diagonal = counts["a"] == counts["b"]
+    singles = counts[diagonal].rename(columns={"a": "risk_type"})[["risk_type", "n"]]
+    # n_ab_period: both anywhere in the period, from each member's set of risk types (cheap);
+    # n_ab: both within the window, from the records in date order (only with a window).
+    pair_counts = counts[~diagonal].rename(columns={"n": "n_ab_period"})[["a", "b",
+                                                                          "n_ab_period"]]
     if window is None:
         pair_counts["n_ab"] = pair_counts["n_ab_period"]
     else:
@@ -424,13 +429,13 @@ def drilldown(con: duckdb.DuckDBPyConnection, filters: Filters, risks: tuple[str
                    "k": len(risks)})
     if window is not None:
         params.update(_near_params(risks, window))
-    entity, join, condition = _ENTITY[unit]
-    where = _membership_filters(filters).predicate("i")
+    entity, table, condition = _ENTITY[unit]
+    where = _membership_filters(filters).predicate("i", risk_list=True)
     params.update(where.params)
     incidents = f"""
         SELECT DISTINCT i.incident_id, i.ward_code, i.context_id, {entity} AS entity
-        FROM incidents i {join} JOIN incident_risks r USING (incident_id)
-        WHERE {condition} AND {where.sql} AND list_contains($risks, r.risk_type)"""
+        FROM {table} i
+        WHERE {condition} AND {where.sql} AND list_has_any(i.risks, $risks)"""
     base = (f"WITH members AS ({_members(sql, exact, window, by_month=False)}), "
             f"inc AS ({incidents}) ")
     n_members = _run(con, base + "SELECT count(*) FROM members", params).fetchone()[0]
@@ -548,12 +553,12 @@ def _membership_filters(filters: Filters) -> Filters:
 
 def _records(filters: Filters, unit: str) -> tuple[str, dict]:
     """SQL for distinct (entity, risk_type, day) records in the selection, and its parameters."""
-    entity, join, condition = _ENTITY[unit]
-    p = _membership_filters(filters).predicate("i")
+    entity, table, condition = _ENTITY[unit]
+    p = _membership_filters(filters).predicate("i", risk_list=True)
     sql = f"""
-        SELECT DISTINCT {entity} AS entity, r.risk_type, i.occurred_at::DATE AS day
-        FROM incidents i {join} JOIN incident_risks r USING (incident_id)
-        WHERE {condition} AND {p.sql}"""
+        SELECT DISTINCT entity, risk_type, day FROM (
+            SELECT {entity} AS entity, unnest(i.risks) AS risk_type, i.occurred_at::DATE AS day
+            FROM {table} i WHERE {condition} AND {p.sql})"""
     return sql, dict(p.params)
 
 

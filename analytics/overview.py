@@ -37,16 +37,12 @@ class Headline:
 
 def totals(con: duckdb.DuckDBPyConnection, filters: Filters) -> Totals:
     """Incidents, distinct young people, contexts and wards with at least one incident."""
-    p = filters.predicate("i")
+    p = filters.predicate("i", risk_list=True)
     row = con.execute(
         f"""
-        WITH sel AS (SELECT incident_id, context_id, ward_code FROM incidents i WHERE {p.sql})
-        SELECT
-            (SELECT count(*) FROM sel),
-            (SELECT count(DISTINCT ip.person_id) FROM incident_people ip
-                 JOIN sel USING (incident_id)),
-            (SELECT count(DISTINCT context_id) FROM sel),
-            (SELECT count(DISTINCT ward_code) FROM sel)
+        SELECT count(*), (SELECT count(DISTINCT person_id) FROM people_facts i WHERE {p.sql}),
+               count(DISTINCT context_id), count(DISTINCT ward_code)
+        FROM incident_facts i WHERE {p.sql}
         """,
         p.params,
     ).fetchone()
@@ -56,11 +52,11 @@ def totals(con: duckdb.DuckDBPyConnection, filters: Filters) -> Totals:
 def headline(con: duckdb.DuckDBPyConnection, filters: Filters, top: int = 3) -> Headline:
     """Totals for the period and the one before it, and the `top` wards by incidents."""
     previous = totals(con, filters.previous()) if filters.start and filters.end else None
-    p = filters.predicate("i")
+    p = filters.predicate("i", risk_list=True)
     top_wards = con.execute(
         f"""
         SELECT i.ward_code, w.ward_name, count(*) AS incidents
-        FROM incidents i JOIN wards w USING (ward_code)
+        FROM incident_facts i JOIN wards w USING (ward_code)
         WHERE {p.sql}
         GROUP BY ALL ORDER BY incidents DESC, w.ward_name LIMIT $top
         """,
@@ -71,13 +67,14 @@ def headline(con: duckdb.DuckDBPyConnection, filters: Filters, top: int = 3) -> 
 
 def risk_trends(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Incidents a month for each risk type in the period, months with none filled with zero."""
-    p = filters.predicate("i")
+    p = filters.predicate("i", risk_list=True)
     months = _month_frame(filters)
     counts = con.execute(
         f"""
-        SELECT r.risk_type, date_trunc('month', i.occurred_at)::DATE AS month, count(*) AS value
-        FROM incidents i JOIN incident_risks r USING (incident_id)
-        WHERE {p.sql} AND (len($risks) = 0 OR list_contains($risks, r.risk_type))
+        WITH r AS (SELECT unnest(i.risks) AS risk_type, i.occurred_at FROM incident_facts i
+                   WHERE {p.sql})
+        SELECT r.risk_type, date_trunc('month', r.occurred_at)::DATE AS month, count(*) AS value
+        FROM r WHERE len($risks) = 0 OR list_contains($risks, r.risk_type)
         GROUP BY ALL
         """,
         {**p.params, "risks": list(filters.risk_types)},
@@ -97,15 +94,16 @@ def changes(con: duckdb.DuckDBPyConnection, filters: Filters, unit: str = "ward"
         raise ValueError("unit must be 'ward' or 'context'")
     if not (filters.start and filters.end):
         return pd.DataFrame(columns=["code", "name", "current", "previous", "change"])
-    cur, prev = filters.predicate("i"), filters.previous().predicate("i", prefix="p_")
+    cur = filters.predicate("i", risk_list=True)
+    prev = filters.previous().predicate("i", prefix="p_", risk_list=True)
     key, names = (("ward_code", "SELECT ward_code AS code, ward_name AS name FROM wards")
                   if unit == "ward" else
                   ("context_id", "SELECT context_id AS code, name FROM contexts"))
     frame = con.execute(
         f"""
-        WITH cur AS (SELECT i.{key} AS code, count(*) AS n FROM incidents i
+        WITH cur AS (SELECT i.{key} AS code, count(*) AS n FROM incident_facts i
                      WHERE {cur.sql} GROUP BY 1),
-             prev AS (SELECT i.{key} AS code, count(*) AS n FROM incidents i
+             prev AS (SELECT i.{key} AS code, count(*) AS n FROM incident_facts i
                       WHERE {prev.sql} GROUP BY 1),
              names AS ({names})
         SELECT names.code, names.name,

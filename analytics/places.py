@@ -35,8 +35,9 @@ MAIN_TYPES = 2  # how many risk and context types the ward ranking names
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
-# Stored times are UTC; people remember harm in local clock time.
-LOCAL_TIME = "timezone('Europe/London', timezone('UTC', i.occurred_at))"
+# Stored times are UTC; people remember harm in local clock time (incident_facts.local_at is UK
+# clock time, worked out once per load in analytics/derived.py).
+LOCAL_TIME = "i.local_at"
 TYPE_OF = "coalesce(i.location_type, c.context_type, 'other')"
 
 
@@ -70,10 +71,10 @@ def _parse_shape(geojson: str | None) -> BaseGeometry | None:
 
 def ward_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Incidents and rate per 1,000 children in every ward (zero where none), name order."""
-    p = filters.predicate("i")
+    p = filters.predicate("i", risk_list=True)
     frame = con.execute(
         f"""
-        WITH sel AS (SELECT ward_code, count(*) AS n FROM incidents i WHERE {p.sql} GROUP BY 1)
+        WITH sel AS (SELECT ward_code, count(*) AS n FROM incident_facts i WHERE {p.sql} GROUP BY 1)
         SELECT w.ward_code, w.ward_name, w.child_population, coalesce(sel.n, 0) AS incidents
         FROM wards w LEFT JOIN sel USING (ward_code) ORDER BY w.ward_name
         """, p.params).df()
@@ -238,9 +239,9 @@ def grid_hot_spots(con: duckdb.DuckDBPyConnection, filters: Filters, *,
 
     `selected` counts only the chosen wards' incidents (for the density layer); Gi* uses all.
     """
-    p = replace(filters, wards=()).predicate("i")
+    p = replace(filters, wards=()).predicate("i", risk_list=True)
     points = con.execute(
-        f"SELECT lat, lon, ward_code FROM incidents i WHERE {p.sql}", p.params).df()
+        f"SELECT lat, lon, ward_code FROM incident_facts i WHERE {p.sql}", p.params).df()
     placed = points.dropna(subset=["lat", "lon"])
     unplaced = len(points) - len(placed)
     area = _study_area(con, placed)
@@ -352,17 +353,17 @@ def concentration(con: duckdb.DuckDBPyConnection, filters: Filters) -> Concentra
     Places with no incident in the selection count too (zeros are part of concentration); the
     top p% is the busiest ceil(p% of places) places.
     """
-    p = filters.predicate("i")
+    p = filters.predicate("i", risk_list=True)
     frame = con.execute(
         f"""
-        WITH sel AS (SELECT context_id, count(*) AS n FROM incidents i WHERE {p.sql} GROUP BY 1)
+        WITH sel AS (SELECT context_id, count(*) AS n FROM incident_facts i WHERE {p.sql} GROUP BY 1)
         SELECT c.context_id, coalesce(sel.n, 0) AS n FROM contexts c
         LEFT JOIN sel USING (context_id)
         WHERE (len($types) = 0 OR list_contains($types, c.context_type))
           AND (len($wards) = 0 OR list_contains($wards, c.ward_code) OR sel.n > 0)
         """, {**p.params, "types": list(filters.context_types), "wards": list(filters.wards)},
     ).df()
-    unplaced = con.execute(f"SELECT count(*) FROM incidents i WHERE {p.sql} AND "
+    unplaced = con.execute(f"SELECT count(*) FROM incident_facts i WHERE {p.sql} AND "
                            "(context_id IS NULL OR context_id NOT IN "
                            "(SELECT context_id FROM contexts))", p.params).fetchone()[0]
     return concentration_of(frame["n"].to_numpy(), int(unplaced))
@@ -389,23 +390,26 @@ def concentration_of(counts: np.ndarray, without_place: int = 0) -> Concentratio
 def repeat_locations(con: duckdb.DuckDBPyConnection, filters: Filters, *,
                      minimum: int = REPEAT_MIN, limit: int = 20) -> pd.DataFrame:
     """Places with at least `minimum` incidents, busiest first, with when and what."""
-    p = filters.predicate("i")
+    p = filters.predicate("i", risk_list=True)
     frame = con.execute(
         f"""
-        WITH sel AS (SELECT i.incident_id, i.context_id, i.occurred_at FROM incidents i
-                     WHERE {p.sql} AND i.context_id IS NOT NULL),
-        risk AS (SELECT sel.context_id, r.risk_type, count(*) AS n FROM sel
-                 JOIN incident_risks r USING (incident_id) GROUP BY ALL),
-        top_risk AS (SELECT context_id, arg_max(risk_type, n) AS main_risk FROM risk GROUP BY 1)
-        SELECT c.context_id, c.name, c.context_type, w.ward_name, count(*) AS incidents,
-               count(DISTINCT date_trunc('month', sel.occurred_at)) AS months,
-               min(sel.occurred_at)::DATE AS first, max(sel.occurred_at)::DATE AS last,
-               any_value(t.main_risk) AS main_risk
-        FROM sel JOIN contexts c USING (context_id) LEFT JOIN wards w USING (ward_code)
-        LEFT JOIN top_risk t USING (context_id)
-        GROUP BY c.context_id, c.name, c.context_type, w.ward_name
-        HAVING count(*) >= $minimum
-        ORDER BY incidents DESC, c.name LIMIT $limit
+        WITH sel AS (SELECT i.context_id, i.occurred_at, i.risks
+                     FROM incident_facts i WHERE {p.sql} AND i.context_id IS NOT NULL),
+        per AS (SELECT context_id, count(*) AS incidents,
+                       count(DISTINCT date_trunc('month', occurred_at)) AS months,
+                       min(occurred_at)::DATE AS first, max(occurred_at)::DATE AS last
+                FROM sel GROUP BY context_id HAVING count(*) >= $minimum),
+        top AS (SELECT c.context_id, c.name, c.context_type, w.ward_name, per.incidents,
+                       per.months, per.first, per.last
+                FROM per JOIN contexts c USING (context_id) LEFT JOIN wards w USING (ward_code)
+                ORDER BY per.incidents DESC, c.name LIMIT $limit),
+        unnested AS (SELECT context_id, unnest(risks) AS risk_type FROM sel
+                     WHERE context_id IN (SELECT context_id FROM top)),
+        risk AS (SELECT context_id, risk_type, count(*) AS n FROM unnested GROUP BY ALL),
+        top_risk AS (SELECT context_id, first(risk_type ORDER BY n DESC, risk_type) AS main_risk
+                     FROM risk GROUP BY 1)
+        SELECT top.*, t.main_risk FROM top LEFT JOIN top_risk t USING (context_id)
+        ORDER BY top.incidents DESC, top.name
         """, {**p.params, "minimum": minimum, "limit": limit}).df()
     frame["type"] = frame["context_type"].map(CONTEXT_LABELS).fillna(frame["context_type"])
     frame["main_risk"] = [RISK_LABELS.get(r, "") for r in frame["main_risk"]]
@@ -431,12 +435,12 @@ def _place_clause(context_id: str | None) -> tuple[str, dict]:
 def when_grid(con: duckdb.DuckDBPyConnection, filters: Filters, *,
               context_id: str | None = None) -> pd.DataFrame:
     """Incidents by day of week (0 = Monday) and hour (UK clock time): all 168 cells, zeros kept."""
-    p = filters.predicate("i")
+    p = filters.predicate("i", risk_list=True)
     extra, params = _place_clause(context_id)
     counts = con.execute(
         f"""
         SELECT isodow({LOCAL_TIME}) - 1 AS day, hour({LOCAL_TIME}) AS hour, count(*) AS incidents
-        FROM incidents i WHERE {p.sql}{extra} GROUP BY ALL
+        FROM incident_facts i WHERE {p.sql}{extra} GROUP BY ALL
         """, {**p.params, **params}).df()
     full = pd.MultiIndex.from_product([range(7), range(24)], names=["day", "hour"])
     out = (counts.set_index(["day", "hour"])["incidents"].reindex(full, fill_value=0)
@@ -448,10 +452,10 @@ def when_grid(con: duckdb.DuckDBPyConnection, filters: Filters, *,
 def month_of_year(con: duckdb.DuckDBPyConnection, filters: Filters, *,
                   context_id: str | None = None) -> pd.DataFrame:
     """Incidents in each calendar month (all years of the period together), January first."""
-    p = filters.predicate("i")
+    p = filters.predicate("i", risk_list=True)
     extra, params = _place_clause(context_id)
     counts = con.execute(
-        f"SELECT month({LOCAL_TIME}) AS month, count(*) AS incidents FROM incidents i "
+        f"SELECT month({LOCAL_TIME}) AS month, count(*) AS incidents FROM incident_facts i "
         f"WHERE {p.sql}{extra} GROUP BY 1", {**p.params, **params}).df()
     out = (counts.set_index("month")["incidents"].reindex(range(1, 13), fill_value=0)
            .astype(int).rename_axis("month").reset_index())
@@ -476,17 +480,17 @@ def peak_window(grid: pd.DataFrame, hours: int = 3) -> tuple[str, int, int] | No
 # --- location types ------------------------------------------------------------------------
 def location_types(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Incidents by type of place in the period and the previous one, busiest first."""
-    cur = filters.predicate("i")
+    cur = filters.predicate("i", risk_list=True)
     prev_sql, params = "FALSE", dict(cur.params)
     if filters.start and filters.end:
-        prev = filters.previous().predicate("i", prefix="p_")
+        prev = filters.previous().predicate("i", prefix="p_", risk_list=True)
         prev_sql, params = prev.sql, {**params, **prev.params}
     frame = con.execute(
         f"""
         SELECT {TYPE_OF} AS context_type,
                count(*) FILTER (WHERE {cur.sql}) AS incidents,
                count(*) FILTER (WHERE {prev_sql}) AS previous
-        FROM incidents i LEFT JOIN contexts c USING (context_id)
+        FROM incident_facts i LEFT JOIN contexts c USING (context_id)
         WHERE ({cur.sql}) OR ({prev_sql})
         GROUP BY 1
         """, params).df()
@@ -498,12 +502,12 @@ def location_types(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataF
 
 def location_type_months(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Incidents a month for each type of place in the period (months with none as zero)."""
-    p = filters.predicate("i")
+    p = filters.predicate("i", risk_list=True)
     counts = con.execute(
         f"""
         SELECT {TYPE_OF} AS context_type, date_trunc('month', i.occurred_at)::DATE AS month,
                count(*) AS incidents
-        FROM incidents i LEFT JOIN contexts c USING (context_id) WHERE {p.sql} GROUP BY ALL
+        FROM incident_facts i LEFT JOIN contexts c USING (context_id) WHERE {p.sql} GROUP BY ALL
         """, p.params).df()
     if counts.empty or not (filters.start and filters.end):
         return counts.assign(label=counts["context_type"].map(CONTEXT_LABELS))
@@ -527,12 +531,13 @@ def ward_ranking(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFra
         before = now[["ward_code"]].assign(incidents=np.nan)
     frame = now.merge(before.rename(columns={"incidents": "previous"}), on="ward_code")
     frame["change"] = frame["incidents"] - frame["previous"]
-    p = filters.predicate("i")
+    p = filters.predicate("i", risk_list=True)
     risks = con.execute(
-        f"SELECT i.ward_code, r.risk_type AS code, count(*) AS n FROM incidents i "
-        f"JOIN incident_risks r USING (incident_id) WHERE {p.sql} GROUP BY ALL", p.params).df()
+        f"WITH r AS (SELECT i.ward_code, unnest(i.risks) AS code FROM incident_facts i "
+        f"WHERE {p.sql}) SELECT ward_code, code, count(*) AS n FROM r GROUP BY ALL",
+        p.params).df()
     types = con.execute(
-        f"SELECT i.ward_code, {TYPE_OF} AS code, count(*) AS n FROM incidents i "
+        f"SELECT i.ward_code, {TYPE_OF} AS code, count(*) AS n FROM incident_facts i "
         f"LEFT JOIN contexts c USING (context_id) WHERE {p.sql} GROUP BY ALL", p.params).df()
     top_risks, top_types = _top_labels(risks, RISK_LABELS), _top_labels(types, CONTEXT_LABELS)
     frame["main_risks"] = [top_risks.get(w, "") for w in frame["ward_code"]]
@@ -555,26 +560,38 @@ def _top_labels(counts: pd.DataFrame, names: dict[str, str]) -> dict[str, str]:
 def context_points(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Places with a map position and incidents in the period (or the previous one), with
     their count, previous count and incidents by risk type."""
-    cur = filters.predicate("i")
+    cur = filters.predicate("i", risk_list=True)
     prev_sql, params = "FALSE", dict(cur.params)
     if filters.start and filters.end:
-        prev = filters.previous().predicate("i", prefix="p_")
+        prev = filters.previous().predicate("i", prefix="p_", risk_list=True)
         prev_sql, params = prev.sql, {**params, **prev.params}
     frame = con.execute(
         f"""
-        SELECT c.context_id, c.name, c.context_type, c.lat, c.lon,
-               count(*) FILTER (WHERE {cur.sql}) AS incidents,
-               count(*) FILTER (WHERE {prev_sql}) AS previous
-        FROM incidents i JOIN contexts c USING (context_id)
-        WHERE c.lat IS NOT NULL AND c.lon IS NOT NULL AND (({cur.sql}) OR ({prev_sql}))
-        GROUP BY ALL ORDER BY incidents DESC, c.name
+        WITH n AS (SELECT i.context_id, count(*) FILTER (WHERE {cur.sql}) AS incidents,
+                          count(*) FILTER (WHERE {prev_sql}) AS previous
+                   FROM incident_facts i
+                   WHERE i.context_id IS NOT NULL AND (({cur.sql}) OR ({prev_sql}))
+                   GROUP BY i.context_id)
+        SELECT c.context_id, c.name, c.context_type, c.lat, c.lon, n.incidents, n.previous
+        FROM n JOIN contexts c USING (context_id)
+        WHERE c.lat IS NOT NULL AND c.lon IS NOT NULL
+        ORDER BY n.incidents DESC, c.name
         """, params).df()
+    # Each place's (risk type, incidents) pairs, busiest first: counted in DuckDB and cut into
+    # one tuple a place along the sorted rows (grouping a frame per place in Python took
+    # seconds at ten thousand places).
     risks = con.execute(
-        f"SELECT i.context_id, r.risk_type, count(*) AS n FROM incidents i "
-        f"JOIN incident_risks r USING (incident_id) WHERE {cur.sql} GROUP BY ALL "
-        f"ORDER BY n DESC, r.risk_type", cur.params).df()
-    by_place = {cid: list(zip(f["risk_type"], f["n"], strict=True))
-                for cid, f in risks.groupby("context_id", sort=False)}
-    frame["risks"] = [tuple(by_place.get(cid, ())) for cid in frame["context_id"]]
+        f"""
+        WITH r AS (SELECT i.context_id, unnest(i.risks) AS risk_type FROM incident_facts i
+                   WHERE {cur.sql} AND i.context_id IS NOT NULL)
+        SELECT context_id, risk_type, count(*) AS n FROM r GROUP BY ALL
+        ORDER BY context_id, n DESC, risk_type
+        """, cur.params).fetchnumpy()
+    ids = risks["context_id"]
+    pairs = list(zip(risks["risk_type"].tolist(), risks["n"].tolist(), strict=True))
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if len(ids) else np.array([], int)
+    ends = np.r_[starts[1:], len(ids)]
+    by_place = {ids[a]: tuple(pairs[a:b]) for a, b in zip(starts, ends, strict=True)}
+    frame["risks"] = [by_place.get(cid, ()) for cid in frame["context_id"]]
     frame["type"] = frame["context_type"].map(CONTEXT_LABELS).fillna(frame["context_type"])
     return frame

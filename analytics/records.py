@@ -43,19 +43,25 @@ def incident_records(con: duckdb.DuckDBPyConnection, filters: Filters,
     """The incidents under the filters, newest first, with plain labels (at most `limit` rows)."""
     if limit < 1:
         raise ValueError("limit must be at least 1")
-    p = filters.predicate("i")
-    total = con.execute(f"SELECT count(*) FROM incidents i WHERE {p.sql}", p.params).fetchall()[0][0]
+    # The derived tables (analytics/derived.py) carry each incident's risk types, and young
+    # people are counted only for the incidents listed, not joined for the whole table.
+    p = filters.predicate("i", risk_list=True)
+    total = con.execute(f"SELECT count(*) FROM incident_facts i WHERE {p.sql}",
+                        p.params).fetchall()[0][0]
     rows = con.execute(
         f"""
-        WITH sel AS (SELECT * FROM incidents i WHERE {p.sql}
-                     ORDER BY i.occurred_at DESC, i.incident_id LIMIT $limit)
+        WITH sel AS (SELECT * FROM incident_facts i WHERE {p.sql}
+                     ORDER BY i.occurred_at DESC, i.incident_id LIMIT $limit),
+        ppl AS (SELECT pf.incident_id, count(DISTINCT pf.person_id) AS n FROM people_facts pf
+                WHERE pf.occurred_at >= (SELECT min(occurred_at) FROM sel)
+                  AND pf.incident_id IN (SELECT incident_id FROM sel)
+                GROUP BY pf.incident_id)
         SELECT sel.incident_id, sel.occurred_at, w.ward_name AS ward, c.name AS place,
                sel.location_type AS context_type, sel.source_agency AS agency, sel.severity,
-               (SELECT list(r.risk_type ORDER BY r.risk_type) FROM incident_risks r
-                 WHERE r.incident_id = sel.incident_id) AS risks,
-               (SELECT count(DISTINCT ip.person_id) FROM incident_people ip
-                 WHERE ip.incident_id = sel.incident_id) AS young_people
+               CASE WHEN len(sel.risks) > 0 THEN sel.risks END AS risks,
+               coalesce(ppl.n, 0) AS young_people
         FROM sel LEFT JOIN wards w USING (ward_code) LEFT JOIN contexts c USING (context_id)
+        LEFT JOIN ppl USING (incident_id)
         ORDER BY sel.occurred_at DESC, sel.incident_id
         """,
         {**p.params, "limit": limit},

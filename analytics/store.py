@@ -3,7 +3,8 @@
 One `Store` per process holds one DuckDB connection; every query runs on its own cursor so
 Streamlit's session threads never share one. Loads run in `Store.transaction()`, which bumps the
 data version inside the same transaction, so a reader sees either the whole load or none of it,
-and every cache keyed by the version refreshes at once.
+and every cache keyed by the version refreshes at once. The same transaction rebuilds the
+analysis tables derived from the data (analytics/derived.py), so they always match it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
+
+from analytics import derived
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "safeguarding.duckdb"
 PATH_ENV = "SAFEGUARDING_DB"
@@ -236,6 +239,10 @@ class Store:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._con = duckdb.connect(self.path)
         migrate(self._con)
+        if not derived.is_current(self._con):  # made before they existed, or by another version
+            self._con.execute("BEGIN TRANSACTION")
+            derived.refresh(self._con)
+            self._con.execute("COMMIT")
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A fresh cursor on the shared connection; reopens it if a fatal error invalidated it."""
@@ -263,6 +270,7 @@ class Store:
                 cur.execute(
                     "UPDATE data_version SET version = version + 1, changed_at = now()::TIMESTAMP"
                 )
+                derived.refresh(cur)
                 cur.execute("COMMIT")
             except BaseException:
                 cur.execute("ROLLBACK")

@@ -199,33 +199,37 @@ def counts(con: duckdb.DuckDBPyConnection, filters: Filters, *, measure: str = "
 
 def _grouped(con: duckdb.DuckDBPyConnection, filters: Filters, win: Window,
              dims: tuple[str, ...], measure: str = "incidents") -> pd.DataFrame:
-    """One grouped query: period, key0..keyN, n for the window under the filters."""
+    """One grouped query: period, key0..keyN, n for the window under the filters.
+
+    Reads the derived tables (analytics/derived.py): risk types are unnested from each
+    incident's list of distinct types, so an (incident, risk type) row is never counted twice
+    and incidents can be counted with count(*).
+    """
     for d in dims:
         _check(d, DIMENSIONS, "dimension")
     f = replace(filters, start=win.first, end=win.last_day)
-    p = f.predicate("i")
-    keys = ", ".join(f"coalesce({alias}.{quote_identifier(col, DIMENSION_COLUMNS)}, '') AS key{k}"
-                     for k, (alias, col) in enumerate(DIMENSIONS[d] for d in dims))
-    joins, where = "", ""
-    if "risk_type" in dims:
-        joins += " JOIN incident_risks r USING (incident_id)"
-        where += " AND (len($risks) = 0 OR list_contains($risks, r.risk_type))"
+    p = f.predicate("i", risk_list=True)
+    keys = ", ".join(f"coalesce(i.{quote_identifier(col, DIMENSION_COLUMNS)}, '') AS key{k}"
+                     for k, (_, col) in enumerate(DIMENSIONS[d] for d in dims))
+    source, value = "incident_facts", "count(*)"
     if measure == "young_people":
-        joins += " JOIN incident_people ip USING (incident_id)"
-        value = "count(DISTINCT ip.person_id)"
-    else:
-        value = "count(DISTINCT i.incident_id)"
+        source, value = "people_facts", "count(DISTINCT i.person_id)"
+    risk, where = "", ""
+    if "risk_type" in dims:
+        risk = ", unnest(i.risks) AS risk_type"
+        where = " WHERE len($risks) = 0 OR list_contains($risks, i.risk_type)"
+    join = ""
     if measure == "rate":
-        joins += " JOIN wards wp ON wp.ward_code = i.ward_code AND wp.child_population > 0"
+        join = " JOIN wards wp ON wp.ward_code = i.ward_code AND wp.child_population > 0"
     params = {**p.params, "unit": win.granularity}
     if "risk_type" in dims:
         params["risks"] = list(filters.risk_types)
     frame = con.execute(
         f"""
+        WITH i AS (SELECT i.*{risk} FROM {source} i WHERE {p.sql})
         SELECT date_trunc($unit, i.occurred_at)::DATE AS period{', ' + keys if keys else ''},
                {value} AS n
-        FROM incidents i{joins}
-        WHERE {p.sql}{where}
+        FROM i{join}{where}
         GROUP BY ALL
         """,
         params,
@@ -560,20 +564,22 @@ def signals(con: duckdb.DuckDBPyConnection, filters: Filters, *,
                             fill_value=0)
             .reindex(columns=win.periods, fill_value=0))
     labels = [_labeller(con, d) for d in by] + ([_Labels()] if len(by) == 1 else [])
-    rows, too_small = [], 0
-    for (a, b), values in zip(wide.index, wide.to_numpy(dtype=float), strict=True):
-        if values.mean() < options.min_mean:
-            too_small += 1
-            continue
-        result = spc.xmr(values, win.periods, options)
-        latest = result.latest_signal()
+    matrix = wide.to_numpy(dtype=float)
+    rare = matrix.mean(axis=1) < options.min_mean if len(matrix) else np.zeros(0, dtype=bool)
+    too_small = int(rare.sum())
+    judged_rows = np.flatnonzero(~rare)
+    # Every series judged at once (spc.latest_signals): one xmr call per place cost seconds.
+    latest_of = spc.latest_signals(matrix[judged_rows], win.periods, options)
+    rows = []
+    for i, latest in zip(judged_rows, latest_of, strict=True):
         if latest is None:
             continue
+        a, b = wide.index[i]
         rows.append((a, labels[0][a], b, labels[1][b], latest.rule, spc.RULE_LABELS[latest.rule],
                      spc.describe(latest, granularity),
                      spc.describe(latest, granularity, since=False), latest.start, latest.end,
                      latest.current,
-                     latest.side, latest.assessment, latest.points, int(values.sum())))
+                     latest.side, latest.assessment, latest.points, int(matrix[i].sum())))
     frame = pd.DataFrame(rows, columns=SIGNAL_COLUMNS)
     if not frame.empty:
         frame = frame.sort_values(

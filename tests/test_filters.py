@@ -46,6 +46,20 @@ def test_hostile_values_are_parameters_not_sql(tiny, value):
     assert tiny.cursor().execute("SELECT count(*) FROM incidents").fetchone()[0] == 12
 
 
+def test_the_derived_tables_select_the_same_incidents_through_their_risk_list(tiny):
+    for filters in (Filters(), YEAR_2025, Filters(risk_types=("cse", "hsb")),
+                    Filters(wards=("W2",), risk_types=("cce",), start=date(2025, 1, 1)),
+                    Filters(risk_types=("W1'; DROP TABLE incidents; --",))):
+        p = filters.predicate("i", risk_list=True)
+        ids = tiny.cursor().execute(f"SELECT incident_id FROM incident_facts i WHERE {p.sql} "
+                                    "ORDER BY 1", p.params).fetchall()
+        q = filters.predicate("i")
+        assert ids == tiny.cursor().execute(f"SELECT incident_id FROM incidents i WHERE {q.sql} "
+                                            "ORDER BY 1", q.params).fetchall()
+    assert "incident_risks" not in Filters(risk_types=("cse",)).predicate(
+        "i", risk_list=True).sql
+
+
 def test_empty_lists_mean_everything(tiny):
     assert count(tiny, Filters(wards=(), risk_types=())) == 12
 

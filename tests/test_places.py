@@ -145,6 +145,13 @@ def test_repeat_locations_busiest_first(tiny):
     assert station["first"] == date(2025, 4, 13) and station["main_risk"] == "Criminal exploitation"
 
 
+def test_repeat_locations_main_risk_ties_go_to_the_first_code_every_time(tiny):
+    spring = Filters(start=date(2025, 4, 1), end=date(2025, 5, 31), period="custom")
+    for _ in range(5):  # cce and county_lines are both recorded twice at Birch Station
+        repeat = places.repeat_locations(tiny.cursor(), spring)
+        assert repeat["main_risk"].tolist() == ["Criminal exploitation"]
+
+
 def test_home_addresses_are_not_named_in_board_and_lead_views():
     assert places.shareable_name("12 Elm Road", "residential", "Alder", "board") == (
         "A home address in Alder")

@@ -346,3 +346,57 @@ def test_limits_surround_the_band_which_surrounds_the_mean(values):
     pts = chart(values).points
     assert (pts["lower"] <= pts["lower_band"]).all() and (pts["lower_band"] <= pts["centre"]).all()
     assert (pts["centre"] <= pts["upper_band"]).all() and (pts["upper_band"] <= pts["upper"]).all()
+
+
+# ---- many series at once ------------------------------------------------------------------------
+
+def one_by_one(matrix, periods, options):
+    return [spc.xmr(row, periods, options).latest_signal() for row in matrix]
+
+
+@given(st.lists(st.lists(st.integers(0, 12), min_size=24, max_size=24), min_size=1, max_size=8),
+       st.sampled_from([0.0, 1.0, 3.0]), st.booleans(),
+       st.sampled_from(["higher_is_worse", "higher_is_better"]))
+def test_latest_signals_of_many_series_match_one_chart_at_a_time(rows, min_mean, screen,
+                                                                 direction):
+    matrix = np.array(rows, dtype=float)
+    options = SpcOptions(min_mean=min_mean, screen_outliers=screen, direction=direction)
+    assert spc.latest_signals(matrix, months(24), options) == one_by_one(matrix, months(24),
+                                                                         options)
+
+
+@given(st.lists(st.lists(st.integers(0, 3), min_size=16, max_size=16), min_size=1, max_size=6))
+def test_latest_signals_agree_on_sparse_series_with_ties_and_long_runs(rows):
+    matrix = np.array(rows, dtype=float)
+    options = SpcOptions()
+    assert spc.latest_signals(matrix, months(16), options) == one_by_one(matrix, months(16),
+                                                                         options)
+
+
+def test_latest_signals_on_reference_shapes():
+    shapes = np.array([
+        [10] * 12 + [16, 17, 18, 19, 20, 21, 22, 23],  # rising out of the limits
+        [10, 12] * 10,  # common cause only
+        [5] * 19 + [40],  # one point beyond the upper limit, the latest
+        [12, 11, 10, 9, 8, 7, 6, 5] + [9, 8] * 6,  # an early fall
+    ], dtype=float)
+    found = spc.latest_signals(shapes, months(20), SpcOptions())
+    assert found == one_by_one(shapes, months(20), SpcOptions())
+    assert found[1] is None
+    assert found[2].rule == "beyond_limit" and found[2].current
+    assert found[0].assessment == spc.CONCERN
+
+
+def test_latest_signals_with_a_change_point_or_baseline_judge_each_chart_alone():
+    shapes = np.array([[10] * 10 + [20] * 10, [3, 4] * 10], dtype=float)
+    for options in (SpcOptions(change_points=(date(2024, 11, 1),)),
+                    SpcOptions(baseline=(date(2024, 1, 1), date(2024, 12, 1)))):
+        assert spc.latest_signals(shapes, months(20), options) == one_by_one(
+            shapes, months(20), options)
+
+
+def test_latest_signals_of_too_few_periods_or_no_series():
+    assert spc.latest_signals(np.ones((3, 10)), months(10)) == [None, None, None]
+    assert spc.latest_signals(np.zeros((0, 20)), months(20)) == []
+    with pytest.raises(ValueError):
+        spc.latest_signals(np.array([[1.0, np.nan] * 10]), months(20))

@@ -44,9 +44,26 @@ def store() -> Store:
     return s
 
 
+@dataclass(frozen=True)
+class _Refusal:
+    """An analysis's ValueError (the plain reason a page shows instead of a chart), cached like
+    an answer: st.cache_data never caches an exception, so without this every rerun of the
+    page would recompute a refusal it already knew (a second of k-means at a million incidents)."""
+
+    error: ValueError
+
+
 @st.cache_data(show_spinner=False, max_entries=1024)
 def _compute(name: str, filters: Filters | None, version: int, kwargs: tuple,
              grant: Access) -> Any:
+    """`_analyse`, with its refusals kept as values so they are cached too."""
+    try:
+        return _analyse(name, filters, kwargs, grant)
+    except ValueError as error:
+        return _Refusal(error)
+
+
+def _analyse(name: str, filters: Filters | None, kwargs: tuple, grant: Access) -> Any:
     """Run an analytics function by name on a fresh cursor; `version` is only the cache key,
     `grant` (role and scope, no identity) is the key and, for a row-level analysis, its access."""
     module_name, _, func_name = name.partition(":")
@@ -74,8 +91,11 @@ def compute(fn: Callable[..., Any], filters: Filters | None = None, **kwargs: An
     if filters is not None:
         filters = scoped(filters, access)
     name = f"{fn.__module__}:{fn.__qualname__}"
-    return _compute(name, filters, store().data_version(), tuple(sorted(kwargs.items())),
-                    access.grant())
+    result = _compute(name, filters, store().data_version(), tuple(sorted(kwargs.items())),
+                      access.grant())
+    if isinstance(result, _Refusal):
+        raise result.error
+    return result
 
 
 def uncached(fn: Callable[..., Any], **kwargs: Any) -> Any:

@@ -1,0 +1,197 @@
+"""Turn the measurements into budgets met or missed, a Markdown report and the JSON beside it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench.measure import SCENARIO_WORDS
+
+# Budgets at 1,000,000 incidents on a 2-core machine (issue 10).
+WARM_BUDGET_MS = 300
+COLD_BUDGET_MS = 1500
+SPEED_UP_BUDGET = 5.0
+INGEST_BUDGET_S = 20
+MEMORY_BUDGET_MB = 2048
+BUDGET_SIZE = 1_000_000
+SIDEBAR = "ui/sidebar.py"
+
+
+def page_rows(result: dict) -> list[dict]:
+    """One row per page and filter: our cold, CPU and warm totals (the sidebar's calls added, as
+    every page run makes them), the pandas baseline's, and the ratio."""
+    rows = []
+    ours, base = result["pages"]["scenarios"], result.get("baseline", {}).get("scenarios", {})
+    for scenario, pages in ours.items():
+        side = next(p for p in pages if p["script"] == SIDEBAR)
+        base_pages = {p["script"]: p for p in base.get(scenario, [])}
+        for page in pages:
+            if page["script"] == SIDEBAR:
+                continue
+            row = {"page": page["title"], "script": page["script"], "scenario": scenario,
+                   "cold_ms": page["cold_ms"] + side["cold_ms"],
+                   "cold_cpu_ms": page["cold_cpu_ms"] + side["cold_cpu_ms"],
+                   "warm_ms": page["warm_ms"] + side["warm_ms"]}
+            if base_pages.get(page["script"], {}).get("ms") is not None:
+                row["baseline_ms"] = (base_pages[page["script"]]["ms"]
+                                      + base_pages[SIDEBAR]["ms"])
+                row["ratio"] = row["cold_ms"] / row["baseline_ms"]
+            rows.append(row)
+    return rows
+
+
+def budgets(result: dict, aggregation_pages: set[str]) -> list[dict]:
+    """Each budget, the figure measured against it and whether it is met."""
+    rows = page_rows(result)
+    out = []
+    for row in rows:
+        where = f"{row['page']}, {row['scenario']} filters"
+        out.append(_budget(f"Warm, {where}", f"≤ {WARM_BUDGET_MS} ms", row["warm_ms"],
+                           row["warm_ms"] <= WARM_BUDGET_MS, "ms"))
+        out.append(_budget(f"Cold, {where}", f"≤ {COLD_BUDGET_MS:,} ms", row["cold_ms"],
+                           row["cold_ms"] <= COLD_BUDGET_MS, "ms"))
+        if row["script"] in aggregation_pages and "ratio" in row:
+            speed = 1 / row["ratio"]
+            out.append(_budget(f"Faster than pandas, {where}", f"≥ {SPEED_UP_BUDGET:g}×",
+                               speed, speed >= SPEED_UP_BUDGET, "×"))
+    ingest = result.get("ingest", {})
+    if ingest.get("status") == "ok":
+        out.append(_budget("Load the incidents CSV through the real ingest path",
+                           f"≤ {INGEST_BUDGET_S} s", ingest["seconds"],
+                           ingest["seconds"] <= INGEST_BUDGET_S, "s"))
+    peak = app_peak_mb(result)
+    out.append(_budget("Peak memory of an app process (pages, start-up, ingest)",
+                       f"≤ {MEMORY_BUDGET_MB:,} MB", peak, peak <= MEMORY_BUDGET_MB, "MB"))
+    return out
+
+
+def app_peak_mb(result: dict) -> float:
+    """The largest peak resident memory of the processes that do what the app does."""
+    return max(result.get(k, {}).get("peak_rss_mb", 0.0) for k in ("pages", "startup", "ingest"))
+
+
+def _budget(name: str, limit: str, value: float, met: bool, unit: str) -> dict:
+    return {"budget": name, "limit": limit, "value": round(value, 2), "unit": unit, "met": met}
+
+
+def _ms(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value:,.0f}" if value >= 10 else f"{value:.1f}"
+
+
+def markdown(result: dict) -> str:
+    """The report: headline table per page, budgets, the other figures, every analysis."""
+    m, size = result["machine"], result["generate"]
+    lines = [
+        f"### {size['incidents']:,} incidents",
+        "",
+        f"Run {m['date']} on {m['cpu_model']} ({m['cores']} cores), Python {m['python']}, "
+        f"DuckDB {m['duckdb']}, pandas {m['pandas']}; load average {m['load_before']:.1f} "
+        f"before and {m['load_after']:.1f} after (1-minute; {m['cores']} cores), "
+        f"{result['runs']} runs each, medians.",
+        f"Data: {size['incidents']:,} incidents, {size.get('incident_risks', 0):,} risk records, "
+        f"{size.get('incident_people', 0):,} links to {size['young_people']:,} young people, "
+        f"{size['contexts']:,} places; generated in {size['seconds']:.1f} s; database file "
+        f"{result['database_mb']:,.0f} MB.",
+        "",
+        "| Page | Filters | Cold (ms) | Cold CPU (ms) | Warm (ms) | pandas (ms) | ours / pandas |",
+        "|---|---|--:|--:|--:|--:|--:|",
+    ]
+    for row in page_rows(result):
+        ratio = (f"{row['ratio']:.2f} ({1 / row['ratio']:.1f}× faster)" if "ratio" in row
+                 else "–")
+        lines.append(f"| {row['page']} | {row['scenario']} | {_ms(row['cold_ms'])} | "
+                     f"{_ms(row['cold_cpu_ms'])} | {_ms(row['warm_ms'])} | "
+                     f"{_ms(row.get('baseline_ms'))} | {ratio} |")
+    lines += ["", "Page totals include the sidebar's two analyses, which every page run makes. "
+              "Cold: each analysis called directly on a fresh cursor, as the first render "
+              "after a load does; warm: the same calls through `ui.state.compute`, a Streamlit "
+              "cache hit. CPU counts every thread (DuckDB's too): on a shared machine it shows "
+              "the work done, where wall time also shows the waiting.", ""]
+    lines += _other(result)
+    lines += ["", "| Budget | Limit | Measured | Met |", "|---|---|--:|---|"]
+    for b in result["budgets"]:
+        unit = "" if b["unit"] == "×" else f" {b['unit']}"
+        value = f"{b['value']:.1f}×" if b["unit"] == "×" else f"{b['value']:,.1f}{unit}"
+        lines.append(f"| {b['budget']} | {b['limit']} | {value} | "
+                     f"{'yes' if b['met'] else '**no**'} |")
+    if size["incidents"] != BUDGET_SIZE:
+        lines.append(f"\nThe budgets are set for {BUDGET_SIZE:,} incidents; at this size they "
+                     "are shown for reference.")
+    lines += ["", *_detail(result)]
+    return "\n".join(lines) + "\n"
+
+
+def _other(result: dict) -> list[str]:
+    start, base = result.get("startup", {}), result.get("baseline", {})
+    ingest = result.get("ingest", {})
+    lines = []
+    if ingest.get("status") == "ok":
+        lines.append(f"- Load a {ingest['rows']:,}-row incidents CSV ({ingest['csv_mb']:,.0f} MB) "
+                     f"through the real ingest path: {ingest['seconds']:.1f} s "
+                     f"(read and check {ingest['read_check_seconds']:.1f} s, one-transaction "
+                     f"write {ingest['commit_seconds']:.1f} s; {ingest['rows_loaded']:,} loaded, "
+                     f"{ingest['rows_rejected']:,} rejected); peak memory "
+                     f"{ingest['peak_rss_mb']:,.0f} MB.")
+    else:
+        lines.append(f"- Load from a CSV through the real ingest path: "
+                     f"{ingest.get('status', 'not run')} ({ingest.get('note', '')}).")
+    if start:
+        lines.append(f"- App start-up to the first rendered Overview (AppTest, fresh process): "
+                     f"{start['seconds']:.1f} s (imports {start['import_seconds']:.1f} s, first "
+                     f"run {start['first_run_seconds']:.1f} s); a rerun {start['rerun_seconds']:.2f}"
+                     f" s; peak memory {start['peak_rss_mb']:,.0f} MB."
+                     + (f" Exceptions: {start['exceptions']}" if start.get("exceptions") else ""))
+    lines.append(f"- Peak memory of the process timing every page (cold and warm, both filters): "
+                 f"{result['pages']['peak_rss_mb']:,.0f} MB.")
+    if base:
+        lines.append(f"- The pandas app holds the tables in {base['frames_mb']:,.0f} MB of frames; "
+                     f"it reads them in {base['load_seconds']:.1f} s at start-up; its process "
+                     f"peaks at {base['peak_rss_mb']:,.0f} MB.")
+    return lines
+
+
+def _detail(result: dict) -> list[str]:
+    """Every analysis: cold, warm, baseline, per filter."""
+    base = result.get("baseline", {}).get("scenarios", {})
+    lines = ["<details><summary>Every analysis</summary>", ""]
+    for scenario, pages in result["pages"]["scenarios"].items():
+        lines += [f"{SCENARIO_WORDS[scenario].capitalize()}:", "",
+                  "| Page | Analysis | Cold (ms) | Cold CPU (ms) | Warm (ms) | pandas (ms) |",
+                  "|---|---|--:|--:|--:|--:|"]
+        base_pages = {p["script"]: p for p in base.get(scenario, [])}
+        for page in pages:
+            base_calls = base_pages.get(page["script"], {}).get("calls", [])
+            for i, call in enumerate(page["calls"]):
+                b = base_calls[i] if i < len(base_calls) else {}
+                if call.get("skipped"):
+                    lines.append(f"| {page['title']} | `{call['label']}` | not run (the page "
+                                 "stops first) | | | |")
+                    continue
+                lines.append(f"| {page['title']} | `{call['label']}` | {_ms(call['cold_ms'])} | "
+                             f"{_ms(call['cold_cpu_ms'])} | {_ms(call['warm_ms'])} | "
+                             f"{_ms(b.get('ms'))} |")
+        lines.append("")
+    extras = result["pages"].get("extras", {})
+    if extras:
+        lines += ["Settings a reader often changes (cold, not in the page totals):", "",
+                  "| Page | Filters | Analysis | Cold (ms) | Cold CPU (ms) |",
+                  "|---|---|---|--:|--:|"]
+        for scenario, pages in extras.items():
+            for page in pages:
+                for call in page["calls"]:
+                    note = f" (refused: {call['refused']})" if call.get("refused") else ""
+                    lines.append(f"| {page['title']} | {scenario} | `{call['label']}`{note} | "
+                                 f"{_ms(call['cold_ms'])} | {_ms(call['cold_cpu_ms'])} |")
+        lines.append("")
+    lines.append("</details>")
+    return lines
+
+
+def summary(result: dict[str, Any]) -> str:
+    """A few lines for the terminal."""
+    missed = [b for b in result["budgets"] if not b["met"]]
+    head = (f"{result['generate']['incidents']:,} incidents: "
+            f"{len(result['budgets']) - len(missed)} of {len(result['budgets'])} budgets met")
+    return "\n".join([head, *(f"  missed: {b['budget']} ({b['value']:,.1f} {b['unit']}, "
+                              f"limit {b['limit']})" for b in missed)])

@@ -1,0 +1,128 @@
+"""Benchmark every page at a given size against a plain pandas app; write Markdown and JSON.
+
+    python -m bench --incidents 1000000 --out bench/results
+
+1. generates the demo borough at that size into a fresh DuckDB file;
+2. loads the same incidents from a CSV through the real ingest path (when analytics.ingest
+   exists);
+3. times every page's analyses (bench/pages.py) under the default and a narrow filter, cold
+   and warm, the median of --runs runs;
+4. times the same analyses written in plain pandas (bench/baseline.py) on the same data;
+5. measures peak memory, the database file and the app's start-up to the first Overview;
+6. writes bench-<incidents>.md and bench-<incidents>.json into --out.
+Each step runs in a process of its own (bench/measure.py). Speed is measured here, never
+asserted in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench import report
+from bench.measure import ROOT
+from bench.pages import PAGES
+
+
+def machine() -> dict:
+    """Cores, CPU model, versions and the date: what a reader needs to weigh the figures."""
+    import duckdb
+    import pandas
+
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        model = platform.processor()
+    return {"cores": os.cpu_count(), "usable_cores": len(os.sched_getaffinity(0)),
+            "cpu_model": model or "unknown", "python": platform.python_version(),
+            "duckdb": duckdb.__version__, "pandas": pandas.__version__,
+            "platform": platform.platform(),
+            "date": datetime.now(UTC).strftime("%d %B %Y %H:%M UTC").lstrip("0")}
+
+
+def step(task: str, db: Path, work: Path, *extra: str, quiet: bool = False) -> dict:
+    """Run one measurement in a fresh process and return its JSON."""
+    out = work / f"{task}.json"
+    started = time.perf_counter()
+    if not quiet:
+        print(f"  {task} (load average {os.getloadavg()[0]:.1f}) ...", end="", flush=True,
+              file=sys.stderr)
+    subprocess.run([sys.executable, "-m", "bench.measure", task, str(db), str(out), *extra],
+                   cwd=ROOT, check=True)
+    if not quiet:
+        print(f" {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    return json.loads(out.read_text())
+
+
+def run(incidents: int, out: Path, runs: int = 3, seed: int = 20261123,
+        workdir: Path | None = None, keep: bool = False, quiet: bool = False) -> dict:
+    """The whole benchmark; returns the result and writes bench-<incidents>.{md,json} to out."""
+    out.mkdir(parents=True, exist_ok=True)
+    work = Path(workdir or tempfile.mkdtemp(prefix="bench-", dir="/tmp"))
+    work.mkdir(parents=True, exist_ok=True)
+    db = work / f"bench-{incidents}.duckdb"
+    for path in (db, Path(f"{db}.wal")):
+        path.unlink(missing_ok=True)
+    info = machine()
+    info["load_before"] = os.getloadavg()[0]
+    if not quiet:
+        print(f"benchmark at {incidents:,} incidents in {work}", file=sys.stderr)
+    try:
+        result: dict = {"runs": runs, "seed": seed}
+        result["generate"] = step("generate", db, work, "--incidents", str(incidents),
+                                  "--seed", str(seed), quiet=quiet)
+        result["database_mb"] = db.stat().st_size / 2**20
+        result["pages"] = step("pages", db, work, "--runs", str(runs), quiet=quiet)
+        result["baseline"] = step("baseline", db, work, "--runs", str(runs), quiet=quiet)
+        result["startup"] = step("startup", db, work, quiet=quiet)
+        result["ingest"] = step("ingest", db, work, "--csv", str(work / "incidents.csv"),
+                                quiet=quiet)
+    finally:
+        if not keep:
+            shutil.rmtree(work, ignore_errors=True)
+    info["load_after"] = os.getloadavg()[0]
+    result["machine"] = info
+    result["budgets"] = report.budgets(result, aggregation_pages())
+    stem = out / f"bench-{incidents}"
+    Path(f"{stem}.json").write_text(json.dumps(result, indent=1, default=str))
+    Path(f"{stem}.md").write_text(report.markdown(result))
+    if not quiet:
+        print(report.summary(result), file=sys.stderr)
+        print(f"wrote {stem}.md and {stem}.json", file=sys.stderr)
+    return result
+
+
+def aggregation_pages() -> set[str]:
+    """Pages whose time goes mostly on counting, where the 5x budget against pandas applies."""
+    return {script for script, page in PAGES.items() if page.aggregation}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench", description=__doc__.splitlines()[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter, epilog="\n".join(
+            __doc__.splitlines()[2:]))
+    parser.add_argument("--incidents", type=int, default=25_000,
+                        help="size of the demo borough (default 25,000, the app's demo)")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results",
+                        help="folder for bench-<incidents>.md and .json (default bench/results)")
+    parser.add_argument("--runs", type=int, default=3, help="runs per timing; medians reported")
+    parser.add_argument("--seed", type=int, default=20261123)
+    parser.add_argument("--workdir", type=Path, help="where the database and CSV go (default: "
+                                                     "a temporary folder in /tmp)")
+    parser.add_argument("--keep", action="store_true", help="keep the database and CSV")
+    args = parser.parse_args(argv)
+    run(args.incidents, args.out, args.runs, args.seed, args.workdir, args.keep)
