@@ -166,7 +166,7 @@ PAGES: dict[str, Page] = {page.script: page for page in (
         Call(overview.risk_trends, bl.risk_trends),
         Call(overview.changes, bl.changes, {"unit": "ward"}),
         Call(overview.changes, bl.changes, {"unit": "context"}),
-        Call(narrative.what_changed, kwargs={"view": "board"}),
+        Call(narrative.what_changed, kwargs={"view": "board"}),  # no pandas twin yet
     )),
     Page("pages/contexts.py", "Where to intervene", (
         Call(priorities.rank, bl.rank, {"weights": PAGE_WEIGHTS}),
