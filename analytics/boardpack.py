@@ -100,7 +100,7 @@ def to_html(pack: Pack) -> str:
     def chart(fig: go.Figure) -> str:
         nonlocal first
         # plotly.js is inlined once, with the first chart, so the file works offline.
-        out = pio.to_html(fig, full_html=False, include_plotlyjs=first,
+        out = pio.to_html(_standalone(fig), full_html=False, include_plotlyjs=first,
                           config={"displaylogo": False})
         first = False
         return out
@@ -117,7 +117,7 @@ def to_pdf(pack: Pack) -> bytes:
     if reason:
         raise RuntimeError(reason)
     browser = chromium_path()
-    images = iter(_svgs([fig for s in pack.sections for fig in s.figures], browser))
+    images = iter(_svgs([_standalone(fig) for s in pack.sections for fig in s.figures], browser))
 
     def chart(_: go.Figure) -> str:
         data = base64.b64encode(next(images)).decode()
@@ -138,6 +138,16 @@ def to_pdf(pack: Pack) -> bytes:
         if not out.exists() or out.stat().st_size == 0:
             raise RuntimeError("Chromium ran but wrote no PDF.")
         return out.read_bytes()
+
+
+def _standalone(fig: go.Figure) -> go.Figure:
+    """The figure as it should look outside the app: axes that make room for their labels (the
+    app's charts get that from Streamlit's theme) on a white page."""
+    out = go.Figure(fig)
+    out.update_xaxes(automargin=True)
+    out.update_yaxes(automargin=True)
+    out.update_layout(template="plotly_white")
+    return out
 
 
 def _svgs(figures: list[go.Figure], browser: str) -> list[bytes]:
@@ -176,7 +186,8 @@ def _section(section: Section, chart) -> str:
 
 
 PAGE_NAMES = {"overview": "Overview", "trends": "Trends", "places": "Places",
-              "overlap": "Risk overlap", "priorities": "Where to intervene"}
+              "overlap": "Risk overlap", "priorities": "Where to intervene",
+              "interventions": "Interventions"}
 
 
 def _metrics(metrics: Sequence[tuple[str, str, str]]) -> str:

@@ -16,7 +16,18 @@ import duckdb
 import pandas as pd
 
 from analytics import briefing_charts as bc
-from analytics import charts, narrative, overlap, overview, places, priorities, trend_charts, trends
+from analytics import (
+    charts,
+    impact,
+    impact_charts,
+    narrative,
+    overlap,
+    overview,
+    places,
+    priorities,
+    trend_charts,
+    trends,
+)
 from analytics import overlap_charts as oc
 from analytics import places_charts as pc
 from analytics.boardpack import Pack, Section
@@ -160,6 +171,39 @@ def _priorities(con: duckdb.DuckDBPyConnection, filters: Filters, view: str) -> 
                    page="priorities", points=points)
 
 
+def _interventions(con: duckdb.DuckDBPyConnection, filters: Filters, view: str) -> Section:
+    title = "What changed after interventions"
+    summary = impact.impact_summary(con, filters)
+    if summary.empty:
+        return Section(title, ["No intervention in the register ran at places matching these "
+                               "filters during this period."], page="interventions")
+    summary = summary.assign(label=_unnamed_homes(con, summary["label"], view))
+    headline = impact.summary_headline(summary)
+    assessed = summary.dropna(subset=["ratio"]).sort_values("before_total", ascending=False,
+                                                            kind="stable")
+    lines = [f"{headline}."] + [f"{r.label}: {r.effect[:1].lower() + r.effect[1:]}."
+                                for r in assessed.head(TOP_PRIORITIES).itertuples()]
+    figures = [impact_charts.estimates(assessed, "label", headline)] if not assessed.empty else []
+    lines.append(impact.CAVEAT)
+    return Section(title, lines, figures,
+                   [("Every intervention", impact.summary_table(summary).head(TABLE_ROWS))],
+                   page="interventions")
+
+
+def _unnamed_homes(con: duckdb.DuckDBPyConnection, labels: pd.Series, view: str) -> pd.Series:
+    """Intervention labels with any home address replaced as places.shareable_name does."""
+    homes = con.execute(
+        "SELECT c.name, c.context_type, w.ward_name FROM contexts c LEFT JOIN wards w "
+        "USING (ward_code) WHERE list_contains($types, c.context_type)",
+        {"types": sorted(places.PRIVATE_TYPES)}).fetchall()
+    out = labels.copy()
+    for name, kind, ward in homes:
+        shown = places.shareable_name(name, kind, ward, view)
+        if shown != name:
+            out = out.str.replace(name, shown[:1].lower() + shown[1:], regex=False)
+    return out
+
+
 def _empty(title: str, page: str) -> Section:
     return Section(title, ["No incidents match these filters."], page=page)
 
@@ -171,9 +215,11 @@ BUILDERS: dict[str, Callable[[duckdb.DuckDBPyConnection, Filters, str], Section]
     "overlap": _overlap,
     "places": _places,
     "priorities": _priorities,
+    "interventions": _interventions,
 }
 # The pack opens with what changed, then follows the pages in the order the app lists them.
-PACK_ORDER = ("what_changed", "overview", "trends", "places", "overlap", "priorities")
+PACK_ORDER = ("what_changed", "overview", "priorities", "trends", "places", "overlap",
+              "interventions")
 # Slides open with the headline figures, then what changed, signals, overlap, places, priorities.
 SLIDE_ORDER = ("overview", "what_changed", "trends", "overlap", "places", "priorities")
 

@@ -6,10 +6,12 @@ or passed through analytics.disclosure here, in the house style of analytics.cha
 
 from __future__ import annotations
 
+import base64
 import copy
 import re
 import textwrap
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -21,6 +23,7 @@ TOP_PLACES = 10  # places drawn in the priority chart
 # Presenter type: readable from the back of a room on a 1280 x 720 screen.
 SLIDE_FONT, SLIDE_TITLE, SLIDE_TICKS = 20, 24, 18
 SLIDE_TITLE_CHARS = 48  # a chart title wraps at about this many characters on a slide
+SLIDE_AXIS_CHARS = 30  # an axis title, centred under a plot that long labels can make narrow
 SLIDE_HEIGHT, SLIDE_HEIGHT_UNDER_METRICS = 480, 360  # pixels: a chart fills the slide below
 
 
@@ -104,7 +107,38 @@ def enlarge(fig: go.Figure, height: int = SLIDE_HEIGHT) -> go.Figure:
     bars = max((len(t.y) for t in big.data if t.type == "bar" and t.orientation == "h"
                 and t.y is not None), default=0)
     ticks = SLIDE_TICKS if not bars else max(12, min(SLIDE_TICKS, (height - 160) // bars - 8))
-    big.update_xaxes(tickfont_size=SLIDE_TICKS, title_font_size=SLIDE_FONT)
-    big.update_yaxes(tickfont_size=ticks, title_font_size=SLIDE_FONT)
-    big.update_traces(textfont_size=ticks, selector={"type": "bar"})
+    ink = {"color": "#0B0C0C"}
+    big.update_xaxes(tickfont={"size": SLIDE_TICKS, **ink}, title_font_size=SLIDE_FONT,
+                     automargin=True)
+    big.update_yaxes(tickfont={"size": ticks, **ink}, title_font_size=SLIDE_FONT, automargin=True)
+    for axis in (big.layout.xaxis, big.layout.yaxis):
+        if axis.title.text:
+            axis.title.text = "<br>".join(textwrap.wrap(axis.title.text, SLIDE_AXIS_CHARS))
+    big.update_traces(textfont_size=ticks, cliponaxis=False, selector={"type": "bar"})
+    if bars:
+        _room_for_labels(big)
     return big
+
+
+def _room_for_labels(fig: go.Figure, share: float = 0.3) -> None:
+    """Widen a horizontal bar chart's value axis so labels written beside the bars fit."""
+    values = [v for t in fig.data if t.type == "bar" and t.orientation == "h"
+              for v in _numbers(t.x) if v == v]
+    if not values:
+        return
+    low, high = min(0.0, float(min(values))), max(0.0, float(max(values)))
+    span = (high - low) or 1.0
+    fig.update_xaxes(range=[low - share * span if low < 0 else 0, high + share * span])
+
+
+def _numbers(values) -> list[float]:
+    """A trace's values as floats, whether a list, an array or plotly's typed array
+    ({"dtype": ..., "bdata": ...}, as a figure comes back from the cache)."""
+    if values is None:
+        return []
+    if isinstance(values, dict):
+        if "bdata" not in values:
+            return []
+        data = base64.b64decode(values["bdata"])
+        return [float(v) for v in np.frombuffer(data, dtype=np.dtype(values["dtype"]))]
+    return [float(v) for v in values if v is not None]

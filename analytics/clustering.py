@@ -23,8 +23,9 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClusterMixin, clone
 from sklearn.cluster import AgglomerativeClustering, KMeans
 from sklearn.decomposition import PCA
-from sklearn.metrics import adjusted_rand_score, silhouette_score
+from sklearn.metrics import adjusted_rand_score, pairwise_distances, silhouette_score
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
@@ -156,12 +157,24 @@ class ContextClusterer(ClusterMixin, BaseEstimator):
             return KMeans(n_clusters=k, n_init=KMEANS_INITS, random_state=self.random_state)
         return AgglomerativeClustering(n_clusters=k, linkage="ward")
 
-    def _silhouette(self, z: np.ndarray, labels: np.ndarray) -> float:
+    def _distances(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The places silhouette is scored on (a seeded sample of SILHOUETTE_SAMPLE, as
+        silhouette_score would draw it) and their pairwise distances, worked out once for
+        every k: six scorings at ten thousand places each recomputed the same matrix."""
+        index = np.arange(len(z))
+        if len(z) > self.silhouette_sample:
+            index = check_random_state(self.random_state).permutation(len(z))[
+                :self.silhouette_sample]
+        return index, pairwise_distances(z[index])
+
+    def _silhouette(self, z: np.ndarray, labels: np.ndarray,
+                    distances: tuple[np.ndarray, np.ndarray] | None = None) -> float:
         if len(np.unique(labels)) < 2:
             return 0.0
-        sample = self.silhouette_sample if len(z) > self.silhouette_sample else None
-        return float(silhouette_score(z, labels, sample_size=sample,
-                                      random_state=self.random_state))
+        index, d = distances or self._distances(z)
+        if len(np.unique(labels[index])) < 2:
+            return 0.0
+        return float(silhouette_score(d, labels[index], metric="precomputed"))
 
     def fit(self, X, y=None) -> ContextClusterer:
         """Learn the groups of X (places x features) and how stable they are."""
@@ -184,9 +197,11 @@ class ContextClusterer(ClusterMixin, BaseEstimator):
         self.scaler_ = StandardScaler().fit(X)
         z = self.scaler_.transform(X)
         self.silhouette_by_k_: dict[int, float] = {}
+        distances = self._distances(z)
         if self.n_clusters is None:
             fits = {k: self._model(k).fit_predict(z) for k in range(max(2, low), high + 1)}
-            self.silhouette_by_k_ = {k: self._silhouette(z, lab) for k, lab in fits.items()}
+            self.silhouette_by_k_ = {k: self._silhouette(z, lab, distances)
+                                     for k, lab in fits.items()}
             k = max(self.silhouette_by_k_, key=lambda kk: (self.silhouette_by_k_[kk], -kk))
             labels = fits[k]
         else:
@@ -197,7 +212,7 @@ class ContextClusterer(ClusterMixin, BaseEstimator):
             labels = self._model(k).fit_predict(z)
         self.labels_ = _by_size(labels)
         self.n_clusters_ = int(len(np.unique(self.labels_)))
-        self.silhouette_ = self._silhouette(z, self.labels_)
+        self.silhouette_ = self._silhouette(z, self.labels_, distances)
         self.cluster_centers_ = np.vstack([z[self.labels_ == c].mean(axis=0)
                                            for c in range(self.n_clusters_)])
         self.stability_by_resample_ = self._bootstrap(z)

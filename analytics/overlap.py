@@ -523,27 +523,38 @@ def _check(unit: str, window: int | None) -> None:
 
 def _near(sql: str, k: int, types: str = "$types") -> str:
     """SQL for (entity, a, b, day): a record on `day` with one of another type within $window
-    days before it (or earlier the same day), a and b in alphabetical order.
+    days before it (or the same day), a and b in alphabetical order.
 
-    A running maximum per type gives, at each record, the last day each type was seen there:
-    one pass over the records, where joining a busy place's records with themselves within the
-    window grows with the square of its records. Needs $window and $t0..$t{k-1} (the `types`).
+    Each entity's records become one row a day holding the types seen that day as bits; one
+    running OR over the window's days (a RANGE frame) then gives every type seen within $window
+    days up to that day. One window aggregate for all types, where a running maximum per type
+    took one each, and no self-join (a busy place's records joined with themselves within the
+    window grow with the square of its records). `k` is the number of `types` (at most 31).
     """
-    last = ", ".join(f"max(CASE WHEN risk_type = $t{i} THEN n END) OVER w" for i in range(k))
+    bits = "list_filter(range({k}), lambda x: ((m >> x) & 1) = 1)"
     return f"""
-        WITH r AS (SELECT entity, risk_type, day, day - DATE '1970-01-01' AS n FROM ({sql})
-                   WHERE list_contains({types}, risk_type)),
-        seen AS (SELECT entity, risk_type AS t, day, n, [{last}] AS last FROM r
-                 WINDOW w AS (PARTITION BY entity ORDER BY n ROWS UNBOUNDED PRECEDING)),
-        near AS (SELECT entity, t, day, n, unnest({types}) AS u, unnest(last) AS last_u
-                 FROM seen)
-        SELECT DISTINCT entity, least(t, u) AS a, greatest(t, u) AS b, day FROM near
-        WHERE u <> t AND n - last_u <= $window"""
+        WITH r AS (SELECT entity, day, day - DATE '1970-01-01' AS n,
+                          1 << (list_position({types}, risk_type) - 1) AS bit
+                   FROM ({sql}) WHERE list_contains({types}, risk_type)),
+        d AS (SELECT entity, n, any_value(day) AS day, bit_or(bit) AS own FROM r
+              GROUP BY entity, n),
+        w AS (SELECT entity, day, own, bit_or(own) OVER (
+                  PARTITION BY entity ORDER BY n RANGE BETWEEN $window PRECEDING AND CURRENT ROW)
+                  AS seen
+              FROM d),
+        t AS (SELECT entity, day, seen, unnest({bits.format(k=k).replace("m >>", "own >>")})
+                     AS ti FROM w WHERE seen <> own OR bit_count(own) > 1),
+        u AS (SELECT entity, day, ti, unnest({bits.format(k=k).replace("m >>", "seen >>")})
+                     AS ui FROM t)
+        SELECT entity, least({types}[ti + 1], {types}[ui + 1]) AS a,
+               greatest({types}[ti + 1], {types}[ui + 1]) AS b, day
+        FROM (SELECT DISTINCT entity, least(ti, ui) AS ti, greatest(ti, ui) AS ui, day FROM u
+              WHERE ui <> ti)"""
 
 
 def _near_params(types: tuple[str, ...], window: int) -> dict:
-    """The parameters _near needs: the window and one $t<i> per type, in the list's order."""
-    return {"window": window, **{f"t{i}": t for i, t in enumerate(types)}}
+    """The parameters _near needs besides its list of types: the window."""
+    return {"window": window}
 
 
 def _membership_filters(filters: Filters) -> Filters:

@@ -78,13 +78,11 @@ def co_appearances(con: duckdb.DuckDBPyConnection, filters: Filters,
 
     Returns source, target (source < target) and weight; each pair appears once.
     """
-    p = filters.predicate("i")
+    p = filters.predicate("i", risk_list=True)  # people_facts: no join (analytics/derived.py)
     return con.execute(
         f"""
         WITH ip AS (
-            SELECT DISTINCT ip.incident_id, ip.person_id
-            FROM incident_people ip JOIN incidents i ON i.incident_id = ip.incident_id
-            WHERE {p.sql}
+            SELECT DISTINCT i.incident_id, i.person_id FROM people_facts i WHERE {p.sql}
         )
         SELECT a.person_id AS source, b.person_id AS target, count(*)::INTEGER AS weight
         FROM ip a JOIN ip b ON a.incident_id = b.incident_id AND a.person_id < b.person_id
@@ -314,17 +312,16 @@ def _sightings(con: duckdb.DuckDBPyConnection, filters: Filters,
                membership: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every (group member, incident) in the selection with month, place and ward; and the
     (group, incident, risk type) rows."""
-    p = filters.predicate("i")
+    p = filters.predicate("i", risk_list=True)  # people_facts: no join (analytics/derived.py)
     con.register(MEMBERSHIP_VIEW, membership[["person_id", "rank"]])
     try:
         sightings = con.execute(
             f"""
-            SELECT DISTINCT m.rank, ip.person_id, i.incident_id,
+            SELECT DISTINCT m.rank, i.person_id, i.incident_id,
                    date_trunc('month', i.occurred_at)::DATE AS month, i.context_id,
                    c.name AS context_name, c.context_type, i.ward_code, w.ward_name
-            FROM incident_people ip
-            JOIN {MEMBERSHIP_VIEW} m ON m.person_id = ip.person_id
-            JOIN incidents i ON i.incident_id = ip.incident_id
+            FROM people_facts i
+            JOIN {MEMBERSHIP_VIEW} m ON m.person_id = i.person_id
             LEFT JOIN contexts c ON c.context_id = i.context_id
             LEFT JOIN wards w ON w.ward_code = i.ward_code
             WHERE {p.sql}
@@ -333,12 +330,10 @@ def _sightings(con: duckdb.DuckDBPyConnection, filters: Filters,
         ).df()
         risks = con.execute(
             f"""
-            SELECT DISTINCT m.rank, i.incident_id, r.risk_type
-            FROM incident_people ip
-            JOIN {MEMBERSHIP_VIEW} m ON m.person_id = ip.person_id
-            JOIN incidents i ON i.incident_id = ip.incident_id
-            JOIN incident_risks r ON r.incident_id = i.incident_id
-            WHERE {p.sql}
+            SELECT DISTINCT rank, incident_id, risk_type FROM (
+                SELECT m.rank, i.incident_id, unnest(i.risks) AS risk_type
+                FROM people_facts i JOIN {MEMBERSHIP_VIEW} m ON m.person_id = i.person_id
+                WHERE {p.sql})
             """,
             p.params,
         ).df()

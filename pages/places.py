@@ -5,7 +5,7 @@ import streamlit as st
 
 from analytics import maps, overview, places
 from analytics import places_charts as pc
-from analytics.disclosure import THRESHOLD, shows_detail, suppresses
+from analytics.disclosure import THRESHOLD, display_count, shows_detail, suppresses
 from ui import components, share, state
 
 ctx = state.context()
@@ -73,7 +73,9 @@ else:
         components.table_with_csv(pc.spot_table(spots, view), what="Hot and cold spots",
                                   key="places-spots")
 if grid.unplaced:
-    st.caption(f"{grid.unplaced:,} incidents in the selection have no map position (online "
+    st.caption(f"{display_count(grid.unplaced, view)} "
+               f"incident{'s' if grid.unplaced != 1 or suppresses(view) else ''} in the selection "
+               "have no map position (online "
                "spaces, peer groups, or no location recorded) and are not on the map.")
 
 st.subheader("Hot and cold spots in words")

@@ -21,8 +21,9 @@ from tests import borough
 from tests.conftest import YEAR_2025
 from tests.disclosure_scan import text_hits
 
-SECTION_TITLES = ["What changed", "Headline figures", "Signals worth a look",
-                  "Where harm concentrates", "Which harms go together", "Places to act on first"]
+SECTION_TITLES = ["What changed", "Headline figures", "Places to act on first",
+                  "Signals worth a look", "Where harm concentrates", "Which harms go together",
+                  "What changed after interventions"]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
@@ -64,8 +65,8 @@ def visible_text(html: str) -> str:
 
 def test_the_pack_opens_with_what_changed_and_has_one_section_per_page(pack):
     assert [s.title for s in pack.sections] == SECTION_TITLES
-    assert [s.page for s in pack.sections] == ["overview", "overview", "trends", "places",
-                                               "overlap", "priorities"]
+    assert [s.page for s in pack.sections] == ["overview", "overview", "priorities", "trends",
+                                               "places", "overlap", "interventions"]
     assert pack.view.startswith("Board view")
 
 

@@ -184,3 +184,19 @@ def test_a_name_needs_a_feature_at_least_half_a_standard_deviation_out():
     mixed = pd.Series(["park", "school", "street"])
     assert name_group(pd.Series({"night_share": 0.1, "risk_cse": 0.0}), features, mixed) == (
         "places close to the average")
+
+
+@pytest.mark.parametrize("n", [60, 2_500])
+def test_silhouette_from_one_distance_matrix_equals_sklearns_own_scoring(n):
+    from sklearn.metrics import silhouette_score
+
+    rng = np.random.default_rng(3)
+    z = rng.normal(size=(n, 4)) + np.repeat(rng.normal(scale=4, size=(3, 4)), -(-n // 3),
+                                            axis=0)[:n]
+    model = clustering.ContextClusterer(silhouette_sample=2_000)
+    distances = model._distances(z)
+    for k in (2, 3, 4):
+        labels = clustering.KMeans(n_clusters=k, n_init=2, random_state=0).fit_predict(z)
+        expected = silhouette_score(z, labels, sample_size=2_000 if n > 2_000 else None,
+                                    random_state=model.random_state)
+        assert model._silhouette(z, labels, distances) == expected

@@ -78,14 +78,18 @@ def test_month_and_type_headlines():
     types.loc[0, "previous"] = 3
     assert pc.types_headline(types, "board", "12 months") == (
         "Park or open space had most incidents: 30")
-    assert pc.types_table(types, "board")["Change"].tolist() == ["–", "+1"]
+    assert pc.types_table(types, "lead")["Change"].tolist() == ["–", "+1"]
+    assert pc.types_table(types, "board")["Change"].tolist() == ["–", "+0"]  # 5 and 5, shown
 
 
 def test_the_trend_headline_speaks_only_of_the_types_the_chart_draws():
     types = pd.DataFrame({"label": list("ABCDE"), "incidents": [50, 40, 30, 20, 10],
                           "previous": [49, 41, 29, 22, 60], "change": [1, -1, 1, -2, -50]})
-    assert pc.type_change_headline(types, "board", "12 months") == (
+    assert pc.type_change_headline(types, "lead", "12 months") == (
         "D changed most: down 2 on the previous 12 months")
+    # rounded for the board, A to D read 50, 40, 30 and 20 against the same: none changed
+    assert pc.type_change_headline(types, "board", "12 months") == (
+        "Incidents a month at the busiest types of place")
     monthly = pd.DataFrame({"label": list("ABCDE"), "incidents": [50, 40, 30, 20, 10],
                             "month": pd.Timestamp("2025-01-01")})
     fig = pc.type_trend(monthly, "t", "board")
