@@ -48,13 +48,14 @@ def text_hits(text: str) -> list[str]:
 
 
 def is_small_number(value: object) -> bool:
-    """1 to 4 as a number or as text ('3', '+3', '3.0'); '<5', '[c]', '0' and others are not."""
+    """1 to 4 as a number (3, 3.0) or as text ('3', '+3'); '<5', '[c]', '0', '3.0' are not."""
     if isinstance(value, bool) or value is None:
         return False
     if isinstance(value, int | float):
         return not math.isnan(value) and float(value).is_integer() and 1 <= abs(value) <= 4
+    # as text a count is written whole ("3"); "1.0" is a lift, a rate or a ratio
     text = str(value).strip().replace("−", "-")
-    return bool(re.fullmatch(r"[+\-]?[1-4](?:\.0+)?", text))
+    return bool(re.fullmatch(r"[+\-]?[1-4]", text))
 
 
 def frame_hits(frame: pd.DataFrame) -> list[str]:
