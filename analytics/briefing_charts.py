@@ -81,7 +81,7 @@ def pair_bars(pairs: pd.DataFrame, title: str, view: str) -> go.Figure:
                       "both<extra></extra>"))
     style(fig, title, height=max(300, 44 * len(head) + 120))
     fig.add_vline(x=1, line_dash="dash", line_color="#505A5F")
-    fig.update_xaxes(title="Times what chance would give (dashed line: chance)",
+    fig.update_xaxes(title="Times chance would give",
                      range=[0, float(head["lift"].max()) * 1.35 if len(head) else 2])
     fig.update_yaxes(rangemode="normal", gridcolor="white")
     return fig
