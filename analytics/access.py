@@ -103,8 +103,9 @@ PAGE_PERMISSIONS: dict[str, Permission] = {
     "contexts": P.AGGREGATES,
     "peers": P.AGGREGATES,
     "interventions": P.AGGREGATES,
+    "present": P.AGGREGATES,  # the slides: board view, whoever presents
     "records": P.ROWS,
-    "data": P.UPLOAD,
+    "data": P.AGGREGATES,  # the load history for all; loading itself needs P.UPLOAD
     "audit": P.AUDIT,
 }
 DEFAULT_PAGE_PERMISSION = P.AGGREGATES
@@ -117,6 +118,7 @@ ACTION_PERMISSIONS: dict[str, Permission | None] = {
     "rollback": P.UPLOAD,
     "mapping saved": P.UPLOAD,
     "export": P.EXPORT,
+    "board pack": P.AGGREGATES,  # the board's own paper, always in the board view
     "intervention added": P.INTERVENTIONS,
     "intervention ended": P.INTERVENTIONS,
 }

@@ -36,6 +36,17 @@ def style(fig: go.Figure, title: str, *, height: int = 360) -> go.Figure:
     return fig
 
 
+def tick_step(values: pd.Series, ticks: int = 6) -> dict:
+    """Axis ticks in steps of 5 (5, 10, 25, 50, ...) when every value is a multiple of 5, as
+    the board view's rounded counts are, so the scale never suggests a count of 1 to 4."""
+    values = pd.Series(values).dropna()
+    if values.empty or (values % 5 != 0).any():
+        return {}
+    span = float(values.max() - min(values.min(), 0)) or 5.0
+    step = next((s for s in (5, 10, 25, 50, 100, 250, 500, 1000) if span / s <= ticks), None)
+    return {"tick0": 0, "dtick": step} if step else {}
+
+
 def small_trend(frame: pd.DataFrame, title: str, *, y_title: str = "Incidents") -> go.Figure:
     """A compact monthly line from a frame with `month` and `value` columns."""
     fig = go.Figure(go.Scatter(
@@ -61,7 +72,7 @@ def change_bars(frame: pd.DataFrame, title: str, *, label: str = "name") -> go.F
     ))
     style(fig, title, height=max(240, 40 * len(ordered) + 90))
     fig.update_xaxes(title="Change in incidents on the previous period", zeroline=True,
-                     zerolinecolor="#3D3D3D", rangemode="normal")
+                     zerolinecolor="#3D3D3D", rangemode="normal", **tick_step(ordered["change"]))
     fig.update_yaxes(rangemode="normal", gridcolor="white")
     return fig
 

@@ -21,7 +21,14 @@ from shapely.geometry.base import BaseGeometry
 
 from analytics import hotspots
 from analytics.charts import DARK_GREY, DARK_PINK, ORANGE, SEQUENTIAL, TURQUOISE
-from analytics.disclosure import THRESHOLD, display_count, drop_small_rows, is_small, suppresses
+from analytics.disclosure import (
+    THRESHOLD,
+    display_count,
+    drop_small_rows,
+    is_small,
+    shown_difference,
+    suppresses,
+)
 from analytics.places import PRIVATE_TYPES, GridHotSpots, HotSpots
 from analytics.vocab import RISK_LABELS
 
@@ -244,7 +251,7 @@ def trend_words(current: int, previous: int, view: str, period: str) -> str:
     """'Up 4 on the previous 12 months', hiding the change when either count is small."""
     if suppresses(view) and (is_small(current) or is_small(previous)):
         return f"Previous {period}: {display_count(previous, view)}"
-    change = int(current) - int(previous)
+    change = shown_difference(current, previous, view)
     if change == 0:
         return f"Same as the previous {period}"
     return f"{'Up' if change > 0 else 'Down'} {abs(change):,} on the previous {period}"

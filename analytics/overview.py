@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from analytics.disclosure import display_count, is_small, suppresses
+from analytics.disclosure import display_count, shown_number
 from analytics.filters import Filters
 from analytics.vocab import RISK_LABELS
 
@@ -126,15 +126,17 @@ def biggest_changes(frame: pd.DataFrame, n: int = 5) -> pd.DataFrame:
 
 
 def change_sentence(name: str, current: int, previous: int, view: str, period: str) -> str:
-    """'Millbrook: 120 incidents, up 35 (41%) on the previous 12 months', suppressing small counts."""
+    """'Millbrook: 120 incidents, up 35 (41%) on the previous 12 months', suppressing small counts
+    and working the change out from the counts as the view shows them (rounded on the board's)."""
     now = display_count(current, view)
-    if suppresses(view) and (is_small(current) or is_small(previous)):
+    shown_now, shown_before = shown_number(current, view), shown_number(previous, view)
+    if shown_now is None or shown_before is None:
         return f"{name}: {now} incidents, {display_count(previous, view)} in the previous {period}"
-    change = current - previous
+    change = shown_now - shown_before
     if change == 0:
         return f"{name}: {now} incidents, the same as the previous {period}"
     direction = "up" if change > 0 else "down"
-    pct = f" ({abs(change) / previous:.0%})" if previous else ""
+    pct = f" ({abs(change) / shown_before:.0%})" if shown_before else ""
     return f"{name}: {now} incidents, {direction} {abs(change):,}{pct} on the previous {period}"
 
 
@@ -154,6 +156,32 @@ def percent_change(current: int, previous: int | None) -> float | None:
     if not previous:
         return None
     return (current - previous) / previous
+
+
+def change_words(current: int, previous: int | None, view: str, period: str,
+                 rounded: bool | None = None) -> str | None:
+    """'+12% on the previous 12 months', 'No real change', or None where there is no comparison
+    the view may show (see shown_change)."""
+    change = shown_change(current, previous, view, rounded)
+    if change is None:
+        return None
+    return NO_CHANGE if round(change, 2) == 0 else f"{change:+.0%} on the previous {period}"
+
+
+NO_CHANGE = "No real change"
+
+
+def shown_change(current: int, previous: int | None, view: str,
+                 rounded: bool | None = None) -> float | None:
+    """Relative change between the two counts as the view shows them (rounded where it rounds),
+    or None where either is hidden or there is nothing to compare with: a percentage worked out
+    from exact counts would give away what '<5' or rounding hides (10 against 2 is +400%)."""
+    if previous is None:
+        return None
+    now, before = shown_number(current, view, rounded), shown_number(previous, view, rounded)
+    if now is None or before is None:
+        return None
+    return percent_change(now, before)
 
 
 def _month_frame(filters: Filters) -> pd.DatetimeIndex:

@@ -16,6 +16,7 @@ from analytics.disclosure import (
     is_small,
     mask_small,
     protect_table,
+    shown_difference,
     suppresses,
 )
 from analytics.maps import LegendBin
@@ -173,11 +174,10 @@ def types_headline(types: pd.DataFrame, view: str, period: str) -> str:
         return "No incidents in this selection"
     top = types.iloc[0]
     text = f"{top['label']} had most incidents: {display_count(top['incidents'], view)}"
-    if (suppresses(view) and (is_small(top["incidents"]) or is_small(top["previous"]))) \
-            or top["change"] == 0 or period == "period":
+    change = shown_difference(top["incidents"], top["previous"], view)
+    if not change or period == "period":
         return text
-    return (f"{text}, {'up' if top['change'] > 0 else 'down'} {abs(int(top['change'])):,} on "
-            f"the previous {period}")
+    return f"{text}, {'up' if change > 0 else 'down'} {abs(change):,} on the previous {period}"
 
 
 def type_bars(types: pd.DataFrame, title: str, view: str) -> go.Figure:
@@ -220,12 +220,14 @@ def type_change_headline(types: pd.DataFrame, view: str, period: str) -> str:
     safe = types.head(TREND_TYPES)
     if suppresses(view):
         safe = safe[~safe["incidents"].map(is_small) & ~safe["previous"].map(is_small)]
-    safe = safe[safe["change"] != 0]
+    safe = safe.assign(shown=[shown_difference(c, p, view) for c, p in
+                              zip(safe["incidents"], safe["previous"], strict=True)])
+    safe = safe[safe["shown"] != 0]
     if safe.empty or period == "period":
         return "Incidents a month at the busiest types of place"
-    top = safe.loc[safe["change"].abs().idxmax()]
-    return (f"{top['label']} changed most: {'up' if top['change'] > 0 else 'down'} "
-            f"{abs(int(top['change'])):,} on the previous {period}")
+    top = safe.loc[safe["shown"].abs().idxmax()]
+    return (f"{top['label']} changed most: {'up' if top['shown'] > 0 else 'down'} "
+            f"{abs(int(top['shown'])):,} on the previous {period}")
 
 
 # --- tables --------------------------------------------------------------------------------
@@ -239,8 +241,10 @@ def ranking_table(rank: pd.DataFrame, view: str) -> pd.DataFrame:
         "Per 1,000 children": [("–" if h or pd.isna(v) else f"{v:.1f}")
                                for v, h in zip(rank["rate"], hide, strict=True)],
         "Previous period": [display_count(v, view) for v in rank["previous"]],
-        "Change": [("–" if h or pd.isna(v) else f"{int(v):+,}")
-                   for v, h in zip(rank["change"], hide_change, strict=True)],
+        "Change": [("–" if h or pd.isna(c) or pd.isna(p) else
+                    f"{shown_difference(c, p, view):+,}")
+                   for c, p, h in zip(rank["incidents"], rank["previous"], hide_change,
+                                      strict=True)],
         "Main risk types": rank["main_risks"],
         "Main types of place": rank["main_places"],
     })
@@ -294,8 +298,8 @@ def types_table(types: pd.DataFrame, view: str) -> pd.DataFrame:
         "Type of place": types["label"],
         "Incidents": [display_count(v, view) for v in types["incidents"]],
         "Previous period": [display_count(v, view) for v in types["previous"]],
-        "Change": ["–" if h else f"{int(v):+,}" for v, h in zip(types["change"], hide,
-                                                                 strict=True)],
+        "Change": ["–" if h else f"{shown_difference(c, p, view):+,}"
+                   for c, p, h in zip(types["incidents"], types["previous"], hide, strict=True)],
     })
 
 

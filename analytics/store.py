@@ -172,6 +172,36 @@ MIGRATIONS: tuple[str, ...] = (
             REFERENCES audit_log (seq, "at", user_id, user_label, role, action, object, outcome)
     );
     """,
+    # 4: lineage for geography and rollback, row notes' outcome, saved column mappings (issue 3).
+    # Wards and LSOAs keep their columns (other modules insert into them); their owning extract
+    # sits beside them in area_lineage.
+    """
+    CREATE TABLE area_lineage (
+        table_name VARCHAR NOT NULL,
+        code VARCHAR NOT NULL,
+        extract_id INTEGER NOT NULL,
+        PRIMARY KEY (table_name, code)
+    );
+    ALTER TABLE extracts ADD COLUMN rows_outside INTEGER DEFAULT 0;
+    ALTER TABLE extracts ADD COLUMN rows_no_location INTEGER DEFAULT 0;
+    ALTER TABLE extracts ADD COLUMN notes VARCHAR;
+    ALTER TABLE extracts ADD COLUMN rolled_back_at TIMESTAMP;
+    ALTER TABLE extracts ADD COLUMN rolled_back_by VARCHAR;
+    ALTER TABLE rejected_rows ADD COLUMN outcome VARCHAR DEFAULT 'rejected';
+    CREATE TABLE replaced_rows (
+        replaced_by INTEGER NOT NULL,
+        table_name VARCHAR NOT NULL,
+        row_json VARCHAR NOT NULL
+    );
+    CREATE TABLE mapping_profiles (
+        name VARCHAR PRIMARY KEY,
+        kind VARCHAR NOT NULL,
+        header_key VARCHAR NOT NULL,
+        mapping_json VARCHAR NOT NULL,
+        created_by VARCHAR,
+        created_at TIMESTAMP NOT NULL
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -258,9 +288,11 @@ class Store:
         return int(self.cursor().execute("SELECT version FROM data_version").fetchone()[0])
 
     def is_empty(self) -> bool:
-        """True when no incidents and no wards have been loaded yet."""
+        """True when nothing was ever loaded: no incidents, no wards and no extract (even one
+        rolled back, so a demo the analyst rolled back is not rebuilt on the next start)."""
         cur = self.cursor()
-        n = cur.execute("SELECT (SELECT count(*) FROM incidents) + (SELECT count(*) FROM wards)")
+        n = cur.execute("SELECT (SELECT count(*) FROM incidents) + (SELECT count(*) FROM wards) "
+                        "+ (SELECT count(*) FROM extracts)")
         return n.fetchone()[0] == 0
 
     def close(self) -> None:

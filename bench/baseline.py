@@ -859,3 +859,31 @@ def incident_records(fr: Frames, f: Filters, limit: int = 2000) -> tuple[int, pd
     out["risks"] = out["incident_id"].map(risks)
     out["young_people"] = out["incident_id"].map(people).fillna(0).astype(int)
     return len(sel), out
+
+
+# ---- the Overview's narrative ----------------------------------------------------------------
+
+def risk_changes(fr: Frames, f: Filters) -> pd.DataFrame:
+    """Incidents carrying each risk type now and in the previous period."""
+    cur = _with_risks(fr, select(fr, f), []).groupby("risk_type", observed=True).size()
+    prev = _with_risks(fr, select(fr, f.previous()), []).groupby("risk_type",
+                                                                 observed=True).size()
+    out = pd.concat([cur.rename("current"), prev.rename("previous")], axis=1).fillna(0)
+    if f.risk_types:
+        out = out[out.index.isin(f.risk_types)]
+    out = out[(out["current"] > 0) | (out["previous"] > 0)].astype(int)
+    return out.assign(change=out["current"] - out["previous"]).rename_axis("code").reset_index()
+
+
+def what_changed(fr: Frames, f: Filters, view: str = "board") -> tuple:
+    """The narrative's data: headline, changes by ward, place and risk type, signals, hot spots
+    now and before, and the priority ranking (the sentences are the same code's)."""
+    head = headline(fr, f)
+    out = [head]
+    if f.start and f.end and head[1] and head[1][0]:
+        out += [changes(fr, f, "ward"), changes(fr, f, "context"), risk_changes(fr, f)]
+    out.append(signals(fr, f))
+    if f.start and f.end:
+        out += [ward_hot_spots(fr, f), ward_hot_spots(fr, f.previous())]
+    out.append(rank(fr, f))
+    return tuple(out)

@@ -9,10 +9,10 @@ from analytics.disclosure import (
     SECONDARY_NOTE,
     display_count,
     mask_small,
+    shows_detail,
     suppress_frame,
 )
-from analytics.exports import safe_csv
-from ui import components, state
+from ui import components, downloads, share, state
 from ui import markdown as md
 
 ctx = state.context()
@@ -29,8 +29,9 @@ with st.expander("How places are weighed", icon=":material/tune:"):
                + "; ".join(f"{label.lower()} {getattr(defaults, key):g}"
                            for key, label in priorities.COMPONENT_LABELS.items()) + ".")
     cols = st.columns(len(priorities.COMPONENT_LABELS))
-    chosen = {key: cols[i].slider(label, 0, 5, int(getattr(defaults, key)), key=f"w_{key}",
-                                  help=priorities.COMPONENT_HELP[key])
+    chosen = {key: cols[i].slider(label, 0, 5, help=priorities.COMPONENT_HELP[key],
+                                  key=share.bind(f"w_{key}", f"w_{key}", range(6),
+                                                 int(getattr(defaults, key))))
               for i, (key, label) in enumerate(priorities.COMPONENT_LABELS.items())}
 try:
     weights = priorities.Weights(**chosen)
@@ -46,10 +47,10 @@ period = overview.period_words(filters)
 explained = priorities.explain(ranked, view, period)
 
 st.header("Places to act on first")
+lengths = sorted({min(n, len(explained)) for n in (5, 10, 20)} | {len(explained)})
 n_listed = st.columns([2, 3])[0].select_slider(
-    "Places to list", options=sorted({min(n, len(explained)) for n in (5, 10, 20)}
-                                     | {len(explained)}),
-    value=min(10, len(explained)), key="top_n",
+    "Places to list", options=lengths,
+    key=share.bind("top", "top_n", lengths, min(10, len(explained))),
     format_func=lambda n: "All" if n == len(explained) else f"Top {n}")
 for _, row in explained.head(n_listed).iterrows():
     st.markdown(f"**{row['rank']}. {md.escape(row['name'])}** ({md.escape(row['where'])}), "
@@ -69,68 +70,75 @@ with st.expander("Every place as a table"):
             "why": st.column_config.TextColumn("Why", width="large"),
             "partners": st.column_config.TextColumn("Partners who can act", width="medium"),
         })
-st.download_button(
-    "Download the ranked list (CSV)",
-    data=lambda: safe_csv(priorities.export_table(ranked, view, period)),
-    file_name="where-to-intervene.csv", mime="text/csv", on_click="ignore",
-    icon=":material/download:", help="Every place, with the counts this view may show.")
+downloads.download_csv(priorities.export_table(ranked, view, period),
+                       what="Places ranked by priority", file_name="where-to-intervene.csv",
+                       key="csv-ranked", label="Download the ranked list (CSV)")
 
 st.header("A closer look at one place")
-labels = dict(zip(explained["context_id"],
-                  explained["rank"].astype(str) + ". " + explained["name"], strict=True))
-picked = st.selectbox("Place", list(labels), format_func=labels.get, key="detail_place")
-place: contexts.ContextDetail = state.compute(contexts.detail, filters, context_id=picked)
-row = explained.set_index("context_id").loc[picked]
-st.markdown(f"**{md.escape(place.name)}** ({md.escape(row['where'])}). "
-            f"Partners who can act: {row['partners']}.")
-cols = st.columns(4)
-cols[0].metric("Priority rank", f"{int(row['rank'])} of {len(explained):,}")
-cols[1].metric("Incidents", display_count(place.incidents, view))
-cols[2].metric("Young people", display_count(place.young_people, view))
-cols[3].metric("Seen here more than once", display_count(place.repeat_young_people, view))
+if not shows_detail(view):
+    st.info("The detail of one place (its months, harms, interventions and neighbours) is in "
+            "the lead view; the board view keeps to the ranked list.",
+            icon=":material/visibility:")
+else:
+    labels = dict(zip(explained["context_id"],
+                      explained["rank"].astype(str) + ". " + explained["name"], strict=True))
+    picked = st.selectbox("Place", list(labels), format_func=labels.get,
+                          key=share.bind("place", "detail_place", list(labels), next(iter(labels))))
+    place: contexts.ContextDetail = state.compute(contexts.detail, filters, context_id=picked)
+    row = explained.set_index("context_id").loc[picked]
+    st.markdown(f"**{md.escape(place.name)}** ({md.escape(row['where'])}). "
+                f"Partners who can act: {row['partners']}.")
+    cols = st.columns(4)
+    cols[0].metric("Priority rank", f"{int(row['rank'])} of {len(explained):,}")
+    cols[1].metric("Incidents", display_count(place.incidents, view))
+    cols[2].metric("Young people", display_count(place.young_people, view))
+    cols[3].metric("Seen here more than once", display_count(place.repeat_young_people, view))
 
-timeline = contexts.timeline_for_view(place.timeline, view)
-note = f"; {SECONDARY_NOTE.rstrip('.')}" if (timeline["shown"] == SECONDARY).any() else ""
-components.chart(
-    context_charts.timeline(timeline, place.intervention_starts(),
-                            context_charts.timeline_title(place.name, timeline, row["trend"])),
-    ctx.caption("Incidents a month at this place; months with 1 to 4 incidents are marked <5 in "
-                f"this view; dashed lines mark interventions beginning{note}"),
-    contexts.timeline_table(timeline), key="detail-timeline")
-if not place.risk_mix.empty:
-    mix = place.risk_mix.assign(
-        shown=[display_count(v, view) for v in place.risk_mix["incidents"]],
-        incidents=mask_small(place.risk_mix["incidents"], view))
-    top = place.risk_mix.iloc[0]
+    timeline = contexts.timeline_for_view(place.timeline, view)
+    note = f"; {SECONDARY_NOTE.rstrip('.')}" if (timeline["shown"] == SECONDARY).any() else ""
     components.chart(
-        context_charts.risk_bars(mix, f"{top['label']} is the most common harm at {place.name}"),
-        ctx.caption("Incidents at this place carrying each risk type (an incident can carry "
-                    "several)"),
-        mix[["label", "shown"]].rename(columns={"label": "Risk type", "shown": "Incidents"}),
-        key="detail-risks")
-st.subheader("Interventions here")
-if place.interventions.empty:
-    st.write("No intervention has been recorded at this place.")
-else:
-    st.dataframe(contexts.intervention_table(place.interventions), hide_index=True,
-                 width="stretch")
-st.subheader(f"Neighbouring places within {place.radius_m:,.0f} metres")
-if place.neighbours.empty:
-    st.write("No other place is recorded this close (or this place has no location).")
-else:
-    st.caption(f"{len(place.neighbours):,} places, nearest first; harm can move next door "
-               "when one place is made safer.")
-    st.dataframe(contexts.neighbour_table(place.neighbours, view), hide_index=True,
-                 width="stretch", height=min(400, 35 * len(place.neighbours) + 40))
+        context_charts.timeline(timeline, place.intervention_starts(),
+                                context_charts.timeline_title(place.name, timeline, row["trend"])),
+        ctx.caption("Incidents a month at this place; months with 1 to 4 incidents are marked <5 in "
+                    f"this view; dashed lines mark interventions beginning{note}"),
+        contexts.timeline_table(timeline), key="detail-timeline")
+    if not place.risk_mix.empty:
+        mix = place.risk_mix.assign(
+            shown=[display_count(v, view) for v in place.risk_mix["incidents"]],
+            incidents=mask_small(place.risk_mix["incidents"], view))
+        top = place.risk_mix.iloc[0]
+        components.chart(
+            context_charts.risk_bars(mix, f"{top['label']} is the most common harm at {place.name}"),
+            ctx.caption("Incidents at this place carrying each risk type (an incident can carry "
+                        "several)"),
+            mix[["label", "shown"]].rename(columns={"label": "Risk type", "shown": "Incidents"}),
+            key="detail-risks")
+    st.subheader("Interventions here")
+    if place.interventions.empty:
+        st.write("No intervention has been recorded at this place.")
+    else:
+        components.table_with_csv(contexts.intervention_table(place.interventions),
+                              what=f"Interventions at {place.name}", key="detail-interventions")
+    st.subheader(f"Neighbouring places within {place.radius_m:,.0f} metres")
+    if place.neighbours.empty:
+        st.write("No other place is recorded this close (or this place has no location).")
+    else:
+        st.caption(f"{len(place.neighbours):,} places, nearest first; harm can move next door "
+                   "when one place is made safer.")
+        components.table_with_csv(contexts.neighbour_table(place.neighbours, view),
+                                  what=f"Places near {place.name}", key="detail-neighbours",
+                                  height=min(400, 35 * len(place.neighbours) + 40))
 
 st.header("Places that look alike")
 st.write("Places are grouped by the pattern of what happens there (when, which harms, how "
          "much, whether rising), not by type, so one response can be planned for each group.")
 cols = st.columns(2)
-method = cols[0].radio("Grouping method", list(clustering.METHODS),
-                       format_func=clustering.METHODS.get, horizontal=True, key="cl_method")
+methods = list(clustering.METHODS)
+method = cols[0].radio("Grouping method", methods, format_func=clustering.METHODS.get,
+                       horizontal=True, key=share.bind("method", "cl_method", methods, methods[0]))
 k_options = [None, *range(clustering.K_RANGE[0], clustering.K_RANGE[1] + 1)]
-k = cols[1].selectbox("Number of groups", k_options, key="cl_k",
+k = cols[1].selectbox("Number of groups", k_options,
+                      key=share.bind("groups", "cl_k", k_options, None),
                       format_func=lambda v: "Let the data choose (best silhouette)" if v is None
                       else str(v))
 try:
@@ -162,7 +170,8 @@ for _, g in groups.groups.iterrows():
     with st.expander(f"Group {g['group']}: {g['name']} ({g['places']:,} "
                      f"{'place' if g['places'] == 1 else 'places'})"):
         members = groups.members[groups.members["group"] == g["group"]]
-        st.dataframe(suppress_frame(members, ["incidents"], view)[
+        components.table_with_csv(suppress_frame(members, ["incidents"], view)[
             ["name", "context_label", "ward_name", "incidents"]].rename(columns={
                 "name": "Place", "context_label": "Type", "ward_name": "Ward",
-                "incidents": "Incidents"}), hide_index=True, width="stretch")
+                "incidents": "Incidents"}), what=f"Places in group {g['group']}",
+            key=f"group-{g['group']}")

@@ -5,8 +5,8 @@ import streamlit as st
 
 from analytics import impact, impact_charts, interventions, overview
 from analytics.access import Permission
-from analytics.disclosure import THRESHOLD
-from ui import components, intervention_form, state
+from analytics.disclosure import THRESHOLD, shows_detail
+from ui import components, intervention_form, share, state
 
 ctx = state.context()
 view, filters = ctx.view, ctx.filters
@@ -40,13 +40,19 @@ else:
                         "relative to similar places without one, with 95% intervals (risk type "
                         "and agency filters apply; all dates and places are used)"),
             impact.summary_table(assessed), key="impact-summary")
-    st.dataframe(impact.summary_table(summary), hide_index=True, width="stretch")
+    components.table_with_csv(impact.summary_table(summary), what="What changed after each "
+                              "intervention", key="impact-summary-table")
 
+if has_incidents and not register.empty and not shows_detail(view):
+    st.info("The detail of one intervention, and whether harm moved next door, is in the lead "
+            "view; the board view keeps to the summary above.", icon=":material/visibility:")
+elif has_incidents and not register.empty:
     st.header("One intervention in detail")
     options = dict(zip(summary["intervention_id"], summary["label"], strict=True))
     best = impact.best_documented(summary)
     chosen = st.selectbox("Intervention", list(options), format_func=options.get,
-                          index=list(options).index(best) if best else 0, key="impact-choice",
+                          key=share.bind("intervention", "impact-choice", list(options),
+                                         best or next(iter(options))),
                           help="Opens on the intervention the data say most about.")
     result: impact.Impact = state.compute(impact.impact, filters, intervention_id=chosen)
     st.markdown(f"**{impact.effect_sentence(result)}**")
@@ -65,10 +71,10 @@ else:
     st.info(impact.CAVEAT, icon=":material/balance:")
 
     st.subheader("Did harm move next door?")
+    radii = [100, 200, 300, 500, 750, 1000, 1500, 2000]
     radius = st.select_slider(
-        "Neighbouring places: within", [100, 200, 300, 500, 750, 1000, 1500, 2000],
-        value=impact.DISPLACEMENT_RADIUS_M, format_func=lambda m: f"{m:,} metres",
-        key="impact-radius")
+        "Neighbouring places: within", radii, format_func=lambda m: f"{m:,} metres",
+        key=share.bind("within", "impact-radius", radii, impact.DISPLACEMENT_RADIUS_M))
     moved: impact.Displacement = state.compute(impact.displacement, filters,
                                                intervention_id=chosen, radius_m=radius)
     st.write(impact.displacement_sentence(moved))
@@ -84,13 +90,15 @@ else:
                         "intervals"),
             impact.neighbour_table(moved, view), key="impact-displacement")
     elif not moved.neighbours.empty:
-        st.dataframe(impact.neighbour_table(moved, view), hide_index=True, width="stretch")
+        components.table_with_csv(impact.neighbour_table(moved, view),
+                                  what="Places near the intervention", key="impact-neighbours")
 
 st.header("The register")
 if register.empty:
     st.write("No interventions recorded for these filters.")
 else:
-    st.dataframe(interventions.register_table(register), hide_index=True, width="stretch")
+    components.table_with_csv(interventions.register_table(register),
+                              what="Intervention register", key="impact-register")
     st.caption(f"Interventions running at some time in the period, at places matching the "
                f"filters ({filters.describe(ctx.ward_names)}).")
 if state.may(Permission.INTERVENTIONS):

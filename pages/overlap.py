@@ -4,8 +4,15 @@ import streamlit as st
 
 from analytics import overlap, overview
 from analytics import overlap_charts as oc
-from analytics.disclosure import ROUND_TO, THRESHOLD, display_count, suppresses
-from ui import components, state
+from analytics.disclosure import (
+    ROUND_TO,
+    THRESHOLD,
+    display_count,
+    rounds,
+    shows_detail,
+    suppresses,
+)
+from ui import components, share, state
 
 ctx = state.context()
 view, filters = ctx.view, ctx.filters
@@ -19,17 +26,19 @@ if state.compute(overview.totals, filters).incidents == 0:
     st.stop()
 
 left, middle, right = st.columns(3)
-unit = left.radio("Count overlap in", list(overlap.UNITS), key="ov_unit", horizontal=True,
+units, windows, measures = list(overlap.UNITS), list(overlap.WINDOW_DAYS), list(overlap.MEASURES)
+unit = left.radio("Count overlap in", units, horizontal=True,
+                  key=share.bind("unit", "ov_unit", units, units[0]),
                   format_func=lambda u: overlap.UNITS[u].capitalize(),
                   help="Young people: both risk types recorded for the same young person. "
                        "Places: both seen at the same place.")
 window = overlap.WINDOW_DAYS[middle.selectbox(
-    "Both recorded", list(overlap.WINDOW_DAYS), key="ov_window",
-    index=list(overlap.WINDOW_DAYS).index(overlap.DEFAULT_WINDOW),
+    "Both recorded", windows,
+    key=share.bind("window", "ov_window", windows, overlap.DEFAULT_WINDOW),
     format_func=overlap.WINDOW_LABELS.get,
     help="How close in time the two records must be to count together.")]
-measure = right.selectbox("Measure", list(overlap.MEASURES), key="ov_measure",
-                          format_func=overlap.MEASURES.get)
+measure = right.selectbox("Measure", measures, format_func=overlap.MEASURES.get,
+                          key=share.bind("measure", "ov_measure", measures, measures[0]))
 noun, one = overlap.UNITS[unit], overlap.UNIT_ONE[unit]
 if len(filters.risk_types) == 1:
     st.info("One risk type is chosen in the sidebar, so every risk type is compared here. "
@@ -47,6 +56,7 @@ if len(result.types) < 2:
 
 hidden_note = (f"; counts of 1 to {THRESHOLD - 1}, and measures worked out from them, show as "
                f"<{THRESHOLD}" if suppresses(view) else "")
+hidden_note += f"; other counts are rounded to the nearest {ROUND_TO}" if rounds(view) else ""
 window_words = overlap.window_phrase(window)
 
 st.header("Which harms go together")
@@ -81,6 +91,11 @@ components.chart(
 )
 
 st.header("Where and when")
+if not shows_detail(view):
+    st.info("Where and when each pair or combination of harms occurs is in the lead view: the "
+            "board view shows the overlap across the whole selection only.",
+            icon=":material/visibility:")
+    st.stop()
 pair_keys, combo_keys = overlap.drill_options(result, combos, view)
 kinds = {"pair": "A pair (they may have other risk types too)",
          "exact": "An exact combination"}
@@ -90,9 +105,11 @@ if not pair_keys:
     st.write(f"No two risk types were recorded for the same {one}, so there is nothing to "
              "drill into.")
     st.stop()
-kind = st.radio("Look at", list(kinds), format_func=kinds.get, horizontal=True, key="ov_kind")
+kind = st.radio("Look at", list(kinds), format_func=kinds.get, horizontal=True,
+                key=share.bind("look", "ov_kind", list(kinds), "pair"))
 exact = kind == "exact"
-key = st.selectbox("Risk types", combo_keys if exact else pair_keys, key=f"ov_{kind}",
+keys = combo_keys if exact else pair_keys
+key = st.selectbox("Risk types", keys, key=share.bind("risks", f"ov_{kind}", keys, keys[0]),
                    format_func=lambda k: overlap.describe(overlap.parse_key(k), exact).capitalize())
 risks = overlap.parse_key(key)
 drill: overlap.Drilldown = state.compute(

@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from analytics import charts, overview
-from analytics.disclosure import display_count, drop_small_rows, mask_small, suppress_frame
+from analytics import charts, narrative, overview
+from analytics.disclosure import display_count, drop_small_rows, mask_small, rounds, suppress_frame
 from analytics.trends import HISTORY, top_signals
 from ui import components, state
+from ui import markdown as md
 
 ctx = state.context()
 view, filters = ctx.view, ctx.filters
@@ -22,31 +23,40 @@ st.subheader(f"The {period} to {filters.end:%-d %B %Y}" if filters.end else "All
 st.caption(filters.describe(ctx.ward_names))
 
 
-def metric(column, label: str, now: int, before: int | None, help: str | None = None) -> None:
-    """A headline count with its change on the previous period (rises in orange: worse for harm)."""
-    change = overview.percent_change(now, before)
-    if change is None:
-        text, colour = None, "off"
-    elif round(change, 2) == 0:
-        text, colour = "No real change", "gray"
-    else:
-        text, colour = f"{change:+.0%} on the previous {period}", "orange" if change > 0 else "blue"
-    column.metric(label, display_count(now, view), text, help=help, delta_color=colour,
-                  delta_arrow="off" if colour == "gray" else "auto")
-
-
 cur, prev = head.current, head.previous
+
+
+def change(now: int, before: int | None, rounded: bool | None = None) -> str | None:
+    return overview.change_words(now, before, view, period, rounded) if before is not None else None
+
+
 cols = st.columns(4)
-metric(cols[0], "Incidents", cur.incidents, prev and prev.incidents)
-metric(cols[1], "Young people affected", cur.young_people, prev and prev.young_people,
-       help="Distinct young people named in at least one incident.")
-metric(cols[2], "Places with incidents", cur.contexts, prev and prev.contexts)
-metric(cols[3], "Wards with incidents", cur.wards, prev and prev.wards)
-most = ", ".join(f"{r.ward_name} ({display_count(r.incidents, view)} incidents)"
+components.change_metric(cols[0], "Incidents", display_count(cur.incidents, view),
+                         change(cur.incidents, prev and prev.incidents))
+components.change_metric(cols[1], "Young people affected", display_count(cur.young_people, view),
+                         change(cur.young_people, prev and prev.young_people),
+                         help="Distinct young people named in at least one incident.")
+components.change_metric(cols[2], "Places with incidents",
+                         display_count(cur.contexts, view, rounded=False),
+                         change(cur.contexts, prev and prev.contexts, rounded=False))
+components.change_metric(cols[3], "Wards with incidents",
+                         display_count(cur.wards, view, rounded=False),
+                         change(cur.wards, prev and prev.wards, rounded=False))
+most = ", ".join(f"{md.escape(r.ward_name)} ({display_count(r.incidents, view)} incidents)"
                  for r in head.top_wards.itertuples())
 st.markdown(f"**Most affected wards:** {most}.")
-st.caption("Changes compare with the period of the same length just before. Rises are shown in "
-           "orange and falls in blue, with an arrow for each.")
+st.caption("Changes compare with the period of the same length just before, worked out from the "
+           "figures as shown. Rises are shown in orange and falls in blue, with an arrow for each; "
+           "there is no change where a figure is hidden.")
+
+st.header("What changed")
+told = state.compute(narrative.what_changed, filters, view=view)
+for sentence in told.sentences:
+    st.markdown(f"- {md.escape(sentence)}")
+st.caption(ctx.caption("Written from the data: the headline against the previous period, the "
+                       "largest rises and falls, signals of rising harm that began in the last "
+                       f"{narrative.NEW_SIGNAL_MONTHS} months, new hot spots and the places "
+                       "ranked first to act on"))
 
 st.header("Signals worth a look")
 top = state.compute(top_signals, filters, n=5)
@@ -72,17 +82,21 @@ for i, (code, frame) in enumerate(trends.groupby("risk_type", sort=False)):
     with grid[i % 3]:
         st.plotly_chart(fig, width="stretch", config=components.PLOTLY_CONFIG, key=f"trend-{code}")
 st.caption(ctx.caption("Incidents a month by risk type (an incident can carry several); months "
-                       "with 1 to 4 incidents are left blank in this view"))
+                       "with 1 to 4 incidents are left blank in this view"
+                       + ("; others rounded to the nearest 5" if rounds(view) else "")))
 with st.expander("Show as table"):
     table = trends.pivot(index="month", columns="label", values="value").reset_index()
     table["month"] = table["month"].dt.strftime("%B %Y")
-    st.dataframe(suppress_frame(table.fillna(0), [c for c in table.columns if c != "month"], view),
-                 hide_index=True, width="stretch")
+    components.table_with_csv(
+        suppress_frame(table.fillna(0), [c for c in table.columns if c != "month"], view),
+        what="Incidents a month by risk type", key="risk-trends")
 
 st.header("Where it changed most")
 for unit, noun in (("ward", "Wards"), ("context", "Places")):
     moved = overview.biggest_changes(state.compute(overview.changes, filters, unit=unit))
     safe = drop_small_rows(moved, ["current", "previous"], view)
+    safe = safe.assign(change=safe["current"] - safe["previous"])  # from the counts as shown
+    safe = safe[safe["change"] != 0]
     if safe.empty:
         st.write(f"No {noun.lower()} changed by enough to show on the previous {period}.")
         continue

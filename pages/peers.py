@@ -4,7 +4,7 @@ import streamlit as st
 
 from analytics import overview, peers, peers_charts
 from analytics.disclosure import THRESHOLD, display_count, suppresses
-from ui import components, state
+from ui import components, share, state
 
 ctx = state.context()
 view, filters = ctx.view, ctx.filters
@@ -23,7 +23,7 @@ if state.compute(overview.totals, filters).incidents == 0:
     st.stop()
 min_shared = st.segmented_control(
     "Link two young people when seen together in at least", [1, 2, 3],
-    default=peers.MIN_SHARED_INCIDENTS, key="peers-min-shared",
+    key=share.bind("together", "peers-min-shared", [1, 2, 3], peers.MIN_SHARED_INCIDENTS),
     format_func=lambda n: "1 incident" if n == 1 else f"{n} incidents",
     help="One shared incident is often chance (a busy evening, a police operation); friends are "
          "seen together again and again.") or peers.MIN_SHARED_INCIDENTS
@@ -49,12 +49,14 @@ cols[3].metric("Places shared by groups", f"{len(bridges):,}",
 st.header("Who is linked to whom")
 choices = list(groups["group"])
 highlight = tuple(st.multiselect(
-    "Groups drawn in colour", choices, default=choices[:peers_charts.HIGHLIGHT_MAX],
-    max_selections=peers_charts.HIGHLIGHT_MAX, key="peers-highlight",
+    "Groups drawn in colour", choices, max_selections=peers_charts.HIGHLIGHT_MAX,
+    key=share.bind("groups", "peers-highlight", choices,
+                   list(choices[:peers_charts.HIGHLIGHT_MAX]), multi=True),
     help="Up to four groups in colour (each with its own shape); the rest are grey."))
 title = peers.network_headline(network, view)
 person_level = not suppresses(view) and st.radio(
-    "Draw", ["Young people", "Groups"], horizontal=True, key="peers-level",
+    "Draw", ["Young people", "Groups"], horizontal=True,
+    key=share.bind("draw", "peers-level", ["Young people", "Groups"], "Young people"),
     help="The analyst view can draw each young person (pseudonymous ids in the hover); other "
          "views see groups only.") == "Young people"
 if person_level:
@@ -84,7 +86,7 @@ if table.empty:
     st.write(f"Every group has fewer than {THRESHOLD} young people, so in this view none is "
              "described. The analyst view lists them.")
 else:
-    st.dataframe(table, hide_index=True, width="stretch")
+    components.table_with_csv(table, what="Peer groups", key="peers-groups")
 if hidden:
     st.caption(f"{hidden:,} smaller group{'s' if hidden != 1 else ''} (fewer than {THRESHOLD} "
                "young people) not described in this view, so that no child can be identified.")

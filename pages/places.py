@@ -5,8 +5,8 @@ import streamlit as st
 
 from analytics import maps, overview, places
 from analytics import places_charts as pc
-from analytics.disclosure import THRESHOLD, suppresses
-from ui import components, state
+from analytics.disclosure import THRESHOLD, display_count, shows_detail, suppresses
+from ui import components, share, state
 
 ctx = state.context()
 view, filters = ctx.view, ctx.filters
@@ -25,18 +25,25 @@ COLOUR_BY = {"density": "Density (hexagons)", "incidents": "Incidents by ward",
 has_crime = state.compute(places.has_area_crime, None)
 lsoa = state.compute(places.lsoa_deciles, None)
 left, right = st.columns([3, 2])
+ON_OFF = (False, True)
 colour_by = left.radio("Colour the map by", list(COLOUR_BY), format_func=COLOUR_BY.get,
-                       horizontal=True, key="places_colour")
+                       horizontal=True,
+                       key=share.bind("colour", "places_colour", list(COLOUR_BY), "density"))
 unit = left.radio("Look for hot spots among", ["ward", "cell"], horizontal=True,
-                  format_func={"ward": "Wards", "cell": "Hexagon cells"}.get, key="places_unit")
+                  format_func={"ward": "Wards", "cell": "Hexagon cells"}.get,
+                  key=share.bind("spots_in", "places_unit", ["ward", "cell"], "ward"))
 with right:
-    show_spots = st.toggle("Hot and cold spots", value=True, key="places_spots")
-    show_places = st.toggle("Places, sized by incidents", value=True, key="places_points")
-    show_crime = st.toggle("Street crime (police.uk)", value=False, disabled=not has_crime,
-                           key="places_crime", help=None if has_crime else
+    show_spots = st.toggle("Hot and cold spots",
+                           key=share.bind("spots", "places_spots", ON_OFF, True))
+    show_places = st.toggle("Places, sized by incidents",
+                            key=share.bind("places", "places_points", ON_OFF, True))
+    show_crime = st.toggle("Street crime (police.uk)", disabled=not has_crime,
+                           key=share.bind("crime", "places_crime", ON_OFF, False),
+                           help=None if has_crime else
                            "No police.uk street crime has been loaded yet (Data page).")
-    show_imd = st.toggle("Deprivation (IMD deciles)", value=False, disabled=lsoa.empty,
-                         key="places_imd", help=None if not lsoa.empty else
+    show_imd = st.toggle("Deprivation (IMD deciles)", disabled=lsoa.empty,
+                         key=share.bind("deprivation", "places_imd", ON_OFF, False),
+                         help=None if not lsoa.empty else
                          "No LSOA boundaries with deprivation deciles have been loaded yet.")
 
 wards = state.compute(places.ward_shapes, None)
@@ -63,9 +70,12 @@ else:
     st.caption(ctx.caption(f"{result.title}.{hidden} Hot spots: {spots.method()}") +
                " Hot spots are judged across the whole borough, whatever wards are chosen.")
     with st.expander("Show as table"):
-        st.dataframe(pc.spot_table(spots, view), hide_index=True, width="stretch")
+        components.table_with_csv(pc.spot_table(spots, view), what="Hot and cold spots",
+                                  key="places-spots")
 if grid.unplaced:
-    st.caption(f"{grid.unplaced:,} incidents in the selection have no map position (online "
+    st.caption(f"{display_count(grid.unplaced, view)} "
+               f"incident{'s' if grid.unplaced != 1 or suppresses(view) else ''} in the selection "
+               "have no map position (online "
                "spaces, peer groups, or no location recorded) and are not on the map.")
 
 st.subheader("Hot and cold spots in words")
@@ -90,16 +100,21 @@ st.subheader("Places with repeat incidents")
 if repeat.empty:
     st.markdown(f"No place had {places.REPEAT_MIN} or more incidents in this selection.")
 else:
-    st.dataframe(pc.repeat_table(repeat, view), hide_index=True, width="stretch")
+    components.table_with_csv(pc.repeat_table(repeat, view), what="Places with repeat incidents",
+                              key="places-repeat")
     st.caption(ctx.caption(f"Places with {places.REPEAT_MIN} or more incidents, busiest first"))
 
 # --- when -----------------------------------------------------------------------------------
 st.header("When harm happens")
-options = {"": "All places in the selection"} | {
-    cid: places.shareable_name(n, t, w, view) for cid, n, t, w in
-    zip(repeat["context_id"], repeat["name"], repeat["context_type"], repeat["ward_name"],
-        strict=True)}
-place = st.selectbox("For", list(options), format_func=options.get, key="places_when")
+options = {"": "All places in the selection"}
+if shows_detail(view):  # one place on its own is a drill-down: lead and analyst views
+    options |= {cid: places.shareable_name(n, t, w, view) for cid, n, t, w in
+                zip(repeat["context_id"], repeat["name"], repeat["context_type"],
+                    repeat["ward_name"], strict=True)}
+place = st.selectbox("For", list(options), format_func=options.get,
+                     key=share.bind("at", "places_when", list(options), ""),
+                     disabled=len(options) == 1,
+                     help=None if len(options) > 1 else "One place on its own is in the lead view.")
 where = f" at {options[place]}" if place else ""
 when = state.compute(places.when_grid, filters, context_id=place or None)
 components.chart(
@@ -131,6 +146,6 @@ if not monthly.empty:
 # --- wards ranked ---------------------------------------------------------------------------
 st.header("Wards ranked")
 rank = state.compute(places.ward_ranking, filters)
-st.dataframe(pc.ranking_table(rank, view), hide_index=True, width="stretch")
+components.table_with_csv(pc.ranking_table(rank, view), what="Wards ranked", key="places-rank")
 st.caption(ctx.caption(f"Incidents by ward, rate per 1,000 children and change on the previous "
                        f"{period}; rates and changes beside hidden counts are hidden too"))

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from analytics import trend_charts, trends
-from ui import components, state
+from ui import components, share, state
 
 ctx = state.context()
 view, filters = ctx.view, ctx.filters
@@ -14,12 +14,13 @@ st.write("Each chart separates **signals** (changes too large or too steady to b
          "rose, blue squares a signal that it fell.")
 
 c1, c2, c3 = st.columns([2, 1.3, 1])
-measure = c1.radio("Measure", list(trends.MEASURES), format_func=trends.MEASURES.get,
-                   horizontal=True, key="t_measure")
-split = c2.selectbox("Split by", list(trends.SPLITS), index=1, format_func=trends.SPLITS.get,
-                     key="t_split")
-gran = c3.radio("Each point is a", list(trends.GRANULARITIES), horizontal=True,
-                format_func=lambda g: g, key="t_gran")
+measures, splits, grans = list(trends.MEASURES), list(trends.SPLITS), list(trends.GRANULARITIES)
+measure = c1.radio("Measure", measures, format_func=trends.MEASURES.get, horizontal=True,
+                   key=share.bind("measure", "t_measure", measures, measures[0]))
+split = c2.selectbox("Split by", splits, format_func=trends.SPLITS.get,
+                     key=share.bind("split", "t_split", splits, splits[1]))
+gran = c3.radio("Each point is a", grans, horizontal=True, format_func=lambda g: g,
+                key=share.bind("each", "t_gran", grans, grans[0]))
 unit, noun = gran, trends.MEASURES[measure].lower()
 
 plain = state.compute(trends.trend_view, filters, measure=measure, granularity=gran)
@@ -32,17 +33,19 @@ if plain.overall is None or plain.overall.total == 0:
 
 with st.expander("Limits: baseline period and change point"):
     periods = [p.date() for p in plain.window.periods]
-    use_base = st.checkbox("Set the limits from a baseline period", key="t_use_base",
+    use_base = st.checkbox("Set the limits from a baseline period",
+                           key=share.bind("baseline", "t_use_base", (False, True), False),
                            help="For example the year before an intervention began.")
     baseline = None
     if use_base:
         baseline = st.select_slider(
-            "Baseline", periods, value=(periods[0], periods[min(11, len(periods) - 1)]),
-            format_func=lambda d: trends.period_label(d, gran), key="t_base")
+            "Baseline", periods, format_func=lambda d: trends.period_label(d, gran),
+            key=share.bind("base", "t_base", periods,
+                           (periods[0], periods[min(11, len(periods) - 1)]), multi=True))
     choices = trends.change_point_choices(plain)
     change = st.selectbox("Recalculate the limits from", [None, *choices],
                           format_func=lambda d: "No change point" if d is None else choices[d],
-                          key="t_change",
+                          key=share.bind("change", "t_change", [None, *choices], None),
                           help="When something changed the process: an intervention, or a "
                                "change in how incidents are recorded.")
 try:
@@ -69,8 +72,9 @@ if not tv.interventions.empty:
     marked = min(len(tv.interventions), trend_charts.MAX_MARKERS)
     with st.expander(f"Interventions that started in this period ({len(tv.interventions)}; "
                      f"the latest {marked} are numbered on the chart)"):
-        st.dataframe(trends.interventions_table(tv.interventions), hide_index=True,
-                     width="stretch")
+        components.table_with_csv(trends.interventions_table(tv.interventions),
+                                  what="Interventions that started in the period",
+                                  key="trend-interventions")
 
 if tv.series:
     by = trends.SPLITS[split].lower()
@@ -91,7 +95,8 @@ if tv.series:
     st.caption(ctx.caption(f"{trends.MEASURES[measure]} a {unit} by {by}, largest first.{more} "
                            f"{tv.options.describe()}"))
     with st.expander("Show as table"):
-        st.dataframe(trends.series_table(tv, view), hide_index=True, width="stretch")
+        components.table_with_csv(trends.series_table(tv, view), what=f"Trends by {by}",
+                                  key=f"series-{split}")
 
 st.header("Signals worth a look")
 for by, what in ((("risk_type", "ward"), "risk type and ward pair"), (("context",), "place")):
@@ -104,8 +109,8 @@ for by, what in ((("risk_type", "ward"), "risk type and ward pair"), (("context"
     if table.frame.empty:
         st.write(f"No {what} shows a signal in this period.")
     else:
-        st.dataframe(trends.signal_table_for_display(table, view), hide_index=True,
-                     width="stretch")
+        components.table_with_csv(trends.signal_table_for_display(table, view),
+                                  what=f"Signals for each {what}", key=f"signals-{by[0]}")
     st.caption(ctx.caption(
         f"Incidents a {unit} for each {what}, judged on "
         f"{table.window.describe() if table.window else 'no data'}; the latest signal of each. "

@@ -51,8 +51,9 @@ EXPECTED_PAGES = {
     "contexts":       (True,  True,  True,   True),
     "peers":          (True,  True,  True,   True),
     "interventions":  (True,  True,  True,   True),
+    "present":        (True,  True,  True,   True),
     "records":        (False, False, True,   True),
-    "data":           (False, False, True,   True),
+    "data":           (True,  True,  True,   True),   # history for all; loading needs UPLOAD
     "audit":          (False, False, False,  True),
     "a_page_not_listed_yet": (True, True, True, True),
 }
@@ -65,6 +66,7 @@ EXPECTED_ACTIONS = {
     "rollback":            (False, False, True,   True),
     "mapping saved":       (False, False, True,   True),
     "export":              (False, True,  True,   True),
+    "board pack":          (True,  True,  True,   True),
     "intervention added":  (False, False, True,   True),
     "intervention ended":  (False, False, True,   True),
 }

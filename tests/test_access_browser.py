@@ -164,7 +164,7 @@ def test_a_board_member_signs_in_and_sees_only_the_board_view(app_url, browser):
     _sign_in(page, app_url, "bea")
     sidebar = _sidebar(page)
     assert "Signed in as Bea Board" in sidebar and "Role: Board member" in sidebar
-    assert "Board view: figures only, small numbers hidden" in page.inner_text("body")
+    assert "Board view: figures only" in page.inner_text("body")
     assert not {"Incident records", "Audit log"} & set(_nav(page))
     assert "Incident records" not in sidebar and "Audit log" not in sidebar
     page.screenshot(path=str(SHOTS / "access-board.png"), full_page=True)

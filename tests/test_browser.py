@@ -150,3 +150,42 @@ def test_a_shared_link_reopens_the_same_filters(app_url, browser):
     sidebar.get_by_text("Going missing").first.wait_for(timeout=30_000)
     assert "The 24 months to" in page.inner_text('[data-testid="stMain"]')
     assert "risk=cse" in page.url and "period=24m" in page.url
+
+
+def test_presenter_mode_reads_from_the_back_of_a_room_and_hands_back_the_filters(app_url,
+                                                                                  browser):
+    """A board meeting: 1280 x 720, the slides from the Present link of a filtered page, next and
+    previous, no sidebar, large type; leaving returns to the dashboard with the same filters."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    page.goto(f"{app_url}/trends?period=24m&risk=cce")
+    wait_until_finished(page)
+    page.get_by_role("link", name="Present").click()
+    wait_until_finished(page)
+    assert "present=1" in page.url and "slide=1" in page.url and "risk=cce" in page.url
+    assert page.locator('[data-testid="stSidebar"]').count() == 0 or not page.locator(
+        '[data-testid="stSidebar"]').is_visible()
+    main = page.locator('[data-testid="stMain"]')
+    titles = []
+    for number in range(1, 7):
+        title = main.locator("h1").first
+        titles.append(title.inner_text())
+        size = float(title.evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
+        assert size >= 40, f"slide {number}: a {size}px title is too small for a room"
+        assert f"Slide {number} of 6" in main.inner_text()
+        page.screenshot(path=str(SHOTS / f"present-slide-{number}.png"))
+        assert errors_on(page) == [], f"slide {number}: {errors_on(page)}"
+        if number < 6:
+            page.get_by_role("button", name="Next").click()
+            wait_until_finished(page)
+            assert f"slide={number + 1}" in page.url
+    assert titles[0] == "Headline figures" and titles[-1] == "Places to act on first"
+    page.get_by_role("button", name="Previous").click()
+    wait_until_finished(page)
+    assert "slide=5" in page.url
+    page.get_by_role("button", name="Leave").click()
+    wait_until_finished(page)
+    assert "present=1" not in page.url and "risk=cce" in page.url
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("Criminal exploitation").first.wait_for(timeout=30_000)
+    print(f"\nPresenter screenshots (1280 x 720) saved in {SHOTS}")

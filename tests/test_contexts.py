@@ -180,11 +180,16 @@ def _months(values):
                          "incidents": values})
 
 
-def test_a_lone_hidden_month_takes_the_smallest_other_with_it_in_board_view():
-    shown = contexts.timeline_for_view(_months([0, 3, 7, 9, 6]), "board")
+def test_a_lone_hidden_month_takes_the_smallest_other_with_it_in_lead_view():
+    shown = contexts.timeline_for_view(_months([0, 3, 7, 9, 6]), "lead")
     # With the total on screen, 3 could be worked out; 6 is hidden as well.
     assert shown["shown"].tolist() == ["0", "<5", "7", "9", "[c]"]
     assert shown["incidents"].isna().tolist() == [False, True, False, False, True]
+
+
+def test_the_board_view_of_a_timeline_is_rounded_as_well():
+    shown = contexts.timeline_for_view(_months([0, 3, 7, 9, 6]), "board")
+    assert shown["shown"].tolist() == ["0", "<5", "5", "10", "[c]"]
 
 
 def test_two_hidden_months_protect_each_other_and_analysts_see_all():

@@ -1,6 +1,7 @@
 """Disclosure control: counts of 1 to 4 about children are never shown exactly outside the analyst view."""
 
 import pandas as pd
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -14,8 +15,40 @@ from analytics.disclosure import (
 )
 
 
-def test_one_to_four_are_shown_as_less_than_five_for_the_board():
-    assert [display_count(n, "board") for n in range(7)] == ["0", "<5", "<5", "<5", "<5", "5", "6"]
+def test_one_to_four_are_shown_as_less_than_five_for_the_board_and_leads():
+    assert [display_count(n, "lead") for n in range(7)] == ["0", "<5", "<5", "<5", "<5", "5", "6"]
+    assert [display_count(n, "board") for n in range(9)] == [
+        "0", "<5", "<5", "<5", "<5", "5", "5", "5", "10"]
+
+
+def test_the_board_view_rounds_every_count_to_the_nearest_five():
+    assert [display_count(n, "board") for n in (12, 13, 1002, 12345)] == [
+        "10", "15", "1,000", "12,345"]
+    assert display_count(12, "board", rounded=False) == "12"  # not a count of children
+    assert display_count(12, "lead", rounded=True) == "10"
+
+
+def test_what_each_view_may_show():
+    from analytics.disclosure import rounds, shows_detail, shows_rows
+    assert [rounds(v) for v in ("board", "lead", "analyst", "unknown")] == [True, False, False,
+                                                                            True]
+    assert [shows_detail(v) for v in ("board", "lead", "analyst", "x")] == [False, True, True,
+                                                                           False]
+    assert [shows_rows(v) for v in ("board", "lead", "analyst", "x")] == [False, False, True,
+                                                                         False]
+
+
+def test_shown_number_is_what_the_view_shows_as_a_number():
+    from analytics.disclosure import shown_number
+    assert [shown_number(n, "board") for n in (0, 3, 12, 13)] == [0, None, 10, 15]
+    assert [shown_number(n, "lead") for n in (0, 3, 12)] == [0, None, 12]
+    assert shown_number(3, "analyst") == 3
+
+
+def test_charts_in_the_board_view_draw_rounded_counts():
+    assert mask_small(pd.Series([0, 3, 7, 12]), "board").tolist()[1:] == [
+        pytest.approx(float("nan"), nan_ok=True), 5.0, 10.0]
+    assert mask_small(pd.Series([7, 12]), "lead").tolist() == [7.0, 12.0]
 
 
 def test_the_threshold_edge_five_is_shown():
@@ -36,7 +69,7 @@ def test_large_counts_get_thousands_separators():
 
 def test_suppress_frame_leaves_the_callers_frame_unchanged():
     frame = pd.DataFrame({"n": [0, 2, 9]})
-    out = suppress_frame(frame, ["n"], "board")
+    out = suppress_frame(frame, ["n"], "lead")
     assert list(out["n"]) == ["0", SUPPRESSED, "9"]
     assert list(frame["n"]) == [0, 2, 9]
 
@@ -50,6 +83,8 @@ def test_rows_with_a_small_count_leave_a_chart_of_changes():
     frame = pd.DataFrame({"cur": [10, 3, 0], "prev": [7, 8, 9]})
     assert drop_small_rows(frame, ["cur", "prev"], "board").index.tolist() == [0, 2]
     assert len(drop_small_rows(frame, ["cur", "prev"], "analyst")) == 3
+    assert drop_small_rows(frame, ["cur", "prev"], "board")["prev"].tolist() == [5, 10]
+    assert frame["prev"].tolist() == [7, 8, 9]  # the caller's frame is unchanged
 
 
 @given(st.lists(st.integers(min_value=0, max_value=10_000), max_size=50),
@@ -69,12 +104,13 @@ def test_rounding_to_the_nearest_five_never_shows_small_counts():
 def test_a_lone_small_cell_in_a_row_hides_its_smallest_neighbour_too():
     from analytics.disclosure import SECONDARY, protect_table
     counts = pd.DataFrame({"a": [3, 20], "b": [10, 30], "c": [50, 40]}, index=["x", "y"])
-    shown = protect_table(counts, "board")
+    shown = protect_table(counts, "lead")
     assert shown.loc["x", "a"] == SUPPRESSED
     assert shown.loc["x", "b"] == SECONDARY      # smallest other cell in row x
     assert shown.loc["y", "a"] == SECONDARY      # column a would otherwise give away x,a
     assert shown.loc["y", "b"] == SECONDARY      # and then column b and row y need a partner
     assert shown.loc["Total", "Total"] == "153"
+    assert protect_table(counts, "board").loc["Total", "Total"] == "155"
 
 
 def test_protect_table_is_exact_for_analysts():

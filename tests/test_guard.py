@@ -17,6 +17,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from analytics import access as ac
+from analytics.disclosure import VIEWS
 from analytics.store import Store
 from tests.apptest import ROOT, TIMEOUT, assert_no_exception, shown_text
 from tests.conftest import seed_tiny
@@ -103,8 +104,12 @@ def listed_names(nav: dict) -> set[str]:
             if visibility == "visible"}
 
 
+UNLISTED = {"present"}  # the slides: reached by each page's Present button, never in the menu
+
+
 def all_names(nav: dict) -> set[str]:
-    return {name for items in nav.values() for _, _, name in items}
+    """The pages (by file name) the navigation knows, listed or not, but for UNLISTED."""
+    return {name for items in nav.values() for _, _, name in items} - UNLISTED
 
 
 def user(role: str | None = None, *, email: str | None = None, **claims) -> dict:
@@ -150,6 +155,11 @@ def audit_rows(db) -> list[tuple]:
         ).fetchall()]
     finally:
         store.close()
+
+
+def table_download(at: AppTest):
+    """The page's table download (the banner's board pack buttons come first)."""
+    return next(b for b in at.download_button if not b.label.startswith("Board pack"))
 
 
 def metrics(at: AppTest) -> dict[str, str]:
@@ -271,8 +281,7 @@ def test_each_role_sees_its_view_and_pages_even_when_the_link_asks_for_analyst(
     assert [b.label for b in at.sidebar.button] == ["Sign out"]
     if role == "board":  # one view only: said in words, no choice offered
         assert not at.sidebar.radio
-        assert "Board view: figures only, small numbers hidden (the one view your role has)" \
-            in sidebar
+        assert f"{VIEWS['board']} (the one view your role has)" in sidebar
     else:
         assert list(at.sidebar.radio(key="f_view").options) == [
             v.capitalize() for v in ac.allowed_views(ac.Access(ac.Role(role)))]
@@ -343,7 +352,7 @@ def test_an_analyst_sees_the_records_and_each_download_is_audited(db, monkeypatc
     assert_no_exception(at)
     assert "10 incidents" in [s.value for s in at.subheader]
     assert len(at.dataframe[0].value) == 10
-    at.download_button[0].click().run()
+    table_download(at).click().run()
     assert audit_rows(db)[-1][:3] == ("Al", "analyst", "export")
     assert audit_rows(db)[-1][3].startswith("incident records (1 January 2025 to 31 December")
     assert audit_rows(db)[-1][3].endswith("(10 rows)")
@@ -352,7 +361,7 @@ def test_an_analyst_sees_the_records_and_each_download_is_audited(db, monkeypatc
 def test_a_lead_limited_to_two_wards_sees_only_their_figures_and_wards(db, monkeypatch,
                                                                       role_map):
     who = user(email="lou@fernley.test")
-    at = open_app(db, monkeypatch, who=who, query={**YEAR_2025, "ward": "W3"})
+    at = open_app(db, monkeypatch, who=who, query={**YEAR_2025, "ward": "W3", "view": "lead"})
     assert_no_exception(at)
     assert metrics(at)["Incidents"] == "7"  # Alder 3 + Birch 4; Cedar's 2 and the online 1 unseen
     assert at.sidebar.multiselect(key="f_wards").options == ["Alder", "Birch"]
@@ -369,7 +378,7 @@ def test_an_administrator_reads_the_audit_log_and_its_download_is_audited(db, mo
     table = at.dataframe[0].value
     assert table["Action"].tolist() == ["sign-in"] and table["Who"].tolist() == ["Ada"]
     assert "The log's entries are all present" in shown_text(at)
-    at.download_button[0].click().run()
+    table_download(at).click().run()
     assert [r[2] for r in audit_rows(db)] == ["sign-in", "export"]
     at.multiselect(key="audit_actions").select("rollback").run()
     assert "No audit entries match these filters" in shown_text(at)

@@ -31,7 +31,7 @@ def test_months_of_one_to_four_are_hidden_and_marked_where_suppressed():
         "period": ["before", "before", "after", "after"],
         "place": [8, 3, 0, 6], "comparison_mean": [2.0, 1.0, 3.0, 0.5],
         "comparison_total": [10, 5, 15, 2], "expected": [6.0, 5.0, 4.0, 4.0]})
-    fig = impact_charts.before_after(series, "Here", series["month"][2].date(), "board", "t")
+    fig = impact_charts.before_after(series, "Here", series["month"][2].date(), "lead", "t")
     place = next(t for t in fig.data if t.name == "Here" and t.mode == "lines+markers")
     assert place.y[0] == 8 and place.y[1] != place.y[1] and list(place.y[2:]) == [0, 6]
     marks = [t for t in fig.data if t.marker.symbol == "circle-open"]

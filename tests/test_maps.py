@@ -82,7 +82,9 @@ def test_place_tooltips_give_name_type_risks_and_trend(borough):
 
 
 def test_trend_words_hide_a_change_beside_a_small_count():
-    assert maps.trend_words(12, 8, "board", "12 months") == "Up 4 on the previous 12 months"
+    assert maps.trend_words(12, 8, "lead", "12 months") == "Up 4 on the previous 12 months"
+    # the board sees 10 against 10: no change in the figures it is shown
+    assert maps.trend_words(12, 8, "board", "12 months") == "Same as the previous 12 months"
     assert maps.trend_words(12, 3, "board", "12 months") == "Previous 12 months: <5"
     assert maps.trend_words(12, 3, "analyst", "12 months") == "Up 9 on the previous 12 months"
 

@@ -51,8 +51,26 @@ def test_biggest_changes_puts_rises_before_falls_and_drops_the_unchanged():
 def test_change_sentences_are_plain_and_suppress_small_counts():
     assert overview.change_sentence("Alder", 120, 85, "board", "12 months") == (
         "Alder: 120 incidents, up 35 (41%) on the previous 12 months")
-    assert overview.change_sentence("Alder", 3, 9, "board", "12 months") == (
+    assert overview.change_sentence("Alder", 3, 9, "lead", "12 months") == (
         "Alder: <5 incidents, 9 in the previous 12 months")
+    assert overview.change_sentence("Alder", 3, 9, "board", "12 months") == (
+        "Alder: <5 incidents, 10 in the previous 12 months")
+
+
+def test_board_change_sentences_work_from_the_rounded_counts():
+    # 13 against 12 is "up 1" exactly, which the board would read as a count: its shown counts
+    # are 15 and 10, so it reads "up 5".
+    assert overview.change_sentence("Alder", 13, 12, "board", "12 months") == (
+        "Alder: 15 incidents, up 5 (50%) on the previous 12 months")
+    assert overview.change_sentence("Alder", 13, 12, "lead", "12 months") == (
+        "Alder: 13 incidents, up 1 (8%) on the previous 12 months")
+
+
+def test_shown_change_is_none_beside_a_hidden_count():
+    assert overview.shown_change(10, 2, "board") is None
+    assert overview.shown_change(10, 2, "analyst") == 4.0
+    assert overview.change_words(12, 8, "board", "12 months") == "No real change"
+    assert overview.change_words(12, 8, "lead", "12 months") == "+50% on the previous 12 months"
     assert overview.change_sentence("Alder", 3, 9, "analyst", "12 months") == (
         "Alder: 3 incidents, down 6 (67%) on the previous 12 months")
 

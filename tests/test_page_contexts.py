@@ -32,8 +32,15 @@ def test_board_sees_the_ranked_places_with_reasons_and_partners(borough_db, monk
     assert "30 places have incidents" in text
 
 
-def test_board_view_hides_small_counts_of_young_people(borough_db, monkeypatch):
+def test_board_view_hides_small_counts_and_keeps_to_the_ranked_list(borough_db, monkeypatch):
     at = open_page(borough_db, PAGE, YEAR, monkeypatch)
+    assert "<5 young people seen here more than once" in shown_text(at)
+    assert "The detail of one place" in shown_text(at)  # a drill-down: the lead view's
+    assert not at.metric and "detail_place" not in [s.key for s in at.selectbox]
+
+
+def test_lead_view_shows_one_place_with_small_counts_hidden(borough_db, monkeypatch):
+    at = open_page(borough_db, PAGE, {**YEAR, "view": "lead"}, monkeypatch)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Priority rank"] == "1 of 30"
     assert metrics["Seen here more than once"] == "<5"
@@ -87,7 +94,7 @@ def test_all_weights_at_zero_falls_back_to_the_defaults_with_a_warning(borough_d
 
 
 def test_picking_a_place_shows_its_detail(borough_db, monkeypatch):
-    at = open_page(borough_db, PAGE, YEAR, monkeypatch)
+    at = open_page(borough_db, PAGE, {**YEAR, "view": "lead"}, monkeypatch)
     assert at.selectbox(key="detail_place").value == RISING
     at.selectbox(key="detail_place").set_value(STEADY)
     at.run()
@@ -105,10 +112,18 @@ def test_a_ward_filter_ranks_only_that_wards_places(borough_db, monkeypatch):
     assert not any("Quarry Lane" in item for item in listed)
 
 
-def test_the_ranked_list_can_be_downloaded(borough_db, monkeypatch):
+def test_the_ranked_list_can_be_downloaded_by_a_lead(borough_db, monkeypatch):
+    at = open_page(borough_db, PAGE, {**YEAR, "view": "lead"}, monkeypatch)
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Download the ranked list (CSV)" in labels
+    assert labels[:2] == ["Board pack (HTML)", "Board pack (PDF)"]
+
+
+def test_the_board_view_offers_the_board_pack_but_no_table_downloads(borough_db, monkeypatch):
     at = open_page(borough_db, PAGE, YEAR, monkeypatch)
-    buttons = at.get("download_button")
-    assert [b.proto.label for b in buttons] == ["Download the ranked list (CSV)"]
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["Board pack (HTML)", "Board pack (PDF)"]
+    assert "Your role cannot download tables." in shown_text(at)
 
 
 def test_too_few_places_to_group_says_so(tiny_db, monkeypatch):
@@ -141,7 +156,7 @@ def test_on_the_demo_borough_the_planted_rising_place_leads_and_groups_are_named
                                                                               monkeypatch):
     from analytics.demo import PLANTED
 
-    at = open_page(demo_db, PAGE, {"period": "12m"}, monkeypatch)
+    at = open_page(demo_db, PAGE, {"period": "12m", "view": "lead"}, monkeypatch)
     assert_no_exception(at)
     text = shown_text(at)
     assert "Fictional demo data" in text

@@ -27,8 +27,16 @@ def submit(at, label: str):
     return next(b for b in at.button if b.label == label).click().run()
 
 
-def test_the_board_reads_what_changed_with_its_certainty_and_caveat(impact_db, monkeypatch):
+def test_the_board_reads_what_changed_and_the_detail_is_the_leads(impact_db, monkeypatch):
     at = open_page(impact_db, PAGE, ALL, monkeypatch)
+    assert_no_exception(at)
+    assert set(at.dataframe[0].value["Certainty"]) == {impact.FALL, impact.UNCLEAR}
+    assert "The detail of one intervention" in shown_text(at)
+    assert "impact-choice" not in [s.key for s in at.selectbox]
+
+
+def test_a_lead_reads_what_changed_with_its_certainty_and_caveat(impact_db, monkeypatch):
+    at = open_page(impact_db, PAGE, {**ALL, "view": "lead"}, monkeypatch)
     assert_no_exception(at)
     assert at.selectbox(key="impact-choice").value == "INT-2"  # more incidents before: first
     at.selectbox(key="impact-choice").set_value("INT-1").run()
@@ -43,7 +51,7 @@ def test_the_board_reads_what_changed_with_its_certainty_and_caveat(impact_db, m
 
 
 def test_the_null_intervention_says_no_clear_change(impact_db, monkeypatch):
-    at = open_page(impact_db, PAGE, ALL, monkeypatch)
+    at = open_page(impact_db, PAGE, {**ALL, "view": "lead"}, monkeypatch)
     assert_no_exception(at)
     text = shown_text(at)
     assert "No clear change at Fir Park since it began on 1 July 2024" in text
@@ -51,7 +59,7 @@ def test_the_null_intervention_says_no_clear_change(impact_db, monkeypatch):
 
 
 def test_a_smaller_radius_finds_no_neighbours(impact_db, monkeypatch):
-    at = open_page(impact_db, PAGE, ALL, monkeypatch)
+    at = open_page(impact_db, PAGE, {**ALL, "view": "lead"}, monkeypatch)
     at.selectbox(key="impact-choice").set_value("INT-1").run()
     at.select_slider(key="impact-radius").set_value(100).run()
     assert_no_exception(at)

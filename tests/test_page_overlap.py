@@ -147,6 +147,8 @@ def test_on_the_demo_borough_a_board_reads_the_planted_overlaps(demo_db, monkeyp
     assert "**Criminal exploitation and county lines**:" in text
     assert "**Sexual exploitation and going missing**:" in text
     assert small_counts_shown(at) == []
+    assert "Where and when each pair or combination of harms occurs is in the lead view" in text
+    at = open_page(demo_db, PAGE, {"view": "lead"}, monkeypatch)
     at.radio(key="ov_kind").set_value("exact").run()
     assert_no_exception(at)
     assert small_counts_shown(at) == []

@@ -7,12 +7,22 @@ from tests.apptest import assert_no_exception, open_page, shown_text
 
 
 def test_overview_shows_headline_figures_against_the_previous_period(tiny_db, monkeypatch):
+    at = open_page(tiny_db, query={"period": "custom", "from": "2025-01-01", "to": "2025-12-31",
+                                   "view": "analyst"}, monkeypatch=monkeypatch)
+    assert_no_exception(at)
+    text = shown_text(at)
+    assert "Incidents 10" in text
+    assert "+400% on the previous 12 months" in text
+
+
+def test_board_view_shows_no_change_that_would_give_away_a_hidden_count(tiny_db, monkeypatch):
+    # 10 incidents against 2 before: "+400%" would tell the board the hidden "<5" was 2.
     at = open_page(tiny_db, query={"period": "custom", "from": "2025-01-01", "to": "2025-12-31"},
                    monkeypatch=monkeypatch)
     assert_no_exception(at)
     text = shown_text(at)
     assert "Incidents 10" in text
-    assert "+400% on the previous 12 months" in text
+    assert "%" not in {m.label: m.delta or "" for m in at.metric}["Incidents"]
     assert "Most affected wards:** Birch (<5 incidents), Alder (<5 incidents)" in text
 
 

@@ -71,9 +71,15 @@ def test_hexagon_cells_and_rate_colouring(borough_db, monkeypatch):
     assert "density" not in ids and ids[0] == "wards"
 
 
+def test_the_board_view_shows_when_for_all_places_only(borough_db, monkeypatch):
+    at = open_page(borough_db[0], "pages/places.py", YEAR, monkeypatch)
+    box = at.selectbox(key="places_when")
+    assert box.options == ["All places in the selection"] and box.disabled
+
+
 def test_one_place_for_the_when_charts(borough_db, monkeypatch):
     path, context_id, busiest = borough_db
-    at = open_page(path, "pages/places.py", YEAR, monkeypatch)
+    at = open_page(path, "pages/places.py", {**YEAR, "view": "lead"}, monkeypatch)
     box = at.selectbox(key="places_when")
     assert box.options[1] == busiest
     box.set_value(context_id).run()

@@ -36,8 +36,10 @@ def test_concentration_headline_and_its_table():
 
 
 def test_when_headline_states_day_and_hours_but_not_small_counts():
-    assert pc.when_headline(("Friday", 19, 73), "board") == (
+    assert pc.when_headline(("Friday", 19, 73), "lead") == (
         "Incidents peak on Fridays, 19:00 to 22:00 (73 incidents in those hours)")
+    assert pc.when_headline(("Friday", 19, 73), "board") == (
+        "Incidents peak on Fridays, 19:00 to 22:00 (75 incidents in those hours)")
     assert pc.when_headline(("Friday", 22, 3), "board", " at Alder Park") == (
         "Too few incidents at Alder Park to show a peak time")
     assert pc.when_headline(("Friday", 22, 3), "analyst").endswith("22:00 to 01:00 (3 incidents "
@@ -50,7 +52,7 @@ def test_when_heatmap_blanks_small_cells_in_the_board_view():
     grid.loc[0, "incidents"], grid.loc[1, "incidents"] = 3, 9
     fig = pc.when_heatmap(grid, "t", "board")
     z, text = fig.data[0].z, fig.data[0].text
-    assert np.isnan(z[0][0]) and z[0][1] == 9 and text[0][0] == "<5"
+    assert np.isnan(z[0][0]) and z[0][1] == 10 and text[0][0] == "<5"  # 9 rounded to 10
     assert pc.when_heatmap(grid, "t", "analyst").data[0].z[0][0] == 3
 
 
@@ -76,14 +78,18 @@ def test_month_and_type_headlines():
     types.loc[0, "previous"] = 3
     assert pc.types_headline(types, "board", "12 months") == (
         "Park or open space had most incidents: 30")
-    assert pc.types_table(types, "board")["Change"].tolist() == ["–", "+1"]
+    assert pc.types_table(types, "lead")["Change"].tolist() == ["–", "+1"]
+    assert pc.types_table(types, "board")["Change"].tolist() == ["–", "+0"]  # 5 and 5, shown
 
 
 def test_the_trend_headline_speaks_only_of_the_types_the_chart_draws():
     types = pd.DataFrame({"label": list("ABCDE"), "incidents": [50, 40, 30, 20, 10],
                           "previous": [49, 41, 29, 22, 60], "change": [1, -1, 1, -2, -50]})
-    assert pc.type_change_headline(types, "board", "12 months") == (
+    assert pc.type_change_headline(types, "lead", "12 months") == (
         "D changed most: down 2 on the previous 12 months")
+    # rounded for the board, A to D read 50, 40, 30 and 20 against the same: none changed
+    assert pc.type_change_headline(types, "board", "12 months") == (
+        "Incidents a month at the busiest types of place")
     monthly = pd.DataFrame({"label": list("ABCDE"), "incidents": [50, 40, 30, 20, 10],
                             "month": pd.Timestamp("2025-01-01")})
     fig = pc.type_trend(monthly, "t", "board")

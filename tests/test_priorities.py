@@ -152,8 +152,10 @@ def test_reasons_read_as_the_issue_asks():
         "14 incidents in 6 months, up from 3; rising: about 4 more a month by the end of the "
         "period than at the start; four risk types, mostly criminal exploitation and county "
         "lines; 9 young people seen here more than once")
-    assert priorities.reason(row, "board", "6 months").startswith(
+    assert priorities.reason(row, "lead", "6 months").startswith(
         "14 incidents in 6 months, up from <5; rising")
+    assert priorities.reason(row, "board", "6 months").startswith(
+        "15 incidents in 6 months, up from <5; rising")
 
 
 def test_reasons_never_order_two_hidden_counts():
@@ -170,7 +172,7 @@ def test_reasons_never_order_two_hidden_counts():
 def test_reasons_mention_a_fall_quiet_spells_severity_and_crime_nearby():
     row = _row(incidents=6, previous_incidents=20.0, trend=-0.5, days_since_last=120,
                high_severity_share=0.25, area_crime=31.0)
-    text = priorities.reason(row, "board", "6 months")
+    text = priorities.reason(row, "lead", "6 months")
     assert "6 incidents in 6 months, down from 20" in text
     assert "falling: about 2 fewer a month" in text
     assert "one risk type: criminal exploitation" in text

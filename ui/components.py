@@ -1,21 +1,28 @@
-"""Small pieces every page draws the same way: the banner, the freshness line, a chart with its
-caption and 'show as table', and the empty-selection message."""
+"""Small pieces every page draws the same way: the banner (demo notice, the view in force, share,
+board pack and presenter), the freshness line, a chart with its caption and 'show as table'
+(with its CSV), a table with its CSV, and the empty-selection message."""
 
 from __future__ import annotations
+
+import re
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics.disclosure import VIEWS
+from analytics.disclosure import VIEWS, view_name, view_rule
 from analytics.filters import uk_date
+from ui import downloads, share
+from ui import markdown as md
 from ui.state import PageContext, current_access
 
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["toImage", "lasso2d", "select2d"]}
+VIEW_COLOURS = {"board": "blue", "lead": "violet", "analyst": "orange"}
 
 
 def banner(ctx: PageContext) -> None:
-    """Say, on every page, whether the data is the fictional demo, and which view is in force."""
+    """Say, on every page, whether the data is the fictional demo and which view is in force;
+    offer the link to this view, the board pack and presenter mode."""
     if ctx.facts.is_demo:
         st.info(
             "**Fictional demo data.** Fernley is an invented borough: its places, people and "
@@ -23,8 +30,32 @@ def banner(ctx: PageContext) -> None:
             "Data page to replace it.",
             icon=":material/info:",
         )
+    about, actions = st.columns([3, 2], vertical_alignment="center")
+    about.badge(view_name(ctx.view), icon=":material/visibility:",
+                color=VIEW_COLOURS.get(ctx.view, "blue"), help=VIEWS.get(ctx.view))
     local = "Local mode: no sign-in. " if current_access().local else ""
-    st.caption(f"{local}{VIEWS[ctx.view]}. {freshness(ctx)}")
+    about.caption(f"{local}{view_rule(ctx.view).capitalize()}. {freshness(ctx)}")
+    row = actions.container(horizontal=True, horizontal_alignment="right", gap="small")
+    with row.popover("Copy link", icon=":material/link:"):
+        st.caption("This link opens this page with these filters and settings. Copy it with the "
+                   "button at the right of the box. It leaves the view out: whoever opens it "
+                   "sees the view their role allows.")
+        share.link_box()
+    with row.popover("Board pack", icon=":material/description:"):
+        st.caption("Every page for these filters, in the board view (small numbers hidden, "
+                   "others rounded), with a cover saying where the data came from.")
+        downloads.board_pack_buttons(ctx.filters, pack_stem(ctx))
+    row.page_link("pages/present.py", label="Present", icon=":material/slideshow:",
+                  query_params={**share.query_without(share.VIEW_KEY),
+                                share.PRESENT_KEY: "1", share.SLIDE_KEY: "1"},
+                  help="Slides for a meeting: large type, board view, no controls.")
+
+
+def pack_stem(ctx: PageContext) -> str:
+    """'board-pack-2025-11-01-to-2026-10-31': the file name of the pack, without extension."""
+    f = ctx.filters
+    span = f"{f.start:%Y-%m-%d}-to-{f.end:%Y-%m-%d}" if f.start and f.end else "all-data"
+    return f"board-pack-{span}"
 
 
 def freshness(ctx: PageContext) -> str:
@@ -35,15 +66,25 @@ def freshness(ctx: PageContext) -> str:
         parts.append(f"Incidents to {uk_date(facts.latest_incident)}")
     if facts.last_load_at:
         parts.append(f"last load {uk_date(facts.last_load_at.date())} ({facts.last_load_file})")
-    return "; ".join(parts) + "." if parts else "No data loaded yet."
+    if not parts:
+        return "No data loaded yet."
+    text = "; ".join(parts)  # with no incidents the load comes first: 'Last load …'
+    return text[0].upper() + text[1:] + "."
 
 
 def chart(fig: go.Figure, caption: str, table: pd.DataFrame, *, key: str) -> None:
-    """Draw a figure with its caption and a 'show as table' of the same (suppressed) numbers."""
+    """Draw a figure with its caption and a 'show as table' of the same (suppressed) numbers,
+    which can be downloaded as CSV."""
     st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=key)
     st.caption(caption)
     with st.expander("Show as table"):
-        st.dataframe(table, hide_index=True, width="stretch")
+        table_with_csv(table, what=_title(fig) or "The chart's numbers", key=key)
+
+
+def table_with_csv(frame: pd.DataFrame, *, what: str, key: str, **dataframe_kwargs) -> None:
+    """A table (already disclosure-controlled for the view) and its CSV download."""
+    st.dataframe(frame, hide_index=True, width="stretch", **dataframe_kwargs)
+    downloads.download_csv(frame, what=what, file_name=f"{_slug(key)}.csv", key=f"csv-{key}")
 
 
 def no_incidents(ctx: PageContext) -> None:
@@ -53,3 +94,46 @@ def no_incidents(ctx: PageContext) -> None:
         "Widen the period or clear a filter in the sidebar.",
         icon=":material/filter_alt_off:",
     )
+
+
+def change_metric(column, label: str, value: str, change: str | None,
+                  help: str | None = None) -> None:
+    """A headline count with its change ('+12% on the previous 12 months'): rises in orange
+    (worse, for harm), falls in blue, each with its arrow, so colour never carries the meaning
+    alone; 'No real change' in grey; no change line where there is nothing to compare."""
+    if not change:
+        column.metric(label, value, help=help)
+        return
+    colour = {"+": "orange", "-": "blue"}.get(change[0], "gray")
+    column.metric(label, value, change, help=help, delta_color=colour,
+                  delta_arrow="off" if colour == "gray" else "auto")
+
+
+SLIDE_POINTS, SLIDE_POINTS_BESIDE_CHART = 7, 5  # points on one slide, at most
+SHORT_POINT = 70  # characters: points this short are set in the larger heading size
+
+
+def slide_points(points: list[str], *, beside_chart: bool) -> list[str]:
+    """A slide's points as headings, large enough to read from the back of a room: h4 when every
+    point is short, else h5 (one size for the whole slide)."""
+    points = points[:SLIDE_POINTS_BESIDE_CHART if beside_chart else SLIDE_POINTS]
+    short = all(len(p) <= SHORT_POINT for p in points)
+    level = "####" if short or (not beside_chart and len(points) <= 3) else "#####"
+    return [f"{level} {md.escape(p)}" for p in points]
+
+
+def slide_number(raw: str | None, slides: int) -> int:
+    """The slide asked for in the address (1 to `slides`); anything else is the first."""
+    try:
+        return min(max(int(raw or 1), 1), slides)
+    except ValueError:
+        return 1
+
+
+def _title(fig: go.Figure) -> str:
+    text = fig.layout.title.text or ""
+    return re.sub(r"<[^>]+>", " ", text).strip()
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "table"

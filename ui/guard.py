@@ -38,6 +38,7 @@ from analytics.access import (
     signed_in_at,
     utc_now,
 )
+from analytics.disclosure import PRESENTER_VIEW
 from ui import markdown, state
 
 Pages = Mapping[str, list]  # section -> st.Page objects, as app.py lists them
@@ -162,6 +163,29 @@ def run_page(pages: Pages) -> None:
         st.title(current.title)
         st.error(state.closed_message(page_name(current)), icon=":material/block:")
         st.stop()
+    try:
+        current.run()
+    except PermissionError as error:
+        st.error(str(error), icon=":material/block:")
+
+
+def run_presenter(pages: list) -> None:
+    """Presenter mode: the slides, for anyone who may see figures, always in the board view.
+
+    `pages` lists every page hidden (so any address resolves) and the slides; another page's
+    address with ?present=1 switches to the slides. No sidebar is drawn, but a signed-in
+    session is still watched, so an idle screen is cleared when its sign-in ends.
+    """
+    access = state.current_access()
+    if access.local:  # local mode: the presenter is a board member while presenting
+        access = local_access(PRESENTER_VIEW, access.user_label)
+        state.set_access(access)
+    elif (key := st.session_state.get("_sign_in_key")) is not None:
+        _watch(key, settings().limits)
+    current = st.navigation(pages, position="hidden")
+    if current.url_path != "present":
+        st.switch_page(pages[-1], query_params={
+            k: st.query_params.get_all(k) for k in st.query_params})
     try:
         current.run()
     except PermissionError as error:

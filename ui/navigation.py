@@ -1,31 +1,69 @@
-"""Every page of the app, grouped for its users; app.py hands this to st.navigation."""
+"""Every page of the app, grouped for its users; app.py hands this to ui.guard.
+
+Presenter mode (`?present=1` in the address) shows one page, the slides, with no sidebar and no
+navigation; the other pages stay registered (hidden) so that any page's address still opens.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from ui.share import PRESENT_KEY
+
+PRESENTER = "pages/present.py"
+# group -> (script, title, icon, url path or None for the script's name); the first is the default
+PAGES: dict[str, list[tuple[str, str, str, str | None]]] = {
+    "For the board": [
+        ("pages/overview.py", "Overview", ":material/dashboard:", None),
+        ("pages/contexts.py", "Where to intervene", ":material/place:", "where-to-intervene"),
+        ("pages/trends.py", "Trends", ":material/monitoring:", None),
+        ("pages/places.py", "Places", ":material/map:", None),
+    ],
+    "Explore": [
+        ("pages/overlap.py", "Risk overlap", ":material/join_inner:", None),
+        ("pages/peers.py", "Peer groups", ":material/groups:", None),
+        ("pages/interventions.py", "Interventions", ":material/handshake:", None),
+    ],
+    # Listed only for roles analytics.access.PAGE_PERMISSIONS allows (ui.guard hides the rest).
+    "For analysts": [
+        ("pages/data.py", "Data", ":material/upload_file:", None),
+        ("pages/records.py", "Incident records", ":material/table_rows:", None),
+    ],
+    "Administration": [
+        ("pages/audit.py", "Audit log", ":material/policy:", None),
+    ],
+}
+
 
 def pages() -> dict[str, list[st.Page]]:
-    """The page groups, in the order the sidebar lists them."""
-    return {
-        "For the board": [
-            st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:",
-                    default=True),
-            st.Page("pages/contexts.py", title="Where to intervene", icon=":material/place:",
-                    url_path="where-to-intervene"),
-            st.Page("pages/trends.py", title="Trends", icon=":material/monitoring:"),
-            st.Page("pages/places.py", title="Places", icon=":material/map:"),
-        ],
-        "Explore": [
-            st.Page("pages/overlap.py", title="Risk overlap", icon=":material/join_inner:"),
-            st.Page("pages/peers.py", title="Peer groups", icon=":material/groups:"),
-            st.Page("pages/interventions.py", title="Interventions", icon=":material/handshake:"),
-        ],
-        # Listed only for roles analytics.access.PAGE_PERMISSIONS allows (ui.guard hides the rest).
-        "For analysts": [
-            st.Page("pages/records.py", title="Incident records", icon=":material/table_rows:"),
-        ],
-        "Administration": [
-            st.Page("pages/audit.py", title="Audit log", icon=":material/policy:"),
-        ],
-    }
+    """The page groups, in the order the sidebar lists them (the presenter's slides hidden)."""
+    first = next(iter(PAGES))
+    out = {group: [_page(spec, default=(group, i) == (first, 0)) for i, spec in enumerate(specs)]
+           for group, specs in PAGES.items()}
+    out[first].append(_presenter())
+    return out
+
+
+def presenter_pages() -> list[st.Page]:
+    """Presenter mode: every page hidden, so any page's address still resolves (ui.guard then
+    switches to the slides), and the slides at their own address."""
+    specs = [spec for group in PAGES.values() for spec in group]
+    return [*(_page(spec, default=i == 0, hidden=True) for i, spec in enumerate(specs)),
+            _presenter()]
+
+
+def _page(spec: tuple[str, str, str, str | None], default: bool = False,
+          hidden: bool = False) -> st.Page:
+    script, title, icon, url_path = spec
+    return st.Page(script, title=title, icon=icon, url_path=url_path, default=default,
+                   visibility="hidden" if hidden else "visible")
+
+
+def _presenter() -> st.Page:
+    return st.Page(PRESENTER, title="Present to a meeting", icon=":material/slideshow:",
+                   url_path="present", visibility="hidden")
+
+
+def presenting() -> bool:
+    """Whether the address asks for presenter mode (`?present=1`)."""
+    return st.query_params.get(PRESENT_KEY) == "1"

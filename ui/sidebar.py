@@ -12,8 +12,8 @@ from datetime import date
 import streamlit as st
 
 from analytics import reference
-from analytics.access import allowed_views, effective_view
-from analytics.disclosure import VIEWS
+from analytics.access import Access, allowed_views, effective_view
+from analytics.disclosure import DEFAULT_VIEW, PRESENTER_VIEW, VIEWS
 from analytics.filters import (
     DEFAULT_PERIOD,
     PERIOD_PRESETS,
@@ -26,7 +26,6 @@ from analytics.vocab import AGENCIES, CONTEXT_TYPES, RISK_TYPES, codes, labels
 from ui.state import PageContext, compute, current_access
 
 VIEW_KEY = "view"
-DEFAULT_VIEW = "board"
 
 
 def _clear_notices() -> None:
@@ -40,8 +39,8 @@ def _seed_from_url(facts: reference.DataFacts, ward_codes: set[str],
         return
     st.session_state["_seeded"] = True
     query = {key: st.query_params.get_all(key) for key in st.query_params}
-    filters, notices = from_query(
-        query, data_end=facts.latest_incident, data_start=facts.first_incident,
+    filters, notices = from_query(  # no incidents at all (say the demo was rolled back): today
+        query, data_end=facts.latest_incident or date.today(), data_start=facts.first_incident,
         ward_codes=ward_codes, agency_codes=agency_codes,
     )
     view = (query.get(VIEW_KEY) or [DEFAULT_VIEW])[0]
@@ -87,8 +86,7 @@ def sidebar_filters() -> PageContext:
     facts: reference.DataFacts = compute(reference.data_facts)
     ward_names: dict[str, str] = compute(reference.ward_names)
     scope = access.scope
-    ward_options = [w for w in ward_names if scope.wards is None or w in scope.wards]
-    agency_options = [a for a in codes(AGENCIES) if scope.agencies is None or a in scope.agencies]
+    ward_options, agency_options = _options(access, ward_names)
     _seed_from_url(facts, set(ward_options), set(agency_options))
     data_end = facts.latest_incident or date.today()
     sb = st.sidebar
@@ -136,3 +134,26 @@ def sidebar_filters() -> PageContext:
                       agencies=tuple(agencies))
     _write_url(filters, view)
     return PageContext(filters=filters, view=view, ward_names=ward_names, facts=facts)
+
+
+def _options(access: Access, ward_names: dict[str, str]) -> tuple[list[str], list[str]]:
+    """The ward and agency codes this user may choose (their scope's, or all)."""
+    scope = access.scope
+    return ([w for w in ward_names if scope.wards is None or w in scope.wards],
+            [a for a in codes(AGENCIES) if scope.agencies is None or a in scope.agencies])
+
+
+def url_context() -> PageContext:
+    """The page context straight from the address, drawing nothing: for presenter mode, which
+    hides the sidebar and always shows the board view. The sidebar reads the address again when
+    the presenter leaves, so the filters come back as they were."""
+    facts: reference.DataFacts = compute(reference.data_facts)
+    ward_names: dict[str, str] = compute(reference.ward_names)
+    ward_options, agency_options = _options(current_access(), ward_names)
+    query = {key: st.query_params.get_all(key) for key in st.query_params}
+    filters, notices = from_query(query, data_end=facts.latest_incident or date.today(),
+                                  data_start=facts.first_incident, ward_codes=set(ward_options),
+                                  agency_codes=set(agency_options))
+    st.session_state["_seeded"] = False
+    st.session_state["_url_notices"] = notices
+    return PageContext(filters=filters, view=PRESENTER_VIEW, ward_names=ward_names, facts=facts)

@@ -1,0 +1,199 @@
+"""Geography: ONS ward and LSOA boundaries (GeoJSON), the LSOA-to-ward lookup, and the IMD.
+
+ONS names its properties by vintage (WD13CD/WD13NM, WD23CD/WD23NM, LSOA11CD, LSOA21CD...), so
+we match the pattern, not one year. Ward boundaries replace the whole current geography (the
+demo borough's, at first); LSOA files update the LSOA table row by row, each file filling only
+the columns it has. National files (the lookup, the IMD) keep only the area's rows once the
+area is known.
+"""
+
+from __future__ import annotations
+
+import re
+
+import duckdb
+import pandas as pd
+import shapely
+
+from analytics import validate as v
+from analytics.geo import GeometryError, centroid, geometry_from_geojson
+from analytics.readers import RawTable, ReadError, normalise
+from analytics.staging import REJECTED, Counts, empty_notes, notes_from, skipped_notes
+
+WARD_CODE = re.compile(r"^wd\d{2}cd$")
+WARD_NAME = re.compile(r"^wd\d{2}nm$")
+LSOA_CODE = re.compile(r"^lsoa\d{2}cd$")
+LSOA_NAME = re.compile(r"^lsoa\d{2}nm$")
+WARD_CODE_ALIASES = ("wardcode", "wdcode")
+WARD_NAME_ALIASES = ("wardname", "wdname")
+LSOA_CODE_ALIASES = ("lsoacode", "lsoacode2011", "lsoacode2021")
+LSOA_NAME_ALIASES = ("lsoaname", "lsoaname2011", "lsoaname2021")
+DECILE = re.compile(r"(imd|multipledeprivation).*decile")
+
+
+def _pick(names, pattern: re.Pattern, aliases: tuple[str, ...]) -> str | None:
+    """The first name (as written) whose normalised form matches the pattern or an alias."""
+    for name in names:
+        key = normalise(name)
+        if pattern.search(key) or key in aliases:
+            return name
+    return None
+
+
+def geojson_kind(features: list[dict]) -> str | None:
+    """'wards' or 'lsoa' from the first feature's property names, else None."""
+    props = next((f.get("properties") for f in features if isinstance(f, dict)), None) or {}
+    if _pick(props, WARD_CODE, WARD_CODE_ALIASES):
+        return "wards"
+    if _pick(props, LSOA_CODE, LSOA_CODE_ALIASES):
+        return "lsoa"
+    return None
+
+
+def table_kind(header: tuple[str, ...]) -> str | None:
+    """'lsoa_lookup' or 'imd' from a CSV header, else None."""
+    lsoa = _pick(header, LSOA_CODE, LSOA_CODE_ALIASES)
+    if lsoa and _pick(header, DECILE, ()):
+        return "imd"
+    if lsoa and _pick(header, WARD_CODE, WARD_CODE_ALIASES):
+        return "lsoa_lookup"
+    return None
+
+
+def stage_geojson(con: duckdb.DuckDBPyConnection, file_name: str, features: list[dict],
+                  kind: str):
+    """Check ward or LSOA features; returns (tables, notes, counts, messages, props used)."""
+    props = next((f.get("properties") for f in features if isinstance(f, dict)), None) or {}
+    wards = kind == "wards"
+    code_key = _pick(props, *((WARD_CODE, WARD_CODE_ALIASES) if wards else
+                              (LSOA_CODE, LSOA_CODE_ALIASES)))
+    name_key = _pick(props, *((WARD_NAME, WARD_NAME_ALIASES) if wards else
+                              (LSOA_NAME, LSOA_NAME_ALIASES)))
+    noun = "ward" if wards else "LSOA"
+    if not code_key:
+        want = "WD23CD (or another year's WDyyCD)" if wards else "LSOA21CD (or LSOA11CD)"
+        raise ReadError(f"{file_name}: the features have no {noun} code property; expected "
+                        f"{want}. Found: {', '.join(list(props)[:8]) or 'no properties'}.")
+    rows, problems, seen = [], [], {}
+    for number, feature in enumerate(features, start=1):
+        p = feature.get("properties") if isinstance(feature, dict) else None
+        p = p if isinstance(p, dict) else {}
+        code = str(p.get(code_key) or "").strip()
+        name = str(p.get(name_key) or "").strip() if name_key else ""
+        if not code:
+            problems.append((number, code_key, f"is blank: every feature needs a {noun} code"))
+            continue
+        if code in seen:
+            problems.append((number, code_key, f"'{code}' is also feature {seen[code]}: expected "
+                             "each code once"))
+            continue
+        try:
+            shape = geometry_from_geojson(feature.get("geometry"))
+        except GeometryError as err:
+            problems.append((number, "geometry", str(err)))
+            continue
+        seen[code] = number
+        lat, lon = centroid(shape)
+        rows.append({f"{noun.lower()}_code": code, f"{noun.lower()}_name": name or code,
+                     "geometry_geojson": shapely.to_geojson(shape), "centroid_lat": lat,
+                     "centroid_lon": lon, "_feature": number})
+    frame = pd.DataFrame(rows)
+    notes = _feature_notes(features, problems, code_key)
+    messages = []
+    if frame.empty:
+        raise ReadError(f"{file_name}: none of its {len(features):,} features could be used; "
+                        f"the first problem: feature {problems[0][0]}, {problems[0][2]}.")
+    frame = frame.drop(columns="_feature")
+    if wards:
+        table = frame
+        current = con.execute(
+            "SELECT count(*), count(*) FILTER (WHERE l.extract_id IS NULL OR e.kind = 'demo') "
+            "FROM wards w LEFT JOIN area_lineage l ON l.table_name = 'wards' AND "
+            "l.code = w.ward_code LEFT JOIN extracts e ON e.extract_id = l.extract_id").fetchone()
+        if current[0]:
+            demo = " (the fictional demo borough's)" if current[1] == current[0] else ""
+            messages.append(f"Loading these {len(table):,} wards replaces the current "
+                            f"{current[0]:,} wards{demo}. Data already loaded keeps the wards "
+                            "it was given; roll this load back to restore the current wards.")
+        tables = {"wards": table.assign(child_population=None)}
+    else:
+        tables = {"lsoa": frame[["lsoa_code", "lsoa_name", "geometry_geojson"]]}
+    counts = Counts(read=len(features), valid=len(frame), rejected=len(problems))
+    return tables, notes, counts, tuple(messages)
+
+
+def _feature_notes(features: list[dict], problems: list, code_key: str) -> pd.DataFrame:
+    """Row notes for rejected features (row number = feature number), with their properties."""
+    if not problems:
+        return empty_notes()
+    import json
+
+    def props(n: int) -> str:
+        f = features[n - 1]
+        p = f.get("properties") if isinstance(f, dict) else None
+        return json.dumps(p if isinstance(p, dict) else {}, default=str, ensure_ascii=False)
+
+    return pd.DataFrame({"row_number": [n for n, _, _ in problems],
+                         "column_name": [c for _, c, _ in problems],
+                         "reason": [r for _, _, r in problems],
+                         "raw": [props(n) for n, _, _ in problems], "outcome": REJECTED})
+
+
+def stage_lsoa_table(con: duckdb.DuckDBPyConnection, raw: RawTable, kind: str):
+    """Check an LSOA-to-ward lookup or IMD file; returns (tables, notes, counts, messages)."""
+    code_col = _pick(raw.header, LSOA_CODE, LSOA_CODE_ALIASES)
+    name_col = _pick(raw.header, LSOA_NAME, LSOA_NAME_ALIASES)
+    other_col = (_pick(raw.header, WARD_CODE, WARD_CODE_ALIASES) if kind == "lsoa_lookup"
+                 else _pick(raw.header, DECILE, ()))
+    if not (code_col and other_col):
+        want = "a ward code (WDyyCD)" if kind == "lsoa_lookup" else "an IMD decile"
+        raise ReadError(f"{raw.file_name} needs an LSOA code column (LSOA21CD, LSOA11CD or "
+                        f"'LSOA code') and {want} column.")
+    problems = v.Problems()
+    code = raw.column(code_col).fillna("").str.strip().str.upper()
+    problems.add(~code.str.fullmatch(v.LSOA_PATTERN), code_col,
+                 v.cell_reason(code, " is not an LSOA code: expected one such as E01000001"))
+    out = pd.DataFrame({"lsoa_code": code})
+    if name_col:
+        out["lsoa_name"] = raw.column(name_col).fillna("").str.strip().replace("", None)
+    if kind == "lsoa_lookup":
+        ward = raw.column(other_col).fillna("").str.strip().str.upper()
+        problems.add(~ward.str.fullmatch(r"[EWSN]\d{8}"), other_col,
+                     v.cell_reason(ward, " is not a ward code: expected one such as E05009288"))
+        out["ward_code"] = ward
+    else:
+        decile, bad = v.parse_int(raw.column(other_col), 1, 10)
+        problems.add(bad | v.blank(raw.column(other_col)), other_col,
+                     v.cell_reason(raw.column(other_col), " is not a decile: expected 1 to 10"))
+        out["imd_decile"] = decile
+    found = problems.frame()
+    same = code.duplicated(keep="first") & ~code.index.isin(found["record"])
+    problems.add(same, code_col, v.cell_reason(code, " is listed again: expected each LSOA once"))
+    found = problems.frame()
+    good = ~out.index.isin(found["record"])
+    out = out[good]
+    messages, left_out = [], 0
+    area = _area_filter(con, kind)
+    if area is not None:
+        column, keys = area
+        inside = out[column].isin(keys)
+        left_out = int((~inside).sum())
+        out = out[inside]
+        if left_out:
+            messages.append(f"{left_out:,} rows are for LSOAs outside the area and were left out "
+                            "(the file covers more than the loaded wards).")
+    notes = pd.concat([skipped_notes(raw), notes_from(raw, found, REJECTED)], ignore_index=True)
+    counts = Counts(read=len(raw.frame) + len(raw.skipped), valid=len(out),
+                    rejected=int(found["record"].nunique()) + len(raw.skipped),
+                    outside=left_out, blank=raw.blank_rows)
+    return {"lsoa": out.reset_index(drop=True)}, notes, counts, tuple(messages)
+
+
+def _area_filter(con: duckdb.DuckDBPyConnection, kind: str) -> tuple[str, set[str]] | None:
+    """The column and codes that mark the area's rows of a national file, once the area is known."""
+    if kind == "lsoa_lookup":
+        wards = {c for (c,) in con.execute(
+            "SELECT ward_code FROM wards WHERE geometry_geojson IS NOT NULL").fetchall()}
+        return ("ward_code", wards) if wards else None
+    known = {c for (c,) in con.execute("SELECT lsoa_code FROM lsoa").fetchall()}
+    return ("lsoa_code", known) if known else None

@@ -1,0 +1,268 @@
+"""The board's briefing: one section for each page of the dashboard, built from the current filters.
+
+The board pack prints these sections (analytics.boardpack) and presenter mode shows them as slides,
+so what a board hears and what it takes away are the same figures. Sections are built in the board
+view unless told otherwise: small counts hidden, others rounded (analytics.disclosure).
+
+    >>> pack(store.cursor(), filters).sections[0].title
+    'What changed'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import duckdb
+import pandas as pd
+
+from analytics import briefing_charts as bc
+from analytics import (
+    charts,
+    impact,
+    impact_charts,
+    narrative,
+    overlap,
+    overview,
+    places,
+    priorities,
+    trend_charts,
+    trends,
+)
+from analytics import overlap_charts as oc
+from analytics import places_charts as pc
+from analytics.boardpack import Pack, Section
+from analytics.disclosure import PRESENTER_VIEW, VIEWS, display_count, drop_small_rows
+from analytics.filters import Filters, uk_date
+from analytics.reference import data_facts, ward_names
+
+TITLE = "Contextual safeguarding: board pack"
+TOP_SIGNALS = 5  # signals named on the Trends section
+TOP_PRIORITIES = 5  # places described in words on the priorities section
+TABLE_ROWS = 10  # rows of a long table printed in the pack
+TOP_PAIRS = 8  # strongest overlaps drawn as bars
+CHANGES_EACH_WAY = 3  # wards with the largest rises, and with the largest falls, drawn
+
+
+def _overview(con: duckdb.DuckDBPyConnection, filters: Filters, view: str) -> Section:
+    head = overview.headline(con, filters)
+    cur, prev = head.current, head.previous
+    period = overview.period_words(filters)
+    if cur.incidents == 0:
+        return _empty("Headline figures", "overview")
+
+    def delta(now: int, before: int | None, rounded: bool | None = None) -> str:
+        words = overview.change_words(now, before, view, period, rounded=rounded)
+        return words or ("No earlier period to compare" if before is None else "Too few to compare")
+
+    metrics = (
+        ("Incidents", display_count(cur.incidents, view), delta(cur.incidents, prev and prev.incidents)),
+        ("Young people affected", display_count(cur.young_people, view),
+         delta(cur.young_people, prev and prev.young_people)),
+        ("Places with incidents", display_count(cur.contexts, view, rounded=False),
+         delta(cur.contexts, prev and prev.contexts, rounded=False)),
+        ("Wards with incidents", display_count(cur.wards, view, rounded=False),
+         delta(cur.wards, prev and prev.wards, rounded=False)),
+    )
+    most = ", ".join(f"{r.ward_name} ({display_count(r.incidents, view)} incidents)"
+                     for r in head.top_wards.itertuples())
+    summary = [f"The {period} to {uk_date(filters.end)}." if filters.end else "All data.",
+               f"Most affected wards: {most}."]
+    figures, tables = [], []
+    moved = overview.biggest_changes(overview.changes(con, filters, unit="ward"), n=CHANGES_EACH_WAY)
+    safe = drop_small_rows(moved, ["current", "previous"], view)
+    if not safe.empty:
+        safe = safe.assign(change=safe["current"] - safe["previous"])
+        safe = safe[safe["change"] != 0]
+    if not safe.empty:
+        top = safe.iloc[safe["change"].abs().argmax()]
+        title = (f"{top['name']} changed most, {'up' if top['change'] > 0 else 'down'} "
+                 f"{abs(int(top['change'])):,} incidents on the previous {period}")
+        figures.append(charts.change_bars(safe, title))
+        tables.append(("Wards that changed most", safe[["name", "current", "previous",
+                                                          "change"]].rename(columns={
+            "name": "Ward", "current": "This period", "previous": "Previous period",
+            "change": "Change"})))
+    return Section("Headline figures", summary, figures, tables, metrics=metrics, page="overview",
+                   points=summary[1:])
+
+
+def _what_changed(con: duckdb.DuckDBPyConnection, filters: Filters, view: str) -> Section:
+    told = narrative.what_changed(con, filters, view)
+    return Section("What changed", told.sentences, page="overview")
+
+
+def _trends(con: duckdb.DuckDBPyConnection, filters: Filters, view: str) -> Section:
+    tv = trends.trend_view(con, filters)
+    if tv.overall is None or tv.overall.total == 0:
+        return _empty("Signals worth a look", "trends")
+    top = trends.top_signals(con, filters, n=TOP_SIGNALS)
+    summary = [f"{r.assessment.capitalize()}: {r.headline}." for r in top.itertuples()] or [
+        "No risk type in any ward shows a current signal of change: the ups and downs are "
+        "within the expected range, or too rare to judge."]
+    fig = trend_charts.xmr_chart(tv.overall, tv.overall.headline, view=view,
+                                 y_title=trends.MEASURES["incidents"], window=tv.window)
+    table = trends.signals(con, filters)
+    tables = []
+    if not table.frame.empty:
+        tables.append(("Signals for each risk type in each ward (latest first)",
+                       trends.signal_table_for_display(table, view).head(TABLE_ROWS)))
+    return Section("Signals worth a look", summary, [fig], tables, page="trends")
+
+
+def _overlap(con: duckdb.DuckDBPyConnection, filters: Filters, view: str) -> Section:
+    title = "Which harms go together"
+    result = overlap.analyse(con, filters, unit="people", window=None)
+    if result.universe == 0 or len(result.types) < 2:
+        return Section(title, ["Too few young people have more than one risk type recorded "
+                               "in this selection to show overlap."], page="overlap")
+    summary = [s.replace("**", "") for s in overlap.summary_sentences(result, view)]
+    points = [f"{r.a_label} and {overlap.lower(r.b_label)}: {r.lift:.1f} times what chance "
+              f"would give ({display_count(r.n_ab, view)} young people)"
+              for r in overlap.strongest(result).itertuples()] or summary
+    figures = [oc.heatmap(result, "lift", view)]
+    strong = overlap.strongest(result, n=TOP_PAIRS)
+    if not strong.empty:
+        top = strong.iloc[0]
+        figures.insert(0, bc.pair_bars(strong, f"{top['a_label']} and "
+                                               f"{overlap.lower(top['b_label'])} occur together "
+                                               f"{top['lift']:.1f} times as often as chance "
+                                               "would give", view))
+    return Section(title, summary, figures,
+                   [("Each pair of risk types", oc.heatmap_table(result, view))], page="overlap",
+                   points=points)
+
+
+def _places(con: duckdb.DuckDBPyConnection, filters: Filters, view: str) -> Section:
+    title = "Where harm concentrates"
+    rank = places.ward_ranking(con, filters)
+    if rank.empty or rank["incidents"].sum() == 0:
+        return _empty(title, "places")
+    spots = places.ward_hot_spots(con, filters)
+    summary = pc.spot_sentences(spots) or [spots.reason or pc.map_headline(spots) + "."]
+    conc = places.concentration(con, filters)
+    summary.append(pc.concentration_headline(conc, view) + ".")
+    fig = bc.ward_bars(rank, bc.ward_title(rank, view), view)
+    return Section(title, summary, [fig],
+                   [("Wards ranked", pc.ranking_table(rank, view).head(TABLE_ROWS))],
+                   page="places")
+
+
+def _priorities(con: duckdb.DuckDBPyConnection, filters: Filters, view: str) -> Section:
+    title = "Places to act on first"
+    ranked = priorities.rank(con, filters)
+    if ranked.empty:
+        return _empty(title, "priorities")
+    explained = priorities.explain(ranked, view, overview.period_words(filters))
+    explained["shown_name"] = [
+        places.shareable_name(n, t, None if w == priorities.NO_WARD else w, view)
+        for n, t, w in zip(explained["name"], explained["context_type"], explained["ward_name"],
+                           strict=True)]
+    summary = [f"{r.rank}. {r.shown_name} ({r.where}): {r.why}. Who can act: {r.partners}."
+               for r in explained.head(TOP_PRIORITIES).itertuples()]
+    fig = bc.priority_bars(explained, f"{explained['shown_name'].iloc[0]} ranks first of "
+                                      f"{len(explained):,} places with incidents")
+    table = pd.DataFrame({"Rank": explained["rank"], "Place": explained["shown_name"],
+                          "Where": explained["where"],
+                          "Priority (0 to 100)": explained["score"].round(0).astype(int),
+                          "Partners who can act": explained["partners"]}).head(TABLE_ROWS)
+    points = [f"{r.rank}. {r.shown_name} ({r.where})"
+              for r in explained.head(TOP_PRIORITIES).itertuples()]
+    return Section(title, summary, [fig], [("Places ranked by priority", table)],
+                   page="priorities", points=points)
+
+
+def _interventions(con: duckdb.DuckDBPyConnection, filters: Filters, view: str) -> Section:
+    title = "What changed after interventions"
+    summary = impact.impact_summary(con, filters)
+    if summary.empty:
+        return Section(title, ["No intervention in the register ran at places matching these "
+                               "filters during this period."], page="interventions")
+    summary = summary.assign(label=_unnamed_homes(con, summary["label"], view))
+    headline = impact.summary_headline(summary)
+    assessed = summary.dropna(subset=["ratio"]).sort_values("before_total", ascending=False,
+                                                            kind="stable")
+    lines = [f"{headline}."] + [f"{r.label}: {r.effect[:1].lower() + r.effect[1:]}."
+                                for r in assessed.head(TOP_PRIORITIES).itertuples()]
+    figures = [impact_charts.estimates(assessed, "label", headline)] if not assessed.empty else []
+    lines.append(impact.CAVEAT)
+    return Section(title, lines, figures,
+                   [("Every intervention", impact.summary_table(summary).head(TABLE_ROWS))],
+                   page="interventions")
+
+
+def _unnamed_homes(con: duckdb.DuckDBPyConnection, labels: pd.Series, view: str) -> pd.Series:
+    """Intervention labels with any home address replaced as places.shareable_name does."""
+    homes = con.execute(
+        "SELECT c.name, c.context_type, w.ward_name FROM contexts c LEFT JOIN wards w "
+        "USING (ward_code) WHERE list_contains($types, c.context_type)",
+        {"types": sorted(places.PRIVATE_TYPES)}).fetchall()
+    out = labels.copy()
+    for name, kind, ward in homes:
+        shown = places.shareable_name(name, kind, ward, view)
+        if shown != name:
+            out = out.str.replace(name, shown[:1].lower() + shown[1:], regex=False)
+    return out
+
+
+def _empty(title: str, page: str) -> Section:
+    return Section(title, ["No incidents match these filters."], page=page)
+
+
+BUILDERS: dict[str, Callable[[duckdb.DuckDBPyConnection, Filters, str], Section]] = {
+    "overview": _overview,
+    "what_changed": _what_changed,
+    "trends": _trends,
+    "overlap": _overlap,
+    "places": _places,
+    "priorities": _priorities,
+    "interventions": _interventions,
+}
+# The pack opens with what changed, then follows the pages in the order the app lists them.
+PACK_ORDER = ("what_changed", "overview", "priorities", "trends", "places", "overlap",
+              "interventions")
+# Slides open with the headline figures, then what changed, signals, overlap, places, priorities.
+SLIDE_ORDER = ("overview", "what_changed", "trends", "overlap", "places", "priorities")
+
+
+def section(con: duckdb.DuckDBPyConnection, filters: Filters, key: str,
+            view: str = PRESENTER_VIEW) -> Section:
+    """One section (or slide) of the briefing, for the filters, in the view."""
+    if key not in BUILDERS:
+        raise ValueError(f"Unknown section {key!r}; choose one of {', '.join(BUILDERS)}.")
+    return BUILDERS[key](con, filters, view)
+
+
+def lineage(con: duckdb.DuckDBPyConnection, view: str = PRESENTER_VIEW) -> pd.DataFrame:
+    """Where the data came from: every extract loaded, oldest first, row counts for the view."""
+    frame = con.execute(
+        "SELECT file_name, kind, uploaded_at, rows_loaded, rows_rejected, status "
+        "FROM extracts ORDER BY uploaded_at, extract_id").df()
+    return pd.DataFrame({
+        "File": frame["file_name"],
+        "Kind": frame["kind"].str.replace("_", " ").str.capitalize(),
+        "Loaded on": [uk_date(t.date()) for t in frame["uploaded_at"]],
+        "Rows loaded": [display_count(n, view) for n in frame["rows_loaded"]],
+        "Rows rejected": [display_count(n, view) for n in frame["rows_rejected"]],
+        "Status": frame["status"].str.capitalize(),
+    })
+
+
+def pack(con: duckdb.DuckDBPyConnection, filters: Filters, view: str = PRESENTER_VIEW,
+         keys: tuple[str, ...] = PACK_ORDER) -> Pack:
+    """The board pack for the filters: a cover (period, filters, data date, lineage) and one
+    section per page. Board view unless told otherwise."""
+    facts = data_facts(con)
+    return Pack(
+        title=TITLE,
+        period=_capital(filters.period_phrase()),
+        filters=filters.describe(ward_names(con)),
+        data_date=uk_date(facts.latest_incident) if facts.latest_incident else "no data loaded",
+        view=VIEWS.get(view, VIEWS[PRESENTER_VIEW]),
+        lineage=lineage(con, view),
+        sections=tuple(section(con, filters, key, view) for key in keys),
+        demo=facts.is_demo,
+    )
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]

@@ -1,0 +1,57 @@
+"""Presenter mode: the board's briefing as slides, in large type, in the board view, no controls."""
+
+import streamlit as st
+
+from analytics import briefing
+from analytics import briefing_charts as bc
+from analytics.disclosure import PRESENTER_VIEW, VIEWS
+from ui import components, navigation, share, state
+
+if not navigation.presenting():  # opened by its own address: switch the mode on
+    st.query_params[share.PRESENT_KEY] = "1"
+    st.rerun()
+
+ctx = state.context()
+keys = briefing.SLIDE_ORDER
+number = components.slide_number(st.query_params.get(share.SLIDE_KEY), len(keys))
+if st.query_params.get(share.SLIDE_KEY) != str(number):
+    st.query_params[share.SLIDE_KEY] = str(number)
+
+
+def go_to(n: int) -> None:
+    st.query_params[share.SLIDE_KEY] = str(n)
+
+
+bar = st.container(horizontal=True, vertical_alignment="center")
+demo = "Fictional demo data. " if ctx.facts.is_demo else ""
+bar.caption(f"Slide {number} of {len(keys)}. {demo}{VIEWS[PRESENTER_VIEW]}.")
+bar.space("stretch")
+bar.button("Previous", icon=":material/arrow_back:", key="previous", on_click=go_to,
+           args=(number - 1,), disabled=number == 1)
+bar.button("Next", icon=":material/arrow_forward:", key="next", type="primary", on_click=go_to,
+           args=(number + 1,), disabled=number == len(keys))
+if bar.button("Leave", icon=":material/close:", key="leave",
+              help="Leave presenter mode, back to the dashboard with the same filters"):
+    st.switch_page("pages/overview.py",
+                   query_params=share.query_without(share.PRESENT_KEY, share.SLIDE_KEY))
+
+section = state.compute(briefing.section, ctx.filters, key=keys[number - 1],
+                        view=PRESENTER_VIEW)
+st.title(section.title)
+if section.metrics:
+    for column, (label, value, change) in zip(st.columns(len(section.metrics)), section.metrics,
+                                              strict=True):
+        components.change_metric(column, label, value, change)
+points = list(section.points or section.summary)
+if section.figures:
+    words, picture = st.columns([2, 3], gap="large")
+else:
+    words, picture = st.container(), None
+with words:
+    for point in components.slide_points(points, beside_chart=picture is not None):
+        st.markdown(point)
+if picture is not None:
+    fig = section.figures[0]
+    picture.plotly_chart(bc.enlarge(fig, bc.slide_height(bool(section.metrics))),
+                         width="stretch", config={"staticPlot": True}, key=f"slide-{number}")
+st.caption(ctx.caption("Board view"))

@@ -1,0 +1,101 @@
+"""Presenter mode as a presenter uses it (AppTest): slides from the address, next and previous, the
+slide number kept in the address, board figures whatever view was asked for, and no controls."""
+
+import pytest
+
+from analytics import briefing
+from analytics.store import Store
+from tests.apptest import assert_no_exception, open_page, shown_text
+from tests.conftest import seed_tiny
+
+YEAR_2025 = {"period": "custom", "from": "2025-01-01", "to": "2025-12-31"}
+YEAR_2024 = {"period": "custom", "from": "2024-01-01", "to": "2024-12-31"}
+SLIDES = ["Headline figures", "What changed", "Signals worth a look", "Which harms go together",
+          "Where harm concentrates", "Places to act on first"]
+
+
+@pytest.fixture
+def tiny_db(tmp_path):
+    path = tmp_path / "tiny.duckdb"
+    store = Store(path)
+    seed_tiny(store)
+    store.close()
+    return path
+
+
+def present(db, monkeypatch, **query):
+    return open_page(db, None, {**YEAR_2025, "present": "1", **query}, monkeypatch)
+
+
+def test_the_slides_follow_the_briefing_in_order():
+    assert [briefing.BUILDERS[k].__name__ for k in briefing.SLIDE_ORDER] == [
+        "_overview", "_what_changed", "_trends", "_overlap", "_places", "_priorities"]
+
+
+def test_the_address_opens_the_slide_it_names_with_no_sidebar(tiny_db, monkeypatch):
+    at = present(tiny_db, monkeypatch, slide="3")
+    assert_no_exception(at)
+    assert at.title[0].value == "Signals worth a look"
+    assert "Slide 3 of 6." in shown_text(at)
+    assert not at.sidebar.children or not list(at.sidebar)  # no filters, no navigation
+    assert not at.multiselect and not at.selectbox and not at.radio
+
+
+def test_next_and_previous_step_through_every_slide_and_keep_the_number_in_the_address(
+        tiny_db, monkeypatch):
+    at = present(tiny_db, monkeypatch, slide="1")
+    assert at.button(key="previous").disabled
+    seen = [at.title[0].value]
+    while not at.button(key="next").disabled:
+        at.button(key="next").click().run()
+        assert_no_exception(at)
+        seen.append(at.title[0].value)
+        assert at.query_params["slide"] == [str(len(seen))] or \
+            at.query_params["slide"] == str(len(seen))
+    assert seen == SLIDES
+    at.button(key="previous").click().run()
+    assert at.title[0].value == SLIDES[-2]
+
+
+@pytest.mark.parametrize(("asked", "shown"), [("99", 6), ("0", 1), ("two", 1), (None, 1)])
+def test_a_slide_number_out_of_range_opens_the_nearest_slide(tiny_db, monkeypatch, asked, shown):
+    at = present(tiny_db, monkeypatch, **({"slide": asked} if asked else {}))
+    assert_no_exception(at)
+    assert at.title[0].value == SLIDES[shown - 1]
+
+
+def test_presenter_mode_always_shows_the_board_view(tiny_db, monkeypatch):
+    # 2 young people in 2024: an analyst sees 2; a room full of people must not
+    at = open_page(tiny_db, None, {**YEAR_2024, "view": "analyst", "present": "1", "slide": "1"},
+                   monkeypatch)
+    assert_no_exception(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Young people affected"] == "<5" and metrics["Incidents"] == "<5"
+    assert "Board view" in shown_text(at)
+
+
+def test_the_slides_use_the_filters_in_the_address(tiny_db, monkeypatch):
+    at = present(tiny_db, monkeypatch, slide="1")
+    assert {m.label: m.value for m in at.metric}["Incidents"] == "10"
+    at = present(tiny_db, monkeypatch, slide="1", ward="W2")
+    assert {m.label: m.value for m in at.metric}["Incidents"] == "<5"
+    assert "wards: Birch" in " ".join(c.value for c in at.caption)
+
+
+def test_leaving_goes_back_to_the_dashboard_with_the_same_filters(tiny_db, monkeypatch):
+    at = present(tiny_db, monkeypatch, slide="2", risk="cce")
+    at.button(key="leave").click().run()
+    assert_no_exception(at)
+    assert at.title[0].value == "Overview"
+    assert "present" not in at.query_params and "slide" not in at.query_params
+    # the filters stay in the address, so the sidebar reads them back (tests/test_browser.py
+    # follows it in a real browser; AppTest runs the page alone after a switch)
+    assert at.query_params["risk"] in ("cce", ["cce"])
+    assert at.query_params["from"] in ("2025-01-01", ["2025-01-01"])
+
+
+def test_every_page_offers_presenter_mode_with_its_filters(tiny_db, monkeypatch):
+    at = open_page(tiny_db, "pages/trends.py", {**YEAR_2025, "risk": "cce"}, monkeypatch)
+    link = next(e for e in at.get("page_link") if e.proto.label == "Present")
+    assert link.proto.page == "present" or "present" in link.proto.page
+    assert "present=1" in link.proto.query_string and "risk=cce" in link.proto.query_string
