@@ -231,8 +231,9 @@ PAGES: dict[str, Page] = {page.script: page for page in (
     Page("pages/peers.py", "Peer groups", (
         Call(overview.totals, bl.totals),
         Call(peers.peer_groups, kwargs={"min_shared": peers.MIN_SHARED_INCIDENTS}),
-    ), not_by_default={peers.person_layout_for: "drawn only in the analyst view, when the "
-                                                "reader asks for young people, not groups"}),
+    ), aggregation=False,  # Louvain community detection (networkx) dominates
+        not_by_default={peers.person_layout_for: "drawn only in the analyst view, when the "
+                                                 "reader asks for young people, not groups"}),
     Page("pages/interventions.py", "Interventions", (
         Call(interventions.register, bl.register),
         Call(overview.totals, bl.totals),
@@ -240,8 +241,9 @@ PAGES: dict[str, Page] = {page.script: page for page in (
         Call(impact.impact, resolve=best_intervention),
         Call(impact.displacement, kwargs={"radius_m": impact.DISPLACEMENT_RADIUS_M},
              resolve=best_intervention),
-    ), not_by_default={interventions.places: "listed only for a role that may add "
-                                             "interventions (analysts)"}),
+    ), aggregation=False,  # a matched comparison and estimate for every intervention dominates
+        not_by_default={interventions.places: "listed only for a role that may add "
+                                              "interventions (analysts)"}),
     Page("pages/records.py", "Incident records", (
         Call(records.incident_records, bl.incident_records),
     ), aggregation=False),  # lists rows (for analysts), one count and a page of them
