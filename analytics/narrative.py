@@ -98,14 +98,18 @@ def risk_changes(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFra
     columns = ["code", "name", "current", "previous", "change"]
     if not (filters.start and filters.end):
         return pd.DataFrame(columns=columns)
-    cur, prev = filters.predicate("i"), filters.previous().predicate("i", prefix="p_")
+    # The derived table carries each incident's risk types (analytics/derived.py): no join, and
+    # only the two periods are read.
+    cur = filters.predicate("i", risk_list=True)
+    prev = filters.previous().predicate("i", prefix="p_", risk_list=True)
     frame = con.execute(
         f"""
-        SELECT r.risk_type AS code,
-               count(*) FILTER (WHERE {cur.sql}) AS current,
-               count(*) FILTER (WHERE {prev.sql}) AS previous
-        FROM incidents i JOIN incident_risks r USING (incident_id)
-        WHERE (len($risks) = 0 OR list_contains($risks, r.risk_type))
+        WITH r AS (SELECT unnest(i.risks) AS risk_type, ({cur.sql}) AS now,
+                          ({prev.sql}) AS before
+                   FROM incident_facts i WHERE ({cur.sql}) OR ({prev.sql}))
+        SELECT r.risk_type AS code, count(*) FILTER (WHERE now) AS current,
+               count(*) FILTER (WHERE before) AS previous
+        FROM r WHERE (len($risks) = 0 OR list_contains($risks, r.risk_type))
         GROUP BY ALL
         """,
         {**cur.params, **prev.params, "risks": list(filters.risk_types)},
@@ -235,10 +239,13 @@ def _shareable_names(con: duckdb.DuckDBPyConnection, moved: pd.DataFrame,
         "LEFT JOIN wards w USING (ward_code) WHERE list_contains($ids, c.context_id)",
         {"ids": list(moved["code"])}).df().set_index("code")
     out = moved.copy()
-    out["name"] = [places.shareable_name(name, info.at[code, "context_type"],
-                                         _text(info.at[code, "ward_name"]), view)
-                   if code in info.index else name
-                   for code, name in zip(moved["code"], moved["name"], strict=True)]
+    # Looked up by map, not cell by cell: every place that changed is named (ten thousand at a
+    # million incidents), and .at per cell took over a second.
+    types = moved["code"].map(info["context_type"])
+    wards = moved["code"].map(info["ward_name"])
+    out["name"] = [places.shareable_name(name, kind, _text(ward), view) if code in info.index
+                   else name for code, name, kind, ward in zip(moved["code"], moved["name"],
+                                                               types, wards, strict=True)]
     return out
 
 

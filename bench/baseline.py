@@ -4,7 +4,8 @@ This is the yardstick the benchmark measures our DuckDB analytics against, so it
 way a competent pandas developer would write it, not as a strawman:
 - every table is read once into memory at start-up (`load`, what the plain app caches with
   st.cache_data), with the conveniences such an app adds there: code columns as categoricals,
-  and the UK local time and month of each incident worked out once;
+  the UK local time and month of each incident, and a True/False column per risk type (so the
+  risk filter is a column test), all worked out once;
 - each analysis then filters with boolean masks and aggregates with groupby, merge and
   pivot_table, vectorised throughout (no row loops where pandas has a verb for it);
 - the statistics are the project's own (SPC, Gi*, k-means, Theil-Sen, Fisher), called on the
@@ -76,6 +77,11 @@ def load(con) -> Frames:
     inc["month"] = inc["occurred_at"].dt.to_period("M").dt.to_timestamp()
     risks = table("incident_risks")[["incident_id", "risk_type"]]
     risks["risk_type"] = risks["risk_type"].astype("category")
+    # One True/False column per risk type on each incident, so the risk filter is a column
+    # test rather than an isin over hundreds of thousands of string ids.
+    flags = pd.crosstab(risks["incident_id"], risks["risk_type"]).gt(0)
+    flags = flags.reindex(inc["incident_id"], fill_value=False).add_prefix("risk_")
+    inc = pd.concat([inc, flags.reset_index(drop=True).set_index(inc.index)], axis=1)
     people = table("incident_people")[["incident_id", "person_id"]]
     return Frames(incidents=inc, risks=risks, people=people, contexts=table("contexts"),
                   wards=table("wards"), interventions=table("interventions"),
@@ -96,13 +102,22 @@ def select(fr: Frames, f: Filters, *, risks: bool = True, wards: bool = True) ->
     if f.wards and wards:
         mask &= inc["ward_code"].isin(f.wards).to_numpy()
     if f.risk_types and risks:
-        ids = fr.risks.loc[fr.risks["risk_type"].isin(f.risk_types), "incident_id"]
-        mask &= inc["incident_id"].isin(ids).to_numpy()
+        columns = [f"risk_{r}" for r in f.risk_types if f"risk_{r}" in inc]
+        mask &= inc[columns].any(axis=1).to_numpy() if columns else False
     if f.context_types:
         mask &= inc["location_type"].isin(f.context_types).to_numpy()
     if f.agencies:
         mask &= inc["source_agency"].isin(f.agencies).to_numpy()
     return inc[mask]
+
+
+def _risk_counts(sel: pd.DataFrame, keys: list) -> pd.Series:
+    """Incidents by `keys` and risk type (non-zero only), summing the risk columns."""
+    flags = [c for c in sel.columns if str(c).startswith("risk_")]
+    wide = sel.groupby(keys, observed=True)[flags].sum()
+    wide.columns = [c.removeprefix("risk_") for c in flags]
+    long = wide.rename_axis(columns="risk_type").stack()
+    return long[long > 0]
 
 
 def _with_risks(fr: Frames, sel: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -159,10 +174,9 @@ def headline(fr: Frames, f: Filters, top: int = 3) -> tuple:
 
 def risk_trends(fr: Frames, f: Filters) -> pd.DataFrame:
     """Incidents a month by risk type, zeros filled."""
-    rows = _with_risks(fr, select(fr, f), ["month"])
+    counts = _risk_counts(select(fr, f), ["month"]).reorder_levels(["risk_type", "month"])
     if f.risk_types:
-        rows = rows[rows["risk_type"].isin(f.risk_types)]
-    counts = rows.groupby(["risk_type", "month"], observed=True).size()
+        counts = counts[counts.index.get_level_values("risk_type").isin(f.risk_types)]
     months = (pd.date_range(f.start.replace(day=1), f.end, freq="MS") if f.start and f.end
               else pd.DatetimeIndex([]))
     grid = pd.MultiIndex.from_product([list(f.risk_types) or list(RISK_LABELS), months],
@@ -248,6 +262,15 @@ def grouped(fr: Frames, f: Filters, periods: pd.DatetimeIndex, dims: tuple[str, 
     """Distinct incidents (or young people) by period and the dimensions, over the window."""
     sel = select(fr, replace(f, start=periods[0].date(), end=_last_day(periods, granularity)))
     columns = [DIMENSION[d] for d in dims if d != "risk_type"]
+    freq = "M" if granularity == "month" else "W-SUN"
+    if "risk_type" in dims and measure == "incidents":  # count the risk columns by group
+        keyed = sel.assign(period=sel["occurred_at"].dt.to_period(freq).dt.start_time,
+                           **{d: sel[DIMENSION[d]].astype(object).fillna("")
+                              for d in dims if d != "risk_type"})
+        counts = _risk_counts(keyed, ["period", *[d for d in dims if d != "risk_type"]])
+        if f.risk_types:
+            counts = counts[counts.index.get_level_values("risk_type").isin(f.risk_types)]
+        return counts.reorder_levels(["period", *dims])
     rows = sel[["incident_id", "occurred_at", *columns]]
     if "risk_type" in dims:
         rows = rows.merge(fr.risks, on="incident_id")
@@ -258,7 +281,6 @@ def grouped(fr: Frames, f: Filters, periods: pd.DatetimeIndex, dims: tuple[str, 
     if measure == "rate":
         known = fr.wards.loc[fr.wards["child_population"] > 0, "ward_code"]
         rows = rows[rows["ward_code"].isin(known)]
-    freq = "M" if granularity == "month" else "W-SUN"
     period = rows["occurred_at"].dt.to_period(freq).dt.start_time
     keys = [rows[DIMENSION[d]].astype(object).fillna("").rename(d) for d in dims]
     value = "person_id" if measure == "young_people" else "incident_id"
@@ -407,9 +429,8 @@ def profiles(fr: Frames, f: Filters) -> pd.DataFrame:
     out["ward_name"] = out["ward_code"].map(_ward_name_map(fr)).fillna(NO_WARD)
     out["context_label"] = out["context_type"].map(CONTEXT_LABELS).fillna("Other")
     ids = out.index
-    shares = (_with_risks(fr, sel, ["context_id"]).groupby(["context_id", "risk_type"],
-                                                            observed=True)["incident_id"]
-              .nunique().unstack(fill_value=0).reindex(ids, fill_value=0))
+    shares = (_risk_counts(sel, ["context_id"]).unstack("risk_type", fill_value=0)
+              .reindex(ids, fill_value=0))
     out["risk_types"] = (shares > 0).sum(axis=1)
     for column, code in RISK_COLUMNS.items():
         counts = shares[code] if code in shares else 0
@@ -574,10 +595,8 @@ def context_points(fr: Frames, f: Filters) -> pd.DataFrame:
     placed = fr.contexts[fr.contexts["lat"].notna() & fr.contexts["lon"].notna()]
     out = placed.merge(counts.fillna(0).astype(int), left_on="context_id", right_index=True)
     out = out.sort_values(["incidents", "name"], ascending=[False, True])
-    risks = (_with_risks(fr, now, ["context_id"]).groupby(["context_id", "risk_type"],
-                                                           observed=True).size()
-             .rename("n").reset_index().sort_values(["n", "risk_type"],
-                                                    ascending=[False, True]))
+    risks = (_risk_counts(now, ["context_id"]).rename("n").reset_index()
+             .sort_values(["n", "risk_type"], ascending=[False, True]))
     risks["pair"] = list(zip(risks["risk_type"].astype(str), risks["n"], strict=True))
     by_place = risks.groupby("context_id", sort=False)["pair"].agg(tuple)
     out["risks"] = out["context_id"].map(by_place).apply(
@@ -610,9 +629,8 @@ def repeat_locations(fr: Frames, f: Filters, minimum: int = places.REPEAT_MIN,
                                         months=("month", "nunique"),
                                         first=("occurred_at", "min"), last=("occurred_at", "max"))
     per = per[per["incidents"] >= minimum]
-    risk = (_with_risks(fr, sel, ["context_id"]).groupby(["context_id", "risk_type"],
-                                                         observed=True).size()
-            .rename("n").reset_index().sort_values(["n", "risk_type"], ascending=[False, True])
+    risk = (_risk_counts(sel, ["context_id"]).rename("n").reset_index()
+            .sort_values(["n", "risk_type"], ascending=[False, True])
             .drop_duplicates("context_id").set_index("context_id")["risk_type"])
     out = per.join(fr.contexts.set_index("context_id")[["name", "context_type", "ward_code"]],
                    how="inner")
@@ -688,8 +706,7 @@ def ward_ranking(fr: Frames, f: Filters) -> pd.DataFrame:
         return first.groupby("ward_code", observed=True)["code"].agg(
             lambda c: ", ".join(names.get(x, x) for x in c))
 
-    risks = _with_risks(fr, sel, ["ward_code"]).groupby(["ward_code", "risk_type"],
-                                                        observed=True).size()
+    risks = _risk_counts(sel, ["ward_code"])
     types = sel.groupby([sel["ward_code"], _type_of(fr, sel).rename("code")],
                         observed=True).size()
     out["main_risks"] = out["ward_code"].map(top(risks, RISK_LABELS)).fillna("")
@@ -842,3 +859,31 @@ def incident_records(fr: Frames, f: Filters, limit: int = 2000) -> tuple[int, pd
     out["risks"] = out["incident_id"].map(risks)
     out["young_people"] = out["incident_id"].map(people).fillna(0).astype(int)
     return len(sel), out
+
+
+# ---- the Overview's narrative ----------------------------------------------------------------
+
+def risk_changes(fr: Frames, f: Filters) -> pd.DataFrame:
+    """Incidents carrying each risk type now and in the previous period."""
+    cur = _with_risks(fr, select(fr, f), []).groupby("risk_type", observed=True).size()
+    prev = _with_risks(fr, select(fr, f.previous()), []).groupby("risk_type",
+                                                                 observed=True).size()
+    out = pd.concat([cur.rename("current"), prev.rename("previous")], axis=1).fillna(0)
+    if f.risk_types:
+        out = out[out.index.isin(f.risk_types)]
+    out = out[(out["current"] > 0) | (out["previous"] > 0)].astype(int)
+    return out.assign(change=out["current"] - out["previous"]).rename_axis("code").reset_index()
+
+
+def what_changed(fr: Frames, f: Filters, view: str = "board") -> tuple:
+    """The narrative's data: headline, changes by ward, place and risk type, signals, hot spots
+    now and before, and the priority ranking (the sentences are the same code's)."""
+    head = headline(fr, f)
+    out = [head]
+    if f.start and f.end and head[1] and head[1][0]:
+        out += [changes(fr, f, "ward"), changes(fr, f, "context"), risk_changes(fr, f)]
+    out.append(signals(fr, f))
+    if f.start and f.end:
+        out += [ward_hot_spots(fr, f), ward_hot_spots(fr, f.previous())]
+    out.append(rank(fr, f))
+    return tuple(out)

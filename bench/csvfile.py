@@ -37,7 +37,7 @@ def write_incidents_csv(db: Path, csv: Path) -> int:
     """Write every incident in `db` to `csv` in the template layout; return the rows written."""
     con = duckdb.connect(str(db), read_only=True)
     try:
-        table = con.execute(INCIDENTS_CSV).to_arrow_table()
+        table = con.sql(INCIDENTS_CSV).to_arrow_table()
         if not hasattr(table, "num_rows"):  # a RecordBatchReader in newer DuckDB
             table = table.read_all()
     finally:

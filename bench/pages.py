@@ -105,14 +105,18 @@ def top_place(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, Any
     return None if ranked.empty else {"context_id": str(ranked["context_id"].iloc[0])}
 
 
+# Pages are timed as a lead sees them: the board view runs the same analyses but leaves out the
+# drill-downs (one place, one intervention, one overlap), so the lead view is the larger render.
+VIEW = "lead"
+
 OVERLAP_WINDOW = overlap.WINDOW_DAYS[overlap.DEFAULT_WINDOW]
 
 
 def first_pair(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, Any] | None:
-    """The pair the overlap drill-down opens on: the first of drill_options (board view)."""
+    """The pair the overlap drill-down opens on: the first of drill_options (lead view)."""
     result = overlap.analyse(con, filters, unit="people", window=OVERLAP_WINDOW)
     combos = overlap.combinations(con, filters, unit="people")
-    pair_keys, _ = overlap.drill_options(result, combos, "board")
+    pair_keys, _ = overlap.drill_options(result, combos, VIEW)
     if result.universe == 0 or len(result.types) < 2 or not pair_keys:
         return None
     return {"risks": overlap.parse_key(pair_keys[0])}
@@ -166,7 +170,7 @@ PAGES: dict[str, Page] = {page.script: page for page in (
         Call(overview.risk_trends, bl.risk_trends),
         Call(overview.changes, bl.changes, {"unit": "ward"}),
         Call(overview.changes, bl.changes, {"unit": "context"}),
-        Call(narrative.what_changed, kwargs={"view": "board"}),  # no pandas twin yet
+        Call(narrative.what_changed, bl.what_changed, {"view": VIEW}),
     )),
     Page("pages/contexts.py", "Where to intervene", (
         Call(priorities.rank, bl.rank, {"weights": PAGE_WEIGHTS}),
@@ -227,8 +231,9 @@ PAGES: dict[str, Page] = {page.script: page for page in (
     Page("pages/peers.py", "Peer groups", (
         Call(overview.totals, bl.totals),
         Call(peers.peer_groups, kwargs={"min_shared": peers.MIN_SHARED_INCIDENTS}),
-    ), not_by_default={peers.person_layout_for: "drawn only in the analyst view, when the "
-                                                "reader asks for young people, not groups"}),
+    ), aggregation=False,  # Louvain community detection (networkx) dominates
+        not_by_default={peers.person_layout_for: "drawn only in the analyst view, when the "
+                                                 "reader asks for young people, not groups"}),
     Page("pages/interventions.py", "Interventions", (
         Call(interventions.register, bl.register),
         Call(overview.totals, bl.totals),
@@ -236,8 +241,9 @@ PAGES: dict[str, Page] = {page.script: page for page in (
         Call(impact.impact, resolve=best_intervention),
         Call(impact.displacement, kwargs={"radius_m": impact.DISPLACEMENT_RADIUS_M},
              resolve=best_intervention),
-    ), not_by_default={interventions.places: "listed only for a role that may add "
-                                             "interventions (analysts)"}),
+    ), aggregation=False,  # a matched comparison and estimate for every intervention dominates
+        not_by_default={interventions.places: "listed only for a role that may add "
+                                              "interventions (analysts)"}),
     Page("pages/records.py", "Incident records", (
         Call(records.incident_records, bl.incident_records),
     ), aggregation=False),  # lists rows (for analysts), one count and a page of them

@@ -195,3 +195,46 @@ def summary(result: dict[str, Any]) -> str:
             f"{len(result['budgets']) - len(missed)} of {len(result['budgets'])} budgets met")
     return "\n".join([head, *(f"  missed: {b['budget']} ({b['value']:,.1f} {b['unit']}, "
                               f"limit {b['limit']})" for b in missed)])
+
+
+def growth(results: list[dict]) -> str:
+    """One table over several sizes (the README's): each page's cold and warm time (default
+    filters) and the other costs, smallest size first, with how much each grew."""
+    results = sorted(results, key=lambda r: r["generate"]["incidents"])
+    sizes = [r["generate"]["incidents"] for r in results]
+    head = " | ".join(f"{n:,}" for n in sizes)
+    lines = [f"| Cost (default filters) | {head} | growth, {sizes[0]:,} to {sizes[-1]:,} |",
+             "|---|" + "--:|" * (len(sizes) + 1)]
+
+    def row(label: str, values: list[float | None], unit: str) -> None:
+        shown = " | ".join("–" if v is None else f"{_ms(v) if unit == 'ms' else f'{v:,.1f}'}"
+                           f"{'' if unit == 'ms' else ' ' + unit}" for v in values)
+        grew = (f"× {values[-1] / values[0]:,.1f}" if None not in (values[0], values[-1])
+                and values[0] else "–")
+        lines.append(f"| {label} | {shown} | {grew} |")
+
+    per_size = [{(p["page"], p["scenario"]): p for p in page_rows(r)} for r in results]
+    for page in [p["page"] for p in page_rows(results[-1]) if p["scenario"] == "default"]:
+        row(f"{page}, cold (ms)", [s.get((page, "default"), {}).get("cold_ms") for s in per_size],
+            "ms")
+    for page in [p["page"] for p in page_rows(results[-1]) if p["scenario"] == "default"]:
+        row(f"{page}, warm (ms)", [s.get((page, "default"), {}).get("warm_ms") for s in per_size],
+            "ms")
+    row("Load the incidents CSV", [r.get("ingest", {}).get("seconds") for r in results], "s")
+    row("App start-up to the first Overview",
+        [r.get("startup", {}).get("seconds") for r in results], "s")
+    row("Peak memory of an app process", [app_peak_mb(r) for r in results], "MB")
+    row("Database file", [r["database_mb"] for r in results], "MB")
+    row("pandas app: its tables in memory",
+        [r.get("baseline", {}).get("frames_mb") for r in results], "MB")
+    row("pandas app: reading its tables at start-up",
+        [r.get("baseline", {}).get("load_seconds") for r in results], "s")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+    from pathlib import Path
+
+    print(growth([json.loads(Path(p).read_text()) for p in sys.argv[1:]]))

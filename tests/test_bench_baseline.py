@@ -161,6 +161,16 @@ def check_records(ours, base):
     same([list(r) for r in ours.rows["risks"]], [list(r) for r in rows["risks"]])
 
 
+def check_narrative(ours, base):
+    from analytics.disclosure import display_count
+
+    head = base[0]
+    assert f"there were {display_count(head[0][0], 'lead')} incidents" in ours.sentences[0]
+    ranked = base[-1]
+    if len(ranked):
+        assert ranked["name"].iloc[0] in " ".join(ours.sentences)
+
+
 CHECKS = {
     "reference.data_facts()": lambda o, b: same(
         (o.first_incident, o.latest_incident, o.is_demo, o.incidents), (b[0], b[1], b[4], b[5])),
@@ -168,6 +178,7 @@ CHECKS = {
     "overview.headline()": check_headline,
     "trends.top_signals(n=5)": check_top_signals,
     "overview.risk_trends()": check_frame(["risk_type", "value"]),
+    "narrative.what_changed(view=lead)": check_narrative,
     "overview.changes(unit=ward)": check_frame(["code", "current", "previous", "change"]),
     "overview.changes(unit=context)": check_frame(["code", "current", "previous", "change"]),
     "priorities.rank(weights=Weights(volume=3, rising=3, risk_types=2, repeat_people=2, "
