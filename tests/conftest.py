@@ -113,3 +113,12 @@ def demo_store() -> Store:
     store = Store()
     demo.generate(store)
     return store
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium for a module of browser tests (tests/live_app.py)."""
+    from tests.live_app import chromium
+
+    with chromium() as b:
+        yield b

@@ -9,20 +9,14 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, wait_until_finished
+from tests.live_app import SHOTS, free_port, require_browser, running_app, wait_until_finished
 
 pytestmark = pytest.mark.browser
-
-ROOT = Path(__file__).resolve().parent.parent
+require_browser()
 START_TIMEOUT_S = 90
 STEP_TIMEOUT_MS = 30_000
 PEOPLE = {  # subject -> claims the provider vouches for
@@ -40,12 +34,6 @@ role = "admin"
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def provider():
     """An OpenID Connect provider on loopback that signs in the people above with one click."""
@@ -53,7 +41,7 @@ def provider():
 
     os.environ.setdefault("AUTHLIB_INSECURE_TRANSPORT", "1")  # plain http, on loopback only
     users = [User(sub=sub, claims=claims) for sub, claims in PEOPLE.items()]
-    with run_server_in_thread(port=_free_port(), user_claims=users) as server:
+    with run_server_in_thread(port=free_port(), user_claims=users) as server:
         yield f"http://localhost:{server.server_port}"
 
 
@@ -68,7 +56,7 @@ def app_url(provider, tmp_path_factory):
     seed_tiny(store)
     store.close()
     (work / "roles.toml").write_text(f'issuer = "{provider}"\n{ROLE_MAP}')
-    port = _free_port()
+    port = free_port()
     url = f"http://localhost:{port}"
     (work / "secrets.toml").write_text(
         "[auth]\n"
@@ -79,40 +67,12 @@ def app_url(provider, tmp_path_factory):
         f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n'
         "\n[access]\n"
         f'role_map = "{work / "roles.toml"}"\n')
-    env = {**os.environ, "SAFEGUARDING_DB": str(work / "app.duckdb"),
-           "AUTHLIB_INSECURE_TRANSPORT": "1"}
-    env.pop("SAFEGUARDING_ROLE_MAP", None)
-    log = open(work / "streamlit.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-         "--server.port", str(port), "--server.address", "localhost",
-         "--server.headless", "true", "--secrets.files", str(work / "secrets.toml")],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    deadline = time.time() + START_TIMEOUT_S
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail(f"the app did not start within {START_TIMEOUT_S} s")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+    with running_app(work / "app.duckdb", work / "streamlit.log", port=port, host="localhost",
+                     args=("--secrets.files", str(work / "secrets.toml")),
+                     env={"AUTHLIB_INSECURE_TRANSPORT": "1", "SAFEGUARDING_ROLE_MAP": ""},
+                     start_timeout_s=START_TIMEOUT_S) as running:
+        assert running == url
+        yield url
 
 
 def _fresh_page(browser):

@@ -1,109 +1,28 @@
 """Every page in a real browser: the app starts, each page finishes running with no exception box,
 and a screenshot of each is saved for a person to look at.
 
-Needs Chromium at /usr/bin/chromium (Debian's `chromium` package; CHROMIUM_PATH overrides).
-Without it these tests skip with that reason, except under CI=true, where they must run.
+Needs Chromium (tests/live_app.py); without it these tests skip with that reason, except under
+CI=true, where they must run.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-SHOTS = Path(os.environ.get("SCREENSHOT_DIR", ROOT / "screenshots"))
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--enable-unsafe-swiftshader", "--use-angle=swiftshader"]
+from tests.live_app import SHOTS, require_browser, running_app, wait_until_finished
 
 pytestmark = pytest.mark.browser
-
-
-def _browser_available() -> str | None:
-    """Why the browser tests cannot run here, or None when they can."""
-    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
-        return f"no Chromium at {CHROMIUM} (install Debian's 'chromium' or set CHROMIUM_PATH)"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "the playwright package is not installed (pip install -r requirements.txt)"
-    return None
-
-
-_why_not = _browser_available()
-if _why_not and os.environ.get("CI") == "true":
-    raise RuntimeError(f"CI must run the browser tests, but {_why_not}")
-if _why_not:
-    pytest.skip(_why_not, allow_module_level=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+require_browser()
 
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
-    """Start `streamlit run app.py` on a free loopback port with a fresh database (the demo)."""
-    port = _free_port()
-    env = {**os.environ, "SAFEGUARDING_DB": str(tmp_path_factory.mktemp("db") / "app.duckdb")}
-    log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("the app did not start within 120 s")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-def wait_until_finished(page, timeout_s: float = 180) -> None:
-    """Wait until the app's script has finished running and nothing is still loading."""
-    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_s * 1000)
-    deadline = time.time() + timeout_s
-    while time.time() < deadline:
-        state = page.get_attribute('[data-testid="stApp"]', "data-test-script-state")
-        running = page.locator('[data-testid="stStatusWidget"]').count()
-        skeletons = page.locator('[data-testid="stSkeleton"]').count()
-        if state == "notRunning" and not running and not skeletons:
-            page.wait_for_timeout(2500)  # let charts and maps paint
-            return
-        page.wait_for_timeout(500)
-    raise AssertionError("the page was still running after the timeout")
+    """The app on a free loopback port with a fresh database: the demo borough."""
+    work = tmp_path_factory.mktemp("demo-app")
+    with running_app(work / "app.duckdb", work / "streamlit.log") as url:
+        yield url
 
 
 def save_whole_page(page, path: Path, width: int = 1400, most: int = 9000) -> None:

@@ -1,0 +1,115 @@
+"""The running app and Chromium, shared by the browser tests.
+
+Needs Chromium at /usr/bin/chromium (Debian's `chromium` package; CHROMIUM_PATH overrides) and
+the playwright package. Without them a browser test module skips with that reason, except under
+CI=true, where the tests must run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+SHOTS = Path(os.environ.get("SCREENSHOT_DIR", ROOT / "screenshots"))
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--enable-unsafe-swiftshader", "--use-angle=swiftshader"]
+
+
+def why_no_browser() -> str | None:
+    """Why the browser tests cannot run here, or None when they can."""
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        return f"no Chromium at {CHROMIUM} (install Debian's 'chromium' or set CHROMIUM_PATH)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed (pip install -r requirements.txt)"
+    return None
+
+
+def require_browser() -> None:
+    """Skip the calling test module without a browser; under CI=true, fail instead."""
+    why = why_no_browser()
+    if why and os.environ.get("CI") == "true":
+        raise RuntimeError(f"CI must run the browser tests, but {why}")
+    if why:
+        pytest.skip(why, allow_module_level=True)
+
+
+def free_port() -> int:
+    """A TCP port nobody is listening on, on loopback."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def running_app(db: Path, log: Path, *, port: int | None = None, host: str = "127.0.0.1",
+                args: tuple[str, ...] = (), env: dict[str, str] | None = None,
+                start_timeout_s: float = 120) -> Iterator[str]:
+    """`streamlit run app.py` over the database at `db`; yields its address, stops it after."""
+    port = port or free_port()
+    environment = {**os.environ, **(env or {}), "SAFEGUARDING_DB": str(db)}
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+             "--server.port", str(port), "--server.address", host,
+             "--server.headless", "true", *args],
+            cwd=ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT)
+        url = f"http://{host}:{port}"
+        try:
+            deadline = time.time() + start_timeout_s
+            while time.time() < deadline:
+                try:
+                    urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
+                    break
+                except OSError:
+                    time.sleep(0.5)
+            else:
+                pytest.fail(f"the app did not start within {start_timeout_s:.0f} s; see {log}")
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+@contextmanager
+def chromium() -> Iterator:
+    """Headless Chromium through Playwright, closed after."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def wait_until_finished(page, timeout_s: float = 180, settle_ms: int = 2500) -> None:
+    """Wait until the app's script has finished and nothing is still loading or spinning."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_s * 1000)
+    busy = '[data-testid="stStatusWidget"], [data-testid="stSpinner"], [data-testid="stSkeleton"]'
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        state = page.get_attribute('[data-testid="stApp"]', "data-test-script-state")
+        if state == "notRunning" and not page.locator(busy).count():
+            page.wait_for_timeout(settle_ms)  # let charts and maps paint
+            return
+        page.wait_for_timeout(500)
+    raise AssertionError("the page was still running after the timeout")
