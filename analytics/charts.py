@@ -17,6 +17,8 @@ SEQUENTIAL = ["#F7FBFF", "#C6DBEF", "#6BAED6", "#2171B5", "#12436D"]
 # Diverging scale (orange for below, blue for above), never red against green.
 DIVERGING = ["#F46A25", "#FBD3BC", "#F7F7F7", "#BCCBDD", "#12436D"]
 FONT = "Arial, Helvetica, sans-serif"
+# Interventions, on trend charts and maps: a darker turquoise, readable as small text on white.
+INTERVENTION = "#1B6F68"
 
 
 def style(fig: go.Figure, title: str, *, height: int = 360) -> go.Figure:

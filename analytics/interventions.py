@@ -66,6 +66,7 @@ def register(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     frame = con.execute(
         f"""
         SELECT v.intervention_id, v.context_id, c.name AS context_name, c.context_type,
+               c.lat, c.lon,
                coalesce(v.ward_code, c.ward_code) AS ward_code, w.ward_name,
                v.started_on, v.ended_on, v.intervention_type, v.lead_agency, v.partners,
                v.description, coalesce(e.file_name, $dashboard) AS source

@@ -20,7 +20,7 @@ import pydeck as pdk
 from shapely.geometry.base import BaseGeometry
 
 from analytics import hotspots
-from analytics.charts import DARK_GREY, DARK_PINK, ORANGE, SEQUENTIAL, TURQUOISE
+from analytics.charts import DARK_GREY, DARK_PINK, INTERVENTION, ORANGE, SEQUENTIAL, TURQUOISE
 from analytics.disclosure import (
     THRESHOLD,
     display_count,
@@ -29,6 +29,7 @@ from analytics.disclosure import (
     shown_difference,
     suppresses,
 )
+from analytics.filters import uk_date
 from analytics.places import PRIVATE_TYPES, GridHotSpots, HotSpots
 from analytics.vocab import RISK_LABELS
 
@@ -318,6 +319,37 @@ def area_crime_layer(cells: pd.DataFrame, grid: hotspots.HexGrid) -> tuple[list,
                                "circle")]
 
 
+INTERVENTION_MARK = "◆"
+
+
+def intervention_layer(register: pd.DataFrame, view: str) -> tuple[list, list]:
+    """A ◆ at each place with an intervention in the period; the tooltip says what is being done,
+    by whom and since when. No counts of children are involved, but in board and lead views home
+    addresses are never drawn, as for places."""
+    shown = register.dropna(subset=["lat", "lon"])
+    if suppresses(view):
+        shown = shown[~shown["context_type"].isin(PRIVATE_TYPES)]
+    if shown.empty:
+        return [], []
+    rows = []
+    for context_id, group in shown.groupby("context_id", sort=False):
+        first = group.iloc[0]
+        lines = [f"{first.context_name} ({first.context_label})"]
+        for v in group.itertuples():
+            until = "still running" if v.ended_on is None else f"ended {uk_date(v.ended_on)}"
+            lines.append(f"{v.intervention_type or 'Intervention'}: began {uk_date(v.started_on)}, "
+                         f"{until}")
+            lines.append(f"  Lead: {v.lead_label or '–'}"
+                         + (f"; partners: {v.partner_labels}" if v.partner_labels else ""))
+        rows.append({"position": [float(first.lon), float(first.lat)], "text": INTERVENTION_MARK,
+                     "tip": "\n".join(lines), "id": str(context_id)})
+    layer = pdk.Layer("TextLayer", rows, id="interventions", get_position="position",
+                      get_text="text", get_color=rgba(INTERVENTION), get_size=22,
+                      character_set=literal(INTERVENTION_MARK), outline_width=2,
+                      outline_color=rgba("#FFFFFF"), font_settings={"sdf": True}, pickable=True)
+    return [layer], [LegendBin(INTERVENTION, "◆ intervention in the period", "diamond")]
+
+
 DECILE_COLOURS = ("#3F1A6B", "#6B3FA0", "#A285D1", "#D5C8EC", "#F2EDF9")  # most to least deprived
 
 
@@ -347,12 +379,14 @@ class MapOptions:
     hot_spots: bool = True
     area_crime: bool = False
     deprivation: bool = False
+    interventions: bool = True
 
 
 def places_map(options: MapOptions, view: str, *, wards: pd.DataFrame, counts: pd.DataFrame,
                grid: GridHotSpots, spots: HotSpots, points: pd.DataFrame, period: str,
                chosen: tuple[str, ...] = (), crime: pd.DataFrame | None = None,
-               lsoa: pd.DataFrame | None = None) -> MapResult | None:
+               lsoa: pd.DataFrame | None = None,
+               interventions: pd.DataFrame | None = None) -> MapResult | None:
     """The Places map: layers stacked so outlines, circles and names stay on top of fills."""
     bounds = bounds_of(wards, chosen, points)
     if bounds is None:
@@ -384,8 +418,23 @@ def places_map(options: MapOptions, view: str, *, wards: pd.DataFrame, counts: p
     add(outlines, spot_legend)
     if options.places:
         add(*context_layer(points, view, period))
+    if options.interventions and interventions is not None:
+        add(*intervention_layer(interventions, view))
     stack += [names, *markers]
     return MapResult(deck(stack, bounds), tuple(legend), title)
+
+
+def interventions_map(register: pd.DataFrame, view: str, *, wards: pd.DataFrame,
+                      counts: pd.DataFrame, chosen: tuple[str, ...] = ()) -> MapResult | None:
+    """The Interventions page's map: ward outlines and a ◆ at each place with an intervention;
+    None when none of them is at a place with a map position."""
+    layers, legend = intervention_layer(register, view)
+    bounds = bounds_of(wards, chosen, register.dropna(subset=["lat", "lon"]))
+    if not layers or bounds is None:
+        return None
+    fill, names, _ = ward_layers(wards, counts, view, colour_by=None, chosen=chosen)
+    return MapResult(deck([fill, names, *layers], bounds), tuple(legend),
+                     "Places with an intervention in the period")
 
 
 # --- the deck ----------------------------------------------------------------------------

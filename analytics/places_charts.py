@@ -25,7 +25,7 @@ from analytics.places import DAYS, Concentration, HotSpots, shareable_name, spot
 LEGEND_PER_ROW = 3
 TREND_TYPES = 4  # the trend chart draws the busiest four types of place (four colours at most)
 SYMBOLS = {"square": "square", "outline": "square-open", "circle": "circle",
-           "ring": "circle-open"}
+           "ring": "circle-open", "diamond": "diamond"}
 
 
 def legend_figure(bins: tuple[LegendBin, ...] | list[LegendBin], title: str) -> go.Figure:

@@ -15,7 +15,15 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analytics import spc
-from analytics.charts import DARK_BLUE, DARK_GREY, LIGHT_PURPLE, ORANGE, TURQUOISE, style
+from analytics.charts import (
+    DARK_BLUE,
+    DARK_GREY,
+    INTERVENTION,
+    LIGHT_PURPLE,
+    ORANGE,
+    TURQUOISE,
+    style,
+)
 from analytics.disclosure import mask_small
 from analytics.trends import Seasonality, TrendSeries, Window
 
@@ -27,7 +35,6 @@ MARKERS = {  # point type -> (legend name, colour, symbol, size)
 MAX_MARKERS = 6  # intervention markers labelled on one chart (the most recent)
 SUBTITLE_LINES = 3  # room kept for a small multiple's finding
 LIMIT_COLOUR, BAND_COLOUR, SHADE = DARK_GREY, "#B1B4B6", "rgba(177, 180, 182, 0.18)"
-INTERVENTION_TEXT = "#1B6F68"  # a darker turquoise: readable as small text on white
 
 
 def shown_values(series: TrendSeries, view: str) -> pd.Series:
@@ -167,7 +174,7 @@ def _interventions(fig: go.Figure, frame: pd.DataFrame, compact: bool) -> int:
             continue
         fig.add_annotation(x=ts, y=1, yref="paper", text=f"<b>{i + 1}</b>", showarrow=False,
                            yanchor="bottom", yshift=2 + 18 * (i % 2),
-                           font={"size": 12, "color": INTERVENTION_TEXT},
+                           font={"size": 12, "color": INTERVENTION},
                            bgcolor="rgba(255,255,255,0.9)")
         what = textwrap.shorten(str(row["label"]), 50, placeholder="…")
         name = f"{i + 1}: {what} ({ts:%b %Y})"

@@ -3,7 +3,7 @@ certainty; analysts can add an intervention or record that one ended."""
 
 import streamlit as st
 
-from analytics import impact, impact_charts, interventions, overview
+from analytics import impact, impact_charts, interventions, maps, overview, places
 from analytics.access import Permission
 from analytics.disclosure import THRESHOLD, shows_detail
 from ui import components, intervention_form, share, state
@@ -101,6 +101,18 @@ else:
                               what="Intervention register", key="impact-register")
     st.caption(f"Interventions running at some time in the period, at places matching the "
                f"filters ({filters.describe(ctx.ward_names)}).")
+    where = maps.interventions_map(register, view, wards=state.compute(places.ward_shapes, None),
+                                   counts=state.compute(places.ward_counts, filters),
+                                   chosen=filters.wards)
+    if where is not None:
+        st.subheader(where.title)
+        st.pydeck_chart(where.deck, height=maps.MAP_HEIGHT)
+        unmapped = int(register[["lat", "lon"]].isna().any(axis=1).sum())
+        st.caption(ctx.caption("Each ◆ is a place with an intervention running at some time in "
+                               "the period; point at it for what is being done, by whom and "
+                               "since when" + (f". {unmapped} with no map position (online "
+                                               "spaces, peer groups) are in the register only"
+                                               if unmapped else "")))
 if state.may(Permission.INTERVENTIONS):
     left, right = st.columns(2)
     with left:

@@ -3,7 +3,7 @@ it happens, at which kinds of place, and how the wards rank."""
 
 import streamlit as st
 
-from analytics import maps, overview, places
+from analytics import interventions, maps, overview, places
 from analytics import places_charts as pc
 from analytics.disclosure import THRESHOLD, display_count, shows_detail, suppresses
 from ui import components, share, state
@@ -37,6 +37,10 @@ with right:
                            key=share.bind("spots", "places_spots", ON_OFF, True))
     show_places = st.toggle("Places, sized by incidents",
                             key=share.bind("places", "places_points", ON_OFF, True))
+    show_actions = st.toggle("Interventions (◆)",
+                             key=share.bind("actions", "places_actions", ON_OFF, True),
+                             help="Places with an intervention running at some time in the "
+                                  "period; point at a ◆ for what is being done.")
     show_crime = st.toggle("Street crime (police.uk)", disabled=not has_crime,
                            key=share.bind("crime", "places_crime", ON_OFF, False),
                            help=None if has_crime else
@@ -53,10 +57,12 @@ crime = (state.compute(places.area_crime_cells, filters, grid=grid.grid)
          if show_crime and has_crime and grid.grid else None)
 result = maps.places_map(
     maps.MapOptions(colour_by=colour_by, places=show_places, hot_spots=show_spots,
-                    area_crime=crime is not None, deprivation=show_imd and not lsoa.empty),
+                    area_crime=crime is not None, deprivation=show_imd and not lsoa.empty,
+                    interventions=show_actions),
     view, wards=wards, counts=state.compute(places.ward_counts, filters), grid=grid,
     spots=spots, points=state.compute(places.context_points, filters), period=period,
-    chosen=filters.wards, crime=crime, lsoa=lsoa)
+    chosen=filters.wards, crime=crime, lsoa=lsoa,
+    interventions=state.compute(interventions.register, filters) if show_actions else None)
 if result is None:
     st.info("There are no ward boundaries or mapped incidents to draw a map from. Load ward "
             "boundaries on the Data page.")

@@ -31,6 +31,8 @@ def test_the_register_lists_loaded_interventions_with_labels(store):
     assert reg.loc["INT-1", "source"] == "impact.csv"
     assert reg.loc["INT-2", "ward_name"] == "Cedar"
     assert reg.loc["INT-1", "started_on"] == date(2024, 7, 1) and reg.loc["INT-1", "ended_on"] is None
+    # where its place is, for the map
+    assert reg.loc["INT-1", ["lat", "lon"]].notna().all()
 
 
 def test_the_register_follows_ward_type_and_period(store):

@@ -2,6 +2,7 @@
 the view fits the data, and the legend matches the colours."""
 
 import json
+from datetime import date
 
 import pandas as pd
 import pytest
@@ -175,3 +176,53 @@ def test_a_map_needs_boundaries_or_positions():
         grid=empty, spots=empty.result, points=pd.DataFrame(columns=["lat", "lon"]),
         period="12 months")
     assert result is None
+
+
+def register(*rows) -> pd.DataFrame:
+    """An intervention register as interventions.register returns it (the columns a map uses)."""
+    base = {"intervention_id": "I1", "context_id": "C1", "context_name": "Fernley Station",
+            "context_type": "transport_hub", "context_label": "Transport hub", "lat": 52.43,
+            "lon": -1.55, "started_on": date(2025, 3, 1), "ended_on": None,
+            "intervention_type": "Guardianship", "lead_label": "Police",
+            "partner_labels": "Transport operator"}
+    return pd.DataFrame([{**base, **row} for row in rows])
+
+
+def test_interventions_are_marked_with_a_diamond_saying_what_by_whom_and_since_when(borough):
+    actions = register({}, {"intervention_id": "I2", "intervention_type": "CCTV",
+                            "started_on": date(2024, 1, 5), "ended_on": date(2024, 6, 30)})
+    result = build({**borough, "interventions": actions})
+    marks = layer(result, "interventions").data
+    assert len(marks) == 1  # two interventions at one place: one mark, both in its tooltip
+    tip = marks[0]["tip"]
+    assert tip.startswith("Fernley Station (Transport hub)")
+    assert "Guardianship: began 1 March 2025, still running" in tip
+    assert "CCTV: began 5 January 2024, ended 30 June 2024" in tip
+    assert "Lead: Police; partners: Transport operator" in tip
+    assert marks[0]["text"] == "◆" and any(b.shape == "diamond" for b in result.legend)
+    ids = [x.id for x in result.deck.layers]
+    assert ids.index("places") < ids.index("interventions") < ids.index("ward-names")
+
+
+def test_interventions_at_home_addresses_or_with_no_position_are_not_drawn(borough):
+    actions = register({"context_type": "residential", "context_id": "C2"},
+                       {"context_id": "C3", "lat": None, "lon": None})
+    assert layer(build({**borough, "interventions": actions}, "board"), "interventions") is None
+    analyst = layer(build({**borough, "interventions": actions}, "analyst"), "interventions")
+    assert [m["id"] for m in analyst.data] == ["C2"]
+
+
+def test_the_reader_can_turn_interventions_off(borough):
+    result = build({**borough, "interventions": register({})}, interventions=False)
+    assert layer(result, "interventions") is None
+
+
+def test_the_interventions_page_map_fits_wards_and_marks_each_place(borough):
+    actions = register({}, {"context_id": "C4", "context_name": "Market Hall",
+                            "lat": 52.44, "lon": -1.56})
+    result = maps.interventions_map(actions, "board", wards=borough["wards"],
+                                    counts=borough["counts"])
+    assert [x.id for x in result.deck.layers] == ["wards", "ward-names", "interventions"]
+    assert len(layer(result, "interventions").data) == 2
+    assert maps.interventions_map(register({"lat": None, "lon": None}), "board",
+                                  wards=borough["wards"], counts=borough["counts"]) is None

@@ -129,3 +129,15 @@ def test_an_empty_selection_says_so_and_still_shows_the_register(impact_db, monk
     assert "No incidents match these filters" in shown_text(at)
     assert len(at.dataframe[-1].value) == 2
     assert "Add to the register" in [b.label for b in at.button]
+
+
+def test_every_place_with_an_intervention_is_marked_on_a_map(impact_db, monkeypatch):
+    import json
+
+    at = open_page(impact_db, PAGE, ALL, monkeypatch)
+    assert "Places with an intervention in the period" in [s.value for s in at.subheader]
+    (deck,) = at.get("deck_gl_json_chart")
+    layers = {layer["id"]: layer for layer in json.loads(deck.proto.json)["layers"]}
+    marks = layers["interventions"]["data"]
+    assert {m["tip"].split(" (")[0] for m in marks} == {"Alder Park", "Fir Park"}
+    assert all(m["text"] == "◆" for m in marks)
