@@ -167,7 +167,7 @@ def _permutation_p(y: np.ndarray, observed: np.ndarray, weights: Weights, permut
         return np.ones(n)
     # One draw of k_max distinct "other" positions per permutation, shared by all areas (as esda
     # does); position j >= i is shifted by one so area i never draws itself.
-    draws = np.stack([rng.choice(n - 1, size=k_max, replace=False) for _ in range(permutations)])
+    draws = _distinct_draws(rng, n - 1, k_max, permutations)
     p = np.ones(n)
     for i, nb in enumerate(weights.neighbours):
         k = len(nb)
@@ -187,6 +187,20 @@ def _permutation_p(y: np.ndarray, observed: np.ndarray, weights: Weights, permut
         else:
             p[i] = min(1.0, 2 * (min(above, below) + 1) / (permutations + 1))
     return p
+
+
+def _distinct_draws(rng: np.random.Generator, n: int, k: int, rows: int,
+                    block_cells: int = 2_000_000) -> np.ndarray:
+    """`rows` draws of k distinct positions out of n, each in random order: the k smallest of
+    n uniform keys, sorted by key (all draws at once, in blocks that bound the memory)."""
+    out = np.empty((rows, k), dtype=np.int64)
+    step = max(1, block_cells // max(n, 1))
+    for first in range(0, rows, step):
+        keys = rng.random((min(step, rows - first), n))
+        chosen = np.argpartition(keys, k - 1, axis=1)[:, :k] if k < n else np.argsort(keys, axis=1)
+        order = np.take_along_axis(keys, chosen, axis=1).argsort(axis=1)
+        out[first:first + len(keys)] = np.take_along_axis(chosen, order, axis=1)
+    return out
 
 
 def false_discovery(p: np.ndarray | pd.Series) -> np.ndarray:
