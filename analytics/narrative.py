@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from analytics import hotspots, overview, places, priorities, spc, trends
+from analytics import contexts, hotspots, overview, places, priorities, spc, trends
 from analytics.disclosure import display_count, drop_small_rows, shown_number
 from analytics.filters import Filters, add_months, uk_date, uk_month
 from analytics.vocab import RISK_LABELS
@@ -49,8 +49,8 @@ def what_changed(con: duckdb.DuckDBPyConnection, filters: Filters, view: str) ->
     if filters.start and filters.end and head.previous and head.previous.incidents:
         for unit, noun in (("ward", "wards"), ("context", "places")):
             moved = overview.changes(con, filters, unit=unit)
-            if unit == "context":
-                moved = _shareable_names(con, moved, view)
+            if unit == "context":  # only the places a sentence can name need their names made
+                moved = _shareable_names(con, most_changed(moved, view), view)
             sentences.append(rise_and_fall(moved, noun, view, period))
         risks = risk_changes(con, filters)
         sentences.append(rise_and_fall(risks.assign(name=risks["name"].map(_lower)),
@@ -121,23 +121,28 @@ def risk_changes(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFra
                                       ignore_index=True)
 
 
+def most_changed(changes: pd.DataFrame, view: str) -> pd.DataFrame:
+    """The row that rose most and the row that fell most (at most two), among the rows whose two
+    counts the view can show, with the change worked out from those counts."""
+    safe = drop_small_rows(changes, ["current", "previous"], view)
+    safe = safe.assign(change=safe["current"] - safe["previous"])
+    picked = ([safe["change"].idxmax()] if (safe["change"] > 0).any() else []) + (
+        [safe["change"].idxmin()] if (safe["change"] < 0).any() else [])
+    return safe if safe.empty else safe.loc[picked]
+
+
 def rise_and_fall(changes: pd.DataFrame, noun: str, view: str, period: str) -> str:
     """'Among wards, Millbrook rose most (up 85 to 310 incidents) and Ashby fell most (down 40
     to 120).' Only rows whose two counts can both be shown take part; the change is worked out
     from the counts as shown."""
-    safe = drop_small_rows(changes, ["current", "previous"], view)
-    if safe.empty:
+    if drop_small_rows(changes, ["current", "previous"], view).empty:
         return ""
-    safe = safe.assign(change=safe["current"] - safe["previous"])
-    rise, fall = safe[safe["change"] > 0], safe[safe["change"] < 0]
     parts = []
-    if not rise.empty:
-        top = rise.loc[rise["change"].idxmax()]
-        parts.append(f"{top['name']} rose most (up {top['change']:,} to {top['current']:,} "
-                     "incidents)")
-    if not fall.empty:
-        low = fall.loc[fall["change"].idxmin()]
-        parts.append(f"{low['name']} fell most (down {-low['change']:,} to {low['current']:,})")
+    for row in most_changed(changes, view).itertuples():
+        if row.change > 0:
+            parts.append(f"{row.name} rose most (up {row.change:,} to {row.current:,} incidents)")
+        else:
+            parts.append(f"{row.name} fell most (down {-row.change:,} to {row.current:,})")
     if not parts:
         return f"Among {noun}, none changed by enough to show on the previous {period}."
     return f"Among {noun}, " + " and ".join(parts) + f", on the previous {period}."
@@ -212,7 +217,8 @@ def hot_spot_sentence(now: places.HotSpots, before: places.HotSpots, period: str
 
 def priority_sentence(con: duckdb.DuckDBPyConnection, filters: Filters, view: str) -> str:
     """'Places to act on first: Hotel A (hotel, Larkspur Vale); ...' from the priority ranking."""
-    ranked = priorities.rank(con, filters)
+    # The ranking alone: the SPC signals priorities.rank adds to each place do not change it.
+    ranked = priorities.score(contexts.profiles(con, filters))
     if ranked.empty:
         return ""
     named = [f"{places.shareable_name(r.name, r.context_type, _ward(r.ward_name), view)} "
@@ -239,8 +245,6 @@ def _shareable_names(con: duckdb.DuckDBPyConnection, moved: pd.DataFrame,
         "LEFT JOIN wards w USING (ward_code) WHERE list_contains($ids, c.context_id)",
         {"ids": list(moved["code"])}).df().set_index("code")
     out = moved.copy()
-    # Looked up by map, not cell by cell: every place that changed is named (ten thousand at a
-    # million incidents), and .at per cell took over a second.
     types = moved["code"].map(info["context_type"])
     wards = moved["code"].map(info["ward_name"])
     out["name"] = [places.shareable_name(name, kind, _text(ward), view) if code in info.index
