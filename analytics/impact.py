@@ -31,6 +31,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from analytics import memo
 from analytics.disclosure import SUPPRESSED, is_small, suppresses
 from analytics.filters import Filters, uk_date, uk_month
 from analytics.interventions import register
@@ -122,29 +123,51 @@ class Displacement:
 
 @dataclass(frozen=True)
 class _Inputs:
+    """Everything the estimates read, as arrays indexed by month and place position.
+
+    Looked up once per call of impact_summary, not once per intervention: at a million incidents
+    there are thousands of interventions and twelve thousand places, and per-intervention pandas
+    lookups (dates, sets of ids, distances to every place) took seconds.
+    """
+
     counts: pd.DataFrame  # months x context_id, incidents, zero-filled
-    contexts: pd.DataFrame  # indexed by context_id: name, context_type, ward_name, lat, lon
+    contexts: pd.DataFrame  # indexed by context_id (the columns of counts, in that order)
     register: pd.DataFrame  # every intervention, whatever the filters
-    # Looked up once per call of impact_summary, not once per intervention (at a million
-    # incidents, with over a thousand interventions, per-intervention pandas work took minutes).
-    by_type: dict = field(default_factory=dict)  # context_type -> [context_id, ...]
-    located: pd.DataFrame = field(default_factory=pd.DataFrame)  # contexts with lat and lon
-    running: tuple = ()  # (context ids, start dates, end dates) of the register as arrays
     values: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=int))  # counts
     column: dict = field(default_factory=dict)  # context_id -> column of `values`
+    by_type: dict = field(default_factory=dict)  # context_type -> array of columns, id order
+    lat: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per column (NaN: unknown)
+    lon: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    types: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))  # per column
+    running: tuple = ()  # the register's (columns (-1: no known place), starts, ends) as arrays
+    span: tuple = ()  # the first and last month of data, as Timestamps (empty: no data)
 
     @classmethod
     def of(cls, counts: pd.DataFrame, contexts: pd.DataFrame, register: pd.DataFrame) -> _Inputs:
         """The inputs with their lookups."""
-        by_type = {t: list(ids) for t, ids in contexts.groupby("context_type").groups.items()}
+        column = {c: i for i, c in enumerate(counts.columns)}
+        types = contexts["context_type"].reindex(counts.columns).to_numpy(dtype=object)
+        by_type = {t: np.flatnonzero(types == t) for t in pd.unique(types) if isinstance(t, str)}
         starts = pd.to_datetime(register["started_on"]).to_numpy(dtype="datetime64[D]")
         ends = pd.to_datetime(register["ended_on"]).to_numpy(dtype="datetime64[D]")
         ends = np.where(np.isnat(ends), np.datetime64("9999-12-31"), ends)
-        return cls(counts, contexts, register, by_type,
-                   contexts.dropna(subset=["lat", "lon"]),
-                   (register["context_id"].to_numpy(dtype=object), starts, ends),
-                   np.ascontiguousarray(counts.to_numpy()),
-                   {c: i for i, c in enumerate(counts.columns)})
+        where = np.array([column.get(c, -1) for c in register["context_id"]], dtype=np.int64)
+        located = contexts.reindex(counts.columns)
+        span = (counts.index[0], counts.index[-1]) if len(counts.index) else ()
+        values = np.ascontiguousarray(counts.to_numpy())
+        values.setflags(write=False)  # shared between analyses (analytics.memo): read only
+        return cls(counts, contexts, register, values, column,
+                   by_type, located["lat"].to_numpy(dtype=float),
+                   located["lon"].to_numpy(dtype=float), types, (where, starts, ends), span)
+
+    def months(self, positions: np.ndarray) -> pd.DatetimeIndex:
+        """The months at these positions (counted from the first month of data)."""
+        return pd.DatetimeIndex(self.first_day(positions).astype("datetime64[ns]"))
+
+    def first_day(self, positions: np.ndarray) -> np.ndarray:
+        """The first day of the months at these positions, as datetime64[D]."""
+        first = np.datetime64(self.span[0], "M") if self.span else np.datetime64("1970-01", "M")
+        return (first + np.asarray(positions, dtype=np.int64)).astype("datetime64[D]")
 
 
 def did(place_before: np.ndarray, place_after: np.ndarray, comp_before: np.ndarray,
@@ -155,12 +178,10 @@ def did(place_before: np.ndarray, place_after: np.ndarray, comp_before: np.ndarr
     comp_before = np.asarray(comp_before, float).reshape(len(place_before), -1)
     comp_after = np.asarray(comp_after, float).reshape(len(place_after), -1)
     m0, m1, k = len(place_before), len(place_after), comp_before.shape[1]
-    phi = dispersion([place_before, place_after, *comp_before.T, *comp_after.T])
-    d_place, v_place = _log_change(place_before.sum(), place_after.sum(), m0, m1, phi)
-    changes = [_log_change(comp_before[:, j].sum(), comp_after[:, j].sum(), m0, m1, phi)
-               for j in range(k)]
-    d = np.array([c[0] for c in changes])
-    v = np.array([c[1] for c in changes])
+    phi = _dispersion([place_before[:, None], place_after[:, None], comp_before, comp_after])
+    d_place, v_place = (float(x[0]) for x in _log_changes(
+        np.array([place_before.sum()]), np.array([place_after.sum()]), m0, m1, phi))
+    d, v = _log_changes(comp_before.sum(axis=0), comp_after.sum(axis=0), m0, m1, phi)
     tau2 = _between_places(d, v)
     w = 1 / (v + tau2)
     common = float((w * d).sum() / w.sum())
@@ -178,12 +199,19 @@ def did(place_before: np.ndarray, place_after: np.ndarray, comp_before: np.ndarr
 
 def dispersion(series: list[np.ndarray]) -> float:
     """Pearson dispersion of monthly counts about each series' own mean (at least 1)."""
+    return _dispersion([np.asarray(y, float).reshape(-1, 1) for y in series])
+
+
+def _dispersion(blocks: list[np.ndarray]) -> float:
+    """dispersion over blocks of series, each a (months x series) array."""
     chi2, dof = 0.0, 0
-    for y in series:
-        mean = float(np.mean(y)) if len(y) else 0.0
-        if len(y) > 1 and mean > 0:
-            chi2 += float(((y - mean) ** 2).sum() / mean)
-            dof += len(y) - 1
+    for block in blocks:
+        if block.shape[0] < 2:
+            continue
+        mean = block.mean(axis=0)
+        used = mean > 0
+        chi2 += float((((block[:, used] - mean[used]) ** 2).sum(axis=0) / mean[used]).sum())
+        dof += (block.shape[0] - 1) * int(used.sum())
     return max(1.0, chi2 / dof) if dof else 1.0
 
 
@@ -196,19 +224,33 @@ def haversine_m(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> n
     return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(a))
 
 
+def _month_number(d: date | pd.Timestamp) -> int:
+    return d.year * 12 + d.month - 1
+
+
+def window_positions(started_on: date, ended_on: date | None, first_month: date | pd.Timestamp,
+                     last_month: date | pd.Timestamp, window: int = WINDOW_MONTHS
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """The months before and after the start that the estimate uses (see the module docstring),
+    as positions counted from first_month (0). Months before may lie past the data only when
+    there are no months after (the start is later than the data)."""
+    first = _month_number(first_month)
+    start = _month_number(started_on) - first
+    first_after = start if started_on.day == 1 else start + 1
+    last = min(_month_number(last_month) - first, first_after + window - 1)
+    if ended_on is not None and not pd.isna(ended_on):
+        last = min(last, _month_number(ended_on) - first)
+    return np.arange(max(0, start - window), start), np.arange(first_after, last + 1)
+
+
 def windows(started_on: date, ended_on: date | None, first_month: pd.Timestamp,
             last_month: pd.Timestamp,
             window: int = WINDOW_MONTHS) -> tuple[pd.DatetimeIndex, pd.DatetimeIndex]:
-    """The months before and after the start that the estimate uses (see the module docstring)."""
-    start = pd.Timestamp(started_on).to_period("M").to_timestamp()
-    first_after = start if started_on.day == 1 else start + pd.DateOffset(months=1)
-    before = pd.date_range(max(first_month, start - pd.DateOffset(months=window)),
-                           start - pd.DateOffset(months=1), freq="MS")
-    last = min(last_month, first_after + pd.DateOffset(months=window - 1))
-    if ended_on is not None:
-        last = min(last, pd.Timestamp(ended_on).to_period("M").to_timestamp())
-    after = pd.date_range(first_after, last, freq="MS")
-    return before, after
+    """window_positions as months."""
+    before, after = window_positions(started_on, ended_on, first_month, last_month, window)
+    first = pd.Period(first_month, "M").ordinal
+    return tuple(pd.PeriodIndex.from_ordinals(first + p, freq="M").to_timestamp()
+                 for p in (before, after))
 
 
 def impact(con: duckdb.DuckDBPyConnection, filters: Filters, intervention_id: str,
@@ -229,7 +271,7 @@ def impact_summary(con: duckdb.DuckDBPyConnection, filters: Filters, k: int = K_
     rows = []
     for row in data.register[data.register["intervention_id"].isin(
             shown["intervention_id"])].itertuples(index=False):
-        result = _impact(data, pd.Series(row._asdict()), k, radius_m, detail=False)
+        result = _impact(data, row._asdict(), k, radius_m, detail=False)
         est = result.estimate
         rows.append({
             "intervention_id": result.intervention_id, "label": result.label,
@@ -260,53 +302,52 @@ def displacement(con: duckdb.DuckDBPyConnection, filters: Filters, intervention_
     empty = pd.DataFrame(columns=["context_id", "name", "context_type", "distance_m",
                                   "before_total", "after_total", "before", "after", "ratio",
                                   "low", "high", "verdict"])
-    ctx = data.contexts.loc[row["context_id"]] if row["context_id"] in data.contexts.index else None
-    if ctx is None or pd.isna(ctx["lat"]) or pd.isna(ctx["lon"]):
+    own = data.column.get(row["context_id"])
+    if own is None or np.isnan(data.lat[own]) or np.isnan(data.lon[own]):
         return Displacement(radius_m, empty, None, "The place has no map position, so we cannot "
                                                    "tell which places are near it.")
-    before, after = _months(data, row)
+    before, after = _positions(data, row)
     reason = _window_reason(row, before, after)
     if reason:
         return Displacement(radius_m, empty, None, reason)
-    distance = _distances(data, ctx)
+    distance = haversine_m(data.lat[own], data.lon[own], data.lat, data.lon)  # NaN: no position
     treated = _treated_during(data, before, after)
-    near = distance[(distance <= radius_m) & (distance.index != row["context_id"])
-                    & ~distance.index.isin(treated)].sort_values()
-    if near.empty:
+    within = distance <= radius_m
+    near = np.flatnonzero(within)
+    near = near[(near != own) & ~treated[near]]
+    near = near[np.argsort(distance[near], kind="stable")]
+    if not len(near):
         return Displacement(radius_m, empty, None,
                             f"There are no other recorded places within {radius_m:,} metres.")
-    far = set(distance.index[distance > radius_m]) | set(data.contexts.index[distance.reindex(
-        data.contexts.index).isna()])
+    far = ~within  # further away, or with no map position
+    far[treated] = False
     out, pooled_place, pooled_comp = [], [], []
-    rows_before = data.counts.index.get_indexer(before)
-    for neighbour, metres in near.items():
-        info = data.contexts.loc[neighbour]
-        pool = [c for c in data.by_type.get(info["context_type"], ())
-                if c in far and c not in treated]
-        comps = _matched(data, rows_before, neighbour, pool, k)
-        series = data.counts[neighbour]
-        b_total, a_total = int(series[before].sum()), int(series[after].sum())
+    info = data.contexts.reindex(data.counts.columns)
+    names, kinds = info["name"].to_numpy(dtype=object), info["context_type"].to_numpy(dtype=object)
+    for neighbour in near:
+        pool = data.by_type.get(kinds[neighbour], np.zeros(0, dtype=np.int64))
+        comps = _matched(data, before, neighbour, pool[far[pool]], k)
+        b_total = int(data.values[before, neighbour].sum())
+        a_total = int(data.values[after, neighbour].sum())
         est = None
         if len(comps) >= MIN_COMPARISONS and b_total + a_total >= MIN_NEIGHBOUR_INCIDENTS:
-            est = did(series[before].to_numpy(), series[after].to_numpy(),
-                      data.counts.loc[before, comps].to_numpy(),
-                      data.counts.loc[after, comps].to_numpy())
+            est = did(data.values[before, neighbour], data.values[after, neighbour],
+                      data.values[np.ix_(before, comps)], data.values[np.ix_(after, comps)])
             pooled_place.append(neighbour)
             pooled_comp += [c for c in comps if c not in pooled_comp]
         out.append({
-            "context_id": neighbour, "name": info["name"],
-            "context_type": CONTEXT_LABELS.get(info["context_type"], info["context_type"]),
-            "distance_m": int(round(metres)), "before_total": b_total, "after_total": a_total,
-            "before": b_total / len(before), "after": a_total / len(after),
+            "context_id": data.counts.columns[neighbour], "name": names[neighbour],
+            "context_type": CONTEXT_LABELS.get(kinds[neighbour], kinds[neighbour]),
+            "distance_m": int(round(distance[neighbour])), "before_total": b_total,
+            "after_total": a_total, "before": b_total / len(before), "after": a_total / len(after),
             "ratio": est.ratio if est else np.nan, "low": est.low if est else np.nan,
             "high": est.high if est else np.nan, "verdict": est.verdict if est else TOO_FEW,
         })
     pooled = None
     if pooled_place:
-        total = data.counts[pooled_place].sum(axis=1)
-        pooled = did(total[before].to_numpy(), total[after].to_numpy(),
-                     data.counts.loc[before, pooled_comp].to_numpy(),
-                     data.counts.loc[after, pooled_comp].to_numpy())
+        total = data.values[:, pooled_place].sum(axis=1)
+        pooled = did(total[before], total[after], data.values[np.ix_(before, pooled_comp)],
+                     data.values[np.ix_(after, pooled_comp)])
     return Displacement(radius_m, pd.DataFrame(out, columns=empty.columns), pooled, "",
                         months_before=len(before), months_after=len(after))
 
@@ -317,27 +358,31 @@ def match_comparisons(counts: pd.DataFrame, before: pd.DatetimeIndex, place: str
     place's own (ties by id, so the choice is repeatable)."""
     if not candidates or before.empty:
         return []
-    rows = counts.index.get_indexer(before)
-    values = counts.to_numpy()
-    window = values[np.ix_(rows, counts.columns.get_indexer(candidates))]
-    used = window.sum(axis=0) > 0
-    means = window.mean(axis=0)[used]
-    target = values[rows, counts.columns.get_loc(place)].mean()
-    ids = [c for c, keep in zip(candidates, used, strict=True) if keep]
-    return [c for _, c in sorted(zip(np.abs(means - target).tolist(), ids, strict=True))][:k]
+    order = sorted(candidates)
+    columns = counts.columns.get_indexer(order)
+    values = np.ascontiguousarray(counts.to_numpy())
+    chosen = _closest(values, counts.index.get_indexer(before), counts.columns.get_loc(place),
+                      columns, k)
+    return [order[i] for i in chosen]
 
 
-def _matched(data: _Inputs, rows: np.ndarray, place: str, candidates: list[str],
-             k: int) -> list[str]:
-    """match_comparisons on the inputs' arrays (rows: positions of the months before)."""
-    if not candidates or not len(rows):
+def _matched(data: _Inputs, rows: np.ndarray, place: int, candidates: np.ndarray,
+             k: int) -> list[int]:
+    """match_comparisons on the inputs' arrays: rows are the months before, place and
+    candidates are columns (candidates in id order, so ties go by id)."""
+    if not len(candidates) or not len(rows):
         return []
-    window = data.values[np.ix_(rows, [data.column[c] for c in candidates])]
-    used = window.sum(axis=0) > 0
-    means = window.mean(axis=0)[used]
-    target = data.values[rows, data.column[place]].mean()
-    ids = [c for c, keep in zip(candidates, used, strict=True) if keep]
-    return [c for _, c in sorted(zip(np.abs(means - target).tolist(), ids, strict=True))][:k]
+    return [int(candidates[i]) for i in _closest(data.values, rows, place, candidates, k)]
+
+
+def _closest(values: np.ndarray, rows: np.ndarray, place: int, candidates: np.ndarray,
+             k: int) -> np.ndarray:
+    """Positions in `candidates` of the k with incidents in `rows` whose mean there is closest
+    to the place's (a stable sort: ties keep the candidates' order)."""
+    window = values[np.ix_(rows, candidates)]
+    used = np.flatnonzero(window.sum(axis=0) > 0)
+    gap = np.abs(window[:, used].mean(axis=0) - values[rows, place].mean())
+    return used[np.argsort(gap, kind="stable")[:k]]
 
 
 # --- words for the board ---------------------------------------------------------------------
@@ -528,7 +573,14 @@ def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
 def _inputs(con: duckdb.DuckDBPyConnection, filters: Filters) -> _Inputs:
     """Monthly incidents at every place (risk types and agencies from the filters; all dates,
     wards and types), the places, and the whole register."""
-    outcome = Filters(risk_types=filters.risk_types, agencies=filters.agencies, period="all")
+    return _outcome_inputs(con, Filters(risk_types=filters.risk_types, agencies=filters.agencies,
+                                        period="all"))
+
+
+@memo.per_data_version()
+def _outcome_inputs(con: duckdb.DuckDBPyConnection, outcome: Filters) -> _Inputs:
+    """_inputs for the outcome's risk types and agencies, kept per data version: the summary,
+    one intervention and its displacement all start from it, whatever the period."""
     p = outcome.predicate("i")
     contexts = con.execute(
         """SELECT c.context_id, c.name, c.context_type, w.ward_name, c.lat, c.lon
@@ -537,12 +589,6 @@ def _inputs(con: duckdb.DuckDBPyConnection, filters: Filters) -> _Inputs:
     ).df().set_index("context_id")
     first, latest = con.execute(
         "SELECT min(occurred_at)::DATE, max(occurred_at)::DATE FROM incidents").fetchone()
-    counts = con.execute(
-        f"""SELECT i.context_id, date_trunc('month', i.occurred_at)::DATE AS month,
-                   count(*) AS incidents
-            FROM incidents i WHERE {p.sql} AND i.context_id IS NOT NULL GROUP BY ALL""",
-        p.params,
-    ).df()
     if first is None:
         months = pd.DatetimeIndex([])
     else:
@@ -550,10 +596,22 @@ def _inputs(con: duckdb.DuckDBPyConnection, filters: Filters) -> _Inputs:
         if (pd.Timestamp(latest) + pd.Timedelta(days=1)).day != 1:
             last -= pd.DateOffset(months=1)  # the latest month is not complete
         months = pd.date_range(pd.Timestamp(first).to_period("M").to_timestamp(), last, freq="MS")
-    counts["month"] = pd.to_datetime(counts["month"])
-    wide = (counts.pivot_table(index="month", columns="context_id", values="incidents",
-                               aggfunc="sum")
-            .reindex(index=months, columns=contexts.index).fillna(0).astype(int))
+    # months x places, filled by position: DuckDB numbers the places in the order of `contexts`
+    # and the months from the first, so no id or date is looked up in Python.
+    matrix = np.zeros((len(months), len(contexts)), dtype=np.int64)
+    if len(months):
+        cells = con.execute(
+            f"""WITH c AS (SELECT context_id, row_number() OVER (ORDER BY context_id) - 1 AS col
+                           FROM contexts)
+                SELECT c.col, year(i.occurred_at) * 12 + month(i.occurred_at) - 1 - $first AS pos,
+                       count(*) AS n
+                FROM incidents i JOIN c USING (context_id)
+                WHERE {p.sql} GROUP BY ALL""",
+            {**p.params, "first": first.year * 12 + first.month - 1},
+        ).fetchnumpy()
+        keep = cells["pos"] < len(months)  # the latest month, when incomplete, is left out
+        matrix[cells["pos"][keep], cells["col"][keep]] = cells["n"][keep]
+    wide = pd.DataFrame(matrix, index=months, columns=contexts.index)
     return _Inputs.of(wide, contexts, register(con, Filters(period="all")))
 
 
@@ -562,73 +620,73 @@ _EMPTY_SERIES = pd.DataFrame(columns=["month", "period", "place", "comparison_me
                                       "comparison_total", "expected"])
 
 
-def _impact(data: _Inputs, row: pd.Series, k: int, radius_m: int, detail: bool = True
+def _impact(data: _Inputs, row: dict | pd.Series, k: int, radius_m: int, detail: bool = True
             ) -> Impact:
     """One intervention's Impact from the loaded inputs; without `detail` (the summary table)
     only the estimate and the reason, not the chart's series, comparisons or placebo test."""
     context_id = row["context_id"] if isinstance(row["context_id"], str) else None
-    known = context_id in data.contexts.index if context_id else False
-    ctx_type = data.contexts.at[context_id, "context_type"] if known else None
+    own = data.column.get(context_id) if context_id else None
+    ctx_type = data.types[own] if own is not None else None
     base = {"intervention_id": row["intervention_id"], "label": row["label"],
             "context_id": context_id, "context_name": row["context_name"],
             "context_type": ctx_type, "started_on": row["started_on"],
             "ended_on": row["ended_on"]}
-    empty_comp, empty_series = _EMPTY_COMPARISONS.copy(), _EMPTY_SERIES.copy()
+    # Without detail (thousands of calls for the summary) the empty frames are shared, not copied.
+    empty_comp, empty_series = ((_EMPTY_COMPARISONS.copy(), _EMPTY_SERIES.copy()) if detail
+                                else (_EMPTY_COMPARISONS, _EMPTY_SERIES))
 
     def without(reason: str, series: pd.DataFrame = empty_series) -> Impact:
         return Impact(**base, estimate=None, reason=reason, comparisons=empty_comp,
                       series=series, pre_trend_differs=False)
 
-    if not known:
+    if own is None:
         return without("It has no known place recorded, so there is nothing to measure.")
-    before, after = _months(data, row)
-    place = data.counts[context_id]
-    plain = _series(place, before, after, row, None, data) if detail else empty_series
+    before, after = _positions(data, row)
+    place = data.counts[context_id] if detail else None
+    plain = (_series(place, data.months(before), data.months(after), row, None, data) if detail
+             else empty_series)
     reason = _window_reason(row, before, after)
     if reason:
         return without(reason, plain)
-    if place[before].sum() < MIN_INCIDENTS_BEFORE:
+    if data.values[before, own].sum() < MIN_INCIDENTS_BEFORE:
         return without(f"There were fewer than {MIN_INCIDENTS_BEFORE} incidents at the place in "
                        f"the {len(before)} months before it began: too few to see a change.",
                        plain)
-    treated = _treated_during(data, before, after)
-    distance = _distances(data, data.contexts.loc[context_id])
-    near = set(distance.index[distance <= radius_m])
-    pool = [c for c in data.by_type.get(ctx_type, ())
-            if c != context_id and c not in treated and c not in near]
-    rows_before = data.counts.index.get_indexer(before)
-    comps = _matched(data, rows_before, context_id, pool, k)
+    pool = data.by_type.get(ctx_type, np.zeros(0, dtype=np.int64))
+    near = haversine_m(data.lat[own], data.lon[own], data.lat[pool], data.lon[pool]) <= radius_m
+    pool = pool[(pool != own) & ~_treated_during(data, before, after)[pool] & ~near]
+    comps = _matched(data, before, own, pool, k)
     if len(comps) < MIN_COMPARISONS:
         return without(f"Fewer than {MIN_COMPARISONS} other {_type_plural(ctx_type)} without an "
                        "intervention had incidents before it began, so there is nothing to "
                        "compare with.", plain)
-    rows_after = data.counts.index.get_indexer(after)
-    cols = [data.column[c] for c in comps]
-    own = data.column[context_id]
-    est = did(data.values[rows_before, own], data.values[rows_after, own],
-              data.values[np.ix_(rows_before, cols)], data.values[np.ix_(rows_after, cols)])
+    est = did(data.values[before, own], data.values[after, own],
+              data.values[np.ix_(before, comps)], data.values[np.ix_(after, comps)])
     if not detail:
         return Impact(**base, estimate=est, reason="", comparisons=empty_comp,
                       series=empty_series, pre_trend_differs=False)
+    ids = data.counts.columns[comps].to_list()
+    months_before, months_after = data.months(before), data.months(after)
     comparisons = pd.DataFrame({
-        "context_id": comps, "name": data.contexts.loc[comps, "name"].to_list(),
-        "ward_name": data.contexts.loc[comps, "ward_name"].to_list(),
-        "before": data.counts.loc[before, comps].mean().to_list(),
-        "after": data.counts.loc[after, comps].mean().to_list(),
+        "context_id": ids, "name": data.contexts.loc[ids, "name"].to_list(),
+        "ward_name": data.contexts.loc[ids, "ward_name"].to_list(),
+        "before": data.values[np.ix_(before, comps)].mean(axis=0).tolist(),
+        "after": data.values[np.ix_(after, comps)].mean(axis=0).tolist(),
     })
     return Impact(**base, estimate=est, reason="", comparisons=comparisons,
-                  series=_series(place, before, after, row, comps, data),
-                  pre_trend_differs=_pre_trend_differs(data.counts, before, context_id, comps))
+                  series=_series(place, months_before, months_after, row, ids, data),
+                  pre_trend_differs=_pre_trend_differs(data.counts, months_before, context_id,
+                                                       ids))
 
 
-def _months(data: _Inputs, row: pd.Series) -> tuple[pd.DatetimeIndex, pd.DatetimeIndex]:
-    months = data.counts.index
-    if months.empty:
-        return pd.DatetimeIndex([]), pd.DatetimeIndex([])
-    return windows(row["started_on"], row["ended_on"], months[0], months[-1])
+def _positions(data: _Inputs, row: dict | pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """window_positions of the intervention in this row, over the months of the inputs."""
+    if not data.span:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return window_positions(row["started_on"], row["ended_on"], *data.span)
 
 
-def _window_reason(row: pd.Series, before: pd.DatetimeIndex, after: pd.DatetimeIndex) -> str:
+def _window_reason(row: dict | pd.Series, before: np.ndarray, after: np.ndarray) -> str:
     """Why the months around the start are too few to say anything ('' when they are enough)."""
     start = row["started_on"]
     if len(before) < MIN_MONTHS_BEFORE:
@@ -685,33 +743,27 @@ def _pre_trend_differs(counts: pd.DataFrame, before: pd.DatetimeIndex, place: st
     return est.verdict != UNCLEAR
 
 
-def _treated_during(data: _Inputs, before: pd.DatetimeIndex, after: pd.DatetimeIndex) -> set:
-    """Places with an intervention running at any time in these months."""
-    if before.empty and after.empty:
-        return set()
-    start = np.datetime64((before[0] if len(before) else after[0]).date(), "D")
-    end = np.datetime64(((after[-1] if len(after) else before[-1])
-                         + pd.offsets.MonthEnd(0)).date(), "D")
-    ids, starts, ends = data.running
-    return {c for c in ids[(starts <= end) & (ends >= start)] if isinstance(c, str)}
+def _treated_during(data: _Inputs, before: np.ndarray, after: np.ndarray) -> np.ndarray:
+    """True for each column whose place had an intervention running at any time in these
+    months."""
+    treated = np.zeros(data.values.shape[1], dtype=bool)
+    if not len(before) and not len(after):
+        return treated
+    start = data.first_day(before[0] if len(before) else after[0])
+    end = data.first_day((after[-1] if len(after) else before[-1]) + 1) - 1
+    where, starts, ends = data.running
+    treated[where[(starts <= end) & (ends >= start) & (where >= 0)]] = True
+    return treated
 
 
-def _distances(data: _Inputs, ctx: pd.Series) -> pd.Series:
-    """Metres from a place to every place with a map position (empty if it has none)."""
-    located = data.located
-    if pd.isna(ctx["lat"]) or pd.isna(ctx["lon"]) or located.empty:
-        return pd.Series(dtype=float)
-    return pd.Series(haversine_m(ctx["lat"], ctx["lon"], located["lat"], located["lon"]),
-                     index=located.index)
-
-
-def _log_change(before_total: float, after_total: float, m0: int, m1: int,
-                phi: float) -> tuple[float, float]:
-    """The log of (rate after / rate before) and its variance (quasi-Poisson)."""
-    a, b = float(before_total), float(after_total)
-    if a == 0 or b == 0:
-        a, b = a + CONTINUITY, b + CONTINUITY
-    return math.log((b / m1) / (a / m0)), phi * (1 / a + 1 / b)
+def _log_changes(before_totals: np.ndarray, after_totals: np.ndarray, m0: int, m1: int,
+                 phi: float) -> tuple[np.ndarray, np.ndarray]:
+    """The log of (rate after / rate before) of each series and its variance (quasi-Poisson);
+    CONTINUITY is added to both totals of a series when either is zero."""
+    a, b = np.asarray(before_totals, float), np.asarray(after_totals, float)
+    zero = (a == 0) | (b == 0)
+    a, b = a + CONTINUITY * zero, b + CONTINUITY * zero
+    return np.log((b / m1) / (a / m0)), phi * (1 / a + 1 / b)
 
 
 def _between_places(d: np.ndarray, v: np.ndarray) -> float:
