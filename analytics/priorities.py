@@ -162,11 +162,11 @@ def with_signals(ranked: pd.DataFrame, signals: pd.DataFrame) -> pd.DataFrame:
 def _top_risks(prof: pd.DataFrame) -> list[tuple[str, ...]]:
     """The labels of each place's most common risk types, most common first."""
     columns = list(RISK_COLUMNS)
-    out = []
-    for row in prof[columns].to_numpy():
-        order = [i for i in np.argsort(-row, kind="stable") if row[i] > 0][:TOP_RISKS_NAMED]
-        out.append(tuple(RISK_LABELS[RISK_COLUMNS[columns[i]]] for i in order))
-    return out
+    counts = prof[columns].to_numpy()
+    order = np.argsort(-counts, axis=1, kind="stable")[:, :TOP_RISKS_NAMED]
+    present = np.take_along_axis(counts, order, axis=1) > 0  # most common first: zeros trail
+    labels = np.array([RISK_LABELS[RISK_COLUMNS[c]] for c in columns], dtype=object)
+    return [tuple(labels[o[keep]]) for o, keep in zip(order, present, strict=True)]
 
 
 def number_word(n: int) -> str:

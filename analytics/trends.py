@@ -250,10 +250,14 @@ def _populations(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, 
     return {code: float(n) for code, n in rows}
 
 
-def _labeller(con: duckdb.DuckDBPyConnection, dim: str) -> dict[str, str]:
-    """Code -> plain label for a dimension ('' is 'Not recorded')."""
+def _labeller(con: duckdb.DuckDBPyConnection, dim: str,
+              codes: list[str] | None = None) -> dict[str, str]:
+    """Code -> plain label for a dimension ('' is 'Not recorded'); for wards and places, only
+    the `codes` given, when given (twelve thousand places' names cost more than the rest)."""
+    only = {"codes": codes, "all": codes is None}
     if dim == "ward":
-        names = dict(con.execute("SELECT ward_code, ward_name FROM wards").fetchall())
+        names = dict(con.execute("SELECT ward_code, ward_name FROM wards WHERE $all OR "
+                                 "list_contains($codes, ward_code)", only).fetchall())
     elif dim == "context":
         # A private address is named by its code and ward, never by its street: on a board
         # paper a street address could point to a family.
@@ -263,7 +267,8 @@ def _labeller(con: duckdb.DuckDBPyConnection, dim: str) -> dict[str, str]:
                            THEN 'Residential address ' || c.context_id
                                 || coalesce(', ' || w.ward_name, '')
                            ELSE c.name END
-               FROM contexts c LEFT JOIN wards w USING (ward_code)""").fetchall())
+               FROM contexts c LEFT JOIN wards w USING (ward_code)
+               WHERE $all OR list_contains($codes, c.context_id)""", only).fetchall())
     else:
         names = {"risk_type": RISK_LABELS, "context_type": CONTEXT_LABELS,
                  "agency": AGENCY_LABELS}.get(dim, {})
@@ -563,18 +568,19 @@ def signals(con: duckdb.DuckDBPyConnection, filters: Filters, *,
     wide = (raw.pivot_table(index=key_cols, columns="period", values="n", aggfunc="sum",
                             fill_value=0)
             .reindex(columns=win.periods, fill_value=0))
-    labels = [_labeller(con, d) for d in by] + ([_Labels()] if len(by) == 1 else [])
     matrix = wide.to_numpy(dtype=float)
     rare = matrix.mean(axis=1) < options.min_mean if len(matrix) else np.zeros(0, dtype=bool)
     too_small = int(rare.sum())
     judged_rows = np.flatnonzero(~rare)
     # Every series judged at once (spc.latest_signals): one xmr call per place cost seconds.
-    latest_of = spc.latest_signals(matrix[judged_rows], win.periods, options)
+    found = [(i, latest) for i, latest in zip(
+        judged_rows, spc.latest_signals(matrix[judged_rows], win.periods, options), strict=True)
+        if latest is not None]
+    keys = [wide.index[i] for i, _ in found]
+    labels = [_labeller(con, d, sorted({k[n] for k in keys})) for n, d in enumerate(by)] + (
+        [_Labels()] if len(by) == 1 else [])
     rows = []
-    for i, latest in zip(judged_rows, latest_of, strict=True):
-        if latest is None:
-            continue
-        a, b = wide.index[i]
+    for (i, latest), (a, b) in zip(found, keys, strict=True):
         rows.append((a, labels[0][a], b, labels[1][b], latest.rule, spc.RULE_LABELS[latest.rule],
                      spc.describe(latest, granularity),
                      spc.describe(latest, granularity, since=False), latest.start, latest.end,
