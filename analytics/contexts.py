@@ -29,6 +29,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from analytics import memo
 from analytics.disclosure import SECONDARY, SUPPRESSED, display_count, protect_table
 from analytics.filters import Filters, uk_date, uk_month
 from analytics.vocab import AGENCY_LABELS, CONTEXT_LABELS, RISK_LABELS, SEVERITY_LABELS
@@ -221,6 +222,7 @@ def monthly_matrix(monthly: pd.DataFrame, ids: list[str], grid: pd.DatetimeIndex
     return table.reindex(index=ids, columns=grid, fill_value=0).astype(int)
 
 
+@memo.per_data_version()
 def profiles(con: duckdb.DuckDBPyConnection, filters: Filters,
              crime_radius_m: float = AREA_CRIME_RADIUS_M) -> pd.DataFrame:
     """One row per context with incidents under the filters, with every profile measure.

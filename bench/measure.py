@@ -201,6 +201,7 @@ def task_pages(db: Path, runs: int) -> dict:
 
 def _time_page(store, page, filters, runs: int) -> dict:
     """One page's calls: `runs` cold rounds, one round filling the cache, `runs` warm rounds."""
+    from analytics import memo
     from bench import appcache
 
     calls = [{"name": call.name, "label": call.label, "call": call,
@@ -212,6 +213,7 @@ def _time_page(store, page, filters, runs: int) -> dict:
         return appcache.compute(c["call"], filters, c["kwargs"])
 
     for _ in range(runs):
+        memo.forget_all()  # each cold round is a first render after a load
         for c in live:
             t, _ = timed(lambda c=c: direct(c["call"], store.cursor(), filters, c["kwargs"]))
             c["cold"].append(t.wall)
@@ -234,14 +236,22 @@ def _time_extras(store, page, filters, runs: int) -> dict:
         kwargs = _resolved(call, store.cursor(), filters)
         if kwargs is None:
             continue
-        times = [timed(lambda call=call, kwargs=kwargs: direct(call, store.cursor(), filters,
-                                                                kwargs)) for _ in range(runs)]
+        times = [timed(lambda call=call, kwargs=kwargs: _forgetting(
+            lambda: direct(call, store.cursor(), filters, kwargs))) for _ in range(runs)]
         refused = next((str(r) for _, r in times if isinstance(r, ValueError)), None)
         rows.append({"name": call.name, "label": call.label,
                      "cold_ms": 1000 * statistics.median(t.wall for t, _ in times),
                      "cold_cpu_ms": 1000 * statistics.median(t.cpu for t, _ in times),
                      "refused": refused})
     return {"script": page.script, "title": page.title, "calls": rows}
+
+
+def _forgetting(fn: Callable[[], Any]) -> Any:
+    """fn() with no intermediate result kept from before (analytics.memo)."""
+    from analytics import memo
+
+    memo.forget_all()
+    return fn()
 
 
 def _summary(c: dict) -> dict:
