@@ -214,6 +214,7 @@ PAGES: dict[str, Page] = {page.script: page for page in (
         Call(places.location_types, bl.location_types),
         Call(places.location_type_months, bl.location_type_months),
         Call(places.ward_ranking, bl.ward_ranking),
+        Call(interventions.register, bl.register),  # the map's ◆ layer, on by default
     ), not_by_default={places.area_crime_cells: "drawn only when police.uk street crime is "
                                                 "loaded and its layer switched on"}),
     Page("pages/overlap.py", "Risk overlap", (
@@ -241,6 +242,8 @@ PAGES: dict[str, Page] = {page.script: page for page in (
         Call(impact.impact, resolve=best_intervention),
         Call(impact.displacement, kwargs={"radius_m": impact.DISPLACEMENT_RADIUS_M},
              resolve=best_intervention),
+        Call(places.ward_shapes, bl.ward_shapes, uses_filters=False),  # the register's map
+        Call(places.ward_counts, bl.ward_counts),
     ), aggregation=False,  # a matched comparison and estimate for every intervention dominates
         not_by_default={interventions.places: "listed only for a role that may add "
                                               "interventions (analysts)"}),
