@@ -454,6 +454,7 @@ def latest_signals(values: np.ndarray, periods: Sequence,
             for row in np.flatnonzero(better):
                 found[row] = (rule.code, side, int(start[row]), int(end[row]), int(points[row]))
             best = np.where(better, end, best)
+    stamps = list(periods)  # Timestamps by position: indexing the DatetimeIndex each time cost more
     out: list[Signal | None] = []
     for item in found:
         if item is None:
@@ -462,7 +463,7 @@ def latest_signals(values: np.ndarray, periods: Sequence,
         code, side, start, end, points = item
         out.append(Signal(rule=code, side=side,
                           assessment=CONCERN if side == worse else IMPROVEMENT,
-                          start=periods[start], end=periods[end], points=points,
+                          start=stamps[start], end=stamps[end], points=points,
                           current=end >= n - RECENT_POINTS))
     return out
 

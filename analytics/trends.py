@@ -254,10 +254,10 @@ def _labeller(con: duckdb.DuckDBPyConnection, dim: str,
               codes: list[str] | None = None) -> dict[str, str]:
     """Code -> plain label for a dimension ('' is 'Not recorded'); for wards and places, only
     the `codes` given, when given (twelve thousand places' names cost more than the rest)."""
-    only = {"codes": codes, "all": codes is None}
+    only = {"codes": codes or [], "all": codes is None}
     if dim == "ward":
         names = dict(con.execute("SELECT ward_code, ward_name FROM wards WHERE $all OR "
-                                 "list_contains($codes, ward_code)", only).fetchall())
+                                 "ward_code IN (SELECT unnest($codes))", only).fetchall())
     elif dim == "context":
         # A private address is named by its code and ward, never by its street: on a board
         # paper a street address could point to a family.
@@ -268,7 +268,7 @@ def _labeller(con: duckdb.DuckDBPyConnection, dim: str,
                                 || coalesce(', ' || w.ward_name, '')
                            ELSE c.name END
                FROM contexts c LEFT JOIN wards w USING (ward_code)
-               WHERE $all OR list_contains($codes, c.context_id)""", only).fetchall())
+               WHERE $all OR c.context_id IN (SELECT unnest($codes))""", only).fetchall())
     else:
         names = {"risk_type": RISK_LABELS, "context_type": CONTEXT_LABELS,
                  "agency": AGENCY_LABELS}.get(dim, {})
@@ -565,8 +565,7 @@ def signals(con: duckdb.DuckDBPyConnection, filters: Filters, *,
     if raw.empty:
         return SignalTable(by, pd.DataFrame(columns=SIGNAL_COLUMNS), 0, 0, win, options)
     key_cols = ["key0", "key1"]
-    wide = (raw.pivot_table(index=key_cols, columns="period", values="n", aggfunc="sum",
-                            fill_value=0)
+    wide = (raw.groupby([*key_cols, "period"])["n"].sum().unstack("period", fill_value=0)
             .reindex(columns=win.periods, fill_value=0))
     matrix = wide.to_numpy(dtype=float)
     rare = matrix.mean(axis=1) < options.min_mean if len(matrix) else np.zeros(0, dtype=bool)
@@ -576,7 +575,7 @@ def signals(con: duckdb.DuckDBPyConnection, filters: Filters, *,
     found = [(i, latest) for i, latest in zip(
         judged_rows, spc.latest_signals(matrix[judged_rows], win.periods, options), strict=True)
         if latest is not None]
-    keys = [wide.index[i] for i, _ in found]
+    keys = list(wide.index[[i for i, _ in found]])
     labels = [_labeller(con, d, sorted({k[n] for k in keys})) for n, d in enumerate(by)] + (
         [_Labels()] if len(by) == 1 else [])
     rows = []
