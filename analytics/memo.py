@@ -11,7 +11,9 @@ incidents). `per_data_version` keeps the last few results of such a function, ke
 - the function's other arguments (the filters, which are hashable values).
 
 An in-memory database has no file to name it by, so its results are never kept. The results are
-shared: a function memoised here returns values its callers must read, never change.
+shared: a function memoised here returns values its callers must read, never change (a DataFrame
+comes back as a new frame over the same data, so adding a column to it is safe: pandas copies
+on write).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import duckdb
+import pandas as pd
 
 T = TypeVar("T")
 _EVERY: list[OrderedDict] = []  # the kept results of every memoised function, for forget_all
@@ -61,17 +64,22 @@ def per_data_version(maxsize: int = 4) -> Callable[[Callable[..., T]], Callable[
             with lock:
                 if key in kept:
                     kept.move_to_end(key)
-                    return kept[key]
+                    return _fresh(kept[key])
             result = fn(con, *args, **kwargs)
             with lock:
                 kept[key] = result
                 while len(kept) > maxsize:
                     kept.popitem(last=False)
-            return result
+            return _fresh(result)
 
         return remembered
 
     return decorate
+
+
+def _fresh(result: Any) -> Any:
+    """A DataFrame as a new frame over the same data (copied only if written to)."""
+    return result.copy(deep=False) if isinstance(result, pd.DataFrame) else result
 
 
 def forget_all() -> None:

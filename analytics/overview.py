@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from analytics import memo
 from analytics.disclosure import display_count, shown_number
 from analytics.filters import Filters
 from analytics.vocab import RISK_LABELS
@@ -35,6 +36,7 @@ class Headline:
     top_wards: pd.DataFrame  # ward_code, ward_name, incidents
 
 
+@memo.per_data_version(maxsize=16)  # small, and asked for by every page
 def totals(con: duckdb.DuckDBPyConnection, filters: Filters) -> Totals:
     """Incidents, distinct young people, contexts and wards with at least one incident."""
     p = filters.predicate("i", risk_list=True)
@@ -49,6 +51,7 @@ def totals(con: duckdb.DuckDBPyConnection, filters: Filters) -> Totals:
     return Totals(*(int(v) for v in row))
 
 
+@memo.per_data_version()
 def headline(con: duckdb.DuckDBPyConnection, filters: Filters, top: int = 3) -> Headline:
     """Totals for the period and the one before it, and the `top` wards by incidents."""
     previous = totals(con, filters.previous()) if filters.start and filters.end else None
@@ -88,6 +91,7 @@ def risk_trends(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFram
     return out
 
 
+@memo.per_data_version()
 def changes(con: duckdb.DuckDBPyConnection, filters: Filters, unit: str = "ward") -> pd.DataFrame:
     """Incidents in this period and the previous one for every ward (or context), with the change."""
     if unit not in ("ward", "context"):

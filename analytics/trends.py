@@ -22,7 +22,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from analytics import spc
+from analytics import memo, spc
 from analytics.disclosure import SUPPRESSED, display_count, is_small, suppresses
 from analytics.filters import Filters, add_months, month_end, uk_date, uk_month
 from analytics.store import quote_identifier
@@ -545,6 +545,7 @@ class SignalTable:
         return int((self.current["assessment"] == spc.CONCERN).sum())
 
 
+@memo.per_data_version()  # the Overview's list and its narrative both start from it
 def signals(con: duckdb.DuckDBPyConnection, filters: Filters, *,
             by: tuple[str, ...] = ("risk_type", "ward"), granularity: str = "month",
             baseline: tuple[date, date] | None = None, change_point: date | None = None

@@ -66,3 +66,17 @@ def test_two_database_files_never_share_a_result(tmp_path):
     other = Store(tmp_path / "other.duckdb")  # empty, at the same data version as a new file
     assert counted(one.cursor(), Filters(period="all")) > 0
     assert counted(other.cursor(), Filters(period="all")) == 0
+
+
+def test_a_kept_frame_comes_back_as_a_new_frame_so_a_caller_cannot_change_it(tmp_path):
+    import pandas as pd
+
+    @memo.per_data_version()
+    def frame(con, filters: Filters) -> pd.DataFrame:
+        return pd.DataFrame({"n": [1, 2]})
+
+    store = store_on_disk(tmp_path)
+    first = frame(store.cursor(), Filters(period="all"))
+    first["n"] = 0
+    first.loc[0, "n"] = 9
+    assert frame(store.cursor(), Filters(period="all"))["n"].tolist() == [1, 2]
