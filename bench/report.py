@@ -191,8 +191,10 @@ def _detail(result: dict) -> list[str]:
 def summary(result: dict[str, Any]) -> str:
     """A few lines for the terminal."""
     missed = [b for b in result["budgets"] if not b["met"]]
-    head = (f"{result['generate']['incidents']:,} incidents: "
-            f"{len(result['budgets']) - len(missed)} of {len(result['budgets'])} budgets met")
+    size = result["generate"]["incidents"]
+    head = (f"{size:,} incidents: {len(result['budgets']) - len(missed)} of "
+            f"{len(result['budgets'])} budgets met"
+            + ("" if size == BUDGET_SIZE else f" (they are set for {BUDGET_SIZE:,}: for reference)"))
     return "\n".join([head, *(f"  missed: {b['budget']} ({b['value']:,.1f} {b['unit']}, "
                               f"limit {b['limit']})" for b in missed)])
 
