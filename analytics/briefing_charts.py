@@ -21,10 +21,11 @@ from analytics.disclosure import display_count, mask_small
 TOP_WARDS = 10  # wards drawn in the ranking chart
 TOP_PLACES = 10  # places drawn in the priority chart
 # Presenter type: readable from the back of a room on a 1280 x 720 screen.
-SLIDE_FONT, SLIDE_TITLE, SLIDE_TICKS = 20, 24, 18
-SLIDE_TITLE_CHARS = 48  # a chart title wraps at about this many characters on a slide
+SLIDE_FONT, SLIDE_TITLE, SLIDE_TICKS, SLIDE_LEGEND = 20, 24, 18, 16
+SLIDE_TITLE_CHARS = 54  # a chart title wraps at about this many characters on a slide
 SLIDE_AXIS_CHARS = 30  # an axis title, centred under a plot that long labels can make narrow
-SLIDE_HEIGHT, SLIDE_HEIGHT_UNDER_METRICS = 480, 360  # pixels: a chart fills the slide below
+# pixels: with the slide's title above, the whole slide fits a 1280 x 720 screen
+SLIDE_HEIGHT, SLIDE_HEIGHT_UNDER_METRICS = 450, 330
 
 
 def ward_bars(rank: pd.DataFrame, title: str, view: str, top: int = TOP_WARDS) -> go.Figure:
@@ -98,12 +99,14 @@ def enlarge(fig: go.Figure, height: int = SLIDE_HEIGHT) -> go.Figure:
     big = copy.deepcopy(fig)
     title = re.sub(r"<br\s*/?>", " ", big.layout.title.text or "")
     lines = textwrap.wrap(title, SLIDE_TITLE_CHARS) or [""]
-    top = 24 + 32 * len(lines)
-    big.update_layout(font={"size": SLIDE_FONT}, height=height, legend_font_size=SLIDE_TICKS,
+    top = 24 + 32 * len(lines)  # Plotly places a title by its first line: that line's middle
+    big.update_layout(font={"size": SLIDE_FONT}, height=height, legend_font_size=SLIDE_LEGEND,
                       title={"text": "<br>".join(lines), "font": {"size": SLIDE_TITLE},
-                             "yref": "container", "y": 1 - top / 2 / height,
+                             "yref": "container", "y": 1 - (12 + 16) / height,  # 28 px down
                              "yanchor": "middle", "pad": {"t": 0, "b": 0}},
-                      margin={"l": 10, "r": 40, "t": top, "b": 10})
+                      margin={"l": 10, "r": 40, "t": top, "b": 10},
+                      legend={"orientation": "h", "x": 0, "yref": "container", "y": 0,
+                              "yanchor": "bottom"})  # under the ticks, however tall they are
     bars = max((len(t.y) for t in big.data if t.type == "bar" and t.orientation == "h"
                 and t.y is not None), default=0)
     ticks = SLIDE_TICKS if not bars else max(12, min(SLIDE_TICKS, (height - 160) // bars - 8))

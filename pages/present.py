@@ -50,8 +50,8 @@ else:
 with words:
     for point in components.slide_points(points, beside_chart=picture is not None):
         st.markdown(point)
+    st.caption(ctx.caption("Board view"))  # beside the chart, so the slide fits the screen
 if picture is not None:
     fig = section.figures[0]
     picture.plotly_chart(bc.enlarge(fig, bc.slide_height(bool(section.metrics))),
                          width="stretch", config={"staticPlot": True}, key=f"slide-{number}")
-st.caption(ctx.caption("Board view"))

@@ -71,6 +71,18 @@ def test_a_shared_link_reopens_the_same_filters(app_url, browser):
     assert "risk=cse" in page.url and "period=24m" in page.url
 
 
+def assert_fits_the_screen(page, what: str) -> None:
+    """Every chart and caption ends inside the window: a presenter never scrolls."""
+    height = page.viewport_size["height"]
+    parts = page.locator('[data-testid="stMain"] [data-testid="stPlotlyChart"], '
+                         '[data-testid="stMain"] [data-testid="stCaptionContainer"]')
+    for i in range(parts.count()):
+        box = parts.nth(i).bounding_box()
+        assert box and box["y"] + box["height"] <= height, (
+            f"{what}: a chart or caption ends at {box and box['y'] + box['height']:.0f} px, "
+            f"below the {height} px screen")
+
+
 def test_presenter_mode_reads_from_the_back_of_a_room_and_hands_back_the_filters(app_url,
                                                                                   browser):
     """A board meeting: 1280 x 720, the slides from the Present link of a filtered page, next and
@@ -92,6 +104,7 @@ def test_presenter_mode_reads_from_the_back_of_a_room_and_hands_back_the_filters
         size = float(title.evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
         assert size >= 40, f"slide {number}: a {size}px title is too small for a room"
         assert f"Slide {number} of 6" in main.inner_text()
+        assert_fits_the_screen(page, f"slide {number}")
         page.screenshot(path=str(SHOTS / f"present-slide-{number}.png"))
         assert errors_on(page) == [], f"slide {number}: {errors_on(page)}"
         if number < 6:
