@@ -47,11 +47,13 @@ if section.figures:
     words, picture = st.columns([2, 3], gap="large")
 else:
     words, picture = st.container(), None
+height, caption = bc.slide_height(bool(section.metrics)), ctx.caption("Board view")
 with words:
-    for point in components.slide_points(points, beside_chart=picture is not None):
+    for point in components.slide_points(points, beside_chart=picture is not None,
+                                         room_px=height, caption=caption):
         st.markdown(point)
-    st.caption(ctx.caption("Board view"))  # beside the chart, so the slide fits the screen
+    st.caption(caption)  # beside the chart, so the slide fits the screen
 if picture is not None:
     fig = section.figures[0]
-    picture.plotly_chart(bc.enlarge(fig, bc.slide_height(bool(section.metrics))),
+    picture.plotly_chart(bc.enlarge(fig, height),
                          width="stretch", config={"staticPlot": True}, key=f"slide-{number}")

@@ -99,3 +99,23 @@ def test_every_page_offers_presenter_mode_with_its_filters(tiny_db, monkeypatch)
     link = next(e for e in at.get("page_link") if e.proto.label == "Present")
     assert link.proto.page == "present" or "present" in link.proto.page
     assert "present=1" in link.proto.query_string and "risk=cce" in link.proto.query_string
+
+
+def test_a_slide_keeps_only_the_points_that_fit_on_the_screen_with_its_caption():
+    from ui.components import slide_points
+
+    long = "Concern: abuse in relationships in a ward, three months close to the upper limit. " * 2
+    beside = slide_points([long] * 5, beside_chart=True, room_px=450, caption="Board view.")
+    assert 1 <= len(beside) < 5 and all(p.startswith("##### ") for p in beside)
+    across = slide_points([long] * 5, beside_chart=False, room_px=450, caption="Board view.")
+    assert len(across) > len(beside)  # a line across the slide holds more words
+    long_caption = slide_points([long] * 5, beside_chart=True, room_px=450, caption="x" * 400)
+    assert len(long_caption) < len(beside)
+
+
+def test_a_slide_sets_short_points_larger_and_always_shows_its_first_point():
+    from ui.components import slide_points
+
+    assert slide_points(["Harm fell."] * 3, beside_chart=True, room_px=450,
+                        caption="c") == ["#### Harm fell\\."] * 3  # escaped Markdown
+    assert len(slide_points(["word " * 200], beside_chart=True, room_px=100, caption="c")) == 1

@@ -111,15 +111,35 @@ def change_metric(column, label: str, value: str, change: str | None,
 
 SLIDE_POINTS, SLIDE_POINTS_BESIDE_CHART = 7, 5  # points on one slide, at most
 SHORT_POINT = 70  # characters: points this short are set in the larger heading size
+# A point's size on a 1280 x 720 slide: characters to a line (beside a chart, across the slide)
+# and pixels to a line, for each heading level; and the pixels between two points.
+# The caption under the points likewise, in its small type.
+LINE_CHARS = {("####", True): 35, ("#####", True): 44, ("####", False): 95, ("#####", False): 115}
+LINE_PX, POINT_GAP_PX = {"####": 30, "#####": 24}, 22
+CAPTION_CHARS, CAPTION_LINE_PX = {True: 72, False: 190}, 22
 
 
-def slide_points(points: list[str], *, beside_chart: bool) -> list[str]:
+def _lines(text: str, chars: int) -> int:
+    return -(-len(text) // chars)
+
+
+def slide_points(points: list[str], *, beside_chart: bool, room_px: int,
+                 caption: str) -> list[str]:
     """A slide's points as headings, large enough to read from the back of a room: h4 when every
-    point is short, else h5 (one size for the whole slide)."""
+    point is short, else h5 (one size for the whole slide); as many as fit in `room_px` with the
+    caption below them, so a presenter never scrolls (the page behind the slide has them all)."""
     points = points[:SLIDE_POINTS_BESIDE_CHART if beside_chart else SLIDE_POINTS]
     short = all(len(p) <= SHORT_POINT for p in points)
     level = "####" if short or (not beside_chart and len(points) <= 3) else "#####"
-    return [f"{level} {md.escape(p)}" for p in points]
+    room = room_px - CAPTION_LINE_PX * _lines(caption, CAPTION_CHARS[beside_chart])
+    kept: list[str] = []
+    for point in points:
+        lines = _lines(point, LINE_CHARS[level, beside_chart])
+        room -= lines * LINE_PX[level] + POINT_GAP_PX
+        if kept and room < 0:
+            break
+        kept.append(point)
+    return [f"{level} {md.escape(p)}" for p in kept]
 
 
 def slide_number(raw: str | None, slides: int) -> int:
