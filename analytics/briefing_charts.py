@@ -99,10 +99,11 @@ def enlarge(fig: go.Figure, height: int = SLIDE_HEIGHT) -> go.Figure:
     big = copy.deepcopy(fig)
     title = re.sub(r"<br\s*/?>", " ", big.layout.title.text or "")
     lines = textwrap.wrap(title, SLIDE_TITLE_CHARS) or [""]
-    top = 24 + 32 * len(lines)  # Plotly places a title by its first line: that line's middle
+    top = 24 + 32 * len(lines)  # room above the plot for the title's lines
     big.update_layout(font={"size": SLIDE_FONT}, height=height, legend_font_size=SLIDE_LEGEND,
                       title={"text": "<br>".join(lines), "font": {"size": SLIDE_TITLE},
-                             "yref": "container", "y": 1 - (12 + 16) / height,  # 28 px down
+                             # Plotly places a title of several lines by its first line's middle
+                             "yref": "container", "y": 1 - 28 / height,
                              "yanchor": "middle", "pad": {"t": 0, "b": 0}},
                       margin={"l": 10, "r": 40, "t": top, "b": 10},
                       legend={"orientation": "h", "x": 0, "yref": "container", "y": 0,
