@@ -23,6 +23,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SHOTS = Path(os.environ.get("SCREENSHOT_DIR", ROOT / "screenshots"))
+# A link in the sidebar's page menu (ui.navigation draws it with st.page_link).
+MENU_LINK = '[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"]'
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
                  "--enable-unsafe-swiftshader", "--use-angle=swiftshader"]

@@ -278,7 +278,7 @@ def test_each_role_sees_its_view_and_pages_even_when_the_link_asks_for_analyst(
     sidebar = " ".join(c.value for c in at.sidebar.caption)
     assert f"Signed in as **{EMAILS[role].split('@')[0].capitalize()}**" in sidebar
     assert f"Role: {ac.Role(role).label}." in sidebar
-    assert [b.label for b in at.sidebar.button] == ["Sign out"]
+    assert [b.label for b in at.sidebar.button] == ["Clear filters", "Sign out"]
     if role == "board":  # one view only: said in words, no choice offered
         assert not at.sidebar.radio
         assert f"{VIEWS['board']} (the one view your role has)" in sidebar
