@@ -115,3 +115,14 @@ def wait_until_finished(page, timeout_s: float = 180, settle_ms: int = 2500) -> 
             return
         page.wait_for_timeout(500)
     raise AssertionError("the page was still running after the timeout")
+
+
+def open_entry_page(browser, url: str) -> None:
+    """Run the app's first session at its entry page. A fresh server's first run goes through
+    Streamlit's old pages-folder mode (a `pages/` folder sits beside app.py), where a deep link
+    to a page of ours answers 'Page not found' in a modal; from the second session on, every
+    address resolves through st.navigation."""
+    page = browser.new_page()
+    page.goto(url)
+    wait_until_finished(page, settle_ms=0)
+    page.close()
