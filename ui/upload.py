@@ -7,6 +7,7 @@ file, its kind, sheet and mapping, and the data version) and redone only when on
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import pandas as pd
 import streamlit as st
@@ -239,23 +240,41 @@ def commit(ready: list[Staged], who: str) -> list[int]:
     return ids
 
 
-def rollback(extract_id: int, who: str) -> dict[str, int]:
-    """ingest.rollback, for a role that may roll back, audited; anything unforeseen becomes an
-    IngestError (nothing was removed)."""
+def rollback_plan(extract_ids: Sequence[int]) -> ingest.RollbackPlan:
+    """ingest.rollback_plan, for a role that may roll back: exactly what would go, and why not."""
+    require(state.current_access(), Permission.UPLOAD)
+    return ingest.rollback_plan(state.store(), extract_ids)
+
+
+def rollback(extract_ids: Sequence[int], who: str,
+             expected: dict[str, int] | None = None) -> dict[str, int]:
+    """ingest.rollback of one or several extracts in one step, for a role that may roll back,
+    audited; anything unforeseen becomes an IngestError (nothing was removed)."""
     access = state.current_access()
     require(access, Permission.UPLOAD)
+    what = extract_label(extract_ids)
     try:
-        removed = ingest.rollback(state.store(), extract_id, who)
+        removed = ingest.rollback(state.store(), extract_ids, who, expected)
     except Exception as err:
-        audit.record(state.store(), access, "rollback", f"extract {extract_id}", f"failed: {err}")
+        audit.record(state.store(), access, "rollback", what, f"failed: {err}")
         if isinstance(err, ingest.IngestError):
             raise
         # the analyst must see a message, whatever went wrong
         raise ingest.IngestError(f"The rollback failed, so nothing was removed "
                                  f"({type(err).__name__}).") from err
-    audit.record(state.store(), access, "rollback", f"extract {extract_id}",
-                 f"removed {sum(removed.values()):,} rows")
+    audit.record(state.store(), access, "rollback", what,
+                 f"removed {ingest.count_words(removed)}")
     return removed
+
+
+def extract_label(extract_ids: int | Sequence[int]) -> str:
+    """'extract 5', 'extracts 5 and 7', 'extracts 5 to 28' (a run), 'extracts 3, 5 and 9'."""
+    ids = sorted({extract_ids} if isinstance(extract_ids, int) else set(extract_ids))
+    if len(ids) == 1:
+        return f"extract {ids[0]}"
+    if len(ids) > 2 and ids[-1] - ids[0] == len(ids) - 1:
+        return f"extracts {ids[0]} to {ids[-1]}"
+    return "extracts " + ", ".join(map(str, ids[:-1])) + f" and {ids[-1]}"
 
 
 def history_table(history: pd.DataFrame) -> pd.DataFrame:
