@@ -26,13 +26,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 import duckdb
 import pandas as pd
 
-from analytics import boundaries, lineage, mapping, police, readers
+from analytics import boundaries, lineage, mapping, personal_data, police, readers
 from analytics.exports import safe_csv
 from analytics.geo import GeometryError, lsoa_wards, ward_index
 from analytics.mapping import Mapping
@@ -133,13 +133,77 @@ def read(store: Store, data: bytes, file_name: str, kind: str | None = None,
             tables, notes, counts, messages, unknown = stage_records(con, raw, used,
                                                                      ward_index(con))
         merges = (("lsoa", "lsoa_code"),) if kind in ("lsoa_lookup", "imd") else ()
-        return Staged(kind=kind, tables=tables, notes=notes, counts=counts,
-                      messages=raw.notes + messages + _reading_notes(raw), header=header,
-                      mapping=used, unknown_codes=tuple(unknown.items()), sample=sample,
-                      merges=merges, **base)
+        staged = Staged(kind=kind, tables=tables, notes=notes, counts=counts,
+                        messages=raw.notes + messages + _reading_notes(raw), header=header,
+                        mapping=used, unknown_codes=tuple(unknown.items()), sample=sample,
+                        merges=merges, **base)
+        return _withhold_personal(staged, raw, used)
     except (ReadError, GeometryError) as err:
         return Staged(kind=kind or "unknown", error=str(err), header=header, sample=sample,
                       mapping=used, **base)
+
+
+WITHHELD = "(withheld: looks like personal details)"
+# Free text each kind loads: (table, column) -> the field (or police.uk column) it comes from.
+# A place's name is not here: it is the place, and a residential address can be a context.
+FREE_TEXT = {
+    "incidents": {("incidents", "outcome"): "outcome"},
+    "interventions": {("interventions", "intervention_type"): "intervention_type",
+                      ("interventions", "description"): "description"},
+    "street": {("area_crime", "context"): "context"},
+}
+
+
+def _withhold_personal(staged: Staged, raw: readers.RawTable, used: Mapping | None) -> Staged:
+    """Scan the columns a file would load as free text and those it would not load at all for
+    personal details (personal_data), and leave the text of any that look personal out: of
+    the tables, of the rows kept to check and of the sample shown."""
+    loaded, text = _loaded_columns(staged.kind, raw.header, used)
+    names = personal_data.unique_names(raw.header)
+    free_text = set(text.values())
+    scanned = [n for n, h in zip(names, raw.header, strict=True)
+               if h not in loaded or h in free_text]
+    found = personal_data.scan(raw, scanned)
+    if not found:
+        return staged
+    flagged = {f.column for f in found}
+    tables = dict(staged.tables)
+    for (table, column), header in text.items():
+        if header in flagged and table in tables and column in tables[table]:
+            tables[table] = tables[table].assign(**{column: None})
+    notes = staged.notes.assign(raw=[_drop_cells(r, flagged) for r in staged.notes["raw"]])
+    sample = staged.sample.assign(**{c: WITHHELD for c in flagged if c in staged.sample})
+    return replace(staged, tables=tables, notes=notes, sample=sample, personal=found)
+
+
+def _loaded_columns(kind: str, header: tuple[str, ...],
+                    used: Mapping | None) -> tuple[set[str], dict[tuple[str, str], str]]:
+    """The headers a kind loads, and of those the free text: (table, column) -> header."""
+    if kind in ("street", "stop_search"):
+        ours = police.STREET_COLUMNS if kind == "street" else police.STOP_COLUMNS
+        by_norm = {readers.normalise(h): h for h in header}
+        sources = {c: by_norm[readers.normalise(h)] for c, h in ours.items()
+                   if readers.normalise(h) in by_norm}
+    elif kind in mapping.TABLE_KINDS and used is not None:
+        sources = dict(used.columns)
+    else:  # reference files (LSOA lookups, the IMD): areas and numbers, nothing to scan
+        return set(header), {}
+    text = {key: sources[name] for key, name in FREE_TEXT.get(kind, {}).items()
+            if name in sources}
+    return set(sources.values()), text
+
+
+def _drop_cells(raw: object, columns: set[str]) -> object:
+    """A row note's cells (JSON) without the given columns; a line that could not be split into
+    cells is kept only if nothing in it looks personal."""
+    if not isinstance(raw, str) or not raw:
+        return raw
+    cells = json.loads(raw)
+    if not isinstance(cells, dict):
+        return raw
+    if set(cells) == {"line"} and personal_data.cell_kinds(str(cells["line"])):
+        return json.dumps({"line": WITHHELD})
+    return json.dumps({k: v for k, v in cells.items() if k not in columns}, ensure_ascii=False)
 
 
 def _default_mapping(con: duckdb.DuckDBPyConnection, kind: str, header: tuple[str, ...]) -> Mapping:
@@ -228,7 +292,9 @@ def _write(cur: duckdb.DuckDBPyConnection, s: Staged, who: str, at: datetime) ->
         {"id": extract_id, "kind": s.kind, "file": s.file_name, "sha": s.sha256, "who": who,
          "at": at, "read": c.read, "loaded": c.valid,
          "rejected": c.rejected, "dup": c.duplicate, "outside": c.outside,
-         "noloc": c.no_location, "notes": "\n".join(s.messages) or None,
+         "noloc": c.no_location,
+         "notes": "\n".join([*s.messages, *(f"Left out as personal details: {f.describe()}."
+                                            for f in s.personal)]) or None,
          "status": STATUS_LOADED})
     merges = dict(s.merges)
     for table, frame in s.tables.items():
@@ -263,7 +329,9 @@ class RollbackPlan:
 
 def count_words(counts: dict[str, int]) -> str:
     """'1,204 incidents and 3 places' for the tables with rows; 'nothing' for none."""
-    parts = [f"{n:,} {lineage.TABLE_WORDS.get(t, t)}" for t, n in counts.items() if n]
+    order = [*lineage.TABLE_WORDS, *(t for t in counts if t not in lineage.TABLE_WORDS)]
+    parts = [f"{counts[t]:,} {lineage.TABLE_WORDS.get(t, (t, t))[counts[t] != 1]}"
+             for t in order if counts.get(t)]
     if not parts:
         return "nothing"
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]

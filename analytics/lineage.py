@@ -21,13 +21,17 @@ from analytics.store import quote_identifier
 DATA_TABLES = ("incident_risks", "incident_people", "incidents", "interventions", "contexts",
                "young_people", "area_crime", "lsoa", "wards")
 ALLOWED_TABLES = frozenset(DATA_TABLES)
-# What each table's rows are, in the words a confirmation uses ("removes 1,204 incidents").
+# What each table's rows are, in the words a confirmation uses ("removes 1,204 incidents"):
+# (one row, several rows).
 TABLE_WORDS = {
-    "incidents": "incidents", "incident_risks": "risk types given to incidents",
-    "incident_people": "links from incidents to young people",
-    "young_people": "young people (pseudonymous ids)", "contexts": "places",
-    "interventions": "interventions", "area_crime": "police.uk records", "lsoa": "LSOAs",
-    "wards": "wards",
+    "incidents": ("incident", "incidents"),
+    "incident_risks": ("risk type given to an incident", "risk types given to incidents"),
+    "incident_people": ("link from an incident to a young person",
+                        "links from incidents to young people"),
+    "young_people": ("young person (a pseudonymous id)", "young people (pseudonymous ids)"),
+    "contexts": ("place", "places"), "interventions": ("intervention", "interventions"),
+    "area_crime": ("police.uk record", "police.uk records"), "lsoa": ("LSOA", "LSOAs"),
+    "wards": ("ward", "wards"),
 }
 GEOGRAPHY = {"wards": "ward_code", "lsoa": "lsoa_code"}  # owned through area_lineage
 # Parent and child tables whose repeats within one cell ('cse; cse') collapse on insert.

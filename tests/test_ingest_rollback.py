@@ -129,8 +129,9 @@ def test_the_plan_says_what_a_rollback_puts_back(area):
 
 
 def test_counts_are_said_in_words_table_by_table():
-    assert ingest.count_words({"incidents": 1204, "contexts": 0, "area_crime": 3}) == (
+    assert ingest.count_words({"area_crime": 3, "contexts": 0, "incidents": 1204}) == (
         "1,204 incidents and 3 police.uk records")
+    assert ingest.count_words({"wards": 1, "lsoa": 2}) == "2 LSOAs and 1 ward"
     assert ingest.count_words({"incidents": 0}) == "nothing"
 
 

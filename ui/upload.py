@@ -18,6 +18,7 @@ from analytics.mapping import FIELDS, Mapping
 from analytics.staging import Staged
 from analytics.vocab import AGENCIES, CONTEXT_TYPES, RISK_TYPES
 from ui import state
+from ui.markdown import escape
 
 NOT_IN_FILE = "(not in this file)"
 LEAVE_UNKNOWN = "(leave it: reject those rows)"
@@ -83,14 +84,16 @@ def headline(staged: Staged) -> None:
         if n:
             plural = "s" if words == "exact duplicate" and n != 1 else ""
             parts.append(f"{n:,} {words}{plural}")
+    personal = (f" Personal details? {len(staged.personal)} column"
+                f"{'s' * (len(staged.personal) != 1)} left out." if staged.personal else "")
     st.markdown(f"**{name}** ({ingest.KINDS.get(staged.kind, staged.kind)}): "
-                + ", ".join(parts) + ".")
+                + ", ".join(parts) + "." + personal)
 
 
 def needs_attention(staged: Staged) -> bool:
     """Whether the analyst should look inside: an error, rejected rows or a replacement."""
     return not staged.ok or bool(staged.counts.rejected or staged.replaces
-                                 or staged.unknown_codes or staged.previous)
+                                 or staged.unknown_codes or staged.previous or staged.personal)
 
 
 def choose_kind(staged: Staged, key: str) -> None:
@@ -175,6 +178,7 @@ def summary(staged: Staged, key: str) -> None:
         extract_id, status, when = staged.previous
         text = f"This exact file was loaded before (extract {extract_id}, {when}; {status})."
         (st.warning if status == ingest.STATUS_LOADED else st.info)(text)
+    personal_warning(staged)
     cols = st.columns(len(COUNT_LABELS))
     for col, (field_name, label) in zip(cols, COUNT_LABELS, strict=True):
         col.metric(label, f"{getattr(staged.counts, field_name):,}")
@@ -199,6 +203,25 @@ def summary(staged: Staged, key: str) -> None:
     if not preview.empty:
         with st.expander("Preview the rows that will load"):
             st.dataframe(preview, hide_index=True, width="stretch")
+
+
+def personal_warning(staged: Staged) -> None:
+    """Before loading: the columns that look like names, dates of birth, addresses or postcodes,
+    and that their text will be left out."""
+    if not staged.personal:
+        return
+    st.warning(
+        "**This file seems to hold personal details.** "
+        + " ".join(escape(_sentence(f.describe())) for f in staged.personal)
+        + " The dashboard never stores names, dates of birth, addresses or postcodes, so the "
+        "text of these columns is left out of the load and of the rows kept to check, and no "
+        "view will show it. Please remove them from the file at source. A name written without "
+        "a title is not recognised: read free text before loading.",
+        icon=":material/privacy_tip:")
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + "."
 
 
 def saved_mappings() -> None:
