@@ -319,11 +319,12 @@ class RollbackPlan:
     restored: dict[str, int] = field(default_factory=dict)
     refusal: str | None = None
 
-    def describe(self) -> str:
-        """'removes 1,204 incidents, 1,530 risk types given to incidents …; puts back 25 wards'."""
-        text = "removes " + count_words(self.removed)
+    def describe(self, done: bool = False) -> str:
+        """'removes 1,204 incidents and 3 places and puts back 25 wards' ('removed … put back …'
+        once done)."""
+        text = ("removed " if done else "removes ") + count_words(self.removed)
         if any(self.restored.values()):
-            text += "; puts back " + count_words(self.restored)
+            text += (" and put back " if done else " and puts back ") + count_words(self.restored)
         return text
 
 

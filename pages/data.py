@@ -18,8 +18,10 @@ components.banner(ctx)
 st.write("Bring in partners' extracts: each file is checked and summarised before anything is "
          "written, loads in one step, and can be rolled back.")
 
-if done := st.session_state.pop("_data_notice", None):
-    st.success(done, icon=":material/check_circle:")
+if done := st.session_state.pop(extracts.DONE, None):
+    st.success(done, icon=":material/check_circle:")  # counts and ids only
+if failed := st.session_state.pop(extracts.FAILED, None):
+    st.error(escape(failed), icon=":material/error:")
 
 st.header("Load new extracts")
 if not analyst:
@@ -73,7 +75,7 @@ else:
                 else:
                     status.update(label="Loaded", state="complete")
                     together = " (one load: it rolls back in one step)" if len(ids) > 1 else ""
-                    st.session_state["_data_notice"] = (
+                    st.session_state[extracts.DONE] = (
                         f"Loaded {rows:,} row{'s' * (rows != 1)} from {len(ids)} file"
                         f"{'s' * (len(ids) != 1)} as {upload.extract_label(ids)}{together}. "
                         "Every page now shows the new data.")
@@ -113,7 +115,7 @@ if not analyst:
 
 st.subheader("Check or roll back an extract")
 ids = history["extract_id"].tolist()
-names = dict(zip(ids, history["file_name"] + " (" + history["status"] + ")", strict=True))
+names = dict(zip(ids, history["file_name"], strict=True))  # no status: the label must not change
 chosen = st.selectbox("Extract", ids, format_func=lambda i: f"{i}: {names[i]}",
                       key="history_extract")
 extracts.rollback_step(history, chosen, st.session_state.get("loaded_by", ""))

@@ -103,7 +103,8 @@ def chromium() -> Iterator:
             browser.close()
 
 
-def wait_until_finished(page, timeout_s: float = 180, settle_ms: int = 2500) -> None:
+def wait_until_finished(page, timeout_s: float = 180, settle_ms: int = 2500,
+                        poll_ms: int = 500) -> None:
     """Wait until the app's script has finished and nothing is still loading or spinning."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_s * 1000)
     busy = '[data-testid="stStatusWidget"], [data-testid="stSpinner"], [data-testid="stSkeleton"]'
@@ -113,7 +114,7 @@ def wait_until_finished(page, timeout_s: float = 180, settle_ms: int = 2500) -> 
         if state == "notRunning" and not page.locator(busy).count():
             page.wait_for_timeout(settle_ms)  # let charts and maps paint
             return
-        page.wait_for_timeout(500)
+        page.wait_for_timeout(poll_ms)
     raise AssertionError("the page was still running after the timeout")
 
 

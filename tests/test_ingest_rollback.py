@@ -125,7 +125,8 @@ def test_the_plan_says_what_a_rollback_puts_back(area):
     [wards] = commit_batch(area, (wards_geojson(renamed), "wards-2024.geojson"))
     plan = ingest.rollback_plan(area, wards)
     assert (plan.removed["wards"], plan.restored["wards"]) == (2, 2)
-    assert plan.describe() == "removes 2 wards; puts back 2 wards"
+    assert plan.describe() == "removes 2 wards and puts back 2 wards"
+    assert plan.describe(done=True) == "removed 2 wards and put back 2 wards"
 
 
 def test_counts_are_said_in_words_table_by_table():

@@ -18,6 +18,7 @@ from ui import state, upload
 from ui.markdown import escape
 
 _PENDING = "_rollback"  # the set the analyst asked to roll back, its data version and its plan
+DONE, FAILED = "_data_notice", "_data_failure"  # what the page says at its top, once
 
 
 def rollback_step(history: pd.DataFrame, chosen: int, who: str) -> None:
@@ -39,14 +40,17 @@ def rollback_step(history: pd.DataFrame, chosen: int, who: str) -> None:
     version = state.store().data_version()
     pending = st.session_state.get(_PENDING)
     if not pending or (pending["ids"], pending["version"]) != (ids, version):
-        if st.button(f"Roll back {upload.extract_label(ids)}…" if ids else "Roll back…",
-                     icon=":material/undo:", disabled=not ids, key="rollback-ask"):
-            with st.spinner("Working out exactly what the rollback removes…"):
-                plan = upload.rollback_plan(ids)
-            st.session_state[_PENDING] = {"ids": ids, "version": version, "plan": plan}
-            st.rerun()
+        st.button(f"Roll back {upload.extract_label(ids)}…" if ids else "Roll back…",
+                  icon=":material/undo:", disabled=not ids, key="rollback-ask", on_click=_ask,
+                  args=(ids, version))
         return
     _confirm(pending["plan"], by_id, who)
+
+
+def _ask(ids: tuple[int, ...], version: int) -> None:
+    """'Roll back…': work out exactly what the rollback would do, for the confirmation."""
+    st.session_state[_PENDING] = {"ids": ids, "version": version,
+                                  "plan": upload.rollback_plan(ids)}
 
 
 def _confirm(plan: ingest.RollbackPlan, by_id: pd.DataFrame, who: str) -> None:
@@ -58,25 +62,30 @@ def _confirm(plan: ingest.RollbackPlan, by_id: pd.DataFrame, who: str) -> None:
         st.error(f"{label.capitalize()} cannot be rolled back: {escape(plan.refusal)}",
                  icon=":material/block:")
     else:
+        record = ("The record of the load and its rows to check stay" if len(files) == 1 else
+                  "The records of these loads and their rows to check stay")
         st.warning(f"Roll back {label} ({escape(named)})? This {plan.describe()}, and nothing "
-                   "else. The record of each load and its rows to check stay in the history.",
-                   icon=":material/warning:")
-    yes, no = st.columns(2)
-    if not plan.refusal and yes.button(f"Yes, roll back {label}", type="primary",
-                                       key="rollback-yes"):
-        st.session_state.pop(_PENDING)
-        try:
-            removed = upload.rollback(plan.extract_ids, who, expected=plan.removed)
-        except ingest.IngestError as err:
-            st.error(escape(err), icon=":material/error:")
-            return
-        st.session_state["_data_notice"] = (
-            f"Rolled back {label}: removed {ingest.count_words(removed)}. Every page now shows "
-            "the data without it.")
-        st.rerun()
-    if no.button("Cancel", key="rollback-no"):
-        st.session_state.pop(_PENDING)
-        st.rerun()
+                   f"else. {record} in the history.", icon=":material/warning:")
+    row = st.container(horizontal=True)
+    if not plan.refusal:
+        row.button(f"Yes, roll back {label}", type="primary", key="rollback-yes",
+                   on_click=_roll_back, args=(plan, who))
+    row.button("Cancel", key="rollback-no", on_click=st.session_state.pop, args=(_PENDING, None))
+
+
+def _roll_back(plan: ingest.RollbackPlan, who: str) -> None:
+    """'Yes': roll the set back, refusing if it would now remove anything else; the outcome is
+    said at the top of the page."""
+    st.session_state.pop(_PENDING, None)
+    label = upload.extract_label(plan.extract_ids)
+    try:
+        removed = upload.rollback(plan.extract_ids, who, expected=plan.removed)
+    except ingest.IngestError as err:
+        st.session_state[FAILED] = f"{label.capitalize()} was not rolled back: {err}"
+        return
+    done = ingest.RollbackPlan(plan.extract_ids, removed, plan.restored)
+    st.session_state[DONE] = (f"Rolled back {label}: {done.describe(done=True)}. Every page now "
+                              "shows the data without it.")
 
 
 def rows_to_check(row: pd.Series, chosen: int) -> None:
