@@ -63,7 +63,7 @@ def _confirm(plan: ingest.RollbackPlan, by_id: pd.DataFrame, who: str) -> None:
                  icon=":material/block:")
     else:
         record = ("The record of the load and its rows to check stay" if len(files) == 1 else
-                  "The records of these loads and their rows to check stay")
+                  "The record of each file's load and its rows to check stay")
         st.warning(f"Roll back {label} ({escape(named)})? This {plan.describe()}, and nothing "
                    f"else. {record} in the history.", icon=":material/warning:")
     row = st.container(horizontal=True)
