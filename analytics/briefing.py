@@ -92,16 +92,16 @@ def _what_changed(con: duckdb.DuckDBPyConnection, filters: Filters, view: str) -
 
 
 def _trends(con: duckdb.DuckDBPyConnection, filters: Filters, view: str) -> Section:
-    tv = trends.trend_view(con, filters)
+    tv = trends.trend_view(con, filters, view=view)
     if tv.overall is None or tv.overall.total == 0:
         return _empty("Signals worth a look", "trends")
-    top = trends.top_signals(con, filters, n=TOP_SIGNALS)
+    top = trends.top_signals(con, filters, n=TOP_SIGNALS, view=view)
     summary = [f"{r.assessment.capitalize()}: {r.headline}." for r in top.itertuples()] or [
         "No risk type in any ward shows a current signal of change: the ups and downs are "
         "within the expected range, or too rare to judge."]
     fig = trend_charts.xmr_chart(tv.overall, tv.overall.headline, view=view,
                                  y_title=trends.MEASURES["incidents"], window=tv.window)
-    table = trends.signals(con, filters)
+    table = trends.signals(con, filters, view=view)
     tables = []
     if not table.frame.empty:
         tables.append(("Signals for each risk type in each ward (latest first)",
@@ -149,7 +149,7 @@ def _places(con: duckdb.DuckDBPyConnection, filters: Filters, view: str) -> Sect
 
 def _priorities(con: duckdb.DuckDBPyConnection, filters: Filters, view: str) -> Section:
     title = "Places to act on first"
-    ranked = priorities.rank(con, filters)
+    ranked = priorities.rank(con, filters, view=view)
     if ranked.empty:
         return _empty(title, "priorities")
     explained = priorities.explain(ranked, view, overview.period_words(filters))

@@ -24,6 +24,7 @@ table and hover text are rounded but a point's position is not.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 THRESHOLD = 5
@@ -44,6 +45,19 @@ PRESENTER_VIEW = "board"  # presenter mode always shows the board view, whoever 
 ROUNDING_VIEWS = frozenset({"board"})
 DETAIL_VIEWS = frozenset({"lead", "analyst"})  # drill-downs and one place in detail
 ROW_VIEWS = frozenset({"analyst"})  # individual incidents or young people, uploads
+
+
+def derived_note(view: str) -> str | None:
+    """What the page did to its derived figures in this view, to say beside them; None where
+    nothing was done (the analyst's exact view)."""
+    if rounds(view):
+        return (f"In the board view every chart, average, rate, limit and signal here is worked "
+                f"out from the counts rounded to the nearest {ROUND_TO} (counts under "
+                f"{THRESHOLD} hidden), so none of them gives back an exact count.")
+    if suppresses(view):
+        return (f"Counts under {THRESHOLD} are hidden, and so is anything worked out from one "
+                "alone.")
+    return None
 
 
 def suppresses(view: str) -> bool:
@@ -122,6 +136,21 @@ def round_count(n: float | int) -> int:
     """n to the nearest ROUND_TO (halves away from zero), never rounding a non-zero count to 0."""
     rounded = int(ROUND_TO * ((abs(n) + ROUND_TO / 2) // ROUND_TO)) * (1 if n >= 0 else -1)
     return rounded if rounded or not n else ROUND_TO * (1 if n > 0 else -1)
+
+
+def shown_counts(counts, view: str) -> np.ndarray:
+    """Counts as the view shows them, as numbers for arithmetic: rounded to the nearest ROUND_TO
+    where the view rounds (1 to 4 become 5, as round_count makes them), exact elsewhere.
+
+    Whatever is worked out from counts for a view that rounds (an average, a rate, an SPC
+    chart's points, centre line and limits) is worked out from these, so it gives back nothing
+    the rounded counts do not: an exact average times the months is the exact total.
+    """
+    values = np.asarray(counts, dtype=float)
+    if not rounds(view):
+        return values
+    rounded = ROUND_TO * np.floor((np.abs(values) + ROUND_TO / 2) / ROUND_TO) * np.sign(values)
+    return np.where((rounded == 0) & (values != 0), ROUND_TO * np.sign(values), rounded)
 
 
 def round_values(values: pd.Series, view: str) -> pd.Series:

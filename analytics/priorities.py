@@ -140,11 +140,11 @@ def score(prof: pd.DataFrame, weights: Weights = DEFAULT_WEIGHTS) -> pd.DataFram
 
 
 def rank(con: duckdb.DuckDBPyConnection, filters: Filters,
-         weights: Weights = DEFAULT_WEIGHTS) -> pd.DataFrame:
+         weights: Weights = DEFAULT_WEIGHTS, view: str = "analyst") -> pd.DataFrame:
     """Every place with incidents under the filters, ranked by priority (see `score`), with
-    any current SPC signal of its monthly incidents (trends.signals by place)."""
+    any current SPC signal of its monthly incidents as the view judges them (trends.signals)."""
     ranked = score(profiles(con, filters), weights)
-    return with_signals(ranked, trends.signals(con, filters, by=("context",)).frame)
+    return with_signals(ranked, trends.signals(con, filters, by=("context",), view=view).frame)
 
 
 def with_signals(ranked: pd.DataFrame, signals: pd.DataFrame) -> pd.DataFrame:

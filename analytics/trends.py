@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from analytics import memo, spc
-from analytics.disclosure import SUPPRESSED, display_count, is_small, suppresses
+from analytics.disclosure import SUPPRESSED, display_count, is_small, shown_counts, suppresses
 from analytics.filters import Filters, add_months, month_end, uk_date, uk_month
 from analytics.store import quote_identifier
 from analytics.vocab import AGENCY_LABELS, CONTEXT_LABELS, RISK_LABELS
@@ -325,22 +325,37 @@ class TrendView:
     notes: tuple[str, ...]
 
 
-def spc_options(baseline: tuple[date, date] | None = None,
+def spc_options(fix_after: int | None = None,
                 change_point: date | None = None) -> spc.SpcOptions:
     """SPC options for a harm count: higher is worse, too rare under MIN_MEAN_COUNT a period,
-    an optional baseline and change point."""
-    return spc.SpcOptions(direction="higher_is_worse", baseline=baseline,
+    limits optionally fixed after the first `fix_after` points and recalculated from a change
+    point (NHSRplotthedots' fix_after_n_points and rebase)."""
+    return spc.SpcOptions(direction="higher_is_worse", fix_after_n_points=fix_after,
                           change_points=(change_point,) if change_point else (),
                           min_mean=MIN_MEAN_COUNT)
 
 
-def judge(key: str, label: str, frame: pd.DataFrame, options: spc.SpcOptions,
-          unit: str) -> TrendSeries:
-    """Run SPC on one series (frame: period, count, value) and say what it shows.
+def as_shown(frame: pd.DataFrame, view: str) -> pd.DataFrame:
+    """The series as the view shows it: `value` worked out from the counts as shown (rounded in
+    the board's view, so a rate is a rounded count over the population), `count` left exact so
+    that small ones can still be hidden. The caller's frame is unchanged."""
+    out = frame.copy()
+    shown = shown_counts(out["count"], view)
+    pop = out["population"] if "population" in out else pd.Series(np.nan, index=out.index)
+    out["value"] = np.where(pop.notna(), shown / pop * PER_CHILDREN, shown)
+    return out
 
-    Rarity is judged on the counts: for a rate the threshold is MIN_MEAN_COUNT events a period
-    expressed as a rate of the series' population.
+
+def judge(key: str, label: str, frame: pd.DataFrame, options: spc.SpcOptions,
+          unit: str, view: str = "analyst") -> TrendSeries:
+    """Run SPC on one series (frame: period, count, value) as the view shows it, and say what
+    it shows.
+
+    In the board's view the chart is of the rounded counts, so no point, centre line or limit
+    gives back an exact count. Rarity is judged on the counts: for a rate the threshold is
+    MIN_MEAN_COUNT events a period expressed as a rate of the series' population.
     """
+    frame = as_shown(frame, view)
     population = frame["population"].iloc[0] if "population" in frame and len(frame) else np.nan
     if not np.isnan(population):
         options = replace(options, min_mean=options.min_mean / population * PER_CHILDREN)
@@ -354,12 +369,11 @@ def judge(key: str, label: str, frame: pd.DataFrame, options: spc.SpcOptions,
 
 
 def trend_view(con: duckdb.DuckDBPyConnection, filters: Filters, *, measure: str = "incidents",
-               split: str = "none", granularity: str = "month",
-               baseline: tuple[date, date] | None = None, change_point: date | None = None
-               ) -> TrendView:
-    """The overall series and the split's series (largest first), judged with SPC, and the
-    interventions that started in the window (for markers)."""
-    options = spc_options(baseline, change_point)
+               split: str = "none", granularity: str = "month", fix_after: int | None = None,
+               change_point: date | None = None, view: str = "analyst") -> TrendView:
+    """The overall series and the split's series (largest first), judged with SPC as the view
+    shows them (see judge), and the interventions that started in the window (for markers)."""
+    options = spc_options(fix_after, change_point)
     win = window(con, filters, granularity)
     notes: list[str] = []
     if win is None:
@@ -371,7 +385,7 @@ def trend_view(con: duckdb.DuckDBPyConnection, filters: Filters, *, measure: str
         notes.append("No ward in this selection has a known child population, so no rate.")
         return TrendView(win, measure, split, options, None, (), 0,
                          interventions(con, filters, win), tuple(notes))
-    overall = judge("all", MEASURES[measure], total, options, granularity)
+    overall = judge("all", MEASURES[measure], total, options, granularity, view)
     series: list[TrendSeries] = []
     more = 0
     if split != "none":
@@ -382,7 +396,7 @@ def trend_view(con: duckdb.DuckDBPyConnection, filters: Filters, *, measure: str
         more = max(0, len(sizes) - MAX_SERIES)
         for key in sizes.index[:MAX_SERIES]:
             frame = parts[parts["key"] == key]
-            series.append(judge(key, frame["label"].iloc[0], frame, options, granularity))
+            series.append(judge(key, frame["label"].iloc[0], frame, options, granularity, view))
     if measure == "rate":
         notes.append("Rates count incidents in wards whose child population is known; "
                      "incidents with no ward recorded are left out.")
@@ -451,11 +465,15 @@ class Seasonality:
     last_month: date | None
 
 
-def seasonality(con: duckdb.DuckDBPyConnection, filters: Filters, *, measure: str = "incidents"
-                ) -> Seasonality:
-    """Year-on-year and month-of-year views of the measure over up to SEASONAL_MONTHS months."""
+def seasonality(con: duckdb.DuckDBPyConnection, filters: Filters, *, measure: str = "incidents",
+                view: str = "analyst") -> Seasonality:
+    """Year-on-year and month-of-year views of the measure over up to SEASONAL_MONTHS months,
+    worked out from the monthly counts as the view shows them (an exact average a month times
+    the months would give back an exact total)."""
     win = window(con, filters, "month", min_months=SEASONAL_MONTHS)
     frame = counts(con, filters, measure=measure, win=win) if win else pd.DataFrame()
+    if not frame.empty:
+        frame = as_shown(frame, view)
     if frame.empty:
         empty = pd.DataFrame(columns=["year", "month", "count", "value"])
         return Seasonality(empty, pd.DataFrame(columns=["month", "months", "count", "value"]),
@@ -548,14 +566,15 @@ class SignalTable:
 @memo.per_data_version()  # the Overview's list and its narrative both start from it
 def signals(con: duckdb.DuckDBPyConnection, filters: Filters, *,
             by: tuple[str, ...] = ("risk_type", "ward"), granularity: str = "month",
-            baseline: tuple[date, date] | None = None, change_point: date | None = None
-            ) -> SignalTable:
+            fix_after: int | None = None, change_point: date | None = None,
+            view: str = "analyst") -> SignalTable:
     """The latest signal (if any) of every series of incidents by `by` (one or two dimensions),
-    from one grouped query and SPC on each small array. Series with no ward (or other key)
-    recorded are not places to act on, so they are left out."""
+    from one grouped query and SPC on each small array, on the counts as the view shows them
+    (rounded in the board's). Series with no ward (or other key) recorded are not places to act
+    on, so they are left out. Every page, slide and the pack read their signals from here."""
     if not 1 <= len(by) <= 2:
         raise ValueError("Signals are grouped by one or two dimensions.")
-    options = spc_options(baseline, change_point)
+    options = spc_options(fix_after, change_point)
     win = window(con, filters, granularity)
     if win is None:
         return SignalTable(by, pd.DataFrame(columns=SIGNAL_COLUMNS), 0, 0, None, options)
@@ -568,7 +587,8 @@ def signals(con: duckdb.DuckDBPyConnection, filters: Filters, *,
     key_cols = ["key0", "key1"]
     wide = (raw.groupby([*key_cols, "period"])["n"].sum().unstack("period", fill_value=0)
             .reindex(columns=win.periods, fill_value=0))
-    matrix = wide.to_numpy(dtype=float)
+    exact = wide.to_numpy(dtype=float)
+    matrix = shown_counts(exact, view)
     rare = matrix.mean(axis=1) < options.min_mean if len(matrix) else np.zeros(0, dtype=bool)
     too_small = int(rare.sum())
     judged_rows = np.flatnonzero(~rare)
@@ -585,7 +605,7 @@ def signals(con: duckdb.DuckDBPyConnection, filters: Filters, *,
                      spc.describe(latest, granularity),
                      spc.describe(latest, granularity, since=False), latest.start, latest.end,
                      latest.current,
-                     latest.side, latest.assessment, latest.points, int(matrix[i].sum())))
+                     latest.side, latest.assessment, latest.points, int(exact[i].sum())))
     frame = pd.DataFrame(rows, columns=SIGNAL_COLUMNS)
     if not frame.empty:
         frame = frame.sort_values(
@@ -595,7 +615,8 @@ def signals(con: duckdb.DuckDBPyConnection, filters: Filters, *,
     return SignalTable(by, frame, judged, too_small, win, options)
 
 
-def top_signals(con: duckdb.DuckDBPyConnection, filters: Filters, n: int = 5) -> pd.DataFrame:
+def top_signals(con: duckdb.DuckDBPyConnection, filters: Filters, n: int = 5,
+                view: str = "analyst") -> pd.DataFrame:
     """The n current signals most worth a board's look, concerns first, one sentence each.
 
     A ward with WARD_SUMMARY_MIN or more current concerns is told once ('Larkspur Vale: harm
@@ -603,7 +624,7 @@ def top_signals(con: duckdb.DuckDBPyConnection, filters: Filters, n: int = 5) ->
     by one ('Criminal exploitation in Millbrook: above the average for 8 months in a row, ...').
     Columns: key_a (risk type, '' for a ward summary), key_b (ward), assessment, headline.
     """
-    current = signals(con, filters).current
+    current = signals(con, filters, view=view).current
     concerns = current[current["assessment"] == spc.CONCERN]
     per_ward = concerns.groupby("key_b", sort=False).size()
     busy = [w for w in per_ward.index if per_ward[w] >= WARD_SUMMARY_MIN]
@@ -683,15 +704,21 @@ def _shown_value(value: float, count: int, view: str, rate: bool) -> str:
     return f"{value:,.2f}" if rate else display_count(count, view)
 
 
+POINT_WORDS = {("beyond_limit", 1): "above the upper limit",
+               ("beyond_limit", -1): "below the lower limit",
+               ("trend", 1): "part of a rise of 7 or more in a row",
+               ("trend", -1): "part of a fall of 7 or more in a row",
+               ("two_of_three", 1): "2 of 3 close to the upper limit",
+               ("two_of_three", -1): "2 of 3 close to the lower limit",
+               ("run", 1): "7 or more in a row above the average",
+               ("run", -1): "7 or more in a row below the average"}
+
+
 def _point_words(row) -> str:
-    """'Concern: above the upper limit; run above the average' or 'Common cause'."""
+    """'Concern: above the upper limit' or 'Common cause': the package's reading of one point."""
     if row.point_type == spc.COMMON:
         return "Common cause"
-    words = {"beyond_limit": "beyond a limit", "two_of_three": "2 of 3 close to a limit",
-             "run": "run on one side of the average", "trend": "rising" if row.trend > 0
-             else "falling"}
-    fired = [words[r.code] for r in spc.RULES if getattr(row, r.code) != 0]
-    return f"{row.point_type.capitalize()}: {'; '.join(fired)}"
+    return f"{row.point_type.capitalize()}: {POINT_WORDS[(row.rule, int(row.side))]}"
 
 
 def _check(value: str, allowed: dict, what: str) -> None:

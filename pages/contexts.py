@@ -39,7 +39,7 @@ except ValueError as problem:
     st.warning(f"{problem} Using the default weights until one is raised.")
     weights = defaults
 
-ranked = state.compute(priorities.rank, filters, weights=weights)
+ranked = state.compute(priorities.rank, filters, weights=weights, view=view)
 if ranked.empty:
     components.no_incidents(ctx)
     st.stop()

@@ -45,9 +45,17 @@ def test_largest_rises_name_the_ward_the_place_and_the_risk_type(con):
 
 
 def test_a_new_signal_is_told_apart_from_one_that_continues(con):
-    text = " ".join(narrative.what_changed(con, YEAR_2025, "board").sentences)
+    text = " ".join(narrative.what_changed(con, YEAR_2025, "lead").sentences)
     assert ("One new signal of rising harm began from October to December 2025: Cedar (going "
             "missing); one earlier signal continues.") in text
+
+
+def test_the_boards_signals_are_those_of_the_boards_signal_table(con):
+    from analytics import trends
+
+    told = narrative.what_changed(con, YEAR_2025, "board").sentences
+    table = trends.signals(con, YEAR_2025, view="board")
+    assert narrative.signal_sentence(table, YEAR_2025) in told
 
 
 def test_the_places_to_act_on_first_come_from_the_priority_ranking(con):

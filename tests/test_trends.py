@@ -160,17 +160,26 @@ def test_a_rate_too_rare_for_limits_is_judged_on_its_counts(con):
     assert series.result.kind == "xmr"
 
 
-def test_a_baseline_and_a_change_point_reach_every_series(con):
-    view = trends.trend_view(con, YEAR_2025, split="ward",
-                             baseline=(date(2024, 1, 1), date(2024, 12, 1)),
+def test_fixed_limits_and_a_change_point_reach_every_series(con):
+    view = trends.trend_view(con, YEAR_2025, split="ward", fix_after=12,
                              change_point=date(2025, 1, 1))
     assert view.overall.result.options.change_points == (date(2025, 1, 1),)
+    assert view.overall.result.options.fix_after_n_points == 12
     assert all(len(s.result.segments) == 2 for s in view.series)
 
 
-def test_a_baseline_of_one_month_is_refused_with_a_clear_message(con):
-    with pytest.raises(ValueError, match="holds 1 point"):
-        trends.trend_view(con, YEAR_2025, baseline=(date(2025, 3, 1), date(2025, 3, 1)))
+def test_limits_fixed_on_fewer_than_twelve_points_are_refused_with_a_clear_message(con):
+    with pytest.raises(ValueError, match="12 or more points"):
+        trends.trend_view(con, YEAR_2025, fix_after=6)
+
+
+def test_the_board_views_chart_is_of_the_rounded_counts_so_its_average_gives_nothing_back(con):
+    exact = trends.trend_view(con, YEAR_2025, split="ward", view="analyst").series[0]
+    board = trends.trend_view(con, YEAR_2025, split="ward", view="board").series[0]
+    assert list(board.counts["count"]) == list(exact.counts["count"])  # still known, to hide
+    assert set(board.counts["value"] % 5) == {0}
+    centre = board.result.segments[0].centre
+    assert centre * len(board.counts) == pytest.approx(board.counts["value"].sum())
 
 
 def test_an_empty_selection_gives_an_empty_view(con):
@@ -305,7 +314,7 @@ def test_the_chart_table_hides_small_counts_in_the_board_view_only(con):
 def test_the_chart_table_says_what_each_point_shows(con):
     alder = trends.trend_view(con, ALL, split="ward").series[0]
     table = trends.xmr_table(alder, "analyst", "incidents", "month")
-    assert table["Reading"].iloc[-1] == "Concern: run on one side of the average"
+    assert table["Reading"].iloc[-1] == "Concern: 7 or more in a row above the average"
     assert table["Reading"].iloc[0] == "Common cause"
     assert {"Average", "Lower limit", "Upper limit"} <= set(table.columns)
 
