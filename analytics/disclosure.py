@@ -17,9 +17,12 @@ the sidebar, the presenter and (later) the sign-in roles all read one rule:
 - lead: filters, drill-downs and the detail of one place; small counts still "<5".
 - analyst: everything, exact.
 
-What rounding does not cover: a control chart on the Trends page draws each month at its exact
-height (limits are computed from the exact series; rounded points would cross them), so its
-table and hover text are rounded but a point's position is not.
+Anything worked out from counts is worked out from the counts as shown (shown_counts,
+shown_number, shown_rate, shown_difference): an exact average times its months, or an exact rate
+times a known population, is an exact count, and two of them differenced give a small one back.
+In the board's view a Trends chart is drawn, and judged, from the rounded counts. Tables with
+totals pass through protect_table, which hides more until no hidden small count can be worked
+out from the totals (derived_note says on the page what was done).
 """
 
 from __future__ import annotations
@@ -117,6 +120,17 @@ def shown_number(n: float | int, view: str, rounded: bool | None = None) -> int 
     if pd.isna(n) or (suppresses(view) and is_small(n)):
         return None
     return round_count(n) if _rounding(view, rounded) else int(round(n))
+
+
+def shown_rate(count: float | int, population: float | int | None, view: str,
+               per: int = 1000) -> float | None:
+    """A rate per `per` as the view may show it: from the count as shown (rounded where the view
+    rounds), None where the count is hidden or there is no population. A rate from the exact
+    count, times a known population, is the exact count."""
+    shown = shown_number(count, view)
+    if shown is None or population is None or pd.isna(population) or not population:
+        return None
+    return shown / float(population) * per
 
 
 def shown_difference(current: float | int, previous: float | int, view: str) -> int | None:

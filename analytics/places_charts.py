@@ -17,6 +17,7 @@ from analytics.disclosure import (
     mask_small,
     protect_table,
     shown_difference,
+    shown_rate,
     suppresses,
 )
 from analytics.maps import LegendBin
@@ -238,8 +239,9 @@ def ranking_table(rank: pd.DataFrame, view: str) -> pd.DataFrame:
     return pd.DataFrame({
         "Ward": rank["ward_name"],
         "Incidents": [display_count(v, view) for v in rank["incidents"]],
-        "Per 1,000 children": [("–" if h or pd.isna(v) else f"{v:.1f}")
-                               for v, h in zip(rank["rate"], hide, strict=True)],
+        "Per 1,000 children": ["–" if (r := shown_rate(c, p, view)) is None else f"{r:.1f}"
+                               for c, p in zip(rank["incidents"], rank["child_population"],
+                                               strict=True)],
         "Previous period": [display_count(v, view) for v in rank["previous"]],
         "Change": [("–" if h or pd.isna(c) or pd.isna(p) else
                     f"{shown_difference(c, p, view):+,}")
