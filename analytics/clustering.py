@@ -34,8 +34,9 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
-from analytics.contexts import NIGHT_WORDS, RISK_COLUMNS, WEEKEND_WORDS, profiles
+from analytics.contexts import NIGHT_WORDS, NO_WARD, RISK_COLUMNS, WEEKEND_WORDS, profiles
 from analytics.filters import Filters
+from analytics.places import shareable_name
 from analytics.vocab import RISK_LABELS
 
 METHODS: dict[str, str] = {"kmeans": "k-means", "agglomerative": "Agglomerative (Ward)"}
@@ -375,7 +376,8 @@ class Clustering:
 
 def cluster_profiles(prof: pd.DataFrame, method: str = "kmeans", k: int | None = None,
                      seed: int = DEFAULT_SEED, n_bootstrap: int = N_BOOTSTRAP,
-                     min_incidents: int = MIN_INCIDENTS_TO_GROUP) -> Clustering:
+                     min_incidents: int = MIN_INCIDENTS_TO_GROUP,
+                     view: str = "analyst") -> Clustering:
     """Group context profiles (from contexts.profiles); raises ValueError with a plain reason.
 
     Only places with at least `min_incidents` incidents are grouped: the shares of one or two
@@ -409,6 +411,8 @@ def cluster_profiles(prof: pd.DataFrame, method: str = "kmeans", k: int | None =
     names = _unique(names)
     members = prof.reset_index(drop=True)[["context_id", "name", "context_label", "ward_name",
                                           "incidents"]].assign(
+        name=[shareable_name(n, t, None if w == NO_WARD else w, view) for n, t, w in
+              zip(prof["name"], prof["context_type"], prof["ward_name"], strict=True)],
         group=letters, group_name=[names[g] for g in letters], x=coords[:, 0], y=coords[:, 1])
     groups = (members.groupby("group").size().rename("places").reset_index()
               .assign(name=lambda g: g["group"].map(names)))[["group", "name", "places"]]
@@ -436,6 +440,8 @@ def _unique(names: dict[str, str]) -> dict[str, str]:
 
 
 def cluster_contexts(con: duckdb.DuckDBPyConnection, filters: Filters, method: str = "kmeans",
-                     k: int | None = None, seed: int = DEFAULT_SEED) -> Clustering:
-    """Group the places with incidents under the filters (see cluster_profiles)."""
-    return cluster_profiles(profiles(con, filters), method=method, k=k, seed=seed)
+                     k: int | None = None, seed: int = DEFAULT_SEED,
+                     view: str = "analyst") -> Clustering:
+    """Group the places with incidents under the filters (see cluster_profiles); places are
+    named for the view, as every page names them."""
+    return cluster_profiles(profiles(con, filters), method=method, k=k, seed=seed, view=view)

@@ -22,7 +22,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from analytics import memo, spc
+from analytics import memo, places, spc
 from analytics.disclosure import SUPPRESSED, display_count, is_small, shown_counts, suppresses
 from analytics.filters import Filters, add_months, month_end, uk_date, uk_month
 from analytics.store import quote_identifier
@@ -251,7 +251,7 @@ def _populations(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, 
 
 
 def _labeller(con: duckdb.DuckDBPyConnection, dim: str,
-              codes: list[str] | None = None) -> dict[str, str]:
+              codes: list[str] | None = None, view: str = "board") -> dict[str, str]:
     """Code -> plain label for a dimension ('' is 'Not recorded'); for wards and places, only
     the `codes` given, when given (twelve thousand places' names cost more than the rest)."""
     only = {"codes": codes or [], "all": codes is None}
@@ -259,16 +259,14 @@ def _labeller(con: duckdb.DuckDBPyConnection, dim: str,
         names = dict(con.execute("SELECT ward_code, ward_name FROM wards WHERE $all OR "
                                  "ward_code IN (SELECT unnest($codes))", only).fetchall())
     elif dim == "context":
-        # A private address is named by its code and ward, never by its street: on a board
-        # paper a street address could point to a family.
-        names = dict(con.execute(
-            """SELECT c.context_id,
-                      CASE WHEN c.context_type = 'residential'
-                           THEN 'Residential address ' || c.context_id
-                                || coalesce(', ' || w.ward_name, '')
-                           ELSE c.name END
-               FROM contexts c LEFT JOIN wards w USING (ward_code)
-               WHERE $all OR c.context_id IN (SELECT unnest($codes))""", only).fetchall())
+        # A home is named as every page names it (places.shareable_name): 'A home address in
+        # Pennyfold' outside the analyst's view; a street address could point to a family.
+        names = {cid: places.shareable_name(name, kind, ward, view)
+                 for cid, name, kind, ward in con.execute(
+                     """SELECT c.context_id, c.name, c.context_type, w.ward_name
+                        FROM contexts c LEFT JOIN wards w USING (ward_code)
+                        WHERE $all OR c.context_id IN (SELECT unnest($codes))""",
+                     only).fetchall()}
     else:
         names = {"risk_type": RISK_LABELS, "context_type": CONTEXT_LABELS,
                  "agency": AGENCY_LABELS}.get(dim, {})
@@ -489,8 +487,21 @@ def seasonality(con: duckdb.DuckDBPyConnection, filters: Filters, *, measure: st
     return Seasonality(by_year, profile, recent, previous, win.periods[-1].date())
 
 
-def year_on_year_sentence(s: Seasonality, noun: str) -> str:
-    """'In the 12 months to October 2026, 14% more incidents a month than the 12 before'."""
+def year_on_year_sentence(s: Seasonality, noun: str, judged: TrendSeries | None = None) -> str:
+    """'In the 12 months to October 2026, 14% more incidents a month than the 12 before'.
+
+    With the control chart of the same measure (`judged`), a change the chart does not call a
+    signal says so, so the words never claim more than the chart beside them."""
+    text = _year_on_year(s, noun)
+    if judged is None or not text.startswith("In the 12 months") or "about the same" in text:
+        return text
+    latest = judged.current_signal
+    if latest is None:
+        return text + ", within the ups and downs the control chart expects"
+    return text + f" (the control chart: {_lower(spc.describe(latest, 'month'))})"
+
+
+def _year_on_year(s: Seasonality, noun: str) -> str:
     if s.last_month is None or s.recent is None:
         return f"Not enough months to compare {noun} year on year"
     to = uk_month(s.last_month)
@@ -597,7 +608,8 @@ def signals(con: duckdb.DuckDBPyConnection, filters: Filters, *,
         judged_rows, spc.latest_signals(matrix[judged_rows], win.periods, options), strict=True)
         if latest is not None]
     keys = list(wide.index[[i for i, _ in found]])
-    labels = [_labeller(con, d, sorted({k[n] for k in keys})) for n, d in enumerate(by)] + (
+    labels = [_labeller(con, d, sorted({k[n] for k in keys}), view)
+              for n, d in enumerate(by)] + (
         [_Labels()] if len(by) == 1 else [])
     rows = []
     for (i, latest), (a, b) in zip(found, keys, strict=True):

@@ -129,7 +129,8 @@ if gran == "month":
     left, right = st.columns(2)
     with left:
         components.chart(
-            trend_charts.year_on_year_chart(season, trends.year_on_year_sentence(season, noun),
+            trend_charts.year_on_year_chart(season, trends.year_on_year_sentence(
+                season, noun, tv.overall),
                                             view=view, y_title=trends.MEASURES[measure]),
             ctx.caption(f"{trends.MEASURES[measure]} each month, one line a year"),
             trends.season_table(season, view, measure, by_year=True), key="yoy")

@@ -27,7 +27,7 @@ def test_map_headline_names_the_strongest_hot_spot_or_says_none_stands_out():
 def test_concentration_headline_and_its_table():
     conc = places.concentration_of(np.array([20, 5, 3] + [1] * 7 + [0] * 10))
     assert pc.concentration_headline(conc, "board") == (
-        "The busiest 10% of places (2 of 20) had 71% of incidents")
+        "The busiest 10% of the 20 places on record (2; 10 had incidents) had 71% of incidents")
     table = pc.concentration_table(conc, "board")
     assert table["Incidents there"].tolist() == ["20", "20", "25"]
     tiny = places.concentration_of(np.array([2, 1]))

@@ -260,13 +260,17 @@ def test_the_signal_table_reads_plainly(con):
         "Up (concern)", "Yes", "88"]
 
 
-def test_a_private_address_is_named_by_its_code_and_ward_never_its_street(borough):
+def test_a_home_is_named_as_every_other_page_names_it_never_by_its_street(borough):
+    from analytics.places import shareable_name
+
     with borough.transaction() as cur:
         cur.execute("INSERT INTO contexts (context_id, name, context_type, ward_code) VALUES "
                     "('C9', '12 Acacia Avenue', 'residential', 'W1')")
-    labels = trends._labeller(borough.cursor(), "context")
-    assert labels["C9"] == "Residential address C9, Alder"
-    assert labels["C1"] == "Alder Park"
+    for view in ("board", "lead", "analyst"):
+        labels = trends._labeller(borough.cursor(), "context", view=view)
+        assert labels["C9"] == shareable_name("12 Acacia Avenue", "residential", "Alder", view)
+        assert labels["C1"] == "Alder Park"
+    assert trends._labeller(borough.cursor(), "context")["C9"] == "A home address in Alder"
 
 
 # ---- seasonality --------------------------------------------------------------------------------
