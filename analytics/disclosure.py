@@ -54,9 +54,11 @@ def derived_note(view: str) -> str | None:
     """What the page did to its derived figures in this view, to say beside them; None where
     nothing was done (the analyst's exact view)."""
     if rounds(view):
-        return (f"In the board view every chart, average, rate, limit and signal here is worked "
-                f"out from the counts rounded to the nearest {ROUND_TO} (counts under "
-                f"{THRESHOLD} hidden), so none of them gives back an exact count.")
+        return (f"In the board view every chart, average and rate here is worked out from the "
+                f"counts rounded to the nearest {ROUND_TO} (counts under {THRESHOLD} hidden), "
+                "so none gives back an exact count; control charts leave out their average and "
+                "limits, which rest on the exact counts. Signals are judged on the exact counts, "
+                "the same in every view.")
     if suppresses(view):
         return (f"Counts under {THRESHOLD} are hidden, and so is anything worked out from one "
                 "alone.")

@@ -24,7 +24,7 @@ from analytics.charts import (
     TURQUOISE,
     style,
 )
-from analytics.disclosure import mask_small
+from analytics.disclosure import mask_small, rounds
 from analytics.trends import Seasonality, TrendSeries, Window
 
 MARKERS = {  # point type -> (legend name, colour, symbol, size)
@@ -38,9 +38,10 @@ LIMIT_COLOUR, BAND_COLOUR, SHADE = DARK_GREY, "#B1B4B6", "rgba(177, 180, 182, 0.
 
 
 def shown_values(series: TrendSeries, view: str) -> pd.Series:
-    """The values drawn in this view: blank where the count behind them is 1 to 4."""
+    """The values drawn in this view: as the view shows them (rounded in the board's), blank
+    where the count behind them is 1 to 4."""
     keep = mask_small(series.counts["count"], view).notna()
-    return series.counts["value"].where(keep)
+    return series.counts["shown"].where(keep)
 
 
 def xmr_chart(series: TrendSeries, title: str, *, view: str, y_title: str, unit: str = "month",
@@ -49,9 +50,10 @@ def xmr_chart(series: TrendSeries, title: str, *, view: str, y_title: str, unit:
     """An XmR chart (or run chart) of one series: values, average, limits, two-sigma band,
     signals by shape and colour, fixed limits and change points, and intervention markers.
 
-    Everything drawn comes from the series as judged (trends.judge): in the board's view the
-    rounded counts, so no point's height, and no centre line or limit, gives back an exact
-    count; points whose count is 1 to 4 are left out.
+    The signals are the package's on the exact series (trends.judge), in every view. In the
+    board's view the points are drawn at the rounded counts and the centre line and limits,
+    worked out from the exact counts, are left out, so nothing drawn gives back an exact count;
+    points whose count is 1 to 4 are left out in views that suppress them.
 
     Compact charts (small multiples) put the finding in `subtitle` under a short title."""
     res, pts = series.result, series.result.points
@@ -70,7 +72,8 @@ def xmr_chart(series: TrendSeries, title: str, *, view: str, y_title: str, unit:
                         "line": {"color": "#0B0C0C" if kind != spc.COMMON else colour,
                                  "width": 1}},
             ))
-    _centre_and_limits(fig, res, compact)
+    if not rounds(view):  # worked out from exact counts: an average times the months is a total
+        _centre_and_limits(fig, res, compact)
     _baseline_and_changes(fig, res, compact)
     if window is not None and window.extended and window.chosen_start:
         start = pd.Timestamp(window.chosen_start)

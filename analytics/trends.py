@@ -23,7 +23,14 @@ import numpy as np
 import pandas as pd
 
 from analytics import memo, places, spc
-from analytics.disclosure import SUPPRESSED, display_count, is_small, shown_counts, suppresses
+from analytics.disclosure import (
+    SUPPRESSED,
+    display_count,
+    is_small,
+    rounds,
+    shown_counts,
+    suppresses,
+)
 from analytics.filters import Filters, add_months, month_end, uk_date, uk_month
 from analytics.store import quote_identifier
 from analytics.vocab import AGENCY_LABELS, CONTEXT_LABELS, RISK_LABELS
@@ -334,24 +341,27 @@ def spc_options(fix_after: int | None = None,
 
 
 def as_shown(frame: pd.DataFrame, view: str) -> pd.DataFrame:
-    """The series as the view shows it: `value` worked out from the counts as shown (rounded in
-    the board's view, so a rate is a rounded count over the population), `count` left exact so
-    that small ones can still be hidden. The caller's frame is unchanged."""
+    """The series with `shown`: each value worked out from the count as the view shows it
+    (rounded in the board's view, so a rate is a rounded count over the population); `count`
+    and `value` stay exact. The caller's frame is unchanged."""
     out = frame.copy()
     shown = shown_counts(out["count"], view)
     pop = out["population"] if "population" in out else pd.Series(np.nan, index=out.index)
-    out["value"] = np.where(pop.notna(), shown / pop * PER_CHILDREN, shown)
+    out["shown"] = np.where(pop.notna(), shown / pop * PER_CHILDREN, shown)
     return out
 
 
 def judge(key: str, label: str, frame: pd.DataFrame, options: spc.SpcOptions,
           unit: str, view: str = "analyst") -> TrendSeries:
-    """Run SPC on one series (frame: period, count, value) as the view shows it, and say what
-    it shows.
+    """Run SPC on one series (frame: period, count, value) and say what it shows; keep the
+    values as the view shows them (`shown`) for drawing.
 
-    In the board's view the chart is of the rounded counts, so no point, centre line or limit
-    gives back an exact count. Rarity is judged on the counts: for a rate the threshold is
-    MIN_MEAN_COUNT events a period expressed as a rate of the series' population.
+    The signals are the package's on the exact series, the same in every view: a signal is a
+    judgement, not a count, and a board and a lead must hear the same story. What is drawn in the
+    board's view is the rounded series, without the centre line and limits (worked out from the
+    exact counts, an average times the months is the exact total). Rarity is judged on the
+    counts: for a rate the threshold is MIN_MEAN_COUNT events a period expressed as a rate of the
+    series' population.
     """
     frame = as_shown(frame, view)
     population = frame["population"].iloc[0] if "population" in frame and len(frame) else np.nan
@@ -363,7 +373,7 @@ def judge(key: str, label: str, frame: pd.DataFrame, options: spc.SpcOptions,
         sentence = (f"Too rare to tell a real change from noise (under {MIN_MEAN_COUNT:g} "
                     f"a {unit} on average)")
     return TrendSeries(key, label, result, sentence,
-                       frame[["period", "count", "value"]].reset_index(drop=True))
+                       frame[["period", "count", "value", "shown"]].reset_index(drop=True))
 
 
 def trend_view(con: duckdb.DuckDBPyConnection, filters: Filters, *, measure: str = "incidents",
@@ -471,7 +481,7 @@ def seasonality(con: duckdb.DuckDBPyConnection, filters: Filters, *, measure: st
     win = window(con, filters, "month", min_months=SEASONAL_MONTHS)
     frame = counts(con, filters, measure=measure, win=win) if win else pd.DataFrame()
     if not frame.empty:
-        frame = as_shown(frame, view)
+        frame = as_shown(frame, view).drop(columns="value").rename(columns={"shown": "value"})
     if frame.empty:
         empty = pd.DataFrame(columns=["year", "month", "count", "value"])
         return Seasonality(empty, pd.DataFrame(columns=["month", "months", "count", "value"]),
@@ -580,9 +590,9 @@ def signals(con: duckdb.DuckDBPyConnection, filters: Filters, *,
             fix_after: int | None = None, change_point: date | None = None,
             view: str = "analyst") -> SignalTable:
     """The latest signal (if any) of every series of incidents by `by` (one or two dimensions),
-    from one grouped query and SPC on each small array, on the counts as the view shows them
-    (rounded in the board's). Series with no ward (or other key) recorded are not places to act
-    on, so they are left out. Every page, slide and the pack read their signals from here."""
+    from one grouped query and SPC on each small array. Series with no ward (or other key)
+    recorded are not places to act on, so they are left out. Every page, slide and the pack read
+    their signals from here; the view only decides how a place is named."""
     if not 1 <= len(by) <= 2:
         raise ValueError("Signals are grouped by one or two dimensions.")
     options = spc_options(fix_after, change_point)
@@ -598,8 +608,7 @@ def signals(con: duckdb.DuckDBPyConnection, filters: Filters, *,
     key_cols = ["key0", "key1"]
     wide = (raw.groupby([*key_cols, "period"])["n"].sum().unstack("period", fill_value=0)
             .reindex(columns=win.periods, fill_value=0))
-    exact = wide.to_numpy(dtype=float)
-    matrix = shown_counts(exact, view)
+    matrix = exact = wide.to_numpy(dtype=float)
     rare = matrix.mean(axis=1) < options.min_mean if len(matrix) else np.zeros(0, dtype=bool)
     too_small = int(rare.sum())
     judged_rows = np.flatnonzero(~rare)
@@ -691,18 +700,21 @@ def interventions_table(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def xmr_table(series: TrendSeries, view: str, measure: str, granularity: str) -> pd.DataFrame:
-    """One XmR chart as a table: period, value (suppressed), average, limits, and what it shows."""
+    """One XmR chart as a table: period, value (suppressed), average, limits, and what it shows.
+
+    Where the view rounds, values are the rounded ones and the average and limits are left out:
+    worked out from the exact counts, an average times the periods is the exact total."""
     pts = series.result.points
     rate = measure == "rate"
     shown = [_shown_value(v, c, view, rate) for v, c in
-             zip(series.counts["value"], series.counts["count"], strict=True)]
+             zip(series.counts["shown"], series.counts["count"], strict=True)]
     out = pd.DataFrame({
         GRANULARITIES[granularity]: [uk_month(d) if granularity == "month" else uk_date(d)
-                                     for d in pts["period"]],
-        MEASURES[measure]: shown,
-        "Average" if series.result.kind == "xmr" else "Median": pts["centre"].round(2),
-    })
-    if series.result.kind == "xmr":
+                                     for d in pts["period"]]})
+    out[MEASURES[measure]] = shown
+    if not rounds(view):
+        out["Average" if series.result.kind == "xmr" else "Median"] = pts["centre"].round(2)
+    if series.result.kind == "xmr" and not rounds(view):
         out["Lower limit"] = pts["lower"].clip(lower=0).round(2)
         out["Upper limit"] = pts["upper"].round(2)
     out["Reading"] = [_point_words(row) for row in pts.itertuples()]

@@ -11,6 +11,7 @@ borough is new, so small counts are everywhere.
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from datetime import date, timedelta
 
@@ -163,27 +164,21 @@ def test_averages_rates_and_chart_heights_give_back_only_rounded_counts(spec, qu
     tv = trends.trend_view(con, filters, measure=measure, split="ward", view="board")
     hits = []
     for series in ([tv.overall] if tv.overall else []) + list(tv.series):
-        months = len(series.counts)
+        children = trends.PER_CHILDREN
         if measure == "rate":
             pop = trends._populations(con, filters)
             children = (pop.get(series.key) if tv.split == "ward" and series.key != "all"
                         else sum(pop.values()))
-            counts = series.counts["value"] * children / trends.PER_CHILDREN
-        else:
-            counts = series.counts["value"]
-        hits += multiples_of_five_hits(counts.round(6).tolist(), f"{series.label} month")
-        scale = 1.0 if measure != "rate" else children / trends.PER_CHILDREN
-        for seg in series.result.segments:  # the centre line times its months is a total
-            n = seg.points
-            hits += multiples_of_five_hits([round(seg.centre * n * scale, 6)],
-                                           f"{series.label} average")
+        shown = (series.counts["shown"] * children / trends.PER_CHILDREN if measure == "rate"
+                 else series.counts["shown"])
+        hits += multiples_of_five_hits(shown.round(6).tolist(), f"{series.label} month")
         table = trends.xmr_table(series, "board", measure, "month")
-        col = "Average" if "Average" in table else "Median"
-        if col == "Average" and measure == "incidents":  # shown to 2 decimals
-            total = table[col].iloc[0] * months
-            if abs(total / 5 - round(total / 5)) * 5 > months * 0.005 + 1e-9:
-                hits.append(f"{series.label} table average {table[col].iloc[0]}")
+        hits += [f"{series.label} table {c}" for c in ("Average", "Median", "Lower limit",
+                                                       "Upper limit") if c in table]
+        scale = 1.0 if measure != "rate" else children / trends.PER_CHILDREN
         fig = trend_charts.xmr_chart(series, "t", view="board", y_title="Incidents")
+        hits += [f"{series.label} chart draws {t.name}" for t in fig.data
+                 if t.name and re.match(r"Average|Median|Process limits|Two-sigma", t.name)]
         drawn = [v for t in fig.data if t.mode == "markers"
                  for v in (() if t.y is None else t.y) if v is not None and v == v]
         hits += multiples_of_five_hits([round(v * scale, 6) for v in drawn],
@@ -216,9 +211,11 @@ def test_two_filtered_views_differenced_give_back_no_count_of_one_to_four(spec, 
     b = trends.trend_view(con, rest, view="board").overall
     if a is not None and b is not None:
         hits += [f"month {i}: {x - y}" for i, (x, y) in enumerate(
-            zip(a.counts["value"], b.counts["value"], strict=True)) if is_small_number(x - y)]
-        for sa, sb in zip(a.result.segments, b.result.segments, strict=True):
-            gap = sa.centre * sa.points - sb.centre * sb.points
+            zip(a.counts["shown"], b.counts["shown"], strict=True)) if is_small_number(x - y)]
+        sa = trends.seasonality(con, every, view="board").profile
+        sb = trends.seasonality(con, rest, view="board").profile
+        for (_, ra), (_, rb) in zip(sa.iterrows(), sb.iterrows(), strict=True):
+            gap = ra["value"] * ra["months"] - rb["value"] * rb["months"]
             hits += [f"averages x months: {gap}"] if is_small_number(round(gap, 6)) else []
     for f in (every, rest):  # a ward's rate times its children is a rounded count
         rank = places.ward_ranking(con, f)

@@ -64,7 +64,7 @@ def test_a_run_chart_draws_the_median_and_no_limits(store):
 
 def test_a_short_segment_after_a_change_point_gets_trial_limits_of_its_own(store):
     view = trends.trend_view(store.cursor(), ALL, change_point=date(2025, 6, 1))
-    fig = trend_charts.xmr_chart(view.overall, "t", view="board", y_title="Incidents")
+    fig = trend_charts.xmr_chart(view.overall, "t", view="lead", y_title="Incidents")
     centre = by_name(fig, "Average")
     breaks = [i for i, x in enumerate(centre.x) if x is None]
     assert len(breaks) == 2 and str(centre.x[breaks[0] + 1])[:10] == "2025-06-01"
@@ -132,3 +132,14 @@ def test_the_profile_marks_the_busiest_month_by_colour_and_words(store):
     bar = fig.data[0]
     top = list(bar.x).index("Nov")
     assert bar.marker.color[top] == ORANGE and bar.text[top] == "Most"
+
+
+def test_the_board_chart_draws_rounded_points_and_no_exact_average_or_limits(store):
+    alder = trends.trend_view(store.cursor(), ALL, split="ward", view="board").series[0]
+    fig = trend_charts.xmr_chart(alder, alder.label, view="board", y_title="Incidents")
+    names = {t.name for t in fig.data}
+    assert not names & {"Average", "Process limits", "Two-sigma band"}
+    drawn = [v for t in fig.data if t.mode == "markers" for v in t.y if v == v]
+    assert drawn and all(v % 5 == 0 for v in drawn)
+    lead = trend_charts.xmr_chart(alder, alder.label, view="lead", y_title="Incidents")
+    assert {"Average", "Process limits"} <= {t.name for t in lead.data}

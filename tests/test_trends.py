@@ -173,13 +173,15 @@ def test_limits_fixed_on_fewer_than_twelve_points_are_refused_with_a_clear_messa
         trends.trend_view(con, YEAR_2025, fix_after=6)
 
 
-def test_the_board_views_chart_is_of_the_rounded_counts_so_its_average_gives_nothing_back(con):
+def test_the_board_sees_the_same_signals_but_rounded_values_and_no_exact_average(con):
     exact = trends.trend_view(con, YEAR_2025, split="ward", view="analyst").series[0]
     board = trends.trend_view(con, YEAR_2025, split="ward", view="board").series[0]
+    assert board.sentence == exact.sentence  # one story: a signal is not a count
     assert list(board.counts["count"]) == list(exact.counts["count"])  # still known, to hide
-    assert set(board.counts["value"] % 5) == {0}
-    centre = board.result.segments[0].centre
-    assert centre * len(board.counts) == pytest.approx(board.counts["value"].sum())
+    assert set(board.counts["shown"] % 5) == {0}
+    table = trends.xmr_table(board, "board", "incidents", "month")
+    assert not {"Average", "Lower limit", "Upper limit"} & set(table.columns)
+    assert "Average" in trends.xmr_table(exact, "lead", "incidents", "month")
 
 
 def test_an_empty_selection_gives_an_empty_view(con):
