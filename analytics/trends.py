@@ -392,7 +392,7 @@ def trend_view(con: duckdb.DuckDBPyConnection, filters: Filters, *, measure: str
     if total.empty:  # a rate with no ward population known
         notes.append("No ward in this selection has a known child population, so no rate.")
         return TrendView(win, measure, split, options, None, (), 0,
-                         interventions(con, filters, win), tuple(notes))
+                         interventions(con, filters, win, view), tuple(notes))
     overall = judge("all", MEASURES[measure], total, options, granularity, view)
     series: list[TrendSeries] = []
     more = 0
@@ -414,7 +414,7 @@ def trend_view(con: duckdb.DuckDBPyConnection, filters: Filters, *, measure: str
         notes.append("An incident can carry several risk types, so it can count in several "
                      "charts.")
     return TrendView(win, measure, split, options, overall, tuple(series), more,
-                     interventions(con, filters, win), tuple(notes))
+                     interventions(con, filters, win, view), tuple(notes))
 
 
 # ---- interventions -------------------------------------------------------------------------
@@ -427,17 +427,19 @@ def _no_interventions() -> pd.DataFrame:
     return pd.DataFrame(columns=INTERVENTION_COLUMNS)
 
 
-def interventions(con: duckdb.DuckDBPyConnection, filters: Filters, win: Window | None
-                  ) -> pd.DataFrame:
-    """Interventions that started in the window, in the filter's wards and context types."""
+def interventions(con: duckdb.DuckDBPyConnection, filters: Filters, win: Window | None,
+                  view: str = "board") -> pd.DataFrame:
+    """Interventions that started in the window, in the filter's wards and context types; a
+    home is named as every page names it in the view (places.shareable_name)."""
     if win is None:
         return _no_interventions()
     frame = con.execute(
         """
         SELECT v.intervention_id, v.started_on, v.ended_on, v.intervention_type, v.lead_agency,
-               v.description, c.name AS context_name,
+               v.description, c.name AS context_name, c.context_type, w.ward_name,
                coalesce(v.ward_code, c.ward_code) AS ward_code
         FROM interventions v LEFT JOIN contexts c USING (context_id)
+        LEFT JOIN wards w ON w.ward_code = c.ward_code
         WHERE v.started_on BETWEEN $start AND $end
           AND (len($wards) = 0 OR list_contains($wards, coalesce(v.ward_code, c.ward_code)))
           AND (len($types) = 0 OR list_contains($types, c.context_type))
@@ -447,6 +449,11 @@ def interventions(con: duckdb.DuckDBPyConnection, filters: Filters, win: Window 
          "types": list(filters.context_types)},
     ).df()
     frame["started_on"] = pd.to_datetime(frame["started_on"])
+    frame["context_name"] = [
+        places.shareable_name(n, t, w if isinstance(w, str) else None, view)
+        if isinstance(n, str) else n
+        for n, t, w in zip(frame["context_name"], frame["context_type"], frame["ward_name"],
+                           strict=True)]
     frame["label"] = [_intervention_label(r) for r in frame.itertuples()]
     return frame[INTERVENTION_COLUMNS]
 
@@ -456,7 +463,12 @@ def _intervention_label(row) -> str:
     what = row.intervention_type or row.description or "Intervention"
     what = str(what).replace("_", " ")
     what = what[:1].upper() + what[1:]
-    return f"{what} at {row.context_name}" if isinstance(row.context_name, str) else what
+    if not isinstance(row.context_name, str):
+        return what
+    where = row.context_name
+    if where.startswith("A home address"):  # 'at a home address in Pennyfold'
+        where = "a" + where[1:]
+    return f"{what} at {where}"
 
 
 # ---- year on year and month of year ----------------------------------------------------------

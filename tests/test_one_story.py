@@ -89,3 +89,10 @@ def test_places_on_record_and_places_with_incidents_are_told_apart(demo_store, y
     with_incidents = overview.totals(con, year).contexts
     assert f"{conc.places:,} places on record" in words
     assert f"{with_incidents:,} had incidents" in words
+
+
+def test_an_intervention_at_a_home_is_marked_without_naming_it(demo_store, year):
+    marked = trends.interventions(demo_store.cursor(), year,
+                                  trends.window(demo_store.cursor(), year), "board")
+    assert not marked["label"].str.contains(r"Residential address R\d+").any()
+    assert marked["label"].str.contains("at a home address in ").any() or marked.empty
