@@ -137,11 +137,12 @@ cols = st.columns(2)
 methods = list(clustering.METHODS)
 method = cols[0].radio("Grouping method", methods, format_func=clustering.METHODS.get,
                        horizontal=True, key=share.bind("method", "cl_method", methods, methods[0]))
-k_options = [None, *range(clustering.K_RANGE[0], clustering.K_RANGE[1] + 1)]
+# 0 is "let the data choose": a None value shows as an empty box ('Choose an option')
+k_options = [0, *range(clustering.K_RANGE[0], clustering.K_RANGE[1] + 1)]
 k = cols[1].selectbox("Number of groups", k_options,
-                      key=share.bind("groups", "cl_k", k_options, None),
-                      format_func=lambda v: "Let the data choose (best silhouette)" if v is None
-                      else str(v))
+                      key=share.bind("groups", "cl_k", k_options, 0),
+                      format_func=lambda v: "Let the data choose (best silhouette)" if v == 0
+                      else str(v)) or None
 try:
     groups: clustering.Clustering = state.compute(clustering.cluster_contexts, filters,
                                                   method=method, k=k, view=view)
