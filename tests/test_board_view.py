@@ -137,7 +137,7 @@ def test_no_board_pack_shows_a_count_of_one_to_four(spec, query, tmp_path_factor
 # months, a rate times its population and a point's height are multiples of 5, and so is the
 # difference of any two of them: no count of 1 to 4 comes back.
 
-ATTACK_EXAMPLES = 8
+ATTACK_EXAMPLES = 6
 
 
 def _memory_borough(spec: dict):
