@@ -14,8 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from analytics.store import Store
-from tests.conftest import seed_tiny
+from tests.conftest import tiny_database
 from tests.live_app import (
     MENU_LINK,
     SHOTS,
@@ -38,10 +37,7 @@ VIEWS = {None: "Board", "lead": "Lead", "analyst": "Analyst"}
 def app_url(tmp_path_factory, browser):
     """The app on a free loopback port over the tiny borough (three wards, twelve incidents)."""
     work = tmp_path_factory.mktemp("navigation-app")
-    store = Store(work / "app.duckdb")
-    seed_tiny(store)
-    store.close()
-    with running_app(work / "app.duckdb", work / "streamlit.log") as url:
+    with running_app(tiny_database(work / "app.duckdb"), work / "streamlit.log") as url:
         open_entry_page(browser, url)
         yield url
 
