@@ -4,6 +4,7 @@ import streamlit as st
 
 from analytics import trend_charts, trends
 from ui import components, share, state
+from ui import markdown as md
 
 ctx = state.context()
 view, filters = ctx.view, ctx.filters
@@ -26,7 +27,7 @@ unit, noun = gran, trends.MEASURES[measure].lower()
 plain = state.compute(trends.trend_view, filters, measure=measure, granularity=gran)
 if plain.overall is None or plain.overall.total == 0:
     if plain.window is not None and plain.overall is None:  # a rate with no population known
-        st.info(" ".join(plain.notes), icon=":material/info:")
+        st.info(md.escape(" ".join(plain.notes)), icon=":material/info:")
     else:
         components.no_incidents(ctx)
     st.stop()
@@ -53,7 +54,7 @@ try:
                                          granularity=gran, baseline=baseline and tuple(baseline),
                                          change_point=change)
 except ValueError as problem:
-    st.warning(f"These limits cannot be set: {problem}", icon=":material/warning:")
+    st.warning(md.escape(f"These limits cannot be set: {problem}"), icon=":material/warning:")
     st.stop()
 
 st.header("Is it changing?")
@@ -67,18 +68,18 @@ components.chart(
                 f"{tv.options.describe()}"),
     trends.xmr_table(overall, view, measure, gran), key="xmr-overall")
 for note in (*overall.result.notes, *tv.notes):
-    st.caption(note)
+    st.caption(md.escape(note))
 if not tv.interventions.empty:
     marked = min(len(tv.interventions), trend_charts.MAX_MARKERS)
     with st.expander(f"Interventions that started in this period ({len(tv.interventions)}; "
-                     f"the latest {marked} are numbered on the chart)"):
+                     f"the latest {marked:d} are numbered on the chart)"):
         components.table_with_csv(trends.interventions_table(tv.interventions),
                                   what="Interventions that started in the period",
                                   key="trend-interventions")
 
 if tv.series:
     by = trends.SPLITS[split].lower()
-    st.header(f"By {by}")
+    st.header(md.escape(f"By {by}"))
     signalled = [s for s in tv.series if s.current_signal]
     st.write(f"{len(signalled)} of the {len(tv.series)} largest "
              f"{'shows' if len(signalled) == 1 else 'show'} a current signal."
@@ -104,10 +105,10 @@ for by, what in ((("risk_type", "ward"), "risk type and ward pair"), (("context"
                                               baseline=baseline and tuple(baseline),
                                               change_point=change)
     concerns, judged = table.current_concerns, table.judged
-    st.subheader(f"{concerns or 'No'} current signal{'s' if concerns != 1 else ''} of rising "
-                 f"harm across {judged} {what}{'s' if judged != 1 else ''}")
+    st.subheader(md.escape(f"{concerns or 'No'} current signal{'s' if concerns != 1 else ''} of "
+                           f"rising harm across {judged} {what}{'s' if judged != 1 else ''}"))
     if table.frame.empty:
-        st.write(f"No {what} shows a signal in this period.")
+        st.write(md.escape(f"No {what} shows a signal in this period."))
     else:
         components.table_with_csv(trends.signal_table_for_display(table, view),
                                   what=f"Signals for each {what}", key=f"signals-{by[0]}")
