@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from analytics import overlap
+from analytics import escape, overlap
 from analytics.charts import DARK_BLUE, DARK_GREY, DIVERGING, SEQUENTIAL, style
 from analytics.disclosure import (
     SUPPRESSED,
@@ -309,7 +309,7 @@ def ranked_bars(frame: pd.DataFrame, name: str, value: str, title: str, view: st
     texts = [display_count(v, view, rounded=rounded) for v in shown[value]]
     heights = [0.0 if t == SUPPRESSED else float(t.replace(",", "")) for t in texts]
     fig = go.Figure(go.Bar(
-        x=heights, y=shown[name], orientation="h", marker_color=DARK_BLUE,
+        x=heights, y=escape.plotly_all(shown[name]), orientation="h", marker_color=DARK_BLUE,
         text=texts, textposition="outside",
         cliponaxis=False, hovertemplate="%{y}: %{text}<extra></extra>",
     ))

@@ -12,7 +12,7 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from analytics import peers
+from analytics import escape, peers
 from analytics.charts import DARK_BLUE, DARK_GREY, PALETTE, hidden_marks, style
 from analytics.disclosure import THRESHOLD, display_count, mask_small, suppresses
 
@@ -84,7 +84,7 @@ def group_network(network: peers.PeerNetwork, bridges: pd.DataFrame, view: str,
         fig.add_trace(go.Scatter(
             x=places["x"], y=places["y"], mode="markers+text", name="Places groups share",
             marker={"symbol": "square", "size": 13, "color": DARK_GREY},
-            text=places["name"], textfont={"size": 12},
+            text=escape.plotly_all(places["name"]), textfont={"size": 12},
             textposition=_label_positions(places["x"].to_list(), places["y"].to_list(),
                                           pos["x"].max() - pos["x"].min(),
                                           pos["y"].max() - pos["y"].min()),
@@ -122,9 +122,11 @@ def bridge_bars(bridges: pd.DataFrame, title: str) -> go.Figure:
     """Bars of how many groups are seen at each bridge place, most first."""
     shown = bridges.head(MAX_PLACE_NODES).iloc[::-1]
     fig = go.Figure(go.Bar(
-        x=shown["groups"], y=shown["name"], orientation="h", marker_color=DARK_BLUE,
+        x=shown["groups"], y=escape.plotly_all(shown["name"]), orientation="h",
+        marker_color=DARK_BLUE,
         text=shown["groups"], textposition="outside",
-        customdata=shown[["context_type", "ward_name", "group_labels"]].fillna("no ward"),
+        customdata=shown[["context_type", "ward_name", "group_labels"]].fillna("no ward").map(
+            escape.plotly),
         hovertemplate="%{y} (%{customdata[0]}, %{customdata[1]})<br>%{x} groups: "
                       "%{customdata[2]}<extra></extra>",
     ))

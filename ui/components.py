@@ -4,6 +4,7 @@ board pack and presenter), the freshness line, a chart with its caption and 'sho
 
 from __future__ import annotations
 
+import html
 import re
 
 import pandas as pd
@@ -152,8 +153,9 @@ def slide_number(raw: str | None, slides: int) -> int:
 
 
 def _title(fig: go.Figure) -> str:
+    """The chart's title as plain text (its line breaks and escapes read), for the audit log."""
     text = fig.layout.title.text or ""
-    return re.sub(r"<[^>]+>", " ", text).strip()
+    return html.unescape(re.sub(r"<[^>]+>", " ", text)).strip()
 
 
 def _slug(text: str) -> str:
