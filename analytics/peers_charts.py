@@ -62,8 +62,9 @@ def group_network(network: peers.PeerNetwork, bridges: pd.DataFrame, view: str,
     of at least THRESHOLD young people, as the groups table does."""
     min_size = THRESHOLD if suppresses(view) else 0
     graph = peers.group_graph(network, bridges, MAX_GROUP_NODES, MAX_PLACE_NODES, min_size)
-    pos = pd.DataFrame.from_dict(peers.packed_layout(graph, even=True), orient="index",
-                                 columns=["x", "y"])
+    layout = peers.packed_layout(graph, even=True)
+    pos = pd.DataFrame(list(layout.values()), columns=["x", "y"],  # empty when no group is big
+                       index=pd.Index(list(layout), dtype=object))  # enough to draw in this view
     fig = go.Figure()
     for kind, dash in (("group", "solid"), ("place", "dot")):
         edges = [(a, b) for a, b, k in graph.edges(data="kind") if k == kind]
