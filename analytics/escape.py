@@ -10,7 +10,7 @@ escaper here:
   the app's own Markdown with values in it. Escaping Markdown's punctuation is not enough:
   Streamlit's Markdown turns bare web addresses (https://..., www....) and e-mail addresses into
   links after escapes are read, so a word joiner (U+2060, invisible) is put where a link would
-  start: between 'https' and ':', 'www' and '.', and before '@'.
+  start: between 'https:' and '//', 'www' and '.', and before '@'.
 - HTML (the board pack): `html`.
 - Plotly's rich text (titles, tick labels, hover and legend text): `plotly`. Plotly reads a
   small set of tags (<a href>, <b>, <br>, <span style>...) and entities; escaping & < > leaves
@@ -42,9 +42,10 @@ import string
 # (emoji, :material/icons: and :colour[text] directives) and '&' (entities such as &lt;).
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
 WORD_JOINER = "\u2060"
-# Where a link or an icon would start: after any ':' ('https://', ':material/icon:'), between
-# a word and '.' ('www.'), and before any '@' (e-mail addresses).
-_AUTOLINK = re.compile(r"(?<=:)|(?<=[A-Za-z])(?=\.[A-Za-z0-9])|(?=@)")
+# Where a link or an icon would start: after a ':' that something follows ('https://',
+# ':material/icon:'), between a word and '.' ('www.'), and before any '@' (e-mail addresses).
+# A colon in prose ('Wards: Alder') is left alone, so the text copies as it reads.
+_AUTOLINK = re.compile(r"(?<=:)(?=\S)|(?<=[A-Za-z])(?=\.[A-Za-z0-9])|(?=@)")
 _LINE_BREAKS = re.compile(r"[\r\n\t\v\f\u0085\u2028\u2029]+")
 BIDI_CONTROLS = re.compile(r"[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 ISOLATE, POP_ISOLATE = "\u2068", "\u2069"

@@ -24,6 +24,7 @@ def unescaped(text: str) -> str:
     ("<b>", "\\<b\\>"),
     ("Tom &amp; Jerry", "Tom \\&amp; Jerry"),
     (":red[alarm]", "\\:" + WORD_JOINER + "red\\[alarm\\]"),
+    ("Wards: Alder, 3.5 times", "Wards\\: Alder, 3\\.5 times"),  # prose copies as it reads
 ])
 def test_markdown_special_characters_are_escaped(raw, safe):
     assert markdown(raw) == safe
