@@ -24,8 +24,8 @@ Text that holds bidirectional controls (U+202E turns 'gpj.exe' into 'exe.jpg' on
 isolated (U+2068 ... U+2069), so the reordering cannot reach the words around it. Names with
 such characters are refused at load (analytics.validate); this is the second line of defence.
 
-    >>> print(markdown("[ward](https://evil.example)").replace(WORD_JOINER, "+"))
-    \[ward\]\(https\:+//evil+\.example\)
+    >>> print(markdown("[ward](https://www.evil.example)").replace(WORD_JOINER, "+"))
+    \[ward\]\(https\:+//www+\.evil\.example\)
     >>> print(markdown_format("**{}** ({:,} incidents)", "*Alder* Park", 1234))
     **\*Alder\* Park** (1,234 incidents)
     >>> plotly("<a href='x'>Park</a> & Co")
@@ -43,9 +43,9 @@ import string
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
 WORD_JOINER = "\u2060"
 # Where a link or an icon would start: after a ':' that something follows ('https://',
-# ':material/icon:'), between a word and '.' ('www.'), and before any '@' (e-mail addresses).
-# A colon in prose ('Wards: Alder') is left alone, so the text copies as it reads.
-_AUTOLINK = re.compile(r"(?<=:)(?=\S)|(?<=[A-Za-z])(?=\.[A-Za-z0-9])|(?=@)")
+# ':material/icon:'), between 'www' and '.', and before any '@' (e-mail addresses). Colons in
+# prose ('Wards: Alder') and other full stops are left alone, so text copies as it reads.
+_AUTOLINK = re.compile(r"(?<=:)(?=\S)|(?<=[Ww][Ww][Ww])(?=\.)|(?=@)")
 _LINE_BREAKS = re.compile(r"[\r\n\t\v\f\u0085\u2028\u2029]+")
 BIDI_CONTROLS = re.compile(r"[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 ISOLATE, POP_ISOLATE = "\u2068", "\u2069"
@@ -67,7 +67,7 @@ def markdown(value: object) -> Markdown:
     r"""Text that Streamlit's Markdown shows exactly as written, on one line.
 
     >>> print(markdown("x@evil.example *bold*").replace(WORD_JOINER, "+"))
-    x+@evil+\.example \*bold\*
+    x+@evil\.example \*bold\*
     """
     if isinstance(value, Markdown):
         return value
