@@ -7,7 +7,7 @@ from analytics.access import Permission
 from analytics.disclosure import suppress_frame
 from analytics.filters import uk_date
 from ui import components, extracts, state, upload
-from ui.markdown import escape
+from ui import markdown as md
 
 DETAILED_FILES = 3  # more files than this: each file's details start folded unless it has problems
 
@@ -19,9 +19,9 @@ st.write("Bring in partners' extracts: each file is checked and summarised befor
          "written, loads in one step, and can be rolled back.")
 
 if done := st.session_state.pop(extracts.DONE, None):
-    st.success(done, icon=":material/check_circle:")  # counts and ids only
+    st.success(md.escape(done), icon=":material/check_circle:")
 if failed := st.session_state.pop(extracts.FAILED, None):
-    st.error(escape(failed), icon=":material/error:")
+    st.error(md.escape(failed), icon=":material/error:")
 
 st.header("Load new extracts")
 if not analyst:
@@ -58,7 +58,7 @@ else:
         blocked = len(checked) - len(ready)
         st.markdown(f"**Ready to load:** {rows:,} rows from {len(ready)} file"
                     f"{'s' * (len(ready) != 1)}"
-                    + (f" ({blocked} cannot be loaded)" if blocked else "")
+                    + (f" ({blocked:,} cannot be loaded)" if blocked else "")
                     + ". Rejected rows are kept with their reasons and can be downloaded "
                     "afterwards.")
         if not who.strip():
@@ -70,7 +70,7 @@ else:
                     ids = upload.commit(ready, who)
                 except ingest.IngestError as err:
                     status.update(label="Nothing was loaded", state="error")
-                    st.error(str(err), icon=":material/error:")
+                    st.error(md.escape(err), icon=":material/error:")
                     st.session_state.pop("_checked", None)
                 else:
                     status.update(label="Loaded", state="complete")
@@ -104,10 +104,10 @@ if history.empty:
     st.write("Nothing has been loaded yet.")
     st.stop()
 latest = history.iloc[0]
-st.write(f"{len(history):,} extract{'s' * (len(history) != 1)}, the latest "
-         f"{uk_date(latest['uploaded_at'].date())} ({escape(latest['file_name'])}). The fictional "
-         "demo borough is itself an extract: once real data is in, roll it back to remove the "
-         "demo data.")
+st.write(md.escape(f"{len(history):,} extract{'s' * (len(history) != 1)}, the latest "
+                   f"{uk_date(latest['uploaded_at'].date())} ({latest['file_name']}). The "
+                   "fictional demo borough is itself an extract: once real data is in, roll it "
+                   "back to remove the demo data."))
 st.dataframe(suppress_frame(upload.history_table(history), upload.HISTORY_COUNTS, ctx.view),
              hide_index=True, width="stretch", column_config=upload.HISTORY_WIDTHS)
 if not analyst:

@@ -14,8 +14,8 @@ import pandas as pd
 import streamlit as st
 
 from analytics import ingest
+from ui import markdown as md
 from ui import state, upload
-from ui.markdown import escape
 
 _PENDING = "_rollback"  # the set the analyst asked to roll back, its data version and its plan
 DONE, FAILED = "_data_notice", "_data_failure"  # what the page says at its top, once
@@ -27,8 +27,8 @@ def rollback_step(history: pd.DataFrame, chosen: int, who: str) -> None:
     by_id = history.set_index("extract_id")
     loaded = [int(i) for i in by_id.index[by_id["status"] == ingest.STATUS_LOADED]]
     if chosen not in loaded:
-        st.caption(f"Extract {chosen} is {by_id.loc[chosen, 'status']}; there is nothing of it "
-                   "to roll back.")
+        st.caption(md.escape(f"Extract {chosen} is {by_id.loc[chosen, 'status']}; there is "
+                             "nothing of it to roll back."))
         return
     load = state.compute(ingest.same_load, extract_id=int(chosen))
     ids = st.multiselect(
@@ -40,7 +40,7 @@ def rollback_step(history: pd.DataFrame, chosen: int, who: str) -> None:
     version = state.store().data_version()
     pending = st.session_state.get(_PENDING)
     if not pending or (pending["ids"], pending["version"]) != (ids, version):
-        st.button(f"Roll back {upload.extract_label(ids)}…" if ids else "Roll back…",
+        st.button(md.escape(f"Roll back {upload.extract_label(ids)}…" if ids else "Roll back…"),
                   icon=":material/undo:", disabled=not ids, key="rollback-ask", on_click=_ask,
                   args=(ids, version))
         return
@@ -59,16 +59,16 @@ def _confirm(plan: ingest.RollbackPlan, by_id: pd.DataFrame, who: str) -> None:
     files = [str(by_id.loc[i, "file_name"]) for i in sorted(plan.extract_ids)]
     named = files[0] if len(files) == 1 else f"{len(files)} files: {files[0]} to {files[-1]}"
     if plan.refusal:
-        st.error(f"{label.capitalize()} cannot be rolled back: {escape(plan.refusal)}",
+        st.error(md.escape(f"{label.capitalize()} cannot be rolled back: {plan.refusal}"),
                  icon=":material/block:")
     else:
         record = ("The record of the load and its rows to check stay" if len(files) == 1 else
                   "The record of each file's load and its rows to check stay")
-        st.warning(f"Roll back {label} ({escape(named)})? This {plan.describe()}, and nothing "
-                   f"else. {record} in the history.", icon=":material/warning:")
+        st.warning(md.escape(f"Roll back {label} ({named})? This {plan.describe()}, and nothing "
+                             f"else. {record} in the history."), icon=":material/warning:")
     row = st.container(horizontal=True)
     if not plan.refusal:
-        row.button(f"Yes, roll back {label}", type="primary", key="rollback-yes",
+        row.button(md.escape(f"Yes, roll back {label}"), type="primary", key="rollback-yes",
                    on_click=_roll_back, args=(plan, who))
     row.button("Cancel", key="rollback-no", on_click=st.session_state.pop, args=(_PENDING, None))
 
@@ -99,9 +99,9 @@ def rows_to_check(row: pd.Series, chosen: int) -> None:
                                icon=":material/download:")
         else:
             st.caption("Every row of this extract loaded; nothing was rejected or flagged.")
-        if isinstance(row["notes"], str):
-            st.caption(escape(row["notes"]).replace("\n", "  \n"))
+        if isinstance(row["notes"], str):  # one line a note
+            st.caption("  \n".join(md.escape(line) for line in row["notes"].splitlines()))
     except Exception as err:  # the page must stand, whatever an extract holds
-        st.warning(f"The rows to check of extract {chosen} could not be prepared "
-                   f"({type(err).__name__}). Rolling it back still works; send the file to the "
-                   "dashboard's maintainers.", icon=":material/warning:")
+        st.warning(md.escape(f"The rows to check of extract {chosen} could not be prepared "
+                             f"({type(err).__name__}). Rolling it back still works; send the "
+                             "file to the dashboard's maintainers."), icon=":material/warning:")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui import markdown as md
 from ui.share import PRESENT_KEY
 from ui.sidebar import address_query
 
@@ -92,6 +93,6 @@ def menu(pages: dict[str, list[st.Page]]) -> None:
         for group, items in pages.items():
             shown = [page for page in items if page.visibility == "visible"]
             if shown:
-                st.caption(group)
+                st.caption(md.escape(group))
             for page in shown:
-                st.page_link(page, query_params=query)
+                st.page_link(page=page, label=md.escape(page.title), query_params=query)

@@ -42,12 +42,15 @@ from analytics.filters import (
     period_dates,
 )
 from analytics.vocab import AGENCIES, CONTEXT_TYPES, RISK_TYPES, codes, labels
+from ui import markdown as md
 from ui.state import PageContext, compute, current_access
 
 VIEW_KEY = "view"
 ADDRESS_KEYS = (*QUERY_KEYS, VIEW_KEY)  # the address's keys that belong to the sidebar
 WIDGET_PREFIX = "f_"  # every sidebar widget's key starts with this (see _keep)
 _KEPT, _WRITTEN, _NOTICES = "_sidebar_kept", "_sidebar_written", "_url_notices"
+CLEAR_HELP = (f"Back to the {PERIOD_PRESETS[DEFAULT_PERIOD].lower()} and every ward, risk type, "
+              "context type and agency, in one click. The view stays as it is.")
 
 Query = dict[str, list[str]]
 
@@ -191,8 +194,7 @@ def sidebar_filters() -> PageContext:
                          ward_codes=set(ward_options), agency_codes=set(agency_options))[0]
     sb.button("Clear filters", icon=":material/filter_alt_off:", on_click=_clear_filters,
               args=(widget_values(default),), disabled=filters == default,
-              help=f"Back to the {PERIOD_PRESETS[DEFAULT_PERIOD].lower()} and every ward, risk "
-                   "type, context type and agency, in one click. The view stays as it is.")
+              help=CLEAR_HELP)
     sb.divider()
     views = allowed_views(access)
     if st.session_state.get("f_view") not in views:
@@ -205,7 +207,7 @@ def sidebar_filters() -> PageContext:
         sb.caption(f"{VIEWS[view]} (the one view your role has).")
     view = effective_view(access, view)  # a role never gets a wider view, however it was asked
     for notice in st.session_state.get(_NOTICES, []):
-        sb.warning(notice)
+        sb.warning(md.escape(notice))
     _remember()
     _write_address(filters, view)
     return PageContext(filters=filters, view=view, ward_names=ward_names, facts=facts)
