@@ -10,7 +10,7 @@ view unless told otherwise: small counts hidden, others rounded (analytics.discl
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import duckdb
 import pandas as pd
@@ -245,9 +245,10 @@ def lineage(con: duckdb.DuckDBPyConnection, view: str = PRESENTER_VIEW) -> pd.Da
 
 
 def pack(con: duckdb.DuckDBPyConnection, filters: Filters, view: str = PRESENTER_VIEW,
-         keys: tuple[str, ...] = PACK_ORDER) -> Pack:
+         keys: tuple[str, ...] = PACK_ORDER, sections: Sequence[Section] | None = None) -> Pack:
     """The board pack for the filters: a cover (period, filters, data date, lineage) and one
-    section per page. Board view unless told otherwise."""
+    section per page (`sections` when already built, as the app builds them one at a time to
+    show its progress). Board view unless told otherwise."""
     facts = data_facts(con)
     return Pack(
         title=TITLE,
@@ -256,7 +257,8 @@ def pack(con: duckdb.DuckDBPyConnection, filters: Filters, view: str = PRESENTER
         data_date=uk_date(facts.latest_incident) if facts.latest_incident else "no data loaded",
         view=VIEWS.get(view, VIEWS[PRESENTER_VIEW]),
         lineage=lineage(con, view),
-        sections=tuple(section(con, filters, key, view) for key in keys),
+        sections=tuple(sections if sections is not None
+                       else (section(con, filters, key, view) for key in keys)),
         demo=facts.is_demo,
     )
 
