@@ -52,8 +52,9 @@ PRINT_ARGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-backgrou
 @dataclass(frozen=True)
 class Section:
     """One page of the dashboard in the pack (or one slide): a heading, headline figures as
-    (label, value, change) triples, sentences, charts and captioned tables, the page key, and
-    shorter points for a slide (the summary when there are none)."""
+    (label, value, change) triples, sentences, charts and captioned tables, the page key,
+    shorter points and a chart for a slide (the summary and the first chart when there are
+    none), and how the figures were worked out, in a folded note."""
 
     title: str
     summary: Sequence[str] = ()
@@ -62,6 +63,8 @@ class Section:
     metrics: Sequence[tuple[str, str, str]] = ()
     page: str = ""
     points: Sequence[str] = ()
+    slide_figure: go.Figure | None = None
+    method: str = ""
 
 
 @dataclass(frozen=True)
@@ -185,6 +188,9 @@ def _section(section: Section, number: int, chart: Callable[[go.Figure], str]) -
              _sentences(section.summary)]
     parts += [f"<figure>{chart(fig)}</figure>" for fig in section.figures]
     parts += [_table(caption, frame) for caption, frame in section.tables]
+    if section.method:
+        parts.append(f"<details><summary>How this was worked out</summary>"
+                     f"<p>{_e(section.method)}</p></details>")
     if section.page:
         parts.append(f"<p class='more'>More on the {_e(PAGE_NAMES.get(section.page, section.page))}"
                      " page of the dashboard.</p>")

@@ -121,15 +121,15 @@ def _overlap(con: duckdb.DuckDBPyConnection, filters: Filters, view: str) -> Sec
     points = [f"{overlap.pair_headline(r.a_label, r.b_label, r.lift, window)} "
               f"({display_count(r.n_ab, view)} young people)"
               for r in overlap.strongest(result).itertuples()] or summary
-    figures = [oc.heatmap(result, "lift", view)]
+    # The few pairs that matter in words, the matrix as one picture; every pair's figures are
+    # the lead view's (the Risk overlap page's table). A slide draws the strongest as bars.
     strong = overlap.strongest(result, n=TOP_PAIRS)
-    if not strong.empty:
-        top = strong.iloc[0]
-        figures.insert(0, bc.pair_bars(strong, overlap.pair_headline(
-            top["a_label"], top["b_label"], top["lift"], window), view))
-    return Section(title, summary, figures,
-                   [("Each pair of risk types", oc.heatmap_table(result, view))], page="overlap",
-                   points=points)
+    bars = None if strong.empty else bc.pair_bars(
+        strong, f"The {len(strong)} pairs most above chance, {overlap.window_phrase(window)}",
+        view)
+    return Section(title, summary, [oc.heatmap(result, "lift", view)], page="overlap",
+                   points=points, slide_figure=bars,
+                   method=oc.legend_sentence("lift", "people", window))
 
 
 def _places(con: duckdb.DuckDBPyConnection, filters: Filters, view: str) -> Section:

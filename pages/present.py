@@ -43,7 +43,8 @@ if section.metrics:
                                               strict=True):
         components.change_metric(column, label, value, change)
 points = list(section.points or section.summary)
-if section.figures:
+figure = section.slide_figure or (section.figures[0] if section.figures else None)
+if figure is not None:
     words, picture = st.columns([2, 3], gap="large")
 else:
     words, picture = st.container(), None
@@ -54,6 +55,5 @@ with words:
         st.markdown(md.escape(point))
     st.caption(md.escape(caption))  # beside the chart, so the slide fits the screen
 if picture is not None:
-    fig = section.figures[0]
-    picture.plotly_chart(bc.enlarge(fig, height),
+    picture.plotly_chart(bc.enlarge(figure, height),
                          width="stretch", config={"staticPlot": True}, key=f"slide-{number}")
