@@ -34,6 +34,7 @@ from analytics.boardpack import Pack, Section
 from analytics.disclosure import PRESENTER_VIEW, VIEWS, display_count, drop_small_rows
 from analytics.filters import Filters, uk_date
 from analytics.reference import data_facts, ward_names
+from analytics.vocab import AGENCY_LABELS, CONTEXT_LABELS, RISK_LABELS
 
 TITLE = "Contextual safeguarding: board pack"
 TOP_SIGNALS = 5  # signals named on the Trends section
@@ -50,18 +51,18 @@ def _overview(con: duckdb.DuckDBPyConnection, filters: Filters, view: str) -> Se
     if cur.incidents == 0:
         return _empty("Headline figures", "overview")
 
-    def delta(now: int, before: int | None, rounded: bool | None = None) -> str:
-        words = overview.change_words(now, before, view, period, rounded=rounded)
+    def delta(now: int, before: int | None, children: bool = True) -> str:
+        words = overview.change_words(now, before, view, period, children=children)
         return words or ("No earlier period to compare" if before is None else "Too few to compare")
 
     metrics = (
         ("Incidents", display_count(cur.incidents, view), delta(cur.incidents, prev and prev.incidents)),
         ("Young people affected", display_count(cur.young_people, view),
          delta(cur.young_people, prev and prev.young_people)),
-        ("Places with incidents", display_count(cur.contexts, view, rounded=False),
-         delta(cur.contexts, prev and prev.contexts, rounded=False)),
-        ("Wards with incidents", display_count(cur.wards, view, rounded=False),
-         delta(cur.wards, prev and prev.wards, rounded=False)),
+        ("Places with incidents", display_count(cur.contexts, view, children=False),
+         delta(cur.contexts, prev and prev.contexts, children=False)),
+        ("Wards with incidents", display_count(cur.wards, view, children=False),
+         delta(cur.wards, prev and prev.wards, children=False)),
     )
     most = ", ".join(f"{r.ward_name} ({display_count(r.incidents, view)} incidents)"
                      for r in head.top_wards.itertuples())
@@ -261,6 +262,34 @@ def pack(con: duckdb.DuckDBPyConnection, filters: Filters, view: str = PRESENTER
                        else (section(con, filters, key, view) for key in keys)),
         demo=facts.is_demo,
     )
+
+
+def scope_words(filters: Filters, names: dict[str, str]) -> str:
+    """What a slide covers, short enough for its title: 'Larkspur Vale; sexual exploitation;
+    12 months to 30 November 2026' (the whole borough and all harms when nothing is chosen)."""
+    if filters.wards:
+        where = ", ".join(names.get(w, w) for w in filters.wards)
+    else:
+        where = "the whole borough" if filters.within_wards is None else "the wards you may see"
+    parts = [where, ", ".join(_lower(RISK_LABELS.get(r, r)) for r in filters.risk_types)
+             or "all harms"]
+    parts += [", ".join(_lower(CONTEXT_LABELS.get(c, c)) for c in filters.context_types),
+              ", ".join(AGENCY_LABELS.get(a, a) for a in filters.agencies)]
+    if filters.start and filters.end and filters.period != "custom":
+        parts.append(f"{overview.period_words(filters)} to {uk_date(filters.end)}")
+    else:
+        parts.append(filters.period_phrase())
+    return "; ".join(part for part in parts if part)
+
+
+def slide_title(title: str, filters: Filters, names: dict[str, str]) -> str:
+    """'Headline figures: Larkspur Vale; sexual exploitation; 12 months to 30 November 2026':
+    every slide says what it covers in its title, not only in a caption."""
+    return f"{title}: {scope_words(filters, names)}"
+
+
+def _lower(label: str) -> str:
+    return label[:1].lower() + label[1:]
 
 
 def _capital(text: str) -> str:

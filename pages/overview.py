@@ -26,8 +26,9 @@ st.caption(md.escape(filters.describe(ctx.ward_names)))
 cur, prev = head.current, head.previous
 
 
-def change(now: int, before: int | None, rounded: bool | None = None) -> str | None:
-    return overview.change_words(now, before, view, period, rounded) if before is not None else None
+def change(now: int, before: int | None, children: bool = True) -> str | None:
+    return (overview.change_words(now, before, view, period, children=children)
+            if before is not None else None)
 
 
 cols = st.columns(4)
@@ -37,11 +38,11 @@ components.change_metric(cols[1], "Young people affected", display_count(cur.you
                          change(cur.young_people, prev and prev.young_people),
                          help="Distinct young people named in at least one incident.")
 components.change_metric(cols[2], "Places with incidents",
-                         display_count(cur.contexts, view, rounded=False),
-                         change(cur.contexts, prev and prev.contexts, rounded=False))
+                         display_count(cur.contexts, view, children=False),
+                         change(cur.contexts, prev and prev.contexts, children=False))
 components.change_metric(cols[3], "Wards with incidents",
-                         display_count(cur.wards, view, rounded=False),
-                         change(cur.wards, prev and prev.wards, rounded=False))
+                         display_count(cur.wards, view, children=False),
+                         change(cur.wards, prev and prev.wards, children=False))
 most = ", ".join(f"{r.ward_name} ({display_count(r.incidents, view)} incidents)"
                  for r in head.top_wards.itertuples())
 st.markdown(md.format("**Most affected wards:** {}.", most))

@@ -5,7 +5,7 @@ import streamlit as st
 from analytics import briefing
 from analytics import briefing_charts as bc
 from analytics.disclosure import PRESENTER_VIEW, VIEWS
-from ui import components, navigation, share, state
+from ui import components, navigation, share, sidebar, state
 from ui import markdown as md
 
 if not navigation.presenting():  # opened by its own address: switch the mode on
@@ -37,7 +37,10 @@ if bar.button("Leave", icon=":material/close:", key="leave",
 
 section = state.compute(briefing.section, ctx.filters, key=keys[number - 1],
                         view=PRESENTER_VIEW)
-st.title(md.escape(section.title))
+if number == 1:  # a link the deck could not use says so, as the dashboard's sidebar does
+    for notice in sidebar.link_notices():
+        st.warning(md.escape(notice), icon=":material/link_off:")
+st.title(md.escape(briefing.slide_title(section.title, ctx.filters, ctx.ward_names)))
 if section.metrics:
     for column, (label, value, change) in zip(st.columns(len(section.metrics)), section.metrics,
                                               strict=True):
