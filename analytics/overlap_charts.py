@@ -69,6 +69,21 @@ def legend_sentence(measure: str, unit: str, window: int | None) -> str:
     raise ValueError(f"Unknown measure {measure!r}")
 
 
+def plain_sentence(measure: str, unit: str) -> str:
+    """How to read the chosen measure in the board's words (the method: legend_sentence)."""
+    noun = overlap.UNITS[unit]
+    if measure == "lift":
+        return (f"A coloured cell is a pair of harms recorded for the same {noun} more often than "
+                "chance would give; its number is how many times as often (2.0 is twice). "
+                "Blank cells are ordinary overlap.")
+    if measure == "count":
+        return f"Each cell counts the {noun} with both harms recorded."
+    if measure == "jaccard":
+        return f"Each cell is the share of {noun} with either harm who have both."
+    return (f"Read along a row: of the {noun} with the row's harm, the share who also have the "
+            "column's.")
+
+
 def heatmap(result: overlap.Overlap, measure: str, view: str) -> go.Figure:
     """The risk x risk heatmap of one measure, values and * marks written in the cells."""
     values = overlap.matrix(result, measure)

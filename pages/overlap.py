@@ -66,13 +66,21 @@ st.header("Which harms go together")
 st.subheader("The strongest overlaps")
 for sentence in overlap.summary_sentences(result, view):
     st.markdown(md.format("- {}", sentence))
-st.caption(md.escape(f"Strongest by lift among pairs shared by at least {overlap.MIN_SUPPORT} "
-                     f"{noun} and stronger than chance. Out of "
-                     f"{display_count(result.universe, view)} {noun} with any risk type "
-                     "recorded."))
+out_of = f"Out of {display_count(result.universe, view)} {noun} with any risk type recorded."
+components.method_note(
+    view, f"The pairs most above chance, among pairs shared by at least {overlap.MIN_SUPPORT} "
+          f"{noun}. {out_of}",
+    f"Strongest by lift among pairs shared by at least {overlap.MIN_SUPPORT} {noun} and "
+    f"stronger than chance. {out_of}")
 if note := overlap.involvement_note(unit, window):
     st.caption(md.escape(note))
-st.markdown(md.format("**How to read the chart.** {}", oc.legend_sentence(measure, unit, window)))
+if shows_detail(view):
+    st.markdown(md.format("**How to read the chart.** {}",
+                          oc.legend_sentence(measure, unit, window)))
+else:
+    st.markdown(md.format("**How to read the chart.** {}", oc.plain_sentence(measure, unit)))
+    with st.expander(components.HOW_WORKED_OUT, icon=":material/calculate:"):
+        st.caption(md.escape(oc.legend_sentence(measure, unit, window)))
 components.chart(
     oc.heatmap(result, measure, view),
     ctx.caption(f"{overlap.MEASURES[measure]} for each pair of risk types, {noun} with both "

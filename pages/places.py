@@ -80,8 +80,12 @@ else:
                     config={"staticPlot": True}, key="places-legend")
     hidden = (f" Hexagons and places with fewer than {THRESHOLD} incidents are not drawn."
               if suppresses(view) else "")
-    st.caption(ctx.caption(f"{result.title}.{hidden} Hot spots: {spots.method()}") +
-               " Hot spots are judged across the whole borough, whatever wards are chosen.")
+    st.caption(ctx.caption(f"{result.title}.{hidden}"))
+    components.method_note(
+        view, "A hot spot has more incidents than chance would give once its neighbours are "
+              "counted; hot spots are judged across the whole borough, whatever wards are chosen.",
+        f"Hot spots: {spots.method()}. Hot spots are judged across the whole borough, whatever "
+        "wards are chosen.")
     with st.expander("Show as table"):
         components.table_with_csv(pc.spot_table(spots, view), what="Hot and cold spots",
                                   key="places-spots")

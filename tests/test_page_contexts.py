@@ -55,7 +55,7 @@ def test_analyst_view_shows_exact_counts(borough_db, monkeypatch):
 
 
 def test_groups_of_places_are_shown_with_trust_in_words(borough_db, monkeypatch):
-    at = open_page(borough_db, PAGE, YEAR, monkeypatch)
+    at = open_page(borough_db, PAGE, {**YEAR, "view": "lead"}, monkeypatch)
     text = shown_text(at)
     assert "groups** (chosen by silhouette). 26 places with at least 10 incidents are grouped; " \
         "4 places with fewer are left out" in text
@@ -63,6 +63,21 @@ def test_groups_of_places_are_shown_with_trust_in_words(borough_db, monkeypatch)
     groups = [read(e.label) for e in at.expander if read(e.label).startswith("Group ")]
     assert groups[0].startswith("Group A: ")
     assert any("night-time transport hubs with criminal exploitation" in g for g in groups)
+
+
+def test_the_board_reads_the_groups_in_plain_words_with_the_method_folded(borough_db,
+                                                                           monkeypatch):
+    at = open_page(borough_db, PAGE, YEAR, monkeypatch)
+    text = shown_text(at)
+    assert "groups** (the number that gives the clearest groups). 26 places" in text
+    assert "These groups are clear: they stand well apart" in text
+    folded = next(e for e in at.expander if read(e.label) == "How this was worked out")
+    assert "silhouette" in " ".join(read(c.value) for c in folded.caption)
+    outside = [m.value for m in at.markdown] + [c.value for c in at.main.caption]
+    assert not any("silhouette" in read(v) or "principal components" in read(v)
+                   for v in outside if v not in {c.value for c in folded.caption})
+    assert at.selectbox(key="cl_k").value == 0  # a real default, named
+    assert "Let the data choose (the clearest groups)" in at.selectbox(key="cl_k").options
 
 
 def test_a_set_number_of_groups_and_the_agglomerative_method(borough_db, monkeypatch):

@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics.disclosure import VIEWS, view_name, view_rule
+from analytics.disclosure import VIEWS, shows_detail, view_name, view_rule
 from analytics.filters import uk_date
 from ui import downloads, share
 from ui import markdown as md
@@ -50,6 +50,21 @@ def banner(ctx: PageContext) -> None:
                   query_params={**share.query_without(share.VIEW_KEY),
                                 share.PRESENT_KEY: "1", share.SLIDE_KEY: "1"},
                   help="Slides for a meeting: large type, board view, no controls.")
+
+
+HOW_WORKED_OUT = "How this was worked out"
+
+
+def method_note(view: str, plain: str, method: str) -> None:
+    """The method behind a figure: in the board view a plain sentence, the method folded away
+    under 'How this was worked out'; leads and analysts read the method itself."""
+    if shows_detail(view):
+        st.caption(md.escape(method))
+        return
+    if plain:
+        st.caption(md.escape(plain))
+    with st.expander(HOW_WORKED_OUT, icon=":material/calculate:"):
+        st.caption(md.escape(method))
 
 
 def pack_stem(ctx: PageContext) -> str:
