@@ -138,7 +138,7 @@ def _places(con: duckdb.DuckDBPyConnection, filters: Filters, view: str) -> Sect
     rank = places.ward_ranking(con, filters)
     if rank.empty or rank["incidents"].sum() == 0:
         return _empty(title, "places")
-    spots = places.ward_hot_spots(con, filters)
+    spots = places.ward_hot_spots(con, filters, view=view)
     summary = pc.spot_sentences(spots) or [spots.reason or pc.map_headline(spots) + "."]
     conc = places.concentration(con, filters)
     summary.append(pc.concentration_headline(conc, view) + ".")

@@ -57,8 +57,9 @@ def what_changed(con: duckdb.DuckDBPyConnection, filters: Filters, view: str) ->
                                        "risk types", view, period))
     sentences.append(signal_sentence(trends.signals(con, filters, view=view), filters))
     if filters.start and filters.end:
-        sentences.append(hot_spot_sentence(places.ward_hot_spots(con, filters),
-                                           places.ward_hot_spots(con, filters.previous()),
+        sentences.append(hot_spot_sentence(places.ward_hot_spots(con, filters, view=view),
+                                           places.ward_hot_spots(con, filters.previous(),
+                                                                 view=view),
                                            period))
     sentences.append(priority_sentence(con, filters, view))
     return Narrative(tuple(s for s in sentences if s))

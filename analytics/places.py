@@ -21,7 +21,7 @@ from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from analytics import hotspots
-from analytics.disclosure import suppresses
+from analytics.disclosure import shown_counts, suppresses
 from analytics.filters import Filters
 from analytics.vocab import CONTEXT_LABELS, RISK_LABELS
 
@@ -129,10 +129,13 @@ class HotSpots:
 
 def ward_hot_spots(con: duckdb.DuckDBPyConnection, filters: Filters, *,
                    permutations: int = hotspots.PERMUTATIONS,
-                   seed: int = hotspots.SEED) -> HotSpots:
+                   seed: int = hotspots.SEED, view: str = "analyst") -> HotSpots:
     """Which wards (with their neighbours) have more, or fewer, incidents than chance allows.
 
-    Uses the rate per 1,000 children when every ward has a child population, else counts.
+    Uses the rate per 1,000 children when every ward has a child population, else counts. The
+    spots are judged on the exact counts, the same in every view; "times the borough rate" is
+    worked out from the counts as the view shows them (disclosure.shown_counts), since an exact
+    rate times the wards' known child populations would give the exact counts back.
     """
     shapes = ward_shapes(con)
     counts = ward_counts(con, replace(filters, wards=())).set_index("ward_code")
@@ -149,7 +152,7 @@ def ward_hot_spots(con: duckdb.DuckDBPyConnection, filters: Filters, *,
     values = frame["rate"].to_numpy() if use_rate else frame["incidents"].to_numpy(float)
     children = (pd.to_numeric(frame["child_population"]).to_numpy(float) if use_rate
                 else np.ones(len(frame)))
-    ratio = _neighbourhood_ratio(frame["incidents"].to_numpy(float), children, weights)
+    ratio = _neighbourhood_ratio(shown_counts(frame["incidents"], view), children, weights)
     table = _judge(values, weights, permutations, seed)
     table.insert(1, "name", frame["ward_name"].to_numpy())
     table.insert(2, "incidents", frame["incidents"].to_numpy())
@@ -234,10 +237,12 @@ class GridHotSpots:
 
 def grid_hot_spots(con: duckdb.DuckDBPyConnection, filters: Filters, *,
                    permutations: int = hotspots.PERMUTATIONS, seed: int = hotspots.SEED,
-                   target_cells: int = hotspots.TARGET_CELLS) -> GridHotSpots:
+                   target_cells: int = hotspots.TARGET_CELLS,
+                   view: str = "analyst") -> GridHotSpots:
     """Incidents counted on a hexagon grid over the borough, with hot and cold cells.
 
     `selected` counts only the chosen wards' incidents (for the density layer); Gi* uses all.
+    "Times the borough rate" comes from the counts as the view shows them (see ward_hot_spots).
     """
     p = replace(filters, wards=()).predicate("i", risk_list=True)
     points = con.execute(
@@ -267,7 +272,7 @@ def grid_hot_spots(con: duckdb.DuckDBPyConnection, filters: Filters, *,
     weights = hotspots.hex_weights(ids, cells["q"].to_numpy(), cells["r"].to_numpy())
     table = _judge(cells["incidents"].to_numpy(float), weights, permutations, seed)
     table.insert(1, "name", _ward_names_at(con, cells))
-    table["ratio"] = _neighbourhood_ratio(cells["incidents"].to_numpy(float),
+    table["ratio"] = _neighbourhood_ratio(shown_counts(cells["incidents"], view),
                                           np.ones(len(cells)), weights)
     cells = pd.concat([cells, table[["z", "p", "q", "label", "ratio"]].rename(
         columns={"q": "q_value"})], axis=1)

@@ -58,8 +58,9 @@ with right:
                          "No LSOA boundaries with deprivation deciles have been loaded yet.")
 
 wards = state.compute(places.ward_shapes, None)
-grid = state.compute(places.grid_hot_spots, filters)
-spots = (state.compute(places.ward_hot_spots, filters) if unit == "ward" else grid.result)
+grid = state.compute(places.grid_hot_spots, filters, view=view)
+spots = (state.compute(places.ward_hot_spots, filters, view=view) if unit == "ward"
+         else grid.result)
 crime = (state.compute(places.area_crime_cells, filters, grid=grid.grid)
          if show_crime and has_crime and grid.grid else None)
 result = maps.places_map(
