@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import math
 import re
 import textwrap
 
@@ -28,6 +29,8 @@ SLIDE_TITLE_CHARS = 54  # a chart title wraps at about this many characters on a
 SLIDE_AXIS_CHARS = 30  # an axis title, centred under a plot that long labels can make narrow
 # pixels: with the slide's title above, the whole slide fits a 1280 x 720 screen
 SLIDE_HEIGHT, SLIDE_HEIGHT_UNDER_METRICS = 450, 330
+# the slide's own title (st.title at 1280 px): characters to a line, and pixels a line
+SLIDE_HEADING_CHARS, SLIDE_HEADING_LINE_PX = 50, 56
 
 
 def ward_bars(rank: pd.DataFrame, title: str, view: str, top: int = TOP_WARDS) -> go.Figure:
@@ -92,9 +95,11 @@ def pair_bars(pairs: pd.DataFrame, title: str, view: str) -> go.Figure:
     return fig
 
 
-def slide_height(under_metrics: bool) -> int:
-    """How tall a slide's chart is: shorter under a row of headline figures."""
-    return SLIDE_HEIGHT_UNDER_METRICS if under_metrics else SLIDE_HEIGHT
+def slide_height(under_metrics: bool, title: str = "") -> int:
+    """How tall a slide's chart is: shorter under a row of headline figures, and for each line
+    past the first that the slide's title takes."""
+    extra = max(0, math.ceil(len(title) / SLIDE_HEADING_CHARS) - 1) * SLIDE_HEADING_LINE_PX
+    return (SLIDE_HEIGHT_UNDER_METRICS if under_metrics else SLIDE_HEIGHT) - extra
 
 
 def enlarge(fig: go.Figure, height: int = SLIDE_HEIGHT) -> go.Figure:

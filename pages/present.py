@@ -40,7 +40,8 @@ section = state.compute(briefing.section, ctx.filters, key=keys[number - 1],
 if number == 1:  # a link the deck could not use says so, as the dashboard's sidebar does
     for notice in sidebar.link_notices():
         st.warning(md.escape(notice), icon=":material/link_off:")
-st.title(md.escape(briefing.slide_title(section.title, ctx.filters, ctx.ward_names)))
+title = briefing.slide_title(section.title, ctx.filters, ctx.ward_names)
+st.title(md.escape(title))
 if section.metrics:
     for column, (label, value, change) in zip(st.columns(len(section.metrics)), section.metrics,
                                               strict=True):
@@ -51,7 +52,7 @@ if figure is not None:
     words, picture = st.columns([2, 3], gap="large")
 else:
     words, picture = st.container(), None
-height, caption = bc.slide_height(bool(section.metrics)), ctx.caption("Board view")
+height, caption = bc.slide_height(bool(section.metrics), title), ctx.caption("Board view")
 with words:
     for point in components.slide_points(points, beside_chart=picture is not None,
                                          room_px=height, caption=caption):
