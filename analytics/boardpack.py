@@ -184,16 +184,16 @@ def _standalone(fig: go.Figure, width: int | None = None) -> dict:
 def _section(section: Section, number: int, chart: Callable[[go.Figure], str]) -> str:
     """One section: heading, headline figures, sentences, charts (via `chart`), tables, and
     the method, where the section has one to say, after them."""
-    parts = [f"<section id='s{number}'><h2>{_e(section.title)}</h2>", _metrics(section.metrics),
-             _sentences(section.summary)]
+    parts = [f"<section id='s{number}'><h2>{_e(section.title)}</h2>"]
+    if section.page:  # under the heading: at the end it could be a page of its own
+        parts.append(f"<p class='more'>More on the "
+                     f"{_e(PAGE_NAMES.get(section.page, section.page))} page of the dashboard.</p>")
+    parts += [_metrics(section.metrics), _sentences(section.summary)]
     parts += [f"<figure>{chart(fig)}</figure>" for fig in section.figures]
     parts += [_table(caption, frame) for caption, frame in section.tables]
     if section.method:
         parts.append(f"<details><summary>How this was worked out</summary>"
                      f"<p>{_e(section.method)}</p></details>")
-    if section.page:
-        parts.append(f"<p class='more'>More on the {_e(PAGE_NAMES.get(section.page, section.page))}"
-                     " page of the dashboard.</p>")
     return "".join(parts) + "</section>"
 
 

@@ -470,10 +470,7 @@ def deck(layers: list, bounds: tuple[float, float, float, float]) -> pdk.Deck:
     # map_provider=None leaves pydeck's "no style" marker in place; Streamlit then draws no
     # basemap. (map_style=None would make Streamlit fetch its default Carto basemap.)
     return pdk.Deck(layers=layers, initial_view_state=view, map_provider=None, tooltip=TOOLTIP,
-                    height=MAP_HEIGHT,
-                    # flat layers drawn strictly in order, so ward names are never under a
-                    # place's circle (with the depth test, equal depths could hide them)
-                    parameters={"clearColor": [0.96, 0.96, 0.95, 1], "depthTest": False})
+                    height=MAP_HEIGHT, parameters={"clearColor": [0.96, 0.96, 0.95, 1]})
 
 
 def bounds_of(wards: pd.DataFrame, chosen: tuple[str, ...] = (),
