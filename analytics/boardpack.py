@@ -38,6 +38,7 @@ CHROMIUM_ENV = ("CHROMIUM_PATH", "BROWSER_PATH")
 PDF_TIMEOUT_S = 180
 # pixels of a chart on A4 portrait: 210 mm less 2 x 15 mm margins at 96 pixels an inch
 PRINT_WIDTH = 680
+PRINT_HEIGHT, PRINT_SHRINK = 450, 0.8  # a chart with no height of its own; heights on paper
 # Chromium prints once the page has loaded and its timers have run (each chart is drawn then)
 PRINT_WAIT_MS = 10_000
 # The pack fetches nothing: inline scripts (plotly.js, each chart) and styles, data: images.
@@ -173,8 +174,9 @@ def _standalone(fig: go.Figure, width: int | None = None) -> dict:
             axis["automargin"] = True
     layout.setdefault("xaxis", {"automargin": True})
     layout.setdefault("yaxis", {"automargin": True})
-    if width:
+    if width:  # on paper: the page's width, and a little shorter than on screen
         layout["width"] = width
+        layout["height"] = round((layout.get("height") or PRINT_HEIGHT) * PRINT_SHRINK)
     for trace in out.get("data", []):
         if trace.get("type") == "bar":
             trace["cliponaxis"] = False  # a value written beside the longest bar stays whole
@@ -281,7 +283,7 @@ h1 {{ color: #12436D; font-size: 2rem; }} h2 {{ color: #12436D; border-bottom: 2
 table {{ border-collapse: collapse; margin: 1rem 0; font-size: .9rem; }}
 caption {{ text-align: left; font-weight: bold; padding-bottom: .3rem; }}
 th, td {{ border: 1px solid #B1B4B6; padding: .25rem .5rem; text-align: left; }}
-tr, .metric {{ page-break-inside: avoid; }} details {{ margin: 1rem 0; color: #505A5F; }}
+table, tr, .metric {{ page-break-inside: avoid; }} details {{ margin: 1rem 0; color: #505A5F; }}
 img {{ width: 100%; }} figure {{ margin: 1rem 0; page-break-inside: avoid; }}
 .summary li {{ margin-bottom: .3rem; }} .more {{ color: #505A5F; font-size: .9rem; }}
 .demo {{ background: #E8F1F8; padding: .5rem .8rem; border-left: 4px solid #12436D; }}
