@@ -72,8 +72,14 @@ def frame_hits(frame: pd.DataFrame) -> list[str]:
     return hits
 
 
+# Metrics that count places or wards, not children: shown exactly in every view (DESIGN.md).
+NOT_ABOUT_CHILDREN = re.compile(r"^(places|wards) with incidents$", re.I)
+
+
 def metric_hits(label: str, value: str) -> list[str]:
     """A metric about children whose value is 1 to 4."""
+    if NOT_ABOUT_CHILDREN.match(label.strip()):
+        return []
     return [f"{label}: {value}"] if COUNT_WORDS.search(label) and is_small_number(value) else []
 
 
