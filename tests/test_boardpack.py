@@ -183,3 +183,13 @@ def test_a_pack_of_hand_made_sections_lays_out_metrics_sentences_charts_and_tabl
 def test_an_unknown_section_is_refused_by_name():
     with pytest.raises(ValueError, match="Unknown section 'nope'"):
         briefing.section(None, YEAR_2025, "nope")
+
+
+def test_no_chart_title_appears_twice_and_overlap_is_words_and_one_matrix(pack):
+    titles = [fig.layout.title.text for s in pack.sections for fig in s.figures]
+    assert all(titles) and len(set(titles)) == len(titles), titles
+    overlap = next(s for s in pack.sections if s.page == "overlap")
+    assert len(overlap.figures) == 1 and overlap.figures[0].data[0].type == "heatmap"
+    assert overlap.tables == ()  # every pair's figures are the lead's, on the Risk overlap page
+    assert overlap.method and "Fisher" in overlap.method and "Fisher" not in " ".join(
+        overlap.summary)
