@@ -19,7 +19,7 @@ from analytics.store import quote_identifier
 
 # Every table whose rows belong to an extract; children before parents for readability only.
 DATA_TABLES = ("incident_risks", "incident_people", "incidents", "interventions", "contexts",
-               "young_people", "area_crime", "lsoa", "wards")
+               "young_people", "area_crime", "residents", "lsoa", "wards")
 ALLOWED_TABLES = frozenset(DATA_TABLES)
 GEOGRAPHY = {"wards": "ward_code", "lsoa": "lsoa_code"}  # owned through area_lineage
 # Parent and child tables whose repeats within one cell ('cse; cse') collapse on insert.
