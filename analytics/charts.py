@@ -9,6 +9,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from analytics.sources import reword, source
+
 # UK Government Analysis Function categorical palette (colour-blind safe; at most four a chart).
 PALETTE = ("#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1")
 DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE, DARK_GREY, LIGHT_PURPLE = PALETTE
@@ -93,3 +95,28 @@ def hidden_marks(x: pd.Series, counts: pd.Series, view: str, colour: str,
         marker={"symbol": "circle-open", "size": 9, "color": colour, "line": {"width": 2}},
         hovertemplate=f"%{{x|%B %Y}}: {SUPPRESSED}<extra>{name}</extra>", showlegend=False,
     )
+
+
+def in_words(fig: go.Figure, code: str) -> go.Figure:
+    """A chart built about incidents, with its title, axes, legend and hover text in the words
+    of a source (sources.reword: 'Crimes a month'); the figure passed in is unchanged."""
+    if not source(code).police:
+        return fig
+    fig = go.Figure(fig)
+    if fig.layout.title.text:
+        fig.layout.title.text = reword(fig.layout.title.text, code)
+    for name in dir(fig.layout):
+        axis = getattr(fig.layout, name, None) if name[:5] in ("xaxis", "yaxis") else None
+        if axis is not None and getattr(axis.title, "text", None):
+            axis.title.text = reword(axis.title.text, code)
+    for trace in fig.data:
+        for attribute in ("name", "hovertemplate", "text"):
+            value = getattr(trace, attribute, None)
+            if isinstance(value, str):
+                setattr(trace, attribute, reword(value, code))
+            elif isinstance(value, tuple) and all(isinstance(v, str) for v in value):
+                setattr(trace, attribute, [reword(v, code) for v in value])
+        bar = getattr(trace, "colorbar", None)
+        if bar is not None and getattr(bar.title, "text", None):
+            bar.title.text = reword(bar.title.text, code)
+    return fig
