@@ -12,63 +12,85 @@ from analytics.disclosure import (
     shows_detail,
     suppresses,
 )
+from analytics.sources import reword, source
 from ui import components, share, state
 
 ctx = state.context()
 view, filters = ctx.view, ctx.filters
+src = source(filters.source)
+
+
+def say(text: str) -> str:
+    """Words written about incidents, in the words of the source (crimes, crime types); street
+    crime is dated by month, so its 'same day' is the same month."""
+    text = reword(text, src.code)
+    return text if src.time_of_day else text.replace("on the same day", "in the same month")
+
+
 st.title("Risk overlap")
 components.banner(ctx)
-st.markdown("Practice grew up in silos, yet the same young people and the same places often "
-            "carry several harms. This page shows which risk types occur together, and where.")
+if src.police:
+    st.markdown(f"Which {src.type_nouns} occur together at the same places (police.uk's "
+                "anonymised locations) and in the same small areas in the same month "
+                "(LSOA-months), and how much more often than chance. police.uk names no one, "
+                "so there is no overlap in people.")
+else:
+    st.markdown("Practice grew up in silos, yet the same young people and the same places "
+                "often carry several harms. This page shows which risk types occur together, "
+                "and where.")
 
 if state.compute(overview.totals, filters).incidents == 0:
     components.no_incidents(ctx)
     st.stop()
 
 left, middle, right = st.columns(3)
-units, windows, measures = list(overlap.UNITS), list(overlap.WINDOW_DAYS), list(overlap.MEASURES)
+UNITS, WINDOWS = overlap.units(src.code), overlap.windows(src.code)
+units, windows, measures = list(UNITS), list(WINDOWS), list(overlap.MEASURES)
 unit = left.radio("Count overlap in", units, horizontal=True,
                   key=share.bind("unit", "ov_unit", units, units[0]),
-                  format_func=lambda u: overlap.UNITS[u].capitalize(),
-                  help="Young people: both risk types recorded for the same young person. "
-                       "Places: both seen at the same place.")
+                  format_func=lambda u: UNITS[u].capitalize(),
+                  help=say("Places: both risk types seen at the same place. ")
+                  + ("LSOA-months: both in the same LSOA in the same calendar month."
+                     if src.police else "Young people: both recorded for the same young person."))
 window = overlap.WINDOW_DAYS[middle.selectbox(
     "Both recorded", windows,
-    key=share.bind("window", "ov_window", windows, overlap.DEFAULT_WINDOW),
-    format_func=overlap.WINDOW_LABELS.get,
+    key=share.bind("window", "ov_window", windows,
+                   overlap.DEFAULT_WINDOW if overlap.DEFAULT_WINDOW in windows else windows[0]),
+    format_func=WINDOWS.get,
     help="How close in time the two records must be to count together.")]
 measure = right.selectbox("Measure", measures, format_func=overlap.MEASURES.get,
                           key=share.bind("measure", "ov_measure", measures, measures[0]))
 noun, one = overlap.UNITS[unit], overlap.UNIT_ONE[unit]
 if len(filters.risk_types) == 1:
-    st.info("One risk type is chosen in the sidebar, so every risk type is compared here. "
-            "Choose two or more to compare only those.", icon=":material/info:")
+    st.info(say("One risk type is chosen in the sidebar, so every risk type is compared here. "
+                "Choose two or more to compare only those."), icon=":material/info:")
 
 result: overlap.Overlap = state.compute(overlap.analyse, filters, unit=unit, window=window)
 if result.universe == 0:
-    st.warning(f"None of these incidents is linked to a {one}, so there is no overlap to show.",
-               icon=":material/filter_alt_off:")
+    st.warning(say(f"None of these incidents is linked to a {one}, so there is no overlap to "
+                   "show."), icon=":material/filter_alt_off:")
     st.stop()
 if len(result.types) < 2:
-    st.warning(f"Only one risk type is recorded for these {noun}, so nothing overlaps. Widen "
-               "the period or clear a filter in the sidebar.", icon=":material/filter_alt_off:")
+    st.warning(say(f"Only one risk type is recorded for these {noun}, so nothing overlaps. "
+                   "Widen the period or clear a filter in the sidebar."),
+               icon=":material/filter_alt_off:")
     st.stop()
 
 hidden_note = (f"; counts of 1 to {THRESHOLD - 1}, and measures worked out from them, show as "
                f"<{THRESHOLD}" if suppresses(view) else "")
 hidden_note += f"; other counts are rounded to the nearest {ROUND_TO}" if rounds(view) else ""
-window_words = overlap.window_phrase(window)
+window_words = say(overlap.window_phrase(window))
 
-st.header("Which harms go together")
+st.header(f"Which {src.type_nouns} go together" if src.police else "Which harms go together")
 st.subheader("The strongest overlaps")
 for sentence in overlap.summary_sentences(result, view):
-    st.markdown(f"- {sentence}")
-st.caption(f"Strongest by lift among pairs shared by at least {overlap.MIN_SUPPORT} {noun} and "
-           f"stronger than chance. Out of {display_count(result.universe, view)} {noun} with "
-           "any risk type recorded.")
+    st.markdown(f"- {say(sentence)}")
+st.caption(say(f"Strongest by lift among pairs shared by at least {overlap.MIN_SUPPORT} {noun} "
+               f"and stronger than chance. Out of {display_count(result.universe, view)} {noun} "
+               "with any risk type recorded."))
 if note := overlap.involvement_note(unit, window):
     st.caption(note)
-st.markdown(f"**How to read the chart.** {oc.legend_sentence(measure, unit, window)}")
+st.markdown(f"**How to read the chart.** {say(oc.legend_sentence(measure, unit, window))}")
 components.chart(
     oc.heatmap(result, measure, view),
     ctx.caption(f"{overlap.MEASURES[measure]} for each pair of risk types, {noun} with both "
@@ -79,8 +101,9 @@ components.chart(
 
 st.header("The most common combinations")
 combos = state.compute(overlap.combinations, filters, unit=unit)
-st.markdown(f"{oc.multi_sentence(combos, unit, view)} Each bar counts those with exactly the "
-            "risk types marked by the dots beneath it; grey bars are a single risk type on its own.")
+st.markdown(say(f"{oc.multi_sentence(combos, unit, view)} Each bar counts those with exactly "
+                "the risk types marked by the dots beneath it; grey bars are a single risk type "
+                "on its own."))
 components.chart(
     oc.upset(combos, unit, view),
     ctx.caption(f"{noun.capitalize()} by their exact combination of risk types recorded anywhere "
@@ -102,14 +125,14 @@ kinds = {"pair": "A pair (they may have other risk types too)",
 if not combo_keys:
     kinds.pop("exact")
 if not pair_keys:
-    st.write(f"No two risk types were recorded for the same {one}, so there is nothing to "
-             "drill into.")
+    st.write(say(f"No two risk types were recorded for the same {one}, so there is nothing "
+                 "to drill into."))
     st.stop()
 kind = st.radio("Look at", list(kinds), format_func=kinds.get, horizontal=True,
                 key=share.bind("look", "ov_kind", list(kinds), "pair"))
 exact = kind == "exact"
 keys = combo_keys if exact else pair_keys
-key = st.selectbox("Risk types", keys, key=share.bind("risks", f"ov_{kind}", keys, keys[0]),
+key = st.selectbox(say("Risk types"), keys, key=share.bind("risks", f"ov_{kind}", keys, keys[0]),
                    format_func=lambda k: overlap.describe(overlap.parse_key(k), exact).capitalize())
 risks = overlap.parse_key(key)
 drill: overlap.Drilldown = state.compute(
@@ -144,7 +167,7 @@ with wards_col:
 with places_col:
     places = drill.contexts
     if places.empty:
-        st.write("None of these incidents names a place, so there are no places to rank.")
+        st.write(say("None of these incidents names a place, so there are no places to rank."))
     else:
         components.chart(
             oc.ranked_bars(places, "name", col,
