@@ -49,6 +49,7 @@ KINDS: dict[str, str] = {
     "lsoa": "LSOA boundaries",
     "lsoa_lookup": "LSOA-to-ward lookup",
     "imd": "Deprivation (IMD) by LSOA",
+    "residents": "Residents by ward or LSOA",
     "demo": "Fictional demo borough",
 }
 UPLOAD_KINDS = tuple(k for k in KINDS if k != "demo")
@@ -122,6 +123,8 @@ def read(store: Store, data: bytes, file_name: str, kind: str | None = None,
                 raw, kind, ward_index(con), lsoa_wards(con))
         elif kind in ("lsoa_lookup", "imd"):
             tables, notes, counts, messages = boundaries.stage_lsoa_table(con, raw, kind)
+        elif kind == "residents":
+            tables, notes, counts, messages = boundaries.stage_residents(con, raw)
         else:
             used = chosen if chosen and chosen.kind == kind else _default_mapping(con, kind,
                                                                                    header)
@@ -188,8 +191,13 @@ def check_batch(staged: Sequence[Staged]) -> None:
                           "files, so their rows are placed in the new wards.")
 
 
-def commit(store: Store, staged: Sequence[Staged], uploaded_by: str) -> list[int]:
-    """Write every file's valid rows, row notes and extract record in one transaction."""
+def commit(store: Store, staged: Sequence[Staged], uploaded_by: str,
+           remove_demo: bool = False) -> list[int]:
+    """Write every file's valid rows, row notes and extract record in one transaction.
+
+    `remove_demo` rolls the fictional demo borough back in the same transaction, before the
+    files are written: the one click that swaps the demo for an area's real boundaries
+    (see demo_clash)."""
     check_batch(staged)
     who = uploaded_by.strip()
     if not who:
@@ -202,6 +210,11 @@ def commit(store: Store, staged: Sequence[Staged], uploaded_by: str) -> list[int
                 raise IngestError("The data changed since these files were checked (another load "
                                   "or a rollback). They have been checked again: review the "
                                   "summary and confirm again.")
+            if remove_demo:
+                for (demo_id,) in cur.execute(
+                        "SELECT extract_id FROM extracts WHERE kind = 'demo' AND status = $s",
+                        {"s": STATUS_LOADED}).fetchall():
+                    _remove(cur, demo_id, "demo", who)
             for s in staged:
                 ids.append(_write(cur, s, who))
     except duckdb.ConstraintException as err:
@@ -247,16 +260,34 @@ def rollback(store: Store, extract_id: int, by: str = "") -> dict[str, int]:
         kind, status, file_name = row
         if status != STATUS_LOADED:
             raise IngestError(f"Extract {extract_id} ({file_name}) is already {status}.")
-        try:
-            lineage.check_dependants(cur, extract_id)
-        except lineage.LineageError as err:
-            raise IngestError(str(err)) from None
-        removed = lineage.remove(cur, extract_id, demo=kind == "demo")
-        cur.execute("UPDATE extracts SET status = $s, rolled_back_at = $at, rolled_back_by = $by "
-                    "WHERE extract_id = $x", {"s": STATUS_ROLLED_BACK, "x": extract_id,
-                                              "at": datetime.now(UTC).replace(tzinfo=None),
-                                              "by": by or None})
+        removed = _remove(cur, extract_id, kind, by)
     return removed
+
+
+def _remove(cur: duckdb.DuckDBPyConnection, extract_id: int, kind: str,
+            by: str) -> dict[str, int]:
+    """Take one loaded extract's rows out and mark it rolled back (in the caller's transaction)."""
+    try:
+        lineage.check_dependants(cur, extract_id)
+    except lineage.LineageError as err:
+        raise IngestError(str(err)) from None
+    removed = lineage.remove(cur, extract_id, demo=kind == "demo")
+    cur.execute("UPDATE extracts SET status = $s, rolled_back_at = $at, rolled_back_by = $by "
+                "WHERE extract_id = $x", {"s": STATUS_ROLLED_BACK, "x": extract_id,
+                                          "at": datetime.now(UTC).replace(tzinfo=None),
+                                          "by": by or None})
+    return removed
+
+
+def demo_clash(store: Store, staged: Sequence[Staged]) -> bool:
+    """Whether loading these files would put real ward boundaries beside the fictional demo
+    borough: the analyst then chooses to remove the demo in the same click, or to keep it apart
+    (loaded, but off every page while real boundaries are in: analytics/derived.py)."""
+    if not any(s.ok and s.kind == "wards" for s in staged):
+        return False
+    return bool(store.cursor().execute(
+        "SELECT count(*) FROM extracts WHERE kind = 'demo' AND status = $s",
+        {"s": STATUS_LOADED}).fetchone()[0])
 
 
 def history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
