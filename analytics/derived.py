@@ -139,7 +139,7 @@ JOIN (VALUES ('street', '{STREET}', FALSE), ('stop_search', '{SEARCH}', FALSE),
 
 CREATE OR REPLACE TABLE {PEOPLE_FACTS} AS
 SELECT f.occurred_at, f.local_at, f.incident_id, p.person_id, f.ward_code, f.context_id,
-       f.location_type, f.source_agency, f.risks, f.source
+       f.location_type, f.source_agency, f.risks, f.source, f.lsoa_code, f.outcome
 FROM incident_people p JOIN {INCIDENT_FACTS} f USING (incident_id)
 WHERE f.source = 'incidents';
 

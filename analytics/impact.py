@@ -606,8 +606,9 @@ def _outcome_inputs(con: duckdb.DuckDBPyConnection, outcome: Filters) -> _Inputs
         months = pd.DatetimeIndex([])
     else:
         last = pd.Timestamp(latest).to_period("M").to_timestamp()
-        if (pd.Timestamp(latest) + pd.Timedelta(days=1)).day != 1:
-            last -= pd.DateOffset(months=1)  # the latest month is not complete
+        if kind != "police" and (pd.Timestamp(latest) + pd.Timedelta(days=1)).day != 1:
+            last -= pd.DateOffset(months=1)  # the latest month is not complete (police.uk
+            #                                  publishes whole months: its latest is complete)
         months = pd.date_range(pd.Timestamp(first).to_period("M").to_timestamp(), last, freq="MS")
     # months x places, filled by position: DuckDB numbers the places in the order of `contexts`
     # and the months from the first, so no id or date is looked up in Python.
