@@ -379,7 +379,7 @@ def neighbours(con: duckdb.DuckDBPyConnection, filters: Filters, context_id: str
         WITH {sel}, near AS (
             SELECT c.context_id, c.name, c.context_type, {distance} AS distance_m
             FROM place_facts c
-            WHERE c.context_id <> $id AND c.lat IS NOT NULL AND c.source = $places
+            WHERE c.context_id <> $id AND c.lat IS NOT NULL AND list_contains(c.kinds, $places)
               AND c.lat BETWEEN $lat - $dlat AND $lat + $dlat)
         SELECT near.*, count(sel.incident_id) AS incidents
         FROM near LEFT JOIN sel USING (context_id)

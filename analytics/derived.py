@@ -40,8 +40,9 @@ runs on, so `incident_facts` holds them too, in the same shape, each row marked 
 
 `place_facts` is every place a row can be at: the contexts register and police.uk's locations
 ("On or near Bishopsgate", one place per name in each ward, at the middle of its points), with
-a context type read from the name where police.uk gives one (sources.PLACE_TYPES). Analyses name
-places from it instead of from `contexts`.
+a context type read from the name where police.uk gives one (sources.PLACE_TYPES), and the
+`kinds` of rows found there (sources.place_kind), so a location of searches alone is never
+counted among street crime's places. Analyses name places from it instead of from `contexts`.
 
 **The demo and real boundaries.** Once ward boundaries from a real load are in, the fictional
 demo borough's rows (its extract is listed in `hidden_extracts`) are left out of every derived
@@ -50,6 +51,8 @@ analyst rolls the demo back.
 """
 
 from __future__ import annotations
+
+import hashlib
 
 import duckdb
 import numpy as np
@@ -107,14 +110,16 @@ SELECT *, 'L' || substr(md5(coalesce(place_name, lat::VARCHAR || ',' || lon::VAR
 FROM placed;
 
 CREATE OR REPLACE TABLE {PLACE_FACTS} AS
-SELECT c.context_id, c.name, c.context_type, c.ward_code, c.lat, c.lon, 'incidents' AS source
+SELECT c.context_id, c.name, c.context_type, c.ward_code, c.lat, c.lon, 'incidents' AS source,
+       ['incidents'] AS kinds
 FROM contexts c
 WHERE c.extract_id IS NULL OR c.extract_id NOT IN (SELECT extract_id FROM hidden_extracts)
 UNION ALL
 SELECT place_id, any_value(coalesce(place_name, '{NO_NAME} at ' || round(lat, 4)::VARCHAR || ', '
                                     || round(lon, 4)::VARCHAR)),
-       any_value({_place_type('place_name')}), any_value(area_ward), avg(lat), avg(lon), 'police'
-FROM (SELECT DISTINCT place_id, place_name, area_ward, lat, lon FROM police_rows)
+       any_value({_place_type('place_name')}), any_value(area_ward), avg(lat), avg(lon), 'police',
+       list_sort(list(DISTINCT kind))
+FROM (SELECT DISTINCT place_id, place_name, area_ward, lat, lon, kind FROM police_rows)
 GROUP BY place_id;
 
 CREATE OR REPLACE TABLE {INCIDENT_FACTS} AS
@@ -145,9 +150,12 @@ WHERE f.source = 'incidents';
 
 DROP TABLE police_rows;
 """
-# Row counts and the sum of every row's hash, for each table the derived ones read.
+# Row counts and the sum of every row's hash, for each table the derived ones read, and which
+# BUILD made them (a database made by another version of this module is rebuilt on opening).
+BUILD_ID = hashlib.sha256(BUILD.encode()).hexdigest()[:12]
 FINGERPRINT = "SELECT " + " || ':' || ".join(
-    f"(SELECT count(*) || '/' || coalesce(sum(hash(t)), 0) FROM {table} t)" for table in SOURCES)
+    f"(SELECT count(*) || '/' || coalesce(sum(hash(t)), 0) FROM {table} t)" for table in SOURCES
+) + f" || '#{BUILD_ID}'"
 
 
 def refresh(cur: duckdb.DuckDBPyConnection) -> bool:
@@ -165,8 +173,10 @@ def refresh(cur: duckdb.DuckDBPyConnection) -> bool:
 
 
 def is_current(cur: duckdb.DuckDBPyConnection) -> bool:
-    """True when the derived tables exist and were brought up to date at the current version."""
-    if not _exists(cur):
+    """True when the derived tables exist and were brought up to date at the current version,
+    by this BUILD."""
+    built = _built_from(cur)
+    if built is None or not built.endswith(f"#{BUILD_ID}"):
         return False
     row = cur.execute("SELECT (SELECT max(version) FROM derived_version) = "
                       "(SELECT version FROM data_version)").fetchone()

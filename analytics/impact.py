@@ -597,7 +597,7 @@ def _outcome_inputs(con: duckdb.DuckDBPyConnection, outcome: Filters) -> _Inputs
     contexts = con.execute(
         """SELECT c.context_id, c.name, c.context_type, w.ward_name, c.lat, c.lon
            FROM place_facts c LEFT JOIN wards w ON w.ward_code = c.ward_code
-           WHERE c.source = $kind ORDER BY c.context_id""", {"kind": kind}
+           WHERE list_contains(c.kinds, $kind) ORDER BY c.context_id""", {"kind": kind}
     ).df().set_index("context_id")
     first, latest = con.execute(
         "SELECT min(occurred_at)::DATE, max(occurred_at)::DATE FROM incident_facts "
@@ -606,7 +606,7 @@ def _outcome_inputs(con: duckdb.DuckDBPyConnection, outcome: Filters) -> _Inputs
         months = pd.DatetimeIndex([])
     else:
         last = pd.Timestamp(latest).to_period("M").to_timestamp()
-        if kind != "police" and (pd.Timestamp(latest) + pd.Timedelta(days=1)).day != 1:
+        if kind == "incidents" and (pd.Timestamp(latest) + pd.Timedelta(days=1)).day != 1:
             last -= pd.DateOffset(months=1)  # the latest month is not complete (police.uk
             #                                  publishes whole months: its latest is complete)
         months = pd.date_range(pd.Timestamp(first).to_period("M").to_timestamp(), last, freq="MS")
@@ -616,7 +616,7 @@ def _outcome_inputs(con: duckdb.DuckDBPyConnection, outcome: Filters) -> _Inputs
     if len(months):
         cells = con.execute(
             f"""WITH c AS (SELECT context_id, row_number() OVER (ORDER BY context_id) - 1 AS col
-                           FROM place_facts WHERE source = $kind)
+                           FROM place_facts WHERE list_contains(kinds, $kind))
                 SELECT c.col, year(i.occurred_at) * 12 + month(i.occurred_at) - 1 - $first AS pos,
                        count(*) AS n
                 FROM incident_facts i JOIN c USING (context_id)
@@ -627,7 +627,7 @@ def _outcome_inputs(con: duckdb.DuckDBPyConnection, outcome: Filters) -> _Inputs
         matrix[cells["pos"][keep], cells["col"][keep]] = cells["n"][keep]
     wide = pd.DataFrame(matrix, index=months, columns=contexts.index)
     every = register(con, Filters(period="all"))
-    if kind == "police":
+    if kind != "incidents":
         wide, contexts = _around(wide, contexts, every)
     return _Inputs.of(wide, contexts, every)
 

@@ -247,7 +247,7 @@ def upset(combos: pd.DataFrame, unit: str, view: str,
     fig.update_xaxes(showticklabels=False, range=[-0.6, len(x) - 0.4], row=1, col=1)
     fig.update_xaxes(showticklabels=False, showline=False, range=[-0.6, len(x) - 0.4],
                      row=2, col=1)
-    fig.update_yaxes(title=f"{noun.capitalize()}", row=1, col=1)
+    fig.update_yaxes(title=noun[:1].upper() + noun[1:], row=1, col=1)
     fig.update_yaxes(tickvals=list(range(len(types))),
                      ticktext=[f"{overlap.label(t)} ({display_count(totals[t], view)})"
                                for t in types],
@@ -293,7 +293,8 @@ def upset_table(combos: pd.DataFrame, unit: str, view: str) -> pd.DataFrame:
     ordered = _upset_order(combos, view)
     return pd.DataFrame({"Combination (exactly these risk types)": ordered["label"],
                          "Risk types": ordered["size"],
-                         overlap.UNITS[unit].capitalize(): ordered["shown"]})
+                         overlap.UNITS[unit][:1].upper() + overlap.UNITS[unit][1:]:
+                         ordered["shown"]})
 
 
 def ranked_bars(frame: pd.DataFrame, name: str, value: str, title: str, view: str,

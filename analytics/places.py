@@ -410,7 +410,8 @@ def concentration(con: duckdb.DuckDBPyConnection, filters: Filters) -> Concentra
         WITH sel AS (SELECT context_id, count(*) AS n FROM incident_facts i WHERE {p.sql} GROUP BY 1)
         SELECT c.context_id, coalesce(sel.n, 0) AS n FROM place_facts c
         LEFT JOIN sel USING (context_id)
-        WHERE c.source = $places AND (len($types) = 0 OR list_contains($types, c.context_type))
+        WHERE list_contains(c.kinds, $places)
+          AND (len($types) = 0 OR list_contains($types, c.context_type))
           AND (len($wards) = 0 OR list_contains($wards, c.ward_code) OR sel.n > 0)
         """, {**p.params, "types": list(filters.context_types), "wards": list(filters.wards),
               "places": place_kind(filters.source)},

@@ -138,9 +138,12 @@ def risk_label(code: str) -> str:
 
 
 def place_kind(code: str) -> str:
-    """Which places a source's rows are at, as place_facts.source says: 'incidents' (the
-    contexts register) or 'police' (police.uk's anonymised locations)."""
-    return "police" if source(code).police else "incidents"
+    """Which places a source's rows can be at, as place_facts.kinds lists them: 'incidents'
+    (the contexts register), or police.uk's anonymised locations where it published 'street'
+    crime or a 'stop_search' (a location of one is not a place of the other)."""
+    if not source(code).police:
+        return "incidents"
+    return "street" if code == STREET else "stop_search"
 
 
 def default_source(counts: dict[str, int]) -> str:
@@ -186,9 +189,10 @@ def reword(text: str, code: str) -> str:
     src = source(code)
     if not src.police:
         return text
-    for old, new in ((r"incidents", src.nouns), (r"incident", src.noun),
+    for old, new in ((r"harm concentrates", f"{src.nouns} concentrate"),
+                     (r"incidents", src.nouns), (r"incident", src.noun),
                      (r"risk types", src.type_nouns), (r"risk type", src.type_noun),
-                     (r"harm", src.harm)):
+                     (r"harms", src.type_nouns), (r"harm", src.harm)):
         text = re.sub(rf"\b{old}\b", new, text)
         text = re.sub(rf"\b{old.capitalize()}\b", new.capitalize(), text)
     return text.replace("1,000 children", f"1,000 {src.population}")

@@ -20,6 +20,11 @@ view, filters = ctx.view, ctx.filters
 src = source(filters.source)
 
 
+def upper_first(text: str) -> str:
+    """'LSOA-months' stays so; 'places' -> 'Places' (str.capitalize lowers the rest)."""
+    return text[:1].upper() + text[1:]
+
+
 def say(text: str) -> str:
     """Words written about incidents, in the words of the source (crimes, crime types); street
     crime is dated by month, so its 'same day' is the same month."""
@@ -48,7 +53,7 @@ UNITS, WINDOWS = overlap.units(src.code), overlap.windows(src.code)
 units, windows, measures = list(UNITS), list(WINDOWS), list(overlap.MEASURES)
 unit = left.radio("Count overlap in", units, horizontal=True,
                   key=share.bind("unit", "ov_unit", units, units[0]),
-                  format_func=lambda u: UNITS[u].capitalize(),
+                  format_func=lambda u: upper_first(UNITS[u]),
                   help=say("Places: both risk types seen at the same place. ")
                   + ("LSOA-months: both in the same LSOA in the same calendar month."
                      if src.police else "Young people: both recorded for the same young person."))
@@ -106,7 +111,7 @@ st.markdown(say(f"{oc.multi_sentence(combos, unit, view)} Each bar counts those 
                 "on its own."))
 components.chart(
     oc.upset(combos, unit, view),
-    ctx.caption(f"{noun.capitalize()} by their exact combination of risk types recorded anywhere "
+    ctx.caption(f"{upper_first(noun)} by their exact combination of risk types recorded anywhere "
                 f"in the period (the window does not apply){hidden_note}"
                 + (f"; other counts rounded to the nearest {ROUND_TO}" if suppresses(view) else "")),
     oc.upset_table(combos, unit, view),
@@ -142,14 +147,14 @@ what, short = overlap.describe(risks, exact), overlap.short_describe(risks, exac
 if drill.members == 0:
     st.write(f"No {one} has {what} recorded {window_words}.")
     st.stop()
-st.markdown(f"{noun.capitalize()} with {what} recorded "
+st.markdown(f"{upper_first(noun)} with {what} recorded "
             f"{'in the period' if exact else window_words}: "
             f"**{display_count(drill.members, view, rounded=exact)}**.")
 # Young people where they were seen; for places, their incidents (a ward has few such places)
 col, axis = ("members", noun) if unit == "people" else ("incidents", "incidents")
-subject = (f"{noun.capitalize()} with {short}" if unit == "people"
+subject = (f"{upper_first(noun)} with {short}" if unit == "people"
            else f"Incidents of these risk types at places with {short}")
-columns = {"members": noun.capitalize(), "incidents": "Incidents"}
+columns = {"members": upper_first(noun), "incidents": "Incidents"}
 rounding = (f"; rounded to the nearest {ROUND_TO}, like the combinations"
             if exact and suppresses(view) else "")
 wards_col, places_col = st.columns(2)
@@ -184,11 +189,11 @@ in_month = ("with exactly these risk types recorded in the month" if exact else
             f"with both recorded {window_words}, counted in the month of the later record")
 components.chart(
     oc.trend(monthly, oc.trend_title(monthly, short.capitalize(), view), view,
-             noun.capitalize()),
-    ctx.caption(f"{noun.capitalize()} each month {in_month}"
+             upper_first(noun)),
+    ctx.caption(f"{upper_first(noun)} each month {in_month}"
                 + ("; months with 1 to 4 are left blank" if suppresses(view) else "")),
     oc.count_table(monthly.assign(month=monthly["month"].dt.strftime("%B %Y")),
-                   {"month": "Month", "value": noun.capitalize()}, [noun.capitalize()], view),
+                   {"month": "Month", "value": upper_first(noun)}, [upper_first(noun)], view),
     key="overlap-trend",
 )
 st.caption(oc.peak_sentence(monthly, noun, view))

@@ -12,7 +12,7 @@ view, filters = ctx.view, ctx.filters
 st.title("Peer groups")
 components.banner(ctx)
 if source(filters.source).police:
-    st.info(f"{source(filters.source).label.capitalize()} names no people, so it has no peer "
+    st.info(f"{source(filters.source).label} names no people, so it has no peer "
             "groups: choose partnership incidents in the sidebar to see them.",
             icon=":material/group_off:")
     st.stop()
