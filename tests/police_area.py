@@ -12,6 +12,7 @@ aged 10-17 and one under 10. Everything goes in through the app's own ingest.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from analytics import ingest
 from analytics.store import Store
@@ -127,9 +128,9 @@ def load(store: Store, *files: tuple[str, bytes]) -> list[int]:
     return ingest.commit(store, staged, "test")
 
 
-def police_store(stop_search: bool = True) -> Store:
+def police_store(stop_search: bool = True, path: Path | str = ":memory:") -> Store:
     """A fresh store with the area's boundaries, then its street crime (and stop and search)."""
-    store = Store()
+    store = Store(path)
     load(store, ("wards.geojson", boundaries("wards")))
     load(store, ("lsoa.geojson", boundaries("lsoa", ("LSOA21CD", "LSOA21NM"))))
     load(store, *street_files())
