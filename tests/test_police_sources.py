@@ -27,6 +27,7 @@ from analytics import (
     reference,
     trends,
 )
+from analytics.access import Role, local_access
 from analytics.disclosure import SUPPRESSED, display_count, for_source, rounds, shows_detail
 from analytics.filters import Filters, from_query, period_dates
 from analytics.sources import reword
@@ -150,6 +151,9 @@ def test_street_crime_counts_are_exact_for_the_board_but_searches_of_children_ar
     assert not rounds(street) and not shows_detail(street)  # the board still has no drill-down
     children = for_source("board", about_children=True)
     assert display_count(3, children) == SUPPRESSED and display_count(12, children) == "10"
+    # the public form of a view keeps the view's role and drill-downs
+    lead = for_source("lead", about_children=False)
+    assert shows_detail(lead) and local_access(lead).role == Role.LEAD
 
 
 # --- each page's analyses -------------------------------------------------------------------
