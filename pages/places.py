@@ -5,7 +5,13 @@ import streamlit as st
 
 from analytics import interventions, maps, overview, places
 from analytics import places_charts as pc
-from analytics.disclosure import THRESHOLD, display_count, shows_detail, suppresses
+from analytics.disclosure import (
+    THRESHOLD,
+    derived_note,
+    display_count,
+    shows_detail,
+    suppresses,
+)
 from analytics.sources import source
 from ui import components, share, state
 
@@ -180,3 +186,5 @@ components.table_with_csv(pc.ranking_table(rank, view), what="Wards ranked", key
 st.caption(ctx.caption(f"{nouns.capitalize()} by ward, rate per 1,000 {src.population} (where "
                        f"known) and change on the previous {period}; rates and changes beside "
                        "hidden counts are hidden too"))
+if note := derived_note(view):
+    st.caption(note)
