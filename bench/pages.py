@@ -161,8 +161,9 @@ PAGE_WEIGHTS = priorities.Weights(**{k: int(v) for k, v in
 SIDEBAR = Page("ui/sidebar.py", "Sidebar (every page)", (
     Call(reference.data_facts, bl.data_facts, uses_filters=False),
     Call(reference.ward_names, bl.ward_names, uses_filters=False),
-    Call(reference.risk_options, kwargs={"code": "incidents"}, uses_filters=False),
-    Call(reference.outcome_options, kwargs={"code": "stop_search"}, uses_filters=False),
+    Call(reference.risk_options, bl.risk_options, {"code": "incidents"}, uses_filters=False),
+    Call(reference.outcome_options, bl.outcome_options, {"code": "stop_search"},
+         uses_filters=False),
 ))
 
 PAGES: dict[str, Page] = {page.script: page for page in (
@@ -202,7 +203,7 @@ PAGES: dict[str, Page] = {page.script: page for page in (
     )),
     Page("pages/places.py", "Places", (
         Call(overview.totals, bl.totals),
-        Call(places.lsoa_counts),  # the LSOA map and hot spots, offered when LSOAs are loaded
+        Call(places.lsoa_counts, bl.lsoa_counts),  # the LSOA map, when LSOAs are loaded
         Call(places.has_area_crime, bl.has_area_crime, uses_filters=False),
         Call(places.lsoa_deciles, bl.lsoa_deciles, uses_filters=False),
         Call(places.ward_shapes, bl.ward_shapes, uses_filters=False),
