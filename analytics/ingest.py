@@ -280,10 +280,11 @@ def _remove(cur: duckdb.DuckDBPyConnection, extract_id: int, kind: str,
 
 
 def demo_clash(store: Store, staged: Sequence[Staged]) -> bool:
-    """Whether loading these files would put real ward boundaries beside the fictional demo
-    borough: the analyst then chooses to remove the demo in the same click, or to keep it apart
-    (loaded, but off every page while real boundaries are in: analytics/derived.py)."""
-    if not any(s.ok and s.kind == "wards" for s in staged):
+    """Whether loading these files would put real ward (or LSOA) boundaries beside the fictional
+    demo borough: the analyst then chooses to remove the demo in the same click, or to keep it
+    apart (loaded, but off every page while real ward boundaries are in: analytics/derived.py;
+    until they are, real LSOAs are off the demo's maps: places._in_area)."""
+    if not any(s.ok and s.kind in ("wards", "lsoa") for s in staged):
         return False
     return bool(store.cursor().execute(
         "SELECT count(*) FROM extracts WHERE kind = 'demo' AND status = $s",

@@ -197,7 +197,20 @@ def lsoa_shapes(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         "SELECT l.lsoa_code, coalesce(l.lsoa_name, l.lsoa_code), r.residents, l.geometry_geojson "
         "FROM lsoa l LEFT JOIN residents r ON r.code = l.lsoa_code ORDER BY 2").fetchall()
     out = [(c, n, p, g) for c, n, p, js in rows if (g := _parse_shape(js)) is not None]
-    return pd.DataFrame(out, columns=["lsoa_code", "lsoa_name", "population", "shape"])
+    return _in_area(con, pd.DataFrame(out, columns=["lsoa_code", "lsoa_name", "population",
+                                                    "shape"]))
+
+
+def _in_area(con: duckdb.DuckDBPyConnection, lsoas: pd.DataFrame) -> pd.DataFrame:
+    """The LSOAs that lie in the loaded wards (a point inside each, in their union): LSOA files
+    cover more than one area, and a map is never half on one area and half on another (the
+    demo's wards beside real LSOAs, say). With no ward boundaries, every LSOA."""
+    wards = ward_shapes(con)
+    if wards.empty or lsoas.empty:
+        return lsoas
+    area = shapely.union_all(list(wards["shape"]))
+    inside = [area.contains(shape.representative_point()) for shape in lsoas["shape"]]
+    return lsoas[np.array(inside, dtype=bool)].reset_index(drop=True)
 
 
 def lsoa_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
@@ -383,7 +396,8 @@ def lsoa_deciles(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         "SELECT lsoa_code, lsoa_name, imd_decile, geometry_geojson FROM lsoa "
         "WHERE imd_decile BETWEEN 1 AND 10 ORDER BY lsoa_code").fetchall()
     out = [(c, n or c, int(d), g) for c, n, d, js in rows if (g := _parse_shape(js)) is not None]
-    return pd.DataFrame(out, columns=["lsoa_code", "lsoa_name", "imd_decile", "shape"])
+    return _in_area(con, pd.DataFrame(out, columns=["lsoa_code", "lsoa_name", "imd_decile",
+                                                    "shape"]))
 
 
 # --- concentration -------------------------------------------------------------------------

@@ -345,6 +345,16 @@ def test_the_demo_is_removed_in_the_same_click_as_the_real_boundaries(demo_and_r
     assert not ingest.demo_clash(store, staged)
 
 
+def test_real_lsoas_beside_the_demos_wards_stay_off_its_maps(demo_and_real):
+    store = demo_and_real
+    staged = [ingest.read(store, boundaries("lsoa", ("LSOA21CD", "LSOA21NM")), "lsoa.geojson")]
+    assert ingest.demo_clash(store, staged)  # the analyst is asked here too
+    ingest.commit(store, staged, "test")
+    assert places.lsoa_shapes(store.cursor()).empty  # none lies in the demo's wards
+    load(store, ("wards.geojson", boundaries("wards")))
+    assert len(places.lsoa_shapes(store.cursor())) == 6  # all six lie in the real wards
+
+
 def test_rolling_the_real_boundaries_back_brings_the_kept_demo_back(demo_and_real):
     store = demo_and_real
     before = count(store, "SELECT count(*) AS n FROM incident_facts")

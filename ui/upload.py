@@ -231,9 +231,9 @@ def demo_choice(ready: list[Staged]) -> bool:
     True to remove it."""
     if not ingest.demo_clash(state.store(), ready):
         return False
-    st.warning("These are real ward boundaries, and the fictional demo borough (Fernley) is "
-               "still loaded. The demo and a real area never share a page: from this load on, "
-               "every page shows your area only.", icon=":material/swap_horiz:")
+    st.warning("These are real boundaries, and the fictional demo borough (Fernley) is still "
+               "loaded. The demo and a real area never share a page: once your ward boundaries "
+               "are in, every page shows your area only.", icon=":material/swap_horiz:")
     choice = st.radio("The fictional demo borough", list(DEMO_CHOICES),
                       format_func=DEMO_CHOICES.get, key="demo_choice",
                       help="Kept apart, the demo comes back if you roll these boundaries back; "
