@@ -4,9 +4,9 @@ per data version instead of once per query.
 Almost every analysis filters incidents and then joins their risk types or their young people,
 and many convert times to UK clock time. At a million incidents those string-keyed joins and
 time-zone conversions were most of every page's time (0.1 to 0.2 s of CPU each, several per
-page). So the store keeps two tables, rebuilt inside the same transaction as every load that
-changes incidents, their risk types or their young people (and on opening a database whose
-tables are missing or out of date):
+page). So the store keeps these tables, rebuilt inside the same transaction as every load that
+changes what they read (and on opening a database whose tables are missing, out of date, or
+built by another version of BUILD):
 
 - `incident_facts`: one row per incident with the incident's own columns, `local_at` (UK clock
   time) and `risks` (its distinct risk types, sorted, as a list);

@@ -138,7 +138,8 @@ def sidebar_filters() -> PageContext:
     first, data_end = _data_dates(facts, code)
     period = sb.selectbox("Period", list(PERIOD_PRESETS), format_func=PERIOD_PRESETS.get,
                           key="f_period", on_change=_clear_notices,
-                          help="Periods end with the latest month in the data.")
+                          help="Periods end with the latest month of the source's data, "
+                               "never after today.")
     if period == "custom":
         chosen = sb.date_input("From and to", key="f_dates", format="DD/MM/YYYY",
                                min_value=date(2000, 1, 1), max_value=date(2100, 12, 31),
