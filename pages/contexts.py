@@ -29,9 +29,9 @@ def say(text: str) -> str:
 st.title("Where to intervene")
 components.banner(ctx)
 if src.police:
-    st.caption(f"Places are {src.places}. police.uk names no one, so places are weighed on "
-               f"their {src.nouns}, whether they are rising and how many {src.type_nouns} "
-               "occur there.")
+    st.caption(md.escape(f"Places are {src.places}. police.uk names no one, so places are "
+                         f"weighed on their {src.nouns}, whether they are rising and how many "
+                         f"{src.type_nouns} occur there."))
 st.write("Places ranked by how much they need a partnership response, with the reasons and the "
          "partners who can change each place. Move the weights to say what matters most.")
 
@@ -40,12 +40,14 @@ defaults = priorities.DEFAULT_WEIGHTS
 measures = {key: say(label) for key, label in priorities.COMPONENT_LABELS.items()
             if src.people or key not in ("repeat_people", "severity")}
 with st.expander("How places are weighed", icon=":material/tune:"):
-    st.caption("Each measure is scaled from 0 to 1 across the places in view (the highest place "
-               "scores 1); the priority score is their weighted average, times 100. Defaults: "
-               + "; ".join(f"{label.lower()} {getattr(defaults, key):g}"
-                           for key, label in measures.items()) + ".")
+    st.caption(md.escape("Each measure is scaled from 0 to 1 across the places in view (the "
+                         "highest place scores 1); the priority score is their weighted average, "
+                         "times 100. Defaults: "
+                         + "; ".join(f"{label.lower()} {getattr(defaults, key):g}"
+                                     for key, label in measures.items()) + "."))
     cols = st.columns(len(measures))
-    chosen = {key: cols[i].slider(label, 0, 5, help=say(priorities.COMPONENT_HELP[key]),
+    chosen = {key: cols[i].slider(md.escape(label), 0, 5,
+                                  help=md.escape(say(priorities.COMPONENT_HELP[key])),
                                   key=share.bind(f"w_{key}", f"w_{key}", range(6),
                                                  int(getattr(defaults, key))))
               for i, (key, label) in enumerate(measures.items())}
@@ -53,7 +55,7 @@ with st.expander("How places are weighed", icon=":material/tune:"):
 try:
     weights = priorities.Weights(**chosen)
 except ValueError as problem:
-    st.warning(f"{problem} Using the default weights until one is raised.")
+    st.warning(md.escape(f"{problem} Using the default weights until one is raised."))
     weights = defaults
 
 ranked = state.compute(priorities.rank, filters, weights=weights, view=view)
@@ -70,9 +72,9 @@ n_listed = st.columns([2, 3])[0].select_slider(
     key=share.bind("top", "top_n", lengths, min(10, len(explained))),
     format_func=lambda n: "All" if n == len(explained) else f"Top {n}")
 for _, row in explained.head(n_listed).iterrows():
-    st.markdown(f"**{row['rank']}. {md.escape(row['name'])}** ({md.escape(row['where'])}), "
-                f"priority {row['score']:.0f} out of 100  \n"
-                f"Why: {md.escape(say(row['why']))}.  \nWho can act: {row['partners']}.")
+    st.markdown(md.format("**{}. {}** ({}), priority {:.0f} out of 100  \nWhy: {}.  \n"
+                          "Who can act: {}.", row["rank"], row["name"], row["where"],
+                          row["score"], say(row["why"]), row["partners"]))
 st.caption(ctx.caption(f"Places ranked by priority score; {len(explained):,} places have "
                        f"{src.nouns}"))
 with st.expander("Every place as a table"):
@@ -104,16 +106,16 @@ else:
     place: contexts.ContextDetail = state.compute(contexts.detail, filters, context_id=picked)
     row = explained.set_index("context_id").loc[picked]
     shown_name = row["name"]  # a home is named as on every page: never by its address
-    st.markdown(f"**{md.escape(shown_name)}** ({md.escape(row['where'])}). "
-                f"Partners who can act: {row['partners']}.")
+    st.markdown(md.format("**{}** ({}). Partners who can act: {}.", shown_name, row["where"],
+                          row["partners"]))
     cols = st.columns(4)
     cols[0].metric("Priority rank", f"{int(row['rank'])} of {len(explained):,}")
-    cols[1].metric(src.nouns.capitalize(), display_count(place.incidents, view))
+    cols[1].metric(md.escape(src.nouns.capitalize()), display_count(place.incidents, view))
     if src.people:
         cols[2].metric("Young people", display_count(place.young_people, view))
         cols[3].metric("Seen here more than once", display_count(place.repeat_young_people, view))
     else:
-        cols[2].metric(src.type_nouns.capitalize(), f"{len(place.risk_mix):,}")
+        cols[2].metric(md.escape(src.type_nouns.capitalize()), f"{len(place.risk_mix):,}")
 
     timeline = contexts.timeline_for_view(place.timeline, view)
     note = f"; {SECONDARY_NOTE.rstrip('.')}" if (timeline["shown"] == SECONDARY).any() else ""
@@ -154,10 +156,9 @@ else:
                                   height=min(400, 35 * len(place.neighbours) + 40))
 
 st.header("Places that look alike")
-st.write("Places are grouped by the pattern of what happens there ("
-         + (f"which {src.type_nouns}" if src.police else "when, which harms")
-         + ", how much, whether rising), not by type, so one response can be planned for each "
-         "group.")
+st.write(md.format("Places are grouped by the pattern of what happens there ({}, how much, "
+                   "whether rising), not by type, so one response can be planned for each group.",
+                   f"which {src.type_nouns}" if src.police else "when, which harms"))
 cols = st.columns(2)
 methods = list(clustering.METHODS)
 method = cols[0].radio("Grouping method", methods, format_func=clustering.METHODS.get,
@@ -172,11 +173,11 @@ try:
     groups: clustering.Clustering = state.compute(clustering.cluster_contexts, filters,
                                                   method=method, k=k, view=view)
 except ValueError as problem:
-    st.info(str(problem), icon=":material/info:")
+    st.info(md.escape(problem), icon=":material/info:")
     st.stop()
 chosen_by = "chosen by silhouette" if groups.k_chosen else "set by you"
-st.markdown(f"**{groups.k} groups** ({chosen_by}). {say(groups.coverage_sentence())} "
-            f"{groups.trust_sentence()}")
+st.markdown(md.format("**{} groups** ({}). {} {}", groups.k, chosen_by,
+                      say(groups.coverage_sentence()), groups.trust_sentence()))
 names = {g: say(n) for g, n in zip(groups.groups["group"], groups.groups["name"], strict=True)}
 components.chart(
     context_charts.cluster_scatter(groups.members, names, groups.explained,
@@ -194,8 +195,8 @@ components.chart(
     groups.profile.T.round(2).reset_index(names="Measure"), key="cluster-heatmap")
 st.subheader("Members of each group")
 for _, g in groups.groups.iterrows():
-    with st.expander(f"Group {g['group']}: {names[g['group']]} ({g['places']:,} "
-                     f"{'place' if g['places'] == 1 else 'places'})"):
+    with st.expander(md.escape(f"Group {g['group']}: {names[g['group']]} ({g['places']:,} "
+                               f"{'place' if g['places'] == 1 else 'places'})")):
         members = groups.members[groups.members["group"] == g["group"]]
         components.table_with_csv(suppress_frame(members, ["incidents"], view)[
             ["name", "context_label", "ward_name", "incidents"]].rename(columns={

@@ -23,16 +23,16 @@ def say(text: str) -> str:
 st.title("Interventions")
 components.banner(ctx)
 intervention_form.show_flash()
-st.write(say(
+st.write(md.escape(say(
     "For each intervention we compare incidents at its place before and after it began with "
     "the change at similar places that had no intervention. If incidents fell by more at the "
     "place than at the comparison places, that is some evidence the intervention helped."
-))
+)))
 if src.police:
-    st.caption(f"With {src.label}, an intervention at one of police.uk's locations is measured "
-               f"there; one at a registered place counts the {src.nouns} at every location "
-               f"within {impact.AROUND_M:,} metres of it, in and around it. Comparison places "
-               "are other locations further away.")
+    st.caption(md.escape(f"With {src.label}, an intervention at one of police.uk's locations is "
+                         f"measured there; one at a registered place counts the {src.nouns} at "
+                         f"every location within {impact.AROUND_M:,} metres of it, in and around "
+                         "it. Comparison places are other locations further away."))
 
 register = state.compute(interventions.register, filters)
 has_incidents = state.compute(overview.totals, filters).incidents > 0
@@ -48,7 +48,7 @@ else:
     summary = state.compute(impact.impact_summary, filters)
     assessed = summary.dropna(subset=["ratio"])
     if assessed.empty:
-        st.write(say(impact.summary_headline(summary)) + ".")
+        st.write(md.escape(say(impact.summary_headline(summary)) + "."))
     else:
         components.chart(
             impact_charts.estimates(assessed, "label", impact.summary_headline(summary)),
@@ -71,7 +71,7 @@ elif has_incidents and not register.empty:
                                          best or next(iter(options))),
                           help="Opens on the intervention the data say most about.")
     result: impact.Impact = state.compute(impact.impact, filters, intervention_id=chosen)
-    st.markdown(f"**{md.escape(say(impact.effect_sentence(result)))}**")
+    st.markdown(md.format("**{}**", say(impact.effect_sentence(result))))
     if not result.series.empty:
         components.chart(
             impact_charts.before_after(result.series, result.context_name, result.started_on,
@@ -83,7 +83,7 @@ elif has_incidents and not register.empty:
                         "numbers); the shaded months are after it began"),
             impact.comparison_table(result, view), key="impact-detail")
     if result.estimate is not None:
-        st.write(say(impact.method_note(result)))
+        st.write(md.escape(say(impact.method_note(result))))
     st.info(impact.CAVEAT, icon=":material/balance:")
 
     st.subheader("Did harm move next door?")
@@ -93,7 +93,7 @@ elif has_incidents and not register.empty:
         key=share.bind("within", "impact-radius", radii, impact.DISPLACEMENT_RADIUS_M))
     moved: impact.Displacement = state.compute(impact.displacement, filters,
                                                intervention_id=chosen, radius_m=radius)
-    st.write(say(impact.displacement_sentence(moved)))
+    st.write(md.escape(say(impact.displacement_sentence(moved))))
     if not moved.neighbours.dropna(subset=["ratio"]).empty:
         components.chart(
             impact_charts.estimates(moved.neighbours.assign(
@@ -115,13 +115,13 @@ if register.empty:
 else:
     components.table_with_csv(interventions.register_table(register),
                               what="Intervention register", key="impact-register")
-    st.caption(f"Interventions running at some time in the period, at places matching the "
-               f"filters ({filters.describe(ctx.ward_names)}).")
+    st.caption(md.escape(f"Interventions running at some time in the period, at places matching "
+                         f"the filters ({filters.describe(ctx.ward_names)})."))
     where = maps.interventions_map(register, view, wards=state.compute(places.ward_shapes, None),
                                    counts=state.compute(places.ward_counts, filters),
                                    chosen=filters.wards)
     if where is not None:
-        st.subheader(where.title)
+        st.subheader(md.escape(where.title))
         st.pydeck_chart(where.deck, height=maps.MAP_HEIGHT)
         unmapped = int(register[["lat", "lon"]].isna().any(axis=1).sum())
         st.caption(ctx.caption("Each ◆ is a place with an intervention running at some time in "

@@ -14,6 +14,7 @@ from analytics.disclosure import (
 )
 from analytics.sources import reword, source
 from ui import components, share, state
+from ui import markdown as md
 
 ctx = state.context()
 view, filters = ctx.view, ctx.filters
@@ -35,10 +36,10 @@ def say(text: str) -> str:
 st.title("Risk overlap")
 components.banner(ctx)
 if src.police:
-    st.markdown(f"Which {src.type_nouns} occur together at the same places (police.uk's "
-                "anonymised locations) and in the same small areas in the same month "
-                "(LSOA-months), and how much more often than chance. police.uk names no one, "
-                "so there is no overlap in people.")
+    st.markdown(md.escape(f"Which {src.type_nouns} occur together at the same places "
+                          "(police.uk's anonymised locations) and in the same small areas in the "
+                          "same month (LSOA-months), and how much more often than chance. "
+                          "police.uk names no one, so there is no overlap in people."))
 else:
     st.markdown("Practice grew up in silos, yet the same young people and the same places "
                 "often carry several harms. This page shows which risk types occur together, "
@@ -54,9 +55,10 @@ units, windows, measures = list(UNITS), list(WINDOWS), list(overlap.MEASURES)
 unit = left.radio("Count overlap in", units, horizontal=True,
                   key=share.bind("unit", "ov_unit", units, units[0]),
                   format_func=lambda u: upper_first(UNITS[u]),
-                  help=say("Places: both risk types seen at the same place. ")
-                  + ("LSOA-months: both in the same LSOA in the same calendar month."
-                     if src.police else "Young people: both recorded for the same young person."))
+                  help=md.escape(say("Places: both risk types seen at the same place. ")
+                                 + ("LSOA-months: both in the same LSOA in the same calendar "
+                                    "month." if src.police else
+                                    "Young people: both recorded for the same young person.")))
 window = overlap.WINDOW_DAYS[middle.selectbox(
     "Both recorded", windows,
     key=share.bind("window", "ov_window", windows,
@@ -67,17 +69,19 @@ measure = right.selectbox("Measure", measures, format_func=overlap.MEASURES.get,
                           key=share.bind("measure", "ov_measure", measures, measures[0]))
 noun, one = overlap.UNITS[unit], overlap.UNIT_ONE[unit]
 if len(filters.risk_types) == 1:
-    st.info(say("One risk type is chosen in the sidebar, so every risk type is compared here. "
-                "Choose two or more to compare only those."), icon=":material/info:")
+    st.info(md.escape(say("One risk type is chosen in the sidebar, so every risk type is "
+                          "compared here. Choose two or more to compare only those.")),
+            icon=":material/info:")
 
 result: overlap.Overlap = state.compute(overlap.analyse, filters, unit=unit, window=window)
 if result.universe == 0:
-    st.warning(say(f"None of these incidents is linked to a {one}, so there is no overlap to "
-                   "show."), icon=":material/filter_alt_off:")
+    st.warning(md.escape(say(f"None of these incidents is linked to a {one}, so there is no "
+                             "overlap to show.")),
+               icon=":material/filter_alt_off:")
     st.stop()
 if len(result.types) < 2:
-    st.warning(say(f"Only one risk type is recorded for these {noun}, so nothing overlaps. "
-                   "Widen the period or clear a filter in the sidebar."),
+    st.warning(md.escape(say(f"Only one risk type is recorded for these {noun}, so nothing "
+                             "overlaps. Widen the period or clear a filter in the sidebar.")),
                icon=":material/filter_alt_off:")
     st.stop()
 
@@ -86,16 +90,18 @@ hidden_note = (f"; counts of 1 to {THRESHOLD - 1}, and measures worked out from 
 hidden_note += f"; other counts are rounded to the nearest {ROUND_TO}" if rounds(view) else ""
 window_words = say(overlap.window_phrase(window))
 
-st.header(f"Which {src.type_nouns} go together" if src.police else "Which harms go together")
+st.header(md.escape(say("Which harms go together")))
 st.subheader("The strongest overlaps")
 for sentence in overlap.summary_sentences(result, view):
-    st.markdown(f"- {say(sentence)}")
-st.caption(say(f"Strongest by lift among pairs shared by at least {overlap.MIN_SUPPORT} {noun} "
-               f"and stronger than chance. Out of {display_count(result.universe, view)} {noun} "
-               "with any risk type recorded."))
+    st.markdown(md.format("- {}", say(sentence)))
+st.caption(md.escape(say(f"Strongest by lift among pairs shared by at least "
+                         f"{overlap.MIN_SUPPORT} {noun} and stronger than chance. Out of "
+                         f"{display_count(result.universe, view)} {noun} with any risk type "
+                         "recorded.")))
 if note := overlap.involvement_note(unit, window):
-    st.caption(note)
-st.markdown(f"**How to read the chart.** {say(oc.legend_sentence(measure, unit, window))}")
+    st.caption(md.escape(note))
+st.markdown(md.format("**How to read the chart.** {}",
+                      say(oc.legend_sentence(measure, unit, window))))
 components.chart(
     oc.heatmap(result, measure, view),
     ctx.caption(f"{overlap.MEASURES[measure]} for each pair of risk types, {noun} with both "
@@ -106,9 +112,9 @@ components.chart(
 
 st.header("The most common combinations")
 combos = state.compute(overlap.combinations, filters, unit=unit)
-st.markdown(say(f"{oc.multi_sentence(combos, unit, view)} Each bar counts those with exactly "
-                "the risk types marked by the dots beneath it; grey bars are a single risk type "
-                "on its own."))
+st.markdown(md.format(say("{} Each bar counts those with exactly the risk types marked by the "
+                          "dots beneath it; grey bars are a single risk type on its own."),
+                      say(oc.multi_sentence(combos, unit, view))))
 components.chart(
     oc.upset(combos, unit, view),
     ctx.caption(f"{upper_first(noun)} by their exact combination of risk types recorded anywhere "
@@ -130,14 +136,15 @@ kinds = {"pair": "A pair (they may have other risk types too)",
 if not combo_keys:
     kinds.pop("exact")
 if not pair_keys:
-    st.write(say(f"No two risk types were recorded for the same {one}, so there is nothing "
-                 "to drill into."))
+    st.write(md.escape(say(f"No two risk types were recorded for the same {one}, so there is "
+                           "nothing to drill into.")))
     st.stop()
 kind = st.radio("Look at", list(kinds), format_func=kinds.get, horizontal=True,
                 key=share.bind("look", "ov_kind", list(kinds), "pair"))
 exact = kind == "exact"
 keys = combo_keys if exact else pair_keys
-key = st.selectbox(say("Risk types"), keys, key=share.bind("risks", f"ov_{kind}", keys, keys[0]),
+key = st.selectbox(md.escape(say("Risk types")), keys,
+                   key=share.bind("risks", f"ov_{kind}", keys, keys[0]),
                    format_func=lambda k: overlap.describe(overlap.parse_key(k), exact).capitalize())
 risks = overlap.parse_key(key)
 drill: overlap.Drilldown = state.compute(
@@ -145,11 +152,11 @@ drill: overlap.Drilldown = state.compute(
     window=None if exact else window)
 what, short = overlap.describe(risks, exact), overlap.short_describe(risks, exact)
 if drill.members == 0:
-    st.write(f"No {one} has {what} recorded {window_words}.")
+    st.write(md.escape(f"No {one} has {what} recorded {window_words}."))
     st.stop()
-st.markdown(f"{upper_first(noun)} with {what} recorded "
-            f"{'in the period' if exact else window_words}: "
-            f"**{display_count(drill.members, view, rounded=exact)}**.")
+st.markdown(md.format("{} with {} recorded {}: **{}**.", upper_first(noun), what,
+                      "in the period" if exact else window_words,
+                      display_count(drill.members, view, rounded=exact)))
 # Young people where they were seen; for places, their incidents (a ward has few such places)
 col, axis = ("members", noun) if unit == "people" else ("incidents", "incidents")
 subject = (f"{upper_first(noun)} with {short}" if unit == "people"
@@ -172,7 +179,8 @@ with wards_col:
 with places_col:
     places = drill.contexts
     if places.empty:
-        st.write(say("None of these incidents names a place, so there are no places to rank."))
+        st.write(md.escape(say("None of these incidents names a place, so there are no places "
+                               "to rank.")))
     else:
         components.chart(
             oc.ranked_bars(places, "name", col,
@@ -196,4 +204,4 @@ components.chart(
                    {"month": "Month", "value": upper_first(noun)}, [upper_first(noun)], view),
     key="overlap-trend",
 )
-st.caption(oc.peak_sentence(monthly, noun, view))
+st.caption(md.escape(oc.peak_sentence(monthly, noun, view)))

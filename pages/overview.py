@@ -21,8 +21,8 @@ if head.current.incidents == 0:
     st.stop()
 
 period = overview.period_words(filters)
-st.subheader(f"The {period} to {filters.end:%-d %B %Y}" if filters.end else "All data")
-st.caption(filters.describe(ctx.ward_names))
+st.subheader(md.escape(f"The {period} to {filters.end:%-d %B %Y}") if filters.end else "All data")
+st.caption(md.escape(filters.describe(ctx.ward_names)))
 
 
 cur, prev = head.current, head.previous
@@ -43,16 +43,16 @@ if src.people:
 components.change_metric(next(cols), f"Places with {src.nouns}",
                          display_count(cur.contexts, view, rounded=False),
                          change(cur.contexts, prev and prev.contexts, rounded=False),
-                         help=f"Places are {src.places}." if src.police else None)
+                         help=md.escape(f"Places are {src.places}.") if src.police else None)
 components.change_metric(next(cols), f"Wards with {src.nouns}",
                          display_count(cur.wards, view, rounded=False),
                          change(cur.wards, prev and prev.wards, rounded=False))
 if not src.people:
-    st.caption(f"police.uk publishes no details of people, so this source counts {src.nouns}, "
-               "not young people.")
-most = ", ".join(f"{md.escape(r.ward_name)} ({display_count(r.incidents, view)} {src.nouns})"
+    st.caption(md.escape(f"police.uk publishes no details of people, so this source counts "
+                         f"{src.nouns}, not young people."))
+most = ", ".join(f"{r.ward_name} ({display_count(r.incidents, view)} {src.nouns})"
                  for r in head.top_wards.itertuples())
-st.markdown(f"**Most affected wards:** {most}.")
+st.markdown(md.format("**Most affected wards:** {}.", most))
 st.caption("Changes compare with the period of the same length just before, worked out from the "
            "figures as shown. Rises are shown in orange and falls in blue, with an arrow for each; "
            "there is no change where a figure is hidden.")
@@ -60,7 +60,7 @@ st.caption("Changes compare with the period of the same length just before, work
 st.header("What changed")
 told = state.compute(narrative.what_changed, filters, view=view)
 for sentence in told.sentences:
-    st.markdown(f"- {md.escape(sentence)}")
+    st.markdown(md.format("- {}", sentence))
 st.caption(ctx.caption("Written from the data: the headline against the previous period, the "
                        f"largest rises and falls, signals of rising {src.harm} that began in the "
                        "last "
@@ -70,10 +70,10 @@ st.caption(ctx.caption("Written from the data: the headline against the previous
 st.header("Signals worth a look")
 top = state.compute(top_signals, filters, n=5, view=view)
 if top.empty:
-    st.write(f"No {src.type_noun} in any ward shows a current signal of change: the ups and "
-             "downs are within the expected range, or too rare to judge.")
+    st.write(md.escape(f"No {src.type_noun} in any ward shows a current signal of change: the "
+                       "ups and downs are within the expected range, or too rare to judge."))
 for row in top.itertuples():
-    st.markdown(f"- **{row.assessment.capitalize()}.** {row.headline}")
+    st.markdown(md.format("- **{}.** {}", row.assessment.capitalize(), row.headline))
 st.caption(ctx.caption(f"Current signals from statistical process control charts of "
                        f"{src.nouns} a month for each {src.type_noun} in each ward, judged "
                        "against up to "
@@ -81,7 +81,7 @@ st.caption(ctx.caption(f"Current signals from statistical process control charts
 st.page_link("pages/trends.py", label="Every signal, with its chart, on the Trends page",
              icon=":material/monitoring:")
 
-st.header(f"Each {src.type_noun}, month by month")
+st.header(md.escape(f"Each {src.type_noun}, month by month"))
 trends = state.compute(overview.risk_trends, filters)
 trends["value"] = mask_small(trends["value"], view)
 grid = st.columns(3)
@@ -111,7 +111,7 @@ for unit, noun in (("ward", "Wards"), ("context", "Places")):
     safe = safe.assign(change=safe["current"] - safe["previous"])  # from the counts as shown
     safe = safe[safe["change"] != 0]
     if safe.empty:
-        st.write(f"No {noun.lower()} changed by enough to show on the previous {period}.")
+        st.write(md.escape(f"No {noun.lower()} changed by enough to show on the previous {period}."))
         continue
     top = safe.iloc[safe["change"].abs().argmax()]
     title = (f"{noun}: {top['name']} changed most, {'up' if top['change'] > 0 else 'down'} "
@@ -124,7 +124,7 @@ for unit, noun in (("ward", "Wards"), ("context", "Places")):
                        ["current", "previous"], view),
         key=f"changes-{unit}",
     )
-    with st.expander(f"{noun} that changed most, in words"):
+    with st.expander(md.escape(f"{noun} that changed most, in words")):
         for row in moved.itertuples():
-            st.markdown("- " + md.escape(overview.change_sentence(
+            st.markdown(md.format("- {}", overview.change_sentence(
                 row.name, int(row.current), int(row.previous), view, period, src.nouns)))

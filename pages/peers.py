@@ -6,14 +6,15 @@ from analytics import overview, peers, peers_charts
 from analytics.disclosure import THRESHOLD, display_count, suppresses
 from analytics.sources import source
 from ui import components, share, state
+from ui import markdown as md
 
 ctx = state.context()
 view, filters = ctx.view, ctx.filters
 st.title("Peer groups")
 components.banner(ctx)
 if source(filters.source).police:
-    st.info(f"{source(filters.source).label} names no people, so it has no peer "
-            "groups: choose partnership incidents in the sidebar to see them.",
+    st.info(md.escape(f"{source(filters.source).label} names no people, so it has no peer "
+                      "groups: choose partnership incidents in the sidebar to see them."),
             icon=":material/group_off:")
     st.stop()
 st.write(
@@ -46,7 +47,7 @@ cols = st.columns(4)
 cols[0].metric("Peer groups", f"{len(groups):,}",
                help="Sets of young people linked by appearing in the same incidents.")
 label, shown_people = peers.young_people_shown(network, view)
-cols[1].metric(label, display_count(shown_people, view))
+cols[1].metric(md.escape(label), display_count(shown_people, view))
 cols[2].metric("Largest group (young people)", display_count(groups["size"].iloc[0], view))
 cols[3].metric("Places shared by groups", f"{len(bridges):,}",
                help=f"Places where young people from {peers.MIN_BRIDGE_GROUPS} or more groups "

@@ -12,8 +12,9 @@ from analytics.disclosure import (
     shows_detail,
     suppresses,
 )
-from analytics.sources import source
+from analytics.sources import reword, source
 from ui import components, share, state
+from ui import markdown as md
 
 ctx = state.context()
 view, filters = ctx.view, ctx.filters
@@ -28,10 +29,11 @@ if state.compute(overview.totals, filters).incidents == 0:
     st.stop()
 
 # --- the map --------------------------------------------------------------------------------
-st.header(f"Where {nouns} concentrate" if src.police else "Where harm concentrates")
+st.header(md.escape(reword("Where harm concentrates", src.code)))
 if src.police:
-    st.caption(f"Places are {src.places}: police.uk moves each {src.noun} to the nearest of a "
-               "set of map points, so a place is a street or a named spot, never an address.")
+    st.caption(md.escape(f"Places are {src.places}: police.uk moves each {src.noun} to the "
+                         "nearest of a set of map points, so a place is a street or a named "
+                         "spot, never an address."))
 areas = state.compute(places.lsoa_counts, filters)
 COLOUR_BY = {"density": "Density (hexagons)", "incidents": f"{nouns.capitalize()} by ward",
              "rate": f"Rate per 1,000 {src.population}"}
@@ -52,7 +54,7 @@ unit = left.radio("Look for hot spots among", list(UNITS), horizontal=True,
 with right:
     show_spots = st.toggle("Hot and cold spots",
                            key=share.bind("spots", "places_spots", ON_OFF, True))
-    show_places = st.toggle(f"Places, sized by {nouns}",
+    show_places = st.toggle(md.escape(f"Places, sized by {nouns}"),
                             key=share.bind("places", "places_points", ON_OFF, True))
     show_actions = st.toggle("Interventions (◆)",
                              key=share.bind("actions", "places_actions", ON_OFF, True),
@@ -87,7 +89,7 @@ if result is None:
     st.info("There are no ward boundaries or mapped incidents to draw a map from. Load ward "
             "boundaries on the Data page.")
 else:
-    st.subheader(pc.map_headline(spots))
+    st.subheader(md.escape(pc.map_headline(spots)))
     st.pydeck_chart(result.deck, height=maps.MAP_HEIGHT)
     st.plotly_chart(components.in_words(pc.legend_figure(result.legend, result.title)),
                     width="stretch",
@@ -100,22 +102,23 @@ else:
         components.table_with_csv(pc.spot_table(spots, view), what="Hot and cold spots",
                                   key="places-spots")
 if grid.unplaced:
-    st.caption(f"{display_count(grid.unplaced, view)} "
-               f"{src.noun}{'s' if grid.unplaced != 1 or suppresses(view) else ''} in the "
-               "selection have no map position (online "
-               "spaces, peer groups, or no location recorded) and are not on the map.")
+    st.caption(md.escape(f"{display_count(grid.unplaced, view)} "
+                         f"{src.noun}{'s' if grid.unplaced != 1 or suppresses(view) else ''} in "
+                         "the selection have no map position (online spaces, peer groups, or no "
+                         "location recorded) and are not on the map."))
 
 st.subheader("Hot and cold spots in words")
 if spots.reason:
-    st.info(spots.reason)
+    st.info(md.escape(spots.reason))
 elif not spots.spots:
-    st.markdown(f"No ward or area has more, or fewer, {nouns} than chance would give once "
-                "its neighbours are taken into account.")
+    st.markdown(md.escape(f"No ward or area has more, or fewer, {nouns} than chance would give "
+                          "once its neighbours are taken into account."))
 for sentence in pc.spot_sentences(spots):
-    st.markdown(f"- {sentence}")
+    st.markdown(md.format("- {}", sentence))
 
 # --- concentration --------------------------------------------------------------------------
-st.header(f"How concentrated {nouns} are" if src.police else "How concentrated harm is")
+st.header(md.escape(f"How concentrated {nouns} are" if src.police
+                    else "How concentrated harm is"))
 conc = state.compute(places.concentration, filters)
 components.chart(
     pc.lorenz_figure(conc, pc.concentration_headline(conc, view)),
@@ -123,16 +126,17 @@ components.chart(
                 f"of the chosen types count, including those with none ({conc.places:,} places)"),
     pc.concentration_table(conc, view), key="places-lorenz")
 repeat = state.compute(places.repeat_locations, filters)
-st.subheader(f"Places with repeat {nouns}")
+st.subheader(md.escape(f"Places with repeat {nouns}"))
 if repeat.empty:
-    st.markdown(f"No place had {places.REPEAT_MIN} or more {nouns} in this selection.")
+    st.markdown(md.escape(f"No place had {places.REPEAT_MIN} or more {nouns} in this "
+                          "selection."))
 else:
     components.table_with_csv(pc.repeat_table(repeat, view),
                               what=f"Places with repeat {nouns}", key="places-repeat")
     st.caption(ctx.caption(f"Places with {places.REPEAT_MIN} or more {nouns}, busiest first"))
 
 # --- when -----------------------------------------------------------------------------------
-st.header(f"When {nouns} happen" if src.police else "When harm happens")
+st.header(md.escape(f"When {nouns} happen" if src.police else "When harm happens"))
 options = {"": "All places in the selection"}
 if shows_detail(view):  # one place on its own is a drill-down: lead and analyst views
     options |= {cid: places.shareable_name(n, t, w, view) for cid, n, t, w in
@@ -187,4 +191,4 @@ st.caption(ctx.caption(f"{nouns.capitalize()} by ward, rate per 1,000 {src.popul
                        f"known) and change on the previous {period}; rates and changes beside "
                        "hidden counts are hidden too"))
 if note := derived_note(view):
-    st.caption(note)
+    st.caption(md.escape(note))

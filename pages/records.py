@@ -5,6 +5,7 @@ import streamlit as st
 from analytics import records
 from analytics.sources import reword
 from ui import components, downloads, state
+from ui import markdown as md
 
 ctx = state.context()
 st.title("Incident records")
@@ -18,7 +19,7 @@ if found.total == 0:
     st.stop()
 
 shown = f"{len(found.rows):,} newest of {found.total:,}" if found.truncated else f"{found.total:,}"
-st.subheader(reword(f"{shown} incidents", ctx.filters.source))
+st.subheader(md.escape(reword(f"{shown} incidents", ctx.filters.source)))
 st.caption(ctx.caption(reword("Incidents, one row each", ctx.filters.source)))
 if found.truncated:
     st.info(f"Only the newest {found.limit:,} incidents are listed. Narrow the period or the "

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from tests.apptest import assert_no_exception, open_page, shown_text
+from tests.apptest import assert_no_exception, open_page, read, shown_text
 from tests.police_area import police_store
 
 
@@ -60,6 +60,6 @@ def test_places_maps_the_lsoas_and_says_street_crime_has_no_time_of_day(police_d
 def test_peer_groups_say_in_one_line_that_police_uk_names_no_people(police_db, monkeypatch):
     at = open_page(police_db, "pages/peers.py", monkeypatch=monkeypatch)
     assert_no_exception(at)
-    assert [i.value for i in at.info] == [
+    assert [read(i.value) for i in at.info] == [
         "police.uk street crime names no people, so it has no peer groups: choose "
         "partnership incidents in the sidebar to see them."]

@@ -4,6 +4,7 @@ board pack and presenter), the freshness line, a chart with its caption and 'sho
 
 from __future__ import annotations
 
+import html
 import re
 
 import pandas as pd
@@ -39,9 +40,9 @@ def banner(ctx: PageContext) -> None:
     about, actions = st.columns([3, 2], vertical_alignment="center")
     about.badge(view_name(ctx.view), icon=":material/visibility:",
                 color=VIEW_COLOURS.get(base_view(ctx.view), "blue"),
-                help=VIEWS.get(base_view(ctx.view)))
+                help=md.escape(VIEWS.get(base_view(ctx.view), "")))
     local = "Local mode: no sign-in. " if current_access().local else ""
-    about.caption(f"{local}{view_rule(ctx.view).capitalize()}. {freshness(ctx)}")
+    about.caption(md.escape(f"{local}{view_rule(ctx.view).capitalize()}. {freshness(ctx)}"))
     row = actions.container(horizontal=True, horizontal_alignment="right", gap="small")
     with row.popover("Copy link", icon=":material/link:"):
         st.caption("This link opens this page with these filters and settings. Copy it with the "
@@ -85,7 +86,7 @@ def chart(fig: go.Figure, caption: str, table: pd.DataFrame, *, key: str) -> Non
     which can be downloaded as CSV; in the words of the page's source (sources.reword)."""
     fig = in_words(fig)
     st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=key)
-    st.caption(reword(caption, _source()))
+    st.caption(md.escape(in_words_markdown(caption)))
     with st.expander("Show as table"):
         table_with_csv(table, what=_title(fig) or "The chart's numbers", key=key)
 
@@ -104,6 +105,13 @@ def _source() -> str:
     return ctx.filters.source if isinstance(ctx, PageContext) else "incidents"
 
 
+def in_words_markdown(text: str) -> md.Markdown:
+    """A line written about incidents, escaped (as it is, if it already was) and in the words
+    of the page's source."""
+    escaped = md.escape(text)  # Markdown passes through unchanged
+    return md.Markdown(reword(escaped, _source()))  # the source's words hold no markup
+
+
 def in_words(fig: go.Figure) -> go.Figure:
     """A chart built about incidents, in the words of the page's source (charts.in_words)."""
     return charts.in_words(fig, _source())
@@ -115,13 +123,15 @@ def no_incidents(ctx: PageContext) -> None:
     src = source(ctx.filters.source)
     kind = "street" if ctx.filters.source == "street" else "stop_search"
     if src.police and ctx.facts.police_rows.get(kind) and not ctx.facts.span(src.code).rows:
-        st.warning(f"{src.label.capitalize()} is loaded, but none of it lies in the loaded ward "
-                   "boundaries. Load your area's ward boundaries on the Data page: the rows are "
-                   "placed in them as soon as they arrive.", icon=":material/map:")
+        st.warning(md.escape(f"{src.label} is loaded, but none of it lies in the loaded ward "
+                             "boundaries. Load your area's ward boundaries on the Data page: "
+                             "the rows are placed in them as soon as they arrive."),
+                   icon=":material/map:")
         return
     st.warning(
-        f"No {src.nouns} match these filters ({ctx.filters.describe(ctx.ward_names)}). "
-        "Widen the period or clear a filter in the sidebar.",
+        md.escape(f"No {src.nouns} match these filters "
+                  f"({ctx.filters.describe(ctx.ward_names)}). Widen the period or clear a "
+                  "filter in the sidebar."),
         icon=":material/filter_alt_off:",
     )
 
@@ -132,10 +142,11 @@ def change_metric(column, label: str, value: str, change: str | None,
     (worse, for harm), falls in blue, each with its arrow, so colour never carries the meaning
     alone; 'No real change' in grey; no change line where there is nothing to compare."""
     if not change:
-        column.metric(label, value, help=help)
+        column.metric(md.escape(label), value, help=None if help is None else md.escape(help))
         return
     colour = {"+": "orange", "-": "blue"}.get(change[0], "gray")
-    column.metric(label, value, change, help=help, delta_color=colour,
+    column.metric(md.escape(label), value, change,
+                  help=None if help is None else md.escape(help), delta_color=colour,
                   delta_arrow="off" if colour == "gray" else "auto")
 
 
@@ -169,7 +180,7 @@ def slide_points(points: list[str], *, beside_chart: bool, room_px: int,
         if kept and room < 0:
             break
         kept.append(point)
-    return [f"{level} {md.escape(p)}" for p in kept]
+    return [md.Markdown(f"{level} {md.escape(p)}") for p in kept]
 
 
 def slide_number(raw: str | None, slides: int) -> int:
@@ -181,8 +192,9 @@ def slide_number(raw: str | None, slides: int) -> int:
 
 
 def _title(fig: go.Figure) -> str:
+    """The chart's title as plain text (its line breaks and escapes read), for the audit log."""
     text = fig.layout.title.text or ""
-    return re.sub(r"<[^>]+>", " ", text).strip()
+    return html.unescape(re.sub(r"<[^>]+>", " ", text)).strip()
 
 
 def _slug(text: str) -> str:

@@ -18,6 +18,7 @@ from analytics.access import Access, Permission, scoped
 from analytics.exports import safe_csv
 from analytics.filters import Filters
 from analytics.store import Store
+from ui import markdown as md
 from ui import state
 
 
@@ -28,7 +29,7 @@ def download_csv(frame: pd.DataFrame, *, what: str, file_name: str, key: str,
     if not state.may(Permission.EXPORT):
         st.caption("Your role cannot download tables.")
         return
-    st.download_button(label, data=safe_csv(frame), file_name=file_name, mime="text/csv",
+    st.download_button(md.escape(label), data=safe_csv(frame), file_name=file_name, mime="text/csv",
                        key=key, icon=":material/download:", on_click=record_export,
                        args=(what, len(frame)))
 
@@ -57,7 +58,7 @@ def board_pack_buttons(filters: Filters, stem: str) -> None:
                        disabled=reason is not None,
                        help="For printing and board papers; takes up to a minute to make.")
     if reason:
-        st.caption(reason)
+        st.caption(md.escape(reason))
 
 
 def pack_builder(filters: Filters, kind: str) -> Callable[[], bytes]:

@@ -25,6 +25,7 @@ from analytics.filters import (
 )
 from analytics.sources import SOURCES, source
 from analytics.vocab import AGENCIES, CONTEXT_TYPES, codes, labels
+from ui import markdown as md
 from ui.state import PageContext, compute, current_access
 
 VIEW_KEY = "view"
@@ -154,11 +155,11 @@ def sidebar_filters() -> PageContext:
                            placeholder="All wards" if scope.wards is None else "All your wards",
                            on_change=_clear_notices)
     risk_names = compute(reference.risk_options, code=code)
-    risks = sb.multiselect(src.type_nouns.capitalize(), list(risk_names),
+    risks = sb.multiselect(md.escape(src.type_nouns.capitalize()), list(risk_names),
                            format_func=risk_names.get, key=_kept("f_risks", risk_names),
                            placeholder=f"All {src.type_nouns}", on_change=_clear_notices)
     places = "Place types" if src.police else "Context types"
-    contexts = sb.multiselect(places, codes(CONTEXT_TYPES),
+    contexts = sb.multiselect(md.escape(places), codes(CONTEXT_TYPES),
                               format_func=labels(CONTEXT_TYPES).get, key="f_contexts",
                               placeholder=f"All {places.lower()}", on_change=_clear_notices)
     agencies, outcomes = (), ()
@@ -184,7 +185,7 @@ def sidebar_filters() -> PageContext:
         sb.caption(f"{VIEWS[view]} (the one view your role has).")
     view = effective_view(access, view)  # a role never gets a wider view, however it was asked
     for notice in st.session_state.get("_url_notices", []):
-        sb.warning(notice)
+        sb.warning(md.escape(notice))
     filters = Filters(start=start, end=end, period=period, wards=tuple(wards),
                       risk_types=tuple(risks), context_types=tuple(contexts),
                       agencies=tuple(agencies), source=code, outcomes=tuple(outcomes))

@@ -31,6 +31,7 @@ from analytics.access import (
 from analytics.filters import Filters
 from analytics.reference import DataFacts
 from analytics.store import Store, database_path
+from ui import markdown as md
 
 
 @st.cache_resource(show_spinner=False)
@@ -137,11 +138,12 @@ class PageContext:
     ward_names: dict[str, str]
     facts: DataFacts
 
-    def caption(self, measure: str) -> str:
-        """'Measure. Period; filters. Data to 31 October 2026.': the line under every chart
-        (police.uk data, published by month, ends in a month: 'Data to December 2025')."""
+    def caption(self, measure: str) -> md.Markdown:
+        """'Measure. Period; filters. Data to 31 October 2026.': the line under every chart, as
+        plain text escaped for st.caption (it names wards, and places in `measure`); police.uk
+        data, published by month, ends in a month: 'Data to December 2025'."""
         data_to = self.facts.data_to(self.filters.source)
-        return f"{measure}. {self.filters.describe(self.ward_names)}. Data to {data_to}."
+        return md.escape(f"{measure}. {self.filters.describe(self.ward_names)}. Data to {data_to}.")
 
 
 def context() -> PageContext:
@@ -176,7 +178,7 @@ def closed_message(page: str) -> str:
 
 
 def _refuse(message: str) -> NoReturn:
-    st.error(message, icon=":material/block:")
+    st.error(md.escape(message), icon=":material/block:")
     st.stop()
 
 

@@ -1,0 +1,13 @@
+"""Serve the dashboard with its security headers: `streamlit run serve.py`.
+
+app.py is the dashboard; this wraps it in Streamlit's ASGI app (`st.App`) so that every response
+carries the content security policy in ui/headers.py. `streamlit run app.py` still works, without
+the headers (for a deployment whose reverse proxy sets them; see the README).
+"""
+
+import streamlit as st
+from starlette.middleware import Middleware
+
+from ui.headers import SecurityHeaders
+
+app = st.App("app.py", middleware=[Middleware(SecurityHeaders)])
