@@ -184,15 +184,17 @@ def reword(text: str, code: str) -> str:
 
     Chart builders and their tables name what they count as incidents; rather than give each
     of them the source's nouns, the page edge rewords what they return (ui/components.py).
-    Incidents' own words are returned unchanged.
+    Incidents' own words are returned unchanged. The words put in are plain (no markup), so
+    text of a str subclass keeps its type: Markdown the app wrote stays Markdown (escape.Markdown).
     """
     src = source(code)
     if not src.police:
         return text
+    kind = type(text)
     for old, new in ((r"harm concentrates", f"{src.nouns} concentrate"),
                      (r"incidents", src.nouns), (r"incident", src.noun),
                      (r"risk types", src.type_nouns), (r"risk type", src.type_noun),
                      (r"harms", src.type_nouns), (r"harm", src.harm)):
         text = re.sub(rf"\b{old}\b", new, text)
         text = re.sub(rf"\b{old.capitalize()}\b", new.capitalize(), text)
-    return text.replace("1,000 children", f"1,000 {src.population}")
+    return kind(text.replace("1,000 children", f"1,000 {src.population}"))

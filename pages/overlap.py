@@ -30,7 +30,9 @@ def say(text: str) -> str:
     """Words written about incidents, in the words of the source (crimes, crime types); street
     crime is dated by month, so its 'same day' is the same month."""
     text = reword(text, src.code)
-    return text if src.time_of_day else text.replace("on the same day", "in the same month")
+    if src.time_of_day:
+        return text
+    return type(text)(text.replace("on the same day", "in the same month"))  # Markdown stays so
 
 
 st.title("Risk overlap")
@@ -126,9 +128,9 @@ components.chart(
 
 st.header("Where and when")
 if not shows_detail(view):
-    st.info("Where and when each pair or combination of harms occurs is in the lead view: the "
-            "board view shows the overlap across the whole selection only.",
-            icon=":material/visibility:")
+    st.info(md.escape(say("Where and when each pair or combination of harms occurs is in the "
+                          "lead view: the board view shows the overlap across the whole "
+                          "selection only.")), icon=":material/visibility:")
     st.stop()
 pair_keys, combo_keys = overlap.drill_options(result, combos, view)
 kinds = {"pair": "A pair (they may have other risk types too)",

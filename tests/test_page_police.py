@@ -63,3 +63,12 @@ def test_peer_groups_say_in_one_line_that_police_uk_names_no_people(police_db, m
     assert [read(i.value) for i in at.info] == [
         "police.uk street crime names no people, so it has no peer groups: choose "
         "partnership incidents in the sidebar to see them."]
+
+
+def test_risk_overlap_reads_in_crime_words_and_keeps_its_bold(police_db, monkeypatch):
+    at = open_page(police_db, "pages/overlap.py", {"period": "all"}, monkeypatch)
+    assert_no_exception(at)
+    text = shown_text(at)
+    assert "Which crime types go together" in text and "crime types recorded" in text
+    bold = [m.value for m in at.markdown if "of 6 places" in m.value]
+    assert bold and bold[0].startswith("**2 of 6 places")  # the app's Markdown, still bold

@@ -29,6 +29,7 @@ from analytics import (
 )
 from analytics.access import Role, local_access
 from analytics.disclosure import SUPPRESSED, display_count, for_source, rounds, shows_detail
+from analytics.escape import Markdown, markdown_format
 from analytics.filters import Filters, from_query, period_dates
 from analytics.sources import reword
 from analytics.store import Store
@@ -45,6 +46,7 @@ from tests.police_area import (
     police_store,
     stop_search_file,
     street_files,
+    street_rows,
 )
 
 Q1 = dict(start=date(2025, 1, 1), end=date(2025, 3, 31), period="custom")
@@ -96,6 +98,24 @@ def test_police_locations_are_places_named_as_published_and_typed_from_their_nam
     assert places_["On or near Supermarket"] == "shopping_centre"
     assert places_["On or near Park/Open Space"] == "park"
     assert places_["On or near Station Road"] == "street"  # a street, whatever its name says
+
+
+def test_a_crime_type_police_uk_publishes_is_named_as_text_whatever_it_holds():
+    store = Store()
+    load(store, ("wards.geojson", boundaries("wards")))
+    odd = 'Odd <b>crime</b> [x](https://evil.example) *now*'
+    load(store, ("2025-04-street.csv", csv_bytes([LONG_HEADER, *street_rows(
+        ("2025-04",), {(1, "2025-04", odd): 2})])))
+    names = reference.risk_options(store.cursor(), "street")
+    assert names == {"odd-b-crime-b-x-https-evil-example-now":
+                     "Odd b crime b x https evil example now"}  # a code, read as its words
+
+
+def test_the_apps_markdown_keeps_its_formatting_in_a_sources_words():
+    sentence = markdown_format("**{}** incidents with both risk types", "12")
+    worded = reword(sentence, "street")
+    assert worded == "**12** crimes with both crime types" and isinstance(worded, Markdown)
+    assert type(reword("incidents", "street")) is str  # plain text stays text to escape
 
 
 # --- the source as a filter -------------------------------------------------------------------

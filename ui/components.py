@@ -108,8 +108,7 @@ def _source() -> str:
 def in_words_markdown(text: str) -> md.Markdown:
     """A line written about incidents, escaped (as it is, if it already was) and in the words
     of the page's source."""
-    escaped = md.escape(text)  # Markdown passes through unchanged
-    return md.Markdown(reword(escaped, _source()))  # the source's words hold no markup
+    return reword(md.escape(text), _source())  # Markdown stays Markdown: reword adds no markup
 
 
 def in_words(fig: go.Figure) -> go.Figure:
