@@ -82,20 +82,30 @@ def small_trend(frame: pd.DataFrame, title: str, *, y_title: str = "Incidents") 
     return fig
 
 
+def name_rows(names: pd.Series) -> dict:
+    """A bar per row, named on the axis: rows sit at positions 0, 1, 2 ... with their names as
+    tick labels (escaped), so two places of the same name (police.uk has many an 'On or near
+    Shopping Area') are two bars, never one category; the bar's customdata is its name."""
+    shown = escape.plotly_all(names)
+    rows = list(range(len(shown)))
+    return {"trace": {"y": rows, "customdata": shown},
+            "axis": {"tickvals": rows, "ticktext": shown, "range": [-0.6, len(rows) - 0.4]}}
+
+
 def change_bars(frame: pd.DataFrame, title: str, *, label: str = "name") -> go.Figure:
     """Horizontal bars of change (current minus previous), rises and falls told apart by colour and sign."""
     ordered = frame.sort_values("change")
     colours = [DARK_PINK if c > 0 else TURQUOISE for c in ordered["change"]]
+    rows = name_rows(ordered[label])
     fig = go.Figure(go.Bar(
-        x=ordered["change"], y=escape.plotly_all(ordered[label]), orientation="h",
-        marker_color=colours,
+        x=ordered["change"], orientation="h", marker_color=colours, **rows["trace"],
         text=[f"{c:+,}" for c in ordered["change"]], textposition="outside",
-        hovertemplate="%{y}: %{x:+,} incidents<extra></extra>",
+        hovertemplate="%{customdata}: %{x:+,} incidents<extra></extra>",
     ))
     style(fig, title, height=max(240, 40 * len(ordered) + 90))
     fig.update_xaxes(title="Change in incidents on the previous period", zeroline=True,
                      zerolinecolor="#3D3D3D", rangemode="normal", **tick_step(ordered["change"]))
-    fig.update_yaxes(rangemode="normal", gridcolor="white")
+    fig.update_yaxes(gridcolor="white", **rows["axis"])
     return fig
 
 

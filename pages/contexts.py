@@ -188,11 +188,12 @@ components.chart(
         columns={"group": "Group", "group_name": "Group name", "name": "Place",
                  "context_label": "Type", "ward_name": "Ward"}),
     key="cluster-scatter")
+profile = groups.profile.rename(columns=say)  # 'Crimes (log scale)', 'Number of crime types'
 components.chart(
-    context_charts.profile_heatmap(groups.profile, context_charts.heatmap_title(groups.profile)),
+    context_charts.profile_heatmap(profile, context_charts.heatmap_title(profile)),
     ctx.caption("How far each group's average sits from the average of all places, in standard "
                 "deviations; risk types are the share of incidents carrying them"),
-    groups.profile.T.round(2).reset_index(names="Measure"), key="cluster-heatmap")
+    profile.T.round(2).reset_index(names="Measure"), key="cluster-heatmap")
 st.subheader("Members of each group")
 for _, g in groups.groups.iterrows():
     with st.expander(md.escape(f"Group {g['group']}: {names[g['group']]} ({g['places']:,} "
