@@ -73,7 +73,7 @@ def frame_hits(frame: pd.DataFrame) -> list[str]:
 
 
 # Metrics that count places or wards, not children: shown exactly in every view (DESIGN.md).
-NOT_ABOUT_CHILDREN = re.compile(r"^(places|wards) with incidents$", re.I)
+NOT_ABOUT_CHILDREN = re.compile(r"^(places|wards) with [a-z ]+$", re.I)
 
 
 def metric_hits(label: str, value: str) -> list[str]:
