@@ -108,6 +108,7 @@ PAGE_PERMISSIONS: dict[str, Permission] = {
     "records": P.ROWS,
     "data": P.AGGREGATES,  # the load history for all; loading itself needs P.UPLOAD
     "audit": P.AUDIT,
+    "glossary": P.AGGREGATES,  # words only
 }
 DEFAULT_PAGE_PERMISSION = P.AGGREGATES
 

@@ -1,26 +1,28 @@
 """The board pack: the current view as a standalone HTML file and a PDF, suppression applied.
 
-The HTML embeds plotly.js once, so its charts stay interactive offline. The PDF renders each
-chart to SVG with kaleido (which drives the system's Chromium, found on PATH or named by
-$CHROMIUM_PATH), lays the pack out as a print page and has Chromium print it. Nothing is fetched
-from the network: MathJax is switched off and plotly.js comes from the installed plotly. Without
-Chromium the HTML pack still works and `pdf_unavailable()` says why the PDF cannot be made.
+The HTML embeds plotly.js once, so its charts stay interactive offline. The PDF is the same page,
+its charts drawn at the paper's width as still pictures, printed by the system's Chromium (found
+on PATH or named by $CHROMIUM_PATH) on A4 with a running footer (title, period, filters) and page
+numbers: one browser start, where drawing each chart to SVG first (kaleido) took two thirds of
+the time. Nothing is fetched from the network: plotly.js comes from the installed plotly.
+Without Chromium the HTML pack still works and `pdf_unavailable()` says why the PDF cannot be
+made.
 
 The sections come from analytics.briefing; this module only lays them out. Every text is
-HTML-escaped (analytics.escape.html) and every table cell's formula-like text neutralised, as in
-the CSV exports. The page's own content security policy lets it load nothing from anywhere: its
-scripts and styles are inline, its images data: URIs, so opening (or printing) a pack tells no
-outside server anything, whatever a name in it says.
+HTML-escaped (analytics.escape.html); nothing is neutralised for spreadsheets, which is for CSV
+and Excel downloads only (a board reads "+310", not "'+310"). The page's own content security
+policy lets it load nothing from anywhere: its scripts and styles are inline, its images data:
+URIs, so opening (or printing) a pack tells no outside server anything, whatever a name in it
+says.
 """
 
 from __future__ import annotations
 
-import base64
 import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -30,25 +32,30 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from analytics.escape import html
-from analytics.exports import neutralise
 
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "chrome")
 CHROMIUM_ENV = ("CHROMIUM_PATH", "BROWSER_PATH")
 PDF_TIMEOUT_S = 180
-CHART_WIDTH, CHART_HEIGHT = 1000, 480  # pixels of an SVG chart (its own height if it has one)
+# pixels of a chart on A4 portrait: 210 mm less 2 x 15 mm margins at 96 pixels an inch
+PRINT_WIDTH = 680
+PRINT_HEIGHT, PRINT_SHRINK = 450, 0.8  # a chart with no height of its own; heights on paper
+# Chromium prints once the page has loaded and its timers have run (each chart is drawn then)
+PRINT_WAIT_MS = 10_000
 # The pack fetches nothing: inline scripts (plotly.js, each chart) and styles, data: images.
 PACK_POLICY = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
                "img-src data:; font-src data:; base-uri 'none'; form-action 'none'")
 PRINT_ARGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
               "--disable-component-update", "--disable-sync", "--disable-extensions",
-              "--no-first-run", "--no-pdf-header-footer")
+              "--no-first-run", "--no-pdf-header-footer", "--run-all-compositor-stages-before-draw",
+              f"--virtual-time-budget={PRINT_WAIT_MS}")
 
 
 @dataclass(frozen=True)
 class Section:
     """One page of the dashboard in the pack (or one slide): a heading, headline figures as
-    (label, value, change) triples, sentences, charts and captioned tables, the page key, and
-    shorter points for a slide (the summary when there are none)."""
+    (label, value, change) triples, sentences, charts and captioned tables, the page key,
+    shorter points and a chart for a slide (the summary and the first chart when there are
+    none), and how the figures were worked out, in a folded note."""
 
     title: str
     summary: Sequence[str] = ()
@@ -57,6 +64,8 @@ class Section:
     metrics: Sequence[tuple[str, str, str]] = ()
     page: str = ""
     points: Sequence[str] = ()
+    slide_figure: go.Figure | None = None
+    method: str = ""
 
 
 @dataclass(frozen=True)
@@ -92,44 +101,25 @@ def pdf_unavailable() -> str | None:
     if chromium_path() is None:
         return ("The PDF needs Chromium, which is not installed on this server (install "
                 "Debian's 'chromium' or set CHROMIUM_PATH). The HTML pack works without it.")
-    try:
-        import kaleido  # noqa: F401
-    except ImportError:
-        return "The PDF needs the kaleido package (pip install -r requirements.txt)."
     return None
 
 
 def to_html(pack: Pack) -> str:
     """The pack as one standalone HTML file with interactive charts that work offline."""
-    first = True
-
-    def chart(fig: go.Figure) -> str:
-        nonlocal first
-        # plotly.js is inlined once, with the first chart, so the file works offline.
-        out = pio.to_html(_standalone(fig), full_html=False, include_plotlyjs=first,
-                          config={"displaylogo": False})
-        first = False
-        return out
-
-    return _page(pack, _cover(pack) + "".join(_section(s, chart) for s in pack.sections))
+    return _render(pack, _charts({"displaylogo": False}))
 
 
 def to_pdf(pack: Pack) -> bytes:
-    """The pack as a PDF: charts as vector images, printed by the system's Chromium.
+    """The pack as a PDF on A4, numbered, charts drawn as vectors at the paper's width, printed
+    by the system's Chromium.
 
-    RuntimeError (saying why) when Chromium or kaleido is missing or printing fails.
+    RuntimeError (saying why) when Chromium is missing or printing fails.
     """
     reason = pdf_unavailable()
     if reason:
         raise RuntimeError(reason)
     browser = chromium_path()
-    images = iter(_svgs([_standalone(fig) for s in pack.sections for fig in s.figures], browser))
-
-    def chart(_: go.Figure) -> str:
-        data = base64.b64encode(next(images)).decode()
-        return f'<img alt="" src="data:image/svg+xml;base64,{data}">'
-
-    page_html = _page(pack, _cover(pack) + "".join(_section(s, chart) for s in pack.sections))
+    page_html = _render(pack, _charts({"staticPlot": True}, width=PRINT_WIDTH))
     with tempfile.TemporaryDirectory() as tmp:
         page, out = Path(tmp) / "pack.html", Path(tmp) / "pack.pdf"
         page.write_text(page_html, encoding="utf-8")
@@ -146,48 +136,66 @@ def to_pdf(pack: Pack) -> bytes:
         return out.read_bytes()
 
 
-def _standalone(fig: go.Figure) -> go.Figure:
+def _render(pack: Pack, chart: Callable[[go.Figure], str]) -> str:
+    return _page(pack, _cover(pack) + "".join(_section(s, i, chart)
+                                              for i, s in enumerate(pack.sections, 1)))
+
+
+def _charts(config: dict, width: int | None = None) -> Callable[[go.Figure], str]:
+    """A function drawing each figure as a div and a script, plotly.js inlined with the first
+    only (so the file works offline), `width` pixels wide when given (on paper)."""
+    first = True
+
+    def chart(fig: go.Figure) -> str:
+        nonlocal first
+        out = pio.to_html(_standalone(fig, width), full_html=False, include_plotlyjs=first,
+                          config=config, validate=False)
+        first = False
+        return out
+
+    return chart
+
+
+_WHITE: dict | None = None
+
+
+def _standalone(fig: go.Figure, width: int | None = None) -> dict:
     """The figure as it should look outside the app: axes that make room for their labels (the
-    app's charts get that from Streamlit's theme) on a white page."""
-    out = go.Figure(fig)
-    out.update_xaxes(automargin=True)
-    out.update_yaxes(automargin=True)
-    out.update_layout(template="plotly_white")
+    app's charts get that from Streamlit's theme) on a white page. As a plain dict: plotly's
+    checks on a copied figure with a new template took half the pack's time."""
+    global _WHITE
+    if _WHITE is None:
+        _WHITE = pio.templates["plotly_white"].to_plotly_json()
+    out = fig.to_dict()
+    layout = out.setdefault("layout", {})
+    layout["template"] = _WHITE
+    for name, axis in layout.items():
+        if name.startswith(("xaxis", "yaxis")) and isinstance(axis, dict):
+            axis["automargin"] = True
+    layout.setdefault("xaxis", {"automargin": True})
+    layout.setdefault("yaxis", {"automargin": True})
+    if width:  # on paper: the page's width, and a little shorter than on screen
+        layout["width"] = width
+        layout["height"] = round((layout.get("height") or PRINT_HEIGHT) * PRINT_SHRINK)
+    for trace in out.get("data", []):
+        if trace.get("type") == "bar":
+            trace["cliponaxis"] = False  # a value written beside the longest bar stays whole
     return out
 
 
-def _svgs(figures: list[go.Figure], browser: str) -> list[bytes]:
-    """Render figures to SVG in one kaleido session (one browser start for them all)."""
-    if not figures:
-        return []
-    import kaleido
-
-    with tempfile.TemporaryDirectory() as tmp:
-        paths = [Path(tmp) / f"fig{i}.svg" for i in range(len(figures))]
-        specs = [{"fig": fig, "path": path,
-                  "opts": {"format": "svg", "width": CHART_WIDTH,
-                           "height": fig.layout.height or CHART_HEIGHT}}
-                 for fig, path in zip(figures, paths, strict=True)]
-        try:
-            kaleido.write_fig_from_object_sync(
-                specs, kopts={"path": browser, "mathjax": False}, cancel_on_error=True)
-        except Exception as problem:  # kaleido raises its own and choreographer's errors
-            raise RuntimeError(f"Kaleido could not draw the charts ({problem}).") from problem
-        missing = [p.name for p in paths if not p.exists()]
-        if missing:
-            raise RuntimeError(f"Kaleido drew no image for {', '.join(missing)}.")
-        return [p.read_bytes() for p in paths]
-
-
-def _section(section: Section, chart) -> str:
-    """One section: heading, headline figures, sentences, charts (via `chart`), tables."""
-    parts = [f"<section><h2>{_e(section.title)}</h2>", _metrics(section.metrics),
-             _sentences(section.summary)]
+def _section(section: Section, number: int, chart: Callable[[go.Figure], str]) -> str:
+    """One section: heading, headline figures, sentences, charts (via `chart`), tables, and
+    the method, where the section has one to say, after them."""
+    parts = [f"<section id='s{number}'><h2>{_e(section.title)}</h2>"]
+    if section.page:  # under the heading: at the end it could be a page of its own
+        parts.append(f"<p class='more'>More on the "
+                     f"{_e(PAGE_NAMES.get(section.page, section.page))} page of the dashboard.</p>")
+    parts += [_metrics(section.metrics), _sentences(section.summary)]
     parts += [f"<figure>{chart(fig)}</figure>" for fig in section.figures]
     parts += [_table(caption, frame) for caption, frame in section.tables]
-    if section.page:
-        parts.append(f"<p class='more'>More on the {_e(PAGE_NAMES.get(section.page, section.page))}"
-                     " page of the dashboard.</p>")
+    if section.method:
+        parts.append(f"<details><summary>How this was worked out</summary>"
+                     f"<p>{_e(section.method)}</p></details>")
     return "".join(parts) + "</section>"
 
 
@@ -208,7 +216,8 @@ def _metrics(metrics: Sequence[tuple[str, str, str]]) -> str:
 def _cover(pack: Pack) -> str:
     demo = ("<p class='demo'><strong>Fictional demo data.</strong> Fernley is an invented "
             "borough: its places, people and incidents are made up.</p>" if pack.demo else "")
-    contents = "".join(f"<li>{_e(s.title)}</li>" for s in pack.sections)
+    contents = "".join(f"<li><a href='#s{i}'>{_e(s.title)}</a></li>"
+                       for i, s in enumerate(pack.sections, 1))
     return (
         f"<header class='cover'><h1>{_e(pack.title)}</h1>{demo}"
         f"<p class='lead'>{_e(pack.period)}</p>"
@@ -228,8 +237,8 @@ def _sentences(lines: Sequence[str]) -> str:
 
 
 def _table(caption: str, frame: pd.DataFrame) -> str:
-    """A table with every cell escaped and formula-like text neutralised."""
-    safe = frame.astype(object).map(lambda v: _e(neutralise(v)))
+    """A table with every cell escaped (as text, never for a spreadsheet: see above)."""
+    safe = frame.astype(object).map(_e)
     head = "".join(f"<th>{_e(str(c))}</th>" for c in safe.columns)
     rows = "".join("<tr>" + "".join(f"<td>{v}</td>" for v in row) + "</tr>"
                    for row in safe.itertuples(index=False))
@@ -241,12 +250,31 @@ def _e(value: object) -> str:
     return html(value)
 
 
+def _css_text(text: str) -> str:
+    """Text as a CSS string's content: every character but letters and digits as a hex escape
+    (its trailing space is the escape's end), so no name can end the string or the style sheet."""
+    return "".join(c if c.isascii() and c.isalnum() else f"\\{ord(c):06x} " for c in text)
+
+
+def footer(pack: Pack) -> str:
+    """The running footer of every printed page: the pack's title, period and filters."""
+    return f"{pack.title}. {pack.filters}."  # the filters start with the period
+
+
 def _page(pack: Pack, body: str) -> str:
     return f"""<!doctype html>
 <html lang="en-GB"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="{PACK_POLICY}">
 <title>{_e(pack.title)}</title>
 <style>
+@page {{ size: A4 portrait; margin: 15mm 15mm 20mm 15mm;
+  @bottom-left {{ content: "{_css_text(footer(pack))}"; font: 8pt Arial, sans-serif;
+                  color: #505A5F; vertical-align: top; padding-top: 4mm; }}
+  @bottom-right {{ content: "Page " counter(page) " of " counter(pages);
+                   font: 8pt Arial, sans-serif; color: #505A5F; vertical-align: top;
+                   padding-top: 4mm; white-space: nowrap; }} }}
+@media print {{ body {{ max-width: none; margin: 0; padding: 0; }}
+  table {{ font-size: 8pt; }} h1 {{ margin-top: 0; }} }}
 body {{ font-family: Arial, Helvetica, sans-serif; color: #0B0C0C; max-width: 1050px;
        margin: 2rem auto; padding: 0 1rem; line-height: 1.4; }}
 h1 {{ color: #12436D; font-size: 2rem; }} h2 {{ color: #12436D; border-bottom: 2px solid #12436D; }}
@@ -255,6 +283,7 @@ h1 {{ color: #12436D; font-size: 2rem; }} h2 {{ color: #12436D; border-bottom: 2
 table {{ border-collapse: collapse; margin: 1rem 0; font-size: .9rem; }}
 caption {{ text-align: left; font-weight: bold; padding-bottom: .3rem; }}
 th, td {{ border: 1px solid #B1B4B6; padding: .25rem .5rem; text-align: left; }}
+table, tr, .metric {{ page-break-inside: avoid; }} details {{ margin: 1rem 0; color: #505A5F; }}
 img {{ width: 100%; }} figure {{ margin: 1rem 0; page-break-inside: avoid; }}
 .summary li {{ margin-bottom: .3rem; }} .more {{ color: #505A5F; font-size: .9rem; }}
 .demo {{ background: #E8F1F8; padding: .5rem .8rem; border-left: 4px solid #12436D; }}

@@ -10,7 +10,7 @@ view unless told otherwise: small counts hidden, others rounded (analytics.discl
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 import duckdb
@@ -42,6 +42,7 @@ from analytics.disclosure import (
 from analytics.filters import Filters, uk_date
 from analytics.reference import data_facts, ward_names
 from analytics.sources import reword, source
+from analytics.vocab import AGENCY_LABELS, CONTEXT_LABELS, RISK_LABELS
 
 TITLE = "Contextual safeguarding: board pack"
 TOP_SIGNALS = 5  # signals named on the Trends section
@@ -58,18 +59,18 @@ def _overview(con: duckdb.DuckDBPyConnection, filters: Filters, view: str) -> Se
     if cur.incidents == 0:
         return _empty("Headline figures", "overview")
 
-    def delta(now: int, before: int | None, rounded: bool | None = None) -> str:
-        words = overview.change_words(now, before, view, period, rounded=rounded)
+    def delta(now: int, before: int | None, children: bool = True) -> str:
+        words = overview.change_words(now, before, view, period, children=children)
         return words or ("No earlier period to compare" if before is None else "Too few to compare")
 
     metrics = (
         ("Incidents", display_count(cur.incidents, view), delta(cur.incidents, prev and prev.incidents)),
         ("Young people affected", display_count(cur.young_people, view),
          delta(cur.young_people, prev and prev.young_people)),
-        ("Places with incidents", display_count(cur.contexts, view, rounded=False),
-         delta(cur.contexts, prev and prev.contexts, rounded=False)),
-        ("Wards with incidents", display_count(cur.wards, view, rounded=False),
-         delta(cur.wards, prev and prev.wards, rounded=False)),
+        ("Places with incidents", display_count(cur.contexts, view, children=False),
+         delta(cur.contexts, prev and prev.contexts, children=False)),
+        ("Wards with incidents", display_count(cur.wards, view, children=False),
+         delta(cur.wards, prev and prev.wards, children=False)),
     )
     most = ", ".join(f"{r.ward_name} ({display_count(r.incidents, view)} incidents)"
                      for r in head.top_wards.itertuples())
@@ -129,15 +130,15 @@ def _overlap(con: duckdb.DuckDBPyConnection, filters: Filters, view: str) -> Sec
     points = [f"{overlap.pair_headline(r.a_label, r.b_label, r.lift, window)} "
               f"({display_count(r.n_ab, view)} young people)"
               for r in overlap.strongest(result).itertuples()] or summary
-    figures = [oc.heatmap(result, "lift", view)]
+    # The few pairs that matter in words, the matrix as one picture; every pair's figures are
+    # the lead view's (the Risk overlap page's table). A slide draws the strongest as bars.
     strong = overlap.strongest(result, n=TOP_PAIRS)
-    if not strong.empty:
-        top = strong.iloc[0]
-        figures.insert(0, bc.pair_bars(strong, overlap.pair_headline(
-            top["a_label"], top["b_label"], top["lift"], window), view))
-    return Section(title, summary, figures,
-                   [("Each pair of risk types", oc.heatmap_table(result, view))], page="overlap",
-                   points=points)
+    bars = None if strong.empty else bc.pair_bars(
+        strong, f"The {len(strong)} pairs most above chance, {overlap.window_phrase(window)}",
+        view)
+    return Section(title, summary, [oc.heatmap(result, "lift", view)], page="overlap",
+                   points=points, slide_figure=bars,
+                   method=oc.legend_sentence("lift", "people", window))
 
 
 def _places(con: duckdb.DuckDBPyConnection, filters: Filters, view: str) -> Section:
@@ -145,7 +146,7 @@ def _places(con: duckdb.DuckDBPyConnection, filters: Filters, view: str) -> Sect
     rank = places.ward_ranking(con, filters)
     if rank.empty or rank["incidents"].sum() == 0:
         return _empty(title, "places")
-    spots = places.ward_hot_spots(con, filters)
+    spots = places.ward_hot_spots(con, filters, view=view)
     summary = pc.spot_sentences(spots) or [spots.reason or pc.map_headline(spots) + "."]
     conc = places.concentration(con, filters)
     summary.append(pc.concentration_headline(conc, view) + ".")
@@ -270,9 +271,10 @@ def lineage(con: duckdb.DuckDBPyConnection, view: str = PRESENTER_VIEW) -> pd.Da
 
 
 def pack(con: duckdb.DuckDBPyConnection, filters: Filters, view: str = PRESENTER_VIEW,
-         keys: tuple[str, ...] = PACK_ORDER) -> Pack:
+         keys: tuple[str, ...] = PACK_ORDER, sections: Sequence[Section] | None = None) -> Pack:
     """The board pack for the filters: a cover (period, filters, data date, lineage) and one
-    section per page. Board view unless told otherwise."""
+    section per page (`sections` when already built, as the app builds them one at a time to
+    show its progress). Board view unless told otherwise."""
     facts = data_facts(con)
     return Pack(
         title=TITLE,
@@ -282,9 +284,38 @@ def pack(con: duckdb.DuckDBPyConnection, filters: Filters, view: str = PRESENTER
                    else "no data loaded"),
         view=VIEWS.get(view, VIEWS[PRESENTER_VIEW]),
         lineage=lineage(con, view),
-        sections=tuple(section(con, filters, key, view) for key in keys),
+        sections=tuple(sections if sections is not None
+                       else (section(con, filters, key, view) for key in keys)),
         demo=facts.is_demo,
     )
+
+
+def scope_words(filters: Filters, names: dict[str, str]) -> str:
+    """What a slide covers, short enough for its title: 'Larkspur Vale; sexual exploitation;
+    12 months to 30 November 2026' (the whole borough and all harms when nothing is chosen)."""
+    if filters.wards:
+        where = ", ".join(names.get(w, w) for w in filters.wards)
+    else:
+        where = "the whole borough" if filters.within_wards is None else "the wards you may see"
+    parts = [where, ", ".join(_lower(RISK_LABELS.get(r, r)) for r in filters.risk_types)
+             or "all harms"]
+    parts += [", ".join(_lower(CONTEXT_LABELS.get(c, c)) for c in filters.context_types),
+              ", ".join(AGENCY_LABELS.get(a, a) for a in filters.agencies)]
+    if filters.start and filters.end and filters.period != "custom":
+        parts.append(f"{overview.period_words(filters)} to {uk_date(filters.end)}")
+    else:
+        parts.append(filters.period_phrase())
+    return "; ".join(part for part in parts if part)
+
+
+def slide_title(title: str, filters: Filters, names: dict[str, str]) -> str:
+    """'Headline figures: Larkspur Vale; sexual exploitation; 12 months to 30 November 2026':
+    every slide says what it covers in its title, not only in a caption."""
+    return f"{title}: {scope_words(filters, names)}"
+
+
+def _lower(label: str) -> str:
+    return label[:1].lower() + label[1:]
 
 
 def _capital(text: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import math
 import re
 import textwrap
 
@@ -23,10 +24,13 @@ TOP_WARDS = 10  # wards drawn in the ranking chart
 TOP_PLACES = 10  # places drawn in the priority chart
 # Presenter type: readable from the back of a room on a 1280 x 720 screen.
 SLIDE_FONT, SLIDE_TITLE, SLIDE_TICKS, SLIDE_LEGEND = 20, 24, 18, 16
+SLIDE_SMALLEST = 16  # pixels: no text on a slide is smaller (value labels, names of many bars)
 SLIDE_TITLE_CHARS = 54  # a chart title wraps at about this many characters on a slide
 SLIDE_AXIS_CHARS = 30  # an axis title, centred under a plot that long labels can make narrow
 # pixels: with the slide's title above, the whole slide fits a 1280 x 720 screen
 SLIDE_HEIGHT, SLIDE_HEIGHT_UNDER_METRICS = 450, 330
+# the slide's own title (st.title at 1280 px): characters to a line, and pixels a line
+SLIDE_HEADING_CHARS, SLIDE_HEADING_LINE_PX = 50, 56
 
 
 def ward_bars(rank: pd.DataFrame, title: str, view: str, top: int = TOP_WARDS) -> go.Figure:
@@ -91,9 +95,11 @@ def pair_bars(pairs: pd.DataFrame, title: str, view: str) -> go.Figure:
     return fig
 
 
-def slide_height(under_metrics: bool) -> int:
-    """How tall a slide's chart is: shorter under a row of headline figures."""
-    return SLIDE_HEIGHT_UNDER_METRICS if under_metrics else SLIDE_HEIGHT
+def slide_height(under_metrics: bool, title: str = "") -> int:
+    """How tall a slide's chart is: shorter under a row of headline figures, and for each line
+    past the first that the slide's title takes."""
+    extra = max(0, math.ceil(len(title) / SLIDE_HEADING_CHARS) - 1) * SLIDE_HEADING_LINE_PX
+    return (SLIDE_HEIGHT_UNDER_METRICS if under_metrics else SLIDE_HEIGHT) - extra
 
 
 def enlarge(fig: go.Figure, height: int = SLIDE_HEIGHT) -> go.Figure:
@@ -113,7 +119,8 @@ def enlarge(fig: go.Figure, height: int = SLIDE_HEIGHT) -> go.Figure:
                               "yanchor": "bottom"})  # under the ticks, however tall they are
     bars = max((len(t.y) for t in big.data if t.type == "bar" and t.orientation == "h"
                 and t.y is not None), default=0)
-    ticks = SLIDE_TICKS if not bars else max(12, min(SLIDE_TICKS, (height - 160) // bars - 8))
+    ticks = SLIDE_TICKS if not bars else max(SLIDE_SMALLEST,
+                                             min(SLIDE_TICKS, (height - 160) // bars - 8))
     ink = {"color": "#0B0C0C"}
     big.update_xaxes(tickfont={"size": SLIDE_TICKS, **ink}, title_font_size=SLIDE_FONT,
                      automargin=True)
@@ -122,6 +129,9 @@ def enlarge(fig: go.Figure, height: int = SLIDE_HEIGHT) -> go.Figure:
         if axis.title.text:
             axis.title.text = "<br>".join(textwrap.wrap(axis.title.text, SLIDE_AXIS_CHARS))
     big.update_traces(textfont_size=ticks, cliponaxis=False, selector={"type": "bar"})
+    big.update_traces(textfont_size=SLIDE_SMALLEST, selector={"mode": "text"})
+    big.update_annotations(font_size=SLIDE_SMALLEST)
+    big.update_coloraxes(colorbar_tickfont_size=SLIDE_SMALLEST)
     if bars:
         _room_for_labels(big)
     return big

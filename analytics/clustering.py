@@ -70,6 +70,13 @@ NAME_Z = 0.5  # a feature names a group when its centre is this many SDs from th
 DOMINANT_SHARE = 0.5  # a context type names a group when at least this share of it is that type
 # Words for trust; each list runs from the highest threshold down.
 SILHOUETTE_WORDS = ((0.5, "clear"), (0.25, "moderate"), (-1.0, "weak"))
+PLAIN_TRUST = {
+    "clear": "These groups are clear: they stand well apart and come out the same when checked "
+             "again.",
+    "moderate": "These groups are fair: most places sit firmly in one, but the edges between "
+                "groups are rough.",
+    "weak": "These groups are only rough: read them as a starting point, not a firm division.",
+}
 STABILITY_WORDS = ((0.8, "clear"), (0.6, "moderate"), (-1.0, "weak"))
 LETTERS = "ABCDEF"
 ADVERBS = {"clear": "clearly", "moderate": "moderately", "weak": "only weakly"}
@@ -378,6 +385,11 @@ class Clustering:
             text += (f"; {self.left_out:,} {fewer} with fewer are left out (too few incidents "
                      "to show a pattern)")
         return text + "."
+
+    def plain_trust_sentence(self) -> str:
+        """The trust in the board's words: 'These groups are clear: ...' (the figures behind it:
+        trust_sentence)."""
+        return PLAIN_TRUST[self.trust_word]
 
     def trust_sentence(self) -> str:
         """The trust in words, with the numbers for those who want them."""

@@ -53,8 +53,9 @@ def scatter_title(groups: pd.DataFrame) -> str:
             f"{int(top['places']):,} {places}")
 
 
-def profile_heatmap(profile: pd.DataFrame, title: str) -> go.Figure:
-    """Groups (columns) by features (rows): how far each group's centre sits from the average."""
+def profile_heatmap(profile: pd.DataFrame, title: str, plain: bool = False) -> go.Figure:
+    """Groups (columns) by features (rows): how far each group's centre sits from the average
+    (in standard deviations; `plain` for the board, which reads 'above or below average')."""
     z = profile.T
     limit = max(1.0, float(z.abs().to_numpy().max()))
     fig = go.Figure(go.Heatmap(
@@ -62,8 +63,11 @@ def profile_heatmap(profile: pd.DataFrame, title: str) -> go.Figure:
         colorscale=[[i / (len(DIVERGING) - 1), c] for i, c in enumerate(DIVERGING)],
         zmin=-limit, zmax=limit, zmid=0,
         text=[[f"{v:+.1f}" for v in row] for row in z.to_numpy()], texttemplate="%{text}",
-        colorbar={"title": {"text": "Above (+) or<br>below (−)<br>average,<br>in SDs"}},
-        hovertemplate="%{x}, %{y}: %{z:+.2f} standard deviations<extra></extra>",
+        colorbar={"title": {"text": "Above (+) or<br>below (−)<br>average" + (
+            "" if plain else ",<br>in SDs")}},
+        hovertemplate="%{x}, %{y}: %{z:+.2f} " + ("times the usual spread from average"
+                                                 if plain else "standard deviations")
+                      + "<extra></extra>",
     ))
     style(fig, title, height=max(320, 30 * len(z) + 110))
     fig.update_yaxes(autorange="reversed", gridcolor="white", rangemode="normal")
@@ -72,13 +76,15 @@ def profile_heatmap(profile: pd.DataFrame, title: str) -> go.Figure:
     return fig
 
 
-def heatmap_title(profile: pd.DataFrame) -> str:
-    """The single strongest difference: 'Group B stands out most: share at night well above average'."""
+def heatmap_title(profile: pd.DataFrame, plain: bool = False) -> str:
+    """The single strongest difference: 'Group B stands out most: share at night well above average'
+    (in standard deviations, or in words where `plain`)."""
     stacked = profile.stack()
     group, feature = stacked.abs().idxmax()
     value = stacked[(group, feature)]
-    return (f"Group {group} stands out most: {feature[0].lower() + feature[1:]} "
-            f"{abs(value):.1f} standard deviations {'above' if value > 0 else 'below'} average")
+    side = "above" if value > 0 else "below"
+    how = f"far {side} average" if plain else f"{abs(value):.1f} standard deviations {side} average"
+    return f"Group {group} stands out most: {feature[0].lower() + feature[1:]} {how}"
 
 
 def timeline(frame: pd.DataFrame, starts: list, title: str) -> go.Figure:

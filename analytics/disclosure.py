@@ -126,15 +126,20 @@ def is_small(n: float | int | None) -> bool:
     return n is not None and not pd.isna(n) and 0 < n < THRESHOLD
 
 
-def display_count(n: float | int | None, view: str, rounded: bool | None = None) -> str:
+def display_count(n: float | int | None, view: str, rounded: bool | None = None,
+                  children: bool = True) -> str:
     """A count formatted for the view: '1,234', '0', or '<5' where it would be disclosive.
 
     Counts are rounded to the nearest ROUND_TO where the view rounds (the board's). `rounded=True`
     rounds in the lead view too (for a figure the lead could otherwise subtract, such as exact
-    combinations); `rounded=False` never rounds, for counts that are not about children (wards).
+    combinations); `rounded=False` never rounds. `children=False` is for a count that is not
+    about children (wards, places, interventions): shown exactly in every view ('Wards with
+    incidents: 3', never '<5', which hides nothing and reads as an error).
     """
     if n is None or pd.isna(n):
         return "–"
+    if not children:
+        return f"{int(round(n)):,}"
     if suppresses(view) and is_small(n):
         return SUPPRESSED
     if _rounding(view, rounded):
@@ -142,9 +147,13 @@ def display_count(n: float | int | None, view: str, rounded: bool | None = None)
     return f"{int(round(n)):,}"
 
 
-def shown_number(n: float | int, view: str, rounded: bool | None = None) -> int | None:
+def shown_number(n: float | int, view: str, rounded: bool | None = None,
+                 children: bool = True) -> int | None:
     """The count as the view shows it, as a number: None where hidden ('<5'), else exact or
-    rounded. For arithmetic on shown figures (a change between two of them, a percentage)."""
+    rounded (exact where the count is not about children: see display_count). For arithmetic
+    on shown figures (a change between two of them, a percentage)."""
+    if not children and not pd.isna(n):
+        return int(round(n))
     if pd.isna(n) or (suppresses(view) and is_small(n)):
         return None
     return round_count(n) if _rounding(view, rounded) else int(round(n))

@@ -59,8 +59,9 @@ def what_changed(con: duckdb.DuckDBPyConnection, filters: Filters, view: str) ->
                                        src.type_nouns, view, period, src.nouns))
     sentences.append(signal_sentence(trends.signals(con, filters, view=view), filters))
     if filters.start and filters.end:
-        sentences.append(hot_spot_sentence(places.ward_hot_spots(con, filters),
-                                           places.ward_hot_spots(con, filters.previous()),
+        sentences.append(hot_spot_sentence(places.ward_hot_spots(con, filters, view=view),
+                                           places.ward_hot_spots(con, filters.previous(),
+                                                                 view=view),
                                            period))
     sentences.append(priority_sentence(con, filters, view))
     return Narrative(tuple(s for s in sentences if s))

@@ -24,6 +24,7 @@ from analytics.disclosure import (
     display_count,
     is_small,
     mask_small,
+    rounds,
     suppress_frame,
     suppresses,
 )
@@ -68,6 +69,21 @@ def legend_sentence(measure: str, unit: str, window: int | None) -> str:
     raise ValueError(f"Unknown measure {measure!r}")
 
 
+def plain_sentence(measure: str, unit: str) -> str:
+    """How to read the chosen measure in the board's words (the method: legend_sentence)."""
+    noun = overlap.UNITS[unit]
+    if measure == "lift":
+        return (f"A coloured cell is a pair of harms recorded for the same {noun} more often than "
+                "chance would give; its number is how many times as often (2.0 is twice). "
+                "Blank cells are ordinary overlap.")
+    if measure == "count":
+        return f"Each cell counts the {noun} with both harms recorded."
+    if measure == "jaccard":
+        return f"Each cell is the share of {noun} with either harm who have both."
+    return (f"Read along a row: of the {noun} with the row's harm, the share who also have the "
+            "column's.")
+
+
 def heatmap(result: overlap.Overlap, measure: str, view: str) -> go.Figure:
     """The risk x risk heatmap of one measure, values and * marks written in the cells."""
     values = overlap.matrix(result, measure)
@@ -78,6 +94,9 @@ def heatmap(result: overlap.Overlap, measure: str, view: str) -> go.Figure:
     # A pair never seen together gets no colour: with few members "0 times chance" is weak
     # evidence, and a wall of the strongest orange would drown the pairs that matter.
     z = values.where(~hidden & (counts != 0))
+    plain = measure == "lift" and rounds(view)
+    if plain:  # the board's matrix: only the pairs stronger than chance, coloured and labelled
+        z = z.where(_stronger_than_chance(lookup, labels))
     if measure == "count":  # totals on the diagonal would drown the pairs: written, not coloured
         z = z.where(~np.eye(len(z), dtype=bool))
     if measure == "lift":
@@ -108,7 +127,9 @@ def heatmap(result: overlap.Overlap, measure: str, view: str) -> go.Figure:
             cell = _cell_text(values.loc[r, c], measure, hidden.loc[r, c], r == c, view,
                               counts.loc[r, c])
             pair = lookup.loc[(r, c)] if r != c else None
-            if pair is not None and bool(pair["significant"]) and not hidden.loc[r, c]:
+            if plain and pd.isna(z.loc[r, c]) and not hidden.loc[r, c]:
+                cell = ""  # ordinary overlap: its numbers are in the hover and the table
+            elif pair is not None and bool(pair["significant"]) and not hidden.loc[r, c]:
                 cell += SIGNIFICANT_MARK
             text_row.append(cell)
             hover_row.append(_hover(r, c, pair, result, view, counts.loc[r, c]))
@@ -137,6 +158,12 @@ def heatmap(result: overlap.Overlap, measure: str, view: str) -> go.Figure:
     fig.update_xaxes(tickangle=-35, showgrid=False, linecolor="white")
     fig.update_yaxes(autorange="reversed", showgrid=False, rangemode="normal")
     return fig
+
+
+def _stronger_than_chance(lookup: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
+    """A labels x labels mask: True where the pair occurs together more than chance explains."""
+    return pd.DataFrame([[r != c and bool(lookup.loc[(r, c)]["significant"]) for c in labels]
+                         for r in labels], index=labels, columns=labels)
 
 
 def heatmap_title(result: overlap.Overlap, measure: str, view: str) -> str:

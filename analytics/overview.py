@@ -173,10 +173,10 @@ def percent_change(current: int, previous: int | None) -> float | None:
 
 
 def change_words(current: int, previous: int | None, view: str, period: str,
-                 rounded: bool | None = None) -> str | None:
+                 rounded: bool | None = None, children: bool = True) -> str | None:
     """'+12% on the previous 12 months', 'No real change', or None where there is no comparison
-    the view may show (see shown_change)."""
-    change = shown_change(current, previous, view, rounded)
+    the view may show (see shown_change; `children=False` for wards or places)."""
+    change = shown_change(current, previous, view, rounded, children)
     if change is None:
         return None
     return NO_CHANGE if round(change, 2) == 0 else f"{change:+.0%} on the previous {period}"
@@ -186,13 +186,14 @@ NO_CHANGE = "No real change"
 
 
 def shown_change(current: int, previous: int | None, view: str,
-                 rounded: bool | None = None) -> float | None:
+                 rounded: bool | None = None, children: bool = True) -> float | None:
     """Relative change between the two counts as the view shows them (rounded where it rounds),
     or None where either is hidden or there is nothing to compare with: a percentage worked out
     from exact counts would give away what '<5' or rounding hides (10 against 2 is +400%)."""
     if previous is None:
         return None
-    now, before = shown_number(current, view, rounded), shown_number(previous, view, rounded)
+    now = shown_number(current, view, rounded, children)
+    before = shown_number(previous, view, rounded, children)
     if now is None or before is None:
         return None
     return percent_change(now, before)

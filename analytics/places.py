@@ -21,7 +21,7 @@ from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from analytics import hotspots
-from analytics.disclosure import suppresses
+from analytics.disclosure import shown_counts, suppresses
 from analytics.filters import Filters
 from analytics.sources import STREET, place_kind, risk_label
 from analytics.sources import source as source_of
@@ -140,31 +140,34 @@ class HotSpots:
 
 def ward_hot_spots(con: duckdb.DuckDBPyConnection, filters: Filters, *,
                    permutations: int = hotspots.PERMUTATIONS,
-                   seed: int = hotspots.SEED) -> HotSpots:
+                   seed: int = hotspots.SEED, view: str = "analyst") -> HotSpots:
     """Which wards (with their neighbours) have more, or fewer, incidents than chance allows.
 
     Uses the rate per 1,000 children (residents, for police.uk) when every ward has a
-    population, else counts.
+    population, else counts. The spots are judged on the exact counts, the same in every view;
+    "times the borough rate" is worked out from the counts as the view shows them
+    (disclosure.shown_counts), since an exact rate times the wards' known populations would
+    give the exact counts back.
     """
     shapes = ward_shapes(con).drop(columns="child_population")
     counts = ward_counts(con, replace(filters, wards=())).set_index("ward_code")
     frame = shapes.join(counts[["incidents", "rate", "population"]], on="ward_code")
     return _area_hot_spots(frame.rename(columns={"ward_code": "code", "ward_name": "name"}),
-                           "ward", source_of(filters.source), permutations, seed)
+                           "ward", source_of(filters.source), permutations, seed, view)
 
 
 def lsoa_hot_spots(con: duckdb.DuckDBPyConnection, filters: Filters, *,
                    permutations: int = hotspots.PERMUTATIONS,
-                   seed: int = hotspots.SEED) -> HotSpots:
+                   seed: int = hotspots.SEED, view: str = "analyst") -> HotSpots:
     """Which LSOAs (with their neighbours) have more, or fewer, incidents than chance allows:
     ward_hot_spots on the loaded LSOA boundaries (smaller areas, so a hot street shows)."""
     frame = lsoa_counts(con, replace(filters, wards=()))
     return _area_hot_spots(frame.rename(columns={"lsoa_code": "code", "lsoa_name": "name"}),
-                           "lsoa", source_of(filters.source), permutations, seed)
+                           "lsoa", source_of(filters.source), permutations, seed, view)
 
 
 def _area_hot_spots(frame: pd.DataFrame, unit: str, src, permutations: int,
-                    seed: int) -> HotSpots:
+                    seed: int, view: str = "analyst") -> HotSpots:
     """Gi* over areas (code, name, shape, incidents, rate, population), rates where every area
     has a population."""
     nouns = {"ward": "wards", "lsoa": "LSOAs"}[unit]
@@ -181,7 +184,7 @@ def _area_hot_spots(frame: pd.DataFrame, unit: str, src, permutations: int,
     weights = hotspots.queen_weights(tuple(frame["code"]), list(frame["shape"]))
     values = frame["rate"].to_numpy() if use_rate else frame["incidents"].to_numpy(float)
     base = population.to_numpy() if use_rate else np.ones(len(frame))
-    ratio = _neighbourhood_ratio(frame["incidents"].to_numpy(float), base, weights)
+    ratio = _neighbourhood_ratio(shown_counts(frame["incidents"], view), base, weights)
     table = _judge(values, weights, permutations, seed)
     table.insert(1, "name", frame["name"].to_numpy())
     table.insert(2, "incidents", frame["incidents"].to_numpy())
@@ -302,10 +305,12 @@ class GridHotSpots:
 
 def grid_hot_spots(con: duckdb.DuckDBPyConnection, filters: Filters, *,
                    permutations: int = hotspots.PERMUTATIONS, seed: int = hotspots.SEED,
-                   target_cells: int = hotspots.TARGET_CELLS) -> GridHotSpots:
+                   target_cells: int = hotspots.TARGET_CELLS,
+                   view: str = "analyst") -> GridHotSpots:
     """Incidents counted on a hexagon grid over the borough, with hot and cold cells.
 
     `selected` counts only the chosen wards' incidents (for the density layer); Gi* uses all.
+    "Times the borough rate" comes from the counts as the view shows them (see ward_hot_spots).
     """
     p = replace(filters, wards=()).predicate("i", risk_list=True)
     points = con.execute(
@@ -335,7 +340,7 @@ def grid_hot_spots(con: duckdb.DuckDBPyConnection, filters: Filters, *,
     weights = hotspots.hex_weights(ids, cells["q"].to_numpy(), cells["r"].to_numpy())
     table = _judge(cells["incidents"].to_numpy(float), weights, permutations, seed)
     table.insert(1, "name", _ward_names_at(con, cells))
-    table["ratio"] = _neighbourhood_ratio(cells["incidents"].to_numpy(float),
+    table["ratio"] = _neighbourhood_ratio(shown_counts(cells["incidents"], view),
                                           np.ones(len(cells)), weights)
     cells = pd.concat([cells, table[["z", "p", "q", "label", "ratio"]].rename(
         columns={"q": "q_value"})], axis=1)

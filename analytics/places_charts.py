@@ -6,10 +6,12 @@ headlines read only numbers that are safe to show in the view they are given.
 
 from __future__ import annotations
 
+import textwrap
+
 import pandas as pd
 import plotly.graph_objects as go
 
-from analytics import hotspots
+from analytics import escape, hotspots
 from analytics.charts import DARK_BLUE, DARK_GREY, PALETTE, SEQUENTIAL, TURQUOISE, style
 from analytics.disclosure import (
     display_count,
@@ -18,12 +20,14 @@ from analytics.disclosure import (
     protect_table,
     shown_difference,
     shown_rate,
+    shows_detail,
     suppresses,
 )
 from analytics.maps import LegendBin
 from analytics.places import DAYS, Concentration, HotSpots, shareable_name, spot_sentence
 
 LEGEND_PER_ROW = 3
+LEGEND_LINE_CHARS = 38  # a legend entry wraps at about this many characters
 TREND_TYPES = 4  # the trend chart draws the busiest four types of place (four colours at most)
 SYMBOLS = {"square": "square", "outline": "square-open", "circle": "circle",
            "ring": "circle-open", "diamond": "diamond"}
@@ -35,13 +39,16 @@ def legend_figure(bins: tuple[LegendBin, ...] | list[LegendBin], title: str) -> 
     for k, b in enumerate(bins):
         row, col = divmod(k, LEGEND_PER_ROW)
         fig.add_trace(go.Scatter(
-            x=[col], y=[-row], mode="markers+text", text=[b.label], textposition="middle right",
+            x=[col], y=[-row], mode="markers+text", textposition="middle right",
+            # a long entry wraps rather than running off the right of the chart
+            text=["<br>".join(escape.plotly(line) for line in
+                              textwrap.wrap(b.label, LEGEND_LINE_CHARS))],
             marker={"symbol": SYMBOLS.get(b.shape, "square"), "size": 18, "color": b.colour,
                     "line": {"color": b.colour if b.shape in ("outline", "ring") else DARK_GREY,
                              "width": 3 if b.shape in ("outline", "ring") else 1}},
             hoverinfo="skip", showlegend=False))
     rows = max(1, -(-len(bins) // LEGEND_PER_ROW))
-    style(fig, title, height=60 + 34 * rows)
+    style(fig, title, height=60 + 44 * rows)
     fig.update_layout(title_font_size=14, margin={"l": 10, "r": 10, "t": 40, "b": 5})
     fig.update_xaxes(visible=False, range=[-0.1, LEGEND_PER_ROW])
     fig.update_yaxes(visible=False, range=[-rows + 0.5, 0.5], rangemode="normal")
@@ -73,6 +80,11 @@ def spot_table(spots: HotSpots, view: str) -> pd.DataFrame:
     if spots.table.empty:
         return pd.DataFrame()
     t = spots.table.sort_values(["q", "z"], ascending=[True, False])
+    if not shows_detail(view):  # the board's table in plain words; the statistics are the lead's
+        return pd.DataFrame({
+            "Area": t["name"], "Incidents": [display_count(v, view) for v in t["incidents"]],
+            "Times the borough rate (with neighbours)": t["ratio"].round(1),
+            "Result": t["label"].str.capitalize()})
     return pd.DataFrame({
         "Area": t["name"],
         "Incidents": [display_count(v, view) for v in t["incidents"]],

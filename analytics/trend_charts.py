@@ -102,9 +102,12 @@ def xmr_chart(series: TrendSeries, title: str, *, view: str, y_title: str, unit:
                                               "font": {"size": 12, "color": "#0B0C0C"}})
     else:
         wrapped = _wrap(title, 100)
-        top = 56 + 20 * min(labelled, 2) + 24 * wrapped.count("<br>")
-        fig.update_layout(title={"text": wrapped, "yref": "container", "y": 1,
-                                 "yanchor": "top", "pad": {"t": 10}},
+        top = 70 + 20 * min(labelled, 2) + 24 * wrapped.count("<br>")
+        # Plotly places a title of several lines by its first line's middle: put that 24 px
+        # down, so the tops of its letters are not cut off
+        fig.update_layout(title={"text": wrapped, "yref": "container",
+                                 "y": 1 - 24 / fig.layout.height, "yanchor": "middle",
+                                 "pad": {"t": 0, "b": 0}},
                           margin={"l": 10, "r": 10, "t": top, "b": 10},
                           legend={"orientation": "h", "y": -0.15, "x": 0})
     return fig

@@ -342,7 +342,8 @@ def task_startup(db: Path) -> dict:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("task", choices=["generate", "ingest", "pages", "baseline", "startup"])
+    parser.add_argument("task", choices=["generate", "ingest", "pages", "baseline", "startup",
+                                         "pack"])
     parser.add_argument("db", type=Path)
     parser.add_argument("out", type=Path)
     parser.add_argument("--incidents", type=int, default=25_000)
@@ -359,6 +360,10 @@ def main(argv: list[str] | None = None) -> None:
         result = task_pages(args.db, args.runs)
     elif args.task == "baseline":
         result = task_baseline(args.db, args.runs)
+    elif args.task == "pack":
+        from bench.pack import task_pack  # bench.pack imports this module
+
+        result = task_pack(args.db, args.runs)
     else:
         result = task_startup(args.db)
     result["load_average"] = [load_before, os.getloadavg()[0]]

@@ -109,6 +109,10 @@ def markdown(result: dict) -> str:
               "cache hit. CPU counts every thread (DuckDB's too): on a shared machine it shows "
               "the work done, where wall time also shows the waiting.", ""]
     lines += _other(result)
+    if "pack" in result:
+        from bench import pack
+
+        lines += pack.markdown(result["pack"])
     lines += ["", "| Budget | Limit | Measured | Met |", "|---|---|--:|---|"]
     for b in result["budgets"]:
         unit = "" if b["unit"] == "×" else f" {b['unit']}"

@@ -9,6 +9,7 @@
    and warm, the median of --runs runs;
 4. times the same analyses written in plain pandas (bench/baseline.py) on the same data;
 5. measures peak memory, the database file and the app's start-up to the first Overview;
+   times the board pack's sections, its HTML and its PDF (bench/pack.py);
 6. writes bench-<incidents>.md and bench-<incidents>.json into --out.
 Each step runs in a process of its own (bench/measure.py). Speed is measured here, never
 asserted in tests.
@@ -88,6 +89,7 @@ def run(incidents: int, out: Path, runs: int = 3, seed: int = 20261123,
         result["pages"] = step("pages", db, work, "--runs", str(runs), quiet=quiet)
         result["baseline"] = step("baseline", db, work, "--runs", str(runs), quiet=quiet)
         result["startup"] = step("startup", db, work, quiet=quiet)
+        result["pack"] = step("pack", db, work, "--runs", str(runs), quiet=quiet)
         result["ingest"] = step("ingest", db, work, "--csv", str(work / "incidents.csv"),
                                 quiet=quiet)
     finally:

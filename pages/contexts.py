@@ -165,34 +165,48 @@ method = cols[0].radio("Grouping method", methods, format_func=clustering.METHOD
                        horizontal=True, key=share.bind("method", "cl_method", methods, methods[0]))
 # 0 is "let the data choose": a None value shows as an empty box ('Choose an option')
 k_options = [0, *range(clustering.K_RANGE[0], clustering.K_RANGE[1] + 1)]
-k = cols[1].selectbox("Number of groups", k_options,
+let_data_choose = ("Let the data choose (best silhouette)" if shows_detail(view)
+                   else "Let the data choose (the clearest groups)")
+k = cols[1].selectbox("Number of groups", k_options, index=0,
                       key=share.bind("groups", "cl_k", k_options, 0),
-                      format_func=lambda v: "Let the data choose (best silhouette)" if v == 0
-                      else str(v)) or None
+                      format_func=lambda v: let_data_choose if v == 0 else str(v)) or None
 try:
     groups: clustering.Clustering = state.compute(clustering.cluster_contexts, filters,
                                                   method=method, k=k, view=view)
 except ValueError as problem:
     st.info(md.escape(problem), icon=":material/info:")
     st.stop()
-chosen_by = "chosen by silhouette" if groups.k_chosen else "set by you"
-st.markdown(md.format("**{} groups** ({}). {} {}", groups.k, chosen_by,
-                      say(groups.coverage_sentence()), groups.trust_sentence()))
+if shows_detail(view):
+    chosen_by = "chosen by silhouette" if groups.k_chosen else "set by you"
+    st.markdown(md.format("**{} groups** ({}). {} {}", groups.k, chosen_by,
+                          say(groups.coverage_sentence()), groups.trust_sentence()))
+else:
+    chosen_by = "the number that gives the clearest groups" if groups.k_chosen else "set by you"
+    st.markdown(md.format("**{} groups** ({}). {} {}", groups.k, chosen_by,
+                          say(groups.coverage_sentence()), groups.plain_trust_sentence()))
+    with st.expander(components.HOW_WORKED_OUT, icon=":material/calculate:"):
+        st.caption(md.escape(f"{clustering.METHODS[method]}, {groups.k} groups "
+                             f"({'chosen by silhouette' if groups.k_chosen else 'set by you'}). "
+                             f"{groups.trust_sentence()}"))
 names = {g: say(n) for g, n in zip(groups.groups["group"], groups.groups["name"], strict=True)}
 components.chart(
     context_charts.cluster_scatter(groups.members, names, groups.explained,
                                    context_charts.scatter_title(groups.groups)),
     ctx.caption("Each point is a place, placed by the two main patterns in its profile "
-                "(principal components); places close together look alike"),
+                + ("(principal components); " if shows_detail(view) else "")
+                + "places close together look alike"),
     groups.members[["group", "group_name", "name", "context_label", "ward_name"]].rename(
         columns={"group": "Group", "group_name": "Group name", "name": "Place",
                  "context_label": "Type", "ward_name": "Ward"}),
     key="cluster-scatter")
 profile = groups.profile.rename(columns=say)  # 'Crimes (log scale)', 'Number of crime types'
 components.chart(
-    context_charts.profile_heatmap(profile, context_charts.heatmap_title(profile)),
-    ctx.caption("How far each group's average sits from the average of all places, in standard "
-                "deviations; risk types are the share of incidents carrying them"),
+    context_charts.profile_heatmap(
+        profile, context_charts.heatmap_title(profile, plain=not shows_detail(view)),
+        plain=not shows_detail(view)),
+    ctx.caption("How far each group's average sits from the average of all places"
+                + (", in standard deviations" if shows_detail(view) else " (darker is further)")
+                + "; risk types are the share of incidents carrying them"),
     profile.T.round(2).reset_index(names="Measure"), key="cluster-heatmap")
 st.subheader("Members of each group")
 for _, g in groups.groups.iterrows():

@@ -96,14 +96,21 @@ st.header(md.escape(say("Which harms go together")))
 st.subheader("The strongest overlaps")
 for sentence in overlap.summary_sentences(result, view):
     st.markdown(md.format("- {}", say(sentence)))
-st.caption(md.escape(say(f"Strongest by lift among pairs shared by at least "
-                         f"{overlap.MIN_SUPPORT} {noun} and stronger than chance. Out of "
-                         f"{display_count(result.universe, view)} {noun} with any risk type "
-                         "recorded.")))
+out_of = f"Out of {display_count(result.universe, view)} {noun} with any risk type recorded."
+components.method_note(
+    view, say(f"The pairs most above chance, among pairs shared by at least "
+              f"{overlap.MIN_SUPPORT} {noun}. {out_of}"),
+    say(f"Strongest by lift among pairs shared by at least {overlap.MIN_SUPPORT} {noun} and "
+        f"stronger than chance. {out_of}"))
 if note := overlap.involvement_note(unit, window):
     st.caption(md.escape(note))
-st.markdown(md.format("**How to read the chart.** {}",
-                      say(oc.legend_sentence(measure, unit, window))))
+if shows_detail(view):
+    st.markdown(md.format("**How to read the chart.** {}",
+                          say(oc.legend_sentence(measure, unit, window))))
+else:
+    st.markdown(md.format("**How to read the chart.** {}", say(oc.plain_sentence(measure, unit))))
+    with st.expander(components.HOW_WORKED_OUT, icon=":material/calculate:"):
+        st.caption(md.escape(say(oc.legend_sentence(measure, unit, window))))
 components.chart(
     oc.heatmap(result, measure, view),
     ctx.caption(f"{overlap.MEASURES[measure]} for each pair of risk types, {noun} with both "

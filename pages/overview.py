@@ -28,8 +28,9 @@ st.caption(md.escape(filters.describe(ctx.ward_names)))
 cur, prev = head.current, head.previous
 
 
-def change(now: int, before: int | None, rounded: bool | None = None) -> str | None:
-    return overview.change_words(now, before, view, period, rounded) if before is not None else None
+def change(now: int, before: int | None, children: bool = True) -> str | None:
+    return (overview.change_words(now, before, view, period, children=children)
+            if before is not None else None)
 
 
 cols = iter(st.columns(4 if src.people else 3))
@@ -41,12 +42,12 @@ if src.people:
                              change(cur.young_people, prev and prev.young_people),
                              help="Distinct young people named in at least one incident.")
 components.change_metric(next(cols), f"Places with {src.nouns}",
-                         display_count(cur.contexts, view, rounded=False),
-                         change(cur.contexts, prev and prev.contexts, rounded=False),
+                         display_count(cur.contexts, view, children=False),
+                         change(cur.contexts, prev and prev.contexts, children=False),
                          help=md.escape(f"Places are {src.places}.") if src.police else None)
 components.change_metric(next(cols), f"Wards with {src.nouns}",
-                         display_count(cur.wards, view, rounded=False),
-                         change(cur.wards, prev and prev.wards, rounded=False))
+                         display_count(cur.wards, view, children=False),
+                         change(cur.wards, prev and prev.wards, children=False))
 if not src.people:
     st.caption(md.escape(f"police.uk publishes no details of people, so this source counts "
                          f"{src.nouns}, not young people."))

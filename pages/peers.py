@@ -3,7 +3,7 @@
 import streamlit as st
 
 from analytics import overview, peers, peers_charts
-from analytics.disclosure import THRESHOLD, display_count, suppresses
+from analytics.disclosure import THRESHOLD, display_count, shows_detail, suppresses
 from analytics.sources import source
 from ui import components, share, state
 from ui import markdown as md
@@ -53,39 +53,48 @@ cols[3].metric("Places shared by groups", f"{len(bridges):,}",
                help=f"Places where young people from {peers.MIN_BRIDGE_GROUPS} or more groups "
                     "were seen.")
 
-st.header("Who is linked to whom")
 choices = list(groups["group"])
-highlight = tuple(st.multiselect(
-    "Groups drawn in colour", choices, max_selections=peers_charts.HIGHLIGHT_MAX,
-    key=share.bind("groups", "peers-highlight", choices,
-                   list(choices[:peers_charts.HIGHLIGHT_MAX]), multi=True),
-    help="Up to four groups in colour (each with its own shape); the rest are grey."))
-title = peers.network_headline(network, view)
-person_level = not suppresses(view) and st.radio(
-    "Draw", ["Young people", "Groups"], horizontal=True,
-    key=share.bind("draw", "peers-level", ["Young people", "Groups"], "Young people"),
-    help="The analyst view can draw each young person (pseudonymous ids in the hover); other "
-         "views see groups only.") == "Young people"
-if person_level:
-    layout = state.compute(peers.person_layout_for, filters, highlight=highlight,
-                           min_shared=min_shared)
-    if len(layout) < len(network.people):
-        title = (f"{title} (drawn: the {len(layout):,} young people in the chosen and largest "
-                 f"groups, of {len(network.people):,})")
-    fig = peers_charts.person_network(network, layout, highlight, title)
-    table = network.people.rename(columns={
-        "person_id": "Young person (pseudonymous id)", "group": "Group",
-        "component": "Network", "incidents": "Incidents", "links": "Linked to (people)"})
-    measure = ("Young people linked by appearing in the same incident (thicker lines: together "
-               "more than once); dot size shows incidents")
+shown = tuple(choices[:peers_charts.HIGHLIGHT_MAX])
+# The network and each group's months are the lead's: at a board's counts they were mostly white
+# space and hollow circles. The board reads how many groups, how big, and where they meet.
+board = not shows_detail(view)
+if board:
+    st.info("How many groups there are, how big, and the places where they meet are below; the "
+            "drawing of who is linked to whom, and each group month by month, are in the lead "
+            "view.", icon=":material/visibility:")
 else:
-    fig = peers_charts.group_network(network, bridges, view, highlight, title)
-    table, _ = peers.group_table(network, view)
-    measure = ("Peer groups (numbered circles, sized by young people) linked where their members "
-               "appear together, and the places they share (squares)"
-               + (f"; in this view only groups of {THRESHOLD} or more young people are drawn"
-                  if suppresses(view) else ""))
-components.chart(fig, ctx.caption(measure), table, key="peers-network")
+    st.header("Who is linked to whom")
+    highlight = tuple(st.multiselect(
+        "Groups drawn in colour", choices, max_selections=peers_charts.HIGHLIGHT_MAX,
+        key=share.bind("groups", "peers-highlight", choices,
+                       list(choices[:peers_charts.HIGHLIGHT_MAX]), multi=True),
+        help="Up to four groups in colour (each with its own shape); the rest are grey."))
+    title = peers.network_headline(network, view)
+    person_level = not suppresses(view) and st.radio(
+        "Draw", ["Young people", "Groups"], horizontal=True,
+        key=share.bind("draw", "peers-level", ["Young people", "Groups"], "Young people"),
+        help="The analyst view can draw each young person (pseudonymous ids in the hover); other "
+             "views see groups only.") == "Young people"
+    if person_level:
+        layout = state.compute(peers.person_layout_for, filters, highlight=highlight,
+                               min_shared=min_shared)
+        if len(layout) < len(network.people):
+            title = (f"{title} (drawn: the {len(layout):,} young people in the chosen and largest "
+                     f"groups, of {len(network.people):,})")
+        fig = peers_charts.person_network(network, layout, highlight, title)
+        table = network.people.rename(columns={
+            "person_id": "Young person (pseudonymous id)", "group": "Group",
+            "component": "Network", "incidents": "Incidents", "links": "Linked to (people)"})
+        measure = ("Young people linked by appearing in the same incident (thicker lines: together "
+                   "more than once); dot size shows incidents")
+    else:
+        fig = peers_charts.group_network(network, bridges, view, highlight, title)
+        table, _ = peers.group_table(network, view)
+        measure = ("Peer groups (numbered circles, sized by young people) linked where their members "
+                   "appear together, and the places they share (squares)"
+                   + (f"; in this view only groups of {THRESHOLD} or more young people are drawn"
+                      if suppresses(view) else ""))
+    components.chart(fig, ctx.caption(measure), table, key="peers-network")
 
 st.header("Each group")
 table, hidden = peers.group_table(network, view)
@@ -98,16 +107,17 @@ if hidden:
     st.caption(f"{hidden:,} smaller group{'s' if hidden != 1 else ''} (fewer than {THRESHOLD} "
                "young people) not described in this view, so that no child can be identified.")
 
-st.header("When each group was seen")
-shown = highlight or tuple(choices[:peers_charts.HIGHLIGHT_MAX])
-trend = network.trend
-components.chart(
-    peers_charts.group_trend(trend, shown, view, peers.trend_headline(trend, shown)),
-    ctx.caption("Incidents a month involving each group's members; in views that hide small "
-                "numbers, months with 1 to 4 show as a hollow circle"),
-    peers.trend_table(trend, shown, view),
-    key="peers-trend",
-)
+if not board:
+    st.header("When each group was seen")
+    shown = highlight or shown
+    trend = network.trend
+    components.chart(
+        peers_charts.group_trend(trend, shown, view, peers.trend_headline(trend, shown)),
+        ctx.caption("Incidents a month involving each group's members; in views that hide small "
+                    "numbers, months with 1 to 4 show as a hollow circle"),
+        peers.trend_table(trend, shown, view),
+        key="peers-trend",
+    )
 
 st.header("Places that bridge groups")
 st.write("A place where several groups are seen is where work could reach more than one group "

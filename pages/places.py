@@ -70,9 +70,9 @@ with right:
                          "No LSOA boundaries with deprivation deciles have been loaded yet.")
 
 wards = state.compute(places.ward_shapes, None)
-grid = state.compute(places.grid_hot_spots, filters)
-spots = {"ward": lambda: state.compute(places.ward_hot_spots, filters),
-         "lsoa": lambda: state.compute(places.lsoa_hot_spots, filters),
+grid = state.compute(places.grid_hot_spots, filters, view=view)
+spots = {"ward": lambda: state.compute(places.ward_hot_spots, filters, view=view),
+         "lsoa": lambda: state.compute(places.lsoa_hot_spots, filters, view=view),
          "cell": lambda: grid.result}[unit]()
 crime = (state.compute(places.area_crime_cells, filters, grid=grid.grid)
          if show_crime and has_crime and grid.grid else None)
@@ -96,8 +96,12 @@ else:
                     config={"staticPlot": True}, key="places-legend")
     hidden = (f" Hexagons and places with fewer than {THRESHOLD} {nouns} are not drawn."
               if suppresses(view) else "")
-    st.caption(ctx.caption(f"{result.title}.{hidden} Hot spots: {spots.method()}") +
-               " Hot spots are judged across the whole borough, whatever wards are chosen.")
+    st.caption(ctx.caption(f"{result.title}.{hidden}"))
+    components.method_note(
+        view, "A hot spot has more incidents than chance would give once its neighbours are "
+              "counted; hot spots are judged across the whole borough, whatever wards are chosen.",
+        f"Hot spots: {spots.method()}. Hot spots are judged across the whole borough, whatever "
+        "wards are chosen.")
     with st.expander("Show as table"):
         components.table_with_csv(pc.spot_table(spots, view), what="Hot and cold spots",
                                   key="places-spots")

@@ -5,7 +5,7 @@ import streamlit as st
 from analytics import briefing
 from analytics import briefing_charts as bc
 from analytics.disclosure import PRESENTER_VIEW, view_name, view_rule
-from ui import components, navigation, share, state
+from ui import components, navigation, share, sidebar, state
 from ui import markdown as md
 
 if not navigation.presenting():  # opened by its own address: switch the mode on
@@ -38,23 +38,27 @@ if bar.button("Leave", icon=":material/close:", key="leave",
 
 section = state.compute(briefing.section, ctx.filters, key=keys[number - 1],
                         view=PRESENTER_VIEW)
-st.title(md.escape(section.title))
+if number == 1:  # a link the deck could not use says so, as the dashboard's sidebar does
+    for notice in sidebar.link_notices():
+        st.warning(md.escape(notice), icon=":material/link_off:")
+title = briefing.slide_title(section.title, ctx.filters, ctx.ward_names)
+st.title(md.escape(title))
 if section.metrics:
     for column, (label, value, change) in zip(st.columns(len(section.metrics)), section.metrics,
                                               strict=True):
         components.change_metric(column, label, value, change)
 points = list(section.points or section.summary)
-if section.figures:
+figure = section.slide_figure or (section.figures[0] if section.figures else None)
+if figure is not None:
     words, picture = st.columns([2, 3], gap="large")
 else:
     words, picture = st.container(), None
-height, caption = bc.slide_height(bool(section.metrics)), ctx.caption("Board view")
+height, caption = bc.slide_height(bool(section.metrics), title), ctx.caption("Board view")
 with words:
     for point in components.slide_points(points, beside_chart=picture is not None,
                                          room_px=height, caption=caption):
         st.markdown(md.escape(point))
     st.caption(md.escape(caption))  # beside the chart, so the slide fits the screen
 if picture is not None:
-    fig = section.figures[0]
-    picture.plotly_chart(bc.enlarge(fig, height),
+    picture.plotly_chart(bc.enlarge(figure, height),
                          width="stretch", config={"staticPlot": True}, key=f"slide-{number}")

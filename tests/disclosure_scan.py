@@ -72,8 +72,14 @@ def frame_hits(frame: pd.DataFrame) -> list[str]:
     return hits
 
 
+# Metrics that count places or wards, not children: shown exactly in every view (DESIGN.md).
+NOT_ABOUT_CHILDREN = re.compile(r"^(places|wards) with [a-z ]+$", re.I)
+
+
 def metric_hits(label: str, value: str) -> list[str]:
     """A metric about children whose value is 1 to 4."""
+    if NOT_ABOUT_CHILDREN.match(label.strip()):
+        return []
     return [f"{label}: {value}"] if COUNT_WORDS.search(label) and is_small_number(value) else []
 
 
@@ -162,12 +168,15 @@ def app_hits(at) -> list[str]:
 
 # ---- attacks: what a reader can work out from several shown figures together -----------------
 
-def table_attack(shown: pd.DataFrame, rounded: bool, total_label: str = "Total") -> list[str]:
+def table_attack(shown: pd.DataFrame, rounded: bool, total_label: str = "Total",
+                 grand_total: tuple[float, float] | None = None) -> list[str]:
     """Hidden counts of 1 to 4 in a table with row and column totals that a reader can pin to
     one value, by integer programming over every row and column sum (an exact attacker, not the
     bounds the app itself checks): for each '<5' cell or total, its least and greatest values
     consistent with everything shown. A shown figure is exact, or (rounded) within 2 of itself
-    and at least 5; '<5' is 1 to 4; '[c]' is anything. Returns the pinned cells."""
+    and at least 5; '<5' is 1 to 4; '[c]' is anything. `grand_total` is what another table on
+    the same page says of the grand total (its least and greatest), added to what this one
+    says. Returns the pinned cells."""
     from scipy.optimize import Bounds, LinearConstraint, milp
 
     cells = shown.to_numpy()
@@ -180,6 +189,8 @@ def table_attack(shown: pd.DataFrame, rounded: bool, total_label: str = "Total")
         elif text.isdigit():
             v = int(text)
             lo[k], hi[k] = ((max(5, v - 2), v + 2) if rounded and v else (v, v))
+    if grand_total is not None:
+        lo[-1], hi[-1] = max(lo[-1], grand_total[0]), min(hi[-1], grand_total[1])
     equations = []
     for i in range(rows):
         row = np.zeros(cells.size)
@@ -217,6 +228,23 @@ def table_attack(shown: pd.DataFrame, rounded: bool, total_label: str = "Total")
         if found[0] is not None and found[0] == found[1]:
             pinned.append(f"{shown.index[k // cols]} x {shown.columns[k % cols]} = {found[0]}")
     return pinned
+
+
+def total_range(shown_counts, rounded: bool) -> tuple[float, float]:
+    """What a column of shown counts says of their sum: each exact, or (rounded) within 2 of
+    itself and at least 5; '<5' is 1 to 4; '–' or '[c]' anything from 0."""
+    low = high = 0.0
+    for text in shown_counts:
+        text = str(text).replace(",", "")
+        if text == "<5":
+            low, high = low + 1, high + 4
+        elif text.isdigit():
+            v = int(text)
+            low, high = ((low + max(5, v - 2), high + v + 2) if rounded and v
+                         else (low + v, high + v))
+        else:
+            high += 1e7
+    return low, high
 
 
 def multiples_of_five_hits(values, what: str) -> list[str]:

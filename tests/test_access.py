@@ -55,6 +55,7 @@ EXPECTED_PAGES = {
     "records":        (False, False, True,   True),
     "data":           (True,  True,  True,   True),   # history for all; loading needs UPLOAD
     "audit":          (False, False, False,  True),
+    "glossary":       (True,  True,  True,   True),
     "a_page_not_listed_yet": (True, True, True, True),
 }
 

@@ -56,3 +56,14 @@ def test_markdown_states_each_budget_and_whether_it_is_met(result):
     assert any(b["budget"].startswith("Peak memory") for b in budgets)
     for b in budgets:
         assert f"| {b['budget']} |" in text
+
+
+def test_times_the_board_packs_sections_html_and_pdf(result):
+    out, res = result
+    from analytics import briefing
+
+    pack = res["pack"]
+    assert list(pack["sections_s"]) == list(briefing.PACK_ORDER)
+    assert pack["html_s"] > 0 and pack["html_mb"] > 1  # plotly.js is inlined once
+    assert ("pdf_s" in pack) == (pack["pdf_unavailable"] is None)
+    assert "| HTML laid out" in (out / "bench-3000.md").read_text()

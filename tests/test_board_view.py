@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from analytics.store import Store
 from tests import borough
 from tests.apptest import assert_no_exception, open_page
-from tests.disclosure_scan import app_hits, figure_hits, frame_hits, text_hits
+from tests.disclosure_scan import app_hits, figure_hits, frame_hits, metric_hits, text_hits
 
 PAGES = ("overview", "contexts", "trends", "places", "overlap", "peers", "interventions")
 EXAMPLES_PER_PAGE = 6
@@ -126,7 +126,7 @@ def test_no_board_pack_shows_a_count_of_one_to_four(spec, query, tmp_path_factor
     hits += [h for s in pack.sections for fig in s.figures
              for h in figure_hits(json.loads(fig.to_json()))]
     hits += [h for s in pack.sections for label, value, _ in s.metrics
-             for h in ([label] if value in {"1", "2", "3", "4"} else [])]
+             for h in metric_hits(label, value)]  # places and wards are not children
     hits += frame_hits(pack.lineage)
     assert hits == [], (spec, query)
 
@@ -229,3 +229,71 @@ def test_two_filtered_views_differenced_give_back_no_count_of_one_to_four(spec, 
                 hits.append(f"{name}: rate {rate} x {children} children = {count:.2f}")
     store.close()
     assert hits == [], (spec, query, left_out)
+
+
+@settings(max_examples=ATTACK_EXAMPLES, phases=NO_SHRINK, derandomize=FIXED, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(spec=boroughs, query=queries())
+def test_one_tables_totals_beside_another_tables_hidden_cells_give_nothing_back(spec, query):
+    """The Places page in the board view: the day-by-hour table's hidden cells, with the grand
+    total that the month-of-year table and the ward ranking (the same incidents, split another
+    way) put on it, pin no count of 1 to 4."""
+    from analytics import places
+    from analytics import places_charts as pc
+    from tests.disclosure_scan import table_attack, total_range
+
+    store = _memory_borough(spec)
+    con, filters = store.cursor(), _filters(query)
+    grid = places.when_grid(con, filters)
+    when = pc.when_table(grid, "board").set_index("Day")
+    months = pc.month_table(places.month_of_year(con, filters), "board")["Incidents"]
+    low, high = total_range(months, rounded=True)
+    rank = places.ward_ranking(con, filters)
+    if rank["incidents"].sum() == grid["incidents"].sum():  # the wards split the same incidents
+        w_low, w_high = total_range(pc.ranking_table(rank, "board")["Incidents"], rounded=True)
+        low, high = max(low, w_low), min(high, w_high)
+    store.close()
+    assert table_attack(when, rounded=True, grand_total=(low, high)) == [], (spec, query)
+
+
+def test_the_cross_table_attacker_finds_a_total_given_exactly_elsewhere():
+    """The attack can fail: a grand total given exactly by another table pins a '<5' whose
+    own row and column totals were hidden."""
+    import pandas as pd
+
+    from tests.disclosure_scan import table_attack
+    shown = pd.DataFrame({"a": ["<5", "10", "[c]"], "b": ["20", "20", "40"],
+                          "Total": ["[c]", "30", "[c]"]}, index=["x", "y", "Total"])
+    assert table_attack(shown, rounded=False) == []
+    assert table_attack(shown, rounded=False, grand_total=(53, 53)) == ["x x a = 3"]
+
+
+@settings(max_examples=ATTACK_EXAMPLES, phases=NO_SHRINK, derandomize=FIXED, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(spec=boroughs, query=queries())
+def test_times_the_borough_rate_of_a_hot_spot_gives_back_only_rounded_counts(spec, query):
+    """Rates times populations: 'times the borough rate' (a ward with its neighbours) times
+    their children, times the borough's rate from its shown total, is a sum of rounded counts."""
+    from analytics import places
+    from analytics.disclosure import round_count
+    from tests.disclosure_scan import multiples_of_five_hits
+
+    store = _memory_borough(spec)
+    con, filters = store.cursor(), _filters(query)
+    spots = places.ward_hot_spots(con, filters, view="board", permutations=99)
+    if spots.table.empty:
+        store.close()
+        return
+    shapes = places.ward_shapes(con).set_index("ward_name")
+    children = (shapes["child_population"].astype(float) if spots.measure.endswith("children")
+                else shapes["child_population"] * 0.0 + 1.0)
+    total = sum(round_count(v) for v in spots.table["incidents"] if v)
+    rate = total / children.sum()
+    hits = []
+    for name, ratio, near in zip(spots.table["name"], spots.table["ratio"],
+                                 spots.table["neighbours"], strict=True):
+        if ratio == ratio:
+            around = children[[name, *near]].sum()
+            hits += multiples_of_five_hits([round(ratio * rate * around, 6)], name)
+    store.close()
+    assert hits == [], (spec, query)

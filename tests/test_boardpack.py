@@ -93,10 +93,20 @@ def test_the_html_pack_shows_no_count_between_one_and_four(pack):
     assert text_hits(text) == []
 
 
-def test_table_cells_are_escaped_and_cannot_run_as_formulas(pack):
+def test_table_cells_are_escaped_and_read_as_written(pack):
     html = boardpack.to_html(pack)
-    assert "&#x27;=HYPERLINK(&quot;x&quot;).csv" in html  # escaped, and neutralised with '
-    assert "'=HYPERLINK(\"x\").csv" in visible_text(html)
+    assert "=HYPERLINK(&quot;x&quot;).csv" in html  # escaped, and shown as the file was named
+    assert "=HYPERLINK(\"x\").csv" in visible_text(html)
+
+
+def test_no_pack_text_starts_with_a_stray_apostrophe(pack):
+    """Spreadsheet safety (a leading ') is for CSV and Excel downloads: the pack shows "+310"."""
+    parser = _Text()
+    parser.feed(boardpack.to_html(pack))
+    stray = [part.strip() for part in parser.parts if part.strip().startswith("'")]
+    assert stray == []
+    ranked = dict(next(s for s in pack.sections if s.page == "places").tables)["Wards ranked"]
+    assert ranked["Change"].astype(str).str.match(r"[+-]\d").any()  # there to be misread
 
 
 def test_without_chromium_the_pdf_says_why_and_the_html_still_works(monkeypatch, pack):
@@ -145,6 +155,14 @@ def test_the_pdf_pack_has_the_cover_every_section_and_no_small_count(pack, monke
         assert title in text
     assert len(reader.pages) >= 1 + len(SECTION_TITLES)  # each section starts a new page
     assert text_hits(text) == []
+    assert not re.search(r"(^|\s)'[-+=@\w]", text)  # no spreadsheet apostrophe on paper
+    # A4 portrait (210 x 297 mm in points), every page numbered, with the running footer
+    for number, page in enumerate(reader.pages, 1):
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        assert abs(width - 595.3) < 1 and abs(height - 841.9) < 1, (width, height)
+        words = " ".join(pages[number - 1].split())
+        assert f"Page {number} of {len(reader.pages)}" in words
+        assert "Contextual safeguarding: board pack. 1 January 2025 to 31 December 2025" in words
 
 
 def test_a_pack_of_hand_made_sections_lays_out_metrics_sentences_charts_and_tables():
@@ -165,3 +183,13 @@ def test_a_pack_of_hand_made_sections_lays_out_metrics_sentences_charts_and_tabl
 def test_an_unknown_section_is_refused_by_name():
     with pytest.raises(ValueError, match="Unknown section 'nope'"):
         briefing.section(None, YEAR_2025, "nope")
+
+
+def test_no_chart_title_appears_twice_and_overlap_is_words_and_one_matrix(pack):
+    titles = [fig.layout.title.text for s in pack.sections for fig in s.figures]
+    assert all(titles) and len(set(titles)) == len(titles), titles
+    overlap = next(s for s in pack.sections if s.page == "overlap")
+    assert len(overlap.figures) == 1 and overlap.figures[0].data[0].type == "heatmap"
+    assert overlap.tables == ()  # every pair's figures are the lead's, on the Risk overlap page
+    assert overlap.method and "Fisher" in overlap.method and "Fisher" not in " ".join(
+        overlap.summary)

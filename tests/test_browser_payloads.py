@@ -232,6 +232,7 @@ def the_board_pack(page, audit: Audit, tmp: Path) -> Path:
     """The HTML pack downloaded from a page's Board pack button and opened offline. (The PDF is
     Chromium's print of the same HTML: tests/test_boardpack.py.)"""
     page.get_by_role("button", name="Board pack", exact=True).click()
+    page.get_by_role("button", name="Make the board pack", exact=True).click()
     html = download(page, "Board pack (HTML)", tmp)
     page.keyboard.press("Escape")
     pack = page.context.new_page()

@@ -55,7 +55,7 @@ def test_analyst_view_shows_exact_counts(borough_db, monkeypatch):
 
 
 def test_groups_of_places_are_shown_with_trust_in_words(borough_db, monkeypatch):
-    at = open_page(borough_db, PAGE, YEAR, monkeypatch)
+    at = open_page(borough_db, PAGE, {**YEAR, "view": "lead"}, monkeypatch)
     text = shown_text(at)
     assert "groups** (chosen by silhouette). 26 places with at least 10 incidents are grouped; " \
         "4 places with fewer are left out" in text
@@ -63,6 +63,21 @@ def test_groups_of_places_are_shown_with_trust_in_words(borough_db, monkeypatch)
     groups = [read(e.label) for e in at.expander if read(e.label).startswith("Group ")]
     assert groups[0].startswith("Group A: ")
     assert any("night-time transport hubs with criminal exploitation" in g for g in groups)
+
+
+def test_the_board_reads_the_groups_in_plain_words_with_the_method_folded(borough_db,
+                                                                           monkeypatch):
+    at = open_page(borough_db, PAGE, YEAR, monkeypatch)
+    text = shown_text(at)
+    assert "groups** (the number that gives the clearest groups). 26 places" in text
+    assert "These groups are clear: they stand well apart" in text
+    folded = next(e for e in at.expander if read(e.label) == "How this was worked out")
+    assert "silhouette" in " ".join(read(c.value) for c in folded.caption)
+    outside = [m.value for m in at.markdown] + [c.value for c in at.main.caption]
+    assert not any("silhouette" in read(v) or "principal components" in read(v)
+                   for v in outside if v not in {c.value for c in folded.caption})
+    assert at.selectbox(key="cl_k").value == 0  # a real default, named
+    assert "Let the data choose (the clearest groups)" in at.selectbox(key="cl_k").options
 
 
 def test_a_set_number_of_groups_and_the_agglomerative_method(borough_db, monkeypatch):
@@ -116,12 +131,14 @@ def test_a_ward_filter_ranks_only_that_wards_places(borough_db, monkeypatch):
 def test_the_ranked_list_can_be_downloaded_by_a_lead(borough_db, monkeypatch):
     at = open_page(borough_db, PAGE, {**YEAR, "view": "lead"}, monkeypatch)
     labels = [read(b.proto.label) for b in at.get("download_button")]
-    assert "Download the ranked list (CSV)" in labels
-    assert labels[:2] == ["Board pack (HTML)", "Board pack (PDF)"]
+    assert labels[0] == "Download the ranked list (CSV)"  # the pack is made first, on request
+    assert not any(label.startswith("Board pack") for label in labels)
+    assert at.button(key="pack-make").label == "Make the board pack"
 
 
 def test_the_board_view_offers_the_board_pack_but_no_table_downloads(borough_db, monkeypatch):
     at = open_page(borough_db, PAGE, YEAR, monkeypatch)
+    at.button(key="pack-make").click().run()
     labels = [read(b.proto.label) for b in at.get("download_button")]
     assert labels == ["Board pack (HTML)", "Board pack (PDF)"]
     assert "Your role cannot download tables." in shown_text(at)

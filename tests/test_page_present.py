@@ -27,6 +27,11 @@ def present(db, monkeypatch, **query):
     return open_page(db, None, {**YEAR_2025, "present": "1", **query}, monkeypatch)
 
 
+def heading(at) -> str:
+    """The slide's section, the first part of its title (the rest says what it covers)."""
+    return read(at.title[0].value).split(": ")[0]
+
+
 def test_the_slides_follow_the_briefing_in_order():
     assert [briefing.BUILDERS[k].__name__ for k in briefing.SLIDE_ORDER] == [
         "_overview", "_what_changed", "_trends", "_overlap", "_places", "_priorities"]
@@ -35,7 +40,7 @@ def test_the_slides_follow_the_briefing_in_order():
 def test_the_address_opens_the_slide_it_names_with_no_sidebar(tiny_db, monkeypatch):
     at = present(tiny_db, monkeypatch, slide="3")
     assert_no_exception(at)
-    assert at.title[0].value == "Signals worth a look"
+    assert heading(at) == "Signals worth a look"
     assert "Slide 3 of 6." in shown_text(at)
     assert not at.sidebar.children or not list(at.sidebar)  # no filters, no navigation
     assert not at.multiselect and not at.selectbox and not at.radio
@@ -45,23 +50,23 @@ def test_next_and_previous_step_through_every_slide_and_keep_the_number_in_the_a
         tiny_db, monkeypatch):
     at = present(tiny_db, monkeypatch, slide="1")
     assert at.button(key="previous").disabled
-    seen = [at.title[0].value]
+    seen = [heading(at)]
     while not at.button(key="next").disabled:
         at.button(key="next").click().run()
         assert_no_exception(at)
-        seen.append(at.title[0].value)
+        seen.append(heading(at))
         assert at.query_params["slide"] == [str(len(seen))] or \
             at.query_params["slide"] == str(len(seen))
     assert seen == SLIDES
     at.button(key="previous").click().run()
-    assert at.title[0].value == SLIDES[-2]
+    assert heading(at) == SLIDES[-2]
 
 
 @pytest.mark.parametrize(("asked", "shown"), [("99", 6), ("0", 1), ("two", 1), (None, 1)])
 def test_a_slide_number_out_of_range_opens_the_nearest_slide(tiny_db, monkeypatch, asked, shown):
     at = present(tiny_db, monkeypatch, **({"slide": asked} if asked else {}))
     assert_no_exception(at)
-    assert at.title[0].value == SLIDES[shown - 1]
+    assert heading(at) == SLIDES[shown - 1]
 
 
 def test_presenter_mode_always_shows_the_board_view(tiny_db, monkeypatch):
@@ -80,6 +85,36 @@ def test_the_slides_use_the_filters_in_the_address(tiny_db, monkeypatch):
     at = present(tiny_db, monkeypatch, slide="1", ward="W2")
     assert {m.label: m.value for m in at.metric}["Incidents"] == "<5"
     assert "wards: Birch" in " ".join(read(c.value) for c in at.caption)
+
+
+def test_every_slide_title_names_the_ward_the_harm_and_the_period(tiny_db, monkeypatch):
+    at = present(tiny_db, monkeypatch, slide="1", ward="W2", risk="cce")
+    for number in range(1, len(SLIDES) + 1):
+        title = read(at.title[0].value)
+        assert title == (f"{SLIDES[number - 1]}: Birch; criminal exploitation; "
+                         "1 January 2025 to 31 December 2025"), title
+        if number < len(SLIDES):
+            at.button(key="next").click().run()
+    whole = present(tiny_db, monkeypatch, slide="4", period="12m")
+    assert read(whole.title[0].value).startswith(
+        "Which harms go together: the whole borough; all harms; 12 months to ")
+
+
+def test_a_link_the_deck_cannot_use_says_so_on_the_first_slide(tiny_db, monkeypatch):
+    at = present(tiny_db, monkeypatch, slide="1", ward="NOPE",
+                 **{"period": "custom", "from": "2025-12-31", "to": "2025-01-01"})
+    warnings = " ".join(read(w.value) for w in at.warning)
+    assert "unknown ward ('NOPE')" in warnings and "not in order" in warnings
+    assert "the whole borough" in read(at.title[0].value)
+    at.button(key="next").click().run()
+    assert not at.warning  # said once, on the first slide
+
+
+def test_counts_not_about_children_are_never_hidden(tiny_db, monkeypatch):
+    at = present(tiny_db, monkeypatch, slide="1", ward="W2")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Incidents"] == "<5" and metrics["Wards with incidents"] == "1"
+    assert metrics["Places with incidents"] not in ("<5", "0")
 
 
 def test_leaving_goes_back_to_the_dashboard_with_the_same_filters(tiny_db, monkeypatch):

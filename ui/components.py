@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analytics import charts
-from analytics.disclosure import VIEWS, base_view, view_name, view_rule
+from analytics.disclosure import VIEWS, base_view, shows_detail, view_name, view_rule
 from analytics.filters import uk_date
 from analytics.sources import reword, source
 from ui import downloads, share
@@ -59,6 +59,21 @@ def banner(ctx: PageContext) -> None:
                   help="Slides for a meeting: large type, board view, no controls.")
 
 
+HOW_WORKED_OUT = "How this was worked out"
+
+
+def method_note(view: str, plain: str, method: str) -> None:
+    """The method behind a figure: in the board view a plain sentence, the method folded away
+    under 'How this was worked out'; leads and analysts read the method itself."""
+    if shows_detail(view):
+        st.caption(md.escape(method))
+        return
+    if plain:
+        st.caption(md.escape(plain))
+    with st.expander(HOW_WORKED_OUT, icon=":material/calculate:"):
+        st.caption(md.escape(method))
+
+
 def pack_stem(ctx: PageContext) -> str:
     """'board-pack-2025-11-01-to-2026-10-31': the file name of the pack, without extension."""
     f = ctx.filters
@@ -92,11 +107,44 @@ def chart(fig: go.Figure, caption: str, table: pd.DataFrame, *, key: str) -> Non
 
 
 def table_with_csv(frame: pd.DataFrame, *, what: str, key: str, **dataframe_kwargs) -> None:
-    """A table (already disclosure-controlled for the view) and its CSV download."""
+    """A table (already disclosure-controlled for the view) and its CSV download; its columns
+    fitted to the page, so none is cut off at the right (see fitted_columns)."""
     code = _source()
     frame = frame.rename(columns=lambda c: reword(c, code) if isinstance(c, str) else c)
+    if "column_config" not in dataframe_kwargs:
+        dataframe_kwargs["column_config"] = fitted_columns(frame)
     st.dataframe(frame, hide_index=True, width="stretch", **dataframe_kwargs)
     downloads.download_csv(frame, what=what, file_name=f"{_slug(key)}.csv", key=f"csv-{key}")
+
+
+TABLE_ROOM_PX = 940  # a table's width on a 1440 px screen with the sidebar open
+CHAR_PX, CELL_PAD_PX, NARROWEST_PX = 7.5, 26, 70
+
+
+def fitted_columns(frame: pd.DataFrame, room_px: int = TABLE_ROOM_PX) -> dict | None:
+    """Column widths in pixels that fit the table into `room_px`, the widest columns narrowed
+    first (their text ends in '…'; the full text is in the cell and the CSV); None where the
+    table fits as it is."""
+    if frame.empty:
+        return None
+    need = {str(c): CELL_PAD_PX + CHAR_PX * max(len(str(c)), int(frame[c].astype(str).str.len()
+                                                               .max() or 0))
+            for c in frame.columns}
+    if sum(need.values()) <= room_px:
+        return None
+    widths = dict(need)
+    while sum(widths.values()) > room_px:  # trim the widest column to the next widest
+        ranked = sorted(widths.values(), reverse=True)
+        widest, next_widest = ranked[0], ranked[1] if len(ranked) > 1 else NARROWEST_PX
+        excess = sum(widths.values()) - room_px
+        cut = max(1.0, min(widest - max(next_widest, NARROWEST_PX), excess))
+        if widest <= NARROWEST_PX:
+            break
+        for name, width in widths.items():
+            if width == widest:
+                widths[name] = max(NARROWEST_PX, width - cut)
+                break
+    return {name: st.column_config.Column(width=int(width)) for name, width in widths.items()}
 
 
 def _source() -> str:

@@ -27,6 +27,7 @@ PAGES: dict[str, list[tuple[str, str, str, str | None]]] = {
         ("pages/contexts.py", "Where to intervene", ":material/place:", "where-to-intervene"),
         ("pages/trends.py", "Trends", ":material/monitoring:", None),
         ("pages/places.py", "Places", ":material/map:", None),
+        ("pages/glossary.py", "Words used", ":material/menu_book:", "glossary"),
     ],
     "Explore": [
         ("pages/overlap.py", "Risk overlap", ":material/join_inner:", None),

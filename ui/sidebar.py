@@ -285,6 +285,11 @@ def _options(access: Access, ward_names: dict[str, str]) -> tuple[list[str], lis
             [a for a in codes(AGENCIES) if scope.agencies is None or a in scope.agencies])
 
 
+def link_notices() -> list[str]:
+    """What the address asked for that could not be used (an unknown ward, reversed dates)."""
+    return list(st.session_state.get(_NOTICES, []))
+
+
 def url_context() -> PageContext:
     """The page context straight from the address, drawing nothing: for presenter mode, which
     hides the sidebar and always shows the board view; its address leaves the view out, and
