@@ -110,6 +110,21 @@ PAGE_PERMISSIONS: dict[str, Permission] = {
 }
 DEFAULT_PAGE_PERMISSION = P.AGGREGATES
 
+# Analyses that read nothing a scope limits, so they run without filters; ui.state.compute runs
+# no other analysis without them (so none can forget the scope), and tests/test_scope.py checks
+# that every analysis either takes the filters or is listed here with why.
+WHOLE_AREA: dict[str, str] = {
+    "analytics.reference:data_facts": "the dates the data run between and the last load: the "
+                                      "same for every partner, so a period means the same to all",
+    "analytics.trends:data_bounds": "the same dates, for the trend windows",
+    "analytics.places:has_area_crime": "whether police.uk street crime is loaded at all",
+    "analytics.ingest:history": "what was loaded, when and by whom (the Data page)",
+    "analytics.ingest:row_notes_csv": "a load's rejected rows, for the analyst checking it: "
+                                      "refused to a user with a scope (UNLIMITED_ONLY)",
+}
+# ... and of those, the ones that show rows of any ward or agency: only a user with no scope.
+UNLIMITED_ONLY: frozenset[str] = frozenset({"analytics.ingest:row_notes_csv"})
+
 # The audit log's actions and the permission each needs (None: anyone signed in may do it).
 ACTION_PERMISSIONS: dict[str, Permission | None] = {
     "sign-in": None,

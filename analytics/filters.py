@@ -111,6 +111,37 @@ class Filters:
             params[f"{prefix}within_agencies"] = list(self.within_agencies)
         return Predicate(" AND ".join(clauses), params, self.describe(ward_names))
 
+    def in_scope(self, *columns: str, prefix: str = "s_") -> Predicate:
+        """The scope's wards as a condition on the ward of something other than an incident (a
+        ward, a place, an intervention, an LSOA, a police.uk crime): the first of `columns` that
+        is not NULL. TRUE without a scope. Something in no ward (an online space, an unplaced
+        peer group) is nobody's patch and stays in every scope; its incidents keep their own.
+
+        >>> Filters(within_wards=("W1",)).in_scope("c.ward_code").sql
+        '(c.ward_code IS NULL OR list_contains($s_within_wards::VARCHAR[], c.ward_code))'
+        """
+        for name in (*columns, prefix):
+            if not re.fullmatch(r"[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?", name):
+                raise ValueError(f"{name!r} is not a plain SQL name")
+        if self.within_wards is None:
+            return Predicate("TRUE", {})
+        ward = columns[0] if len(columns) == 1 else f"coalesce({', '.join(columns)})"
+        name = f"{prefix}within_wards"
+        return Predicate(f"({ward} IS NULL OR list_contains(${name}::VARCHAR[], {ward}))",
+                         {name: list(self.within_wards)})
+
+    @property
+    def limited(self) -> bool:
+        """Whether a scope limits these filters to some wards or agencies."""
+        return self.within_wards is not None or self.within_agencies is not None
+
+    def everything(self) -> Filters:
+        """All the data this user may see: no choices, every date, the same scope. For analyses
+        that look beyond the chosen period or places (an intervention's months before and after,
+        the comparison places), so that looking wider never reaches outside the scope."""
+        return Filters(period="all", within_wards=self.within_wards,
+                       within_agencies=self.within_agencies)
+
     def describe(self, ward_names: Mapping[str, str] | None = None) -> str:
         """The selection in plain English, for chart captions."""
         parts = [self.period_phrase()]

@@ -24,7 +24,7 @@ Too few data (named thresholds below) give a plain reason instead of an estimate
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import duckdb
@@ -572,9 +572,10 @@ def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
 
 def _inputs(con: duckdb.DuckDBPyConnection, filters: Filters) -> _Inputs:
     """Monthly incidents at every place (risk types and agencies from the filters; all dates,
-    wards and types), the places, and the whole register."""
-    return _outcome_inputs(con, Filters(risk_types=filters.risk_types, agencies=filters.agencies,
-                                        period="all"))
+    wards and types), the places, and the whole register: all within the user's scope, so a
+    comparison place or a count from outside it never enters an estimate."""
+    return _outcome_inputs(con, replace(filters.everything(), risk_types=filters.risk_types,
+                                        agencies=filters.agencies))
 
 
 @memo.per_data_version()
@@ -582,10 +583,11 @@ def _outcome_inputs(con: duckdb.DuckDBPyConnection, outcome: Filters) -> _Inputs
     """_inputs for the outcome's risk types and agencies, kept per data version: the summary,
     one intervention and its displacement all start from it, whatever the period."""
     p = outcome.predicate("i")
+    scope = outcome.in_scope("c.ward_code")
     contexts = con.execute(
-        """SELECT c.context_id, c.name, c.context_type, w.ward_name, c.lat, c.lon
+        f"""SELECT c.context_id, c.name, c.context_type, w.ward_name, c.lat, c.lon
            FROM contexts c LEFT JOIN wards w ON w.ward_code = c.ward_code
-           ORDER BY c.context_id"""
+           WHERE {scope.sql} ORDER BY c.context_id""", scope.params
     ).df().set_index("context_id")
     first, latest = con.execute(
         "SELECT min(occurred_at)::DATE, max(occurred_at)::DATE FROM incidents").fetchone()
@@ -602,17 +604,17 @@ def _outcome_inputs(con: duckdb.DuckDBPyConnection, outcome: Filters) -> _Inputs
     if len(months):
         cells = con.execute(
             f"""WITH c AS (SELECT context_id, row_number() OVER (ORDER BY context_id) - 1 AS col
-                           FROM contexts)
+                           FROM contexts c WHERE {scope.sql})
                 SELECT c.col, year(i.occurred_at) * 12 + month(i.occurred_at) - 1 - $first AS pos,
                        count(*) AS n
                 FROM incidents i JOIN c USING (context_id)
                 WHERE {p.sql} GROUP BY ALL""",
-            {**p.params, "first": first.year * 12 + first.month - 1},
+            {**p.params, **scope.params, "first": first.year * 12 + first.month - 1},
         ).fetchnumpy()
         keep = cells["pos"] < len(months)  # the latest month, when incomplete, is left out
         matrix[cells["pos"][keep], cells["col"][keep]] = cells["n"][keep]
     wide = pd.DataFrame(matrix, index=months, columns=contexts.index)
-    return _Inputs.of(wide, contexts, register(con, Filters(period="all")))
+    return _Inputs.of(wide, contexts, register(con, outcome.everything()))
 
 
 _EMPTY_COMPARISONS = pd.DataFrame(columns=["context_id", "name", "ward_name", "before", "after"])

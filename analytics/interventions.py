@@ -49,8 +49,10 @@ class InterventionError(ValueError):
 
 def register(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Interventions at places in the chosen wards and context types, running at some point in
-    the period, most recent first, with labels for display and where each record came from."""
-    clauses, params = ["TRUE"], {}
+    the period, most recent first, with labels for display and where each record came from.
+    Only those in the user's scope (`Filters.in_scope`) are listed."""
+    scope = filters.in_scope("v.ward_code", "c.ward_code")
+    clauses, params = [scope.sql], dict(scope.params)
     if filters.wards:
         clauses.append("list_contains($wards, coalesce(v.ward_code, c.ward_code))")
         params["wards"] = list(filters.wards)
@@ -90,14 +92,17 @@ def register(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     return frame
 
 
-def places(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Every known place, for choosing where an intervention is: id, name, type and ward."""
+def places(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Every known place in the user's scope, for choosing where an intervention is: id, name,
+    type and ward."""
+    scope = filters.in_scope("c.ward_code")
     frame = con.execute(
-        """
+        f"""
         SELECT c.context_id, c.name, c.context_type, w.ward_name
         FROM contexts c LEFT JOIN wards w ON w.ward_code = c.ward_code
+        WHERE {scope.sql}
         ORDER BY c.name, c.context_id
-        """
+        """, scope.params
     ).df()
     frame["label"] = [
         f"{n} ({CONTEXT_LABELS.get(t, t)}{', ' + w if isinstance(w, str) else ''})"

@@ -42,11 +42,13 @@ TYPE_OF = "coalesce(i.location_type, c.context_type, 'other')"
 
 
 # --- wards ---------------------------------------------------------------------------------
-def ward_shapes(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Every ward with a usable boundary: code, name, children and the shape (lon/lat)."""
+def ward_shapes(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Every ward in the user's scope with a usable boundary: code, name, children and the shape
+    (lon/lat)."""
+    scope = filters.in_scope("ward_code")
     rows = con.execute(
         "SELECT ward_code, ward_name, child_population, geometry_geojson FROM wards "
-        "ORDER BY ward_name").fetchall()
+        f"WHERE {scope.sql} ORDER BY ward_name", scope.params).fetchall()
     out = []
     for code, name, children, geojson in rows:
         geom = _parse_shape(geojson)
@@ -70,14 +72,16 @@ def _parse_shape(geojson: str | None) -> BaseGeometry | None:
 
 
 def ward_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
-    """Incidents and rate per 1,000 children in every ward (zero where none), name order."""
+    """Incidents and rate per 1,000 children in every ward of the user's scope (zero where none),
+    name order."""
     p = filters.predicate("i", risk_list=True)
+    scope = filters.in_scope("w.ward_code")
     frame = con.execute(
         f"""
         WITH sel AS (SELECT ward_code, count(*) AS n FROM incident_facts i WHERE {p.sql} GROUP BY 1)
         SELECT w.ward_code, w.ward_name, w.child_population, coalesce(sel.n, 0) AS incidents
-        FROM wards w LEFT JOIN sel USING (ward_code) ORDER BY w.ward_name
-        """, p.params).df()
+        FROM wards w LEFT JOIN sel USING (ward_code) WHERE {scope.sql} ORDER BY w.ward_name
+        """, {**p.params, **scope.params}).df()
     frame["incidents"] = frame["incidents"].astype(int)
     frame["rate"] = _rate(frame["incidents"], frame["child_population"])
     return frame
@@ -134,7 +138,7 @@ def ward_hot_spots(con: duckdb.DuckDBPyConnection, filters: Filters, *,
 
     Uses the rate per 1,000 children when every ward has a child population, else counts.
     """
-    shapes = ward_shapes(con)
+    shapes = ward_shapes(con, filters)
     counts = ward_counts(con, replace(filters, wards=())).set_index("ward_code")
     frame = shapes.join(counts[["incidents", "rate"]], on="ward_code")
     use_rate = bool(len(frame)) and bool((pd.to_numeric(frame["child_population"]) > 0).all())
@@ -244,7 +248,7 @@ def grid_hot_spots(con: duckdb.DuckDBPyConnection, filters: Filters, *,
         f"SELECT lat, lon, ward_code FROM incident_facts i WHERE {p.sql}", p.params).df()
     placed = points.dropna(subset=["lat", "lon"])
     unplaced = len(points) - len(placed)
-    area = _study_area(con, placed)
+    area = _study_area(con, filters, placed)
     empty = HotSpots(pd.DataFrame(), (), "cell", "incidents", permutations, seed, hotspots.ALPHA)
     if area is None or placed.empty:
         return GridHotSpots(None, pd.DataFrame(), replace(
@@ -266,7 +270,7 @@ def grid_hot_spots(con: duckdb.DuckDBPyConnection, filters: Filters, *,
             empty, reason="Too few grid cells for a hot spot analysis."), unplaced)
     weights = hotspots.hex_weights(ids, cells["q"].to_numpy(), cells["r"].to_numpy())
     table = _judge(cells["incidents"].to_numpy(float), weights, permutations, seed)
-    table.insert(1, "name", _ward_names_at(con, cells))
+    table.insert(1, "name", _ward_names_at(con, filters, cells))
     table["ratio"] = _neighbourhood_ratio(cells["incidents"].to_numpy(float),
                                           np.ones(len(cells)), weights)
     cells = pd.concat([cells, table[["z", "p", "q", "label", "ratio"]].rename(
@@ -276,9 +280,10 @@ def grid_hot_spots(con: duckdb.DuckDBPyConnection, filters: Filters, *,
     return GridHotSpots(grid, cells, result, unplaced)
 
 
-def _study_area(con: duckdb.DuckDBPyConnection, points: pd.DataFrame) -> BaseGeometry | None:
+def _study_area(con: duckdb.DuckDBPyConnection, filters: Filters,
+                points: pd.DataFrame) -> BaseGeometry | None:
     """The wards' union, or (with no boundaries) the incidents' convex hull, slightly widened."""
-    shapes = ward_shapes(con)
+    shapes = ward_shapes(con, filters)
     if len(shapes):
         return shapely.union_all(list(shapes["shape"]))
     if points.empty:
@@ -287,9 +292,10 @@ def _study_area(con: duckdb.DuckDBPyConnection, points: pd.DataFrame) -> BaseGeo
     return hull.buffer(max(0.002, 0.05 * math.sqrt(max(hull.area, 0))))
 
 
-def _ward_names_at(con: duckdb.DuckDBPyConnection, cells: pd.DataFrame) -> list[str]:
+def _ward_names_at(con: duckdb.DuckDBPyConnection, filters: Filters,
+                   cells: pd.DataFrame) -> list[str]:
     """The name of the ward each cell's centre falls in (or the nearest ward), for words."""
-    shapes = ward_shapes(con)
+    shapes = ward_shapes(con, filters)
     if shapes.empty:
         return [f"{lat:.3f}, {lon:.3f}" for lat, lon in zip(cells["lat"], cells["lon"],
                                                            strict=True)]
@@ -301,7 +307,8 @@ def _ward_names_at(con: duckdb.DuckDBPyConnection, cells: pd.DataFrame) -> list[
 def area_crime_cells(con: duckdb.DuckDBPyConnection, filters: Filters,
                      grid: hotspots.HexGrid) -> pd.DataFrame:
     """police.uk street crimes in the period on the same grid: q, r, lat, lon, crimes."""
-    clauses, params = ["lat IS NOT NULL", "lon IS NOT NULL"], {}
+    scope = filters.in_scope("ward_code")
+    clauses, params = ["lat IS NOT NULL", "lon IS NOT NULL", scope.sql], dict(scope.params)
     if filters.start:
         clauses.append("month >= $start")
         params["start"] = filters.start.replace(day=1)
@@ -326,11 +333,14 @@ def has_area_crime(con: duckdb.DuckDBPyConnection) -> bool:
     return con.execute("SELECT count(*) > 0 FROM area_crime").fetchone()[0]
 
 
-def lsoa_deciles(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Every LSOA with a boundary and a deprivation decile (1 = most deprived 10% in England)."""
+def lsoa_deciles(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Every LSOA in the user's scope with a boundary and a deprivation decile (1 = most
+    deprived 10% in England)."""
+    scope = filters.in_scope("ward_code")
     rows = con.execute(
         "SELECT lsoa_code, lsoa_name, imd_decile, geometry_geojson FROM lsoa "
-        "WHERE imd_decile BETWEEN 1 AND 10 ORDER BY lsoa_code").fetchall()
+        f"WHERE imd_decile BETWEEN 1 AND 10 AND {scope.sql} ORDER BY lsoa_code",
+        scope.params).fetchall()
     out = [(c, n or c, int(d), g) for c, n, d, js in rows if (g := _parse_shape(js)) is not None]
     return pd.DataFrame(out, columns=["lsoa_code", "lsoa_name", "imd_decile", "shape"])
 
@@ -354,6 +364,7 @@ def concentration(con: duckdb.DuckDBPyConnection, filters: Filters) -> Concentra
     top p% is the busiest ceil(p% of places) places.
     """
     p = filters.predicate("i", risk_list=True)
+    scope = filters.in_scope("c.ward_code")
     frame = con.execute(
         f"""
         WITH sel AS (SELECT context_id, count(*) AS n FROM incident_facts i WHERE {p.sql} GROUP BY 1)
@@ -361,11 +372,14 @@ def concentration(con: duckdb.DuckDBPyConnection, filters: Filters) -> Concentra
         LEFT JOIN sel USING (context_id)
         WHERE (len($types) = 0 OR list_contains($types, c.context_type))
           AND (len($wards) = 0 OR list_contains($wards, c.ward_code) OR sel.n > 0)
-        """, {**p.params, "types": list(filters.context_types), "wards": list(filters.wards)},
+          AND {scope.sql}
+        """, {**p.params, **scope.params, "types": list(filters.context_types),
+              "wards": list(filters.wards)},
     ).df()
     unplaced = con.execute(f"SELECT count(*) FROM incident_facts i WHERE {p.sql} AND "
                            "(context_id IS NULL OR context_id NOT IN "
-                           "(SELECT context_id FROM contexts))", p.params).fetchone()[0]
+                           f"(SELECT context_id FROM contexts c WHERE {scope.sql}))",
+                           {**p.params, **scope.params}).fetchone()[0]
     return concentration_of(frame["n"].to_numpy(), int(unplaced))
 
 

@@ -7,6 +7,8 @@ from datetime import date, datetime
 
 import duckdb
 
+from analytics.filters import Filters
+
 
 @dataclass(frozen=True)
 class DataFacts:
@@ -20,9 +22,11 @@ class DataFacts:
     incidents: int
 
 
-def ward_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """Ward code -> ward name, in name order."""
-    rows = con.execute("SELECT ward_code, ward_name FROM wards ORDER BY ward_name").fetchall()
+def ward_names(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, str]:
+    """Ward code -> ward name for the wards in the user's scope, in name order."""
+    scope = filters.in_scope("ward_code")
+    rows = con.execute(f"SELECT ward_code, ward_name FROM wards WHERE {scope.sql} "
+                       "ORDER BY ward_name", scope.params).fetchall()
     return dict(rows)
 
 

@@ -241,11 +241,13 @@ def _grouped(con: duckdb.DuckDBPyConnection, filters: Filters, win: Window,
 
 
 def _populations(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, float]:
-    """Ward code -> child population, for wards in the filter whose population is known."""
+    """Ward code -> child population, for wards in the filter (and the user's scope) whose
+    population is known."""
+    scope = filters.in_scope("ward_code")
     rows = con.execute(
         "SELECT ward_code, child_population FROM wards WHERE child_population > 0 "
-        "AND (len($wards) = 0 OR list_contains($wards, ward_code))",
-        {"wards": list(filters.wards)},
+        f"AND (len($wards) = 0 OR list_contains($wards, ward_code)) AND {scope.sql}",
+        {"wards": list(filters.wards), **scope.params},
     ).fetchall()
     return {code: float(n) for code, n in rows}
 
@@ -407,22 +409,24 @@ def _no_interventions() -> pd.DataFrame:
 
 def interventions(con: duckdb.DuckDBPyConnection, filters: Filters, win: Window | None
                   ) -> pd.DataFrame:
-    """Interventions that started in the window, in the filter's wards and context types."""
+    """Interventions that started in the window, in the filter's wards and context types (and
+    the user's scope)."""
     if win is None:
         return _no_interventions()
+    scope = filters.in_scope("v.ward_code", "c.ward_code")
     frame = con.execute(
-        """
+        f"""
         SELECT v.intervention_id, v.started_on, v.ended_on, v.intervention_type, v.lead_agency,
                v.description, c.name AS context_name,
                coalesce(v.ward_code, c.ward_code) AS ward_code
         FROM interventions v LEFT JOIN contexts c USING (context_id)
         WHERE v.started_on BETWEEN $start AND $end
           AND (len($wards) = 0 OR list_contains($wards, coalesce(v.ward_code, c.ward_code)))
-          AND (len($types) = 0 OR list_contains($types, c.context_type))
+          AND (len($types) = 0 OR list_contains($types, c.context_type)) AND {scope.sql}
         ORDER BY v.started_on, v.intervention_id
         """,
         {"start": win.first, "end": win.last_day, "wards": list(filters.wards),
-         "types": list(filters.context_types)},
+         "types": list(filters.context_types), **scope.params},
     ).df()
     frame["started_on"] = pd.to_datetime(frame["started_on"])
     frame["label"] = [_intervention_label(r) for r in frame.itertuples()]

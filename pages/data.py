@@ -102,8 +102,11 @@ latest = history.iloc[0]
 st.write(f"{len(history):,} extract{'s' * (len(history) != 1)}, the latest {uk_date(latest['uploaded_at'].date())} "
          f"({latest['file_name']}). The fictional demo borough is itself an extract: once real "
          "data is in, roll it back to remove the demo data.")
-st.dataframe(suppress_frame(upload.history_table(history), upload.HISTORY_COUNTS, ctx.view),
-             hide_index=True, width="stretch", column_config=upload.HISTORY_WIDTHS)
+table = suppress_frame(upload.history_table(history), upload.HISTORY_COUNTS, ctx.view)
+if not state.current_access().scope.unlimited:
+    # A whole file's counts cover data outside this user's wards or agencies.
+    table = table.drop(columns=upload.HISTORY_COUNTS)
+st.dataframe(table, hide_index=True, width="stretch", column_config=upload.HISTORY_WIDTHS)
 if not analyst:
     st.stop()
 

@@ -23,7 +23,7 @@ st.header("Where harm concentrates")
 COLOUR_BY = {"density": "Density (hexagons)", "incidents": "Incidents by ward",
              "rate": "Rate per 1,000 children"}
 has_crime = state.compute(places.has_area_crime, None)
-lsoa = state.compute(places.lsoa_deciles, None)
+lsoa = state.compute(places.lsoa_deciles, filters)
 left, right = st.columns([3, 2])
 ON_OFF = (False, True)
 colour_by = left.radio("Colour the map by", list(COLOUR_BY), format_func=COLOUR_BY.get,
@@ -50,7 +50,7 @@ with right:
                          help=None if not lsoa.empty else
                          "No LSOA boundaries with deprivation deciles have been loaded yet.")
 
-wards = state.compute(places.ward_shapes, None)
+wards = state.compute(places.ward_shapes, filters)
 grid = state.compute(places.grid_hot_spots, filters)
 spots = (state.compute(places.ward_hot_spots, filters) if unit == "ward" else grid.result)
 crime = (state.compute(places.area_crime_cells, filters, grid=grid.grid)

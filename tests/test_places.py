@@ -239,12 +239,12 @@ def test_area_crime_is_optional_and_counted_on_the_grid_within_the_period(hot_bo
 
 
 def test_deprivation_deciles_are_optional_and_skip_unusable_shapes(tiny):
-    assert places.lsoa_deciles(tiny.cursor()).empty
+    assert places.lsoa_deciles(tiny.cursor(), YEAR_2025).empty
     with tiny.transaction() as tx:
         tx.execute("INSERT INTO lsoa VALUES ('E01', 'Alder 001A', 'W1', 2, "
                    "'{\"type\": \"Polygon\", \"coordinates\": [[[0,0],[1,0],[1,1],[0,0]]]}')")
         tx.execute("INSERT INTO lsoa VALUES ('E02', 'Alder 001B', 'W1', 3, 'not json')")
-    lsoa = places.lsoa_deciles(tiny.cursor())
+    lsoa = places.lsoa_deciles(tiny.cursor(), YEAR_2025)
     assert lsoa["lsoa_code"].tolist() == ["E01"] and lsoa["imd_decile"].tolist() == [2]
 
 
@@ -253,7 +253,7 @@ def test_unparseable_ward_boundaries_are_left_out(tiny):
         tx.execute("UPDATE wards SET geometry_geojson = '{\"type\": \"Point\", "
                    "\"coordinates\": [0, 0]}' WHERE ward_code = 'W1'")
         tx.execute("UPDATE wards SET geometry_geojson = '{oops' WHERE ward_code = 'W2'")
-    assert places.ward_shapes(tiny.cursor()).empty
+    assert places.ward_shapes(tiny.cursor(), YEAR_2025).empty
 
 
 def test_an_empty_selection_gives_empty_results_not_errors(hot_borough):

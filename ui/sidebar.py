@@ -84,7 +84,7 @@ def sidebar_filters() -> PageContext:
     views the user's access allows are offered)."""
     access = current_access()
     facts: reference.DataFacts = compute(reference.data_facts)
-    ward_names: dict[str, str] = compute(reference.ward_names)
+    ward_names: dict[str, str] = compute(reference.ward_names, Filters())
     scope = access.scope
     ward_options, agency_options = _options(access, ward_names)
     _seed_from_url(facts, set(ward_options), set(agency_options))
@@ -148,7 +148,7 @@ def url_context() -> PageContext:
     hides the sidebar and always shows the board view. The sidebar reads the address again when
     the presenter leaves, so the filters come back as they were."""
     facts: reference.DataFacts = compute(reference.data_facts)
-    ward_names: dict[str, str] = compute(reference.ward_names)
+    ward_names: dict[str, str] = compute(reference.ward_names, Filters())
     ward_options, agency_options = _options(current_access(), ward_names)
     query = {key: st.query_params.get_all(key) for key in st.query_params}
     filters, notices = from_query(query, data_end=facts.latest_incident or date.today(),

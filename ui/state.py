@@ -20,6 +20,8 @@ from typing import Any, NoReturn
 import streamlit as st
 
 from analytics.access import (
+    UNLIMITED_ONLY,
+    WHOLE_AREA,
     Access,
     Permission,
     may_open,
@@ -88,9 +90,14 @@ def compute(fn: Callable[..., Any], filters: Filters | None = None, **kwargs: An
     needed = required_permission(fn)
     if needed is not None:
         require(access, needed)
+    name = f"{fn.__module__}:{fn.__qualname__}"
     if filters is not None:
         filters = scoped(filters, access)
-    name = f"{fn.__module__}:{fn.__qualname__}"
+    elif name not in WHOLE_AREA:
+        raise TypeError(f"{name} needs the filters: they carry the user's scope.")
+    elif name in UNLIMITED_ONLY and not access.scope.unlimited:
+        raise PermissionError("This holds rows of every ward and agency, so only someone who "
+                              "may see all of them can open it.")
     result = _compute(name, filters, store().data_version(), tuple(sorted(kwargs.items())),
                       access.grant())
     if isinstance(result, _Refusal):
