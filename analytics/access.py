@@ -118,12 +118,9 @@ WHOLE_AREA: dict[str, str] = {
                                       "same for every partner, so a period means the same to all",
     "analytics.trends:data_bounds": "the same dates, for the trend windows",
     "analytics.places:has_area_crime": "whether police.uk street crime is loaded at all",
-    "analytics.ingest:history": "what was loaded, when and by whom (the Data page)",
-    "analytics.ingest:row_notes_csv": "a load's rejected rows, for the analyst checking it: "
-                                      "refused to a user with a scope (UNLIMITED_ONLY)",
+    "analytics.ingest:history": "what was loaded, when and by whom (the Data page, which "
+                                "shows a scoped user no whole-file row counts)",
 }
-# ... and of those, the ones that show rows of any ward or agency: only a user with no scope.
-UNLIMITED_ONLY: frozenset[str] = frozenset({"analytics.ingest:row_notes_csv"})
 
 # The audit log's actions and the permission each needs (None: anyone signed in may do it).
 ACTION_PERMISSIONS: dict[str, Permission | None] = {

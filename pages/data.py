@@ -6,7 +6,7 @@ from analytics import ingest, mapping, readers
 from analytics.access import Permission
 from analytics.disclosure import suppress_frame
 from analytics.filters import uk_date
-from ui import components, state, upload
+from ui import components, downloads, state, upload
 
 DETAILED_FILES = 3  # more files than this: each file's details start folded unless it has problems
 
@@ -84,10 +84,10 @@ st.write("Partners can send incidents in this layout: one row per incident, seve
          "or young people separated by ';', pseudonymous ids only (never names, dates of birth "
          "or addresses).")
 left, right = st.columns(2)
-left.download_button("Download the template (CSV)", mapping.template_csv(),
+left.download_button("Download the template (CSV)", mapping.template_csv,
                      file_name="incidents-template.csv", mime="text/csv",
                      icon=":material/download:")
-right.download_button("Download the data dictionary (CSV)", mapping.dictionary_csv(),
+right.download_button("Download the data dictionary (CSV)", mapping.dictionary_csv,
                       file_name="incidents-data-dictionary.csv", mime="text/csv",
                       icon=":material/download:")
 with st.expander("Read the data dictionary"):
@@ -117,10 +117,7 @@ chosen = st.selectbox("Extract", ids, format_func=lambda i: f"{i}: {names[i]}",
                       key="history_extract")
 row = history.set_index("extract_id").loc[chosen]
 if row["rows_rejected"] or row["rows_duplicate"] or row["rows_outside"]:
-    st.download_button("Download its rejected, duplicate and flagged rows (CSV)",
-                       state.compute(ingest.row_notes_csv, extract_id=int(chosen)),
-                       file_name=f"extract-{chosen}-rows-to-check.csv", mime="text/csv",
-                       icon=":material/download:")
+    downloads.rows_to_check_button(int(chosen), f"extract-{chosen}-rows-to-check.csv")
 else:
     st.caption("Every row of this extract loaded; nothing was rejected or flagged.")
 if isinstance(row["notes"], str):

@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 from analytics import access as ac
 from analytics.disclosure import VIEWS
 from analytics.store import Store
-from tests.apptest import ROOT, TIMEOUT, assert_no_exception, shown_text
+from tests.apptest import ROOT, TIMEOUT, assert_no_exception, record_downloads, shown_text
 from tests.conftest import seed_tiny
 from tests.test_access import EXPECTED_PAGES
 from ui import guard
@@ -347,12 +347,15 @@ def test_an_analyst_reaching_the_audit_page_directly_sees_only_why(db, monkeypat
 
 
 def test_an_analyst_sees_the_records_and_each_download_is_audited(db, monkeypatch, role_map):
+    made = record_downloads(monkeypatch)
     at = open_app(db, monkeypatch, who=user("analyst"), query=YEAR_2025)
     at.switch_page("pages/records.py").run()
     assert_no_exception(at)
     assert "10 incidents" in [s.value for s in at.subheader]
     assert len(at.dataframe[0].value) == 10
-    table_download(at).click().run()
+    assert [r[2] for r in audit_rows(db)].count("export") == 0  # drawn, not yet asked for
+    csv = made[table_download(at).proto.deferred_file_id]()  # the click
+    assert csv.decode("utf-8-sig").count("\n") == 11
     assert audit_rows(db)[-1][:3] == ("Al", "analyst", "export")
     assert audit_rows(db)[-1][3].startswith("incident records (1 January 2025 to 31 December")
     assert audit_rows(db)[-1][3].endswith("(10 rows)")
@@ -372,13 +375,14 @@ def test_a_lead_limited_to_two_wards_sees_only_their_figures_and_wards(db, monke
 
 def test_an_administrator_reads_the_audit_log_and_its_download_is_audited(db, monkeypatch,
                                                                          role_map):
+    made = record_downloads(monkeypatch)
     at = open_app(db, monkeypatch, who=user("admin"))
     at.switch_page("pages/audit.py").run()
     assert_no_exception(at)
     table = at.dataframe[0].value
     assert table["Action"].tolist() == ["sign-in"] and table["Who"].tolist() == ["Ada"]
     assert "The log's entries are all present" in shown_text(at)
-    table_download(at).click().run()
+    made[table_download(at).proto.deferred_file_id]()
     assert [r[2] for r in audit_rows(db)] == ["sign-in", "export"]
     at.multiselect(key="audit_actions").select("rollback").run()
     assert "No audit entries match these filters" in shown_text(at)

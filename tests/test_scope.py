@@ -107,7 +107,7 @@ def test_every_analysis_takes_the_filters_or_says_why_it_needs_no_scope():
                    if not takes_filters(fn) and qualified(fn) not in access.WHOLE_AREA]
     assert unexplained == []
     assert set(access.WHOLE_AREA) <= {qualified(fn) for fn in analyses()} | {
-        "analytics.ingest:history", "analytics.ingest:row_notes_csv"}
+        "analytics.ingest:history"}
 
 
 def test_no_analysis_builds_filters_of_its_own_or_sets_a_scope():

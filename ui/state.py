@@ -20,7 +20,6 @@ from typing import Any, NoReturn
 import streamlit as st
 
 from analytics.access import (
-    UNLIMITED_ONLY,
     WHOLE_AREA,
     Access,
     Permission,
@@ -95,9 +94,6 @@ def compute(fn: Callable[..., Any], filters: Filters | None = None, **kwargs: An
         filters = scoped(filters, access)
     elif name not in WHOLE_AREA:
         raise TypeError(f"{name} needs the filters: they carry the user's scope.")
-    elif name in UNLIMITED_ONLY and not access.scope.unlimited:
-        raise PermissionError("This holds rows of every ward and agency, so only someone who "
-                              "may see all of them can open it.")
     result = _compute(name, filters, store().data_version(), tuple(sorted(kwargs.items())),
                       access.grant())
     if isinstance(result, _Refusal):

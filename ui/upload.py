@@ -16,7 +16,7 @@ from analytics.access import Permission, require
 from analytics.mapping import FIELDS, Mapping
 from analytics.staging import Staged
 from analytics.vocab import AGENCIES, CONTEXT_TYPES, RISK_TYPES
-from ui import state
+from ui import downloads, state
 
 NOT_IN_FILE = "(not in this file)"
 LEAVE_UNKNOWN = "(leave it: reject those rows)"
@@ -191,9 +191,11 @@ def summary(staged: Staged, key: str) -> None:
             with st.expander(f"{column}: {rows:,} row{'s' * (rows != 1)} rejected"):
                 st.markdown("\n".join("- " + plain(m) for m in group["message"]))
     if not staged.notes.empty:
-        st.download_button("Download the rows to check (CSV)", ingest.staged_notes_csv(staged),
+        downloads.download("Download the rows to check (CSV)",
+                           lambda: ingest.staged_notes_csv(staged),
+                           what=f"rows to check of {staged.file_name} (not loaded)",
                            file_name=f"to-check-{staged.file_name}.csv", mime="text/csv",
-                           key=f"notes-{key}", icon=":material/download:")
+                           key=f"notes-{key}")
     preview = staged.preview()
     if not preview.empty:
         with st.expander("Preview the rows that will load"):

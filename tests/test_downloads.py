@@ -1,0 +1,61 @@
+"""Downloads are made only when asked for, and each one is written to the audit log.
+
+Streamlit serves a file it is handed at /media/<id> to anyone holding the address, with no
+session: a table's CSV handed over as bytes sat there from the moment a page drew (issue 24). So
+every download button must carry a file-making function, not a file: these tests open every page
+that offers one (local mode, analyst view, the tiny borough) and check each button, then click
+some (run their function, as Streamlit does) and read the audit log.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from analytics.store import Store
+from tests.apptest import assert_no_exception, open_page, record_downloads
+
+YEAR_2025 = {"period": "custom", "from": "2025-01-01", "to": "2025-12-31", "view": "analyst"}
+PAGES = (None, "pages/contexts.py", "pages/trends.py", "pages/places.py", "pages/overlap.py",
+         "pages/interventions.py", "pages/records.py", "pages/data.py", "pages/audit.py")
+
+
+def audit_actions(db) -> list[tuple[str, str]]:
+    store = Store(db)
+    try:
+        return store.cursor().execute(
+            "SELECT action, object FROM audit_log ORDER BY seq").fetchall()
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_page_puts_a_file_on_the_server_before_it_is_asked_for(tiny_db, monkeypatch, page):
+    at = open_page(tiny_db, page, YEAR_2025, monkeypatch)
+    assert_no_exception(at)
+    buttons = at.get("download_button")
+    assert buttons, "every page offers at least the board pack"
+    eager = [b.proto.label for b in buttons if b.proto.url]
+    assert eager == []
+    assert all(b.proto.deferred_file_id or b.proto.disabled for b in buttons)
+    assert audit_actions(tiny_db) == []
+
+
+def test_a_table_download_is_made_on_the_click_and_audited_with_its_rows(tiny_db, monkeypatch):
+    made = record_downloads(monkeypatch)
+    at = open_page(tiny_db, "pages/records.py", YEAR_2025, monkeypatch)
+    button = next(b for b in at.get("download_button") if b.proto.label == "Download as CSV")
+    csv = made[button.proto.deferred_file_id]().decode("utf-8-sig")
+    assert csv.splitlines()[0].startswith("Incident,When,Ward")
+    assert len(csv.splitlines()) == 11
+    [(action, what)] = audit_actions(tiny_db)
+    assert action == "export" and what.startswith("incident records (1 January 2025 to 31")
+    assert what.endswith("(10 rows)")
+
+
+def test_the_board_pack_is_audited_when_made(tiny_db, monkeypatch):
+    made = record_downloads(monkeypatch)
+    at = open_page(tiny_db, None, YEAR_2025, monkeypatch)
+    button = next(b for b in at.get("download_button") if b.proto.label == "Board pack (HTML)")
+    assert b"<html" in made[button.proto.deferred_file_id]()[:400].lower()
+    [(action, what)] = audit_actions(tiny_db)
+    assert action == "board pack" and what.endswith(", HTML")
