@@ -199,6 +199,45 @@ def test_a_deployment_that_forbids_local_mode_shows_no_data(db, monkeypatch, nav
     assert listed(nav) == ["Sign in"]  # every other address shows the same notice
 
 
+@pytest.fixture
+def listening_on():
+    """Set the address the server listens on (server.address) for one test."""
+    from streamlit import config
+
+    before = config.get_option("server.address")
+    yield lambda address: config.set_option("server.address", address)
+    config.set_option("server.address", before)
+
+
+@pytest.mark.parametrize(("address", "said"), [
+    ("0.0.0.0", "listening on address 0.0.0.0"),
+    ("", "listening on every network interface"),
+    ("192.168.1.20", "listening on address 192.168.1.20"),
+])
+def test_local_mode_on_an_address_other_computers_reach_shows_no_data(db, monkeypatch,
+                                                                      listening_on, address,
+                                                                      said):
+    listening_on(address)
+    at = open_app(db, monkeypatch, signed_in_mode=False, query={**YEAR_2024, "view": "analyst"})
+    assert_no_exception(at)
+    assert said in at.error[0].value and "no sign-in is configured" in at.error[0].value
+    assert not at.metric and not at.sidebar.multiselect and not at.dataframe
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "localhost", "::1", "127.0.0.2"])
+def test_local_mode_on_this_computer_alone_runs(db, monkeypatch, listening_on, address):
+    listening_on(address)
+    at = open_app(db, monkeypatch, signed_in_mode=False, query=YEAR_2024)
+    assert not at.error and metrics(at)["Young people affected"] == "<5"
+
+
+def test_with_sign_in_the_dashboard_may_listen_on_any_address(db, monkeypatch, role_map,
+                                                             listening_on):
+    listening_on("0.0.0.0")
+    at = open_app(db, monkeypatch, who=user("lead"), query=YEAR_2024)
+    assert not at.error and metrics(at)["Incidents"] == "<5"
+
+
 def test_unusable_access_settings_show_no_data_and_name_the_setting(db, monkeypatch):
     monkeypatch.setenv(ac.IDLE_MINUTES_ENV, "soon")
     at = open_app(db, monkeypatch, signed_in_mode=False)

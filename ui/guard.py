@@ -10,6 +10,7 @@ page's address shows only the reason, so a bookmarked link never reaches a page 
 from __future__ import annotations
 
 import getpass
+import ipaddress
 import os
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -100,6 +101,9 @@ def sign_in(pages: Pages) -> None:
     if not auth_configured():
         if config.require_sign_in:
             _stop(pages, _sign_in_required)
+        address = str(st.get_option("server.address") or "")
+        if not loopback(address):
+            _stop(pages, lambda: _not_on_loopback(address))
         # Local mode: provisional rights for drawing the sidebar; run_page settles the role
         # from the view chosen there.
         state.set_access(local_access("analyst", _local_user()))
@@ -228,6 +232,26 @@ def _signed_out(config: AccessSettings) -> None:
                      "administrator needs to check the [auth] section of .streamlit/secrets.toml "
                      "(see 'Deploying with sign-in' in the README).", icon=":material/error:")
     st.caption(limits_sentence(config.limits))
+
+
+def loopback(address: str) -> bool:
+    """Whether the server listens only on this computer (localhost, 127.0.0.1, ::1). An empty
+    address is Streamlit's default: every network interface."""
+    if address.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(address.strip().strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _not_on_loopback(address: str) -> None:
+    where = f"address {address}" if address else "every network interface"
+    st.error(f"This dashboard is listening on {where}, so other computers can reach it, but no "
+             "sign-in is configured: it would give anyone who can reach it the analyst's view. "
+             "It shows no data. To use it on this computer, start it with `streamlit run "
+             "serve.py` (it then listens on this computer only, 127.0.0.1). To share it, set up "
+             "sign-in (see 'Deploying with sign-in' in the README).", icon=":material/lock:")
 
 
 def _sign_in_required() -> None:

@@ -1,7 +1,10 @@
-"""No /media address serves data to a client without the session (issue 24), tried against the
-running app: a browser opens the Incident records, every /media address it is shown or fetches
-is asked for again by a plain HTTP client with no cookie, then the browser clicks the CSV
-download and the plain client tries that file's address until it has gone.
+"""What the running server gives a client without the session (issue 24): no data at any /media
+address, no usage figures at /_stcore/metrics, and headers that forbid other sites to frame it.
+
+A browser opens the Incident records; every /media address it is shown or fetches is asked for
+again by a plain HTTP client with no cookie; then the browser clicks the CSV download and the
+plain client tries that file's address until it has gone. The app runs as users run it
+(`streamlit run serve.py`, tests/live_app.py).
 
 Needs Chromium (tests/live_app.py); skips without it, except under CI=true.
 """
@@ -87,3 +90,13 @@ def test_no_media_address_serves_data_without_the_session(app, browser):
     assert ",export,incident records (1 January 2025 to 31 December 2025" in log
     assert "(10 rows),done" in log
     page.close()
+
+
+def test_every_response_forbids_framing_and_the_metrics_are_closed(app):
+    from serve import HEADERS
+
+    for path in ("/", "/records", "/_stcore/health", "/_stcore/host-config"):
+        with urllib.request.urlopen(app + path, timeout=10) as response:
+            assert {k: response.headers.get(k) for k in HEADERS} == HEADERS, path
+    assert without_session(app + "/_stcore/metrics")[0] == 404
+    assert without_session(app + "/_stcore/metrics/")[0] == 404
