@@ -24,6 +24,10 @@ PERIOD_PRESETS: dict[str, str] = {
     "custom": "Chosen dates",
 }
 DEFAULT_PERIOD = "12m"
+# The dates a link or the date picker may name; anything else gets the usual notice and the
+# default period (the sidebar's date input refuses dates outside them).
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -172,15 +176,20 @@ class Filters:
         return "all dates"
 
     def previous(self) -> Filters:
-        """The same selection over the period of the same length just before this one."""
+        """The same selection over the period of the same length just before this one (cut
+        short at the first day the calendar has, rather than overflowing)."""
         if not (self.start and self.end):
             raise ValueError("Only a bounded period has a previous period.")
+        if self.start == date.min:
+            raise ValueError("The period starts on the first day there is: nothing comes before.")
+        end = self.start - timedelta(days=1)
         if self.whole_months():
-            start = add_months(self.start, -self.months())
-            return replace(self, start=start, end=self.start - timedelta(days=1))
-        length = (self.end - self.start).days + 1
-        return replace(self, start=self.start - timedelta(days=length),
-                       end=self.start - timedelta(days=1))
+            index = self.start.year * 12 + self.start.month - 1 - self.months()
+            start = add_months(self.start, -self.months()) if index >= 12 else date.min
+        else:
+            length = (self.end - self.start).days + 1
+            start = date.fromordinal(max(1, self.start.toordinal() - length))
+        return replace(self, start=start, end=end)
 
     def whole_months(self) -> bool:
         """True when the period runs from a first of the month to a last of the month."""
@@ -262,6 +271,13 @@ def from_query(
             notices.append("The link's dates were missing or not in order (from YYYY-MM-DD to "
                            f"YYYY-MM-DD); showing the {PERIOD_PRESETS[DEFAULT_PERIOD].lower()}.")
             period = DEFAULT_PERIOD
+        else:
+            if start < EARLIEST_DATE or end > LATEST_DATE:
+                notices.append(f"The link's dates ({_shorten(start.isoformat())} to "
+                               f"{_shorten(end.isoformat())}) are outside "
+                               f"{uk_date(EARLIEST_DATE)} to {uk_date(LATEST_DATE)}; showing the "
+                               f"{PERIOD_PRESETS[DEFAULT_PERIOD].lower()}.")
+                period = DEFAULT_PERIOD
     if period != "custom":
         start, end = period_dates(period, data_end, data_start)
     filters = Filters(

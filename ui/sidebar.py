@@ -16,6 +16,8 @@ from analytics.access import Access, allowed_views, effective_view
 from analytics.disclosure import DEFAULT_VIEW, PRESENTER_VIEW, VIEWS
 from analytics.filters import (
     DEFAULT_PERIOD,
+    EARLIEST_DATE,
+    LATEST_DATE,
     PERIOD_PRESETS,
     QUERY_KEYS,
     Filters,
@@ -96,7 +98,7 @@ def sidebar_filters() -> PageContext:
                           help="Periods end with the latest month in the data.")
     if period == "custom":
         chosen = sb.date_input("From and to", key="f_dates", format="DD/MM/YYYY",
-                               min_value=date(2000, 1, 1), max_value=date(2100, 12, 31),
+                               min_value=EARLIEST_DATE, max_value=LATEST_DATE,
                                on_change=_clear_notices)
         start, end = (tuple(chosen) + (None, None))[:2]
         if not (start and end):
