@@ -17,7 +17,7 @@ st.markdown("Every sign-in, sign-out, load, rollback, export, saved column mappi
             "the interventions register, with who did it and how it went. The dashboard can only "
             "add to this record: no one can change or remove an entry from the app.")
 
-problems = state.uncached(audit.integrity)
+problems = state.uncached(audit.integrity, seal=audit.seal_of(state.store()))
 if problems:
     st.error("The audit log has been altered outside the dashboard. " + " ".join(problems),
              icon=":material/gpp_bad:")

@@ -378,6 +378,20 @@ def test_a_fresh_servers_first_request_for_a_page_goes_through_sign_in(db, monke
         assert not at.metric and not at.dataframe
 
 
+def test_every_view_of_the_incident_records_is_audited_once_a_selection(db, monkeypatch,
+                                                                       role_map):
+    at = open_app(db, monkeypatch, who=user("analyst"), query=YEAR_2025)
+    assert "rows viewed" not in [r[2] for r in audit_rows(db)]  # the Overview shows no rows
+    at.switch_page("pages/records.py").run()
+    at.run()  # the same view again: not a new one
+    at.sidebar.multiselect(key="f_wards").select("W1").run()
+    viewed = [r for r in audit_rows(db) if r[2] == "rows viewed"]
+    assert [r[:2] for r in viewed] == [("Al", "analyst")] * 2
+    assert viewed[0][3].startswith("incident records (1 January 2025 to 31 December 2025; all "
+                                   "wards")
+    assert "wards: W1" in viewed[1][3]
+
+
 def test_an_analyst_reaching_the_audit_page_directly_sees_only_why(db, monkeypatch, role_map):
     at = open_app(db, monkeypatch, who=user("analyst"))
     at.switch_page("pages/audit.py").run()
@@ -445,6 +459,19 @@ def test_signing_out_is_recorded_and_ends_the_session(db, monkeypatch, role_map)
                                                ("sign-out", "dashboard", "done: signed out")]
     at.run()
     assert [b.label for b in at.button] == ["Sign in"] and not at.metric
+
+
+def test_a_cookie_saved_before_signing_out_does_not_sign_in_again_after_a_restart(
+        db, monkeypatch, role_map):
+    """Issue 24: the session book lived in memory, so a restart forgot every sign-out."""
+    claims = user("lead")
+    at = open_app(db, monkeypatch, who=claims, query=YEAR_2024)
+    assert at.metric
+    at.sidebar.button(key="sign_out").click().run()
+    replayed = open_app(db, monkeypatch, who=claims, query=YEAR_2024)  # a new process's caches
+    assert "You have signed out." in replayed.warning[0].value
+    assert replayed.user == {"is_logged_in": False} and not replayed.metric
+    assert [r[2] for r in audit_rows(db)] == ["sign-in", "sign-out", "sign-out"]
 
 
 def test_a_sign_in_older_than_twelve_hours_is_signed_out_with_a_reason(db, monkeypatch,

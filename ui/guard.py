@@ -26,7 +26,6 @@ from analytics.access import (
     IdentityError,
     RoleMap,
     RoleMapError,
-    SessionBook,
     SettingsError,
     end_message,
     identity_from_claims,
@@ -40,6 +39,7 @@ from analytics.access import (
     utc_now,
 )
 from analytics.disclosure import PRESENTER_VIEW
+from analytics.sessions import SessionBook
 from ui import markdown, state
 
 Pages = Mapping[str, list]  # section -> st.Page objects, as app.py lists them
@@ -67,8 +67,9 @@ def _secrets_section(name: str) -> Mapping[str, Any] | None:
 
 @st.cache_resource(show_spinner=False)
 def _book() -> SessionBook:
-    """The server's one record of sign-ins and their activity, shared by all sessions."""
-    return SessionBook()
+    """The record of sign-ins and their activity, in the database (so it outlives the process),
+    shared by all sessions."""
+    return SessionBook(state.store())
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
