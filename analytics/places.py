@@ -144,9 +144,11 @@ def ward_hot_spots(con: duckdb.DuckDBPyConnection, filters: Filters, *,
     use_rate = bool(len(frame)) and bool((pd.to_numeric(frame["child_population"]) > 0).all())
     measure = "incidents per 1,000 children" if use_rate else "incidents"
     empty = HotSpots(pd.DataFrame(), (), "ward", measure, permutations, seed, hotspots.ALPHA)
-    if len(frame) < MIN_AREAS:
+    if len(frame) < MIN_AREAS:  # "here": all the loaded wards, or all the user may see
+        n = len(frame)
         return replace(empty, reason=f"Hot spots need the boundaries of at least {MIN_AREAS} "
-                                     f"wards; {len(frame)} are loaded.")
+                                     f"wards; there {'is' if n == 1 else 'are'} {n or 'none'} "
+                                     "here.")
     if frame["incidents"].sum() == 0:
         return replace(empty, reason="No incidents in the selection to look for hot spots in.")
     weights = hotspots.queen_weights(tuple(frame["ward_code"]), list(frame["shape"]))

@@ -12,7 +12,7 @@ from datetime import date
 import streamlit as st
 
 from analytics import reference
-from analytics.access import Access, allowed_views, effective_view
+from analytics.access import Access, allowed_views, effective_view, scoped
 from analytics.disclosure import DEFAULT_VIEW, PRESENTER_VIEW, VIEWS
 from analytics.filters import (
     DEFAULT_PERIOD,
@@ -135,7 +135,10 @@ def sidebar_filters() -> PageContext:
                       risk_types=tuple(risks), context_types=tuple(contexts),
                       agencies=tuple(agencies))
     _write_url(filters, view)
-    return PageContext(filters=filters, view=view, ward_names=ward_names, facts=facts)
+    # Scoped here too (ui.state.compute scopes again, to the same), so captions name the wards
+    # and agencies the user may see rather than saying "all wards".
+    return PageContext(filters=scoped(filters, access), view=view, ward_names=ward_names,
+                       facts=facts)
 
 
 def _options(access: Access, ward_names: dict[str, str]) -> tuple[list[str], list[str]]:
@@ -158,4 +161,5 @@ def url_context() -> PageContext:
                                   agency_codes=set(agency_options))
     st.session_state["_seeded"] = False
     st.session_state["_url_notices"] = notices
-    return PageContext(filters=filters, view=PRESENTER_VIEW, ward_names=ward_names, facts=facts)
+    return PageContext(filters=scoped(filters, current_access()), view=PRESENTER_VIEW,
+                       ward_names=ward_names, facts=facts)
