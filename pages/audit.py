@@ -13,9 +13,10 @@ DEFAULT_DAYS = 30  # the date range the page opens on
 ctx = state.context()
 st.title("Audit log")
 components.banner(ctx)
-st.markdown("Every sign-in, sign-out, load, rollback, export, saved column mapping and change to "
-            "the interventions register, with who did it and how it went. The dashboard can only "
-            "add to this record: no one can change or remove an entry from the app.")
+st.markdown("Every sign-in, sign-out, load, rollback, download, view of individual incidents, "
+            "saved column mapping and change to the interventions register, with who did it and "
+            "how it went. The dashboard can only add to this record, and each visit checks, "
+            "entry by entry, that no one has changed or removed one since.")
 
 problems = state.uncached(audit.integrity, seal=audit.seal_of(state.store()))
 if problems:
@@ -44,7 +45,7 @@ if found.empty:
                "filter.", icon=":material/filter_alt_off:")
     st.stop()
 
-st.subheader(f"{len(found):,} entries, {period}")
+st.subheader(f"{len(found):,} entr{'y' if len(found) == 1 else 'ies'}, {period}")
 if not problems:
     st.caption("Newest first; times are UK time. The log's entries are all present and unchanged.")
 table = audit.display_table(found)
