@@ -92,16 +92,16 @@ def _what_changed(con: duckdb.DuckDBPyConnection, filters: Filters, view: str) -
 
 
 def _trends(con: duckdb.DuckDBPyConnection, filters: Filters, view: str) -> Section:
-    tv = trends.trend_view(con, filters)
+    tv = trends.trend_view(con, filters, view=view)
     if tv.overall is None or tv.overall.total == 0:
         return _empty("Signals worth a look", "trends")
-    top = trends.top_signals(con, filters, n=TOP_SIGNALS)
+    top = trends.top_signals(con, filters, n=TOP_SIGNALS, view=view)
     summary = [f"{r.assessment.capitalize()}: {r.headline}." for r in top.itertuples()] or [
         "No risk type in any ward shows a current signal of change: the ups and downs are "
         "within the expected range, or too rare to judge."]
     fig = trend_charts.xmr_chart(tv.overall, tv.overall.headline, view=view,
                                  y_title=trends.MEASURES["incidents"], window=tv.window)
-    table = trends.signals(con, filters)
+    table = trends.signals(con, filters, view=view)
     tables = []
     if not table.frame.empty:
         tables.append(("Signals for each risk type in each ward (latest first)",
@@ -111,22 +111,22 @@ def _trends(con: duckdb.DuckDBPyConnection, filters: Filters, view: str) -> Sect
 
 def _overlap(con: duckdb.DuckDBPyConnection, filters: Filters, view: str) -> Section:
     title = "Which harms go together"
-    result = overlap.analyse(con, filters, unit="people", window=None)
+    # the Risk overlap page's own default window, so the same settings give the same figure
+    window = overlap.WINDOW_DAYS[overlap.DEFAULT_WINDOW]
+    result = overlap.analyse(con, filters, unit="people", window=window)
     if result.universe == 0 or len(result.types) < 2:
         return Section(title, ["Too few young people have more than one risk type recorded "
                                "in this selection to show overlap."], page="overlap")
     summary = [s.replace("**", "") for s in overlap.summary_sentences(result, view)]
-    points = [f"{r.a_label} and {overlap.lower(r.b_label)}: {r.lift:.1f} times what chance "
-              f"would give ({display_count(r.n_ab, view)} young people)"
+    points = [f"{overlap.pair_headline(r.a_label, r.b_label, r.lift, window)} "
+              f"({display_count(r.n_ab, view)} young people)"
               for r in overlap.strongest(result).itertuples()] or summary
     figures = [oc.heatmap(result, "lift", view)]
     strong = overlap.strongest(result, n=TOP_PAIRS)
     if not strong.empty:
         top = strong.iloc[0]
-        figures.insert(0, bc.pair_bars(strong, f"{top['a_label']} and "
-                                               f"{overlap.lower(top['b_label'])} occur together "
-                                               f"{top['lift']:.1f} times as often as chance "
-                                               "would give", view))
+        figures.insert(0, bc.pair_bars(strong, overlap.pair_headline(
+            top["a_label"], top["b_label"], top["lift"], window), view))
     return Section(title, summary, figures,
                    [("Each pair of risk types", oc.heatmap_table(result, view))], page="overlap",
                    points=points)
@@ -149,14 +149,11 @@ def _places(con: duckdb.DuckDBPyConnection, filters: Filters, view: str) -> Sect
 
 def _priorities(con: duckdb.DuckDBPyConnection, filters: Filters, view: str) -> Section:
     title = "Places to act on first"
-    ranked = priorities.rank(con, filters)
+    ranked = priorities.rank(con, filters, view=view)
     if ranked.empty:
         return _empty(title, "priorities")
     explained = priorities.explain(ranked, view, overview.period_words(filters))
-    explained["shown_name"] = [
-        places.shareable_name(n, t, None if w == priorities.NO_WARD else w, view)
-        for n, t, w in zip(explained["name"], explained["context_type"], explained["ward_name"],
-                           strict=True)]
+    explained["shown_name"] = explained["name"]  # named for the view, as every page names it
     summary = [f"{r.rank}. {r.shown_name} ({r.where}): {r.why}. Who can act: {r.partners}."
                for r in explained.head(TOP_PRIORITIES).itertuples()]
     fig = bc.priority_bars(explained, f"{explained['shown_name'].iloc[0]} ranks first of "

@@ -1,10 +1,15 @@
 """Places that look alike: cluster context profiles, name each group, and say how far to trust it.
 
 Features are standardised (mean 0, standard deviation 1) so no one measure dominates because of
-its units. k-means chooses k by silhouette over K_RANGE unless the user sets it; Ward
-agglomerative clustering is the alternative. Trust is reported two ways, each in words:
-silhouette (how distinct the groups are) and stability (how often bootstrap resamples give the
-same groups, by adjusted Rand index). Each group is named from the features where its centre sits
+its units. The same data gives the same groups whatever the random seed or the order of its rows:
+rows are put in a canonical order first, and k-means starts from the centres of Ward's
+hierarchical clustering (of an evenly spaced sample of the canonical order when there are many
+places), not from random starts, so nothing in the fit is random. k is chosen by silhouette over
+K_RANGE unless the user sets it; Ward agglomerative clustering is the alternative. Trust is
+reported two ways, each in words: silhouette (how distinct the groups are) and stability (how
+often resamples of the places, grouped again the same way, give the same groups, by adjusted Rand
+index; the resamples are drawn the same way every time, so the figure and its word are a property
+of the data, not of a seed). Each group is named from the features where its centre sits
 furthest from the average ("night-time transport hubs with criminal exploitation").
 
 Example::
@@ -20,17 +25,18 @@ from dataclasses import dataclass, field
 import duckdb
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, ClusterMixin, clone
-from sklearn.cluster import AgglomerativeClustering, KMeans
+from scipy.cluster.hierarchy import fcluster, linkage
+from sklearn.base import BaseEstimator, ClusterMixin
+from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA
 from sklearn.metrics import adjusted_rand_score, pairwise_distances, silhouette_score
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
-from analytics.contexts import NIGHT_WORDS, RISK_COLUMNS, WEEKEND_WORDS, profiles
+from analytics.contexts import NIGHT_WORDS, NO_WARD, RISK_COLUMNS, WEEKEND_WORDS, profiles
 from analytics.filters import Filters
+from analytics.places import shareable_name
 from analytics.vocab import RISK_LABELS
 
 METHODS: dict[str, str] = {"kmeans": "k-means", "agglomerative": "Agglomerative (Ward)"}
@@ -43,7 +49,9 @@ N_BOOTSTRAP = 20
 # nearest resampled centre: stability by subsampling. At twelve thousand places, refitting on full
 # resamples twenty times took most of the page's time (0.4 s of 1 s).
 BOOTSTRAP_SAMPLE = 1000
-KMEANS_INITS = 4
+WARD_SAMPLE = 2000  # Ward's tree (the k-means starts) is grown on at most this many places
+SILHOUETTE_DECIMALS = 3  # silhouettes closer than this are a tie, and the smaller k wins
+RESAMPLE_SEED = 20260  # the resamples for stability: fixed, so the figure is the data's
 SILHOUETTE_SAMPLE = 1000  # silhouette is O(n^2): score a seeded sample of this many places
 AGGLOMERATIVE_MAX = 2000  # Ward holds every pairwise distance and refits per resample: 5 s at 2,000, 52 s at 5,000
 DEFAULT_SEED = 0
@@ -135,11 +143,13 @@ def trust_word(value: float, words: tuple[tuple[float, str], ...]) -> str:
 
 
 class ContextClusterer(ClusterMixin, BaseEstimator):
-    """Standardise, then cluster with k-means (k by silhouette unless given) or Ward; seeded.
+    """Standardise, then cluster with k-means (k by silhouette unless given) or Ward; the same
+    data gives the same groups whatever its row order (nothing in the fit is random).
 
     Parameters go in the constructor and work in `fit`; learned values end in `_`:
     labels_ (largest group 0), n_clusters_, silhouette_, silhouette_by_k_, stability_ (mean
-    adjusted Rand index of `n_bootstrap` seeded resamples), cluster_centers_ (standardised units).
+    adjusted Rand index of `n_bootstrap` resamples), cluster_centers_ (standardised units).
+    `random_state` is kept for callers that pass it; nothing depends on it.
 
     >>> ContextClusterer(n_clusters=2).fit(np.array([[0.], [0.1], [5.], [5.1]])).labels_
     array([0, 0, 1, 1])
@@ -156,19 +166,21 @@ class ContextClusterer(ClusterMixin, BaseEstimator):
         self.random_state = random_state
         self.silhouette_sample = silhouette_sample
 
-    def _model(self, k: int):
-        if self.method == "kmeans":
-            return KMeans(n_clusters=k, n_init=KMEANS_INITS, random_state=self.random_state)
-        return AgglomerativeClustering(n_clusters=k, linkage="ward")
+    def _groups(self, z: np.ndarray, k: int, tree: np.ndarray | None = None) -> np.ndarray:
+        """Deterministic groups of z (already in canonical order): Ward's tree cut at k, then,
+        for k-means, k-means from the centres of those groups (one start, nothing random)."""
+        sample = _even_sample(len(z), WARD_SAMPLE if self.method == "kmeans" else len(z))
+        tree = _ward(z[sample]) if tree is None else tree
+        cut = fcluster(tree, k, criterion="maxclust") - 1
+        if self.method == "agglomerative":
+            return cut
+        centres = np.vstack([z[sample][cut == c].mean(axis=0) for c in np.unique(cut)])
+        return KMeans(n_clusters=len(centres), init=centres, n_init=1).fit_predict(z)
 
     def _distances(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The places silhouette is scored on (a seeded sample of SILHOUETTE_SAMPLE, as
-        silhouette_score would draw it) and their pairwise distances, worked out once for
-        every k: six scorings at ten thousand places each recomputed the same matrix."""
-        index = np.arange(len(z))
-        if len(z) > self.silhouette_sample:
-            index = check_random_state(self.random_state).permutation(len(z))[
-                :self.silhouette_sample]
+        """The places silhouette is scored on (an evenly spaced sample of SILHOUETTE_SAMPLE in
+        the canonical order) and their pairwise distances, worked out once for every k."""
+        index = _even_sample(len(z), self.silhouette_sample)
         return index, pairwise_distances(z[index])
 
     def _silhouette(self, z: np.ndarray, labels: np.ndarray,
@@ -199,47 +211,73 @@ class ContextClusterer(ClusterMixin, BaseEstimator):
         if n < 3 or high < 2:
             raise ValueError(f"Grouping needs at least three places; there are {n}.")
         self.scaler_ = StandardScaler().fit(X)
-        z = self.scaler_.transform(X)
+        order = _canonical(self.scaler_.transform(X))
+        z = self.scaler_.transform(X)[order]
         self.silhouette_by_k_: dict[int, float] = {}
         distances = self._distances(z)
+        sample = _even_sample(len(z), WARD_SAMPLE if self.method == "kmeans" else len(z))
+        tree = _ward(z[sample])
         if self.n_clusters is None:
-            fits = {k: self._model(k).fit_predict(z) for k in range(max(2, low), high + 1)}
+            fits = {k: self._groups(z, k, tree) for k in range(max(2, low), high + 1)}
             self.silhouette_by_k_ = {k: self._silhouette(z, lab, distances)
                                      for k, lab in fits.items()}
-            k = max(self.silhouette_by_k_, key=lambda kk: (self.silhouette_by_k_[kk], -kk))
+            k = max(self.silhouette_by_k_, key=lambda kk: (
+                round(self.silhouette_by_k_[kk], SILHOUETTE_DECIMALS), -kk))
             labels = fits[k]
         else:
             k = int(self.n_clusters)
             if not 2 <= k <= min(n - 1, len(LETTERS)):
                 raise ValueError(f"The number of groups must be from 2 to "
                                  f"{min(n - 1, len(LETTERS))}; {k} was asked for.")
-            labels = self._model(k).fit_predict(z)
-        self.labels_ = _by_size(labels)
-        self.n_clusters_ = int(len(np.unique(self.labels_)))
-        self.silhouette_ = self._silhouette(z, self.labels_, distances)
-        self.cluster_centers_ = np.vstack([z[self.labels_ == c].mean(axis=0)
+            labels = self._groups(z, k, tree)
+        labels = _by_size(labels)
+        self.labels_ = np.empty(n, dtype=int)
+        self.labels_[order] = labels  # back to the caller's order
+        self.n_clusters_ = int(len(np.unique(labels)))
+        self.silhouette_ = self._silhouette(z, labels, distances)
+        self.cluster_centers_ = np.vstack([z[labels == c].mean(axis=0)
                                            for c in range(self.n_clusters_)])
-        self.stability_by_resample_ = self._bootstrap(z)
+        self.stability_by_resample_ = self._bootstrap(z, labels)
         self.stability_ = float(np.mean(self.stability_by_resample_))
         return self
 
-    def _bootstrap(self, z: np.ndarray) -> np.ndarray:
-        """Adjusted Rand index between the groups and those from each seeded resample."""
-        rng = np.random.default_rng(self.random_state)
+    def _bootstrap(self, z: np.ndarray, labels: np.ndarray) -> np.ndarray:
+        """Adjusted Rand index between the groups and those from each resample of the places
+        (drawn the same way every time, from the canonical order), grouped again the same way:
+        each place joins the nearest centre of its resample's groups."""
+        rng = np.random.default_rng(RESAMPLE_SEED)
         scores = []
         for _ in range(self.n_bootstrap):
-            idx = rng.integers(0, len(z), min(len(z), BOOTSTRAP_SAMPLE))
-            model = clone(self._model(self.n_clusters_)).fit(z[idx])
-            labels = model.labels_
-            centres = np.vstack([z[idx][labels == c].mean(axis=0) for c in np.unique(labels)])
+            idx = np.sort(rng.integers(0, len(z), min(len(z), BOOTSTRAP_SAMPLE)))
+            part = z[idx]
+            found = self._groups(part, self.n_clusters_)
+            centres = np.vstack([part[found == c].mean(axis=0) for c in np.unique(found)])
             nearest = ((z[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2).argmin(axis=1)
-            scores.append(adjusted_rand_score(self.labels_, nearest))
+            scores.append(adjusted_rand_score(labels, nearest))
         return np.array(scores)
 
     def transform(self, X) -> np.ndarray:
         """X in standardised units, as the groups were learned."""
         check_is_fitted(self)
         return self.scaler_.transform(validate_data(self, X, dtype=float, reset=False))
+
+
+def _canonical(z: np.ndarray) -> np.ndarray:
+    """An order of the rows that does not depend on the order they came in: by their values,
+    first column first (equal rows are interchangeable)."""
+    return np.lexsort(z.T[::-1])
+
+
+def _even_sample(n: int, most: int) -> np.ndarray:
+    """At most `most` positions spread evenly over 0 .. n - 1 (all of them if n is small)."""
+    if n <= most:
+        return np.arange(n)
+    return np.unique(np.linspace(0, n - 1, most).round().astype(int))
+
+
+def _ward(z: np.ndarray) -> np.ndarray:
+    """Ward's hierarchical clustering tree of z (scipy's linkage)."""
+    return linkage(z, method="ward")
 
 
 def _by_size(labels: np.ndarray) -> np.ndarray:
@@ -301,6 +339,7 @@ class Clustering:
     silhouette: float
     silhouette_by_k: dict[int, float]
     stability: float
+    stability_range: tuple[float, float]  # the lowest and highest agreement of one resample
     silhouette_word: str
     stability_word: str
     trust_word: str
@@ -329,13 +368,16 @@ class Clustering:
                 f"{ADVERBS[self.silhouette_word]} distinct (silhouette {self.silhouette:.2f}, on "
                 f"a scale where 1 is fully separated and 0 is overlapping) and "
                 f"{ADVERBS[self.stability_word]} reproducible (grouping {N_BOOTSTRAP} resamples "
-                f"of the places again agrees {self.stability:.2f} with these groups, where 1 is "
-                f"identical and 0 is no better than chance).")
+                f"of the places again agrees {self.stability:.2f} with these groups on average, "
+                f"from {self.stability_range[0]:.2f} to {self.stability_range[1]:.2f}, where 1 "
+                "is identical and 0 is no better than chance). The same data always gives these "
+                "groups and these figures.")
 
 
 def cluster_profiles(prof: pd.DataFrame, method: str = "kmeans", k: int | None = None,
                      seed: int = DEFAULT_SEED, n_bootstrap: int = N_BOOTSTRAP,
-                     min_incidents: int = MIN_INCIDENTS_TO_GROUP) -> Clustering:
+                     min_incidents: int = MIN_INCIDENTS_TO_GROUP,
+                     view: str = "analyst") -> Clustering:
     """Group context profiles (from contexts.profiles); raises ValueError with a plain reason.
 
     Only places with at least `min_incidents` incidents are grouped: the shares of one or two
@@ -369,6 +411,8 @@ def cluster_profiles(prof: pd.DataFrame, method: str = "kmeans", k: int | None =
     names = _unique(names)
     members = prof.reset_index(drop=True)[["context_id", "name", "context_label", "ward_name",
                                           "incidents"]].assign(
+        name=[shareable_name(n, t, None if w == NO_WARD else w, view) for n, t, w in
+              zip(prof["name"], prof["context_type"], prof["ward_name"], strict=True)],
         group=letters, group_name=[names[g] for g in letters], x=coords[:, 0], y=coords[:, 1])
     groups = (members.groupby("group").size().rename("places").reset_index()
               .assign(name=lambda g: g["group"].map(names)))[["group", "name", "places"]]
@@ -380,6 +424,8 @@ def cluster_profiles(prof: pd.DataFrame, method: str = "kmeans", k: int | None =
     return Clustering(
         method=method, k=model.n_clusters_, k_chosen=k is None, silhouette=model.silhouette_,
         silhouette_by_k=model.silhouette_by_k_, stability=model.stability_,
+        stability_range=(float(model.stability_by_resample_.min()),
+                         float(model.stability_by_resample_.max())),
         silhouette_word=sil_word, stability_word=stab_word,
         trust_word=max(sil_word, stab_word, key=order.index), members=members, groups=groups,
         profile=profile, explained=(float(ratio[0]), float(ratio[1])),
@@ -394,6 +440,8 @@ def _unique(names: dict[str, str]) -> dict[str, str]:
 
 
 def cluster_contexts(con: duckdb.DuckDBPyConnection, filters: Filters, method: str = "kmeans",
-                     k: int | None = None, seed: int = DEFAULT_SEED) -> Clustering:
-    """Group the places with incidents under the filters (see cluster_profiles)."""
-    return cluster_profiles(profiles(con, filters), method=method, k=k, seed=seed)
+                     k: int | None = None, seed: int = DEFAULT_SEED,
+                     view: str = "analyst") -> Clustering:
+    """Group the places with incidents under the filters (see cluster_profiles); places are
+    named for the view, as every page names them."""
+    return cluster_profiles(profiles(con, filters), method=method, k=k, seed=seed, view=view)

@@ -27,6 +27,7 @@ from analytics.disclosure import (
     drop_small_rows,
     is_small,
     shown_difference,
+    shown_rate,
     suppresses,
 )
 from analytics.filters import uk_date
@@ -158,6 +159,10 @@ def ward_layers(wards: pd.DataFrame, counts: pd.DataFrame, view: str, *,
                 chosen: tuple[str, ...] = ()) -> tuple[pdk.Layer, pdk.Layer, list[LegendBin]]:
     """Ward polygons (filled by count or rate, or outlines only), their names, the legend."""
     frame = wards.merge(counts[["ward_code", "incidents", "rate"]], on="ward_code", how="left")
+    if "child_population" in frame:  # the rate drawn and told is of the count as shown
+        frame["rate"] = [shown_rate(n, p, view) for n, p in
+                         zip(frame["incidents"], frame["child_population"], strict=True)]
+        frame["rate"] = frame["rate"].astype(float)
     small = frame["incidents"].map(is_small) & suppresses(view)
     values = frame[colour_by].where(~small) if colour_by else pd.Series(np.nan, frame.index)
     breaks = nice_bins(values) if colour_by else []

@@ -55,7 +55,7 @@ def what_changed(con: duckdb.DuckDBPyConnection, filters: Filters, view: str) ->
         risks = risk_changes(con, filters)
         sentences.append(rise_and_fall(risks.assign(name=risks["name"].map(_lower)),
                                        "risk types", view, period))
-    sentences.append(signal_sentence(trends.signals(con, filters), filters))
+    sentences.append(signal_sentence(trends.signals(con, filters, view=view), filters))
     if filters.start and filters.end:
         sentences.append(hot_spot_sentence(places.ward_hot_spots(con, filters),
                                            places.ward_hot_spots(con, filters.previous()),

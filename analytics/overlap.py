@@ -324,6 +324,13 @@ def strongest(result: Overlap, n: int = STRONGEST, min_support: int = MIN_SUPPOR
     return keep.sort_values(["lift", "n_ab"], ascending=[False, False]).head(n)
 
 
+def pair_headline(a_label: str, b_label: str, lift: float, window: int | None) -> str:
+    """'Trafficking and modern slavery occur together 4.7 times as often as chance would give,
+    within 30 days of each other': one wording, with its window, wherever a pair is told."""
+    return (f"{a_label} and {lower(b_label)} occur together {lift:.1f} times as often as chance "
+            f"would give, {window_phrase(window)}")
+
+
 def summary_sentences(result: Overlap, view: str, n: int = STRONGEST,
                       min_support: int = MIN_SUPPORT) -> list[str]:
     """The strongest overlaps in plain English, or one sentence saying there are none."""

@@ -156,8 +156,7 @@ def heatmap_title(result: overlap.Overlap, measure: str, view: str) -> str:
         if top.empty:
             return "No pair of risk types occurs together clearly more often than chance"
         row = top.iloc[0]
-        return (f"{row['a_label']} and {overlap.lower(row['b_label'])} occur together "
-                f"{row['lift']:.1f} times as often as chance would give")
+        return overlap.pair_headline(row["a_label"], row["b_label"], row["lift"], result.window)
     if measure == "jaccard":
         row = supported.sort_values("jaccard", ascending=False).iloc[0]
         return (f"{row['a_label']} and {overlap.lower(row['b_label'])} overlap most: {row['jaccard']:.0%} "

@@ -357,6 +357,7 @@ class Concentration:
     places: int  # places counted (those of the chosen types and wards, with or without incidents)
     incidents: int  # incidents at a known place
     without_place: int  # incidents in the selection with no place recorded
+    with_incidents: int = 0  # places counted that had an incident in the selection
 
 
 def concentration(con: duckdb.DuckDBPyConnection, filters: Filters) -> Concentration:
@@ -400,7 +401,7 @@ def concentration_of(counts: np.ndarray, without_place: int = 0) -> Concentratio
         top = int(cum[k])
         rows.append((pct, k, top, top / total if total else np.nan))
     shares = pd.DataFrame(rows, columns=["top_percent", "places", "incidents", "share"])
-    return Concentration(curve, shares, n, total, without_place)
+    return Concentration(curve, shares, n, total, without_place, int((counts > 0).sum()))
 
 
 def repeat_locations(con: duckdb.DuckDBPyConnection, filters: Filters, *,

@@ -17,6 +17,7 @@ from analytics.disclosure import (
     mask_small,
     protect_table,
     shown_difference,
+    shown_rate,
     suppresses,
 )
 from analytics.maps import LegendBin
@@ -85,14 +86,17 @@ def spot_table(spots: HotSpots, view: str) -> pd.DataFrame:
 
 # --- concentration -------------------------------------------------------------------------
 def concentration_headline(conc: Concentration, view: str) -> str:
-    """'The busiest 10% of places (7 of 65) had 46% of incidents'."""
+    """'The busiest 10% of the 65 places on record (7; 40 had incidents) had 46% of incidents':
+    the places counted include those with none, so the sentence says how many had any (the
+    figure the Overview gives as places with incidents)."""
     if conc.incidents == 0 or conc.places == 0:
         return "No incidents at a known place in this selection"
     if suppresses(view) and is_small(conc.incidents):
         return "Fewer than 5 incidents at known places: too few to show how they concentrate"
     top = conc.shares.iloc[-1]
-    return (f"The busiest {int(top['top_percent'])}% of places ({int(top['places']):,} of "
-            f"{conc.places:,}) had {top['share']:.0%} of incidents")
+    return (f"The busiest {int(top['top_percent'])}% of the {conc.places:,} places on record "
+            f"({int(top['places']):,}; {conc.with_incidents:,} had incidents) had "
+            f"{top['share']:.0%} of incidents")
 
 
 def lorenz_figure(conc: Concentration, title: str) -> go.Figure:
@@ -238,8 +242,9 @@ def ranking_table(rank: pd.DataFrame, view: str) -> pd.DataFrame:
     return pd.DataFrame({
         "Ward": rank["ward_name"],
         "Incidents": [display_count(v, view) for v in rank["incidents"]],
-        "Per 1,000 children": [("–" if h or pd.isna(v) else f"{v:.1f}")
-                               for v, h in zip(rank["rate"], hide, strict=True)],
+        "Per 1,000 children": ["–" if (r := shown_rate(c, p, view)) is None else f"{r:.1f}"
+                               for c, p in zip(rank["incidents"], rank["child_population"],
+                                               strict=True)],
         "Previous period": [display_count(v, view) for v in rank["previous"]],
         "Change": [("–" if h or pd.isna(c) or pd.isna(p) else
                     f"{shown_difference(c, p, view):+,}")

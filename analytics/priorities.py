@@ -30,7 +30,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from analytics import spc, trends
+from analytics import places, spc, trends
 from analytics.contexts import AREA_CRIME_RADIUS_M, NO_WARD, RISK_COLUMNS, profiles
 from analytics.disclosure import display_count, is_small, suppresses
 from analytics.filters import Filters
@@ -140,11 +140,11 @@ def score(prof: pd.DataFrame, weights: Weights = DEFAULT_WEIGHTS) -> pd.DataFram
 
 
 def rank(con: duckdb.DuckDBPyConnection, filters: Filters,
-         weights: Weights = DEFAULT_WEIGHTS) -> pd.DataFrame:
+         weights: Weights = DEFAULT_WEIGHTS, view: str = "analyst") -> pd.DataFrame:
     """Every place with incidents under the filters, ranked by priority (see `score`), with
-    any current SPC signal of its monthly incidents (trends.signals by place)."""
+    any current SPC signal of its monthly incidents as the view judges them (trends.signals)."""
     ranked = score(profiles(con, filters), weights)
-    return with_signals(ranked, trends.signals(con, filters, by=("context",)).frame)
+    return with_signals(ranked, trends.signals(con, filters, by=("context",), view=view).frame)
 
 
 def with_signals(ranked: pd.DataFrame, signals: pd.DataFrame) -> pd.DataFrame:
@@ -203,8 +203,17 @@ def reason(row: pd.Series, view: str, period: str) -> str:
     change = row["trend"] * max(int(row.get("months", 1)) - 1, 0)
     if abs(change) >= TREND_WORDS_MIN:
         more, direction = ("more", "rising") if change > 0 else ("fewer", "falling")
-        parts.append(f"{direction}: about {abs(change):.0f} {more} a month by the end of the "
-                     "period than at the start")
+        # Two comparisons, told so that they never read as contradicting each other (or the
+        # Overview's change on the period before): a place down on last year can still have
+        # risen month by month within this one.
+        words = (f"{direction} within the {period}: about {abs(change):.0f} {more} a month at "
+                 "the end than at the start")
+        against = not (previous is None or pd.isna(previous)) and n != previous and (
+            (change > 0) == (n < previous))
+        if against:
+            parts[-1] += f", but {words}"
+        else:
+            parts.append(words)
     signal, assessment = row.get("signal") or "", row.get("signal_assessment") or ""
     if signal:
         kind = "real change" if assessment == spc.CONCERN else "real improvement"
@@ -233,11 +242,16 @@ def reason(row: pd.Series, view: str, period: str) -> str:
 
 
 def explain(ranked: pd.DataFrame, view: str, period: str) -> pd.DataFrame:
-    """The ranked places with 'why' and 'where' columns for this view (the input is unchanged).
+    """The ranked places with 'why' and 'where' columns for this view (the input is unchanged),
+    and each place's name as every page names it in the view (a home: 'A home address in
+    Pennyfold', places.shareable_name).
 
     'where' is 'hotel, Larkspur Vale', or just 'online platform' for a place with no ward.
     """
     out = ranked.copy()
+    out["name"] = [places.shareable_name(n, t, None if w == NO_WARD else w, view)
+                   for n, t, w in zip(ranked["name"], ranked["context_type"], ranked["ward_name"],
+                                      strict=True)]
     out["why"] = [reason(row, view, period) for _, row in ranked.iterrows()]
     out["where"] = [label.lower() if ward == NO_WARD else f"{label.lower()}, {ward}"
                     for label, ward in zip(ranked["context_label"], ranked["ward_name"],

@@ -1,23 +1,31 @@
-"""Statistical process control (XmR charts) on one series, in the style of NHS "Making Data Count".
+"""Statistical process control (XmR charts) exactly as NHSRplotthedots `ptd_spc` 0.2.2 does it.
 
-Pure maths on an ordered series of (period, value): no SQL, no plotting. The steps follow
-NHSRplotthedots' `ptd_spc`: validate the options once, compute limits per segment, apply each
-special-cause rule (one function per rule, named for it), label every point as concern,
-improvement or common cause from the rule hits and the measure's direction, warn on short
-baselines, and return the options with the result so every chart can state its settings.
+Pure maths on an ordered series of (period, value): no SQL, no plotting. Reference:
+nhs-r-community/NHSRplotthedots 0.2.2 (`R/ptd_spc_standard.R`, `R/ptd_calculate_point_type.R`,
+`R/ptd_add_short_group_warnings.R`), with its default options (`screen_outliers = TRUE`, no
+`fix_after_n_points`, no rebase) unless told otherwise. Point for point:
 
-Conventions (the ones boards see in NHS SPC charts):
-- Limits are mean ± 2.66 × the mean moving range (never ± 3 standard deviations); the
-  two-sigma band is two thirds of that distance. Moving ranges of 3.267 × their mean or more are
-  screened out before the limits are set (the upper range limit), unless switched off.
-- A run is 7 or more consecutive points on the same side of the mean; a point exactly on the
-  mean breaks a run.
-- A trend is 7 or more consecutive points each higher (or each lower) than the one before; two
-  equal points in a row break a trend (a tie is neither a rise nor a fall).
-- 2 of 3: two of any three consecutive points beyond the two-sigma band on the same side.
-- Fewer than 15 points: a run chart (the median, no limits, no rules), with a note.
-- Limits come from the baseline points where a baseline is chosen, and are recalculated at each
-  change point; rules never look across a change point.
+- Limits (per rebase group): the mean of the group's points (its first `fix_after_n_points`
+  when set) ± 2.66 × the mean moving range; moving ranges of 3.267 × their mean or more are
+  screened out first. "Close to the limits" is beyond mean ± 2 × 2.66 / 3 × the mean moving
+  range but NOT outside the limits. Outside is strictly beyond a limit.
+- Rules: a point outside the limits; a trend (7 points in a row each higher, or each lower, than
+  the one before; a tie breaks it); 2 in 3 (a window of 3 consecutive points, at least 2 close to
+  the limits and all 3 strictly on the same side of the mean: only its close points are
+  flagged); a run (7 points in a row strictly on one side of the mean; a point on it breaks it).
+- Each point takes the first rule that holds, in that order (outside, trend, 2 in 3, run). Its
+  side is the side of the mean, except for a trend point, whose side is the trend's direction
+  (the step to the next point when that point is in a trend too, else the step from the one
+  before), so a rise that crosses the mean is a rise.
+- A high side is a concern when higher is worse (`improvement_direction = "decrease"`), an
+  improvement when higher is better.
+- A rebase date (a change point) starts a new group with its own limits; rules never look across
+  it. A group of fewer than 12 points gets the package's warning: its limits are trial limits.
+
+Two things here are the app's, not the package's, and both only withhold a judgement: a series
+averaging under `min_mean` events a period is not judged at all (a run chart around its median;
+the package's limits on a mostly-zero series collapse onto the mean and flag every point), and
+signals group the labelled points into sentences ("3 months above the upper limit since ...").
 
 Example:
     >>> import pandas as pd
@@ -37,16 +45,17 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
 
 LIMIT_FACTOR = 2.66  # 3 / d2 (d2 = 1.128 for moving ranges of two points)
-BAND_FACTOR = LIMIT_FACTOR * 2 / 3  # the two-sigma band
-RANGE_SCREEN_FACTOR = 3.267  # D4: moving ranges at or above 3.267 × their mean are outliers
-MIN_POINTS = 15  # fewer points than this: a run chart, not limits
-MIN_BASELINE_POINTS = 12  # limits from fewer points than this are provisional
+BAND_FACTOR = 2 * (LIMIT_FACTOR / 3)  # "close to the limits" (the package's limitclose)
+RANGE_SCREEN_FACTOR = 3.267  # D4: moving ranges at or above 3.267 × their mean are screened out
+SHORT_GROUP = 12  # ptd_add_short_group_warnings: limits from fewer points are trial limits
+MIN_FIX_POINTS = 12  # ptd_spc_options: fix_after_n_points must be at least 12
 RUN_LENGTH = 7  # points in a row on one side of the mean
 TREND_LENGTH = 7  # points in a row each higher (or lower) than the one before
-BAND_WINDOW, BAND_NEEDED = 3, 2  # 2 of 3 beyond the two-sigma band, same side
-MERGE_GAP = 2  # limit and 2-of-3 hits this few points apart are told as one signal
+BAND_WINDOW, BAND_NEEDED = 3, 2  # 2 in 3 close to the limits, all 3 on one side
+MERGE_GAP = 2  # limit and 2-in-3 points this few points apart are told as one signal
 MERGED_RULES = frozenset({"beyond_limit", "two_of_three"})  # runs and trends are whole already
 RECENT_POINTS = 3  # a signal ending this near the latest point is still "current"
 
@@ -62,49 +71,56 @@ class Rule:
     label: str
 
 
-# In order of precedence (strongest evidence first): it decides a point's side when two rules
-# disagree, and which of two signals ending together a summary tells.
+# In the package's order of precedence: a point takes the first rule that holds.
 RULES: tuple[Rule, ...] = (
-    Rule("beyond_limit", "A point beyond a limit"),
-    Rule("run", f"{RUN_LENGTH} or more points in a row on one side of the average"),
+    Rule("beyond_limit", "A point outside the process limits"),
     Rule("trend", f"{TREND_LENGTH} or more points in a row rising or falling"),
-    Rule("two_of_three", f"{BAND_NEEDED} of {BAND_WINDOW} points close to a limit"),
+    Rule("two_of_three", f"{BAND_NEEDED} of {BAND_WINDOW} points close to a limit, all on one "
+                         "side of the average"),
+    Rule("run", f"{RUN_LENGTH} or more points in a row on one side of the average"),
 )
 RULE_LABELS = {r.code: r.label for r in RULES}
+RULE_CODES = ("", *(r.code for r in RULES))  # a point's rule as a small integer: 0 is none
 
 
 @dataclass(frozen=True)
 class SpcOptions:
-    """How a chart was made: direction of harm, baseline, change points, screening, minima."""
+    """How a chart was made: direction of harm, rebase dates, fixed limits, screening.
+
+    `change_points` are the package's `rebase` dates; `fix_after_n_points` its option of the
+    same name (limits from each group's first n points, n at least 12); `min_mean` is the app's
+    own rarity gate (see the module docstring), 0 by default.
+    """
 
     direction: str = "higher_is_worse"
-    baseline: tuple[date, date] | None = None
     change_points: tuple[date, ...] = ()
+    fix_after_n_points: int | None = None
     screen_outliers: bool = True
-    min_points: int = MIN_POINTS
-    min_mean: float = 0.0  # series averaging less than this are too rare for limits
+    min_mean: float = 0.0
 
     def __post_init__(self) -> None:
         if self.direction not in DIRECTIONS:
             raise ValueError(f"direction must be one of {', '.join(DIRECTIONS)}, "
                              f"not {self.direction!r}")
-        if self.baseline is not None:
-            start, end = self.baseline
-            if start > end:
-                raise ValueError(f"The baseline starts ({_month(start)}) after it ends "
-                                 f"({_month(end)}).")
         object.__setattr__(self, "change_points", tuple(sorted(set(self.change_points))))
-        if self.min_points < 2:
-            raise ValueError("Limits need at least 2 points (one moving range).")
+        n = self.fix_after_n_points
+        if n is not None and (not isinstance(n, int | np.integer) or n < MIN_FIX_POINTS):
+            raise ValueError(f"The limits can be fixed after {MIN_FIX_POINTS} or more points "
+                             f"(as NHSRplotthedots allows), not after {n}.")
         if self.min_mean < 0:
             raise ValueError("min_mean cannot be negative.")
+
+    @property
+    def improvement(self) -> int:
+        """The package's improvement_direction as a sign: -1 'decrease', +1 'increase'."""
+        return -1 if self.direction == "higher_is_worse" else 1
 
     def describe(self) -> str:
         """The settings in plain English, for a chart's caption (no closing full stop)."""
         parts = [f"Limits at the average ± {LIMIT_FACTOR} × the average change from one point "
-                 "to the next"]
-        if self.baseline:
-            parts.append(f"set from {_month(self.baseline[0])} to {_month(self.baseline[1])}")
+                 "to the next, as NHSRplotthedots sets them"]
+        if self.fix_after_n_points:
+            parts.append(f"fixed after the first {self.fix_after_n_points} points")
         if self.change_points:
             parts.append("recalculated from " + ", ".join(_month(d) for d in self.change_points))
         harm = "higher is worse" if self.direction == "higher_is_worse" else "higher is better"
@@ -113,13 +129,13 @@ class SpcOptions:
 
 @dataclass(frozen=True)
 class Segment:
-    """One stretch between change points, with its own centre line and limits."""
+    """One rebase group, with its own centre line and limits."""
 
     start: pd.Timestamp
     end: pd.Timestamp
-    kind: str  # "xmr" or "run"
+    kind: str  # "xmr", or "run" for a series too rare to judge
     points: int
-    basis_points: int  # how many points set the limits (the baseline's, or all)
+    basis_points: int  # how many points set the limits (fix_after_n_points, or all)
     centre: float
     mean_moving_range: float
     lower: float
@@ -141,14 +157,14 @@ class Signal:
 
 @dataclass(frozen=True, eq=False)
 class SpcResult:
-    """Per-point values, limits, rule hits and labels, with the options that made them."""
+    """Per-point values, limits and labels, with the options that made them."""
 
     options: SpcOptions
     columns: dict[str, np.ndarray] = field(repr=False)  # POINT_COLUMNS as arrays
     segments: tuple[Segment, ...]
     signals: tuple[Signal, ...]
     notes: tuple[str, ...]
-    run_reason: str | None = None  # "short" or "rare" when the whole chart is a run chart
+    run_reason: str | None = None  # "rare" when the whole chart is a run chart
 
     @cached_property
     def points(self) -> pd.DataFrame:
@@ -162,40 +178,14 @@ class SpcResult:
         return "xmr" if any(s.kind == "xmr" for s in self.segments) else "run"
 
     def latest_signal(self) -> Signal | None:
-        """The signal that ended most recently; on a tie, the first in RULES, then the longest."""
+        """The signal that ended most recently (each point carries one rule, so two signals
+        never end on the same point); on a tie after merging, the longer."""
         if not self.signals:
             return None
-        order = {r.code: i for i, r in enumerate(RULES)}
-        return max(self.signals, key=lambda s: (s.end, -order[s.rule], s.points))
+        return max(self.signals, key=lambda s: (s.end, s.points))
 
 
-# ---- validation ----------------------------------------------------------------------------
-
-def validate(options: SpcOptions, periods: pd.DatetimeIndex) -> list[str]:
-    """Check the options against the series once; raise on impossible ones, return warnings."""
-    if len(periods) and not periods.is_monotonic_increasing:
-        raise ValueError("The periods must be in time order.")
-    if periods.has_duplicates:
-        raise ValueError("Each period may appear only once.")
-    notes: list[str] = []
-    if not len(periods):
-        return notes
-    first, last = periods[0], periods[-1]
-    for cp in options.change_points:
-        ts = pd.Timestamp(cp)
-        if ts <= first or ts > last:
-            raise ValueError(f"The change point ({_month(cp)}) must fall after the first period "
-                             f"({_month(first)}) and no later than the last ({_month(last)}).")
-    if options.baseline:
-        start, end = (pd.Timestamp(d) for d in options.baseline)
-        inside = int(((periods >= start) & (periods <= end)).sum())
-        if inside < 2:
-            raise ValueError(f"The baseline ({_month(start)} to {_month(end)}) holds {inside} "
-                             "point(s); limits need at least 2.")
-    return notes
-
-
-# ---- limits --------------------------------------------------------------------------------
+# ---- limits ----------------------------------------------------------------------------------
 
 def moving_ranges(values: np.ndarray) -> np.ndarray:
     """|x[i] - x[i-1]|, with NaN for the first point."""
@@ -205,106 +195,183 @@ def moving_ranges(values: np.ndarray) -> np.ndarray:
 
 
 def mean_moving_range(values: np.ndarray, screen_outliers: bool = True) -> float:
-    """The average moving range; with screening, ranges of 3.267 × the average or more go."""
-    ranges = moving_ranges(values)[1:]
-    if not len(ranges):
-        return float("nan")
-    amr = float(ranges.mean())
-    if screen_outliers and amr > 0:
-        kept = ranges[ranges < RANGE_SCREEN_FACTOR * amr]
-        # When most ranges are zero every other one looks like an outlier; screening them all
-        # would set the limits on the mean itself, so keep the unscreened average then.
-        screened = float(kept.mean()) if len(kept) else 0.0
-        amr = screened if screened > 0 else amr
+    """The mean moving range; with screening, ranges of 3.267 × the mean or more are left out.
+    NaN when no range is left (one point, or every range screened out), as in the package."""
+    return float(_mean_moving_ranges(np.asarray(values, dtype=float)[None, :],
+                                     screen_outliers)[0])
+
+
+def _mean_moving_ranges(y: np.ndarray, screen: bool) -> np.ndarray:
+    """mean_moving_range of each row of y."""
+    ranges = np.abs(np.diff(y, axis=1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        amr = ranges.sum(axis=1) / ranges.shape[1] if ranges.shape[1] else np.full(len(y), np.nan)
+        if screen:
+            kept = ranges < RANGE_SCREEN_FACTOR * amr[:, None]
+            count = kept.sum(axis=1)
+            amr = np.where(count > 0, np.where(kept, ranges, 0.0).sum(axis=1) / count, np.nan)
     return amr
 
 
 def limits(basis: np.ndarray, screen_outliers: bool = True) -> tuple[float, float, float, float]:
     """(mean, mean moving range, lower limit, upper limit) from the points that set the limits."""
-    mean = float(basis.mean())
+    mean = float(np.mean(basis))
     amr = mean_moving_range(basis, screen_outliers)
     return mean, amr, mean - LIMIT_FACTOR * amr, mean + LIMIT_FACTOR * amr
 
 
-# ---- the special-cause rules (one function each; +1 above/rising, -1 below/falling, 0 none) --
+# ---- the rules (one function each, on a matrix of series: one row a series) -------------------
 
-def point_beyond_limit(values: np.ndarray, lower: float, upper: float) -> np.ndarray:
-    """Points strictly above the upper limit (+1) or below the lower limit (-1)."""
-    return np.where(values > upper, 1, np.where(values < lower, -1, 0)).astype(np.int8)
-
-
-def run_on_one_side(values: np.ndarray, centre: float, length: int = RUN_LENGTH) -> np.ndarray:
-    """Points in a run of `length` or more on one side of the centre; a point on it breaks a run."""
-    side = np.sign(values - centre)
-    side = np.where(np.isnan(side), 0, side).astype(np.int8)
-    out = np.zeros(len(values), dtype=np.int8)
-    for start, end, value in _stretches(side):
-        if value != 0 and end - start + 1 >= length:
-            out[start:end + 1] = value
-    return out
+def outside_limits(y: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
+    """Points strictly above the upper or below the lower limit (none where limits are NaN)."""
+    return (y > upper[:, None]) | (y < lower[:, None])
 
 
-def trend_rising_or_falling(values: np.ndarray, length: int = TREND_LENGTH) -> np.ndarray:
-    """Points in a stretch of `length` or more, each higher (or lower) than the one before.
-
-    A tie (the same value twice) is neither a rise nor a fall, so it ends the trend.
-    """
-    out = np.zeros(len(values), dtype=np.int8)
-    if len(values) < 2:
-        return out
-    steps = np.sign(np.diff(values)).astype(np.int8)
-    for start, end, value in _stretches(steps):
-        # steps start..end join points start..end+1
-        if value != 0 and end - start + 2 >= length:
-            out[start:end + 2] = value
-    return out
+def close_to_limits(y: np.ndarray, outside: np.ndarray, lower_band: np.ndarray,
+                    upper_band: np.ndarray) -> np.ndarray:
+    """Points beyond the two-sigma line but not outside the limits."""
+    return ~outside & ((y < lower_band[:, None]) | (y > upper_band[:, None]))
 
 
-def two_of_three_beyond_band(values: np.ndarray, lower_band: float, upper_band: float,
-                             window: int = BAND_WINDOW, needed: int = BAND_NEEDED) -> np.ndarray:
-    """Points that, with another of any three in a row, lie beyond the two-sigma band (same side)."""
-    out = np.zeros(len(values), dtype=np.int8)
-    if len(values) < window:
-        return out
-    kernel = np.ones(window, dtype=int)
-    for side, beyond in ((1, values > upper_band), (-1, values < lower_band)):
-        # windows (starting at i) holding enough points beyond the band on this side ...
-        full = (np.convolve(beyond.astype(int), kernel, mode="valid") >= needed).astype(int)
-        # ... and the points that sit in at least one of them and are beyond themselves
-        covered = np.convolve(full, kernel, mode="full")[:len(values)] > 0
-        out[beyond & covered] = side
-    return out
+def part_of_trend(y: np.ndarray, length: int = TREND_LENGTH) -> np.ndarray:
+    """Points in a stretch of `length` or more, each higher (or each lower) than the one before;
+    a tie ends a stretch."""
+    m, n = y.shape
+    ends = np.zeros((m, n), dtype=bool)
+    if n >= length:
+        steps = sliding_window_view(np.sign(np.diff(y, axis=1)), length - 1, axis=1)
+        ends[:, length - 1:] = (steps == 1).all(axis=2) | (steps == -1).all(axis=2)
+    return _reaching_back(ends, length)
 
 
-def label_points(hits: dict[str, np.ndarray], direction: str) -> tuple[np.ndarray, np.ndarray]:
-    """(side, label) per point from the rule hits: the first rule in RULES with a hit decides the
-    side; a high side is a concern when higher is worse, an improvement when higher is better."""
-    n = len(next(iter(hits.values()))) if hits else 0
-    side = np.zeros(n, dtype=np.int8)
-    for rule in reversed(RULES):  # earlier rules overwrite later ones: precedence
-        h = hits[rule.code]
-        side = np.where(h != 0, h, side).astype(np.int8)
-    worse = 1 if direction == "higher_is_worse" else -1
-    label = np.where(side == 0, COMMON, np.where(side == worse, CONCERN, IMPROVEMENT))
-    return side, label
+def trend_direction(y: np.ndarray, trend: np.ndarray) -> np.ndarray:
+    """Each trend point's direction: the step to the next point when that one is in a trend too,
+    else the step from the point before (+1 rising, -1 otherwise, as the package reads it)."""
+    m, n = y.shape
+    steps = np.sign(np.diff(y, axis=1))
+    before = np.zeros((m, n))
+    before[:, 1:] = steps
+    after = before.copy()
+    after[:, :-1] = np.where(trend[:, 1:] & trend[:, :-1], steps, before[:, :-1])
+    return np.where(after == 1, 1, -1).astype(np.int8)
 
 
-# ---- the whole chart -----------------------------------------------------------------------
+def two_in_three(close: np.ndarray, side: np.ndarray) -> np.ndarray:
+    """Close points in a window of three with at least two close and all three strictly on one
+    side of the mean."""
+    m, n = close.shape
+    hit = np.zeros((m, n), dtype=bool)
+    if n >= BAND_WINDOW:
+        c = sliding_window_view(close, BAND_WINDOW, axis=1).sum(axis=2)
+        s = sliding_window_view(side, BAND_WINDOW, axis=1).sum(axis=2)
+        windows = (c >= BAND_NEEDED) & (np.abs(s) == BAND_WINDOW)  # window starting at j
+        for offset in range(BAND_WINDOW):  # point j + offset sits in the window starting at j
+            hit[:, offset:offset + windows.shape[1]] |= windows
+    return hit & close
+
+
+def part_of_run(side: np.ndarray, length: int = RUN_LENGTH) -> np.ndarray:
+    """Points in `length` or more in a row strictly on one side of the mean."""
+    m, n = side.shape
+    ends = np.zeros((m, n), dtype=bool)
+    if n >= length:
+        w = sliding_window_view(side, length, axis=1)
+        ends[:, length - 1:] = (w == w[:, :, :1]).all(axis=2) & (w[:, :, 0] != 0)
+    return _reaching_back(ends, length)
+
+
+def _reaching_back(ends: np.ndarray, length: int) -> np.ndarray:
+    """Every point within `length` - 1 points before a flagged end (the package's part_of)."""
+    m, n = ends.shape
+    counts = np.zeros((m, n + 1), dtype=np.int32)
+    np.cumsum(ends, axis=1, out=counts[:, 1:])
+    upto = np.minimum(np.arange(n) + length, n)
+    return (counts[:, upto] - counts[:, :n]) > 0
+
+
+@dataclass(frozen=True)
+class _Judged:
+    """One group of series judged: limits (one per row) and, per point, the rule and side."""
+
+    centre: np.ndarray
+    amr: np.ndarray
+    rule: np.ndarray  # index into RULE_CODES
+    side: np.ndarray
+    trend: np.ndarray  # raw rule membership, for telling a signal's whole stretch
+    trend_side: np.ndarray
+    run: np.ndarray
+    mean_side: np.ndarray
+
+    @property
+    def lower(self) -> np.ndarray:
+        return self.centre - LIMIT_FACTOR * self.amr
+
+    @property
+    def upper(self) -> np.ndarray:
+        return self.centre + LIMIT_FACTOR * self.amr
+
+
+def judge_group(y: np.ndarray, fix_after_n_points: int | None = None,
+                screen_outliers: bool = True) -> _Judged:
+    """Limits and each point's rule for every row of y (one rebase group of each series)."""
+    m, n = y.shape
+    k = n if fix_after_n_points is None else min(fix_after_n_points, n)
+    basis = y[:, :k]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        centre = basis.sum(axis=1) / k if k else np.full(m, np.nan)
+    amr = _mean_moving_ranges(basis, screen_outliers)
+    outside = outside_limits(y, centre - LIMIT_FACTOR * amr, centre + LIMIT_FACTOR * amr)
+    close = close_to_limits(y, outside, centre - BAND_FACTOR * amr, centre + BAND_FACTOR * amr)
+    mean_side = np.sign(y - centre[:, None]).astype(np.int8)
+    trend = part_of_trend(y)
+    trend_side = trend_direction(y, trend)
+    band = two_in_three(close, mean_side)
+    run = part_of_run(mean_side)
+    high = np.where(mean_side > 0, 1, -1).astype(np.int8)
+    rule = np.select([outside, trend, band, run], [1, 2, 3, 4], 0).astype(np.int8)
+    side = np.select([outside, trend, band | run], [np.where(mean_side == 1, 1, -1), trend_side,
+                                                    high], 0).astype(np.int8)
+    return _Judged(centre, amr, rule, side, trend, trend_side, run, mean_side)
+
+
+# ---- the whole chart -------------------------------------------------------------------------
 
 POINT_COLUMNS = ["period", "value", "segment", "kind", "centre", "lower", "upper", "lower_band",
-                 "upper_band", "moving_range", "in_baseline", *[r.code for r in RULES], "side",
-                 "point_type"]
+                 "upper_band", "moving_range", "fixed", "rule", "side", "point_type"]
+
+
+def validate(options: SpcOptions, periods: pd.DatetimeIndex) -> list[str]:
+    """Check the options against the series once; raise on impossible ones, return warnings."""
+    if len(periods) and not periods.is_monotonic_increasing:
+        raise ValueError("The periods must be in time order.")
+    if periods.has_duplicates:
+        raise ValueError("Each period may appear only once.")
+    if len(periods):
+        first, last = periods[0], periods[-1]
+        for cp in options.change_points:
+            if not first < pd.Timestamp(cp) <= last:
+                raise ValueError(f"The change point ({_month(cp)}) must fall after the first "
+                                 f"period ({_month(first)}) and no later than the last "
+                                 f"({_month(last)}).")
+    return []
+
+
+def point_types(side: np.ndarray, direction: str) -> np.ndarray:
+    """concern, improvement or common cause for each point's side (0 is common cause)."""
+    worse = -SpcOptions(direction=direction).improvement
+    return np.where(side == 0, COMMON, np.where(side == worse, CONCERN, IMPROVEMENT))
+
+
+def _groups(periods: pd.DatetimeIndex, options: SpcOptions) -> np.ndarray:
+    """Each period's rebase group: 0 before the first change point, 1 from it, ..."""
+    cps = np.array([pd.Timestamp(d) for d in options.change_points], dtype="datetime64[ns]")
+    return np.searchsorted(cps, periods.values, side="right")
 
 
 def xmr(values: Sequence[float], periods: Sequence, options: SpcOptions | None = None) -> SpcResult:
-    """An XmR chart (or a run chart when there are too few points) of `values` over `periods`.
-
-    Each segment between change points gets its own centre line and limits, set from the
-    segment's baseline points when a baseline overlaps it, else from all its points.
-    """
+    """An XmR chart of `values` over `periods`, labelled point for point as ptd_spc does."""
     options = options or SpcOptions()
-    if not isinstance(periods, pd.DatetimeIndex):
-        periods = pd.DatetimeIndex(pd.to_datetime(list(periods)))
+    periods = _index(periods)
     y = np.asarray(values, dtype=float)
     if len(y) != len(periods):
         raise ValueError("values and periods must be the same length")
@@ -312,230 +379,145 @@ def xmr(values: Sequence[float], periods: Sequence, options: SpcOptions | None =
         raise ValueError("The series has gaps: fill periods with no events with zero first.")
     notes = validate(options, periods)
     n = len(y)
-    seg_id = np.searchsorted(np.array([pd.Timestamp(d) for d in options.change_points],
-                                      dtype="datetime64[ns]"),
-                             periods.values, side="right") if n else np.zeros(0, dtype=int)
-    in_base = np.ones(n, dtype=bool)
-    if options.baseline:
-        b0, b1 = (pd.Timestamp(d) for d in options.baseline)
-        in_base = np.asarray((periods >= b0) & (periods <= b1))
+    group = _groups(periods, options) if n else np.zeros(0, dtype=int)
     cols = {name: np.full(n, np.nan) for name in ("centre", "lower", "upper", "lower_band",
-                                                  "upper_band", "moving_range")}
-    kinds = np.full(n, "run", dtype=object)
-    hits = {r.code: np.zeros(n, dtype=np.int8) for r in RULES}
+                                                  "upper_band")}
+    cols["moving_range"] = np.full(n, np.nan)
+    kinds = np.full(n, "xmr", dtype=object)
+    rule = np.zeros(n, dtype=np.int8)
+    side = np.zeros(n, dtype=np.int8)
+    fixed = np.zeros(n, dtype=bool)
+    rare = bool(n) and options.min_mean > 0 and float(y.mean()) < options.min_mean
     segments: list[Segment] = []
-    too_short = n < options.min_points
-    too_rare = bool(n) and not too_short and float(y.mean()) < options.min_mean
-    run_only = too_short or too_rare
-    for s in np.unique(seg_id):
-        idx = np.flatnonzero(seg_id == s)
+    signals: list[Signal] = []
+    for g in np.unique(group):
+        idx = np.flatnonzero(group == g)
         seg = y[idx]
         cols["moving_range"][idx] = moving_ranges(seg)
-        basis_mask = in_base[idx] if options.baseline and in_base[idx].sum() >= 2 else np.ones(
-            len(idx), dtype=bool)
-        basis = seg[basis_mask]
         start, end = periods[idx[0]], periods[idx[-1]]
-        if run_only or len(idx) < options.min_points:
+        basis = len(idx) if options.fix_after_n_points is None else min(
+            options.fix_after_n_points, len(idx))
+        fixed[idx[:basis]] = options.fix_after_n_points is not None
+        if rare:
             centre = float(np.median(seg))
             cols["centre"][idx] = centre
-            segments.append(Segment(start, end, "run", len(idx), len(idx), centre, float("nan"),
-                                    float("nan"), float("nan")))
-            if not run_only:
-                notes.append(f"From {_month(start)} there are only {len(idx)} points: too few "
-                             f"for limits (at least {options.min_points}), so that part is a "
-                             "run chart.")
+            kinds[idx] = "run"
+            segments.append(Segment(start, end, "run", len(idx), len(idx), centre, np.nan,
+                                    np.nan, np.nan))
             continue
-        mean, amr, lower, upper = limits(basis, options.screen_outliers)
-        band = BAND_FACTOR * amr
-        cols["centre"][idx], cols["lower"][idx], cols["upper"][idx] = mean, lower, upper
-        cols["lower_band"][idx], cols["upper_band"][idx] = mean - band, mean + band
-        kinds[idx] = "xmr"
-        hits["beyond_limit"][idx] = point_beyond_limit(seg, lower, upper)
-        hits["run"][idx] = run_on_one_side(seg, mean)
-        hits["trend"][idx] = trend_rising_or_falling(seg)
-        hits["two_of_three"][idx] = two_of_three_beyond_band(seg, mean - band, mean + band)
-        if len(basis) < MIN_BASELINE_POINTS:
-            notes.append(f"The limits from {_month(start)} rest on {len(basis)} points; with "
-                         f"fewer than {MIN_BASELINE_POINTS} treat them as provisional.")
-        segments.append(Segment(start, end, "xmr", len(idx), len(basis), mean, amr, lower, upper))
-    if too_short:
-        notes.insert(0, f"Only {n} points: too few to set limits (at least {options.min_points} "
-                        "are needed), so this is a run chart around the median and no change "
-                        "is called a signal.")
-    elif too_rare:
+        j = judge_group(seg[None, :], options.fix_after_n_points, options.screen_outliers)
+        centre, amr = float(j.centre[0]), float(j.amr[0])
+        cols["centre"][idx] = centre
+        cols["lower"][idx], cols["upper"][idx] = j.lower[0], j.upper[0]
+        cols["lower_band"][idx] = centre - BAND_FACTOR * amr
+        cols["upper_band"][idx] = centre + BAND_FACTOR * amr
+        rule[idx], side[idx] = j.rule[0], j.side[0]
+        signals += _signals(j, 0, periods[idx], n - 1 - idx[-1], options.direction)
+        if len(idx) < SHORT_GROUP:
+            notes.append(f"The limits from {_month(start)} rest on {len(idx)} points: fewer than "
+                         f"{SHORT_GROUP}, so they are trial limits, to be revised as points are "
+                         "added (NHSRplotthedots warns the same).")
+        segments.append(Segment(start, end, "xmr", len(idx), basis, centre, amr,
+                                float(j.lower[0]), float(j.upper[0])))
+    if rare:
         notes.insert(0, f"The values average less than {options.min_mean:g}: too rare for "
                         "limits, so this is a run chart around the median and no change is "
                         "called a signal.")
-    side, label = label_points(hits, options.direction)
-    columns = {"period": periods, "value": y, "segment": seg_id, "kind": kinds, **cols,
-               "in_baseline": in_base if options.baseline else np.zeros(n, dtype=bool),
-               **hits, "side": side, "point_type": label}
-    signals = find_signals(hits, seg_id, periods, options.direction)
-    reason = "short" if too_short else "rare" if too_rare else None
-    return SpcResult(options, columns, tuple(segments), signals, tuple(notes), reason)
+    columns = {"period": periods, "value": y, "segment": group, "kind": kinds, **cols,
+               "fixed": fixed, "rule": np.array(RULE_CODES, dtype=object)[rule],
+               "side": side, "point_type": point_types(side, options.direction)}
+    found = tuple(sorted(signals, key=lambda s: (s.start, s.rule)))
+    return SpcResult(options, columns, tuple(segments), found, tuple(notes),
+                     "rare" if rare else None)
 
 
-def find_signals(hits: dict[str, np.ndarray], seg: np.ndarray, periods: pd.DatetimeIndex,
-                 direction: str) -> tuple[Signal, ...]:
-    """Group each rule's hits into signals: consecutive hits of one rule, side and segment (for
-    limits and 2 of 3, hits up to MERGE_GAP points apart too)."""
-    worse = 1 if direction == "higher_is_worse" else -1
-    n = len(seg)
-    found: list[Signal] = []
-    for rule in RULES:
-        h = hits[rule.code]
-        if not h.any():
+def _signals(j: _Judged, row: int, periods: pd.DatetimeIndex, after: int,
+             direction: str) -> list[Signal]:
+    """The labelled points of one row of one group, told as signals: consecutive points of one
+    rule and side (for limits and 2 in 3, up to MERGE_GAP apart); a trend or run is told from
+    where its stretch began. `after` is how many points of the series follow the group."""
+    out, i = [], j.rule.shape[1] - 1
+    while i >= 0:
+        if j.rule[row, i] == 0:
+            i -= 1
             continue
-        for side in (1, -1):
-            where = np.flatnonzero(h == side)
-            gap = MERGE_GAP + 1 if rule.code in MERGED_RULES else 1
-            groups: list[list[int]] = []
-            for i in where:
-                if groups and i - groups[-1][-1] <= gap and seg[i] == seg[groups[-1][-1]]:
-                    groups[-1].append(int(i))
-                else:
-                    groups.append([int(i)])
-            for g in groups:
-                found.append(Signal(
-                    rule=rule.code, side=side,
-                    assessment=CONCERN if side == worse else IMPROVEMENT,
-                    start=periods[g[0]], end=periods[g[-1]],
-                    points=len(g), current=g[-1] >= n - RECENT_POINTS,
-                ))
-    return tuple(sorted(found, key=lambda s: (s.start, s.rule)))
+        signal, i = _signal_ending(j, row, i, periods, after, direction)
+        if not any(o.rule == signal.rule and o.side == signal.side and o.start <= signal.start
+                   for o in out):  # a stretch a stronger rule cut in two is told once
+            out.append(signal)
+    return out
 
 
-# ---- many series at once -------------------------------------------------------------------
+def _signal_ending(j: _Judged, row: int, end: int, periods: pd.DatetimeIndex, after: int,
+                   direction: str) -> tuple[Signal, int]:
+    """The signal whose last labelled point is `end`, and the point to look at next."""
+    code, side = int(j.rule[row, end]), int(j.side[row, end])
+    rule = RULE_CODES[code]
+    gap = MERGE_GAP + 1 if rule in MERGED_RULES else 1
+    first, points, i = end, 1, end - 1
+    while i >= 0 and first - i <= gap:
+        if j.rule[row, i] == code and j.side[row, i] == side:
+            first, points = i, points + 1
+        elif gap == 1:
+            break
+        i -= 1
+    resume = first - 1
+    if rule in ("trend", "run"):  # told from where it began, even points a stronger rule took
+        member, sides = ((j.trend, j.trend_side) if rule == "trend" else (j.run, j.mean_side))
+        while first > 0 and member[row, first - 1] and sides[row, first - 1] == side:
+            first -= 1
+        points = end - first + 1
+    worse = -SpcOptions(direction=direction).improvement
+    n_left = j.rule.shape[1] - 1 - end + after
+    return Signal(rule=rule, side=side, assessment=CONCERN if side == worse else IMPROVEMENT,
+                  start=periods[first], end=periods[end], points=points,
+                  current=n_left < RECENT_POINTS), resume
+
+
+# ---- many series at once ---------------------------------------------------------------------
 
 def latest_signals(values: np.ndarray, periods: Sequence,
                    options: SpcOptions | None = None) -> list[Signal | None]:
     """The latest signal of each row of a (series x periods) matrix of counts, or None.
 
-    The same answer as `[xmr(row, periods, options).latest_signal() for row in values]`, worked
-    out for every row at once: a signals table judges thousands of places, and one xmr call
-    each cost 0.3 ms of Python, seconds in all. With a baseline or change points (per-segment
-    limits), it makes exactly those calls. Limits are compared exactly as xmr compares them for
-    whole-number counts, which is what signals are judged on.
+    The same answer as `[xmr(row, periods, options).latest_signal() for row in values]`, from
+    the same rule functions run on every row at once: a signals table judges thousands of
+    places, and one xmr call each cost seconds in all.
     """
     options = options or SpcOptions()
-    if not isinstance(periods, pd.DatetimeIndex):
-        periods = pd.DatetimeIndex(pd.to_datetime(list(periods)))
+    periods = _index(periods)
     y = np.asarray(values, dtype=float)
     if y.ndim != 2 or y.shape[1] != len(periods):
         raise ValueError("values must be a matrix with one column per period")
     if np.isnan(y).any():
         raise ValueError("The series has gaps: fill periods with no events with zero first.")
-    if options.baseline or options.change_points:
-        return [xmr(row, periods, options).latest_signal() for row in y]
     validate(options, periods)
     m, n = y.shape
-    if m == 0 or n < options.min_points:
-        return [None] * m
-    mean = y.mean(axis=1)
-    amr = _mean_moving_ranges(y, options.screen_outliers)
-    lower, upper = mean - LIMIT_FACTOR * amr, mean + LIMIT_FACTOR * amr
-    band = BAND_FACTOR * amr
-    col = mean[:, None]
-    hits = {
-        "beyond_limit": np.where(y > upper[:, None], 1, np.where(y < lower[:, None], -1, 0)),
-        "run": _runs(np.sign(y - col), RUN_LENGTH, 0),
-        "trend": _runs(np.sign(np.diff(y, axis=1)), TREND_LENGTH - 1, 1),
-        "two_of_three": _two_of_three(y, (mean - band)[:, None], (mean + band)[:, None]),
-    }
-    judged = mean >= options.min_mean  # rarer series are run charts: never a signal
-    worse = 1 if options.direction == "higher_is_worse" else -1
-    best = np.full(m, -1)  # end index of the latest signal so far
-    found: list[tuple | None] = [None] * m
-    for rule in RULES:  # in precedence order: on an equal end the earlier rule stays
-        gap = MERGE_GAP + 1 if rule.code in MERGED_RULES else 1
-        for side in (1, -1):
-            end, start, points = _last_group(hits[rule.code] == side, gap)
-            better = judged & (end >= 0) & (end > best)  # a tie goes to the earlier rule
-            for row in np.flatnonzero(better):
-                found[row] = (rule.code, side, int(start[row]), int(end[row]), int(points[row]))
-            best = np.where(better, end, best)
-    stamps = list(periods)  # Timestamps by position: indexing the DatetimeIndex each time cost more
-    out: list[Signal | None] = []
-    for item in found:
-        if item is None:
-            out.append(None)
-            continue
-        code, side, start, end, points = item
-        out.append(Signal(rule=code, side=side,
-                          assessment=CONCERN if side == worse else IMPROVEMENT,
-                          start=stamps[start], end=stamps[end], points=points,
-                          current=end >= n - RECENT_POINTS))
-    return out
+    found: list[Signal | None] = [None] * m
+    if m == 0 or n == 0:
+        return found
+    judged = (y.mean(axis=1) >= options.min_mean) | (options.min_mean <= 0)  # rarer series are run charts: never a signal
+    group = _groups(periods, options)
+    for g in np.unique(group)[::-1]:  # the latest group first: its signals end latest
+        idx = np.flatnonzero(group == g)
+        rows = np.flatnonzero(judged & np.array([f is None for f in found]))
+        if not len(rows):
+            break
+        j = judge_group(y[np.ix_(rows, idx)], options.fix_after_n_points,
+                        options.screen_outliers)
+        labelled = j.rule != 0
+        last = np.where(labelled.any(axis=1), len(idx) - 1 - np.argmax(labelled[:, ::-1], axis=1),
+                        -1)
+        for r in np.flatnonzero(last >= 0):
+            found[rows[r]] = _signal_ending(j, r, int(last[r]), periods[idx], n - 1 - idx[-1],
+                                            options.direction)[0]
+    return found
 
 
-def _mean_moving_ranges(y: np.ndarray, screen: bool) -> np.ndarray:
-    """mean_moving_range for each row: the mean |step|, screened as mean_moving_range does."""
-    ranges = np.abs(np.diff(y, axis=1))
-    amr = ranges.mean(axis=1)
-    if not screen:
-        return amr
-    kept = ranges < RANGE_SCREEN_FACTOR * amr[:, None]
-    count = kept.sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        screened = np.where(count > 0, np.where(kept, ranges, 0.0).sum(axis=1) / count, 0.0)
-    return np.where((amr > 0) & (screened > 0), screened, amr)
-
-
-def _runs(side: np.ndarray, min_length: int, extend: int) -> np.ndarray:
-    """Each row's stretches of one non-zero value at least `min_length` long, as hits on points
-    (a stretch of steps covers one point more than it has steps: `extend` = 1)."""
-    m, k = side.shape
-    out = np.zeros((m, k + extend), dtype=np.int8)
-    if k == 0:
-        return out
-    starts = np.ones((m, k), dtype=bool)
-    starts[:, 1:] = side[:, 1:] != side[:, :-1]
-    run_id = np.cumsum(starts.ravel()).reshape(m, k) - 1  # unique across rows: row starts are starts
-    length = np.bincount(run_id.ravel())[run_id]
-    keep = (length >= min_length) & (side != 0)
-    out[:, :k] = np.where(keep, side, 0)
-    if extend:
-        # the point after each kept step belongs to its stretch too
-        last = np.zeros((m, k), dtype=bool)
-        last[:, :-1] = keep[:, :-1] & ~keep[:, 1:] | keep[:, :-1] & starts[:, 1:]
-        last[:, -1] = keep[:, -1]
-        tail = np.where(last, side, 0)  # a stretch starting there (written later) wins
-        out[:, 1:] = np.where((tail != 0) & (out[:, 1:] == 0), tail, out[:, 1:])
-    return out
-
-
-def _two_of_three(y: np.ndarray, lower_band: np.ndarray, upper_band: np.ndarray) -> np.ndarray:
-    """two_of_three_beyond_band for each row."""
-    m, n = y.shape
-    out = np.zeros((m, n), dtype=np.int8)
-    if n < BAND_WINDOW:
-        return out
-    for side, beyond in ((1, y > upper_band), (-1, y < lower_band)):
-        b = beyond.astype(int)
-        windows = sum(b[:, i:n - BAND_WINDOW + 1 + i] for i in range(BAND_WINDOW))
-        full = (windows >= BAND_NEEDED).astype(int)  # window starting at j
-        covered = np.zeros((m, n), dtype=int)
-        for i in range(BAND_WINDOW):  # point p is in windows p-2 .. p
-            covered[:, i:i + full.shape[1]] += full
-        out[beyond & (covered > 0)] = side
-    return out
-
-
-def _last_group(hit: np.ndarray, gap: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For each row: (end, start, points) of its last group of hits, where hits up to `gap`
-    apart belong together; end is -1 for a row without hits."""
-    m, n = hit.shape
-    index = np.broadcast_to(np.arange(n), (m, n))
-    seen = np.where(hit, index, -(10 * n + 10))
-    previous = np.full((m, n), -(10 * n + 10))
-    previous[:, 1:] = np.maximum.accumulate(seen, axis=1)[:, :-1]
-    starts = hit & (index - previous > gap)
-    group = np.cumsum(starts, axis=1)
-    end = np.where(hit.any(axis=1), n - 1 - np.argmax(hit[:, ::-1], axis=1), -1)
-    last_group = group[np.arange(m), np.maximum(end, 0)]
-    mine = hit & (group == last_group[:, None])
-    start = np.argmax(mine, axis=1)
-    return end, start, mine.sum(axis=1)
+def _index(periods: Sequence) -> pd.DatetimeIndex:
+    if isinstance(periods, pd.DatetimeIndex):
+        return periods
+    return pd.DatetimeIndex(pd.to_datetime(list(periods)))
 
 
 # ---- words ---------------------------------------------------------------------------------
@@ -557,7 +539,7 @@ def describe(signal: Signal, unit: str = "month", *, since: bool = True) -> str:
     if signal.rule == "trend":
         return f"{'Rising' if up else 'Falling'} for {n} {units} in a row{comma_tail}"
     where = "upper" if up else "lower"
-    return f"{n} {units} close to or beyond the {where} limit{tail}"
+    return f"{n} {units} close to the {where} limit{tail}"
 
 
 def summary(result: SpcResult, unit: str = "month") -> str:
@@ -568,14 +550,6 @@ def summary(result: SpcResult, unit: str = "month") -> str:
     if result.run_reason == "rare":
         return (f"Too rare to tell a real change from noise (on average under "
                 f"{result.options.min_mean:g} a {unit})")
-    if result.kind == "run":
-        return (f"Too few {_plural(unit, 2)} to tell a real change from noise ({n}; limits need "
-                f"{result.options.min_points})")
-    last = result.segments[-1]
-    if last.kind == "run":
-        return (f"Since the change in {_when(last.start, unit)}, too few {_plural(unit, 2)} to "
-                f"tell a real change from noise ({last.points}; limits need "
-                f"{result.options.min_points})")
     latest = result.latest_signal()
     if latest is None:
         return "No sign of real change: the ups and downs are within the expected range"

@@ -24,7 +24,7 @@ from analytics.charts import (
     TURQUOISE,
     style,
 )
-from analytics.disclosure import mask_small
+from analytics.disclosure import mask_small, rounds
 from analytics.trends import Seasonality, TrendSeries, Window
 
 MARKERS = {  # point type -> (legend name, colour, symbol, size)
@@ -38,16 +38,22 @@ LIMIT_COLOUR, BAND_COLOUR, SHADE = DARK_GREY, "#B1B4B6", "rgba(177, 180, 182, 0.
 
 
 def shown_values(series: TrendSeries, view: str) -> pd.Series:
-    """The values drawn in this view: blank where the count behind them is 1 to 4."""
+    """The values drawn in this view: as the view shows them (rounded in the board's), blank
+    where the count behind them is 1 to 4."""
     keep = mask_small(series.counts["count"], view).notna()
-    return series.counts["value"].where(keep)
+    return series.counts["shown"].where(keep)
 
 
 def xmr_chart(series: TrendSeries, title: str, *, view: str, y_title: str, unit: str = "month",
               interventions: pd.DataFrame | None = None, window: Window | None = None,
               compact: bool = False, subtitle: str | None = None) -> go.Figure:
     """An XmR chart (or run chart) of one series: values, average, limits, two-sigma band,
-    signals by shape and colour, baseline and change points, and intervention markers.
+    signals by shape and colour, fixed limits and change points, and intervention markers.
+
+    The signals are the package's on the exact series (trends.judge), in every view. In the
+    board's view the points are drawn at the rounded counts and the centre line and limits,
+    worked out from the exact counts, are left out, so nothing drawn gives back an exact count;
+    points whose count is 1 to 4 are left out in views that suppress them.
 
     Compact charts (small multiples) put the finding in `subtitle` under a short title."""
     res, pts = series.result, series.result.points
@@ -66,7 +72,8 @@ def xmr_chart(series: TrendSeries, title: str, *, view: str, y_title: str, unit:
                         "line": {"color": "#0B0C0C" if kind != spc.COMMON else colour,
                                  "width": 1}},
             ))
-    _centre_and_limits(fig, res, compact)
+    if not rounds(view):  # worked out from exact counts: an average times the months is a total
+        _centre_and_limits(fig, res, compact)
     _baseline_and_changes(fig, res, compact)
     if window is not None and window.extended and window.chosen_start:
         start = pd.Timestamp(window.chosen_start)
@@ -116,7 +123,7 @@ def _centre_and_limits(fig: go.Figure, res: spc.SpcResult, compact: bool) -> Non
             line[col] += [*seg[col], None]
     if lines["run"]["x"]:
         fig.add_trace(go.Scatter(x=lines["run"]["x"], y=lines["run"]["centre"], mode="lines",
-                                 name="Median (too few points for limits)",
+                                 name="Median (too rare for limits)",
                                  line={"color": DARK_BLUE, "width": 2, "dash": "dash"},
                                  hovertemplate="Median: %{y:,.2f}<extra></extra>"))
     xmr = lines["xmr"]
@@ -145,14 +152,16 @@ def _centre_and_limits(fig: go.Figure, res: spc.SpcResult, compact: bool) -> Non
 
 
 def _baseline_and_changes(fig: go.Figure, res: spc.SpcResult, compact: bool) -> None:
-    """Shade the baseline period and draw a line at each change point, both labelled."""
-    opts = res.options
-    if opts.baseline:
-        b0, b1 = (pd.Timestamp(d) for d in opts.baseline)
-        fig.add_vrect(x0=b0, x1=b1, fillcolor="rgba(162, 133, 209, 0.15)", line_width=0,
-                      layer="below")
+    """Shade the points the limits were fixed on and draw a line at each change point, both
+    labelled."""
+    pts = res.points
+    for _, seg in pts[pts["fixed"]].groupby("segment"):
+        fig.add_vrect(x0=seg["period"].iloc[0], x1=seg["period"].iloc[-1],
+                      fillcolor="rgba(162, 133, 209, 0.15)", line_width=0, layer="below")
         if not compact:
-            _label(fig, b0, "Baseline for the limits", 0.09, "left", "#5B3F8C", inside=True)
+            _label(fig, seg["period"].iloc[0], "Limits fixed on these points", 0.09, "left",
+                   "#5B3F8C", inside=True)
+    opts = res.options
     for cp in opts.change_points:
         ts = pd.Timestamp(cp)
         fig.add_shape(type="line", x0=ts, x1=ts, y0=0, y1=1, yref="paper",

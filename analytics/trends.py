@@ -22,8 +22,15 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from analytics import memo, spc
-from analytics.disclosure import SUPPRESSED, display_count, is_small, suppresses
+from analytics import memo, places, spc
+from analytics.disclosure import (
+    SUPPRESSED,
+    display_count,
+    is_small,
+    rounds,
+    shown_counts,
+    suppresses,
+)
 from analytics.filters import Filters, add_months, month_end, uk_date, uk_month
 from analytics.store import quote_identifier
 from analytics.vocab import AGENCY_LABELS, CONTEXT_LABELS, RISK_LABELS
@@ -253,7 +260,7 @@ def _populations(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, 
 
 
 def _labeller(con: duckdb.DuckDBPyConnection, dim: str,
-              codes: list[str] | None = None) -> dict[str, str]:
+              codes: list[str] | None = None, view: str = "board") -> dict[str, str]:
     """Code -> plain label for a dimension ('' is 'Not recorded'); for wards and places, only
     the `codes` given, when given (twelve thousand places' names cost more than the rest)."""
     only = {"codes": codes or [], "all": codes is None}
@@ -261,16 +268,14 @@ def _labeller(con: duckdb.DuckDBPyConnection, dim: str,
         names = dict(con.execute("SELECT ward_code, ward_name FROM wards WHERE $all OR "
                                  "ward_code IN (SELECT unnest($codes))", only).fetchall())
     elif dim == "context":
-        # A private address is named by its code and ward, never by its street: on a board
-        # paper a street address could point to a family.
-        names = dict(con.execute(
-            """SELECT c.context_id,
-                      CASE WHEN c.context_type = 'residential'
-                           THEN 'Residential address ' || c.context_id
-                                || coalesce(', ' || w.ward_name, '')
-                           ELSE c.name END
-               FROM contexts c LEFT JOIN wards w USING (ward_code)
-               WHERE $all OR c.context_id IN (SELECT unnest($codes))""", only).fetchall())
+        # A home is named as every page names it (places.shareable_name): 'A home address in
+        # Pennyfold' outside the analyst's view; a street address could point to a family.
+        names = {cid: places.shareable_name(name, kind, ward, view)
+                 for cid, name, kind, ward in con.execute(
+                     """SELECT c.context_id, c.name, c.context_type, w.ward_name
+                        FROM contexts c LEFT JOIN wards w USING (ward_code)
+                        WHERE $all OR c.context_id IN (SELECT unnest($codes))""",
+                     only).fetchall()}
     else:
         names = {"risk_type": RISK_LABELS, "context_type": CONTEXT_LABELS,
                  "agency": AGENCY_LABELS}.get(dim, {})
@@ -327,22 +332,40 @@ class TrendView:
     notes: tuple[str, ...]
 
 
-def spc_options(baseline: tuple[date, date] | None = None,
+def spc_options(fix_after: int | None = None,
                 change_point: date | None = None) -> spc.SpcOptions:
     """SPC options for a harm count: higher is worse, too rare under MIN_MEAN_COUNT a period,
-    an optional baseline and change point."""
-    return spc.SpcOptions(direction="higher_is_worse", baseline=baseline,
+    limits optionally fixed after the first `fix_after` points and recalculated from a change
+    point (NHSRplotthedots' fix_after_n_points and rebase)."""
+    return spc.SpcOptions(direction="higher_is_worse", fix_after_n_points=fix_after,
                           change_points=(change_point,) if change_point else (),
                           min_mean=MIN_MEAN_COUNT)
 
 
-def judge(key: str, label: str, frame: pd.DataFrame, options: spc.SpcOptions,
-          unit: str) -> TrendSeries:
-    """Run SPC on one series (frame: period, count, value) and say what it shows.
+def as_shown(frame: pd.DataFrame, view: str) -> pd.DataFrame:
+    """The series with `shown`: each value worked out from the count as the view shows it
+    (rounded in the board's view, so a rate is a rounded count over the population); `count`
+    and `value` stay exact. The caller's frame is unchanged."""
+    out = frame.copy()
+    shown = shown_counts(out["count"], view)
+    pop = out["population"] if "population" in out else pd.Series(np.nan, index=out.index)
+    out["shown"] = np.where(pop.notna(), shown / pop * PER_CHILDREN, shown)
+    return out
 
-    Rarity is judged on the counts: for a rate the threshold is MIN_MEAN_COUNT events a period
-    expressed as a rate of the series' population.
+
+def judge(key: str, label: str, frame: pd.DataFrame, options: spc.SpcOptions,
+          unit: str, view: str = "analyst") -> TrendSeries:
+    """Run SPC on one series (frame: period, count, value) and say what it shows; keep the
+    values as the view shows them (`shown`) for drawing.
+
+    The signals are the package's on the exact series, the same in every view: a signal is a
+    judgement, not a count, and a board and a lead must hear the same story. What is drawn in the
+    board's view is the rounded series, without the centre line and limits (worked out from the
+    exact counts, an average times the months is the exact total). Rarity is judged on the
+    counts: for a rate the threshold is MIN_MEAN_COUNT events a period expressed as a rate of the
+    series' population.
     """
+    frame = as_shown(frame, view)
     population = frame["population"].iloc[0] if "population" in frame and len(frame) else np.nan
     if not np.isnan(population):
         options = replace(options, min_mean=options.min_mean / population * PER_CHILDREN)
@@ -352,16 +375,15 @@ def judge(key: str, label: str, frame: pd.DataFrame, options: spc.SpcOptions,
         sentence = (f"Too rare to tell a real change from noise (under {MIN_MEAN_COUNT:g} "
                     f"a {unit} on average)")
     return TrendSeries(key, label, result, sentence,
-                       frame[["period", "count", "value"]].reset_index(drop=True))
+                       frame[["period", "count", "value", "shown"]].reset_index(drop=True))
 
 
 def trend_view(con: duckdb.DuckDBPyConnection, filters: Filters, *, measure: str = "incidents",
-               split: str = "none", granularity: str = "month",
-               baseline: tuple[date, date] | None = None, change_point: date | None = None
-               ) -> TrendView:
-    """The overall series and the split's series (largest first), judged with SPC, and the
-    interventions that started in the window (for markers)."""
-    options = spc_options(baseline, change_point)
+               split: str = "none", granularity: str = "month", fix_after: int | None = None,
+               change_point: date | None = None, view: str = "analyst") -> TrendView:
+    """The overall series and the split's series (largest first), judged with SPC as the view
+    shows them (see judge), and the interventions that started in the window (for markers)."""
+    options = spc_options(fix_after, change_point)
     win = window(con, filters, granularity)
     notes: list[str] = []
     if win is None:
@@ -372,8 +394,8 @@ def trend_view(con: duckdb.DuckDBPyConnection, filters: Filters, *, measure: str
     if total.empty:  # a rate with no ward population known
         notes.append("No ward in this selection has a known child population, so no rate.")
         return TrendView(win, measure, split, options, None, (), 0,
-                         interventions(con, filters, win), tuple(notes))
-    overall = judge("all", MEASURES[measure], total, options, granularity)
+                         interventions(con, filters, win, view), tuple(notes))
+    overall = judge("all", MEASURES[measure], total, options, granularity, view)
     series: list[TrendSeries] = []
     more = 0
     if split != "none":
@@ -384,7 +406,7 @@ def trend_view(con: duckdb.DuckDBPyConnection, filters: Filters, *, measure: str
         more = max(0, len(sizes) - MAX_SERIES)
         for key in sizes.index[:MAX_SERIES]:
             frame = parts[parts["key"] == key]
-            series.append(judge(key, frame["label"].iloc[0], frame, options, granularity))
+            series.append(judge(key, frame["label"].iloc[0], frame, options, granularity, view))
     if measure == "rate":
         notes.append("Rates count incidents in wards whose child population is known; "
                      "incidents with no ward recorded are left out.")
@@ -394,7 +416,7 @@ def trend_view(con: duckdb.DuckDBPyConnection, filters: Filters, *, measure: str
         notes.append("An incident can carry several risk types, so it can count in several "
                      "charts.")
     return TrendView(win, measure, split, options, overall, tuple(series), more,
-                     interventions(con, filters, win), tuple(notes))
+                     interventions(con, filters, win, view), tuple(notes))
 
 
 # ---- interventions -------------------------------------------------------------------------
@@ -407,19 +429,21 @@ def _no_interventions() -> pd.DataFrame:
     return pd.DataFrame(columns=INTERVENTION_COLUMNS)
 
 
-def interventions(con: duckdb.DuckDBPyConnection, filters: Filters, win: Window | None
-                  ) -> pd.DataFrame:
+def interventions(con: duckdb.DuckDBPyConnection, filters: Filters, win: Window | None,
+                  view: str = "board") -> pd.DataFrame:
     """Interventions that started in the window, in the filter's wards and context types (and
-    the user's scope)."""
+    the user's scope); a home is named as every page names it in the view
+    (places.shareable_name)."""
     if win is None:
         return _no_interventions()
     scope = filters.in_scope("v.ward_code", "c.ward_code")
     frame = con.execute(
         f"""
         SELECT v.intervention_id, v.started_on, v.ended_on, v.intervention_type, v.lead_agency,
-               v.description, c.name AS context_name,
+               v.description, c.name AS context_name, c.context_type, w.ward_name,
                coalesce(v.ward_code, c.ward_code) AS ward_code
         FROM interventions v LEFT JOIN contexts c USING (context_id)
+        LEFT JOIN wards w ON w.ward_code = c.ward_code
         WHERE v.started_on BETWEEN $start AND $end
           AND (len($wards) = 0 OR list_contains($wards, coalesce(v.ward_code, c.ward_code)))
           AND (len($types) = 0 OR list_contains($types, c.context_type)) AND {scope.sql}
@@ -429,6 +453,11 @@ def interventions(con: duckdb.DuckDBPyConnection, filters: Filters, win: Window 
          "types": list(filters.context_types), **scope.params},
     ).df()
     frame["started_on"] = pd.to_datetime(frame["started_on"])
+    frame["context_name"] = [
+        places.shareable_name(n, t, w if isinstance(w, str) else None, view)
+        if isinstance(n, str) else n
+        for n, t, w in zip(frame["context_name"], frame["context_type"], frame["ward_name"],
+                           strict=True)]
     frame["label"] = [_intervention_label(r) for r in frame.itertuples()]
     return frame[INTERVENTION_COLUMNS]
 
@@ -438,7 +467,12 @@ def _intervention_label(row) -> str:
     what = row.intervention_type or row.description or "Intervention"
     what = str(what).replace("_", " ")
     what = what[:1].upper() + what[1:]
-    return f"{what} at {row.context_name}" if isinstance(row.context_name, str) else what
+    if not isinstance(row.context_name, str):
+        return what
+    where = row.context_name
+    if where.startswith("A home address"):  # 'at a home address in Pennyfold'
+        where = "a" + where[1:]
+    return f"{what} at {where}"
 
 
 # ---- year on year and month of year ----------------------------------------------------------
@@ -455,11 +489,15 @@ class Seasonality:
     last_month: date | None
 
 
-def seasonality(con: duckdb.DuckDBPyConnection, filters: Filters, *, measure: str = "incidents"
-                ) -> Seasonality:
-    """Year-on-year and month-of-year views of the measure over up to SEASONAL_MONTHS months."""
+def seasonality(con: duckdb.DuckDBPyConnection, filters: Filters, *, measure: str = "incidents",
+                view: str = "analyst") -> Seasonality:
+    """Year-on-year and month-of-year views of the measure over up to SEASONAL_MONTHS months,
+    worked out from the monthly counts as the view shows them (an exact average a month times
+    the months would give back an exact total)."""
     win = window(con, filters, "month", min_months=SEASONAL_MONTHS)
     frame = counts(con, filters, measure=measure, win=win) if win else pd.DataFrame()
+    if not frame.empty:
+        frame = as_shown(frame, view).drop(columns="value").rename(columns={"shown": "value"})
     if frame.empty:
         empty = pd.DataFrame(columns=["year", "month", "count", "value"])
         return Seasonality(empty, pd.DataFrame(columns=["month", "months", "count", "value"]),
@@ -475,8 +513,21 @@ def seasonality(con: duckdb.DuckDBPyConnection, filters: Filters, *, measure: st
     return Seasonality(by_year, profile, recent, previous, win.periods[-1].date())
 
 
-def year_on_year_sentence(s: Seasonality, noun: str) -> str:
-    """'In the 12 months to October 2026, 14% more incidents a month than the 12 before'."""
+def year_on_year_sentence(s: Seasonality, noun: str, judged: TrendSeries | None = None) -> str:
+    """'In the 12 months to October 2026, 14% more incidents a month than the 12 before'.
+
+    With the control chart of the same measure (`judged`), a change the chart does not call a
+    signal says so, so the words never claim more than the chart beside them."""
+    text = _year_on_year(s, noun)
+    if judged is None or not text.startswith("In the 12 months") or "about the same" in text:
+        return text
+    latest = judged.current_signal
+    if latest is None:
+        return text + ", within the ups and downs the control chart expects"
+    return text + f" (the control chart: {_lower(spc.describe(latest, 'month'))})"
+
+
+def _year_on_year(s: Seasonality, noun: str) -> str:
     if s.last_month is None or s.recent is None:
         return f"Not enough months to compare {noun} year on year"
     to = uk_month(s.last_month)
@@ -552,14 +603,15 @@ class SignalTable:
 @memo.per_data_version()  # the Overview's list and its narrative both start from it
 def signals(con: duckdb.DuckDBPyConnection, filters: Filters, *,
             by: tuple[str, ...] = ("risk_type", "ward"), granularity: str = "month",
-            baseline: tuple[date, date] | None = None, change_point: date | None = None
-            ) -> SignalTable:
+            fix_after: int | None = None, change_point: date | None = None,
+            view: str = "analyst") -> SignalTable:
     """The latest signal (if any) of every series of incidents by `by` (one or two dimensions),
     from one grouped query and SPC on each small array. Series with no ward (or other key)
-    recorded are not places to act on, so they are left out."""
+    recorded are not places to act on, so they are left out. Every page, slide and the pack read
+    their signals from here; the view only decides how a place is named."""
     if not 1 <= len(by) <= 2:
         raise ValueError("Signals are grouped by one or two dimensions.")
-    options = spc_options(baseline, change_point)
+    options = spc_options(fix_after, change_point)
     win = window(con, filters, granularity)
     if win is None:
         return SignalTable(by, pd.DataFrame(columns=SIGNAL_COLUMNS), 0, 0, None, options)
@@ -572,7 +624,7 @@ def signals(con: duckdb.DuckDBPyConnection, filters: Filters, *,
     key_cols = ["key0", "key1"]
     wide = (raw.groupby([*key_cols, "period"])["n"].sum().unstack("period", fill_value=0)
             .reindex(columns=win.periods, fill_value=0))
-    matrix = wide.to_numpy(dtype=float)
+    matrix = exact = wide.to_numpy(dtype=float)
     rare = matrix.mean(axis=1) < options.min_mean if len(matrix) else np.zeros(0, dtype=bool)
     too_small = int(rare.sum())
     judged_rows = np.flatnonzero(~rare)
@@ -581,7 +633,8 @@ def signals(con: duckdb.DuckDBPyConnection, filters: Filters, *,
         judged_rows, spc.latest_signals(matrix[judged_rows], win.periods, options), strict=True)
         if latest is not None]
     keys = list(wide.index[[i for i, _ in found]])
-    labels = [_labeller(con, d, sorted({k[n] for k in keys})) for n, d in enumerate(by)] + (
+    labels = [_labeller(con, d, sorted({k[n] for k in keys}), view)
+              for n, d in enumerate(by)] + (
         [_Labels()] if len(by) == 1 else [])
     rows = []
     for (i, latest), (a, b) in zip(found, keys, strict=True):
@@ -589,7 +642,7 @@ def signals(con: duckdb.DuckDBPyConnection, filters: Filters, *,
                      spc.describe(latest, granularity),
                      spc.describe(latest, granularity, since=False), latest.start, latest.end,
                      latest.current,
-                     latest.side, latest.assessment, latest.points, int(matrix[i].sum())))
+                     latest.side, latest.assessment, latest.points, int(exact[i].sum())))
     frame = pd.DataFrame(rows, columns=SIGNAL_COLUMNS)
     if not frame.empty:
         frame = frame.sort_values(
@@ -599,7 +652,8 @@ def signals(con: duckdb.DuckDBPyConnection, filters: Filters, *,
     return SignalTable(by, frame, judged, too_small, win, options)
 
 
-def top_signals(con: duckdb.DuckDBPyConnection, filters: Filters, n: int = 5) -> pd.DataFrame:
+def top_signals(con: duckdb.DuckDBPyConnection, filters: Filters, n: int = 5,
+                view: str = "analyst") -> pd.DataFrame:
     """The n current signals most worth a board's look, concerns first, one sentence each.
 
     A ward with WARD_SUMMARY_MIN or more current concerns is told once ('Larkspur Vale: harm
@@ -607,7 +661,7 @@ def top_signals(con: duckdb.DuckDBPyConnection, filters: Filters, n: int = 5) ->
     by one ('Criminal exploitation in Millbrook: above the average for 8 months in a row, ...').
     Columns: key_a (risk type, '' for a ward summary), key_b (ward), assessment, headline.
     """
-    current = signals(con, filters).current
+    current = signals(con, filters, view=view).current
     concerns = current[current["assessment"] == spc.CONCERN]
     per_ward = concerns.groupby("key_b", sort=False).size()
     busy = [w for w in per_ward.index if per_ward[w] >= WARD_SUMMARY_MIN]
@@ -662,18 +716,21 @@ def interventions_table(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def xmr_table(series: TrendSeries, view: str, measure: str, granularity: str) -> pd.DataFrame:
-    """One XmR chart as a table: period, value (suppressed), average, limits, and what it shows."""
+    """One XmR chart as a table: period, value (suppressed), average, limits, and what it shows.
+
+    Where the view rounds, values are the rounded ones and the average and limits are left out:
+    worked out from the exact counts, an average times the periods is the exact total."""
     pts = series.result.points
     rate = measure == "rate"
     shown = [_shown_value(v, c, view, rate) for v, c in
-             zip(series.counts["value"], series.counts["count"], strict=True)]
+             zip(series.counts["shown"], series.counts["count"], strict=True)]
     out = pd.DataFrame({
         GRANULARITIES[granularity]: [uk_month(d) if granularity == "month" else uk_date(d)
-                                     for d in pts["period"]],
-        MEASURES[measure]: shown,
-        "Average" if series.result.kind == "xmr" else "Median": pts["centre"].round(2),
-    })
-    if series.result.kind == "xmr":
+                                     for d in pts["period"]]})
+    out[MEASURES[measure]] = shown
+    if not rounds(view):
+        out["Average" if series.result.kind == "xmr" else "Median"] = pts["centre"].round(2)
+    if series.result.kind == "xmr" and not rounds(view):
         out["Lower limit"] = pts["lower"].clip(lower=0).round(2)
         out["Upper limit"] = pts["upper"].round(2)
     out["Reading"] = [_point_words(row) for row in pts.itertuples()]
@@ -687,15 +744,21 @@ def _shown_value(value: float, count: int, view: str, rate: bool) -> str:
     return f"{value:,.2f}" if rate else display_count(count, view)
 
 
+POINT_WORDS = {("beyond_limit", 1): "above the upper limit",
+               ("beyond_limit", -1): "below the lower limit",
+               ("trend", 1): "part of a rise of 7 or more in a row",
+               ("trend", -1): "part of a fall of 7 or more in a row",
+               ("two_of_three", 1): "2 of 3 close to the upper limit",
+               ("two_of_three", -1): "2 of 3 close to the lower limit",
+               ("run", 1): "7 or more in a row above the average",
+               ("run", -1): "7 or more in a row below the average"}
+
+
 def _point_words(row) -> str:
-    """'Concern: above the upper limit; run above the average' or 'Common cause'."""
+    """'Concern: above the upper limit' or 'Common cause': the package's reading of one point."""
     if row.point_type == spc.COMMON:
         return "Common cause"
-    words = {"beyond_limit": "beyond a limit", "two_of_three": "2 of 3 close to a limit",
-             "run": "run on one side of the average", "trend": "rising" if row.trend > 0
-             else "falling"}
-    fired = [words[r.code] for r in spc.RULES if getattr(row, r.code) != 0]
-    return f"{row.point_type.capitalize()}: {'; '.join(fired)}"
+    return f"{row.point_type.capitalize()}: {POINT_WORDS[(row.rule, int(row.side))]}"
 
 
 def _check(value: str, allowed: dict, what: str) -> None:

@@ -321,9 +321,9 @@ def _series(fr: Frames, f: Filters, periods: pd.DatetimeIndex, split: str, measu
 
 
 def trend_view(fr: Frames, f: Filters, *, measure: str = "incidents", split: str = "none",
-               granularity: str = "month", baseline=None, change_point=None) -> tuple:
+               granularity: str = "month", fix_after=None, change_point=None) -> tuple:
     """The overall series and the largest split series, judged with SPC, and interventions."""
-    options = trends.spc_options(baseline, change_point)
+    options = trends.spc_options(fix_after, change_point)
     periods = window(fr, f, granularity)
     total = _series(fr, f, periods, "none", measure, granularity)
     overall = trends.judge("all", trends.MEASURES[measure], total, options, granularity)
@@ -347,9 +347,9 @@ def trend_view(fr: Frames, f: Filters, *, measure: str = "incidents", split: str
 
 
 def signals(fr: Frames, f: Filters, *, by: tuple[str, ...] = ("risk_type", "ward"),
-            granularity: str = "month", baseline=None, change_point=None) -> tuple:
+            granularity: str = "month", fix_after=None, change_point=None) -> tuple:
     """(signal frame, series judged, too small): the latest signal of every series."""
-    options = trends.spc_options(baseline, change_point)
+    options = trends.spc_options(fix_after, change_point)
     periods = window(fr, f, granularity)
     raw = grouped(fr, f, periods, by, granularity)
     keys = [raw.index.get_level_values(d) for d in by]

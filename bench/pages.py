@@ -66,7 +66,7 @@ class Call:
     def label(self) -> str:
         """'overview.changes(unit=ward)': short enough for a table row."""
         args = [f"{k}={_short(v)}" for k, v in self.kwargs.items()
-                if v is not None and k not in ("baseline", "change_point")
+                if v is not None and k not in ("fix_after", "change_point")
                 and (k, v) != ("granularity", "month")]
         if self.resolve is not None:
             args.append(f"{self.resolve.__name__}")
@@ -153,7 +153,7 @@ def audit_window(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, 
 
 
 # The page's own defaults, spelled as the page passes them.
-SIGNAL_ARGS = {"granularity": "month", "baseline": None, "change_point": None}
+SIGNAL_ARGS = {"granularity": "month", "fix_after": None, "change_point": None}
 PAGE_WEIGHTS = priorities.Weights(**{k: int(v) for k, v in
                                      vars(priorities.DEFAULT_WEIGHTS).items()})
 
@@ -184,7 +184,7 @@ PAGES: dict[str, Page] = {page.script: page for page in (
     Page("pages/trends.py", "Trends", (
         Call(trends.trend_view, bl.trend_view, {"measure": "incidents", "granularity": "month"}),
         Call(trends.trend_view, bl.trend_view, {"measure": "incidents", "split": "risk_type",
-                                                "granularity": "month", "baseline": None,
+                                                "granularity": "month", "fix_after": None,
                                                 "change_point": None}),
         Call(trends.signals, bl.signals, {"by": ("risk_type", "ward"), **SIGNAL_ARGS}),
         Call(trends.signals, bl.signals, {"by": ("context",), **SIGNAL_ARGS}),

@@ -39,7 +39,7 @@ except ValueError as problem:
     st.warning(f"{problem} Using the default weights until one is raised.")
     weights = defaults
 
-ranked = state.compute(priorities.rank, filters, weights=weights)
+ranked = state.compute(priorities.rank, filters, weights=weights, view=view)
 if ranked.empty:
     components.no_incidents(ctx)
     st.stop()
@@ -86,7 +86,8 @@ else:
                           key=share.bind("place", "detail_place", list(labels), next(iter(labels))))
     place: contexts.ContextDetail = state.compute(contexts.detail, filters, context_id=picked)
     row = explained.set_index("context_id").loc[picked]
-    st.markdown(f"**{md.escape(place.name)}** ({md.escape(row['where'])}). "
+    shown_name = row["name"]  # a home is named as on every page: never by its address
+    st.markdown(f"**{md.escape(shown_name)}** ({md.escape(row['where'])}). "
                 f"Partners who can act: {row['partners']}.")
     cols = st.columns(4)
     cols[0].metric("Priority rank", f"{int(row['rank'])} of {len(explained):,}")
@@ -98,7 +99,7 @@ else:
     note = f"; {SECONDARY_NOTE.rstrip('.')}" if (timeline["shown"] == SECONDARY).any() else ""
     components.chart(
         context_charts.timeline(timeline, place.intervention_starts(),
-                                context_charts.timeline_title(place.name, timeline, row["trend"])),
+                                context_charts.timeline_title(shown_name, timeline, row["trend"])),
         ctx.caption("Incidents a month at this place; months with 1 to 4 incidents are marked <5 in "
                     f"this view; dashed lines mark interventions beginning{note}"),
         contexts.timeline_table(timeline), key="detail-timeline")
@@ -108,7 +109,7 @@ else:
             incidents=mask_small(place.risk_mix["incidents"], view))
         top = place.risk_mix.iloc[0]
         components.chart(
-            context_charts.risk_bars(mix, f"{top['label']} is the most common harm at {place.name}"),
+            context_charts.risk_bars(mix, f"{top['label']} is the most common harm at {shown_name}"),
             ctx.caption("Incidents at this place carrying each risk type (an incident can carry "
                         "several)"),
             mix[["label", "shown"]].rename(columns={"label": "Risk type", "shown": "Incidents"}),
@@ -118,7 +119,7 @@ else:
         st.write("No intervention has been recorded at this place.")
     else:
         components.table_with_csv(contexts.intervention_table(place.interventions),
-                              what=f"Interventions at {place.name}", key="detail-interventions")
+                              what=f"Interventions at {shown_name}", key="detail-interventions")
     st.subheader(f"Neighbouring places within {place.radius_m:,.0f} metres")
     if place.neighbours.empty:
         st.write("No other place is recorded this close (or this place has no location).")
@@ -126,7 +127,7 @@ else:
         st.caption(f"{len(place.neighbours):,} places, nearest first; harm can move next door "
                    "when one place is made safer.")
         components.table_with_csv(contexts.neighbour_table(place.neighbours, view),
-                                  what=f"Places near {place.name}", key="detail-neighbours",
+                                  what=f"Places near {shown_name}", key="detail-neighbours",
                                   height=min(400, 35 * len(place.neighbours) + 40))
 
 st.header("Places that look alike")
@@ -136,14 +137,15 @@ cols = st.columns(2)
 methods = list(clustering.METHODS)
 method = cols[0].radio("Grouping method", methods, format_func=clustering.METHODS.get,
                        horizontal=True, key=share.bind("method", "cl_method", methods, methods[0]))
-k_options = [None, *range(clustering.K_RANGE[0], clustering.K_RANGE[1] + 1)]
+# 0 is "let the data choose": a None value shows as an empty box ('Choose an option')
+k_options = [0, *range(clustering.K_RANGE[0], clustering.K_RANGE[1] + 1)]
 k = cols[1].selectbox("Number of groups", k_options,
-                      key=share.bind("groups", "cl_k", k_options, None),
-                      format_func=lambda v: "Let the data choose (best silhouette)" if v is None
-                      else str(v))
+                      key=share.bind("groups", "cl_k", k_options, 0),
+                      format_func=lambda v: "Let the data choose (best silhouette)" if v == 0
+                      else str(v)) or None
 try:
     groups: clustering.Clustering = state.compute(clustering.cluster_contexts, filters,
-                                                  method=method, k=k)
+                                                  method=method, k=k, view=view)
 except ValueError as problem:
     st.info(str(problem), icon=":material/info:")
     st.stop()

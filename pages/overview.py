@@ -59,7 +59,7 @@ st.caption(ctx.caption("Written from the data: the headline against the previous
                        "ranked first to act on"))
 
 st.header("Signals worth a look")
-top = state.compute(top_signals, filters, n=5)
+top = state.compute(top_signals, filters, n=5, view=view)
 if top.empty:
     st.write("No risk type in any ward shows a current signal of change: the ups and downs are "
              "within the expected range, or too rare to judge.")

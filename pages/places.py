@@ -5,7 +5,13 @@ import streamlit as st
 
 from analytics import interventions, maps, overview, places
 from analytics import places_charts as pc
-from analytics.disclosure import THRESHOLD, display_count, shows_detail, suppresses
+from analytics.disclosure import (
+    THRESHOLD,
+    derived_note,
+    display_count,
+    shows_detail,
+    suppresses,
+)
 from ui import components, share, state
 
 ctx = state.context()
@@ -155,3 +161,5 @@ rank = state.compute(places.ward_ranking, filters)
 components.table_with_csv(pc.ranking_table(rank, view), what="Wards ranked", key="places-rank")
 st.caption(ctx.caption(f"Incidents by ward, rate per 1,000 children and change on the previous "
                        f"{period}; rates and changes beside hidden counts are hidden too"))
+if note := derived_note(view):
+    st.caption(note)

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from analytics import trend_charts, trends
+from analytics import spc, trend_charts, trends
+from analytics.disclosure import derived_note
 from ui import components, share, state
 
 ctx = state.context()
@@ -12,6 +13,8 @@ components.banner(ctx)
 st.write("Each chart separates **signals** (changes too large or too steady to be chance) from "
          "**common cause** (the ordinary ups and downs). Orange diamonds mark a signal that harm "
          "rose, blue squares a signal that it fell.")
+if note := derived_note(view):
+    st.caption(note)
 
 c1, c2, c3 = st.columns([2, 1.3, 1])
 measures, splits, grans = list(trends.MEASURES), list(trends.SPLITS), list(trends.GRANULARITIES)
@@ -23,7 +26,7 @@ gran = c3.radio("Each point is a", grans, horizontal=True, format_func=lambda g:
                 key=share.bind("each", "t_gran", grans, grans[0]))
 unit, noun = gran, trends.MEASURES[measure].lower()
 
-plain = state.compute(trends.trend_view, filters, measure=measure, granularity=gran)
+plain = state.compute(trends.trend_view, filters, measure=measure, granularity=gran, view=view)
 if plain.overall is None or plain.overall.total == 0:
     if plain.window is not None and plain.overall is None:  # a rate with no population known
         st.info(" ".join(plain.notes), icon=":material/info:")
@@ -31,17 +34,19 @@ if plain.overall is None or plain.overall.total == 0:
         components.no_incidents(ctx)
     st.stop()
 
-with st.expander("Limits: baseline period and change point"):
-    periods = [p.date() for p in plain.window.periods]
-    use_base = st.checkbox("Set the limits from a baseline period",
-                           key=share.bind("baseline", "t_use_base", (False, True), False),
-                           help="For example the year before an intervention began.")
-    baseline = None
-    if use_base:
-        baseline = st.select_slider(
-            "Baseline", periods, format_func=lambda d: trends.period_label(d, gran),
-            key=share.bind("base", "t_base", periods,
-                           (periods[0], periods[min(11, len(periods) - 1)]), multi=True))
+with st.expander("Limits: fix them, or recalculate from a change point"):
+    counts = list(range(spc.MIN_FIX_POINTS, len(plain.window.periods) + 1))
+    fix_after = None
+    if counts:
+        fix = st.checkbox("Fix the limits on the first points",
+                          key=share.bind("fix", "t_fix", (False, True), False),
+                          help="For example on the year before an intervention began, so later "
+                               "points are judged against it (NHSRplotthedots' "
+                               "fix_after_n_points).")
+        if fix:
+            fix_after = st.select_slider(
+                f"Fix the limits after this many {gran}s", counts,
+                key=share.bind("after", "t_after", counts, counts[0]))
     choices = trends.change_point_choices(plain)
     change = st.selectbox("Recalculate the limits from", [None, *choices],
                           format_func=lambda d: "No change point" if d is None else choices[d],
@@ -50,8 +55,8 @@ with st.expander("Limits: baseline period and change point"):
                                "change in how incidents are recorded.")
 try:
     tv: trends.TrendView = state.compute(trends.trend_view, filters, measure=measure, split=split,
-                                         granularity=gran, baseline=baseline and tuple(baseline),
-                                         change_point=change)
+                                         granularity=gran, fix_after=fix_after,
+                                         change_point=change, view=view)
 except ValueError as problem:
     st.warning(f"These limits cannot be set: {problem}", icon=":material/warning:")
     st.stop()
@@ -101,8 +106,8 @@ if tv.series:
 st.header("Signals worth a look")
 for by, what in ((("risk_type", "ward"), "risk type and ward pair"), (("context",), "place")):
     table: trends.SignalTable = state.compute(trends.signals, filters, by=by, granularity=gran,
-                                              baseline=baseline and tuple(baseline),
-                                              change_point=change)
+                                              fix_after=fix_after, change_point=change,
+                                              view=view)
     concerns, judged = table.current_concerns, table.judged
     st.subheader(f"{concerns or 'No'} current signal{'s' if concerns != 1 else ''} of rising "
                  f"harm across {judged} {what}{'s' if judged != 1 else ''}")
@@ -119,11 +124,13 @@ for by, what in ((("risk_type", "ward"), "risk type and ward pair"), (("context"
 
 if gran == "month":
     st.header("Same time last year")
-    season: trends.Seasonality = state.compute(trends.seasonality, filters, measure=measure)
+    season: trends.Seasonality = state.compute(trends.seasonality, filters, measure=measure,
+                                               view=view)
     left, right = st.columns(2)
     with left:
         components.chart(
-            trend_charts.year_on_year_chart(season, trends.year_on_year_sentence(season, noun),
+            trend_charts.year_on_year_chart(season, trends.year_on_year_sentence(
+                season, noun, tv.overall),
                                             view=view, y_title=trends.MEASURES[measure]),
             ctx.caption(f"{trends.MEASURES[measure]} each month, one line a year"),
             trends.season_table(season, view, measure, by_year=True), key="yoy")

@@ -13,6 +13,7 @@ import json
 import math
 import re
 
+import numpy as np
 import pandas as pd
 
 SMALL = r"[1-4]"  # as digits: words ("two young people") are prose in this app, never a figure
@@ -157,3 +158,72 @@ def app_hits(at) -> list[str]:
     for chart in at.get("plotly_chart"):
         hits += [f"chart {h}" for h in figure_hits(chart.proto.spec)]
     return hits
+
+
+# ---- attacks: what a reader can work out from several shown figures together -----------------
+
+def table_attack(shown: pd.DataFrame, rounded: bool, total_label: str = "Total") -> list[str]:
+    """Hidden counts of 1 to 4 in a table with row and column totals that a reader can pin to
+    one value, by integer programming over every row and column sum (an exact attacker, not the
+    bounds the app itself checks): for each '<5' cell or total, its least and greatest values
+    consistent with everything shown. A shown figure is exact, or (rounded) within 2 of itself
+    and at least 5; '<5' is 1 to 4; '[c]' is anything. Returns the pinned cells."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    cells = shown.to_numpy()
+    rows, cols = cells.shape
+    lo, hi = np.zeros(cells.size), np.full(cells.size, 1e7)
+    for k, text in enumerate(cells.ravel()):
+        text = str(text).replace(",", "")
+        if text == "<5":
+            lo[k], hi[k] = 1, 4
+        elif text.isdigit():
+            v = int(text)
+            lo[k], hi[k] = ((max(5, v - 2), v + 2) if rounded and v else (v, v))
+    equations = []
+    for i in range(rows):
+        row = np.zeros(cells.size)
+        row[i * cols:(i + 1) * cols - 1], row[(i + 1) * cols - 1] = 1, -1
+        equations.append(row)
+    for j in range(cols):
+        col = np.zeros(cells.size)
+        col[[i * cols + j for i in range(rows - 1)]], col[(rows - 1) * cols + j] = 1, -1
+        equations.append(col)
+    # A hidden cell inside the table ('[c]') was shown before it was hidden, so it is 0 or at
+    # least 5: x - 5z >= 0 and x - BIG z <= 0 with z in {0, 1}. A hidden total can be anything.
+    inner = [k for k, text in enumerate(cells.ravel()) if str(text) == "[c]"
+             and k // cols < rows - 1 and k % cols < cols - 1]
+    n = cells.size + len(inner)
+    matrix = np.zeros((len(equations) + 2 * len(inner), n))
+    matrix[:len(equations), :cells.size] = equations
+    low, high = np.zeros(len(matrix)), np.zeros(len(matrix))
+    for q, k in enumerate(inner):
+        r = len(equations) + 2 * q
+        matrix[r, k], matrix[r, cells.size + q], low[r], high[r] = 1, -5, 0, np.inf
+        matrix[r + 1, k], matrix[r + 1, cells.size + q] = 1, -1e7
+        low[r + 1], high[r + 1] = -np.inf, 0
+    constraint = LinearConstraint(matrix, low, high)
+    lo, hi = np.r_[lo, np.zeros(len(inner))], np.r_[hi, np.ones(len(inner))]
+    pinned = []
+    for k, text in enumerate(cells.ravel()):
+        if str(text) != "<5":
+            continue
+        found = []
+        for sign in (1, -1):
+            c = np.zeros(n)
+            c[k] = sign
+            res = milp(c, constraints=constraint, bounds=Bounds(lo, hi), integrality=np.ones(n))
+            found.append(round(res.x[k]) if res.success else None)
+        if found[0] is not None and found[0] == found[1]:
+            pinned.append(f"{shown.index[k // cols]} x {shown.columns[k % cols]} = {found[0]}")
+    return pinned
+
+
+def multiples_of_five_hits(values, what: str) -> list[str]:
+    """Figures derived from counts (an average times its months, a rate times its population,
+    a chart point) that are not a multiple of 5: in the board's view everything derived from a
+    count is derived from counts rounded to the nearest 5, so anything else gave an exact count
+    back (and the difference of two such figures could be a count of 1 to 4)."""
+    return [f"{what}: {v!r}" for v in values
+            if not (isinstance(v, float | int) and math.isnan(v))
+            and abs(v / 5 - round(v / 5)) > 1e-6]

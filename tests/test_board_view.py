@@ -11,6 +11,7 @@ borough is new, so small counts are everywhere.
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from datetime import date, timedelta
 
@@ -128,3 +129,103 @@ def test_no_board_pack_shows_a_count_of_one_to_four(spec, query, tmp_path_factor
              for h in ([label] if value in {"1", "2", "3", "4"} else [])]
     hits += frame_hits(pack.lineage)
     assert hits == [], (spec, query)
+
+
+# ---- attacks on figures worked out from counts: averages, rates, chart heights, differencing ---
+# Cheap: the analyses the pages draw, on one in-memory borough per example, no app run. In the
+# board's view every such figure is worked out from counts rounded to 5, so an average times its
+# months, a rate times its population and a point's height are multiples of 5, and so is the
+# difference of any two of them: no count of 1 to 4 comes back.
+
+ATTACK_EXAMPLES = 6
+
+
+def _memory_borough(spec: dict):
+    store = Store()
+    borough.build_borough(store, **spec)
+    return store
+
+
+def _filters(query: dict):
+    from analytics.filters import from_query
+
+    return from_query(query, data_end=LAST, data_start=FIRST, ward_codes=set(WARD_CODES))[0]
+
+
+@settings(max_examples=ATTACK_EXAMPLES, phases=NO_SHRINK, derandomize=FIXED, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(spec=boroughs, query=queries(), measure=st.sampled_from(["incidents", "rate"]))
+def test_averages_rates_and_chart_heights_give_back_only_rounded_counts(spec, query, measure):
+    from analytics import trend_charts, trends
+    from tests.disclosure_scan import multiples_of_five_hits
+
+    store = _memory_borough(spec)
+    con, filters = store.cursor(), _filters(query)
+    tv = trends.trend_view(con, filters, measure=measure, split="ward", view="board")
+    hits = []
+    for series in ([tv.overall] if tv.overall else []) + list(tv.series):
+        children = trends.PER_CHILDREN
+        if measure == "rate":
+            pop = trends._populations(con, filters)
+            children = (pop.get(series.key) if tv.split == "ward" and series.key != "all"
+                        else sum(pop.values()))
+        shown = (series.counts["shown"] * children / trends.PER_CHILDREN if measure == "rate"
+                 else series.counts["shown"])
+        hits += multiples_of_five_hits(shown.round(6).tolist(), f"{series.label} month")
+        table = trends.xmr_table(series, "board", measure, "month")
+        hits += [f"{series.label} table {c}" for c in ("Average", "Median", "Lower limit",
+                                                       "Upper limit") if c in table]
+        scale = 1.0 if measure != "rate" else children / trends.PER_CHILDREN
+        fig = trend_charts.xmr_chart(series, "t", view="board", y_title="Incidents")
+        hits += [f"{series.label} chart draws {t.name}" for t in fig.data
+                 if t.name and re.match(r"Average|Median|Process limits|Two-sigma", t.name)]
+        drawn = [v for t in fig.data if t.mode == "markers"
+                 for v in (() if t.y is None else t.y) if v is not None and v == v]
+        hits += multiples_of_five_hits([round(v * scale, 6) for v in drawn],
+                                       f"{series.label} point")
+    season = trends.seasonality(con, filters, measure="incidents", view="board")
+    hits += multiples_of_five_hits(
+        [round(v * m, 6) for v, m in zip(season.profile["value"], season.profile["months"],
+                                         strict=True)], "month-of-year average")
+    store.close()
+    assert hits == [], (spec, query)
+
+
+@settings(max_examples=ATTACK_EXAMPLES, phases=NO_SHRINK, derandomize=FIXED, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(spec=boroughs, query=queries(), pick=st.integers(0, len(WARD_CODES) - 1))
+def test_two_filtered_views_differenced_give_back_no_count_of_one_to_four(spec, query, pick):
+    from analytics import places, trends
+    from analytics.places_charts import ranking_table
+    from tests.disclosure_scan import is_small_number
+
+    store = _memory_borough(spec)
+    con = store.cursor()
+    every = _filters({k: v for k, v in query.items() if k != "ward"})
+    busy = sorted(places.ward_ranking(con, every)["ward_code"]) or WARD_CODES
+    left_out = busy[pick % len(busy)]  # all wards, then all but one that has incidents
+    rest = _filters({**{k: v for k, v in query.items() if k != "ward"},
+                     "ward": [w for w in WARD_CODES if w != left_out]})
+    hits = []
+    a = trends.trend_view(con, every, view="board").overall
+    b = trends.trend_view(con, rest, view="board").overall
+    if a is not None and b is not None:
+        hits += [f"month {i}: {x - y}" for i, (x, y) in enumerate(
+            zip(a.counts["shown"], b.counts["shown"], strict=True)) if is_small_number(x - y)]
+        sa = trends.seasonality(con, every, view="board").profile
+        sb = trends.seasonality(con, rest, view="board").profile
+        for (_, ra), (_, rb) in zip(sa.iterrows(), sb.iterrows(), strict=True):
+            gap = ra["value"] * ra["months"] - rb["value"] * rb["months"]
+            hits += [f"averages x months: {gap}"] if is_small_number(round(gap, 6)) else []
+    for f in (every, rest):  # a ward's rate times its children is a rounded count
+        rank = places.ward_ranking(con, f)
+        shown = ranking_table(rank, "board")["Per 1,000 children"]
+        for rate, children, name in zip(shown, rank["child_population"], rank["ward_name"],
+                                        strict=True):
+            if rate == "–":
+                continue
+            count = float(rate) * children / 1000
+            if abs(count - 5 * round(count / 5)) > 0.05 * children / 1000 + 1e-9:
+                hits.append(f"{name}: rate {rate} x {children} children = {count:.2f}")
+    store.close()
+    assert hits == [], (spec, query, left_out)

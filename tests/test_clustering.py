@@ -187,7 +187,7 @@ def test_a_name_needs_a_feature_at_least_half_a_standard_deviation_out():
 
 
 @pytest.mark.parametrize("n", [60, 2_500])
-def test_silhouette_from_one_distance_matrix_equals_sklearns_own_scoring(n):
+def test_silhouette_from_one_distance_matrix_equals_sklearns_on_the_same_places(n):
     from sklearn.metrics import silhouette_score
 
     rng = np.random.default_rng(3)
@@ -197,6 +197,50 @@ def test_silhouette_from_one_distance_matrix_equals_sklearns_own_scoring(n):
     distances = model._distances(z)
     for k in (2, 3, 4):
         labels = clustering.KMeans(n_clusters=k, n_init=2, random_state=0).fit_predict(z)
-        expected = silhouette_score(z, labels, sample_size=2_000 if n > 2_000 else None,
-                                    random_state=model.random_state)
-        assert model._silhouette(z, labels, distances) == expected
+        sample = clustering._even_sample(n, 2_000)  # the same evenly spaced places every time
+        expected = silhouette_score(z[sample], labels[sample])
+        assert model._silhouette(z, labels, distances) == pytest.approx(expected, abs=1e-12)
+
+
+def _groups_by_place(result) -> dict[str, str]:
+    return dict(zip(result.members["context_id"], result.members["group"], strict=True))
+
+
+@pytest.mark.parametrize("method", ["kmeans", "agglomerative"])
+def test_the_same_places_in_any_order_and_with_any_seed_give_the_same_groups(method):
+    # overlapping groups, where random starts used to disagree on k and on the groups
+    prof, _ = synthetic_profiles(150, seed=4, groups=4, noise=0.25)
+    first = cluster_profiles(prof, method=method, seed=0)
+    rng = np.random.default_rng(99)
+    for seed in (1, 7, 42):
+        shuffled = prof.iloc[rng.permutation(len(prof))].reset_index(drop=True)
+        again = cluster_profiles(shuffled, method=method, seed=seed)
+        assert again.k == first.k
+        assert _groups_by_place(again) == _groups_by_place(first)
+        assert again.silhouette == pytest.approx(first.silhouette, abs=1e-12)
+        assert again.stability == pytest.approx(first.stability, abs=1e-12)
+        assert (again.trust_word, again.stability_word) == (first.trust_word,
+                                                            first.stability_word)
+
+
+def test_the_demos_groups_do_not_move_with_the_seed_or_the_row_order(demo_store):
+    from datetime import date
+
+    from analytics.contexts import profiles
+    from analytics.filters import Filters
+
+    prof = profiles(demo_store.cursor(), Filters(start=date(2025, 1, 1), end=date(2026, 10, 31),
+                                                 period="custom"))
+    first = cluster_profiles(prof, seed=0)
+    for seed in (3, 11):
+        shuffled = prof.sample(frac=1, random_state=seed).reset_index(drop=True)
+        again = cluster_profiles(shuffled, seed=seed)
+        assert (again.k, again.stability_word) == (first.k, first.stability_word)
+        assert _groups_by_place(again) == _groups_by_place(first)
+
+
+def test_stability_is_reported_with_the_spread_of_its_resamples(planted):
+    result = cluster_profiles(planted[0])
+    low, high = result.stability_range
+    assert low <= result.stability <= high
+    assert f"from {low:.2f} to {high:.2f}" in result.trust_sentence()

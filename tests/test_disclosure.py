@@ -2,7 +2,7 @@
 
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analytics.disclosure import (
@@ -120,10 +120,45 @@ def test_protect_table_is_exact_for_analysts():
 
 
 @given(st.lists(st.lists(st.integers(0, 30), min_size=3, max_size=3), min_size=2, max_size=6))
-def test_no_hidden_cell_can_be_recovered_from_a_shown_total(rows):
+def test_no_row_or_column_sum_is_left_with_one_hidden_member(rows):
     from analytics.disclosure import SECONDARY, protect_table
     counts = pd.DataFrame(rows, columns=["a", "b", "c"])
-    shown = protect_table(counts, "board").drop(index="Total", columns="Total")
+    shown = protect_table(counts, "board")
     hidden = shown.isin([SUPPRESSED, SECONDARY])
     assert not set(shown.to_numpy().ravel()) & {"1", "2", "3", "4"}
     assert (hidden.sum(axis=1) != 1).all() and (hidden.sum(axis=0) != 1).all()
+
+
+SMALL_TABLES = st.lists(st.lists(st.sampled_from([0, 0, 1, 2, 3, 4, 5, 6, 9, 12, 30]),
+                                 min_size=4, max_size=4), min_size=2, max_size=5)
+
+
+@settings(max_examples=40, deadline=None)
+@given(SMALL_TABLES, st.sampled_from(["board", "lead"]))
+def test_no_hidden_small_count_can_be_worked_out_from_the_table_by_an_exact_attacker(rows, view):
+    from analytics.disclosure import protect_table
+    from tests.disclosure_scan import table_attack
+    shown = protect_table(pd.DataFrame(rows, columns=list("abcd")), view)
+    assert table_attack(shown, rounded=view == "board") == []
+
+
+def test_a_small_total_over_small_cells_is_hidden_so_they_are_not_pinned_to_one():
+    from analytics.disclosure import SECONDARY, protect_table
+    from tests.disclosure_scan import table_attack
+    # the board case: four '<5' cells under a '<5' total make each of them 1
+    counts = pd.DataFrame({"a": [1, 1, 1, 1], "b": [20, 30, 25, 40]})
+    shown = protect_table(counts, "board")
+    assert shown.loc["Total", "a"] == SECONDARY
+    assert table_attack(shown, rounded=True) == []
+    # the lead's: a column total beside hidden cells, exact, pinned them
+    counts = pd.DataFrame({"a": [3, 0, 0], "b": [2, 9, 7], "c": [0, 12, 30]})
+    assert table_attack(protect_table(counts, "lead"), rounded=False) == []
+
+
+def test_the_attacker_finds_what_an_unprotected_table_gives_away():
+    from tests.disclosure_scan import table_attack
+    naive = pd.DataFrame({"a": ["<5", "<5", "<5", "<5", "<5"], "b": ["20", "30", "25", "40",
+                                                                      "115"],
+                          "Total": ["20", "30", "25", "45", "120"]},
+                         index=["w", "x", "y", "z", "Total"])
+    assert "Total x a = 4" in table_attack(naive, rounded=True)

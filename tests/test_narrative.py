@@ -45,9 +45,15 @@ def test_largest_rises_name_the_ward_the_place_and_the_risk_type(con):
 
 
 def test_a_new_signal_is_told_apart_from_one_that_continues(con):
-    text = " ".join(narrative.what_changed(con, YEAR_2025, "board").sentences)
+    text = " ".join(narrative.what_changed(con, YEAR_2025, "lead").sentences)
     assert ("One new signal of rising harm began from October to December 2025: Cedar (going "
             "missing); one earlier signal continues.") in text
+
+
+def test_the_board_and_the_lead_hear_the_same_signals(con):
+    board = narrative.what_changed(con, YEAR_2025, "board").sentences
+    lead = narrative.what_changed(con, YEAR_2025, "lead").sentences
+    assert [s for s in board if "signal" in s] == [s for s in lead if "signal" in s]
 
 
 def test_the_places_to_act_on_first_come_from_the_priority_ranking(con):

@@ -138,7 +138,7 @@ def test_heatmap_titles_state_the_finding(medium, hand):
     result = overlap.analyse(medium.cursor(), YEAR)
     assert oc.heatmap_title(result, "lift", "board") == (
         "Sexual exploitation and going missing occur together 1.9 times as often as chance "
-        "would give")
+        "would give, anywhere in the period")
     assert oc.heatmap_title(result, "count", "board") == (
         "Sexual exploitation and going missing share the most young people: 20")
     assert oc.heatmap_title(result, "share", "board") == (

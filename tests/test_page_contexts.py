@@ -27,7 +27,8 @@ def test_board_sees_the_ranked_places_with_reasons_and_partners(borough_db, monk
     text = shown_text(at)
     assert at.title[0].value == "Where to intervene"
     assert "**1. Quarry Lane takeaway** (takeaway or food outlet, Northgate)" in text
-    assert "Why: 40 incidents in 12 months, up from 0; rising: about 9 more a month" in text
+    assert ("Why: 40 incidents in 12 months, up from 0; rising within the 12 months: about 9 "
+            "more a month") in text
     assert "Who can act: Business owner; licensing; neighbourhood policing." in text
     assert "30 places have incidents" in text
 

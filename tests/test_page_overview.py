@@ -68,7 +68,8 @@ def borough_db(tmp_path):
 
 def test_overview_names_the_signals_worth_a_look(borough_db, monkeypatch):
     at = open_page(borough_db, query={"period": "custom", "from": "2025-01-01",
-                                      "to": "2025-12-31"}, monkeypatch=monkeypatch)
+                                      "to": "2025-12-31", "view": "lead"},
+                   monkeypatch=monkeypatch)
     assert_no_exception(at)
     text = shown_text(at)
     assert "Signals worth a look" in text

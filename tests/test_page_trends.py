@@ -29,7 +29,7 @@ def frames(at):
 
 
 def test_the_page_names_the_signals_in_words(borough_db, monkeypatch):
-    at = trends_page(borough_db, monkeypatch)
+    at = trends_page(borough_db, monkeypatch, view="lead")
     assert_no_exception(at)
     text = shown_text(at)
     assert "Is it changing?" in text and "By risk type" in text
@@ -105,8 +105,8 @@ def test_a_change_point_at_an_intervention_recalculates_the_limits(borough_db, m
     assert "recalculated from January 2025" in shown_text(at)
 
 
-def test_a_baseline_period_is_stated_under_the_chart(borough_db, monkeypatch):
+def test_fixed_limits_are_stated_under_the_chart(borough_db, monkeypatch):
     at = trends_page(borough_db, monkeypatch)
-    at.checkbox(key="t_use_base").check().run()
+    at.checkbox(key="t_fix").check().run()
     assert_no_exception(at)
-    assert "set from January 2024 to December 2024" in shown_text(at)
+    assert "fixed after the first 12 points" in shown_text(at)

@@ -27,7 +27,7 @@ def test_map_headline_names_the_strongest_hot_spot_or_says_none_stands_out():
 def test_concentration_headline_and_its_table():
     conc = places.concentration_of(np.array([20, 5, 3] + [1] * 7 + [0] * 10))
     assert pc.concentration_headline(conc, "board") == (
-        "The busiest 10% of places (2 of 20) had 71% of incidents")
+        "The busiest 10% of the 20 places on record (2; 10 had incidents) had 71% of incidents")
     table = pc.concentration_table(conc, "board")
     assert table["Incidents there"].tolist() == ["20", "20", "25"]
     tiny = places.concentration_of(np.array([2, 1]))
@@ -98,6 +98,7 @@ def test_the_trend_headline_speaks_only_of_the_types_the_chart_draws():
 
 def test_ranking_table_hides_rates_and_changes_beside_small_counts():
     rank = pd.DataFrame({"ward_name": ["Birch", "Alder"], "incidents": [40, 3],
+                         "child_population": [2000, 1000],
                          "rate": [20.0, 3.0], "previous": [30, 2], "change": [10, 1],
                          "main_risks": ["Criminal exploitation", ""], "main_places": ["Park", ""]})
     board = pc.ranking_table(rank, "board")
@@ -105,6 +106,16 @@ def test_ranking_table_hides_rates_and_changes_beside_small_counts():
     assert board["Per 1,000 children"].tolist() == ["20.0", "–"]
     assert board["Change"].tolist() == ["+10", "–"]
     assert pc.ranking_table(rank, "analyst")["Per 1,000 children"].tolist() == ["20.0", "3.0"]
+
+
+def test_a_board_rate_times_the_population_gives_back_only_the_rounded_count():
+    # 43 incidents among 2,000 children: 21.5 from the exact count gives 43 back; the board's
+    # rate is of the 45 it shows
+    rank = pd.DataFrame({"ward_name": ["Birch"], "incidents": [43], "child_population": [2000],
+                         "rate": [21.5], "previous": [30], "change": [13],
+                         "main_risks": [""], "main_places": [""]})
+    rate = float(pc.ranking_table(rank, "board")["Per 1,000 children"].iloc[0])
+    assert rate * 2000 / 1000 == 45
 
 
 def test_repeat_table_does_not_name_home_addresses_on_the_board():

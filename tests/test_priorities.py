@@ -87,8 +87,9 @@ def test_the_planted_rising_place_ranks_first_with_the_right_reasons(borough):
     ranked = priorities.explain(priorities.rank(borough.cursor(), YEAR), "analyst", "12 months")
     top = ranked.iloc[0]
     assert top["context_id"] == RISING
-    assert top["why"].startswith("40 incidents in 12 months, up from 0; rising: about 9 more a "
-                                 "month by the end of the period than at the start; a sign of "
+    assert top["why"].startswith("40 incidents in 12 months, up from 0; rising within the 12 "
+                                 "months: about 9 more a month at the end than at the start; "
+                                 "a sign of "
                                  "real change: 7 months above the upper limit since May 2025; "
                                  "four risk types")
     assert "seen here more than once" in top["why"] and "100% rated high severity" in top["why"]
@@ -149,8 +150,8 @@ def test_reasons_read_as_the_issue_asks():
     row = _row(risk_types=4, top_risks=("Criminal exploitation", "County lines"),
                repeat_young_people=9, trend=0.8)
     assert priorities.reason(row, "analyst", "6 months") == (
-        "14 incidents in 6 months, up from 3; rising: about 4 more a month by the end of the "
-        "period than at the start; four risk types, mostly criminal exploitation and county "
+        "14 incidents in 6 months, up from 3; rising within the 6 months: about 4 more a month "
+        "at the end than at the start; four risk types, mostly criminal exploitation and county "
         "lines; 9 young people seen here more than once")
     assert priorities.reason(row, "lead", "6 months").startswith(
         "14 incidents in 6 months, up from <5; rising")
@@ -174,7 +175,7 @@ def test_reasons_mention_a_fall_quiet_spells_severity_and_crime_nearby():
                high_severity_share=0.25, area_crime=31.0)
     text = priorities.reason(row, "lead", "6 months")
     assert "6 incidents in 6 months, down from 20" in text
-    assert "falling: about 2 fewer a month" in text
+    assert "falling within the 6 months: about 2 fewer a month" in text
     assert "one risk type: criminal exploitation" in text
     assert "25% rated high severity" in text
     assert "31 recorded crimes within 500 metres" in text
@@ -234,5 +235,5 @@ def test_the_demo_boroughs_planted_rising_place_ranks_near_the_top(request):
                                 "board", "12 months").set_index("context_id")
     rising = ranked.loc[demo.PLANTED["rising_context"]]
     assert rising["rank"] <= NEAR_THE_TOP
-    assert ", up from " in rising["why"] and "rising: about " in rising["why"]
+    assert ", up from " in rising["why"] and "rising within the 12 months: about " in rising["why"]
     assert "a sign of real change: " in rising["why"]

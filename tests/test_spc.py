@@ -65,124 +65,120 @@ def test_screening_outliers_narrows_the_limits():
     assert screened.upper - screened.lower < unscreened.upper - unscreened.lower
 
 
-def test_a_baseline_without_the_outlier_gives_narrower_limits():
-    whole = chart(SPIKED, screen_outliers=False).segments[0]
-    base = chart(SPIKED, screen_outliers=False,
-                 baseline=(date(2024, 1, 1), date(2024, 8, 1))).segments[0]
-    assert base.basis_points == 8 and base.centre == 11 and base.mean_moving_range == 2
-    assert base.upper - base.lower < whole.upper - whole.lower
-    # the spike is then beyond the baseline's upper limit
-    assert chart(SPIKED, baseline=(date(2024, 1, 1), date(2024, 8, 1))).points[
-        "beyond_limit"].iloc[8] == 1
+def test_fixing_the_limits_after_twelve_points_leaves_later_points_out_of_them():
+    values = [10, 12] * 6 + [30, 31, 29, 30, 31, 29, 30, 31]
+    fixed = chart(values, fix_after_n_points=12)
+    seg = fixed.segments[0]
+    assert seg.basis_points == 12 and seg.centre == 11 and seg.mean_moving_range == 2
+    assert list(fixed.points["rule"][12:]) == ["beyond_limit"] * 8
+    assert fixed.points["fixed"].sum() == 12
 
 
-def test_a_short_baseline_warns_that_its_limits_are_provisional():
-    result = chart([10, 12] * 10, baseline=(date(2024, 1, 1), date(2024, 6, 1)))
-    assert any("rest on 6 points" in n and "provisional" in n for n in result.notes)
+def test_limits_can_only_be_fixed_after_twelve_or_more_points_as_the_package_allows():
+    with pytest.raises(ValueError, match="12 or more points"):
+        SpcOptions(fix_after_n_points=11)
 
 
-def test_mostly_zero_ranges_do_not_screen_every_other_range_away():
-    # ranges: 0 x 16, 1, 1 -> screening would leave only zeros and put the limits on the mean
+def test_a_group_of_fewer_than_twelve_points_has_trial_limits():
+    result = chart([10, 12] * 10 + [30, 31, 29], change_points=(date(2025, 9, 1),))
+    assert [s.kind for s in result.segments] == ["xmr", "xmr"]
+    assert any("rest on 3 points" in n and "trial limits" in n for n in result.notes)
+
+
+def test_when_screening_leaves_no_range_there_are_no_limits_as_in_the_package():
+    assert np.isnan(spc.mean_moving_range(np.array([5.0] * 15)))
+    result = chart([5] * 15)
+    assert np.isnan(result.segments[0].upper) and result.signals == ()
+
+
+def test_mostly_zero_ranges_screen_the_rare_jumps_away_as_the_package_does():
+    # ranges: 0 x 16, then 1, 1: mean 2/18, and 1 >= 3.267 x 2/18, so only the zeros are left
     values = [0] * 8 + [1] + [0] * 9
-    assert spc.mean_moving_range(np.array(values, dtype=float)) == pytest.approx(2 / 17)
+    assert spc.mean_moving_range(np.array(values, dtype=float)) == 0
 
 
-# ---- rule 1: a point beyond a limit -------------------------------------------------------------
+# ---- the rules, one function each -------------------------------------------------------------
 
-def test_a_point_beyond_a_limit_must_be_strictly_beyond_it():
-    assert flags(spc.point_beyond_limit(np.array([5.0, 6, 4, 3, 7]), 4, 6)) == [0, 0, 0, -1, 1]
+def row(*values) -> np.ndarray:
+    return np.array([values], dtype=float)
+
+
+def test_a_point_outside_a_limit_must_be_strictly_outside_it():
+    out = spc.outside_limits(row(5, 6, 4, 3, 7), np.array([4.0]), np.array([6.0]))
+    assert flags(out[0]) == [0, 0, 0, 1, 1]
 
 
 def test_limits_that_are_not_set_flag_nothing():
-    assert flags(spc.point_beyond_limit(np.array([5.0, 60]), np.nan, np.nan)) == [0, 0]
+    assert flags(spc.outside_limits(row(5, 60), np.array([np.nan]), np.array([np.nan]))[0]) == [
+        0, 0]
 
 
-# ---- rule 2: a run of 7 or more on one side of the mean ----------------------------------------
+def test_close_to_the_limits_means_beyond_the_two_sigma_line_but_not_outside():
+    y = row(0, 1.5, 3, -1.5)
+    outside = spc.outside_limits(y, np.array([-2.0]), np.array([2.0]))
+    assert flags(spc.close_to_limits(y, outside, np.array([-1.0]), np.array([1.0]))[0]) == [
+        0, 1, 0, 1]
+
 
 def test_a_run_of_exactly_seven_above_the_mean_is_a_signal():
-    assert flags(spc.run_on_one_side(np.array([1.0] * 7 + [-1]), 0)) == [1] * 7 + [0]
+    assert flags(spc.part_of_run(row(*[1] * 7, -1))[0]) == [1] * 7 + [0]
 
 
 def test_a_run_of_six_is_not():
-    assert flags(spc.run_on_one_side(np.array([1.0] * 6 + [-1]), 0)) == [0] * 7
-
-
-def test_a_run_below_the_mean_is_flagged_minus_one():
-    assert flags(spc.run_on_one_side(np.array([5.0] + [-1] * 8), 0)) == [0] + [-1] * 8
+    assert flags(spc.part_of_run(row(*[1] * 6, -1))[0]) == [0] * 7
 
 
 def test_a_point_on_the_mean_breaks_a_run():
-    assert flags(spc.run_on_one_side(np.array([1.0, 1, 1, 0, 1, 1, 1, 1]), 0)) == [0] * 8
+    assert flags(spc.part_of_run(row(1, 1, 1, 0, 1, 1, 1, 1))[0]) == [0] * 8
 
 
-# ---- rule 3: 7 or more points in a row each higher (lower) than the one before -------------------
-
-def test_seven_rising_points_are_a_trend():
-    assert flags(spc.trend_rising_or_falling(np.arange(7.0))) == [1] * 7
-
-
-def test_six_rising_points_are_not():
-    assert flags(spc.trend_rising_or_falling(np.arange(6.0))) == [0] * 6
+def test_seven_rising_points_are_a_trend_and_six_are_not():
+    assert flags(spc.part_of_trend(row(*range(7)))[0]) == [1] * 7
+    assert flags(spc.part_of_trend(row(*range(6)))[0]) == [0] * 6
 
 
 def test_the_point_before_a_trend_is_not_part_of_it():
-    values = np.array([5.0, 1, 2, 3, 4, 5, 6, 7])
-    assert flags(spc.trend_rising_or_falling(values)) == [0] + [1] * 7
-
-
-def test_seven_falling_points_are_a_falling_trend():
-    assert flags(spc.trend_rising_or_falling(np.arange(7.0)[::-1])) == [-1] * 7
+    assert flags(spc.part_of_trend(row(5, 1, 2, 3, 4, 5, 6, 7))[0]) == [0] + [1] * 7
 
 
 def test_a_tie_breaks_a_trend():
-    # 1 2 3 4 4 5 6 7: four rising, a tie, four rising: no stretch of seven
-    values = np.array([1.0, 2, 3, 4, 4, 5, 6, 7])
-    assert flags(spc.trend_rising_or_falling(values)) == [0] * 8
+    assert flags(spc.part_of_trend(row(1, 2, 3, 4, 4, 5, 6, 7))[0]) == [0] * 8
 
 
-def test_a_trend_needs_at_least_two_points():
-    assert flags(spc.trend_rising_or_falling(np.array([3.0]))) == [0]
-    assert flags(spc.trend_rising_or_falling(np.array([]))) == []
+def test_a_trend_points_direction_is_the_trends_not_its_side_of_the_mean():
+    y = row(1, 2, 3, 4, 5, 6, 7, 6, 5, 4, 3, 2, 1)
+    trend = spc.part_of_trend(y)
+    # the peak belongs to both stretches; the package reads it by the step after it
+    assert flags(spc.trend_direction(y, trend)[0]) == [1] * 6 + [-1] * 7
 
 
-# ---- rule 4: 2 of 3 beyond the two-sigma band on the same side -----------------------------------
-
-def test_two_of_three_beyond_the_band_flags_the_two_points():
-    values = np.array([0.0, 0, 2, 0, 2, 0, 0])
-    assert flags(spc.two_of_three_beyond_band(values, -1, 1)) == [0, 0, 1, 0, 1, 0, 0]
-
-
-def test_two_in_a_row_beyond_the_band_below():
-    values = np.array([0.0, -2, -2, 0])
-    assert flags(spc.two_of_three_beyond_band(values, -1, 1)) == [0, -1, -1, 0]
+def test_two_in_three_needs_two_close_and_all_three_on_one_side():
+    close = np.array([[0, 0, 1, 0, 1, 0, 0]], dtype=bool)
+    assert flags(spc.two_in_three(close, np.ones((1, 7), dtype=np.int8))[0]) == [
+        0, 0, 1, 0, 1, 0, 0]
+    sides = np.array([[1, 1, 1, -1, 1, 1, 1]], dtype=np.int8)
+    assert flags(spc.two_in_three(close, sides)[0]) == [0] * 7
 
 
-def test_two_beyond_the_band_but_three_apart_are_not_a_signal():
-    assert flags(spc.two_of_three_beyond_band(np.array([2.0, 0, 0, 2]), -1, 1)) == [0] * 4
-
-
-def test_two_beyond_the_band_on_opposite_sides_are_not_a_signal():
-    assert flags(spc.two_of_three_beyond_band(np.array([2.0, -2, 0]), -1, 1)) == [0] * 3
-
-
-def test_a_point_exactly_on_the_band_is_not_beyond_it():
-    assert flags(spc.two_of_three_beyond_band(np.array([1.0, 1, 2]), -1, 1)) == [0] * 3
+def test_two_close_points_three_apart_are_not_a_signal():
+    close = np.array([[1, 0, 0, 1]], dtype=bool)
+    assert flags(spc.two_in_three(close, np.ones((1, 4), dtype=np.int8))[0]) == [0] * 4
 
 
 # ---- labelling --------------------------------------------------------------------------------
 
 def test_a_high_signal_is_a_concern_when_higher_is_worse_and_an_improvement_when_better():
-    hits = {r.code: np.zeros(2, dtype=np.int8) for r in spc.RULES}
-    hits["run"] = np.array([1, -1], dtype=np.int8)
-    assert list(spc.label_points(hits, "higher_is_worse")[1]) == [spc.CONCERN, spc.IMPROVEMENT]
-    assert list(spc.label_points(hits, "higher_is_better")[1]) == [spc.IMPROVEMENT, spc.CONCERN]
+    side = np.array([1, -1, 0])
+    assert list(spc.point_types(side, "higher_is_worse")) == [spc.CONCERN, spc.IMPROVEMENT,
+                                                              spc.COMMON]
+    assert list(spc.point_types(side, "higher_is_better")) == [spc.IMPROVEMENT, spc.CONCERN,
+                                                               spc.COMMON]
 
 
-def test_a_point_beyond_a_limit_decides_its_side_over_a_trend():
-    hits = {r.code: np.zeros(1, dtype=np.int8) for r in spc.RULES}
-    hits["beyond_limit"], hits["trend"] = np.array([-1], np.int8), np.array([1], np.int8)
-    side, label = spc.label_points(hits, "higher_is_worse")
-    assert side[0] == -1 and label[0] == spc.IMPROVEMENT
+def test_outside_the_limits_comes_before_a_trend_which_comes_before_a_run():
+    pts = chart([1, 2, 3, 4, 5, 6, 7, 6, 5, 4, 3, 2, 1, 2, 3, 4, 5, 6, 7, 8]).points
+    assert pts["rule"][0] == "beyond_limit" and pts["rule"][13] == "trend"
+    assert list(pts["side"][13:16]) == [1, 1, 1]  # rising, though below the mean
 
 
 def test_points_without_a_rule_hit_are_common_cause():
@@ -199,21 +195,7 @@ def test_a_flat_series_has_no_signals():
 
 def test_all_zeros_has_no_signals():
     result = chart([0] * 20)
-    assert result.signals == () and result.segments[0].upper == 0
-
-
-def test_fourteen_points_make_a_run_chart_with_a_note_and_no_limits():
-    result = chart(list(range(14)))  # a rising trend, but too few points to call it
-    assert result.kind == "run" and result.run_reason == "short"
-    assert result.points["upper"].isna().all() and result.signals == ()
-    assert result.points["centre"].iloc[0] == 6.5  # the median
-    assert "Only 14 points" in result.notes[0]
-    assert spc.summary(result) == (
-        "Too few months to tell a real change from noise (14; limits need 15)")
-
-
-def test_fifteen_points_get_limits():
-    assert chart(list(range(15))).kind == "xmr"
+    assert result.signals == () and np.isnan(result.segments[0].upper)  # no range to set them
 
 
 def test_a_series_too_rare_for_limits_is_a_run_chart():
@@ -265,27 +247,18 @@ def test_a_weekly_signal_names_the_week():
 def test_a_change_point_recalculates_the_limits_and_rules_do_not_look_across_it():
     values = [10, 12] * 10 + [20, 22] * 10  # a step up in January 2025
     whole = chart(values)
-    assert any(s.rule == "run" and s.side == 1 for s in whole.signals)
+    assert any(s.side == 1 for s in whole.signals) and any(s.side == -1 for s in whole.signals)
     split = chart(values, change_points=(date(2025, 9, 1),))
     assert [s.centre for s in split.segments] == [pytest.approx(11), pytest.approx(21)]
     assert split.signals == ()
 
 
-def test_a_segment_shorter_than_fifteen_after_a_change_point_is_a_run_chart():
-    result = chart([10, 12] * 12, change_points=(date(2025, 7, 1),))
-    assert [s.kind for s in result.segments] == ["xmr", "run"]
-    assert any("only 6 points" in n for n in result.notes)
-    assert spc.summary(result) == ("Since the change in July 2025, too few months to tell a real "
-                                   "change from noise (6; limits need 15)")
-
-
 def test_the_options_come_back_with_the_result_and_describe_themselves():
-    options = SpcOptions(baseline=(date(2024, 1, 1), date(2024, 12, 1)),
-                         change_points=(date(2025, 6, 1),))
+    options = SpcOptions(fix_after_n_points=12, change_points=(date(2025, 6, 1),))
     result = spc.xmr([10, 12] * 12, months(24), options)
     assert result.options is options
     words = options.describe()
-    assert "2.66" in words and "January 2024 to December 2024" in words
+    assert "2.66" in words and "fixed after the first 12 points" in words
     assert "recalculated from June 2025" in words and "higher is worse" in words
 
 
@@ -300,8 +273,8 @@ def test_the_callers_values_are_unchanged():
 
 @pytest.mark.parametrize("options, message", [
     ({"direction": "sideways"}, "direction must be one of"),
-    ({"baseline": (date(2025, 1, 1), date(2024, 1, 1))}, "The baseline starts (January 2025)"),
-    ({"min_points": 1}, "at least 2 points"),
+    ({"fix_after_n_points": 5}, "12 or more points"),
+    ({"min_mean": -1}, "min_mean cannot be negative"),
 ])
 def test_impossible_options_are_refused_with_a_clear_message(options, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
@@ -311,11 +284,6 @@ def test_impossible_options_are_refused_with_a_clear_message(options, message):
 def test_a_change_point_outside_the_series_is_refused():
     with pytest.raises(ValueError, match="must fall after the first period"):
         chart([1] * 20, change_points=(date(2024, 1, 1),))
-
-
-def test_a_baseline_with_one_point_is_refused():
-    with pytest.raises(ValueError, match="holds 1 point"):
-        chart([1] * 20, baseline=(date(2024, 3, 1), date(2024, 3, 1)))
 
 
 def test_gaps_must_be_filled_before_charting():
@@ -343,7 +311,7 @@ def test_doubling_every_value_changes_no_label(values):
 
 @given(st.lists(st.integers(min_value=0, max_value=60), min_size=15, max_size=40))
 def test_limits_surround_the_band_which_surrounds_the_mean(values):
-    pts = chart(values).points
+    pts = chart(values).points.dropna(subset=["upper"])  # no limits where no range is left
     assert (pts["lower"] <= pts["lower_band"]).all() and (pts["lower_band"] <= pts["centre"]).all()
     assert (pts["centre"] <= pts["upper_band"]).all() and (pts["upper_band"] <= pts["upper"]).all()
 
@@ -387,15 +355,15 @@ def test_latest_signals_on_reference_shapes():
     assert found[0].assessment == spc.CONCERN
 
 
-def test_latest_signals_with_a_change_point_or_baseline_judge_each_chart_alone():
+def test_latest_signals_with_a_change_point_or_fixed_limits_match_each_chart():
     shapes = np.array([[10] * 10 + [20] * 10, [3, 4] * 10], dtype=float)
     for options in (SpcOptions(change_points=(date(2024, 11, 1),)),
-                    SpcOptions(baseline=(date(2024, 1, 1), date(2024, 12, 1)))):
+                    SpcOptions(fix_after_n_points=12)):
         assert spc.latest_signals(shapes, months(20), options) == one_by_one(
             shapes, months(20), options)
 
 
-def test_latest_signals_of_too_few_periods_or_no_series():
+def test_latest_signals_of_flat_series_or_no_series():
     assert spc.latest_signals(np.ones((3, 10)), months(10)) == [None, None, None]
     assert spc.latest_signals(np.zeros((0, 20)), months(20)) == []
     with pytest.raises(ValueError):

@@ -59,15 +59,16 @@ def test_a_run_chart_draws_the_median_and_no_limits(store):
                 if s.key == "")
     fig = trend_charts.xmr_chart(rare, rare.headline, view="analyst", y_title="Incidents")
     names = {t.name for t in fig.data}
-    assert "Median (too few points for limits)" in names and "Process limits" not in names
+    assert "Median (too rare for limits)" in names and "Process limits" not in names
 
 
-def test_a_short_segment_after_a_change_point_gets_a_median_not_limits(store):
+def test_a_short_segment_after_a_change_point_gets_trial_limits_of_its_own(store):
     view = trends.trend_view(store.cursor(), ALL, change_point=date(2025, 6, 1))
-    fig = trend_charts.xmr_chart(view.overall, "t", view="board", y_title="Incidents")
-    assert {"Average", "Median (too few points for limits)"} <= {t.name for t in fig.data}
-    median = by_name(fig, "Median (too few points for limits)")
-    assert str(median.x[0])[:10] == "2025-06-01"
+    fig = trend_charts.xmr_chart(view.overall, "t", view="lead", y_title="Incidents")
+    centre = by_name(fig, "Average")
+    breaks = [i for i, x in enumerate(centre.x) if x is None]
+    assert len(breaks) == 2 and str(centre.x[breaks[0] + 1])[:10] == "2025-06-01"
+    assert any("trial limits" in n for n in view.overall.result.notes)
 
 
 def test_small_counts_are_left_out_of_board_charts_but_zeros_stay(store):
@@ -101,12 +102,11 @@ def test_only_the_latest_interventions_are_marked(store):
     assert len(marked) == trend_charts.MAX_MARKERS
 
 
-def test_baseline_and_change_point_are_shown_on_the_chart(store):
-    view = trends.trend_view(store.cursor(), ALL, baseline=(date(2024, 1, 1), date(2024, 12, 1)),
-                             change_point=date(2025, 1, 1))
+def test_fixed_limits_and_change_point_are_shown_on_the_chart(store):
+    view = trends.trend_view(store.cursor(), ALL, fix_after=12, change_point=date(2025, 1, 1))
     fig = trend_charts.xmr_chart(view.overall, "t", view="board", y_title="Incidents")
     labels = [a.text for a in fig.layout.annotations]
-    assert "Baseline for the limits" in labels and "Limits recalculated" in labels
+    assert "Limits fixed on these points" in labels and "Limits recalculated" in labels
 
 
 def test_compact_charts_keep_signals_but_drop_the_legend(store):
@@ -132,3 +132,14 @@ def test_the_profile_marks_the_busiest_month_by_colour_and_words(store):
     bar = fig.data[0]
     top = list(bar.x).index("Nov")
     assert bar.marker.color[top] == ORANGE and bar.text[top] == "Most"
+
+
+def test_the_board_chart_draws_rounded_points_and_no_exact_average_or_limits(store):
+    alder = trends.trend_view(store.cursor(), ALL, split="ward", view="board").series[0]
+    fig = trend_charts.xmr_chart(alder, alder.label, view="board", y_title="Incidents")
+    names = {t.name for t in fig.data}
+    assert not names & {"Average", "Process limits", "Two-sigma band"}
+    drawn = [v for t in fig.data if t.mode == "markers" for v in t.y if v == v]
+    assert drawn and all(v % 5 == 0 for v in drawn)
+    lead = trend_charts.xmr_chart(alder, alder.label, view="lead", y_title="Incidents")
+    assert {"Average", "Process limits"} <= {t.name for t in lead.data}

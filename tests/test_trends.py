@@ -160,17 +160,28 @@ def test_a_rate_too_rare_for_limits_is_judged_on_its_counts(con):
     assert series.result.kind == "xmr"
 
 
-def test_a_baseline_and_a_change_point_reach_every_series(con):
-    view = trends.trend_view(con, YEAR_2025, split="ward",
-                             baseline=(date(2024, 1, 1), date(2024, 12, 1)),
+def test_fixed_limits_and_a_change_point_reach_every_series(con):
+    view = trends.trend_view(con, YEAR_2025, split="ward", fix_after=12,
                              change_point=date(2025, 1, 1))
     assert view.overall.result.options.change_points == (date(2025, 1, 1),)
+    assert view.overall.result.options.fix_after_n_points == 12
     assert all(len(s.result.segments) == 2 for s in view.series)
 
 
-def test_a_baseline_of_one_month_is_refused_with_a_clear_message(con):
-    with pytest.raises(ValueError, match="holds 1 point"):
-        trends.trend_view(con, YEAR_2025, baseline=(date(2025, 3, 1), date(2025, 3, 1)))
+def test_limits_fixed_on_fewer_than_twelve_points_are_refused_with_a_clear_message(con):
+    with pytest.raises(ValueError, match="12 or more points"):
+        trends.trend_view(con, YEAR_2025, fix_after=6)
+
+
+def test_the_board_sees_the_same_signals_but_rounded_values_and_no_exact_average(con):
+    exact = trends.trend_view(con, YEAR_2025, split="ward", view="analyst").series[0]
+    board = trends.trend_view(con, YEAR_2025, split="ward", view="board").series[0]
+    assert board.sentence == exact.sentence  # one story: a signal is not a count
+    assert list(board.counts["count"]) == list(exact.counts["count"])  # still known, to hide
+    assert set(board.counts["shown"] % 5) == {0}
+    table = trends.xmr_table(board, "board", "incidents", "month")
+    assert not {"Average", "Lower limit", "Upper limit"} & set(table.columns)
+    assert "Average" in trends.xmr_table(exact, "lead", "incidents", "month")
 
 
 def test_an_empty_selection_gives_an_empty_view(con):
@@ -251,13 +262,17 @@ def test_the_signal_table_reads_plainly(con):
         "Up (concern)", "Yes", "88"]
 
 
-def test_a_private_address_is_named_by_its_code_and_ward_never_its_street(borough):
+def test_a_home_is_named_as_every_other_page_names_it_never_by_its_street(borough):
+    from analytics.places import shareable_name
+
     with borough.transaction() as cur:
         cur.execute("INSERT INTO contexts (context_id, name, context_type, ward_code) VALUES "
                     "('C9', '12 Acacia Avenue', 'residential', 'W1')")
-    labels = trends._labeller(borough.cursor(), "context")
-    assert labels["C9"] == "Residential address C9, Alder"
-    assert labels["C1"] == "Alder Park"
+    for view in ("board", "lead", "analyst"):
+        labels = trends._labeller(borough.cursor(), "context", view=view)
+        assert labels["C9"] == shareable_name("12 Acacia Avenue", "residential", "Alder", view)
+        assert labels["C1"] == "Alder Park"
+    assert trends._labeller(borough.cursor(), "context")["C9"] == "A home address in Alder"
 
 
 # ---- seasonality --------------------------------------------------------------------------------
@@ -305,7 +320,7 @@ def test_the_chart_table_hides_small_counts_in_the_board_view_only(con):
 def test_the_chart_table_says_what_each_point_shows(con):
     alder = trends.trend_view(con, ALL, split="ward").series[0]
     table = trends.xmr_table(alder, "analyst", "incidents", "month")
-    assert table["Reading"].iloc[-1] == "Concern: run on one side of the average"
+    assert table["Reading"].iloc[-1] == "Concern: 7 or more in a row above the average"
     assert table["Reading"].iloc[0] == "Common cause"
     assert {"Average", "Lower limit", "Upper limit"} <= set(table.columns)
 
