@@ -65,6 +65,7 @@ EXPECTED_ACTIONS = {
     "rollback":            (False, False, True,   True),
     "mapping saved":       (False, False, True,   True),
     "export":              (False, True,  True,   True),
+    "rows viewed":         (False, False, True,   True),
     "board pack":          (True,  True,  True,   True),
     "intervention added":  (False, False, True,   True),
     "intervention ended":  (False, False, True,   True),
