@@ -26,6 +26,7 @@ from analytics.access import Access, Role, Scope, scoped
 from analytics.filters import Filters
 from analytics.store import Store
 from tests.scope_check import fingerprint, page_picture, trimmed_copy, without_columns
+from tests.test_downloads import made_on_the_click
 from ui import upload
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -326,6 +327,7 @@ def test_every_page_for_a_scoped_user_shows_what_their_data_alone_would_show(
         if page != "overview":
             at.switch_page(f"pages/{page}.py").run()
         assert not at.exception, [e.value for e in at.exception]
+        assert made_on_the_click(at) == []  # and no download waits on the server unasked
         if label == "scoped":
             agencies = at.sidebar.multiselect(key="f_agencies").options
             assert len(agencies) == len(scope.agencies)  # offered only theirs

@@ -4,8 +4,8 @@ each allowed by role, built only when its button is clicked, and written to the 
 Every download on every page goes through `download` here, so what a role may download is decided
 in one place and nothing is on the server before someone asks for it: Streamlit keeps a file it
 is given at a /media address that anyone holding the address can fetch, with no session, so
-files are made on the click (a callable, run off the page's thread) and dropped again
-within 2 x DOWNLOAD_EXPIRY_SECONDS, once the browser that asked has fetched it. Tables arrive already
+files are made on the click (a callable, run off the page's thread) and dropped again within
+2 x DOWNLOAD_EXPIRY_SECONDS, once the browser that asked has fetched it. Tables arrive already
 disclosure-controlled for the view; the board pack is always built in the board view, so any
 role that may see figures may take it.
 """
@@ -27,7 +27,7 @@ from ui import state
 
 # A file built on a click stays at its /media address between one and two times this long: the
 # browser that clicked fetches it at once; anyone else holding the address finds nothing after.
-DOWNLOAD_EXPIRY_SECONDS = 10
+DOWNLOAD_EXPIRY_SECONDS = 5
 
 
 def download(label: str, build: Callable[[], bytes], *, what: str, file_name: str, mime: str,
