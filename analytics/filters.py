@@ -143,8 +143,10 @@ class Filters:
         """All the data this user may see: no choices, every date, the same scope. For analyses
         that look beyond the chosen period or places (an intervention's months before and after,
         the comparison places), so that looking wider never reaches outside the scope."""
-        return Filters(period="all", within_wards=self.within_wards,
-                       within_agencies=self.within_agencies)
+        # replace, not a new Filters: whatever else these filters carry (the scope, and any
+        # field added later) is kept; only the user's choices are cleared.
+        return replace(self, start=None, end=None, wards=(), risk_types=(), context_types=(),
+                       agencies=(), period="all")
 
     def describe(self, ward_names: Mapping[str, str] | None = None) -> str:
         """The selection in plain English, for chart captions."""
