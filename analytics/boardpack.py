@@ -6,14 +6,16 @@ $CHROMIUM_PATH), lays the pack out as a print page and has Chromium print it. No
 from the network: MathJax is switched off and plotly.js comes from the installed plotly. Without
 Chromium the HTML pack still works and `pdf_unavailable()` says why the PDF cannot be made.
 
-The sections come from analytics.briefing; this module only lays them out. Every table cell is
-HTML-escaped and formula-like text neutralised, as in the CSV exports.
+The sections come from analytics.briefing; this module only lays them out. Every text is
+HTML-escaped (analytics.escape.html) and every table cell's formula-like text neutralised, as in
+the CSV exports. The page's own content security policy lets it load nothing from anywhere: its
+scripts and styles are inline, its images data: URIs, so opening (or printing) a pack tells no
+outside server anything, whatever a name in it says.
 """
 
 from __future__ import annotations
 
 import base64
-import html
 import os
 import shutil
 import subprocess
@@ -27,12 +29,16 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from analytics.escape import html
 from analytics.exports import neutralise
 
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "chrome")
 CHROMIUM_ENV = ("CHROMIUM_PATH", "BROWSER_PATH")
 PDF_TIMEOUT_S = 180
 CHART_WIDTH, CHART_HEIGHT = 1000, 480  # pixels of an SVG chart (its own height if it has one)
+# The pack fetches nothing: inline scripts (plotly.js, each chart) and styles, data: images.
+PACK_POLICY = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+               "img-src data:; font-src data:; base-uri 'none'; form-action 'none'")
 PRINT_ARGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
               "--disable-component-update", "--disable-sync", "--disable-extensions",
               "--no-first-run", "--no-pdf-header-footer")
@@ -232,12 +238,14 @@ def _table(caption: str, frame: pd.DataFrame) -> str:
 
 
 def _e(value: object) -> str:
-    return html.escape("" if value is None else str(value))
+    return html(value)
 
 
 def _page(pack: Pack, body: str) -> str:
     return f"""<!doctype html>
-<html lang="en-GB"><head><meta charset="utf-8"><title>{_e(pack.title)}</title>
+<html lang="en-GB"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{PACK_POLICY}">
+<title>{_e(pack.title)}</title>
 <style>
 body {{ font-family: Arial, Helvetica, sans-serif; color: #0B0C0C; max-width: 1050px;
        margin: 2rem auto; padding: 0 1rem; line-height: 1.4; }}

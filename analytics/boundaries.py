@@ -87,6 +87,9 @@ def stage_geojson(con: duckdb.DuckDBPyConnection, file_name: str, features: list
             problems.append((number, code_key, f"'{code}' is also feature {seen[code]}: expected "
                              "each code once"))
             continue
+        if name and (problem := v.text_problem(name)):
+            problems.append((number, name_key, problem))
+            continue
         try:
             shape = geometry_from_geojson(feature.get("geometry"))
         except GeometryError as err:
@@ -156,6 +159,8 @@ def stage_lsoa_table(con: duckdb.DuckDBPyConnection, raw: RawTable, kind: str):
     out = pd.DataFrame({"lsoa_code": code})
     if name_col:
         out["lsoa_name"] = raw.column(name_col).fillna("").str.strip().replace("", None)
+        problems.add(v.bad_text(raw.column(name_col)), name_col,
+                     v.text_reason(raw.column(name_col)))
     if kind == "lsoa_lookup":
         ward = raw.column(other_col).fillna("").str.strip().str.upper()
         problems.add(~ward.str.fullmatch(r"[EWSN]\d{8}"), other_col,

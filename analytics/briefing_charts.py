@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from analytics import escape
 from analytics.charts import DARK_BLUE, TURQUOISE, style
 from analytics.disclosure import display_count, mask_small
 
@@ -35,7 +36,8 @@ def ward_bars(rank: pd.DataFrame, title: str, view: str, top: int = TOP_WARDS) -
     for column, name, colour in (("previous", "Previous period", TURQUOISE),
                                  ("incidents", "This period", DARK_BLUE)):
         fig.add_trace(go.Bar(
-            y=head["ward_name"], x=mask_small(head[column].fillna(0), view), orientation="h",
+            y=escape.plotly_all(head["ward_name"]), x=mask_small(head[column].fillna(0), view),
+            orientation="h",
             name=name, marker_color=colour,
             text=[display_count(v, view) for v in head[column]], textposition="outside",
             hovertemplate="%{y}: %{text}<extra>" + name + "</extra>"))
@@ -57,7 +59,8 @@ def ward_title(rank: pd.DataFrame, view: str) -> str:
 def priority_bars(explained: pd.DataFrame, title: str, top: int = TOP_PLACES) -> go.Figure:
     """The places ranked first by priority score (0 to 100), highest at the top."""
     head = explained.head(top).iloc[::-1]
-    labels = [f"{r}. {n}" for r, n in zip(head["rank"], head["shown_name"], strict=True)]
+    labels = escape.plotly_all(f"{r}. {n}" for r, n in zip(head["rank"], head["shown_name"],
+                                                              strict=True))
     fig = go.Figure(go.Bar(
         y=labels, x=head["score"].round(0), orientation="h", marker_color=DARK_BLUE,
         text=[f"{s:.0f}" for s in head["score"]], textposition="outside",

@@ -2,12 +2,20 @@
 
 Colours are the UK Analysis Function's colour-blind-safe palette; every figure gets a headline
 title that states the finding; the caption (measure, period, filters, data date) sits under it.
+
+Plotly reads tags in every text it draws (a title, a tick, a hover, a legend), so text from a
+file goes in escaped (analytics.escape.plotly): titles here in `style`, names on axes, in hovers
+and legends where each builder puts them (`plotly_all` for a column).
 """
 
 from __future__ import annotations
 
+import textwrap
+
 import pandas as pd
 import plotly.graph_objects as go
+
+from analytics import escape
 
 # UK Government Analysis Function categorical palette (colour-blind safe; at most four a chart).
 PALETTE = ("#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1")
@@ -21,10 +29,20 @@ FONT = "Arial, Helvetica, sans-serif"
 INTERVENTION = "#1B6F68"
 
 
-def style(fig: go.Figure, title: str, *, height: int = 360) -> go.Figure:
-    """Apply the house layout: headline title, plain background, readable font."""
+def plain_title(text: str, width: int | None = None) -> str:
+    """A title for Plotly from plain text: escaped, and broken into lines of at most `width`
+    characters (Plotly titles do not wrap themselves)."""
+    if width is None:
+        return escape.plotly(text)
+    lines = textwrap.wrap(text, width) or [text]
+    return "<br>".join(escape.plotly(line) for line in lines)
+
+
+def style(fig: go.Figure, title: str, *, height: int = 360, wrap: int | None = None) -> go.Figure:
+    """Apply the house layout: headline title (plain text, which may name places: escaped here;
+    wrapped at `wrap` characters), plain background, readable font."""
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 18}},
+        title={"text": plain_title(title, wrap), "x": 0, "xanchor": "left", "font": {"size": 18}},
         font={"family": FONT, "size": 14, "color": "#0B0C0C"},
         plot_bgcolor="white",
         paper_bgcolor="white",
@@ -68,7 +86,8 @@ def change_bars(frame: pd.DataFrame, title: str, *, label: str = "name") -> go.F
     ordered = frame.sort_values("change")
     colours = [DARK_PINK if c > 0 else TURQUOISE for c in ordered["change"]]
     fig = go.Figure(go.Bar(
-        x=ordered["change"], y=ordered[label], orientation="h", marker_color=colours,
+        x=ordered["change"], y=escape.plotly_all(ordered[label]), orientation="h",
+        marker_color=colours,
         text=[f"{c:+,}" for c in ordered["change"]], textposition="outside",
         hovertemplate="%{y}: %{x:+,} incidents<extra></extra>",
     ))
@@ -88,6 +107,7 @@ def hidden_marks(x: pd.Series, counts: pd.Series, view: str, colour: str,
     hidden = mask_small(counts, view).isna() & counts.notna()
     if not hidden.any():
         return None
+    name = escape.plotly(name)  # a place's name, in the legend and the hover
     return go.Scatter(
         x=x[hidden], y=[THRESHOLD / 2] * int(hidden.sum()), mode="markers", name=name,
         marker={"symbol": "circle-open", "size": 9, "color": colour, "line": {"width": 2}},

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from analytics import escape
 from analytics.charts import DARK_BLUE, DARK_GREY, DIVERGING, ORANGE, PALETTE, style
 from analytics.disclosure import SUPPRESSED
 from analytics.filters import uk_month
@@ -26,10 +27,11 @@ def cluster_scatter(members: pd.DataFrame, names: dict[str, str], explained: tup
         if i >= MAX_GROUPS_DRAWN:
             break
         fig.add_trace(go.Scatter(
-            x=frame["x"], y=frame["y"], mode="markers", name=f"{group}: {names[group]}",
+            x=frame["x"], y=frame["y"], mode="markers",
+            name=escape.plotly(f"{group}: {names[group]}"),
             marker={"color": PALETTE[i], "symbol": SYMBOLS[i], "size": 9, "opacity": 0.85,
                     "line": {"width": 0.5, "color": "white"}},
-            customdata=frame[["name", "context_label"]].to_numpy(),
+            customdata=frame[["name", "context_label"]].map(escape.plotly).to_numpy(),
             hovertemplate=(f"<b>%{{customdata[0]}}</b><br>%{{customdata[1]}}<br>Group {group}"
                            "<extra></extra>"),
         ))

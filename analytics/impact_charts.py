@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from analytics import escape
 from analytics.charts import DARK_BLUE, DARK_GREY, ORANGE, TURQUOISE, hidden_marks, style
 from analytics.disclosure import mask_small
 from analytics.filters import uk_date
@@ -46,10 +47,10 @@ def before_after(series: pd.DataFrame, place: str, started_on: date, view: str,
             marker={"symbol": "square", "size": 6},
             hovertemplate="%{x|%B %Y}: about %{y:.1f}<extra>Similar places, scaled</extra>"))
     fig.add_trace(go.Scatter(
-        x=series["month"], y=mask_small(series["place"], view), name=place,
+        x=series["month"], y=mask_small(series["place"], view), name=escape.plotly(place),
         mode="lines+markers", line={"color": DARK_BLUE, "width": 3},
         marker={"symbol": "circle", "size": 7}, connectgaps=False,
-        hovertemplate="%{x|%B %Y}: %{y:,} incidents<extra>" + place + "</extra>"))
+        hovertemplate="%{x|%B %Y}: %{y:,} incidents<extra>" + escape.plotly(place) + "</extra>"))
     marks = hidden_marks(series["month"], series["place"], view, DARK_BLUE, place)
     if marks is not None:
         fig.add_trace(marks)
@@ -69,6 +70,7 @@ def estimates(frame: pd.DataFrame, label: str, title: str, *,
     """Each row's estimated change (ratio, log scale) with its 95% interval; shape and colour say
     whether it is a clear fall, a clear rise or no clear change. Rows without one are left out."""
     shown = frame.dropna(subset=["ratio"]).sort_values("ratio", ascending=False, kind="stable")
+    shown = shown.assign(**{label: escape.plotly_all(shown[label])})  # names of places and work
     fig = go.Figure()
     for name, (colour, symbol) in (*VERDICT_STYLE.items(), ("No clear change", UNCLEAR_STYLE)):
         part = shown[shown[verdict] == name]

@@ -23,6 +23,7 @@ from analytics import audit
 from analytics.access import Access, Permission, require
 from analytics.filters import Filters, uk_date
 from analytics.store import Store
+from analytics.validate import text_problem
 from analytics.vocab import AGENCY_LABELS, CONTEXT_LABELS
 
 ID_PREFIX = "DASH-"  # interventions added on the dashboard; extracts bring their own ids
@@ -131,6 +132,8 @@ def add_intervention(store: Store, *, access: Access, context_id: str,
     if len(kind) > MAX_TYPE_LENGTH:
         raise InterventionError(f"Keep the type to {MAX_TYPE_LENGTH} characters or fewer; put "
                                 "the detail in the description.")
+    if problem := text_problem(kind, limit=MAX_TYPE_LENGTH):
+        raise InterventionError(f"The type {problem}.")
     if not isinstance(started_on, date):
         raise InterventionError("Give the date the intervention started.")
     _check_end(started_on, ended_on)
@@ -145,6 +148,8 @@ def add_intervention(store: Store, *, access: Access, context_id: str,
     if len(text) > MAX_DESCRIPTION_LENGTH:
         raise InterventionError(f"The description is {len(text):,} characters long; keep it to "
                                 f"{MAX_DESCRIPTION_LENGTH:,} or fewer.")
+    if problem := text_problem(text, name=False, limit=MAX_DESCRIPTION_LENGTH):
+        raise InterventionError(f"The description {problem}.")
     with store.transaction() as cur:
         found = cur.execute("SELECT ward_code FROM contexts WHERE context_id = $id",
                             {"id": context_id}).fetchone()

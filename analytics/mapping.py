@@ -28,7 +28,8 @@ class Field:
 
     name: str
     label: str
-    parser: str  # id, text, datetime, date, number, int, code, code_list, id_list, severity, lsoa
+    parser: str  # id, name, text, datetime, date, number, int, code, code_list, id_list,
+    # severity, lsoa
     required: bool = False
     vocab: tuple[Term, ...] | None = None
     aliases: tuple[str, ...] = ()
@@ -89,7 +90,7 @@ FIELDS: dict[str, tuple[Field, ...]] = {
     "contexts": (
         Field("context_id", "Context id", "id", True, aliases=("id", "place id"),
               meaning="The place's own id, unique in the register.", example="CTX-017"),
-        Field("name", "Name", "text", True, aliases=("place", "place name", "context name"),
+        Field("name", "Name", "name", True, aliases=("place", "place name", "context name"),
               meaning="What partners call the place, group or platform.",
               example="Fernley bus station"),
         Field("context_type", "Context type", "code", True, CONTEXT_TYPES,
@@ -111,7 +112,7 @@ FIELDS: dict[str, tuple[Field, ...]] = {
               example="CTX-017"),
         Field("ward_code", "Ward code", "id", aliases=("ward",),
               meaning="The ward it covered, if not one place.", example="E05009288"),
-        Field("intervention_type", "Intervention type", "text", aliases=("type",),
+        Field("intervention_type", "Intervention type", "name", aliases=("type",),
               meaning="What was done, in a few words.", example="Detached youth work"),
         Field("lead_agency", "Lead agency", "code", vocab=AGENCIES, aliases=("agency", "lead"),
               meaning="The partner leading it.", example="youth_services"),

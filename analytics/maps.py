@@ -19,7 +19,7 @@ import pandas as pd
 import pydeck as pdk
 from shapely.geometry.base import BaseGeometry
 
-from analytics import hotspots
+from analytics import escape, hotspots
 from analytics.charts import DARK_GREY, DARK_PINK, INTERVENTION, ORANGE, SEQUENTIAL, TURQUOISE
 from analytics.disclosure import (
     THRESHOLD,
@@ -170,8 +170,8 @@ def ward_layers(wards: pd.DataFrame, counts: pd.DataFrame, view: str, *,
     rows, labels = [], []
     for (_, ward), value, hidden in zip(frame.iterrows(), values, small, strict=True):
         rate = "–" if hidden or pd.isna(ward["rate"]) else f"{ward['rate']:.1f}"
-        tip = (f"{ward['ward_name']}\nIncidents: {display_count(ward['incidents'], view)}\n"
-               f"Per 1,000 children: {rate}")
+        tip = escape.deck(f"{ward['ward_name']}\nIncidents: "
+                          f"{display_count(ward['incidents'], view)}\nPer 1,000 children: {rate}")
         if colour_by is None:
             fill = rgba(EMPTY_WHITE, 0)
         elif hidden:
@@ -185,7 +185,7 @@ def ward_layers(wards: pd.DataFrame, counts: pd.DataFrame, view: str, *,
             rows.append({"polygon": polygon, "fill": fill, "tip": tip,
                          "line": rgba(DARK_GREY, 90 if faded else 230)})
         centre = ward["shape"].representative_point()
-        labels.append({"position": [centre.x, centre.y], "text": ward["ward_name"],
+        labels.append({"position": [centre.x, centre.y], "text": escape.deck(ward["ward_name"]),
                        "tip": tip})
     fill, names = (
         pdk.Layer("PolygonLayer", rows, id="wards", get_polygon="polygon", get_fill_color="fill",
@@ -241,8 +241,9 @@ def context_layer(points: pd.DataFrame, view: str, period: str) -> tuple[list, l
         risks = "\n".join(f"  {RISK_LABELS.get(code, code)}: {display_count(n, view)}"
                           for code, n in p.risks)
         rows.append({"position": [p.lon, p.lat], "radius": PLACE_RADIUS_M * math.sqrt(p.incidents),
-                     "tip": f"{p.name} ({p.type})\nIncidents: {display_count(p.incidents, view)}"
-                            f"\n{risks}\n{trend_words(p.incidents, p.previous, view, period)}"})
+                     "tip": escape.deck(
+                         f"{p.name} ({p.type})\nIncidents: {display_count(p.incidents, view)}"
+                         f"\n{risks}\n{trend_words(p.incidents, p.previous, view, period)}")})
     layer = pdk.Layer("ScatterplotLayer", rows, id="places", get_position="position",
                       get_radius="radius", radius_units=literal("meters"),
                       get_fill_color=rgba("#FFFFFF", 150), get_line_color=rgba(DARK_GREY),
@@ -347,7 +348,7 @@ def intervention_layer(register: pd.DataFrame, view: str) -> tuple[list, list]:
             lines.append(f"  Lead: {v.lead_label or '–'}"
                          + (f"; partners: {v.partner_labels}" if v.partner_labels else ""))
         rows.append({"position": [float(first.lon), float(first.lat)], "text": INTERVENTION_MARK,
-                     "tip": "\n".join(lines), "id": str(context_id)})
+                     "tip": escape.deck("\n".join(lines)), "id": str(context_id)})
     layer = pdk.Layer("TextLayer", rows, id="interventions", get_position="position",
                       get_text="text", get_color=rgba(INTERVENTION), get_size=22,
                       character_set=literal(INTERVENTION_MARK), outline_width=2,
@@ -365,7 +366,8 @@ def deprivation_layer(lsoa: pd.DataFrame) -> tuple[list, list]:
     rows = []
     for area in lsoa.itertuples():
         colour = DECILE_COLOURS[(area.imd_decile - 1) // 2]
-        tip = f"{area.lsoa_name}\nDeprivation decile {area.imd_decile} (1 = most deprived 10%)"
+        tip = escape.deck(f"{area.lsoa_name}\nDeprivation decile {area.imd_decile} (1 = most "
+                          "deprived 10%)")
         rows += [{"polygon": p, "fill": rgba(colour, 150), "tip": tip} for p in rings(area.shape)]
     layer = pdk.Layer("PolygonLayer", rows, id="deprivation", get_polygon="polygon",
                       get_fill_color="fill", get_line_color=rgba("#FFFFFF", 120),

@@ -35,6 +35,7 @@ import pandas as pd
 from scipy import stats
 
 from analytics.disclosure import SUPPRESSED, display_count
+from analytics.escape import Markdown, markdown
 from analytics.filters import Filters
 from analytics.vocab import RISK_LABELS, RISK_TYPES, codes
 
@@ -333,7 +334,8 @@ def pair_headline(a_label: str, b_label: str, lift: float, window: int | None) -
 
 def summary_sentences(result: Overlap, view: str, n: int = STRONGEST,
                       min_support: int = MIN_SUPPORT) -> list[str]:
-    """The strongest overlaps in plain English, or one sentence saying there are none."""
+    """The strongest overlaps in plain English, or one sentence saying there are none; each
+    overlap as Markdown (the pair in bold), the sentence as text."""
     top = strongest(result, n, min_support)
     noun = UNITS[result.unit]
     if top.empty:
@@ -349,11 +351,12 @@ def summary_sentences(result: Overlap, view: str, n: int = STRONGEST,
             given, other, share = lower(row.a_label), b, row.share_b_given_a
         else:
             given, other, share = lower(row.b_label), lower(row.a_label), row.share_a_given_b
-        sentences.append(
-            f"**{a} and {b}**: {display_count(row.n_ab, view)} {noun} {together}, "
-            f"{row.lift:.1f} times what chance would give (95% interval {row.lift_low:.1f} to "
-            f"{row.lift_high:.1f}). Of {noun} with {given}, {share:.0%} also have {other}."
-        )
+        sentences.append(Markdown(  # risk labels escaped, though ours (analytics.vocab)
+            f"**{markdown(a)} and {markdown(b)}**: {display_count(row.n_ab, view)} {noun} "
+            f"{together}, {row.lift:.1f} times what chance would give (95% interval "
+            f"{row.lift_low:.1f} to {row.lift_high:.1f}). Of {noun} with {markdown(given)}, "
+            f"{share:.0%} also have {markdown(other)}."
+        ))
     return sentences
 
 

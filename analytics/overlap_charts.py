@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from analytics import overlap
+from analytics import escape, overlap
 from analytics.charts import DARK_BLUE, DARK_GREY, DIVERGING, SEQUENTIAL, style
 from analytics.disclosure import (
     SUPPRESSED,
@@ -27,6 +27,7 @@ from analytics.disclosure import (
     suppress_frame,
     suppresses,
 )
+from analytics.escape import Markdown
 from analytics.filters import uk_month
 
 SIGNIFICANT_MARK = "*"
@@ -270,7 +271,8 @@ def upset_title(combos: pd.DataFrame, unit: str, view: str) -> str:
 
 
 def multi_sentence(combos: pd.DataFrame, unit: str, view: str) -> str:
-    """'**23 of 60 young people (38%)** have two or more of the compared risk types ...'.
+    """'**23 of 60 young people (38%)** have two or more of the compared risk types ...', as
+    Markdown (numbers and our own words only); the sentence saying there are none as text.
 
     In board and lead views the number is rounded like the bars ('about 25'), so the hidden bars
     cannot be found by subtracting the shown ones from it; the percentage is left out.
@@ -281,10 +283,10 @@ def multi_sentence(combos: pd.DataFrame, unit: str, view: str) -> str:
     if everyone == 0:
         return f"No {noun} have a risk type recorded in the period."
     if not suppresses(view):
-        return f"**{several:,} of {everyone:,} {noun} ({several / everyone:.0%})** {tail}"
+        return Markdown(f"**{several:,} of {everyone:,} {noun} ({several / everyone:.0%})** {tail}")
     about = "" if is_small(several) or several == 0 else "About "
-    return (f"**{about}{display_count(several, view, rounded=True)} of "
-            f"{display_count(everyone, view)} {noun}** {tail}")
+    return Markdown(f"**{about}{display_count(several, view, rounded=True)} of "
+                    f"{display_count(everyone, view)} {noun}** {tail}")
 
 
 def upset_table(combos: pd.DataFrame, unit: str, view: str) -> pd.DataFrame:
@@ -306,7 +308,7 @@ def ranked_bars(frame: pd.DataFrame, name: str, value: str, title: str, view: st
     texts = [display_count(v, view, rounded=rounded) for v in shown[value]]
     heights = [0.0 if t == SUPPRESSED else float(t.replace(",", "")) for t in texts]
     fig = go.Figure(go.Bar(
-        x=heights, y=shown[name], orientation="h", marker_color=DARK_BLUE,
+        x=heights, y=escape.plotly_all(shown[name]), orientation="h", marker_color=DARK_BLUE,
         text=texts, textposition="outside",
         cliponaxis=False, hovertemplate="%{y}: %{text}<extra></extra>",
     ))

@@ -12,7 +12,7 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from analytics import peers
+from analytics import escape, peers
 from analytics.charts import DARK_BLUE, DARK_GREY, PALETTE, hidden_marks, style
 from analytics.disclosure import THRESHOLD, display_count, mask_small, suppresses
 
@@ -62,8 +62,9 @@ def group_network(network: peers.PeerNetwork, bridges: pd.DataFrame, view: str,
     of at least THRESHOLD young people, as the groups table does."""
     min_size = THRESHOLD if suppresses(view) else 0
     graph = peers.group_graph(network, bridges, MAX_GROUP_NODES, MAX_PLACE_NODES, min_size)
-    pos = pd.DataFrame.from_dict(peers.packed_layout(graph, even=True), orient="index",
-                                 columns=["x", "y"])
+    layout = peers.packed_layout(graph, even=True)
+    pos = pd.DataFrame(list(layout.values()), columns=["x", "y"],  # empty when no group is big
+                       index=pd.Index(list(layout), dtype=object))  # enough to draw in this view
     fig = go.Figure()
     for kind, dash in (("group", "solid"), ("place", "dot")):
         edges = [(a, b) for a, b, k in graph.edges(data="kind") if k == kind]
@@ -84,7 +85,7 @@ def group_network(network: peers.PeerNetwork, bridges: pd.DataFrame, view: str,
         fig.add_trace(go.Scatter(
             x=places["x"], y=places["y"], mode="markers+text", name="Places groups share",
             marker={"symbol": "square", "size": 13, "color": DARK_GREY},
-            text=places["name"], textfont={"size": 12},
+            text=escape.plotly_all(places["name"]), textfont={"size": 12},
             textposition=_label_positions(places["x"].to_list(), places["y"].to_list(),
                                           pos["x"].max() - pos["x"].min(),
                                           pos["y"].max() - pos["y"].min()),
@@ -122,9 +123,11 @@ def bridge_bars(bridges: pd.DataFrame, title: str) -> go.Figure:
     """Bars of how many groups are seen at each bridge place, most first."""
     shown = bridges.head(MAX_PLACE_NODES).iloc[::-1]
     fig = go.Figure(go.Bar(
-        x=shown["groups"], y=shown["name"], orientation="h", marker_color=DARK_BLUE,
+        x=shown["groups"], y=escape.plotly_all(shown["name"]), orientation="h",
+        marker_color=DARK_BLUE,
         text=shown["groups"], textposition="outside",
-        customdata=shown[["context_type", "ward_name", "group_labels"]].fillna("no ward"),
+        customdata=shown[["context_type", "ward_name", "group_labels"]].fillna("no ward").map(
+            escape.plotly),
         hovertemplate="%{y} (%{customdata[0]}, %{customdata[1]})<br>%{x} groups: "
                       "%{customdata[2]}<extra></extra>",
     ))

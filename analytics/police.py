@@ -108,6 +108,10 @@ def stage_police(raw: RawTable, kind: str, index: WardIndex, lsoa_to_ward: dict[
                  "is blank but the latitude is not: expected both or neither")
     problems.add(lon.notna() & lat.isna() & ~bad_lat, src["lat"],
                  "is blank but the longitude is not: expected both or neither")
+    for name in ("location", "lsoa_name", "crime_type", "last_outcome", "context"):
+        if name in cell:  # place names and categories as police.uk writes them: plain text
+            problems.add(v.bad_text(cell[name], name=False, limit=v.TEXT_MAX_CHARS), src[name],
+                         v.text_reason(cell[name], name=False, limit=v.TEXT_MAX_CHARS))
     type_column = "crime_type" if street else "context"
     problems.add(v.blank(cell[type_column]), src[type_column], "is blank: expected the "
                  + ("crime type" if street else "type of search"))

@@ -37,7 +37,7 @@ ID_FIELD = {"incidents": "incident_id", "contexts": "context_id",
 NOUN = {"incidents": "incident", "contexts": "context", "interventions": "intervention"}
 # A date this far after today is a typing error, not a forecast.
 FUTURE_TOLERANCE = timedelta(days=1)
-TEXT_LIMIT = 500
+TEXT_LIMIT = v.TEXT_MAX_CHARS
 LOCATED_KINDS = ("incidents", "contexts")
 
 
@@ -52,6 +52,7 @@ def _expected(f: Field) -> str:
         "int": "a whole number", "severity": "1, 2 or 3 (or Low, Medium, High)",
         "lsoa": "an LSOA code such as E01000001", "id_list": "pseudonymous ids separated by ';' "
         "(letters, digits, - or _; never names)", "text": f"text of at most {TEXT_LIMIT} characters",
+        "name": f"a name of at most {v.NAME_MAX_CHARS} characters, with letters or digits",
     }[f.parser]
 
 
@@ -77,7 +78,13 @@ def _parse(f: Field, cells: pd.Series, mapping: Mapping):
     if f.parser == "lsoa":
         text = text.str.upper()
         return text.where(text != ""), ~text.str.fullmatch(v.LSOA_PATTERN) & (text != ""), None
-    return text.where(text != ""), text.str.len() > TEXT_LIMIT, None
+    return text.where(text != ""), v.bad_text(cells, **_text_rule(f)), None
+
+
+def _text_rule(f: Field) -> dict:
+    """A name's rule (no control characters, at most NAME_MAX_CHARS, not only punctuation) or
+    free text's (no control characters but tabs and line breaks, at most TEXT_LIMIT)."""
+    return {"name": True} if f.parser == "name" else {"name": False, "limit": TEXT_LIMIT}
 
 
 def stage_records(con: duckdb.DuckDBPyConnection, raw: RawTable, mapping: Mapping,
@@ -144,6 +151,8 @@ def stage_records(con: duckdb.DuckDBPyConnection, raw: RawTable, mapping: Mappin
 def _bad_reason(f: Field, cells: pd.Series, mapping: Mapping):
     """The reason for each failing cell: the cell (or its unknown items), then what was expected."""
     expected = ": expected " + _expected(f)
+    if f.parser in ("text", "name"):
+        return v.text_reason(cells, **_text_rule(f))
     if f.parser != "code_list":
         return v.cell_reason(cells, f" is not {_article(f)}" + expected)
     noun = f.label.lower().removesuffix("s")
@@ -160,7 +169,7 @@ def _article(f: Field) -> str:
     return {"datetime": "a date", "date": "a date", "number": "a number", "int": "a whole number",
             "severity": "a severity", "lsoa": "an LSOA code", "id": "a usable id",
             "id_list": "a list of pseudonymous ids", "code": f"a known {f.label.lower()}",
-            "text": "short enough"}[f.parser]
+            }[f.parser]
 
 
 def _row_rules(kind, values, used, problems: v.Problems, considered, today: datetime) -> None:

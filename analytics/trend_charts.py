@@ -14,7 +14,7 @@ import textwrap
 import pandas as pd
 import plotly.graph_objects as go
 
-from analytics import spc
+from analytics import escape, spc
 from analytics.charts import (
     DARK_BLUE,
     DARK_GREY,
@@ -22,6 +22,7 @@ from analytics.charts import (
     LIGHT_PURPLE,
     ORANGE,
     TURQUOISE,
+    plain_title,
     style,
 )
 from analytics.disclosure import mask_small, rounds
@@ -83,7 +84,7 @@ def xmr_chart(series: TrendSeries, title: str, *, view: str, y_title: str, unit:
     labelled = 0
     if interventions is not None and not interventions.empty:
         labelled = _interventions(fig, interventions, compact)
-    style(fig, _wrap(title, 110), height=280 if compact else 450)
+    style(fig, title, wrap=110, height=280 if compact else 450)
     fig.update_yaxes(title=y_title if not compact else None)
     half = pd.Timedelta(days=15 if unit == "month" else 4)
     fig.update_xaxes(tickformat="%b %Y" if unit == "month" else "%-d %b %Y",
@@ -185,7 +186,7 @@ def _interventions(fig: go.Figure, frame: pd.DataFrame, compact: bool) -> int:
                            yanchor="bottom", yshift=2 + 18 * (i % 2),
                            font={"size": 12, "color": INTERVENTION},
                            bgcolor="rgba(255,255,255,0.9)")
-        what = textwrap.shorten(str(row["label"]), 50, placeholder="…")
+        what = escape.plotly(textwrap.shorten(str(row["label"]), 50, placeholder="…"))
         name = f"{i + 1}: {what} ({ts:%b %Y})"
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=name,
                                  line={"color": TURQUOISE, "width": 2, "dash": "dot"}))
@@ -216,7 +217,7 @@ def year_on_year_chart(s: Seasonality, title: str, *, view: str, y_title: str) -
             mode="lines+markers", line={"color": colour, "dash": dash, "width": 2.5},
             hovertemplate=f"%{{x}} {year}: %{{y:,.2f}}<extra></extra>",
         ))
-    style(fig, _wrap(title, 48), height=400)
+    style(fig, title, wrap=48, height=400)
     fig.update_layout(margin={"l": 10, "r": 10, "t": 80, "b": 10})
     fig.update_xaxes(categoryorder="array", categoryarray=list(calendar.month_abbr)[1:])
     fig.update_yaxes(title=y_title)
@@ -234,12 +235,12 @@ def profile_chart(s: Seasonality, title: str, *, view: str, y_title: str) -> go.
         text=[("Most" if i == top else "") for i in p.index], textposition="outside",
         hovertemplate="%{x}: %{y:,.2f} on average<extra></extra>",
     ))
-    style(fig, _wrap(title, 48), height=400)
+    style(fig, title, wrap=48, height=400)
     fig.update_layout(margin={"l": 10, "r": 10, "t": 80, "b": 10})
     fig.update_yaxes(title=y_title)
     return fig
 
 
 def _wrap(text: str, width: int) -> str:
-    """Break a long title over lines (Plotly titles do not wrap themselves)."""
-    return "<br>".join(textwrap.wrap(text, width)) or text
+    """Break a long title over lines (Plotly titles do not wrap themselves), escaped."""
+    return plain_title(text, width)

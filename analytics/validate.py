@@ -36,6 +36,19 @@ ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}"
 EXPECTED_ID = "a code of letters and digits (with - _ . or :), at most 64 characters, no spaces"
 LSOA_PATTERN = r"[EW]0[0-9]{7}"
 SAMPLE_CODES = 6
+# The longest name a place, ward, LSOA or type of intervention may have: room for any real name
+# with its street or landmark; a longer one is a pasted paragraph, or an attempt to swamp a page.
+NAME_MAX_CHARS = 100
+TEXT_MAX_CHARS = 500  # free text: an outcome, a description, a police.uk location or outcome
+# What no name or text may hold: control characters (C0, DEL, C1), line and paragraph separators,
+# and the invisible controls that reorder text on screen (U+202E shows 'gpj.exe' as 'exe.jpg'):
+# bidirectional embeddings, overrides and isolates, and the LRM, RLM and ALM marks. Free text (a
+# description, an outcome) may also hold tabs and line breaks.
+CONTROL_CHARACTERS = ("\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e"
+                      "\u2066-\u2069")
+_NAME_CONTROL = re.compile(f"[{CONTROL_CHARACTERS}]")
+_TEXT_CONTROL = re.compile(f"(?![\t\n\r])[{CONTROL_CHARACTERS}]")
+_LETTER_OR_DIGIT = r"[^\W_]"
 
 _OFFSET = r"(?:Z|[+-]\d{2}:?\d{2})"
 # Day-first formats, most common first; True where the format carries a time of day.
@@ -292,6 +305,52 @@ def quoted(values: pd.Series, limit: int = 60) -> pd.Series:
 def cell_reason(cells: pd.Series, after: str, before: str = "") -> Callable[[np.ndarray], pd.Series]:
     """A reason built only for the failing cells: before + "'the cell'" + after."""
     return lambda mask: before + quoted(cells[np.asarray(mask)]) + after
+
+
+def text_problem(value: str, *, name: bool = True, limit: int = NAME_MAX_CHARS) -> str | None:
+    """Why `value` cannot be a name (or, with name=False, free text); None when it can.
+
+    A name may not hold a control character, run past `limit` characters or be only punctuation;
+    free text may hold tabs and line breaks, and is not held to letters.
+
+    >>> text_problem("Alder Park") is None
+    True
+    >>> text_problem("Alder \u202eParkway")
+    "'Alder <U+202E>Parkway' holds an invisible control character (U+202E): expected plain text"
+    >>> text_problem("*--*")
+    "'*--*' is only punctuation: expected a name with letters or digits"
+    """
+    control = _NAME_CONTROL if name else _TEXT_CONTROL
+    found = sorted({c for c in control.findall(value)})
+    if found:
+        shown = control.sub(lambda m: f"<U+{ord(m.group()):04X}>", value)
+        codes = ", ".join(f"U+{ord(c):04X}" for c in found)
+        return (f"{quoted(pd.Series([shown])).iloc[0]} holds an invisible control character "
+                f"({codes}): expected plain text")
+    if len(value) > limit:
+        return (f"is {len(value):,} characters long: expected {'a name' if name else 'text'} of "
+                f"at most {limit:,} characters")
+    if name and value.strip() and not re.search(_LETTER_OR_DIGIT, value):
+        return (f"{quoted(pd.Series([value])).iloc[0]} is only punctuation: expected a name with "
+                "letters or digits")
+    return None
+
+
+def bad_text(values: pd.Series, *, name: bool = True, limit: int = NAME_MAX_CHARS) -> pd.Series:
+    """True where a cell is not a usable name (or free text): see `text_problem`."""
+    text = _clean(values)
+    bad = text.str.contains(_NAME_CONTROL if name else _TEXT_CONTROL) | (text.str.len() > limit)
+    if name:
+        bad |= (text != "") & ~text.str.contains(_LETTER_OR_DIGIT)
+    return bad.fillna(False).astype(bool)
+
+
+def text_reason(values: pd.Series, *, name: bool = True,
+                limit: int = NAME_MAX_CHARS) -> Callable[[np.ndarray], pd.Series]:
+    """The reason for each failing cell of `bad_text`, built only for those cells."""
+    text = _clean(values)
+    return lambda mask: pd.Series([text_problem(t, name=name, limit=limit)
+                                   for t in text[np.asarray(mask)]], dtype=object)
 
 
 def sample(codes: tuple[str, ...] | list[str], n: int = SAMPLE_CODES) -> str:

@@ -7,6 +7,7 @@ import streamlit as st
 from analytics import audit
 from analytics.filters import uk_date
 from ui import components, downloads, state
+from ui import markdown as md
 
 DEFAULT_DAYS = 30  # the date range the page opens on
 
@@ -20,7 +21,7 @@ st.markdown("Every sign-in, sign-out, load, rollback, download, view of individu
 
 problems = state.uncached(audit.integrity, seal=audit.seal_of(state.store()))
 if problems:
-    st.error("The audit log has been altered outside the dashboard. " + " ".join(problems),
+    st.error(md.escape("The audit log has been altered outside the dashboard. " + " ".join(problems)),
              icon=":material/gpp_bad:")
 
 today = state.today()
@@ -41,11 +42,11 @@ found = state.uncached(audit.entries, start=start, end=end, users=tuple(users),
                        actions=tuple(actions))
 period = f"{uk_date(start)} to {uk_date(end)}"
 if found.empty:
-    st.warning(f"No audit entries match these filters ({period}). Widen the dates or clear a "
-               "filter.", icon=":material/filter_alt_off:")
+    st.warning(md.escape(f"No audit entries match these filters ({period}). Widen the dates or "
+                         "clear a filter."), icon=":material/filter_alt_off:")
     st.stop()
 
-st.subheader(f"{len(found):,} entr{'y' if len(found) == 1 else 'ies'}, {period}")
+st.subheader(md.escape(f"{len(found):,} entr{'y' if len(found) == 1 else 'ies'}, {period}"))
 if not problems:
     st.caption("Newest first; times are UK time. The log's entries are all present and unchanged.")
 table = audit.display_table(found)

@@ -24,19 +24,20 @@ st.write("Places ranked by how much they need a partnership response, with the r
 
 defaults = priorities.DEFAULT_WEIGHTS
 with st.expander("How places are weighed", icon=":material/tune:"):
-    st.caption("Each measure is scaled from 0 to 1 across the places in view (the highest place "
-               "scores 1); the priority score is their weighted average, times 100. Defaults: "
-               + "; ".join(f"{label.lower()} {getattr(defaults, key):g}"
-                           for key, label in priorities.COMPONENT_LABELS.items()) + ".")
+    st.caption(md.escape("Each measure is scaled from 0 to 1 across the places in view (the "
+                         "highest place scores 1); the priority score is their weighted average, "
+                         "times 100. Defaults: "
+                         + "; ".join(f"{label.lower()} {getattr(defaults, key):g}"
+                                     for key, label in priorities.COMPONENT_LABELS.items()) + "."))
     cols = st.columns(len(priorities.COMPONENT_LABELS))
-    chosen = {key: cols[i].slider(label, 0, 5, help=priorities.COMPONENT_HELP[key],
+    chosen = {key: cols[i].slider(md.escape(label), 0, 5, help=priorities.COMPONENT_HELP[key],
                                   key=share.bind(f"w_{key}", f"w_{key}", range(6),
                                                  int(getattr(defaults, key))))
               for i, (key, label) in enumerate(priorities.COMPONENT_LABELS.items())}
 try:
     weights = priorities.Weights(**chosen)
 except ValueError as problem:
-    st.warning(f"{problem} Using the default weights until one is raised.")
+    st.warning(md.escape(f"{problem} Using the default weights until one is raised."))
     weights = defaults
 
 ranked = state.compute(priorities.rank, filters, weights=weights, view=view)
@@ -53,9 +54,9 @@ n_listed = st.columns([2, 3])[0].select_slider(
     key=share.bind("top", "top_n", lengths, min(10, len(explained))),
     format_func=lambda n: "All" if n == len(explained) else f"Top {n}")
 for _, row in explained.head(n_listed).iterrows():
-    st.markdown(f"**{row['rank']}. {md.escape(row['name'])}** ({md.escape(row['where'])}), "
-                f"priority {row['score']:.0f} out of 100  \n"
-                f"Why: {row['why']}.  \nWho can act: {row['partners']}.")
+    st.markdown(md.format("**{}. {}** ({}), priority {:.0f} out of 100  \nWhy: {}.  \n"
+                          "Who can act: {}.", row["rank"], row["name"], row["where"],
+                          row["score"], row["why"], row["partners"]))
 st.caption(ctx.caption(f"Places ranked by priority score; {len(explained):,} places have "
                        "incidents"))
 with st.expander("Every place as a table"):
@@ -87,8 +88,8 @@ else:
     place: contexts.ContextDetail = state.compute(contexts.detail, filters, context_id=picked)
     row = explained.set_index("context_id").loc[picked]
     shown_name = row["name"]  # a home is named as on every page: never by its address
-    st.markdown(f"**{md.escape(shown_name)}** ({md.escape(row['where'])}). "
-                f"Partners who can act: {row['partners']}.")
+    st.markdown(md.format("**{}** ({}). Partners who can act: {}.", shown_name, row["where"],
+                          row["partners"]))
     cols = st.columns(4)
     cols[0].metric("Priority rank", f"{int(row['rank'])} of {len(explained):,}")
     cols[1].metric("Incidents", display_count(place.incidents, view))
@@ -147,11 +148,11 @@ try:
     groups: clustering.Clustering = state.compute(clustering.cluster_contexts, filters,
                                                   method=method, k=k, view=view)
 except ValueError as problem:
-    st.info(str(problem), icon=":material/info:")
+    st.info(md.escape(problem), icon=":material/info:")
     st.stop()
 chosen_by = "chosen by silhouette" if groups.k_chosen else "set by you"
-st.markdown(f"**{groups.k} groups** ({chosen_by}). {groups.coverage_sentence()} "
-            f"{groups.trust_sentence()}")
+st.markdown(md.format("**{} groups** ({}). {} {}", groups.k, chosen_by,
+                      groups.coverage_sentence(), groups.trust_sentence()))
 names = dict(zip(groups.groups["group"], groups.groups["name"], strict=True))
 components.chart(
     context_charts.cluster_scatter(groups.members, names, groups.explained,
@@ -169,8 +170,8 @@ components.chart(
     groups.profile.T.round(2).reset_index(names="Measure"), key="cluster-heatmap")
 st.subheader("Members of each group")
 for _, g in groups.groups.iterrows():
-    with st.expander(f"Group {g['group']}: {g['name']} ({g['places']:,} "
-                     f"{'place' if g['places'] == 1 else 'places'})"):
+    with st.expander(md.escape(f"Group {g['group']}: {g['name']} ({g['places']:,} "
+                               f"{'place' if g['places'] == 1 else 'places'})")):
         members = groups.members[groups.members["group"] == g["group"]]
         components.table_with_csv(suppress_frame(members, ["incidents"], view)[
             ["name", "context_label", "ward_name", "incidents"]].rename(columns={

@@ -7,6 +7,7 @@ from analytics.access import Permission
 from analytics.disclosure import suppress_frame
 from analytics.filters import uk_date
 from ui import components, downloads, state, upload
+from ui import markdown as md
 
 DETAILED_FILES = 3  # more files than this: each file's details start folded unless it has problems
 
@@ -18,7 +19,7 @@ st.write("Bring in partners' extracts: each file is checked and summarised befor
          "written, loads in one step, and can be rolled back.")
 
 if done := st.session_state.pop("_data_notice", None):
-    st.success(done, icon=":material/check_circle:")
+    st.success(md.escape(done), icon=":material/check_circle:")
 
 st.header("Load new extracts")
 if not analyst:
@@ -55,7 +56,7 @@ else:
         blocked = len(checked) - len(ready)
         st.markdown(f"**Ready to load:** {rows:,} rows from {len(ready)} file"
                     f"{'s' * (len(ready) != 1)}"
-                    + (f" ({blocked} cannot be loaded)" if blocked else "")
+                    + (f" ({blocked:,} cannot be loaded)" if blocked else "")
                     + ". Rejected rows are kept with their reasons and can be downloaded "
                     "afterwards.")
         if not who.strip():
@@ -67,7 +68,7 @@ else:
                     ids = upload.commit(ready, who)
                 except ingest.IngestError as err:
                     status.update(label="Nothing was loaded", state="error")
-                    st.error(str(err), icon=":material/error:")
+                    st.error(md.escape(err), icon=":material/error:")
                     st.session_state.pop("_checked", None)
                 else:
                     status.update(label="Loaded", state="complete")
@@ -99,9 +100,10 @@ if history.empty:
     st.write("Nothing has been loaded yet.")
     st.stop()
 latest = history.iloc[0]
-st.write(f"{len(history):,} extract{'s' * (len(history) != 1)}, the latest {uk_date(latest['uploaded_at'].date())} "
-         f"({latest['file_name']}). The fictional demo borough is itself an extract: once real "
-         "data is in, roll it back to remove the demo data.")
+st.write(md.escape(f"{len(history):,} extract{'s' * (len(history) != 1)}, the latest "
+                   f"{uk_date(latest['uploaded_at'].date())} ({latest['file_name']}). The "
+                   "fictional demo borough is itself an extract: once real data is in, roll it "
+                   "back to remove the demo data."))
 table = suppress_frame(upload.history_table(history), upload.HISTORY_COUNTS, ctx.view)
 if not state.current_access().scope.unlimited:
     # A whole file's counts cover data outside this user's wards or agencies.
@@ -121,24 +123,25 @@ if row["rows_rejected"] or row["rows_duplicate"] or row["rows_outside"]:
 else:
     st.caption("Every row of this extract loaded; nothing was rejected or flagged.")
 if isinstance(row["notes"], str):
-    st.caption(row["notes"])
+    st.caption(md.escape(row["notes"]))
 if row["status"] != ingest.STATUS_LOADED:
-    st.caption(f"Extract {chosen} is {row['status']}.")
+    st.caption(md.escape(f"Extract {chosen} is {row['status']}."))
 elif st.session_state.get("_rollback") != chosen:
-    if st.button(f"Roll back extract {chosen}…", icon=":material/undo:"):
+    if st.button(f"Roll back extract {chosen:d}…", icon=":material/undo:"):
         st.session_state["_rollback"] = chosen
         st.rerun()
 else:
-    st.warning(f"Roll back extract {chosen} ({row['file_name']})? This removes the "
-               f"{row['rows_loaded']:,} rows it loaded from every table, and nothing else. "
-               "The record of the load stays in the history.", icon=":material/warning:")
+    st.warning(md.escape(f"Roll back extract {chosen} ({row['file_name']})? This removes the "
+                         f"{row['rows_loaded']:,} rows it loaded from every table, and nothing "
+                         "else. The record of the load stays in the history."),
+               icon=":material/warning:")
     yes, no = st.columns(2)
-    if yes.button(f"Yes, roll back extract {chosen}", type="primary"):
+    if yes.button(f"Yes, roll back extract {chosen:d}", type="primary"):
         st.session_state.pop("_rollback")
         try:
             removed = upload.rollback(int(chosen), st.session_state.get("loaded_by", ""))
         except ingest.IngestError as err:
-            st.error(str(err), icon=":material/error:")
+            st.error(md.escape(err), icon=":material/error:")
         else:
             st.session_state["_data_notice"] = (
                 f"Rolled back extract {chosen}: removed {sum(removed.values()):,} rows. Every "

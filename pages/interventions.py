@@ -7,6 +7,7 @@ from analytics import impact, impact_charts, interventions, maps, overview, plac
 from analytics.access import Permission
 from analytics.disclosure import THRESHOLD, shows_detail
 from ui import components, intervention_form, share, state
+from ui import markdown as md
 
 ctx = state.context()
 view, filters = ctx.view, ctx.filters
@@ -32,7 +33,7 @@ else:
     summary = state.compute(impact.impact_summary, filters)
     assessed = summary.dropna(subset=["ratio"])
     if assessed.empty:
-        st.write(impact.summary_headline(summary) + ".")
+        st.write(md.escape(impact.summary_headline(summary) + "."))
     else:
         components.chart(
             impact_charts.estimates(assessed, "label", impact.summary_headline(summary)),
@@ -55,7 +56,7 @@ elif has_incidents and not register.empty:
                                          best or next(iter(options))),
                           help="Opens on the intervention the data say most about.")
     result: impact.Impact = state.compute(impact.impact, filters, intervention_id=chosen)
-    st.markdown(f"**{impact.effect_sentence(result)}**")
+    st.markdown(md.format("**{}**", impact.effect_sentence(result)))
     if not result.series.empty:
         components.chart(
             impact_charts.before_after(result.series, result.context_name, result.started_on,
@@ -67,7 +68,7 @@ elif has_incidents and not register.empty:
                         "numbers); the shaded months are after it began"),
             impact.comparison_table(result, view), key="impact-detail")
     if result.estimate is not None:
-        st.write(impact.method_note(result))
+        st.write(md.escape(impact.method_note(result)))
     st.info(impact.CAVEAT, icon=":material/balance:")
 
     st.subheader("Did harm move next door?")
@@ -77,7 +78,7 @@ elif has_incidents and not register.empty:
         key=share.bind("within", "impact-radius", radii, impact.DISPLACEMENT_RADIUS_M))
     moved: impact.Displacement = state.compute(impact.displacement, filters,
                                                intervention_id=chosen, radius_m=radius)
-    st.write(impact.displacement_sentence(moved))
+    st.write(md.escape(impact.displacement_sentence(moved)))
     if not moved.neighbours.dropna(subset=["ratio"]).empty:
         components.chart(
             impact_charts.estimates(moved.neighbours.assign(
@@ -99,13 +100,13 @@ if register.empty:
 else:
     components.table_with_csv(interventions.register_table(register),
                               what="Intervention register", key="impact-register")
-    st.caption(f"Interventions running at some time in the period, at places matching the "
-               f"filters ({filters.describe(ctx.ward_names)}).")
+    st.caption(md.escape(f"Interventions running at some time in the period, at places matching "
+                         f"the filters ({filters.describe(ctx.ward_names)})."))
     where = maps.interventions_map(register, view, wards=state.compute(places.ward_shapes, filters),
                                    counts=state.compute(places.ward_counts, filters),
                                    chosen=filters.wards)
     if where is not None:
-        st.subheader(where.title)
+        st.subheader(md.escape(where.title))
         st.pydeck_chart(where.deck, height=maps.MAP_HEIGHT)
         unmapped = int(register[["lat", "lon"]].isna().any(axis=1).sum())
         st.caption(ctx.caption("Each ◆ is a place with an intervention running at some time in "

@@ -13,6 +13,7 @@ from analytics.disclosure import (
     suppresses,
 )
 from ui import components, share, state
+from ui import markdown as md
 
 ctx = state.context()
 view, filters = ctx.view, ctx.filters
@@ -46,12 +47,14 @@ if len(filters.risk_types) == 1:
 
 result: overlap.Overlap = state.compute(overlap.analyse, filters, unit=unit, window=window)
 if result.universe == 0:
-    st.warning(f"None of these incidents is linked to a {one}, so there is no overlap to show.",
+    st.warning(md.escape(f"None of these incidents is linked to a {one}, so there is no overlap "
+                         "to show."),
                icon=":material/filter_alt_off:")
     st.stop()
 if len(result.types) < 2:
-    st.warning(f"Only one risk type is recorded for these {noun}, so nothing overlaps. Widen "
-               "the period or clear a filter in the sidebar.", icon=":material/filter_alt_off:")
+    st.warning(md.escape(f"Only one risk type is recorded for these {noun}, so nothing overlaps. "
+                         "Widen the period or clear a filter in the sidebar."),
+               icon=":material/filter_alt_off:")
     st.stop()
 
 hidden_note = (f"; counts of 1 to {THRESHOLD - 1}, and measures worked out from them, show as "
@@ -62,13 +65,14 @@ window_words = overlap.window_phrase(window)
 st.header("Which harms go together")
 st.subheader("The strongest overlaps")
 for sentence in overlap.summary_sentences(result, view):
-    st.markdown(f"- {sentence}")
-st.caption(f"Strongest by lift among pairs shared by at least {overlap.MIN_SUPPORT} {noun} and "
-           f"stronger than chance. Out of {display_count(result.universe, view)} {noun} with "
-           "any risk type recorded.")
+    st.markdown(md.format("- {}", sentence))
+st.caption(md.escape(f"Strongest by lift among pairs shared by at least {overlap.MIN_SUPPORT} "
+                     f"{noun} and stronger than chance. Out of "
+                     f"{display_count(result.universe, view)} {noun} with any risk type "
+                     "recorded."))
 if note := overlap.involvement_note(unit, window):
-    st.caption(note)
-st.markdown(f"**How to read the chart.** {oc.legend_sentence(measure, unit, window)}")
+    st.caption(md.escape(note))
+st.markdown(md.format("**How to read the chart.** {}", oc.legend_sentence(measure, unit, window)))
 components.chart(
     oc.heatmap(result, measure, view),
     ctx.caption(f"{overlap.MEASURES[measure]} for each pair of risk types, {noun} with both "
@@ -79,8 +83,9 @@ components.chart(
 
 st.header("The most common combinations")
 combos = state.compute(overlap.combinations, filters, unit=unit)
-st.markdown(f"{oc.multi_sentence(combos, unit, view)} Each bar counts those with exactly the "
-            "risk types marked by the dots beneath it; grey bars are a single risk type on its own.")
+st.markdown(md.format("{} Each bar counts those with exactly the risk types marked by the dots "
+                      "beneath it; grey bars are a single risk type on its own.",
+                      oc.multi_sentence(combos, unit, view)))
 components.chart(
     oc.upset(combos, unit, view),
     ctx.caption(f"{noun.capitalize()} by their exact combination of risk types recorded anywhere "
@@ -102,8 +107,8 @@ kinds = {"pair": "A pair (they may have other risk types too)",
 if not combo_keys:
     kinds.pop("exact")
 if not pair_keys:
-    st.write(f"No two risk types were recorded for the same {one}, so there is nothing to "
-             "drill into.")
+    st.write(md.escape(f"No two risk types were recorded for the same {one}, so there is nothing "
+                       "to drill into."))
     st.stop()
 kind = st.radio("Look at", list(kinds), format_func=kinds.get, horizontal=True,
                 key=share.bind("look", "ov_kind", list(kinds), "pair"))
@@ -117,11 +122,11 @@ drill: overlap.Drilldown = state.compute(
     window=None if exact else window)
 what, short = overlap.describe(risks, exact), overlap.short_describe(risks, exact)
 if drill.members == 0:
-    st.write(f"No {one} has {what} recorded {window_words}.")
+    st.write(md.escape(f"No {one} has {what} recorded {window_words}."))
     st.stop()
-st.markdown(f"{noun.capitalize()} with {what} recorded "
-            f"{'in the period' if exact else window_words}: "
-            f"**{display_count(drill.members, view, rounded=exact)}**.")
+st.markdown(md.format("{} with {} recorded {}: **{}**.", noun.capitalize(), what,
+                      "in the period" if exact else window_words,
+                      display_count(drill.members, view, rounded=exact)))
 # Young people where they were seen; for places, their incidents (a ward has few such places)
 col, axis = ("members", noun) if unit == "people" else ("incidents", "incidents")
 subject = (f"{noun.capitalize()} with {short}" if unit == "people"
@@ -168,4 +173,4 @@ components.chart(
                    {"month": "Month", "value": noun.capitalize()}, [noun.capitalize()], view),
     key="overlap-trend",
 )
-st.caption(oc.peak_sentence(monthly, noun, view))
+st.caption(md.escape(oc.peak_sentence(monthly, noun, view)))

@@ -19,8 +19,8 @@ if head.current.incidents == 0:
     st.stop()
 
 period = overview.period_words(filters)
-st.subheader(f"The {period} to {filters.end:%-d %B %Y}" if filters.end else "All data")
-st.caption(filters.describe(ctx.ward_names))
+st.subheader(md.escape(f"The {period} to {filters.end:%-d %B %Y}") if filters.end else "All data")
+st.caption(md.escape(filters.describe(ctx.ward_names)))
 
 
 cur, prev = head.current, head.previous
@@ -42,9 +42,9 @@ components.change_metric(cols[2], "Places with incidents",
 components.change_metric(cols[3], "Wards with incidents",
                          display_count(cur.wards, view, rounded=False),
                          change(cur.wards, prev and prev.wards, rounded=False))
-most = ", ".join(f"{md.escape(r.ward_name)} ({display_count(r.incidents, view)} incidents)"
+most = ", ".join(f"{r.ward_name} ({display_count(r.incidents, view)} incidents)"
                  for r in head.top_wards.itertuples())
-st.markdown(f"**Most affected wards:** {most}.")
+st.markdown(md.format("**Most affected wards:** {}.", most))
 st.caption("Changes compare with the period of the same length just before, worked out from the "
            "figures as shown. Rises are shown in orange and falls in blue, with an arrow for each; "
            "there is no change where a figure is hidden.")
@@ -52,7 +52,7 @@ st.caption("Changes compare with the period of the same length just before, work
 st.header("What changed")
 told = state.compute(narrative.what_changed, filters, view=view)
 for sentence in told.sentences:
-    st.markdown(f"- {md.escape(sentence)}")
+    st.markdown(md.format("- {}", sentence))
 st.caption(ctx.caption("Written from the data: the headline against the previous period, the "
                        "largest rises and falls, signals of rising harm that began in the last "
                        f"{narrative.NEW_SIGNAL_MONTHS} months, new hot spots and the places "
@@ -64,7 +64,7 @@ if top.empty:
     st.write("No risk type in any ward shows a current signal of change: the ups and downs are "
              "within the expected range, or too rare to judge.")
 for row in top.itertuples():
-    st.markdown(f"- **{row.assessment.capitalize()}.** {row.headline}")
+    st.markdown(md.format("- **{}.** {}", row.assessment.capitalize(), row.headline))
 st.caption(ctx.caption("Current signals from statistical process control charts of incidents a "
                        f"month for each risk type in each ward, judged against up to "
                        f"{HISTORY['month']} months of history; concerns first"))
@@ -98,7 +98,7 @@ for unit, noun in (("ward", "Wards"), ("context", "Places")):
     safe = safe.assign(change=safe["current"] - safe["previous"])  # from the counts as shown
     safe = safe[safe["change"] != 0]
     if safe.empty:
-        st.write(f"No {noun.lower()} changed by enough to show on the previous {period}.")
+        st.write(md.escape(f"No {noun.lower()} changed by enough to show on the previous {period}."))
         continue
     top = safe.iloc[safe["change"].abs().argmax()]
     title = (f"{noun}: {top['name']} changed most, {'up' if top['change'] > 0 else 'down'} "
@@ -111,7 +111,7 @@ for unit, noun in (("ward", "Wards"), ("context", "Places")):
                        ["current", "previous"], view),
         key=f"changes-{unit}",
     )
-    with st.expander(f"{noun} that changed most, in words"):
+    with st.expander(md.escape(f"{noun} that changed most, in words")):
         for row in moved.itertuples():
-            st.markdown("- " + overview.change_sentence(row.name, int(row.current),
-                                                        int(row.previous), view, period))
+            st.markdown(md.format("- {}", overview.change_sentence(
+                row.name, int(row.current), int(row.previous), view, period)))

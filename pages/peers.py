@@ -5,6 +5,7 @@ import streamlit as st
 from analytics import overview, peers, peers_charts
 from analytics.disclosure import THRESHOLD, display_count, suppresses
 from ui import components, share, state
+from ui import markdown as md
 
 ctx = state.context()
 view, filters = ctx.view, ctx.filters
@@ -40,7 +41,7 @@ cols = st.columns(4)
 cols[0].metric("Peer groups", f"{len(groups):,}",
                help="Sets of young people linked by appearing in the same incidents.")
 label, shown_people = peers.young_people_shown(network, view)
-cols[1].metric(label, display_count(shown_people, view))
+cols[1].metric(md.escape(label), display_count(shown_people, view))
 cols[2].metric("Largest group (young people)", display_count(groups["size"].iloc[0], view))
 cols[3].metric("Places shared by groups", f"{len(bridges):,}",
                help=f"Places where young people from {peers.MIN_BRIDGE_GROUPS} or more groups "

@@ -13,6 +13,7 @@ from analytics.disclosure import (
     suppresses,
 )
 from ui import components, share, state
+from ui import markdown as md
 
 ctx = state.context()
 view, filters = ctx.view, ctx.filters
@@ -73,7 +74,7 @@ if result is None:
     st.info("There are no ward boundaries or mapped incidents to draw a map from. Load ward "
             "boundaries on the Data page.")
 else:
-    st.subheader(pc.map_headline(spots))
+    st.subheader(md.escape(pc.map_headline(spots)))
     st.pydeck_chart(result.deck, height=maps.MAP_HEIGHT)
     st.plotly_chart(pc.legend_figure(result.legend, result.title), width="stretch",
                     config={"staticPlot": True}, key="places-legend")
@@ -92,12 +93,12 @@ if grid.unplaced:
 
 st.subheader("Hot and cold spots in words")
 if spots.reason:
-    st.info(spots.reason)
+    st.info(md.escape(spots.reason))
 elif not spots.spots:
     st.markdown("No ward or area has more, or fewer, incidents than chance would give once "
                 "its neighbours are taken into account.")
 for sentence in pc.spot_sentences(spots):
-    st.markdown(f"- {sentence}")
+    st.markdown(md.format("- {}", sentence))
 
 # --- concentration --------------------------------------------------------------------------
 st.header("How concentrated harm is")
@@ -162,4 +163,4 @@ components.table_with_csv(pc.ranking_table(rank, view), what="Wards ranked", key
 st.caption(ctx.caption(f"Incidents by ward, rate per 1,000 children and change on the previous "
                        f"{period}; rates and changes beside hidden counts are hidden too"))
 if note := derived_note(view):
-    st.caption(note)
+    st.caption(md.escape(note))

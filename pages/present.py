@@ -6,6 +6,7 @@ from analytics import briefing
 from analytics import briefing_charts as bc
 from analytics.disclosure import PRESENTER_VIEW, VIEWS
 from ui import components, navigation, share, state
+from ui import markdown as md
 
 if not navigation.presenting():  # opened by its own address: switch the mode on
     st.query_params[share.PRESENT_KEY] = "1"
@@ -24,7 +25,7 @@ def go_to(n: int) -> None:
 
 bar = st.container(horizontal=True, vertical_alignment="center")
 demo = "Fictional demo data. " if ctx.facts.is_demo else ""
-bar.caption(f"Slide {number} of {len(keys)}. {demo}{VIEWS[PRESENTER_VIEW]}.")
+bar.caption(md.escape(f"Slide {number} of {len(keys)}. {demo}{VIEWS[PRESENTER_VIEW]}."))
 bar.space("stretch")
 bar.button("Previous", icon=":material/arrow_back:", key="previous", on_click=go_to,
            args=(number - 1,), disabled=number == 1)
@@ -37,7 +38,7 @@ if bar.button("Leave", icon=":material/close:", key="leave",
 
 section = state.compute(briefing.section, ctx.filters, key=keys[number - 1],
                         view=PRESENTER_VIEW)
-st.title(section.title)
+st.title(md.escape(section.title))
 if section.metrics:
     for column, (label, value, change) in zip(st.columns(len(section.metrics)), section.metrics,
                                               strict=True):
@@ -51,8 +52,8 @@ height, caption = bc.slide_height(bool(section.metrics)), ctx.caption("Board vie
 with words:
     for point in components.slide_points(points, beside_chart=picture is not None,
                                          room_px=height, caption=caption):
-        st.markdown(point)
-    st.caption(caption)  # beside the chart, so the slide fits the screen
+        st.markdown(md.escape(point))
+    st.caption(md.escape(caption))  # beside the chart, so the slide fits the screen
 if picture is not None:
     fig = section.figures[0]
     picture.plotly_chart(bc.enlarge(fig, height),

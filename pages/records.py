@@ -4,6 +4,7 @@ import streamlit as st
 
 from analytics import records
 from ui import components, downloads, state
+from ui import markdown as md
 
 ctx = state.context()
 st.title("Incident records")
@@ -17,7 +18,7 @@ if found.total == 0:
     st.stop()
 
 shown = f"{len(found.rows):,} newest of {found.total:,}" if found.truncated else f"{found.total:,}"
-st.subheader(f"{shown} incidents")
+st.subheader(md.escape(f"{shown} incidents"))
 st.caption(ctx.caption("Incidents, one row each"))
 if found.truncated:
     st.info(f"Only the newest {found.limit:,} incidents are listed. Narrow the period or the "

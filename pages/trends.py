@@ -5,6 +5,7 @@ import streamlit as st
 from analytics import spc, trend_charts, trends
 from analytics.disclosure import derived_note
 from ui import components, share, state
+from ui import markdown as md
 
 ctx = state.context()
 view, filters = ctx.view, ctx.filters
@@ -14,7 +15,7 @@ st.write("Each chart separates **signals** (changes too large or too steady to b
          "**common cause** (the ordinary ups and downs). Orange diamonds mark a signal that harm "
          "rose, blue squares a signal that it fell.")
 if note := derived_note(view):
-    st.caption(note)
+    st.caption(md.escape(note))
 
 c1, c2, c3 = st.columns([2, 1.3, 1])
 measures, splits, grans = list(trends.MEASURES), list(trends.SPLITS), list(trends.GRANULARITIES)
@@ -29,7 +30,7 @@ unit, noun = gran, trends.MEASURES[measure].lower()
 plain = state.compute(trends.trend_view, filters, measure=measure, granularity=gran, view=view)
 if plain.overall is None or plain.overall.total == 0:
     if plain.window is not None and plain.overall is None:  # a rate with no population known
-        st.info(" ".join(plain.notes), icon=":material/info:")
+        st.info(md.escape(" ".join(plain.notes)), icon=":material/info:")
     else:
         components.no_incidents(ctx)
     st.stop()
@@ -45,7 +46,7 @@ with st.expander("Limits: fix them, or recalculate from a change point"):
                                "fix_after_n_points).")
         if fix:
             fix_after = st.select_slider(
-                f"Fix the limits after this many {gran}s", counts,
+                md.escape(f"Fix the limits after this many {gran}s"), counts,
                 key=share.bind("after", "t_after", counts, counts[0]))
     choices = trends.change_point_choices(plain)
     change = st.selectbox("Recalculate the limits from", [None, *choices],
@@ -58,7 +59,7 @@ try:
                                          granularity=gran, fix_after=fix_after,
                                          change_point=change, view=view)
 except ValueError as problem:
-    st.warning(f"These limits cannot be set: {problem}", icon=":material/warning:")
+    st.warning(md.escape(f"These limits cannot be set: {problem}"), icon=":material/warning:")
     st.stop()
 
 st.header("Is it changing?")
@@ -72,18 +73,18 @@ components.chart(
                 f"{tv.options.describe()}"),
     trends.xmr_table(overall, view, measure, gran), key="xmr-overall")
 for note in (*overall.result.notes, *tv.notes):
-    st.caption(note)
+    st.caption(md.escape(note))
 if not tv.interventions.empty:
     marked = min(len(tv.interventions), trend_charts.MAX_MARKERS)
     with st.expander(f"Interventions that started in this period ({len(tv.interventions)}; "
-                     f"the latest {marked} are numbered on the chart)"):
+                     f"the latest {marked:d} are numbered on the chart)"):
         components.table_with_csv(trends.interventions_table(tv.interventions),
                                   what="Interventions that started in the period",
                                   key="trend-interventions")
 
 if tv.series:
     by = trends.SPLITS[split].lower()
-    st.header(f"By {by}")
+    st.header(md.escape(f"By {by}"))
     signalled = [s for s in tv.series if s.current_signal]
     st.write(f"{len(signalled)} of the {len(tv.series)} largest "
              f"{'shows' if len(signalled) == 1 else 'show'} a current signal."
@@ -109,10 +110,10 @@ for by, what in ((("risk_type", "ward"), "risk type and ward pair"), (("context"
                                               fix_after=fix_after, change_point=change,
                                               view=view)
     concerns, judged = table.current_concerns, table.judged
-    st.subheader(f"{concerns or 'No'} current signal{'s' if concerns != 1 else ''} of rising "
-                 f"harm across {judged} {what}{'s' if judged != 1 else ''}")
+    st.subheader(md.escape(f"{concerns or 'No'} current signal{'s' if concerns != 1 else ''} of "
+                           f"rising harm across {judged} {what}{'s' if judged != 1 else ''}"))
     if table.frame.empty:
-        st.write(f"No {what} shows a signal in this period.")
+        st.write(md.escape(f"No {what} shows a signal in this period."))
     else:
         components.table_with_csv(trends.signal_table_for_display(table, view),
                                   what=f"Signals for each {what}", key=f"signals-{by[0]}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import streamlit as st
@@ -27,13 +28,20 @@ def open_page(db_path: Path | str, page: str | None = None, query: dict | None =
     return at
 
 
+def read(markdown: object) -> str:
+    """What a reader sees of escaped Markdown (analytics.escape): the escapes read, the word
+    joiners and isolates invisible."""
+    return re.sub(r"\\([\\`*_{}\[\]()#+\-.!|<>~$:&])", r"\1",
+                  re.sub("[\u2060\u2068\u2069]", "", str(markdown)))
+
+
 def shown_text(at: AppTest) -> str:
     """Everything a reader sees as text: titles, headers, markdown, captions, metrics, alerts."""
     parts = []
     for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning",
                  "error", "success"):
-        parts += [str(e.value) for e in getattr(at, kind)]
-    parts += [f"{m.label} {m.value} {m.delta or ''}" for m in at.metric]
+        parts += [read(e.value) for e in getattr(at, kind)]
+    parts += [read(f"{m.label} {m.value} {m.delta or ''}") for m in at.metric]
     return "\n".join(parts)
 
 

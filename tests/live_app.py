@@ -58,17 +58,18 @@ def free_port() -> int:
 @contextmanager
 def running_app(db: Path, log: Path, *, port: int | None = None, host: str = "127.0.0.1",
                 args: tuple[str, ...] = (), env: dict[str, str] | None = None,
-                start_timeout_s: float = 120) -> Iterator[str]:
-    """`streamlit run serve.py` (the app as users run it) over the database at `db`; yields its
-    address, stops it after."""
+                start_timeout_s: float = 120, root: Path = ROOT) -> Iterator[str]:
+    """`streamlit run serve.py` (app.py with its security headers; app.py where `root` has no
+    serve.py) over the database at `db`; yields its address, stops it after."""
     port = port or free_port()
     environment = {**os.environ, **(env or {}), "SAFEGUARDING_DB": str(db)}
     with open(log, "w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "serve.py"),
+            [sys.executable, "-m", "streamlit", "run",
+             str(root / "serve.py" if (root / "serve.py").exists() else root / "app.py"),
              "--server.port", str(port), "--server.address", host,
              "--server.headless", "true", *args],
-            cwd=ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT)
+            cwd=root, env=environment, stdout=out, stderr=subprocess.STDOUT)
         url = f"http://{host}:{port}"
         try:
             deadline = time.time() + start_timeout_s

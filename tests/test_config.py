@@ -13,6 +13,7 @@ def test_streamlit_config_is_the_security_baseline():
     assert config["client"]["disableDataExport"] is True
     assert config["client"]["showErrorDetails"] == "none"
     assert config["client"]["toolbarMode"] == "viewer"
+    assert config["client"]["showErrorLinks"] is False
     assert config["browser"]["gatherUsageStats"] is False
     assert isinstance(config["server"]["maxUploadSize"], int)
     assert config["server"]["enableXsrfProtection"] is True

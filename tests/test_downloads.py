@@ -10,7 +10,7 @@ the audit entry.
 from __future__ import annotations
 
 from analytics.store import Store
-from tests.apptest import assert_no_exception, open_page, record_downloads
+from tests.apptest import assert_no_exception, open_page, read, record_downloads
 
 YEAR_2025 = {"period": "custom", "from": "2025-01-01", "to": "2025-12-31", "view": "analyst"}
 
@@ -56,7 +56,8 @@ def test_a_table_download_is_made_on_the_click_and_audited_with_its_rows(tiny_db
 def test_the_board_pack_is_audited_when_made(tiny_db, monkeypatch):
     made = record_downloads(monkeypatch)
     at = open_page(tiny_db, None, YEAR_2025, monkeypatch)
-    button = next(b for b in at.get("download_button") if b.proto.label == "Board pack (HTML)")
+    button = next(b for b in at.get("download_button")
+                  if read(b.proto.label) == "Board pack (HTML)")
     assert b"<html" in made[button.proto.deferred_file_id]()[:400].lower()
     [(action, what)] = audit_actions(tiny_db)
     assert action == "board pack" and what.endswith(", HTML")

@@ -19,7 +19,14 @@ from streamlit.testing.v1 import AppTest
 from analytics import access as ac
 from analytics.disclosure import VIEWS
 from analytics.store import Store
-from tests.apptest import ROOT, TIMEOUT, assert_no_exception, record_downloads, shown_text
+from tests.apptest import (
+    ROOT,
+    TIMEOUT,
+    assert_no_exception,
+    read,
+    record_downloads,
+    shown_text,
+)
 from tests.conftest import seed_tiny
 from tests.test_access import EXPECTED_PAGES
 from ui import guard
@@ -220,7 +227,7 @@ def test_local_mode_on_an_address_other_computers_reach_shows_no_data(db, monkey
     listening_on(address)
     at = open_app(db, monkeypatch, signed_in_mode=False, query={**YEAR_2024, "view": "analyst"})
     assert_no_exception(at)
-    assert said in at.error[0].value and "no sign-in is configured" in at.error[0].value
+    assert said in read(at.error[0].value) and "no sign-in is configured" in at.error[0].value
     assert not at.metric and not at.sidebar.multiselect and not at.dataframe
 
 
@@ -314,7 +321,7 @@ def test_each_role_sees_its_view_and_pages_even_when_the_link_asks_for_analyst(
     assert listed_names(nav) == {n for n in all_names(nav) if EXPECTED_PAGES[n][column]}
     assert ("records" in listed_names(nav), "audit" in listed_names(nav)) == (
         role in ("analyst", "admin"), role == "admin")
-    sidebar = " ".join(c.value for c in at.sidebar.caption)
+    sidebar = " ".join(read(c.value) for c in at.sidebar.caption)
     assert f"Signed in as **{EMAILS[role].split('@')[0].capitalize()}**" in sidebar
     assert f"Role: {ac.Role(role).label}." in sidebar
     assert [b.label for b in at.sidebar.button] == ["Sign out"]
@@ -325,7 +332,7 @@ def test_each_role_sees_its_view_and_pages_even_when_the_link_asks_for_analyst(
         assert list(at.sidebar.radio(key="f_view").options) == [
             v.capitalize() for v in ac.allowed_views(ac.Access(ac.Role(role)))]
     if view != "analyst":
-        notices = " ".join(w.value for w in at.sidebar.warning)
+        notices = " ".join(read(w.value) for w in at.sidebar.warning)
         assert f"The link asked for the analyst view; your role shows the {view} view." in notices
     assert ("Local mode" in shown_text(at)) is False
 
@@ -421,8 +428,8 @@ def test_a_lead_limited_to_two_wards_sees_only_their_figures_and_wards(db, monke
     assert_no_exception(at)
     assert metrics(at)["Incidents"] == "7"  # Alder 3 + Birch 4; Cedar's 2 and the online 1 unseen
     assert at.sidebar.multiselect(key="f_wards").options == ["Alder", "Birch"]
-    assert "unknown ward ('W3')" in " ".join(w.value for w in at.sidebar.warning)
-    assert "Sees wards: Alder, Birch." in " ".join(c.value for c in at.sidebar.caption)
+    assert "unknown ward ('W3')" in " ".join(read(w.value) for w in at.sidebar.warning)
+    assert "Sees wards: Alder, Birch." in " ".join(read(c.value) for c in at.sidebar.caption)
     assert "Cedar" not in shown_text(at)
 
 
@@ -469,7 +476,7 @@ def test_a_cookie_saved_before_signing_out_does_not_sign_in_again_after_a_restar
     assert at.metric
     at.sidebar.button(key="sign_out").click().run()
     replayed = open_app(db, monkeypatch, who=claims, query=YEAR_2024)  # a new process's caches
-    assert "You have signed out." in replayed.warning[0].value
+    assert "You have signed out." in read(replayed.warning[0].value)
     assert replayed.user == {"is_logged_in": False} and not replayed.metric
     assert [r[2] for r in audit_rows(db)] == ["sign-in", "sign-out", "sign-out"]
 

@@ -9,12 +9,14 @@ from analytics import ingest
 from analytics.ingest import IngestError, commit, read, rollback
 from analytics.mapping import auto_mapping
 from analytics.store import Store
+from analytics.validate import NAME_MAX_CHARS
 from tests.conftest import seed_tiny
 from tests.ingest_helpers import (
     INCIDENT_HEADER,
     INSIDE_EAST,
     INSIDE_WEST,
     OUTSIDE,
+    WARD_SQUARES,
     assert_same,
     csv_bytes,
     incident,
@@ -200,6 +202,58 @@ def test_a_contexts_register_gets_wards_from_coordinates(area):
     assert area.query("SELECT context_id, context_type, coalesce(ward_code, '-') FROM contexts "
                       "ORDER BY 1").values.tolist() == [["C1", "park", "E05000001"],
                                                         ["C2", "online", "-"]]
+
+
+def test_names_with_control_characters_past_the_limit_or_only_punctuation_are_refused(area):
+    long = "Westfield " + "L" * NAME_MAX_CHARS
+    data = csv_bytes([["Context ID", "Name", "Context type", "Latitude", "Longitude"],
+                      ["C1", "[Westfield](https://x.example) *Park*", "park", *INSIDE_WEST],
+                      ["C2", "Westfield \u202ekraP\u202c", "park", *INSIDE_WEST],
+                      ["C3", "Bus \x1b[31mstop", "park", *INSIDE_WEST],
+                      ["C4", long, "park", *INSIDE_WEST],
+                      ["C5", "-- * --", "park", *INSIDE_WEST]])
+    before = snapshot(area)
+    staged = read(area, data, "places.csv")
+    assert staged.counts.valid == 1  # odd but plain text: loaded, and shown as text
+    assert reasons(staged) == {
+        3: [("Name", "'Westfield <U+202E>kraP<U+202C>' holds an invisible control character "
+                     "(U+202C, U+202E): expected plain text")],
+        4: [("Name", "'Bus <U+001B>[31mstop' holds an invisible control character (U+001B): "
+                     "expected plain text")],
+        5: [("Name", f"is {len(long):,} characters long: expected a name of at most "
+                     f"{NAME_MAX_CHARS} characters")],
+        6: [("Name", "'-- * --' is only punctuation: expected a name with letters or digits")]}
+    assert staged.first_problems()["message"].iloc[0].startswith(
+        "places.csv, row 3, column 'Name': 'Westfield <U+202E>")
+    assert_same(before, snapshot(area))  # checking writes nothing
+
+
+def test_free_text_may_break_lines_but_not_hold_controls_that_reorder_it(area):
+    data = csv_bytes([["intervention_id", "started_on", "intervention_type", "description"],
+                      ["V1", "01/09/2025", "Detached youth work", '"Evenings,\nweekends"'],
+                      ["V2", "01/09/2025", "Outreach", "Sees \u202eyadnoM"],
+                      ["V3", "01/09/2025", "?!", "Fine"]])
+    staged = read(area, data, "interventions.csv")
+    assert staged.counts.valid == 1
+    found = reasons(staged)
+    assert found[3][0][0] == "description" and "(U+202E)" in found[3][0][1]
+    assert found[4] == [("intervention_type", "'?!' is only punctuation: expected a name with "
+                                              "letters or digits")]
+
+
+def test_ward_and_lsoa_names_are_checked_as_they_load(area):
+    squares = {code: (f"{name} \u202e", box) for code, (name, box) in WARD_SQUARES.items()}
+    staged = read(area, wards_geojson(squares), "wards.geojson")
+    assert not staged.ok or staged.counts.valid == 0
+    assert "holds an invisible control character (U+202E)" in (staged.error or str(
+        staged.notes["reason"].tolist()))
+    lookup = csv_bytes([["LSOA21CD", "LSOA21NM", "WD23CD"],
+                        ["E01000001", "Westfield 001A", "E05000001"],
+                        ["E01000002", "*" * 3, "E05000001"]])
+    staged = read(area, lookup, "lookup.csv", "lsoa_lookup")
+    assert staged.counts.valid == 1
+    assert reasons(staged)[3] == [("LSOA21NM", "'***' is only punctuation: expected a name with "
+                                               "letters or digits")]
 
 
 def test_interventions_must_end_after_they_start(area):

@@ -79,6 +79,10 @@ def test_adding_records_the_intervention_in_one_load(store):
     ({"lead_agency": "army"}, "The lead agency 'army' is not one we know"),
     ({"partners": ("police", "army")}, "Partner 'army' is not an agency we know."),
     ({"description": "x" * 1001}, "The description is 1,001 characters long"),
+    ({"intervention_type": "Patrols \u202e"}, "The type 'Patrols <U+202E>' holds an invisible "
+                                               "control character (U+202E)"),
+    ({"intervention_type": "???"}, "The type '???' is only punctuation"),
+    ({"description": "Meets at \x1b[2J"}, "The description 'Meets at <U+001B>[2J' holds"),
 ])
 def test_a_bad_intervention_is_refused_with_a_clear_reason_and_nothing_written(
         store, changes, message):

@@ -4,7 +4,7 @@ import pytest
 
 from analytics import clustering
 from analytics.store import Store
-from tests.apptest import assert_no_exception, open_page, shown_text
+from tests.apptest import assert_no_exception, open_page, read, shown_text
 from tests.context_borough import RISING, STEADY, seed_borough
 
 PAGE = "pages/contexts.py"
@@ -60,7 +60,7 @@ def test_groups_of_places_are_shown_with_trust_in_words(borough_db, monkeypatch)
     assert "groups** (chosen by silhouette). 26 places with at least 10 incidents are grouped; " \
         "4 places with fewer are left out" in text
     assert "Trust in these groups: clear." in text
-    groups = [e.label for e in at.expander if e.label.startswith("Group ")]
+    groups = [read(e.label) for e in at.expander if read(e.label).startswith("Group ")]
     assert groups[0].startswith("Group A: ")
     assert any("night-time transport hubs with criminal exploitation" in g for g in groups)
 
@@ -115,14 +115,14 @@ def test_a_ward_filter_ranks_only_that_wards_places(borough_db, monkeypatch):
 
 def test_the_ranked_list_can_be_downloaded_by_a_lead(borough_db, monkeypatch):
     at = open_page(borough_db, PAGE, {**YEAR, "view": "lead"}, monkeypatch)
-    labels = [b.proto.label for b in at.get("download_button")]
+    labels = [read(b.proto.label) for b in at.get("download_button")]
     assert "Download the ranked list (CSV)" in labels
     assert labels[:2] == ["Board pack (HTML)", "Board pack (PDF)"]
 
 
 def test_the_board_view_offers_the_board_pack_but_no_table_downloads(borough_db, monkeypatch):
     at = open_page(borough_db, PAGE, YEAR, monkeypatch)
-    labels = [b.proto.label for b in at.get("download_button")]
+    labels = [read(b.proto.label) for b in at.get("download_button")]
     assert labels == ["Board pack (HTML)", "Board pack (PDF)"]
     assert "Your role cannot download tables." in shown_text(at)
 
@@ -164,5 +164,5 @@ def test_on_the_demo_borough_the_planted_rising_place_leads_and_groups_are_named
     assert at.selectbox(key="detail_place").value == PLANTED["rising_context"]
     assert "**1. Larkspur Vale Lodge Hotel** (hotel, Larkspur Vale)" in text
     assert "Trust in these groups:" in text
-    groups = [e.label for e in at.expander if e.label.startswith("Group ")]
+    groups = [read(e.label) for e in at.expander if read(e.label).startswith("Group ")]
     assert any("schools and colleges with harmful sexual behaviour" in g for g in groups)

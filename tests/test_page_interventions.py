@@ -7,7 +7,7 @@ import pytest
 
 from analytics import impact
 from analytics.store import Store
-from tests.apptest import assert_no_exception, open_page, shown_text
+from tests.apptest import assert_no_exception, open_page, read, shown_text
 from tests.peers_borough import seed_impact
 
 PAGE = "pages/interventions.py"
@@ -86,7 +86,7 @@ def test_an_analyst_is_told_plainly_what_is_wrong_with_a_form(impact_db, monkeyp
     at = open_page(impact_db, PAGE, {**ALL, "view": "analyst"}, monkeypatch)
     at = submit(at, "Add to the register")
     assert_no_exception(at)
-    assert "Choose the place where the intervention is." in [e.value for e in at.error]
+    assert "Choose the place where the intervention is." in [read(e.value) for e in at.error]
     at.selectbox(key="add-place").set_value("T2")
     at.date_input(key="add-started").set_value(date(2025, 3, 1))
     at = submit(at, "Add to the register")
@@ -98,7 +98,7 @@ def test_an_analyst_records_an_end_and_a_bad_end_is_refused(impact_db, monkeypat
     at.selectbox(key="end-which").set_value("INT-2")
     at.date_input(key="end-date").set_value(date(2024, 1, 31))
     at = submit(at, "Record the end")
-    assert [e.value for e in at.error] == [
+    assert [read(e.value) for e in at.error] == [
         "The end date (31 January 2024) is before the start date (1 July 2024)."]
     at.selectbox(key="end-which").set_value("INT-2")
     at.date_input(key="end-date").set_value(date(2025, 6, 30))

@@ -3,7 +3,7 @@
 import pytest
 
 from analytics.store import Store
-from tests.apptest import assert_no_exception, open_page, shown_text
+from tests.apptest import assert_no_exception, open_page, read, shown_text
 
 
 def test_overview_shows_headline_figures_against_the_previous_period(tiny_db, monkeypatch):
@@ -51,7 +51,7 @@ def test_an_empty_selection_says_so_plainly(tiny_db, monkeypatch):
 def test_a_malformed_link_falls_back_with_a_visible_notice(tiny_db, monkeypatch):
     at = open_page(tiny_db, query={"ward": "NOPE", "period": "forever"}, monkeypatch=monkeypatch)
     assert_no_exception(at)
-    warnings = " ".join(w.value for w in at.sidebar.warning)
+    warnings = " ".join(read(w.value) for w in at.sidebar.warning)
     assert "unknown ward ('NOPE')" in warnings and "period ('forever')" in warnings
 
 

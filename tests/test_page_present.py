@@ -5,7 +5,7 @@ import pytest
 
 from analytics import briefing
 from analytics.store import Store
-from tests.apptest import assert_no_exception, open_page, shown_text
+from tests.apptest import assert_no_exception, open_page, read, shown_text
 from tests.conftest import seed_tiny
 
 YEAR_2025 = {"period": "custom", "from": "2025-01-01", "to": "2025-12-31"}
@@ -79,7 +79,7 @@ def test_the_slides_use_the_filters_in_the_address(tiny_db, monkeypatch):
     assert {m.label: m.value for m in at.metric}["Incidents"] == "10"
     at = present(tiny_db, monkeypatch, slide="1", ward="W2")
     assert {m.label: m.value for m in at.metric}["Incidents"] == "<5"
-    assert "wards: Birch" in " ".join(c.value for c in at.caption)
+    assert "wards: Birch" in " ".join(read(c.value) for c in at.caption)
 
 
 def test_leaving_goes_back_to_the_dashboard_with_the_same_filters(tiny_db, monkeypatch):

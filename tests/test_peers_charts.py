@@ -48,6 +48,14 @@ def test_the_board_group_network_has_no_person_ids_and_no_small_groups(network):
     assert sorted(drawn) == ["1", "2", "3"]
 
 
+def test_the_board_group_network_is_drawn_empty_when_every_group_is_too_small(network):
+    small = peers.PeerNetwork(**{**network.__dict__,
+                                 "groups": network.groups.assign(size=2)})
+    fig = peers_charts.group_network(small, peers.bridges_from(network.places), "board", (), "t")
+    assert not [t for t in fig.data if t.mode == "markers+text" and t.name != (
+        "Places groups share")]
+
+
 def test_group_hover_suppresses_small_counts_in_the_board_view(network):
     bridges = peers.bridges_from(network.places)
     fig = peers_charts.group_network(network, bridges, "lead", ("Group 2",), "t")

@@ -14,6 +14,7 @@ import importlib
 import inspect
 import json
 import pkgutil
+import re
 from datetime import date
 from pathlib import Path
 
@@ -303,13 +304,21 @@ def _as_seen(at, scope: Scope, names: dict[str, str], withheld: set[str] = froze
              ) -> list[str]:
     """Each element of the page as text, with the caption's words for the scope made plain (and
     the `withheld` table columns left out)."""
+    phrases = [(_escaped_anyhow(said), plain) for said, plain in scope_phrases(scope, names).items()]
     out = []
     for element in page_picture(at):
         text = json.dumps(without_columns(element, withheld), default=str)
-        for said, plain in scope_phrases(scope, names).items():
-            text = text.replace(said, plain)
+        for said, plain in phrases:
+            text = said.sub(plain, text)
         out.append(text)
     return out
+
+
+def _escaped_anyhow(phrase: str) -> re.Pattern[str]:
+    """`phrase` as a page shows it: its punctuation perhaps escaped for Markdown (md.escape), and
+    that escaping perhaps escaped again for JSON."""
+    return re.compile("".join(re.escape(c) if c.isalnum() or c == " " else r"\\*" + re.escape(c)
+                              for c in phrase))
 
 
 @pytest.mark.parametrize("page", PAGES)

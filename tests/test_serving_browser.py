@@ -93,10 +93,10 @@ def test_no_media_address_serves_data_without_the_session(app, browser):
 
 
 def test_every_response_forbids_framing_and_the_metrics_are_closed(app):
-    from serve import HEADERS
+    from ui.headers import SECURITY_HEADERS
 
     for path in ("/", "/records", "/_stcore/health", "/_stcore/host-config"):
         with urllib.request.urlopen(app + path, timeout=10) as response:
-            assert {k: response.headers.get(k) for k in HEADERS} == HEADERS, path
+            assert {k: response.headers.get(k) for k in SECURITY_HEADERS} == SECURITY_HEADERS, path
     assert without_session(app + "/_stcore/metrics")[0] == 404
     assert without_session(app + "/_stcore/metrics/")[0] == 404

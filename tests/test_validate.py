@@ -125,3 +125,37 @@ def test_a_cell_reason_quotes_the_cell_and_cuts_long_ones():
     out = v.cell_reason(col, " is wrong")(np.array([True, True]))
     assert out.iloc[0] == "'short' is wrong"
     assert out.iloc[1].endswith("…' is wrong") and len(out.iloc[1]) < 80
+
+
+@pytest.mark.parametrize("name", [
+    "Alder Park", "St. Mary's (Upper) School", "Café Lumière", "Ysgol Gymraeg Llundain",
+    "Łódź Street", "مسجد الحي", "Unit 3-5", "#1", "L" * v.NAME_MAX_CHARS,
+    "[Alder](https://x.example) *Park*",  # odd, but text: shown as written, never as a link
+])
+def test_real_and_merely_odd_names_are_accepted(name):
+    assert v.text_problem(name) is None
+    assert not v.bad_text(pd.Series([name])).any()
+
+
+@pytest.mark.parametrize(("name", "reason"), [
+    ("L" * (v.NAME_MAX_CHARS + 1), "is 101 characters long: expected a name of at most 100"),
+    ("Alder\u202ePark", "'Alder<U+202E>Park' holds an invisible control character (U+202E)"),
+    ("Alder\u2066Park\u2069", "(U+2066, U+2069)"),
+    ("Alder\x00Park", "(U+0000)"),
+    ("Alder\nPark", "(U+000A)"),
+    ("Alder\u200fPark", "(U+200F)"),
+    ("--- * ---", "'--- * ---' is only punctuation: expected a name with letters or digits"),
+    ("!!!", "is only punctuation"),
+])
+def test_names_that_hide_reorder_swamp_or_say_nothing_are_refused_with_why(name, reason):
+    assert reason in v.text_problem(name)
+    assert v.bad_text(pd.Series([name, "Alder Park"])).tolist() == [True, False]
+    assert reason in v.text_reason(pd.Series([name]))(np.array([True])).iloc[0]
+
+
+def test_free_text_may_hold_line_breaks_and_tabs_and_punctuation_but_not_reordering():
+    assert v.text_problem("Evenings,\nweekends\t-", name=False, limit=500) is None
+    assert v.text_problem("...", name=False, limit=500) is None
+    assert "(U+202E)" in v.text_problem("See \u202eoff", name=False, limit=500)
+    assert v.bad_text(pd.Series(["a\nb", "a\u202eb"]), name=False, limit=500).tolist() == [
+        False, True]

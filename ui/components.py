@@ -4,6 +4,7 @@ board pack and presenter), the freshness line, a chart with its caption and 'sho
 
 from __future__ import annotations
 
+import html
 import re
 
 import pandas as pd
@@ -32,9 +33,9 @@ def banner(ctx: PageContext) -> None:
         )
     about, actions = st.columns([3, 2], vertical_alignment="center")
     about.badge(view_name(ctx.view), icon=":material/visibility:",
-                color=VIEW_COLOURS.get(ctx.view, "blue"), help=VIEWS.get(ctx.view))
+                color=VIEW_COLOURS.get(ctx.view, "blue"), help=md.escape(VIEWS.get(ctx.view, "")))
     local = "Local mode: no sign-in. " if current_access().local else ""
-    about.caption(f"{local}{view_rule(ctx.view).capitalize()}. {freshness(ctx)}")
+    about.caption(md.escape(f"{local}{view_rule(ctx.view).capitalize()}. {freshness(ctx)}"))
     row = actions.container(horizontal=True, horizontal_alignment="right", gap="small")
     with row.popover("Copy link", icon=":material/link:"):
         st.caption("This link opens this page with these filters and settings. Copy it with the "
@@ -76,7 +77,7 @@ def chart(fig: go.Figure, caption: str, table: pd.DataFrame, *, key: str) -> Non
     """Draw a figure with its caption and a 'show as table' of the same (suppressed) numbers,
     which can be downloaded as CSV."""
     st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=key)
-    st.caption(caption)
+    st.caption(md.escape(caption))
     with st.expander("Show as table"):
         table_with_csv(table, what=_title(fig) or "The chart's numbers", key=key)
 
@@ -90,8 +91,8 @@ def table_with_csv(frame: pd.DataFrame, *, what: str, key: str, **dataframe_kwar
 def no_incidents(ctx: PageContext) -> None:
     """The clear message for a selection with nothing in it."""
     st.warning(
-        f"No incidents match these filters ({ctx.filters.describe(ctx.ward_names)}). "
-        "Widen the period or clear a filter in the sidebar.",
+        md.escape(f"No incidents match these filters ({ctx.filters.describe(ctx.ward_names)}). "
+                  "Widen the period or clear a filter in the sidebar."),
         icon=":material/filter_alt_off:",
     )
 
@@ -102,10 +103,11 @@ def change_metric(column, label: str, value: str, change: str | None,
     (worse, for harm), falls in blue, each with its arrow, so colour never carries the meaning
     alone; 'No real change' in grey; no change line where there is nothing to compare."""
     if not change:
-        column.metric(label, value, help=help)
+        column.metric(md.escape(label), value, help=None if help is None else md.escape(help))
         return
     colour = {"+": "orange", "-": "blue"}.get(change[0], "gray")
-    column.metric(label, value, change, help=help, delta_color=colour,
+    column.metric(md.escape(label), value, change,
+                  help=None if help is None else md.escape(help), delta_color=colour,
                   delta_arrow="off" if colour == "gray" else "auto")
 
 
@@ -139,7 +141,7 @@ def slide_points(points: list[str], *, beside_chart: bool, room_px: int,
         if kept and room < 0:
             break
         kept.append(point)
-    return [f"{level} {md.escape(p)}" for p in kept]
+    return [md.Markdown(f"{level} {md.escape(p)}") for p in kept]
 
 
 def slide_number(raw: str | None, slides: int) -> int:
@@ -151,8 +153,9 @@ def slide_number(raw: str | None, slides: int) -> int:
 
 
 def _title(fig: go.Figure) -> str:
+    """The chart's title as plain text (its line breaks and escapes read), for the audit log."""
     text = fig.layout.title.text or ""
-    return re.sub(r"<[^>]+>", " ", text).strip()
+    return html.unescape(re.sub(r"<[^>]+>", " ", text)).strip()
 
 
 def _slug(text: str) -> str:

@@ -23,6 +23,7 @@ from analytics.access import Access, Permission, scoped
 from analytics.exports import safe_csv
 from analytics.filters import Filters
 from analytics.store import Store
+from ui import markdown as md
 from ui import state
 
 # A file built on a click stays at its /media address between one and two times this long: the
@@ -35,8 +36,9 @@ def download(label: str, build: Callable[[], bytes], *, what: str, file_name: st
              disabled: bool = False, help: str | None = None) -> None:
     """A download button whose file `build` makes only when it is clicked, writing an `action`
     entry about `what` to the audit log as it does (and saying if it failed)."""
-    st.download_button(label, data=_audited(build, action, what), file_name=file_name, mime=mime,
-                       key=key, icon=icon, on_click="ignore", disabled=disabled, help=help)
+    st.download_button(md.escape(label), data=_audited(build, action, what), file_name=file_name,
+                       mime=mime, key=key, icon=icon, on_click="ignore", disabled=disabled,
+                       help=md.escape(help) if help else None)
 
 
 def download_csv(frame: pd.DataFrame, *, what: str, file_name: str, key: str,
@@ -79,7 +81,7 @@ def board_pack_buttons(filters: Filters, stem: str) -> None:
              key="pack-pdf", icon=":material/picture_as_pdf:", disabled=reason is not None,
              help="For printing and board papers; takes up to a minute to make.")
     if reason:
-        st.caption(reason)
+        st.caption(md.escape(reason))
 
 
 def pack_builder(filters: Filters, kind: str) -> Callable[[], bytes]:

@@ -98,7 +98,7 @@ def sign_in(pages: Pages) -> None:
     except SettingsError as error:
         message = (f"The dashboard's access settings are not valid, so it shows no data. "
                    f"{error}")
-        _stop(pages, lambda: st.error(message, icon=":material/block:"))
+        _stop(pages, lambda: st.error(markdown.escape(message), icon=":material/block:"))
     if not auth_configured():
         if config.require_sign_in:
             _stop(pages, _sign_in_required)
@@ -125,7 +125,7 @@ def sign_in(pages: Pages) -> None:
     if access is None:
         _note_refusal(identity)
         _stop(pages, lambda: _cannot_admit(
-            f"You are signed in as {markdown.escape(identity.label)}, but you have not been given access "
+            f"You are signed in as {identity.label}, but you have not been given access "
             "to this dashboard. Ask your administrator to add you to its role map."),
             sign_out=True)
     now = utc_now()
@@ -137,7 +137,7 @@ def sign_in(pages: Pages) -> None:
     if reason:
         audit.record(state.store(), access, "sign-out", "dashboard",
                      f"done: {end_message(reason, config.limits)}")
-        st.warning(end_message(reason, config.limits), icon=":material/logout:")
+        st.warning(markdown.escape(end_message(reason, config.limits)), icon=":material/logout:")
         st.logout()
         st.stop()
     state.set_access(access)
@@ -165,13 +165,14 @@ def run_page(pages: Pages) -> None:
         visible.setdefault(next(iter(visible), ""), []).extend(refused)
     current = st.navigation(visible)
     if current in refused:
-        st.title(current.title)
-        st.error(state.closed_message(page_name(current)), icon=":material/block:")
+        st.title(markdown.escape(current.title))
+        st.error(markdown.escape(state.closed_message(page_name(current))),
+                 icon=":material/block:")
         st.stop()
     try:
         current.run()
     except PermissionError as error:
-        st.error(str(error), icon=":material/block:")
+        st.error(markdown.escape(error), icon=":material/block:")
 
 
 def run_presenter(pages: list) -> None:
@@ -194,7 +195,7 @@ def run_presenter(pages: list) -> None:
     try:
         current.run()
     except PermissionError as error:
-        st.error(str(error), icon=":material/block:")
+        st.error(markdown.escape(error), icon=":material/block:")
 
 
 def page_name(page: Any) -> str:
@@ -232,7 +233,7 @@ def _signed_out(config: AccessSettings) -> None:
             st.error("Sign-in is not set up correctly on this server, so no one can sign in. An "
                      "administrator needs to check the [auth] section of .streamlit/secrets.toml "
                      "(see 'Deploying with sign-in' in the README).", icon=":material/error:")
-    st.caption(limits_sentence(config.limits))
+    st.caption(markdown.escape(limits_sentence(config.limits)))
 
 
 def loopback(address: str) -> bool:
@@ -248,11 +249,12 @@ def loopback(address: str) -> bool:
 
 def _not_on_loopback(address: str) -> None:
     where = f"address {address}" if address else "every network interface"
-    st.error(f"This dashboard is listening on {where}, so other computers can reach it, but no "
-             "sign-in is configured: it would give anyone who can reach it the analyst's view. "
-             "It shows no data. To use it on this computer, start it with `streamlit run "
-             "serve.py` (it then listens on this computer only, 127.0.0.1). To share it, set up "
-             "sign-in (see 'Deploying with sign-in' in the README).", icon=":material/lock:")
+    st.error(markdown.format(
+        "This dashboard is listening on {}, so other computers can reach it, but no sign-in is "
+        "configured: it would give anyone who can reach it the analyst's view. It shows no data. "
+        "To use it on this computer, start it with `streamlit run serve.py` (it then listens on "
+        "this computer only, 127.0.0.1). To share it, set up sign-in (see 'Deploying with "
+        "sign-in' in the README).", where), icon=":material/lock:")
 
 
 def _sign_in_required() -> None:
@@ -263,7 +265,7 @@ def _sign_in_required() -> None:
 
 
 def _cannot_admit(reason: str) -> None:
-    st.error(reason, icon=":material/block:")
+    st.error(markdown.escape(reason), icon=":material/block:")
 
 
 def _note_refusal(identity: Identity) -> None:
@@ -289,9 +291,9 @@ def _account(access) -> None:
                    "the view above sets what is shown and which pages open (Analyst for the "
                    "records, uploads and the audit log).")
         return
-    sb.caption(f":material/account_circle: Signed in as **{markdown.escape(access.user_label)}**  \n"
-               f"Role: {access.role.label}. Sees "
-               f"{access.scope.describe(state.context().ward_names)}.")
+    sb.caption(markdown.format(":material/account_circle: Signed in as **{}**  \nRole: {}. Sees {}.",
+                               access.user_label, access.role.label,
+                               access.scope.describe(state.context().ward_names)))
     key = st.session_state.get("_sign_in_key")
     if sb.button("Sign out", icon=":material/logout:", key="sign_out"):
         audit.record(state.store(), access, "sign-out", "dashboard", "done: signed out")

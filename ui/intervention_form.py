@@ -13,6 +13,7 @@ import streamlit as st
 from analytics import interventions
 from analytics.filters import uk_date
 from analytics.vocab import AGENCIES, codes, labels
+from ui import markdown as md
 from ui import state
 
 FLASH_KEY = "_intervention_flash"
@@ -23,7 +24,7 @@ def show_flash() -> None:
     """The confirmation of the last write, shown once."""
     message = st.session_state.pop(FLASH_KEY, None)
     if message:
-        st.success(message, icon=":material/check_circle:")
+        st.success(md.escape(message), icon=":material/check_circle:")
 
 
 def add_form(places: pd.DataFrame) -> None:
@@ -57,7 +58,7 @@ def add_form(places: pd.DataFrame) -> None:
             started_on=started, ended_on=ended, lead_agency=lead, partners=tuple(partners),
             description=description)
     except (interventions.InterventionError, PermissionError) as error:
-        st.error(str(error), icon=":material/error:")
+        st.error(md.escape(error), icon=":material/error:")
         return
     st.session_state[FLASH_KEY] = (f"Added “{kind.strip()}” at {names[place]}, from "
                                    f"{uk_date(started)} (record {new_id}).")
@@ -88,7 +89,7 @@ def end_form(register: pd.DataFrame) -> None:
         interventions.end_intervention(state.store(), chosen, ended,
                                        access=state.current_access())
     except (interventions.InterventionError, PermissionError) as error:
-        st.error(str(error), icon=":material/error:")
+        st.error(md.escape(error), icon=":material/error:")
         return
     st.session_state[FLASH_KEY] = f"Recorded that {names[chosen]} ended on {uk_date(ended)}."
     st.rerun()

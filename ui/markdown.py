@@ -1,13 +1,23 @@
-"""Putting data into Streamlit markdown safely: names from uploads must not become links or markup."""
+"""Putting text into Streamlit Markdown safely: the pages' side of analytics.escape.
+
+Streamlit reads Markdown in st.markdown, captions, titles, alerts, widget labels and help, radio
+and pill options, expander labels and metrics. A value from a file or the address goes in only
+through one of these (selectbox and multiselect options, st.dataframe and st.text are plain text
+and need nothing):
+
+    st.caption(md.escape(f"Incidents at {place}"))        # a line that is all plain text
+    st.markdown(md.format("**{}** ({})", name, where))    # the app's Markdown, values escaped
+    st.markdown(f"**{md.escape(name)}**: rising")         # one value in an f-string
+
+Both return analytics.escape.Markdown, which both pass through unchanged, so wrapping a value
+twice never shows backslashes. tests/test_markup_scan.py fails on a page or ui module that puts
+a value into Markdown any other way.
+"""
 
 from __future__ import annotations
 
-import re
+from analytics.escape import Markdown
+from analytics.escape import markdown as escape
+from analytics.escape import markdown_format as format  # read as md.format(...)
 
-# CommonMark punctuation that can start markup, plus "$" (Streamlit reads it as LaTeX).
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
-
-
-def escape(text: object) -> str:
-    """Text that st.markdown shows literally: 'A *b* [c](d)' -> 'A \\*b\\* \\[c\\]\\(d\\)'."""
-    return _SPECIAL.sub(r"\\\1", str(text))
+__all__ = ["Markdown", "escape", "format"]

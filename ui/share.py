@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from ui import markdown as md
 from ui.sidebar import VIEW_KEY
 
 PRESENT_KEY, SLIDE_KEY = "present", "slide"
@@ -57,8 +58,8 @@ def bind(param: str, key: str, options: Sequence[Any], default: Any, *,
             parsed = ([] if multi and raw == [NONE] else
                       [by_code.get(v, _MISSING) for v in raw])
             if _MISSING in parsed or (not multi and len(parsed) != 1):
-                st.warning(f"The link's {param} ({', '.join(repr(v[:40]) for v in raw)}) is not "
-                           "one this page offers; showing the default instead.",
+                st.warning(md.escape(f"The link's {param} ({', '.join(repr(v[:40]) for v in raw)})"
+                                     " is not one this page offers; showing the default instead."),
                            icon=":material/link_off:")
             else:
                 value = type(default)(parsed) if multi else parsed[0]

@@ -25,6 +25,7 @@ from analytics.filters import (
     period_dates,
 )
 from analytics.vocab import AGENCIES, CONTEXT_TYPES, RISK_TYPES, codes, labels
+from ui import markdown as md
 from ui.state import PageContext, compute, current_access
 
 VIEW_KEY = "view"
@@ -130,7 +131,7 @@ def sidebar_filters() -> PageContext:
         sb.caption(f"{VIEWS[view]} (the one view your role has).")
     view = effective_view(access, view)  # a role never gets a wider view, however it was asked
     for notice in st.session_state.get("_url_notices", []):
-        sb.warning(notice)
+        sb.warning(md.escape(notice))
     filters = Filters(start=start, end=end, period=period, wards=tuple(wards),
                       risk_types=tuple(risks), context_types=tuple(contexts),
                       agencies=tuple(agencies))

@@ -33,6 +33,7 @@ from analytics.access import (
 from analytics.filters import Filters, uk_date
 from analytics.reference import DataFacts
 from analytics.store import Store, database_path
+from ui import markdown as md
 
 
 @st.cache_resource(show_spinner=False)
@@ -158,10 +159,11 @@ class PageContext:
     ward_names: dict[str, str]
     facts: DataFacts
 
-    def caption(self, measure: str) -> str:
-        """'Measure. Period; filters. Data to 31 October 2026.': the line under every chart."""
+    def caption(self, measure: str) -> md.Markdown:
+        """'Measure. Period; filters. Data to 31 October 2026.': the line under every chart,
+        as plain text escaped for st.caption (it names wards, and places in `measure`)."""
         data_to = uk_date(self.facts.latest_incident) if self.facts.latest_incident else "no date"
-        return f"{measure}. {self.filters.describe(self.ward_names)}. Data to {data_to}."
+        return md.escape(f"{measure}. {self.filters.describe(self.ward_names)}. Data to {data_to}.")
 
 
 def context() -> PageContext:
@@ -196,7 +198,7 @@ def closed_message(page: str) -> str:
 
 
 def _refuse(message: str) -> NoReturn:
-    st.error(message, icon=":material/block:")
+    st.error(md.escape(message), icon=":material/block:")
     st.stop()
 
 

@@ -6,8 +6,6 @@ file, its kind, sheet and mapping, and the data version) and redone only when on
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import streamlit as st
 
@@ -17,6 +15,7 @@ from analytics.mapping import FIELDS, Mapping
 from analytics.staging import Staged
 from analytics.vocab import AGENCIES, CONTEXT_TYPES, RISK_TYPES
 from ui import downloads, state
+from ui import markdown as md
 
 NOT_IN_FILE = "(not in this file)"
 LEAVE_UNKNOWN = "(leave it: reject those rows)"
@@ -47,7 +46,7 @@ def check(file, key: str, sheet: str | None = None) -> Staged:
     version = state.store().data_version()
     wanted = (kind, sheet, chosen, version)
     if cache.get(key, (None, None))[0] != wanted:
-        with st.spinner(f"Checking {file.name} ({len(data) / 1e6:,.1f} MB)…"):
+        with st.spinner(md.escape(f"Checking {file.name} ({len(data) / 1e6:,.1f} MB)…")):
             staged = _safe_read(data, file.name, kind, chosen, sheet)
             if staged.kind == "unknown" and staged.header and not kind:
                 # not a kind we recognise: offer the incidents mapping to start from
@@ -71,9 +70,8 @@ def _safe_read(data: bytes, name: str, kind: str | None, chosen: Mapping | None,
 
 def headline(staged: Staged) -> None:
     """One line per file: what it holds and what would load, or why it cannot."""
-    name = plain(staged.file_name)
     if not staged.ok:
-        st.markdown(f"**{name}**: cannot be loaded yet.")
+        st.markdown(md.format("**{}**: cannot be loaded yet.", staged.file_name))
         return
     c = staged.counts
     parts = [f"{c.valid:,} of {c.read:,} rows will load"]
@@ -82,8 +80,8 @@ def headline(staged: Staged) -> None:
         if n:
             plural = "s" if words == "exact duplicate" and n != 1 else ""
             parts.append(f"{n:,} {words}{plural}")
-    st.markdown(f"**{name}** ({ingest.KINDS.get(staged.kind, staged.kind)}): "
-                + ", ".join(parts) + ".")
+    st.markdown(md.format("**{}** ({}): {}.", staged.file_name,
+                          ingest.KINDS.get(staged.kind, staged.kind), ", ".join(parts)))
 
 
 def needs_attention(staged: Staged) -> bool:
@@ -121,9 +119,9 @@ def mapping_step(staged: Staged, key: str) -> None:
         for i, f in enumerate(FIELDS[staged.kind]):
             source = current.source(f.name)
             columns[f.name] = grid[i % 3].selectbox(
-                f.label + (" (required)" if f.required else ""), options,
+                md.escape(f.label + (" (required)" if f.required else "")), options,
                 index=options.index(source) if source in options else 0,
-                key=f"col-{key}-{f.name}", help=f.meaning)
+                key=f"col-{key}-{f.name}", help=md.escape(f.meaning))
         chosen = current.with_columns({k: None if s == NOT_IN_FILE else s
                                        for k, s in columns.items()})
         for name, codes in staged.unknown_codes:
@@ -137,12 +135,12 @@ def mapping_step(staged: Staged, key: str) -> None:
 def _code_step(chosen: Mapping, name: str, codes: tuple[str, ...], key: str) -> Mapping:
     """Selectboxes mapping each unknown partner code of one field to one of our codes."""
     terms = VOCABS[name]
-    st.markdown(f"**{mapping.field(chosen.kind, name).label}: codes we do not know**")
+    st.markdown(md.format("**{}: codes we do not know**", mapping.field(chosen.kind, name).label))
     pairs = dict(chosen.code_map(name))
     options = [LEAVE_UNKNOWN, *[t.code for t in terms]]
     labels = {t.code: f"{t.label} ({t.code})" for t in terms}
     for code in codes[:20]:
-        picked = st.selectbox(f"'{code}' means", options, key=f"code-{key}-{name}-{code}",
+        picked = st.selectbox(md.escape(f"'{code}' means"), options, key=f"code-{key}-{name}-{code}",
                               format_func=lambda c: labels.get(c, c))
         if picked != LEAVE_UNKNOWN:
             pairs[code] = picked
@@ -162,34 +160,34 @@ def _save_profile(chosen: Mapping, header: tuple[str, ...], key: str) -> None:
         mapping.save_profile(state.store().cursor(), name, chosen, header,
                              st.session_state.get("loaded_by", ""))
         audit.record(state.store(), access, "mapping saved", name.strip(), "saved")
-        st.success(f"Saved '{name.strip()}'; files with these columns will use it.")
+        st.success(md.escape(f"Saved '{name.strip()}'; files with these columns will use it."))
 
 
 def summary(staged: Staged, key: str) -> None:
     """Counts, messages, the first problems per column, the preview and the rows to check."""
     if not staged.ok:
-        st.error(staged.error, icon=":material/error:")
+        st.error(md.escape(staged.error), icon=":material/error:")
         return
     if staged.previous:
         extract_id, status, when = staged.previous
         text = f"This exact file was loaded before (extract {extract_id}, {when}; {status})."
-        (st.warning if status == ingest.STATUS_LOADED else st.info)(text)
+        (st.warning if status == ingest.STATUS_LOADED else st.info)(md.escape(text))
     cols = st.columns(len(COUNT_LABELS))
     for col, (field_name, label) in zip(cols, COUNT_LABELS, strict=True):
-        col.metric(label, f"{getattr(staged.counts, field_name):,}")
+        col.metric(md.escape(label), f"{getattr(staged.counts, field_name):,}")
     for message in staged.messages:  # a load that replaces the geography is a warning
         if staged.replaces:
-            st.warning(message, icon=":material/warning:")
+            st.warning(md.escape(message), icon=":material/warning:")
         else:
-            st.info(message, icon=":material/info:")
+            st.info(md.escape(message), icon=":material/info:")
     problems = staged.first_problems()
     if not problems.empty:
         st.markdown("**First problems in each column** (row numbers count the header as row 1, "
                     "as in Excel)")
         for column, group in problems.groupby("column", sort=False):
             rows = int(group["rows"].iloc[0])
-            with st.expander(f"{column}: {rows:,} row{'s' * (rows != 1)} rejected"):
-                st.markdown("\n".join("- " + plain(m) for m in group["message"]))
+            with st.expander(md.escape(f"{column}: {rows:,} row{'s' * (rows != 1)} rejected")):
+                st.markdown("\n".join("- " + md.escape(m) for m in group["message"]))
     if not staged.notes.empty:
         downloads.download("Download the rows to check (CSV)",
                            lambda: ingest.staged_notes_csv(staged),
@@ -213,11 +211,6 @@ def saved_mappings() -> None:
             columns={"name": "Name", "kind": "Kind", "created_by": "Saved by",
                      "created_at": "Saved on"}), hide_index=True, width="stretch")
         st.caption("A file whose columns match one of these exactly is read with it.")
-
-
-def plain(text: str) -> str:
-    """Text from a file shown as typed: markdown's special characters escaped."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", str(text)).replace("\n", " ")
 
 
 def commit(ready: list[Staged], who: str) -> list[int]:
