@@ -33,5 +33,6 @@ if presenting:
     state.set_context(sidebar.url_context())
     guard.run_presenter(navigation.presenter_pages())  # the slides, board view, no sidebar
 else:
+    navigation.reserve_menu()  # the menu heads the sidebar; ui.guard fills it
     state.set_context(sidebar.sidebar_filters())
     guard.run_page(pages)  # lists and opens only the pages the user's role allows

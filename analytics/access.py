@@ -119,6 +119,8 @@ WHOLE_AREA: dict[str, str] = {
     "analytics.places:has_area_crime": "whether police.uk street crime is loaded at all",
     "analytics.ingest:history": "what was loaded, when and by whom (the Data page, which "
                                 "shows a scoped user no whole-file row counts)",
+    "analytics.ingest:same_load": "which extracts were loaded together, offered for rollback "
+                                  "only to a user no scope limits",
 }
 
 # The audit log's actions and the permission each needs (None: anyone signed in may do it).

@@ -21,6 +21,18 @@ from analytics.store import quote_identifier
 DATA_TABLES = ("incident_risks", "incident_people", "incidents", "interventions", "contexts",
                "young_people", "area_crime", "lsoa", "wards")
 ALLOWED_TABLES = frozenset(DATA_TABLES)
+# What each table's rows are, in the words a confirmation uses ("removes 1,204 incidents"):
+# (one row, several rows).
+TABLE_WORDS = {
+    "incidents": ("incident", "incidents"),
+    "incident_risks": ("risk type given to an incident", "risk types given to incidents"),
+    "incident_people": ("link from an incident to a young person",
+                        "links from incidents to young people"),
+    "young_people": ("young person (a pseudonymous id)", "young people (pseudonymous ids)"),
+    "contexts": ("place", "places"), "interventions": ("intervention", "interventions"),
+    "area_crime": ("police.uk record", "police.uk records"), "lsoa": ("LSOA", "LSOAs"),
+    "wards": ("ward", "wards"),
+}
 GEOGRAPHY = {"wards": "ward_code", "lsoa": "lsoa_code"}  # owned through area_lineage
 # Parent and child tables whose repeats within one cell ('cse; cse') collapse on insert.
 DISTINCT_TABLES = frozenset({"incident_risks", "incident_people"})
@@ -106,8 +118,10 @@ def _merge(cur: duckdb.DuckDBPyConnection, table: str, columns: list[str], extra
     cur.execute("DROP TABLE merged_rows")
 
 
-def remove(cur: duckdb.DuckDBPyConnection, extract_id: int, demo: bool) -> dict[str, int]:
-    """Delete every row the extract owns, restore what it replaced; rows removed per table."""
+def remove(cur: duckdb.DuckDBPyConnection, extract_id: int,
+           demo: bool) -> tuple[dict[str, int], dict[str, int]]:
+    """Delete every row the extract owns and restore what it replaced: the rows removed and the
+    rows put back, per table."""
     params = {"x": extract_id}
     # young people this extract created but another extract's incidents still name move there
     cur.execute(f"UPDATE young_people y SET extract_id = (SELECT min(p.extract_id) FROM "
@@ -120,15 +134,16 @@ def remove(cur: duckdb.DuckDBPyConnection, extract_id: int, demo: bool) -> dict[
         removed[table] = int(cur.execute(f"DELETE FROM {_name(table)} WHERE "
                                          f"{owned_by(table, demo)}", params).fetchone()[0])
     cur.execute("DELETE FROM area_lineage WHERE extract_id = $x", params)
-    _restore(cur, extract_id)
+    restored = _restore(cur, extract_id)
     if demo:  # the demo's rows that a later load archived must never come back
         cur.execute("DELETE FROM replaced_rows WHERE coalesce(json_extract_string(row_json, "
                     "'$._extract_id')::INTEGER, $x) = $x", params)
-    return removed
+    return removed, restored
 
 
-def _restore(cur: duckdb.DuckDBPyConnection, extract_id: int) -> None:
-    """Put back the rows an extract replaced, exactly as they were, with their owners."""
+def _restore(cur: duckdb.DuckDBPyConnection, extract_id: int) -> dict[str, int]:
+    """Put back the rows an extract replaced, exactly as they were, with their owners; returns
+    how many rows each table got back."""
     archived = cur.execute("SELECT table_name, row_json FROM replaced_rows WHERE replaced_by = $x",
                            {"x": extract_id}).fetchall()
     by_table: dict[str, list[dict]] = {}
@@ -151,6 +166,7 @@ def _restore(cur: duckdb.DuckDBPyConnection, extract_id: int) -> None:
             cur.execute("INSERT INTO area_lineage SELECT * FROM restored_owners")
             cur.unregister("restored_owners")
     cur.execute("DELETE FROM replaced_rows WHERE replaced_by = $x", {"x": extract_id})
+    return {table: len(rows) for table, rows in by_table.items()}
 
 
 def check_dependants(cur: duckdb.DuckDBPyConnection, extract_id: int) -> None:

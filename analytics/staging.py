@@ -59,6 +59,7 @@ class Staged:
     sheet: str | None = None
     unknown_codes: tuple[tuple[str, tuple[str, ...]], ...] = ()  # field -> codes we do not know
     sample: pd.DataFrame = field(default_factory=pd.DataFrame)  # the file's first rows, as is
+    personal: tuple = ()  # personal_data.Finding per column that looks personal (text withheld)
 
     @property
     def ok(self) -> bool:
@@ -87,11 +88,11 @@ def empty_notes() -> pd.DataFrame:
 def sample_rows(raw: RawTable, n: int = 5) -> pd.DataFrame:
     """The first n records under the file's own column names (repeated names numbered)."""
     part = raw.frame.head(n).copy()
-    part.columns = _unique_names(raw.header)
+    part.columns = unique_names(raw.header)
     return part
 
 
-def _unique_names(header: tuple[str, ...]) -> list[str]:
+def unique_names(header: tuple[str, ...]) -> list[str]:
     """'Date', 'Date (2)' for a header that repeats a name."""
     names, seen = [], {}
     for name in header:
@@ -105,7 +106,7 @@ def raw_json(raw: RawTable, records: np.ndarray) -> np.ndarray:
     if not len(records):
         return np.array([], dtype=object)
     part = raw.frame.iloc[records].copy()
-    part.columns = _unique_names(raw.header)  # a repeated header keeps every cell
+    part.columns = unique_names(raw.header)  # a repeated header keeps every cell
     # split on newline only: JSON escapes it inside strings, but not U+0085 or U+2028, which
     # str.splitlines() would also split on
     lines = part.to_json(orient="records", lines=True, force_ascii=False).rstrip("\n").split("\n")

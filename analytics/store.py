@@ -299,6 +299,18 @@ class Store:
                 # DuckDB checkpoints on its own later, so this is no reason to fail the load.
                 pass
 
+    @contextmanager
+    def trial(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A write transaction that is always rolled back: to learn exactly what a change would
+        do (say, what a rollback would remove) before anyone confirms it."""
+        with self._lock:
+            cur = self.cursor()
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                yield cur
+            finally:
+                cur.execute("ROLLBACK")
+
     def data_version(self) -> int:
         """A number that changes on every committed load: the key of every cache."""
         return int(self.cursor().execute("SELECT version FROM data_version").fetchone()[0])

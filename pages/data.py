@@ -6,7 +6,7 @@ from analytics import ingest, mapping, readers
 from analytics.access import Permission
 from analytics.disclosure import suppress_frame
 from analytics.filters import uk_date
-from ui import components, downloads, state, upload
+from ui import components, extracts, state, upload
 from ui import markdown as md
 
 DETAILED_FILES = 3  # more files than this: each file's details start folded unless it has problems
@@ -18,8 +18,10 @@ components.banner(ctx)
 st.write("Bring in partners' extracts: each file is checked and summarised before anything is "
          "written, loads in one step, and can be rolled back.")
 
-if done := st.session_state.pop("_data_notice", None):
+if done := st.session_state.pop(extracts.DONE, None):
     st.success(md.escape(done), icon=":material/check_circle:")
+if failed := st.session_state.pop(extracts.FAILED, None):
+    st.error(md.escape(failed), icon=":material/error:")
 
 st.header("Load new extracts")
 if not analyst:
@@ -72,11 +74,13 @@ else:
                     st.session_state.pop("_checked", None)
                 else:
                     status.update(label="Loaded", state="complete")
-                    st.session_state["_data_notice"] = (
+                    together = " (one load: it rolls back in one step)" if len(ids) > 1 else ""
+                    st.session_state[extracts.DONE] = (
                         f"Loaded {rows:,} row{'s' * (rows != 1)} from {len(ids)} file"
-                        f"{'s' * (len(ids) != 1)} as extract{'s' * (len(ids) != 1)} "
-                        f"{', '.join(map(str, ids))}. Every page now shows the new data.")
+                        f"{'s' * (len(ids) != 1)} as {upload.extract_label(ids)}{together}. "
+                        "Every page now shows the new data.")
                     st.session_state["_upload_round"] = round_ + 1
+                    st.session_state["history_extract"] = ids[-1]  # show the new load below
                     st.session_state.pop("_checked", None)
                     st.rerun()
 
@@ -114,39 +118,8 @@ if not analyst:
 
 st.subheader("Check or roll back an extract")
 ids = history["extract_id"].tolist()
-names = dict(zip(ids, history["file_name"] + " (" + history["status"] + ")", strict=True))
+names = dict(zip(ids, history["file_name"], strict=True))  # no status: the label must not change
 chosen = st.selectbox("Extract", ids, format_func=lambda i: f"{i}: {names[i]}",
                       key="history_extract")
-row = history.set_index("extract_id").loc[chosen]
-if row["rows_rejected"] or row["rows_duplicate"] or row["rows_outside"]:
-    downloads.rows_to_check_button(int(chosen), f"extract-{chosen}-rows-to-check.csv")
-else:
-    st.caption("Every row of this extract loaded; nothing was rejected or flagged.")
-if isinstance(row["notes"], str):
-    st.caption(md.escape(row["notes"]))
-if row["status"] != ingest.STATUS_LOADED:
-    st.caption(md.escape(f"Extract {chosen} is {row['status']}."))
-elif st.session_state.get("_rollback") != chosen:
-    if st.button(f"Roll back extract {chosen:d}…", icon=":material/undo:"):
-        st.session_state["_rollback"] = chosen
-        st.rerun()
-else:
-    st.warning(md.escape(f"Roll back extract {chosen} ({row['file_name']})? This removes the "
-                         f"{row['rows_loaded']:,} rows it loaded from every table, and nothing "
-                         "else. The record of the load stays in the history."),
-               icon=":material/warning:")
-    yes, no = st.columns(2)
-    if yes.button(f"Yes, roll back extract {chosen:d}", type="primary"):
-        st.session_state.pop("_rollback")
-        try:
-            removed = upload.rollback(int(chosen), st.session_state.get("loaded_by", ""))
-        except ingest.IngestError as err:
-            st.error(md.escape(err), icon=":material/error:")
-        else:
-            st.session_state["_data_notice"] = (
-                f"Rolled back extract {chosen}: removed {sum(removed.values()):,} rows. Every "
-                "page now shows the data without it.")
-            st.rerun()
-    if no.button("Cancel"):
-        st.session_state.pop("_rollback")
-        st.rerun()
+extracts.rollback_step(history, chosen, st.session_state.get("loaded_by", ""))
+extracts.rows_to_check(history.set_index("extract_id").loc[chosen], chosen)

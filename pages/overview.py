@@ -5,7 +5,7 @@ import streamlit as st
 from analytics import charts, narrative, overview
 from analytics.disclosure import display_count, drop_small_rows, mask_small, rounds, suppress_frame
 from analytics.trends import HISTORY, top_signals
-from ui import components, state
+from ui import components, share, state
 from ui import markdown as md
 
 ctx = state.context()
@@ -69,7 +69,7 @@ st.caption(ctx.caption("Current signals from statistical process control charts 
                        f"month for each risk type in each ward, judged against up to "
                        f"{HISTORY['month']} months of history; concerns first"))
 st.page_link("pages/trends.py", label="Every signal, with its chart, on the Trends page",
-             icon=":material/monitoring:")
+             icon=":material/monitoring:", query_params=share.address_query())
 
 st.header("Each risk type, month by month")
 trends = state.compute(overview.risk_trends, filters)

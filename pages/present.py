@@ -33,8 +33,7 @@ bar.button("Next", icon=":material/arrow_forward:", key="next", type="primary", 
            args=(number + 1,), disabled=number == len(keys))
 if bar.button("Leave", icon=":material/close:", key="leave",
               help="Leave presenter mode, back to the dashboard with the same filters"):
-    st.switch_page("pages/overview.py",
-                   query_params=share.query_without(share.PRESENT_KEY, share.SLIDE_KEY))
+    st.switch_page("pages/overview.py", query_params=share.leave_presenter())
 
 section = state.compute(briefing.section, ctx.filters, key=keys[number - 1],
                         view=PRESENTER_VIEW)

@@ -12,6 +12,21 @@ ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 120
 
 
+def through_app(monkeypatch) -> None:
+    """Make every later run (and switch_page) go through app.py, as on a live server once any
+    session has called st.navigation. Without it AppTest behaves like a fresh server with a
+    pages/ folder: after the first run it executes page scripts directly."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    real_init = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+
+
 def open_page(db_path: Path | str, page: str | None = None, query: dict | None = None,
               monkeypatch=None) -> AppTest:
     """Run app.py on the database at db_path, optionally switch to `page` (e.g. 'pages/trends.py')."""

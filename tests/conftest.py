@@ -4,6 +4,7 @@ default demo borough (built once per test session)."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -95,14 +96,18 @@ def tiny() -> Store:
     return store
 
 
-@pytest.fixture
-def tiny_db(tmp_path):
-    """The tiny borough in a database file, for tests that open the app on it."""
-    path = tmp_path / "tiny.duckdb"
+def tiny_database(path: Path) -> Path:
+    """The tiny borough written to a database file at `path` (returned), for an app to open."""
     store = Store(path)
     seed_tiny(store)
     store.close()
     return path
+
+
+@pytest.fixture
+def tiny_db(tmp_path):
+    """The tiny borough in a database file, for tests that open the app on it."""
+    return tiny_database(tmp_path / "tiny.duckdb")
 
 
 @pytest.fixture(scope="session")

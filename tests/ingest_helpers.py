@@ -84,6 +84,14 @@ def snapshot(store: Store) -> dict[str, pd.DataFrame]:
     return out
 
 
+def fingerprint(con) -> dict[str, tuple[int, str]]:
+    """Every data table's row count and a digest of its rows (order aside): equal fingerprints
+    mean the tables hold exactly the same rows."""
+    return {table: tuple(con.execute(
+        f"SELECT count(*), md5(coalesce(string_agg(t::VARCHAR, chr(10) ORDER BY t::VARCHAR), "
+        f"'')) FROM {table} t").fetchone()) for table in (*SNAPSHOT_TABLES, "replaced_rows")}
+
+
 def assert_same(before: dict[str, pd.DataFrame], after: dict[str, pd.DataFrame]) -> None:
     """Every table holds exactly the same rows."""
     for table in before:

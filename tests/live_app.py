@@ -23,6 +23,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SHOTS = Path(os.environ.get("SCREENSHOT_DIR", ROOT / "screenshots"))
+# A link in the sidebar's page menu (ui.navigation draws it with st.page_link).
+MENU_LINK = '[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"]'
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
                  "--enable-unsafe-swiftshader", "--use-angle=swiftshader"]
@@ -103,7 +105,8 @@ def chromium() -> Iterator:
             browser.close()
 
 
-def wait_until_finished(page, timeout_s: float = 180, settle_ms: int = 2500) -> None:
+def wait_until_finished(page, timeout_s: float = 180, settle_ms: int = 2500,
+                        poll_ms: int = 500) -> None:
     """Wait until the app's script has finished and nothing is still loading or spinning."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_s * 1000)
     busy = '[data-testid="stStatusWidget"], [data-testid="stSpinner"], [data-testid="stSkeleton"]'
@@ -113,5 +116,16 @@ def wait_until_finished(page, timeout_s: float = 180, settle_ms: int = 2500) -> 
         if state == "notRunning" and not page.locator(busy).count():
             page.wait_for_timeout(settle_ms)  # let charts and maps paint
             return
-        page.wait_for_timeout(500)
+        page.wait_for_timeout(poll_ms)
     raise AssertionError("the page was still running after the timeout")
+
+
+def open_entry_page(browser, url: str) -> None:
+    """Run the app's first session at its entry page. A fresh server's first run goes through
+    Streamlit's old pages-folder mode (a `pages/` folder sits beside app.py), where a deep link
+    to a page of ours answers 'Page not found' in a modal; from the second session on, every
+    address resolves through st.navigation."""
+    page = browser.new_page()
+    page.goto(url)
+    wait_until_finished(page, settle_ms=0)
+    page.close()

@@ -13,7 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.live_app import SHOTS, free_port, require_browser, running_app, wait_until_finished
+from tests.live_app import (
+    MENU_LINK,
+    SHOTS,
+    free_port,
+    require_browser,
+    running_app,
+    wait_until_finished,
+)
 
 pytestmark = pytest.mark.browser
 require_browser()
@@ -103,7 +110,7 @@ def _sidebar(page) -> str:
 
 
 def _nav(page) -> list[str]:
-    links = page.locator('[data-testid="stSidebarNavLink"]')
+    links = page.locator(MENU_LINK)
     return [links.nth(i).inner_text().strip().splitlines()[-1] for i in range(links.count())]
 
 

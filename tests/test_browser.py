@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.live_app import SHOTS, require_browser, running_app, wait_until_finished
+from tests.live_app import MENU_LINK, SHOTS, require_browser, running_app, wait_until_finished
 
 pytestmark = pytest.mark.browser
 require_browser()
@@ -46,7 +46,7 @@ def test_every_page_renders_without_an_exception(app_url, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     page.goto(app_url)
     wait_until_finished(page)
-    links = page.locator('[data-testid="stSidebarNavLink"]')
+    links = page.locator(MENU_LINK)
     # With a single page Streamlit shows no navigation; the entry page is then the whole app.
     paths = [links.nth(i).get_attribute("href") for i in range(links.count())] or [app_url]
     for href in paths:

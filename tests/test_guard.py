@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 import streamlit
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from analytics import access as ac
 from analytics.disclosure import VIEWS
 from analytics.store import Store
+from tests import apptest
 from tests.apptest import (
     ROOT,
     TIMEOUT,
@@ -135,13 +135,7 @@ def open_app(db, monkeypatch, *, who: dict | None = None, signed_in_mode: bool =
     server with a pages/ folder: after the first run it executes page scripts directly.
     """
     if through_app:
-        real_init = PagesManager.__init__
-
-        def init(self, *args, **kwargs):
-            real_init(self, *args, **kwargs)
-            PagesManager.uses_pages_directory = False
-
-        monkeypatch.setattr(PagesManager, "__init__", init)
+        apptest.through_app(monkeypatch)
     monkeypatch.setenv("SAFEGUARDING_DB", str(db))
     streamlit.cache_resource.clear()
     streamlit.cache_data.clear()
@@ -324,7 +318,7 @@ def test_each_role_sees_its_view_and_pages_even_when_the_link_asks_for_analyst(
     sidebar = " ".join(read(c.value) for c in at.sidebar.caption)
     assert f"Signed in as **{EMAILS[role].split('@')[0].capitalize()}**" in sidebar
     assert f"Role: {ac.Role(role).label}." in sidebar
-    assert [b.label for b in at.sidebar.button] == ["Sign out"]
+    assert [b.label for b in at.sidebar.button] == ["Clear filters", "Sign out"]
     if role == "board":  # one view only: said in words, no choice offered
         assert not at.sidebar.radio
         assert f"{VIEWS['board']} (the one view your role has)" in sidebar

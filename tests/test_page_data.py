@@ -187,3 +187,46 @@ def test_every_page_opens_after_the_demo_is_rolled_back(demo_db, monkeypatch):
     at.run()
     assert_no_exception(at)
     assert at.dataframe[-1].value["Status"].tolist() == ["rolled back"]
+
+
+def test_a_file_with_personal_details_is_warned_about_before_loading(demo_db, monkeypatch):
+    from tests.test_personal_data import PERSONAL
+
+    at = open_page(demo_db, "pages/data.py", ANALYST, monkeypatch)
+    upload(at, "referrals.csv", PERSONAL)
+    warning = next(read(w.value) for w in at.warning if "personal details" in w.value)
+    assert "Column 'Child surname': names (its heading says so)." in warning
+    assert "left out of the load" in warning
+    assert "3 columns that look personal left out." in shown_text(at)
+
+
+def test_files_loaded_together_are_chosen_after_the_load_and_roll_back_in_one_step(
+        demo_db, monkeypatch):
+    at = open_page(demo_db, "pages/data.py", ANALYST, monkeypatch)
+    at.file_uploader[0].set_value([
+        ("jan.csv", incidents_csv(incident("N1", when="14/01/2025")), "text/csv"),
+        ("feb.csv", incidents_csv(incident("N2", when="14/02/2025"),
+                                  incident("N3", when="15/02/2025")), "text/csv")])
+    at.run()
+    at.text_input(key="loaded_by").input("AN")
+    at.run()
+    button(at, "Load 2 files").click()
+    at.run()
+    assert_no_exception(at)
+    assert ("Loaded 3 rows from 2 files as extracts 2 and 3 (one load: it rolls back in one "
+            "step).") in shown_text(at)
+    assert at.selectbox(key="history_extract").value == 3  # the new load, not the demo
+    assert at.multiselect(key="rollback-set-3").value == [2, 3]
+    button(at, "Roll back extracts 2 and 3…").click()
+    at.run()
+    assert ("Roll back extracts 2 and 3 (2 files: jan.csv to feb.csv)? This removes 3 "
+            "incidents, 3 risk types given to incidents, 3 links from incidents to young people "
+            "and 1 young person (a pseudonymous id), and nothing else.") in shown_text(at)
+    button(at, "Yes, roll back extracts 2 and 3").click()
+    at.run()
+    assert_no_exception(at)
+    assert ("Rolled back extracts 2 and 3: removed 3 incidents, 3 risk types given to "
+            "incidents, 3 links from incidents to young people and 1 young person (a pseudonymous "
+            "id).") in shown_text(at)
+    assert at.dataframe[-1].value["Status"].tolist() == ["rolled back", "rolled back", "loaded"]
+    assert audit_actions(demo_db)[-1][:2] == ("rollback", "extracts 2 and 3")

@@ -343,9 +343,36 @@ def test_every_page_for_a_scoped_user_shows_what_their_data_alone_would_show(
         names = dict(Store(full).cursor().execute(
             "SELECT ward_code, ward_name FROM wards").fetchall()) if label == "scoped" else {}
         shown[label] = _as_seen(at, scope, names, set() if label == "scoped" else WITHHELD)
+    if page == "data":  # rolling back is a power over every ward's rows: the alone user's own
+        shown["scoped"] = [e for e in shown["scoped"] if ONLY_UNLIMITED_ROLL_BACK not in e]
+        shown["alone"] = [e for e in shown["alone"] if "rollback-" not in e]
     differ = [(a[:300], b[:300]) for a, b in zip(shown["scoped"], shown["alone"], strict=False)
               if a != b]
     assert (differ, len(shown["scoped"])) == ([], len(shown["alone"]))
+
+
+ONLY_UNLIMITED_ROLL_BACK = "only someone who may see all of them can roll one back"
+
+
+def test_a_scoped_analyst_can_neither_roll_back_nor_plan_a_rollback(small_borough, monkeypatch):
+    """A rollback removes, and its confirmation counts, a file's rows in every ward and agency."""
+    from tests.test_guard import open_app, user
+    from ui import upload as upload_ui
+
+    full, _, scope, roles = small_borough
+    monkeypatch.setenv(access.ROLE_MAP_ENV, str(roles))
+    at = open_app(full, monkeypatch, who=user(email="sam@fernley.test"),
+                  query={"view": "analyst"})
+    at.switch_page("pages/data.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(ONLY_UNLIMITED_ROLL_BACK in c.value for c in at.caption)
+    assert not [b for b in at.button if str(b.key).startswith("rollback-")]
+    assert not [m for m in at.multiselect if str(m.key).startswith("rollback-")]
+    monkeypatch.setattr(upload_ui.state, "current_access", lambda: Access(Role.ANALYST, scope))
+    with pytest.raises(PermissionError, match="roll one back"):
+        upload_ui.rollback_plan([1])
+    with pytest.raises(PermissionError, match="roll one back"):
+        upload_ui.rollback([1], "sam")
 
 
 def test_every_slide_for_a_scoped_user_shows_what_their_data_alone_would_show(small_borough,

@@ -40,7 +40,7 @@ from analytics.access import (
 )
 from analytics.disclosure import PRESENTER_VIEW
 from analytics.sessions import SessionBook
-from ui import markdown, state
+from ui import markdown, navigation, state
 
 Pages = Mapping[str, list]  # section -> st.Page objects, as app.py lists them
 SESSION_CHECK_SECONDS = 60  # how often an open tab checks whether its sign-in has ended
@@ -163,7 +163,8 @@ def run_page(pages: Pages) -> None:
                 refused.append(stand_in)
     if refused:  # hidden pages go in the first section, so no section is left empty
         visible.setdefault(next(iter(visible), ""), []).extend(refused)
-    current = st.navigation(visible)
+    current = st.navigation(visible, position="hidden")
+    navigation.menu(visible)  # our own menu: its links keep the filters (ui.navigation)
     if current in refused:
         st.title(markdown.escape(current.title))
         st.error(markdown.escape(state.closed_message(page_name(current))),

@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from ui import markdown as md
-from ui.sidebar import VIEW_KEY
+from ui.sidebar import VIEW_KEY, address_query
 
 PRESENT_KEY, SLIDE_KEY = "present", "slide"
 LINK_LEAVES_OUT = (VIEW_KEY,)  # the role aside: a shared link never widens or narrows a view
@@ -125,3 +125,11 @@ def query_without(*keys: str) -> dict[str, str | list[str]]:
         values = st.query_params.get_all(k)
         out[k] = values[0] if len(values) == 1 else values
     return out
+
+
+def leave_presenter() -> dict[str, str | list[str]]:
+    """Where 'Leave' goes: the slides' filters, with the view the session had before presenting
+    (the slides' own address leaves it out)."""
+    query = query_without(PRESENT_KEY, SLIDE_KEY)
+    view = address_query().get(VIEW_KEY)
+    return {**query, VIEW_KEY: view} if view else query

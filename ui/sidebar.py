@@ -1,13 +1,32 @@
-"""The global filters in the sidebar, kept across pages and written into the URL.
+"""The global filters in the sidebar: one selection for the whole session, mirrored in the address.
 
-We sync the URL ourselves rather than with widgets' `bind="query-params"`: that binding writes
-the widgets' display labels and silently drops values it does not know, while our links must carry
-codes only and tell the reader when part of a link could not be used.
+How the selection survives every way of moving between pages (Streamlit 1.67):
+- A widget's value is dropped whenever Streamlit meets the widget under a new identity, and an
+  element's identity includes the hash of the script drawing it. With a `pages/` folder beside
+  app.py, a fresh server's first run goes through Streamlit's old pages-folder mode, which runs
+  app.py as a page under another hash; from the second run on, the same sidebar widgets are new
+  widgets and fall back to their first option (the Period to 'Last 3 months', the view to the
+  board's). So the session keeps its own copy of every sidebar widget whose key starts with
+  `f_` and puts it back before the widgets are drawn (`_keep`): a new filter needs nothing more.
+- Streamlit's own page links (its sidebar menu, st.page_link or st.switch_page without
+  query_params) drop every query parameter not bound to a widget. The menu (ui.navigation) and
+  links inside pages carry `address_query()` instead, so a click adds one entry to the browser's
+  history and the address never loses the selection.
+- The address is read when a session starts, and whenever it names a selection other than the
+  one we last wrote: the browser's back and forward buttons (each entry reopens what it showed)
+  or a link naming filters. An address naming none of our keys (a link that dropped them) leaves
+  the selection alone.
+
+We write the address ourselves rather than with widgets' `bind="query-params"`: in 1.67 that
+binding reads and writes each option's display label ('Last 24 months', 'Sexual exploitation')
+rather than its code, and drops a value it does not know without a word, while our links carry
+codes only and say when part of one could not be used.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import streamlit as st
 
@@ -29,53 +48,104 @@ from ui import markdown as md
 from ui.state import PageContext, compute, current_access
 
 VIEW_KEY = "view"
+ADDRESS_KEYS = (*QUERY_KEYS, VIEW_KEY)  # the address's keys that belong to the sidebar
+WIDGET_PREFIX = "f_"  # every sidebar widget's key starts with this (see _keep)
+_KEPT, _WRITTEN, _NOTICES = "_sidebar_kept", "_sidebar_written", "_url_notices"
+CLEAR_HELP = (f"Back to the {PERIOD_PRESETS[DEFAULT_PERIOD].lower()} and every ward, risk type, "
+              "context type and agency, in one click. The view stays as it is.")
+
+Query = dict[str, list[str]]
 
 
-def _clear_notices() -> None:
-    st.session_state["_url_notices"] = []
-
-
-def _seed_from_url(facts: reference.DataFacts, ward_codes: set[str],
-                   agency_codes: set[str]) -> None:
-    """On a session's first run, put the URL's filters into the widgets (once, never again)."""
-    if st.session_state.get("_seeded"):
-        return
-    st.session_state["_seeded"] = True
-    query = {key: st.query_params.get_all(key) for key in st.query_params}
-    filters, notices = from_query(  # no incidents at all (say the demo was rolled back): today
-        query, data_end=facts.latest_incident or date.today(), data_start=facts.first_incident,
-        ward_codes=ward_codes, agency_codes=agency_codes,
-    )
-    view = (query.get(VIEW_KEY) or [DEFAULT_VIEW])[0]
-    if view not in VIEWS:
-        notices.append("The link asked for a view we do not have; showing the board view.")
-        view = DEFAULT_VIEW
-    elif (allowed := effective_view(current_access(), view)) != view:
-        notices.append(f"The link asked for the {view} view; your role shows the {allowed} view.")
-        view = allowed
-    st.session_state.update({
+def widget_values(filters: Filters) -> dict[str, Any]:
+    """Each filter widget's value for a selection: the one table that seeding from an address
+    and Clear filters go through (a new filter adds its widget here)."""
+    return {
         "f_period": filters.period,
         "f_dates": (filters.start, filters.end),
         "f_wards": list(filters.wards),
         "f_risks": list(filters.risk_types),
         "f_contexts": list(filters.context_types),
         "f_agencies": list(filters.agencies),
-        "f_view": view,
-        "_url_notices": notices,
-    })
+    }
 
 
-def _write_url(filters: Filters, view: str) -> None:
-    """Make the address bar reopen this view: our keys set or removed, others left alone."""
-    wanted = filters.to_query()
+def _clear_notices() -> None:
+    st.session_state[_NOTICES] = []
+
+
+def _address() -> Query:
+    """Our keys in the address, with their values in the address's order."""
+    return {k: st.query_params.get_all(k) for k in ADDRESS_KEYS if k in st.query_params}
+
+
+def address_query() -> Query:
+    """The selection as the address carries it (filters and view, codes only), for links that
+    must keep it: the page menu and links inside pages."""
+    return dict(st.session_state.get(_WRITTEN) or {})
+
+
+def _settle(facts: reference.DataFacts, ward_codes: set[str], agency_codes: set[str]) -> None:
+    """Before the widgets are drawn: the selection from the address when the session is new or
+    the address names one we did not write; otherwise the session's own, put back."""
+    address, written = _address(), st.session_state.get(_WRITTEN)
+    if written is None or (address and address != written):
+        _seed(address, facts, ward_codes, agency_codes)
+    else:
+        _keep()
+
+
+def _seed(address: Query, facts: reference.DataFacts, ward_codes: set[str],
+          agency_codes: set[str]) -> None:
+    """Put the address's filters and view into the widgets, with a notice for each part of it
+    that could not be used."""
+    filters, notices = from_query(  # no incidents at all (say the demo was rolled back): today
+        address, data_end=facts.latest_incident or date.today(), data_start=facts.first_incident,
+        ward_codes=ward_codes, agency_codes=agency_codes,
+    )
+    kept = st.session_state.get(_KEPT, {})
+    view = (address.get(VIEW_KEY) or [DEFAULT_VIEW])[0]
+    if view not in VIEWS:
+        notices.append("The link asked for a view we do not have; showing the board view.")
+        view = DEFAULT_VIEW
+    elif (allowed := effective_view(current_access(), view)) != view:
+        notices.append(f"The link asked for the {view} view; your role shows the {allowed} view.")
+        view = allowed
+    st.session_state.update({**kept, **widget_values(filters), "f_view": view,
+                             _NOTICES: notices})
+
+
+def _keep() -> None:
+    """Give every sidebar widget its value again before it is drawn (the value it has now, or the
+    session's copy when Streamlit dropped it), so no change of identity can lose it."""
+    kept = st.session_state.get(_KEPT, {})
+    for key in {*kept, *(k for k in st.session_state if str(k).startswith(WIDGET_PREFIX))}:
+        st.session_state[key] = st.session_state[key] if key in st.session_state else kept[key]
+
+
+def _remember() -> None:
+    """After the widgets are drawn: the session's copy of every sidebar widget's value."""
+    st.session_state[_KEPT] = {k: st.session_state[k] for k in st.session_state
+                               if str(k).startswith(WIDGET_PREFIX)}
+
+
+def _clear_filters(defaults: dict[str, Any]) -> None:
+    """Clear filters: every filter back to its default in one click; the view stays."""
+    st.session_state.update(defaults)
+    _clear_notices()
+
+
+def _write_address(filters: Filters, view: str) -> None:
+    """Make the address name this selection (other keys, such as a page's own settings, kept), in
+    one change, so the browser's history gains at most one entry."""
+    wanted = {k: _as_list(v) for k, v in filters.to_query().items()}  # codes sorted
     if view != DEFAULT_VIEW:
-        wanted[VIEW_KEY] = view
-    for key in (*QUERY_KEYS, VIEW_KEY):
-        if key in wanted:
-            if st.query_params.get_all(key) != _as_list(wanted[key]):
-                st.query_params[key] = wanted[key]
-        elif key in st.query_params:
-            del st.query_params[key]
+        wanted[VIEW_KEY] = [view]
+    if _address() != wanted:
+        others = {k: st.query_params.get_all(k) for k in st.query_params
+                  if k not in ADDRESS_KEYS}
+        st.query_params.from_dict({**others, **wanted})
+    st.session_state[_WRITTEN] = wanted
 
 
 def _as_list(value: str | list[str]) -> list[str]:
@@ -90,7 +160,7 @@ def sidebar_filters() -> PageContext:
     ward_names: dict[str, str] = compute(reference.ward_names, Filters())
     scope = access.scope
     ward_options, agency_options = _options(access, ward_names)
-    _seed_from_url(facts, set(ward_options), set(agency_options))
+    _settle(facts, set(ward_options), set(agency_options))
     data_end = facts.latest_incident or date.today()
     sb = st.sidebar
     sb.header("Filters")
@@ -119,6 +189,14 @@ def sidebar_filters() -> PageContext:
                               key="f_agencies", on_change=_clear_notices,
                               placeholder="All agencies" if scope.agencies is None
                               else "All your agencies")
+    filters = Filters(start=start, end=end, period=period, wards=tuple(wards),
+                      risk_types=tuple(risks), context_types=tuple(contexts),
+                      agencies=tuple(agencies))
+    default = from_query({}, data_end=data_end, data_start=facts.first_incident,
+                         ward_codes=set(ward_options), agency_codes=set(agency_options))[0]
+    sb.button("Clear filters", icon=":material/filter_alt_off:", on_click=_clear_filters,
+              args=(widget_values(default),), disabled=filters == default,
+              help=CLEAR_HELP)
     sb.divider()
     views = allowed_views(access)
     if st.session_state.get("f_view") not in views:
@@ -130,12 +208,10 @@ def sidebar_filters() -> PageContext:
         view = views[0]
         sb.caption(f"{VIEWS[view]} (the one view your role has).")
     view = effective_view(access, view)  # a role never gets a wider view, however it was asked
-    for notice in st.session_state.get("_url_notices", []):
+    for notice in st.session_state.get(_NOTICES, []):
         sb.warning(md.escape(notice))
-    filters = Filters(start=start, end=end, period=period, wards=tuple(wards),
-                      risk_types=tuple(risks), context_types=tuple(contexts),
-                      agencies=tuple(agencies))
-    _write_url(filters, view)
+    _remember()
+    _write_address(filters, view)
     # Scoped here too (ui.state.compute scopes again, to the same), so captions name the wards
     # and agencies the user may see rather than saying "all wards".
     return PageContext(filters=scoped(filters, access), view=view, ward_names=ward_names,
@@ -151,8 +227,8 @@ def _options(access: Access, ward_names: dict[str, str]) -> tuple[list[str], lis
 
 def url_context() -> PageContext:
     """The page context straight from the address, drawing nothing: for presenter mode, which
-    hides the sidebar and always shows the board view. The sidebar reads the address again when
-    the presenter leaves, so the filters come back as they were."""
+    hides the sidebar and always shows the board view; its address leaves the view out, and
+    'Leave' puts the session's back (ui.share.leave_presenter)."""
     facts: reference.DataFacts = compute(reference.data_facts)
     ward_names: dict[str, str] = compute(reference.ward_names, Filters())
     ward_options, agency_options = _options(current_access(), ward_names)
@@ -160,7 +236,6 @@ def url_context() -> PageContext:
     filters, notices = from_query(query, data_end=facts.latest_incident or date.today(),
                                   data_start=facts.first_incident, ward_codes=set(ward_options),
                                   agency_codes=set(agency_options))
-    st.session_state["_seeded"] = False
-    st.session_state["_url_notices"] = notices
+    st.session_state[_NOTICES] = notices
     return PageContext(filters=scoped(filters, current_access()), view=PRESENTER_VIEW,
                        ward_names=ward_names, facts=facts)

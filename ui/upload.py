@@ -6,11 +6,13 @@ file, its kind, sheet and mapping, and the data version) and redone only when on
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 import streamlit as st
 
 from analytics import audit, ingest, mapping, readers
-from analytics.access import Permission, require
+from analytics.access import Access, Permission, require
 from analytics.mapping import FIELDS, Mapping
 from analytics.staging import Staged
 from analytics.vocab import AGENCIES, CONTEXT_TYPES, RISK_TYPES
@@ -80,6 +82,9 @@ def headline(staged: Staged) -> None:
         if n:
             plural = "s" if words == "exact duplicate" and n != 1 else ""
             parts.append(f"{n:,} {words}{plural}")
+    if staged.personal:
+        n = len(staged.personal)
+        parts.append(f"{n} column{'s' * (n != 1)} that look{'s' * (n == 1)} personal left out")
     st.markdown(md.format("**{}** ({}): {}.", staged.file_name,
                           ingest.KINDS.get(staged.kind, staged.kind), ", ".join(parts)))
 
@@ -87,7 +92,7 @@ def headline(staged: Staged) -> None:
 def needs_attention(staged: Staged) -> bool:
     """Whether the analyst should look inside: an error, rejected rows or a replacement."""
     return not staged.ok or bool(staged.counts.rejected or staged.replaces
-                                 or staged.unknown_codes or staged.previous)
+                                 or staged.unknown_codes or staged.previous or staged.personal)
 
 
 def choose_kind(staged: Staged, key: str) -> None:
@@ -172,6 +177,7 @@ def summary(staged: Staged, key: str) -> None:
         extract_id, status, when = staged.previous
         text = f"This exact file was loaded before (extract {extract_id}, {when}; {status})."
         (st.warning if status == ingest.STATUS_LOADED else st.info)(md.escape(text))
+    personal_warning(staged)
     cols = st.columns(len(COUNT_LABELS))
     for col, (field_name, label) in zip(cols, COUNT_LABELS, strict=True):
         col.metric(md.escape(label), f"{getattr(staged.counts, field_name):,}")
@@ -198,6 +204,25 @@ def summary(staged: Staged, key: str) -> None:
     if not preview.empty:
         with st.expander("Preview the rows that will load"):
             st.dataframe(preview, hide_index=True, width="stretch")
+
+
+def personal_warning(staged: Staged) -> None:
+    """Before loading: the columns that look like names, dates of birth, addresses or postcodes,
+    and that their text will be left out."""
+    if not staged.personal:
+        return
+    st.warning(
+        "**This file seems to hold personal details.** "
+        + " ".join(md.escape(_sentence(f.describe())) for f in staged.personal)
+        + " The dashboard never stores names, dates of birth, addresses or postcodes, so the "
+        "text of these columns is left out of the load and of the rows kept to check, and no "
+        "view will show it. Please remove them from the file at source. A name written without "
+        "a title is not recognised: read free text before loading.",
+        icon=":material/privacy_tip:")
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + "."
 
 
 def saved_mappings() -> None:
@@ -234,23 +259,50 @@ def commit(ready: list[Staged], who: str) -> list[int]:
     return ids
 
 
-def rollback(extract_id: int, who: str) -> dict[str, int]:
-    """ingest.rollback, for a role that may roll back, audited; anything unforeseen becomes an
-    IngestError (nothing was removed)."""
-    access = state.current_access()
+def _may_roll_back(access: Access | None) -> None:
+    """A rollback removes (and its plan counts) a file's rows of every ward and agency: only for a
+    role that may load data and a user no scope limits."""
     require(access, Permission.UPLOAD)
+    if not access.scope.unlimited:
+        raise PermissionError("A rollback removes every ward's and agency's rows of a file, so "
+                              "only someone who may see all of them can roll one back.")
+
+
+def rollback_plan(extract_ids: Sequence[int]) -> ingest.RollbackPlan:
+    """ingest.rollback_plan, for a role that may roll back: exactly what would go, and why not."""
+    _may_roll_back(state.current_access())
+    return ingest.rollback_plan(state.store(), extract_ids)
+
+
+def rollback(extract_ids: Sequence[int], who: str,
+             expected: dict[str, int] | None = None) -> dict[str, int]:
+    """ingest.rollback of one or several extracts in one step, for a role that may roll back,
+    audited; anything unforeseen becomes an IngestError (nothing was removed)."""
+    access = state.current_access()
+    _may_roll_back(access)
+    what = extract_label(extract_ids)
     try:
-        removed = ingest.rollback(state.store(), extract_id, who)
+        removed = ingest.rollback(state.store(), extract_ids, who, expected)
     except Exception as err:
-        audit.record(state.store(), access, "rollback", f"extract {extract_id}", f"failed: {err}")
+        audit.record(state.store(), access, "rollback", what, f"failed: {err}")
         if isinstance(err, ingest.IngestError):
             raise
         # the analyst must see a message, whatever went wrong
         raise ingest.IngestError(f"The rollback failed, so nothing was removed "
                                  f"({type(err).__name__}).") from err
-    audit.record(state.store(), access, "rollback", f"extract {extract_id}",
-                 f"removed {sum(removed.values()):,} rows")
+    audit.record(state.store(), access, "rollback", what,
+                 f"removed {ingest.count_words(removed)}")
     return removed
+
+
+def extract_label(extract_ids: int | Sequence[int]) -> str:
+    """'extract 5', 'extracts 5 and 7', 'extracts 5 to 28' (a run), 'extracts 3, 5 and 9'."""
+    ids = sorted({extract_ids} if isinstance(extract_ids, int) else set(extract_ids))
+    if len(ids) == 1:
+        return f"extract {ids[0]}"
+    if len(ids) > 2 and ids[-1] - ids[0] == len(ids) - 1:
+        return f"extracts {ids[0]} to {ids[-1]}"
+    return "extracts " + ", ".join(map(str, ids[:-1])) + f" and {ids[-1]}"
 
 
 def history_table(history: pd.DataFrame) -> pd.DataFrame:
