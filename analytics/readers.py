@@ -19,8 +19,10 @@ import io
 import json
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from typing import IO
 
 import numpy as np
 import pandas as pd
@@ -371,20 +373,55 @@ def sheet_names(file_name: str, data: bytes) -> list[str]:
 
 def _workbook(file_name: str, data: bytes):
     """The workbook, opened read-only once its zip directory shows it unpacks within bounds (a
-    zip never yields more than its directory says: Python's zipfile stops there)."""
+    zip never yields more than its directory says: Python's zipfile stops there) and its XML
+    that no sheet holds too many rows."""
     import openpyxl
 
     try:
-        unpacked = sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(data)).infolist())
+        book = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError):
-        unpacked = None  # openpyxl says it cannot read it, below
-    if unpacked is not None:
-        check_unpacked(file_name, unpacked, "unzipped")
+        book = None  # openpyxl says it cannot read it, below
+    if book is not None:
+        check_unpacked(file_name, sum(i.file_size for i in book.infolist()), "unzipped")
+        try:
+            _check_sheet_rows(file_name, book)
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError):
+            pass  # a damaged part: openpyxl says it cannot read the workbook, below
     try:
         return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many types for a damaged file
         raise ReadError(f"{file_name} is not a readable Excel workbook; open it in Excel and save "
                         "it again as .xlsx, or export the sheet as CSV.") from None
+
+
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
+_TAG_ROOM = 256  # bytes kept between chunks, longer than any row tag
+
+
+def _check_sheet_rows(file_name: str, book: zipfile.ZipFile) -> None:
+    """Refuse a workbook with a sheet past MAX_ROWS, counted in its unzipped XML (seconds), before
+    openpyxl opens it: openpyxl reads a sheet that does not state its size whole just to open
+    the workbook, minutes for a few megabytes of zipped rows. Every part is counted, wherever
+    the workbook says its sheets are; only sheets hold rows."""
+    stop = MAX_ROWS + 2  # the header and one row past the bound are enough to refuse
+    for part in book.infolist():
+        with book.open(part) as stream:
+            if _rows_in(stream, stop) >= stop:
+                check_shape(file_name, stop - 1, 0, at_least=True)
+
+
+def _rows_in(stream: IO[bytes], stop: int) -> int:
+    """How many <row> elements an XML stream holds, read a megabyte at a time, up to `stop`."""
+    count, tail = 0, b""
+    while count < stop and (chunk := stream.read(MB)):
+        text = tail + chunk
+        room, last = len(text) - _TAG_ROOM, 0  # a tag starting in the last bytes waits
+        for match in _ROW_TAG.finditer(text):
+            if match.start() >= room:
+                break
+            count, last = count + 1, match.end()
+        tail = text[max(room, last):]
+    return min(stop, count + len(_ROW_TAG.findall(tail)))
 
 
 def _cell_text(value: object) -> str:

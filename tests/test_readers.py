@@ -194,6 +194,30 @@ def test_a_workbook_that_unzips_past_the_bound_is_refused_before_it_is_opened(mo
         readers.sheet_names("x.xlsx", data)
 
 
+def test_a_workbook_of_too_many_rows_is_refused_from_its_xml_before_openpyxl_opens_it(
+        monkeypatch):
+    """openpyxl reads a sheet that states no size whole just to open the workbook (minutes for a
+    few zipped megabytes), so the rows are counted in the XML first."""
+    import openpyxl
+
+    monkeypatch.setattr(readers, "MAX_ROWS", 100)
+    data = xlsx_bytes({"Notes": [["read me"]], "Sheet": [["id", "n"],
+                                                         *([f"I{i}", i] for i in range(150))]})
+    monkeypatch.setattr(openpyxl, "load_workbook", lambda *a, **k: pytest.fail("opened"))
+    with pytest.raises(ReadError, match=r"x.xlsx has at least 101 rows; we read at most 100"):
+        read_table("x.xlsx", data)
+    with pytest.raises(ReadError, match=r"x.xlsx has at least 101 rows"):
+        readers.sheet_names("x.xlsx", data)
+
+
+def test_rows_in_a_sheets_xml_are_counted_across_chunks_and_with_any_prefix():
+    rows = b"".join(b'<x:row r="%d"><x:c><x:v>%d</x:v></x:c></x:row>' % (i, i)
+                    for i in range(120_000))  # about 5 MB: tags fall across the 1 MB chunks
+    sheet = b"<x:worksheet><x:sheetData>" + rows + b"<row/><rows>no</rows></x:sheetData>"
+    assert readers._rows_in(io.BytesIO(sheet), 10**9) == 120_001
+    assert readers._rows_in(io.BytesIO(sheet), 1_000) == 1_000
+
+
 def test_rows_past_the_bound_are_refused_as_they_are_counted(monkeypatch):
     monkeypatch.setattr(readers, "MAX_ROWS", 100)
     rows = [["id", "n"], *([f"I{i}", i] for i in range(150))]
