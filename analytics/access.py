@@ -24,6 +24,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, TypeVar
 
+from analytics.disclosure import base_view
 from analytics.filters import Filters
 from analytics.vocab import AGENCY_LABELS
 
@@ -116,7 +117,11 @@ WHOLE_AREA: dict[str, str] = {
     "analytics.reference:data_facts": "the dates the data run between and the last load: the "
                                       "same for every partner, so a period means the same to all",
     "analytics.trends:data_bounds": "the same dates, for the trend windows",
-    "analytics.places:has_area_crime": "whether police.uk street crime is loaded at all",
+    "analytics.reference:risk_options": "the crime types (objects of search) police.uk "
+                                        "publishes for the area, offered in the filter: the "
+                                        "vocabulary of open data, the same list for every partner",
+    "analytics.reference:outcome_options": "the search outcomes police.uk publishes, offered in "
+                                           "the filter: the same list for every partner",
     "analytics.ingest:history": "what was loaded, when and by whom (the Data page, which "
                                 "shows a scoped user no whole-file row counts)",
     "analytics.ingest:same_load": "which extracts were loaded together, offered for rollback "
@@ -282,8 +287,9 @@ def may_open(access: Access, page_name: str) -> bool:
 
 
 def local_access(view: str, user_label: str = "") -> Access:
-    """Local mode: one person on their own machine, whose chosen view sets the role."""
-    role = LOCAL_ROLES.get(view, Role.BOARD)
+    """Local mode: one person on their own machine, whose chosen view (or its public form, for
+    counts not about children) sets the role."""
+    role = LOCAL_ROLES.get(base_view(view), Role.BOARD)
     return Access(role=role, user_id=LOCAL_USER_ID, user_label=user_label or "Local user",
                   local=True)
 

@@ -51,9 +51,14 @@ class InterventionError(ValueError):
 def register(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Interventions at places in the chosen wards and context types, running at some point in
     the period, most recent first, with labels for display and where each record came from.
-    Only those in the user's scope (`Filters.in_scope`) are listed."""
+
+    A place is a registered context or a police.uk location (analytics/derived.py place_facts);
+    the demo's interventions are left out once real boundaries keep the demo off the pages. Only
+    those in the user's scope (`Filters.in_scope`) are listed."""
     scope = filters.in_scope("v.ward_code", "c.ward_code")
-    clauses, params = [scope.sql], dict(scope.params)
+    clauses = [scope.sql, "(v.extract_id IS NULL OR v.extract_id NOT IN "
+               "(SELECT extract_id FROM hidden_extracts))"]
+    params: dict = dict(scope.params)
     if filters.wards:
         clauses.append("list_contains($wards, coalesce(v.ward_code, c.ward_code))")
         params["wards"] = list(filters.wards)
@@ -74,7 +79,7 @@ def register(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
                v.started_on, v.ended_on, v.intervention_type, v.lead_agency, v.partners,
                v.description, coalesce(e.file_name, $dashboard) AS source
         FROM interventions v
-        LEFT JOIN contexts c ON c.context_id = v.context_id
+        LEFT JOIN place_facts c ON c.context_id = v.context_id
         LEFT JOIN wards w ON w.ward_code = coalesce(v.ward_code, c.ward_code)
         LEFT JOIN extracts e ON e.extract_id = v.extract_id
         WHERE {" AND ".join(clauses)}
@@ -95,15 +100,17 @@ def register(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
 
 def places(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Every known place in the user's scope, for choosing where an intervention is: id, name,
-    type and ward."""
+    type and ward (registered places first, then police.uk's locations, so an area with only
+    police.uk data can record what it does where; those only for a scope that holds the
+    police, whose data they are)."""
     scope = filters.in_scope("c.ward_code")
     frame = con.execute(
         f"""
         SELECT c.context_id, c.name, c.context_type, w.ward_name
-        FROM contexts c LEFT JOIN wards w ON w.ward_code = c.ward_code
-        WHERE {scope.sql}
-        ORDER BY c.name, c.context_id
-        """, scope.params
+        FROM place_facts c LEFT JOIN wards w ON w.ward_code = c.ward_code
+        WHERE {scope.sql} AND (c.source <> 'police' OR $police)
+        ORDER BY c.source = 'police', c.name, c.context_id
+        """, {**scope.params, "police": filters.police_in_scope()}
     ).df()
     frame["label"] = [
         f"{n} ({CONTEXT_LABELS.get(t, t)}{', ' + w if isinstance(w, str) else ''})"
@@ -151,11 +158,11 @@ def add_intervention(store: Store, *, access: Access, context_id: str,
     if problem := text_problem(text, name=False, limit=MAX_DESCRIPTION_LENGTH):
         raise InterventionError(f"The description {problem}.")
     with store.transaction() as cur:
-        found = cur.execute("SELECT ward_code FROM contexts WHERE context_id = $id",
+        found = cur.execute("SELECT ward_code FROM place_facts WHERE context_id = $id",
                             {"id": context_id}).fetchone()
         if found is None:
             raise InterventionError(f"There is no place with the id {context_id!r} in the loaded "
-                                    "contexts; choose one from the list.")
+                                    "contexts or police.uk locations; choose one from the list.")
         new_id = _next_id(cur)
         cur.execute(
             "INSERT INTO interventions (intervention_id, context_id, ward_code, started_on, "

@@ -32,7 +32,7 @@ from analytics.disclosure import (
 )
 from analytics.filters import uk_date
 from analytics.places import PRIVATE_TYPES, GridHotSpots, HotSpots
-from analytics.vocab import RISK_LABELS
+from analytics.sources import risk_label
 
 STYLE_ENV = "SAFEGUARDING_MAP_STYLE"
 MAP_HEIGHT = 620  # pixels; the view is fitted to the data for a map about this tall
@@ -41,6 +41,9 @@ HIDDEN_GREY = "#D9D9D9"  # wards whose count is hidden (1 to 4) in this view
 EMPTY_WHITE = "#FFFFFF"
 FILL_ALPHA = 190
 PLACE_RADIUS_M = 20  # a place's circle: this many metres times the square root of its incidents
+# ...but the busiest place's circle is never wider than this share of the places' spread, so a
+# small area (the City of London is 3 km across) is not hidden under its own circles
+PLACE_RADIUS_SHARE = 0.04
 TOOLTIP = {"text": "{tip}", "style": {"backgroundColor": "#0B0C0C", "color": "white",
                                       "fontFamily": "Arial, sans-serif", "fontSize": "13px"}}
 MEASURES = {"incidents": "Incidents", "rate": "Incidents per 1,000 children"}
@@ -155,8 +158,8 @@ def literal(text: str) -> str:
 
 # --- layers ------------------------------------------------------------------------------
 def ward_layers(wards: pd.DataFrame, counts: pd.DataFrame, view: str, *,
-                colour_by: str | None,
-                chosen: tuple[str, ...] = ()) -> tuple[pdk.Layer, pdk.Layer, list[LegendBin]]:
+                colour_by: str | None, chosen: tuple[str, ...] = (), noun: str = "Incidents",
+                per: str = "children") -> tuple[pdk.Layer, pdk.Layer, list[LegendBin]]:
     """Ward polygons (filled by count or rate, or outlines only), their names, the legend."""
     frame = wards.merge(counts[["ward_code", "incidents", "rate"]], on="ward_code", how="left")
     if "child_population" in frame:  # the rate drawn and told is of the count as shown
@@ -170,8 +173,8 @@ def ward_layers(wards: pd.DataFrame, counts: pd.DataFrame, view: str, *,
     rows, labels = [], []
     for (_, ward), value, hidden in zip(frame.iterrows(), values, small, strict=True):
         rate = "–" if hidden or pd.isna(ward["rate"]) else f"{ward['rate']:.1f}"
-        tip = escape.deck(f"{ward['ward_name']}\nIncidents: "
-                          f"{display_count(ward['incidents'], view)}\nPer 1,000 children: {rate}")
+        tip = escape.deck(f"{ward['ward_name']}\n{noun}: "
+                          f"{display_count(ward['incidents'], view)}\nPer 1,000 {per}: {rate}")
         if colour_by is None:
             fill = rgba(EMPTY_WHITE, 0)
         elif hidden:
@@ -200,7 +203,8 @@ def ward_layers(wards: pd.DataFrame, counts: pd.DataFrame, view: str, *,
     legend = []
     if colour_by:
         legend = _bin_legend(breaks, fmt)
-        legend.append(LegendBin(EMPTY_WHITE, "none" if colour_by == "incidents" else "no incidents"))
+        legend.append(LegendBin(EMPTY_WHITE, "none" if colour_by == "incidents"
+                                else f"no {noun.lower()}"))
         if small.any():
             legend.append(LegendBin(HIDDEN_GREY, f"fewer than {THRESHOLD} (hidden)"))
     return fill, names, legend
@@ -228,7 +232,8 @@ def density_layer(grid_result: GridHotSpots, view: str) -> tuple[list, list]:
     return [layer], legend
 
 
-def context_layer(points: pd.DataFrame, view: str, period: str) -> tuple[list, list]:
+def context_layer(points: pd.DataFrame, view: str, period: str,
+                  noun: str = "Incidents") -> tuple[list, list]:
     """Places as circles sized by incidents, with name, type, risks and trend in the tooltip."""
     if points.empty:
         return [], []
@@ -237,21 +242,36 @@ def context_layer(points: pd.DataFrame, view: str, period: str) -> tuple[list, l
         shown = shown[~shown["context_type"].isin(PRIVATE_TYPES)]
         shown = drop_small_rows(shown, ["incidents"], view)
     rows = []
+    scale = _place_scale(shown)
     for p in shown.itertuples():
-        risks = "\n".join(f"  {RISK_LABELS.get(code, code)}: {display_count(n, view)}"
+        risks = "\n".join(f"  {risk_label(code)}: {display_count(n, view)}"
                           for code, n in p.risks)
-        rows.append({"position": [p.lon, p.lat], "radius": PLACE_RADIUS_M * math.sqrt(p.incidents),
+        rows.append({"position": [p.lon, p.lat],
+                     "radius": scale * PLACE_RADIUS_M * math.sqrt(p.incidents),
                      "tip": escape.deck(
-                         f"{p.name} ({p.type})\nIncidents: {display_count(p.incidents, view)}"
+                         f"{p.name} ({p.type})\n{noun}: {display_count(p.incidents, view)}"
                          f"\n{risks}\n{trend_words(p.incidents, p.previous, view, period)}")})
     layer = pdk.Layer("ScatterplotLayer", rows, id="places", get_position="position",
                       get_radius="radius", radius_units=literal("meters"),
                       get_fill_color=rgba("#FFFFFF", 150), get_line_color=rgba(DARK_GREY),
                       line_width_min_pixels=2, stroked=True, pickable=True,
                       radius_min_pixels=3)
-    note = (f"place (size = incidents; fewer than {THRESHOLD} and home addresses not shown)"
-            if suppresses(view) else "place (size = incidents)")
+    size = f"size = {noun.lower()}"
+    note = (f"place ({size}; fewer than {THRESHOLD} and home addresses not shown)"
+            if suppresses(view) else f"place ({size})")
     return [layer], [LegendBin(DARK_GREY, note, "ring")]
+
+
+def _place_scale(points: pd.DataFrame) -> float:
+    """1, or less where the busiest place's circle would be wider than PLACE_RADIUS_SHARE of
+    the distance the places spread over."""
+    if len(points) < 2:
+        return 1.0
+    lat = points["lat"].astype(float)
+    spread = max((lat.max() - lat.min()) * 111_000, (points["lon"].astype(float).max()
+                 - points["lon"].astype(float).min()) * 111_000 * math.cos(math.radians(lat.mean())))
+    widest = PLACE_RADIUS_M * math.sqrt(float(points["incidents"].max()))
+    return min(1.0, PLACE_RADIUS_SHARE * spread / widest) if widest and spread else 1.0
 
 
 def trend_words(current: int, previous: int, view: str, period: str) -> str:
@@ -276,9 +296,9 @@ def hot_spot_layers(result: HotSpots, *, wards: pd.DataFrame | None = None,
     for row in marked.itertuples():
         hot = row.label == hotspots.HOT
         colour = DARK_PINK if hot else TURQUOISE
-        tip = (f"{'Hot' if hot else 'Cold'} spot: {row.name}\n{row.ratio:.1f} times the borough "
-               f"rate, {hotspots.confidence_words(row.q)}")
-        if result.unit == "ward" and wards is not None:
+        tip = escape.deck(f"{'Hot' if hot else 'Cold'} spot: {row.name}\n{row.ratio:.1f} times "
+                          f"the borough rate, {hotspots.confidence_words(row.q)}")
+        if result.unit in ("ward", "lsoa") and wards is not None:  # the areas' own shapes
             geom = wards.set_index("ward_code").at[row.id, "shape"]
             polygons, centre = rings(geom), geom.representative_point()
             position = [centre.x, centre.y - 0.15 * (geom.bounds[3] - geom.bounds[1])]
@@ -393,14 +413,24 @@ def places_map(options: MapOptions, view: str, *, wards: pd.DataFrame, counts: p
                grid: GridHotSpots, spots: HotSpots, points: pd.DataFrame, period: str,
                chosen: tuple[str, ...] = (), crime: pd.DataFrame | None = None,
                lsoa: pd.DataFrame | None = None,
-               interventions: pd.DataFrame | None = None) -> MapResult | None:
-    """The Places map: layers stacked so outlines, circles and names stay on top of fills."""
+               interventions: pd.DataFrame | None = None,
+               areas: pd.DataFrame | None = None, noun: str = "Incidents",
+               per: str = "children") -> MapResult | None:
+    """The Places map: layers stacked so outlines, circles and names stay on top of fills.
+
+    `areas` are the LSOAs (places.lsoa_counts): coloured when `colour_by` is "lsoa", and the
+    shapes of LSOA hot spots. `noun` and `per` name what is counted ('Crimes', 'residents')."""
     bounds = bounds_of(wards, chosen, points)
     if bounds is None:
         return None
+    words = {"noun": noun, "per": per}
     by_ward = options.colour_by in MEASURES
+    by_lsoa = options.colour_by == "lsoa" and areas is not None
+    lsoas = (areas.rename(columns={"lsoa_code": "ward_code", "lsoa_name": "ward_name"})
+             if areas is not None else None)
     fill, names, ward_legend = ward_layers(
-        wards, counts, view, colour_by=options.colour_by if by_ward else None, chosen=chosen)
+        wards, counts, view, colour_by=options.colour_by if by_ward else None, chosen=chosen,
+        **words)
     stack, legend = [], []
 
     def add(layers: list, entries: list) -> None:
@@ -409,22 +439,28 @@ def places_map(options: MapOptions, view: str, *, wards: pd.DataFrame, counts: p
 
     if options.deprivation and lsoa is not None:
         add(*deprivation_layer(lsoa))
-    if by_ward:
+    if by_lsoa:
+        lsoa_fill, names, lsoa_legend = ward_layers(lsoas[["ward_code", "ward_name", "shape"]],
+                                                    lsoas, view, colour_by="incidents", **words)
+        add([lsoa_fill], lsoa_legend)
+        stack.append(fill)  # ward outlines over the LSOAs
+        title = f"{noun} by LSOA"
+    elif by_ward:
         add([fill], ward_legend)
-        title = f"{MEASURES[options.colour_by]} by ward"
+        title = f"{noun if options.colour_by == 'incidents' else f'{noun} per 1,000 {per}'} by ward"
     else:
         add(*density_layer(grid, view))
         stack.append(fill)  # ward outlines over the hexagons
         width = f"{grid.grid.width_m:,.0f} m" if grid.grid else ""
-        title = f"Incidents in hexagons {width} across"
+        title = f"{noun} in hexagons {width} across"
     if options.area_crime and crime is not None and grid.grid is not None:
         add(*area_crime_layer(crime, grid.grid))
-    outlines, markers, spot_legend = (hot_spot_layers(spots, wards=wards, grid=grid.grid,
-                                                      cells=grid.cells)
-                                      if options.hot_spots else ([], [], []))
+    outlines, markers, spot_legend = (
+        hot_spot_layers(spots, wards=lsoas if spots.unit == "lsoa" else wards, grid=grid.grid,
+                        cells=grid.cells) if options.hot_spots else ([], [], []))
     add(outlines, spot_legend)
     if options.places:
-        add(*context_layer(points, view, period))
+        add(*context_layer(points, view, period, noun))
     if options.interventions and interventions is not None:
         add(*intervention_layer(interventions, view))
     stack += [names, *markers]

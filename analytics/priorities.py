@@ -31,10 +31,10 @@ import numpy as np
 import pandas as pd
 
 from analytics import places, spc, trends
-from analytics.contexts import AREA_CRIME_RADIUS_M, NO_WARD, RISK_COLUMNS, profiles
+from analytics.contexts import AREA_CRIME_RADIUS_M, NO_WARD, profiles, risk_columns
 from analytics.disclosure import display_count, is_small, suppresses
 from analytics.filters import Filters
-from analytics.vocab import RISK_LABELS
+from analytics.sources import risk_label
 
 
 @dataclass(frozen=True)
@@ -161,11 +161,11 @@ def with_signals(ranked: pd.DataFrame, signals: pd.DataFrame) -> pd.DataFrame:
 
 def _top_risks(prof: pd.DataFrame) -> list[tuple[str, ...]]:
     """The labels of each place's most common risk types, most common first."""
-    columns = list(RISK_COLUMNS)
+    columns = list(risk_columns(prof))
     counts = prof[columns].to_numpy()
     order = np.argsort(-counts, axis=1, kind="stable")[:, :TOP_RISKS_NAMED]
     present = np.take_along_axis(counts, order, axis=1) > 0  # most common first: zeros trail
-    labels = np.array([RISK_LABELS[RISK_COLUMNS[c]] for c in columns], dtype=object)
+    labels = np.array([risk_label(code) for code in risk_columns(prof).values()], dtype=object)
     return [tuple(labels[o[keep]]) for o, keep in zip(order, present, strict=True)]
 
 
@@ -217,7 +217,7 @@ def reason(row: pd.Series, view: str, period: str) -> str:
     signal, assessment = row.get("signal") or "", row.get("signal_assessment") or ""
     if signal:
         kind = "real change" if assessment == spc.CONCERN else "real improvement"
-        parts.append(f"a sign of {kind}: {signal[0].lower() + signal[1:]}")
+        parts.append(f"a sign of {kind}: {spc._lower_first(signal)}")
     kinds = int(row["risk_types"])
     top = list(row.get("top_risks") or ())
     if kinds >= 2:

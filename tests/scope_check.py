@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.access import Scope
+from analytics.filters import POLICE_AGENCY
 from analytics.store import Store
 
 VOLATILE = {"made_at"}  # when a board pack was made: differs between any two runs
@@ -45,6 +46,8 @@ def trimmed_copy(source: Path, target: Path, scope: Scope) -> Path:
             cur.execute(f"DELETE FROM {table} WHERE incident_id IN (SELECT incident_id FROM gone)")
         cur.execute("DELETE FROM young_people WHERE person_id NOT IN "
                     "(SELECT person_id FROM incident_people)")
+        if scope.agencies is not None and POLICE_AGENCY not in scope.agencies:
+            cur.execute("DELETE FROM area_crime")  # police.uk's rows are the police's
         if scope.wards is not None:  # places and the like in no ward are nobody's patch: kept
             wards = {"w": list(scope.wards)}
             cur.execute("DELETE FROM interventions v WHERE NOT list_contains($w, coalesce("

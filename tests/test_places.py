@@ -223,7 +223,7 @@ def test_context_points_leave_out_places_without_a_position(tiny):
 def test_area_crime_is_optional_and_counted_on_the_grid_within_the_period(hot_borough):
     cur = hot_borough.cursor()
     grid = places.grid_hot_spots(cur, YEAR_2025).grid
-    assert not places.has_area_crime(cur)
+    assert not places.has_area_crime(cur, YEAR_2025)
     assert places.area_crime_cells(cur, YEAR_2025, grid).empty
     store = Store()
     build_borough(store, seed=7, hot=False, background=50)
@@ -232,7 +232,7 @@ def test_area_crime_is_optional_and_counted_on_the_grid_within_the_period(hot_bo
             tx.execute("INSERT INTO area_crime (month, kind, lat, lon, ward_code) "
                        "VALUES ($m, 'street', $lat, -1.59, 'W00')", {"m": month, "lat": lat})
     cells = places.area_crime_cells(store.cursor(), YEAR_2025, grid)
-    assert places.has_area_crime(store.cursor())
+    assert places.has_area_crime(store.cursor(), YEAR_2025)
     assert cells["crimes"].tolist() == [2]
     other_ward = replace(YEAR_2025, wards=("W05",))
     assert places.area_crime_cells(store.cursor(), other_ward, grid).empty
