@@ -1,4 +1,4 @@
-"""Contextual safeguarding dashboard: the entrypoint. Run with `streamlit run app.py`.
+"""Contextual safeguarding dashboard: the entrypoint. Run with `streamlit run serve.py`, which serves it.
 
 Lists every page, draws the global filters (so they survive page changes) and hands each page
 its context. Pages hold no SQL and no statistics: they call analytics through ui.state.compute.

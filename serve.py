@@ -1,8 +1,9 @@
 """Serve the dashboard with its security headers: `streamlit run serve.py`.
 
 app.py is the dashboard; this wraps it in Streamlit's ASGI app (`st.App`) so that every response
-carries the content security policy in ui/headers.py. `streamlit run app.py` still works, without
-the headers (for a deployment whose reverse proxy sets them; see the README).
+carries the headers in ui/headers.py (content security policy, no framing, nosniff, no referrer)
+and /_stcore/metrics is not served. `streamlit run app.py` still works, without them (for a
+deployment whose reverse proxy sets them; see the README).
 """
 
 import streamlit as st

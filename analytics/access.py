@@ -16,7 +16,6 @@ from __future__ import annotations
 import functools
 import json
 import os
-import threading
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -112,6 +111,24 @@ PAGE_PERMISSIONS: dict[str, Permission] = {
 }
 DEFAULT_PAGE_PERMISSION = P.AGGREGATES
 
+# Analyses that read nothing a scope limits, so they run without filters; ui.state.compute runs
+# no other analysis without them (so none can forget the scope), and tests/test_scope.py checks
+# that every analysis either takes the filters or is listed here with why.
+WHOLE_AREA: dict[str, str] = {
+    "analytics.reference:data_facts": "the dates the data run between and the last load: the "
+                                      "same for every partner, so a period means the same to all",
+    "analytics.trends:data_bounds": "the same dates, for the trend windows",
+    "analytics.reference:risk_options": "the crime types (objects of search) police.uk "
+                                        "publishes for the area, offered in the filter: the "
+                                        "vocabulary of open data, the same list for every partner",
+    "analytics.reference:outcome_options": "the search outcomes police.uk publishes, offered in "
+                                           "the filter: the same list for every partner",
+    "analytics.ingest:history": "what was loaded, when and by whom (the Data page, which "
+                                "shows a scoped user no whole-file row counts)",
+    "analytics.ingest:same_load": "which extracts were loaded together, offered for rollback "
+                                  "only to a user no scope limits",
+}
+
 # The audit log's actions and the permission each needs (None: anyone signed in may do it).
 ACTION_PERMISSIONS: dict[str, Permission | None] = {
     "sign-in": None,
@@ -120,6 +137,7 @@ ACTION_PERMISSIONS: dict[str, Permission | None] = {
     "rollback": P.UPLOAD,
     "mapping saved": P.UPLOAD,
     "export": P.EXPORT,
+    "rows viewed": P.ROWS,  # a page showed individual incidents (each view, once a session)
     "board pack": P.AGGREGATES,  # the board's own paper, always in the board view
     "intervention added": P.INTERVENTIONS,
     "intervention ended": P.INTERVENTIONS,
@@ -626,66 +644,6 @@ def signed_in_at(claims: Mapping[str, Any], now: datetime) -> datetime | None:
     except (OverflowError, OSError, ValueError):
         return None
     return min(at, now)
-
-
-@dataclass
-class _Sign:
-    started: datetime
-    last_active: datetime
-    ended: str | None = None
-
-
-class SessionBook:
-    """The sign-ins this server has seen: when each began, when it was last active, if it ended.
-
-    Keyed by (user id, sign-in time), so every browser tab of one sign-in shares its clock and a
-    sign-in that ended stays ended; a new sign-in starts afresh. Thread-safe.
-    """
-
-    def __init__(self) -> None:
-        self._signs: dict[tuple[str, datetime], _Sign] = {}
-        self._lock = threading.Lock()
-
-    def begin(self, key: tuple[str, datetime], now: datetime) -> bool:
-        """Note a sign-in (started at key[1]); True the first time it is seen."""
-        with self._lock:
-            if key in self._signs:
-                return False
-            self._signs[key] = _Sign(started=key[1], last_active=now)
-            return True
-
-    def activity(self, key: tuple[str, datetime], now: datetime,
-                 limits: SessionLimits) -> str | None:
-        """A user acted: why the sign-in has ended (and it stays ended), else record the activity."""
-        with self._lock:
-            sign = self._signs.setdefault(key, _Sign(started=key[1], last_active=now))
-            reason = sign.ended or session_end(sign.started, sign.last_active, now, limits)
-            if reason:
-                sign.ended = reason
-            else:
-                sign.last_active = now
-            self._prune(now, limits)
-            return reason
-
-    def check(self, key: tuple[str, datetime], now: datetime, limits: SessionLimits) -> str | None:
-        """Why the sign-in has ended, without counting this look as activity."""
-        with self._lock:
-            sign = self._signs.get(key)
-            if sign is None:
-                return None
-            return sign.ended or session_end(sign.started, sign.last_active, now, limits)
-
-    def end(self, key: tuple[str, datetime], reason: str = SIGNED_OUT) -> None:
-        """Close a sign-in for good (the user signed out)."""
-        with self._lock:
-            sign = self._signs.setdefault(key, _Sign(started=key[1], last_active=key[1]))
-            sign.ended = sign.ended or reason
-
-    def _prune(self, now: datetime, limits: SessionLimits) -> None:
-        # Past the absolute limit a sign-in ends from its start time alone: forget it.
-        cutoff = now - limits.absolute - timedelta(days=1)
-        for key in [k for k, s in self._signs.items() if s.started < cutoff]:
-            del self._signs[key]
 
 
 def utc_now() -> datetime:

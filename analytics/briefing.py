@@ -255,12 +255,15 @@ def section(con: duckdb.DuckDBPyConnection, filters: Filters, key: str,
                      for caption, table in built.tables))
 
 
-def lineage(con: duckdb.DuckDBPyConnection, view: str = PRESENTER_VIEW) -> pd.DataFrame:
-    """Where the data came from: every extract loaded, oldest first, row counts for the view."""
+def lineage(con: duckdb.DuckDBPyConnection, filters: Filters,
+            view: str = PRESENTER_VIEW) -> pd.DataFrame:
+    """Where the data came from: every extract loaded, oldest first, row counts for the view.
+    A reader limited to some wards or agencies gets no row counts: a whole file's count covers
+    data outside their scope (one agency's extract is that agency's total)."""
     frame = con.execute(
         "SELECT file_name, kind, uploaded_at, rows_loaded, rows_rejected, status "
         "FROM extracts ORDER BY uploaded_at, extract_id").df()
-    return pd.DataFrame({
+    out = pd.DataFrame({
         "File": frame["file_name"],
         "Kind": frame["kind"].str.replace("_", " ").str.capitalize(),
         "Loaded on": [uk_date(t.date()) for t in frame["uploaded_at"]],
@@ -268,6 +271,7 @@ def lineage(con: duckdb.DuckDBPyConnection, view: str = PRESENTER_VIEW) -> pd.Da
         "Rows rejected": [display_count(n, view) for n in frame["rows_rejected"]],
         "Status": frame["status"].str.capitalize(),
     })
+    return out.drop(columns=["Rows loaded", "Rows rejected"]) if filters.limited else out
 
 
 def pack(con: duckdb.DuckDBPyConnection, filters: Filters, view: str = PRESENTER_VIEW,
@@ -279,11 +283,11 @@ def pack(con: duckdb.DuckDBPyConnection, filters: Filters, view: str = PRESENTER
     return Pack(
         title=TITLE,
         period=_capital(filters.period_phrase()),
-        filters=filters.describe(ward_names(con)),
+        filters=filters.describe(ward_names(con, filters)),
         data_date=(facts.data_to(filters.source) if facts.span(filters.source).latest
                    else "no data loaded"),
         view=VIEWS.get(view, VIEWS[PRESENTER_VIEW]),
-        lineage=lineage(con, view),
+        lineage=lineage(con, filters, view),
         sections=tuple(sections if sections is not None
                        else (section(con, filters, key, view) for key in keys)),
         demo=facts.is_demo,

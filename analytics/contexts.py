@@ -189,11 +189,13 @@ def _previous_counts(con: duckdb.DuckDBPyConnection, filters: Filters,
 def _area_crime(con: duckdb.DuckDBPyConnection, filters: Filters, ids: list[str],
                 radius_m: float) -> pd.Series | None:
     """Recorded street crime within radius_m of each placed context in the period; None when
-    none is loaded, or when the places are police.uk's own locations (crime is what they count)."""
-    if place_kind(filters.source) != "incidents" or not con.execute(
-            "SELECT count(*) FROM area_crime").fetchone()[0]:
+    none is loaded (or the user's scope leaves out the police, whose data it is), or when the
+    places are police.uk's own locations (crime is what they count)."""
+    if place_kind(filters.source) != "incidents" or not filters.police_in_scope() \
+            or not con.execute("SELECT count(*) FROM area_crime").fetchone()[0]:
         return None
     distance = haversine_sql("c.lat", "c.lon", "a.lat", "a.lon")
+    scope = filters.in_scope("a.ward_code")
     start = filters.start.replace(day=1) if filters.start else date(1900, 1, 1)
     end = filters.end or date(2999, 12, 31)
     frame = con.execute(
@@ -204,12 +206,12 @@ def _area_crime(con: duckdb.DuckDBPyConnection, filters: Filters, ids: list[str]
          AND a.lon BETWEEN c.lon - $dlat / cos(radians(c.lat))
                        AND c.lon + $dlat / cos(radians(c.lat))
          AND a.month BETWEEN $start AND $end
-         AND {distance} <= $radius
+         AND {distance} <= $radius AND {scope.sql}
         WHERE list_contains($ids, c.context_id) AND c.lat IS NOT NULL
         GROUP BY ALL
         """,
         {"dlat": radius_m / METRES_PER_DEGREE, "start": start, "end": end, "ids": ids,
-         "radius": radius_m},
+         "radius": radius_m, **scope.params},
     ).df()
     return frame.set_index("context_id")["n"]
 
@@ -327,10 +329,11 @@ class ContextDetail:
 def detail(con: duckdb.DuckDBPyConnection, filters: Filters, context_id: str,
            radius_m: float = NEIGHBOUR_RADIUS_M) -> ContextDetail:
     """One place: monthly timeline, risk mix, young people, neighbours within radius_m, interventions."""
+    scope = filters.in_scope("c.ward_code")
     place = con.execute(
         "SELECT c.name, c.context_type, coalesce(w.ward_name, $no_ward), c.lat, c.lon "
-        "FROM place_facts c LEFT JOIN wards w USING (ward_code) WHERE c.context_id = $id",
-        {"id": context_id, "no_ward": NO_WARD}).fetchone()
+        "FROM place_facts c LEFT JOIN wards w USING (ward_code) WHERE c.context_id = $id "
+        f"AND {scope.sql}", {"id": context_id, "no_ward": NO_WARD, **scope.params}).fetchone()
     if place is None:
         raise ValueError(f"There is no place with the id {context_id!r}.")
     name, context_type, ward_name, lat, lon = place
@@ -363,7 +366,7 @@ def detail(con: duckdb.DuckDBPyConnection, filters: Filters, context_id: str,
         repeat_young_people=int(counts[2]), timeline=timeline,
         risk_mix=risk_mix[["risk_type", "label", "incidents", "share"]],
         neighbours=neighbours(con, filters, context_id, lat, lon, radius_m),
-        interventions=interventions(con, context_id), radius_m=radius_m)
+        interventions=interventions(con, filters, context_id), radius_m=radius_m)
 
 
 def neighbours(con: duckdb.DuckDBPyConnection, filters: Filters, context_id: str,
@@ -373,6 +376,7 @@ def neighbours(con: duckdb.DuckDBPyConnection, filters: Filters, context_id: str
     if lat is None or lon is None or pd.isna(lat) or pd.isna(lon):
         return pd.DataFrame(columns=columns)
     sel, params = _selected(filters)
+    scope = filters.in_scope("c.ward_code")
     distance = haversine_sql("$lat", "$lon", "c.lat", "c.lon")
     frame = con.execute(
         f"""
@@ -380,24 +384,29 @@ def neighbours(con: duckdb.DuckDBPyConnection, filters: Filters, context_id: str
             SELECT c.context_id, c.name, c.context_type, {distance} AS distance_m
             FROM place_facts c
             WHERE c.context_id <> $id AND c.lat IS NOT NULL AND list_contains(c.kinds, $places)
+              AND {scope.sql}
               AND c.lat BETWEEN $lat - $dlat AND $lat + $dlat)
         SELECT near.*, count(sel.incident_id) AS incidents
         FROM near LEFT JOIN sel USING (context_id)
         WHERE near.distance_m <= $radius
         GROUP BY ALL ORDER BY distance_m, near.name
         """,
-        {**params, "id": context_id, "lat": lat, "lon": lon, "radius": radius_m,
+        {**params, **scope.params, "id": context_id, "lat": lat, "lon": lon, "radius": radius_m,
          "dlat": radius_m / METRES_PER_DEGREE, "places": place_kind(filters.source)}).df()
     frame["context_label"] = frame["context_type"].map(CONTEXT_LABELS).fillna("Other")
     return frame[columns]
 
 
-def interventions(con: duckdb.DuckDBPyConnection, context_id: str) -> pd.DataFrame:
-    """Every intervention recorded at a place, latest first (dates as dates; no end is None)."""
+def interventions(con: duckdb.DuckDBPyConnection, filters: Filters,
+                  context_id: str) -> pd.DataFrame:
+    """Every intervention recorded at a place (in the user's scope), latest first (dates as
+    dates; no end is None)."""
+    scope = filters.in_scope("v.ward_code", "c.ward_code")
     rows = con.execute(
-        "SELECT started_on, ended_on, intervention_type, lead_agency, description "
-        "FROM interventions WHERE context_id = $id ORDER BY started_on DESC",
-        {"id": context_id}).fetchall()
+        "SELECT v.started_on, v.ended_on, v.intervention_type, v.lead_agency, v.description "
+        "FROM interventions v LEFT JOIN place_facts c USING (context_id) "
+        f"WHERE v.context_id = $id AND {scope.sql} ORDER BY v.started_on DESC",
+        {"id": context_id, **scope.params}).fetchall()
     return pd.DataFrame(rows, columns=["started_on", "ended_on", "intervention_type",
                                        "lead_agency", "description"], dtype=object)
 

@@ -30,6 +30,11 @@ PERIOD_PRESETS: dict[str, str] = {
     "custom": "Chosen dates",
 }
 DEFAULT_PERIOD = "12m"
+POLICE_AGENCY = "police"  # the agency police.uk's open data belong to, for a scope of agencies
+# The dates a link or the date picker may name; anything else gets the usual notice and the
+# default period (the sidebar's date input refuses dates outside them).
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -86,8 +91,10 @@ class Filters:
         tables hold every source, so the predicate picks the filter's. Without it, `alias` is
         the incidents table itself, which holds partnership incidents only.
 
-        Agencies (and a sign-in scope of agencies) narrow partners' records; police.uk's open
-        data come from no partner, so for a police.uk source they do not apply. Wards do.
+        Agencies narrow partners' records; police.uk's open data come from no partner, so for
+        a police.uk source the agencies chosen do not apply. Wards do, and so does a sign-in
+        scope of agencies: police.uk's rows are the police's (POLICE_AGENCY), so a user whose
+        agencies leave out the police sees none of them.
         """
         for name in (alias, prefix):
             if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
@@ -133,7 +140,47 @@ class Filters:
             clauses.append(
                 f"list_contains(${prefix}within_agencies::VARCHAR[], {alias}.source_agency)")
             params[f"{prefix}within_agencies"] = list(self.within_agencies)
+        elif not self.police_in_scope():
+            clauses.append("FALSE")
         return Predicate(" AND ".join(clauses), params, self.describe(ward_names))
+
+    def in_scope(self, *columns: str, prefix: str = "s_") -> Predicate:
+        """The scope's wards as a condition on the ward of something other than an incident (a
+        ward, a place, an intervention, an LSOA, a police.uk crime): the first of `columns` that
+        is not NULL. TRUE without a scope. Something in no ward (an online space, an unplaced
+        peer group) is nobody's patch and stays in every scope; its incidents keep their own.
+
+        >>> Filters(within_wards=("W1",)).in_scope("c.ward_code").sql
+        '(c.ward_code IS NULL OR list_contains($s_within_wards::VARCHAR[], c.ward_code))'
+        """
+        for name in (*columns, prefix):
+            if not re.fullmatch(r"[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?", name):
+                raise ValueError(f"{name!r} is not a plain SQL name")
+        if self.within_wards is None:
+            return Predicate("TRUE", {})
+        ward = columns[0] if len(columns) == 1 else f"coalesce({', '.join(columns)})"
+        name = f"{prefix}within_wards"
+        return Predicate(f"({ward} IS NULL OR list_contains(${name}::VARCHAR[], {ward}))",
+                         {name: list(self.within_wards)})
+
+    def police_in_scope(self) -> bool:
+        """Whether the user's scope of agencies holds the police, whose police.uk's rows are
+        (street crime and searches near a place, too): with no scope of agencies, it does."""
+        return self.within_agencies is None or POLICE_AGENCY in self.within_agencies
+
+    @property
+    def limited(self) -> bool:
+        """Whether a scope limits these filters to some wards or agencies."""
+        return self.within_wards is not None or self.within_agencies is not None
+
+    def everything(self) -> Filters:
+        """All the data this user may see: no choices, every date, the same scope. For analyses
+        that look beyond the chosen period or places (an intervention's months before and after,
+        the comparison places), so that looking wider never reaches outside the scope."""
+        # replace, not a new Filters: whatever else these filters carry (the scope, and any
+        # field added later) is kept; only the user's choices are cleared.
+        return replace(self, start=None, end=None, wards=(), risk_types=(), context_types=(),
+                       agencies=(), outcomes=(), period="all")
 
     def describe(self, ward_names: Mapping[str, str] | None = None) -> str:
         """The selection in plain English, for chart captions (a police.uk source first)."""
@@ -172,15 +219,20 @@ class Filters:
         return "all dates"
 
     def previous(self) -> Filters:
-        """The same selection over the period of the same length just before this one."""
+        """The same selection over the period of the same length just before this one (cut
+        short at the first day the calendar has, rather than overflowing)."""
         if not (self.start and self.end):
             raise ValueError("Only a bounded period has a previous period.")
+        if self.start == date.min:
+            raise ValueError("The period starts on the first day there is: nothing comes before.")
+        end = self.start - timedelta(days=1)
         if self.whole_months():
-            start = add_months(self.start, -self.months())
-            return replace(self, start=start, end=self.start - timedelta(days=1))
-        length = (self.end - self.start).days + 1
-        return replace(self, start=self.start - timedelta(days=length),
-                       end=self.start - timedelta(days=1))
+            index = self.start.year * 12 + self.start.month - 1 - self.months()
+            start = add_months(self.start, -self.months()) if index >= 12 else date.min
+        else:
+            length = (self.end - self.start).days + 1
+            start = date.fromordinal(max(1, self.start.toordinal() - length))
+        return replace(self, start=start, end=end)
 
     def whole_months(self) -> bool:
         """True when the period runs from a first of the month to a last of the month."""
@@ -294,6 +346,13 @@ def from_query(
             notices.append("The link's dates were missing or not in order (from YYYY-MM-DD to "
                            f"YYYY-MM-DD); showing the {PERIOD_PRESETS[DEFAULT_PERIOD].lower()}.")
             period = DEFAULT_PERIOD
+        else:
+            if start < EARLIEST_DATE or end > LATEST_DATE:
+                notices.append(f"The link's dates ({_shorten(start.isoformat())} to "
+                               f"{_shorten(end.isoformat())}) are outside "
+                               f"{uk_date(EARLIEST_DATE)} to {uk_date(LATEST_DATE)}; showing the "
+                               f"{PERIOD_PRESETS[DEFAULT_PERIOD].lower()}.")
+                period = DEFAULT_PERIOD
     if period != "custom":
         start, end = period_dates(period, data_end, data_start)
     filters = Filters(

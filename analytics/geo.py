@@ -18,6 +18,8 @@ import duckdb
 import numpy as np
 import shapely
 
+from analytics.readers import MAX_REPAIR_VERTICES
+
 # Up to this many wards, a loop over prepared polygons beats the STRtree's point objects.
 FEW_WARDS = 64
 
@@ -89,7 +91,14 @@ def geometry_from_geojson(geometry: object) -> shapely.Geometry:
     if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
         raise GeometryError("coordinates are neither longitude and latitude nor British "
                             "National Grid metres: export the boundaries in WGS84 (EPSG:4326)")
-    return shape if shape.is_valid else shapely.make_valid(shape)
+    if shape.is_valid:
+        return shape
+    points = shapely.get_num_coordinates(shape)
+    if points > MAX_REPAIR_VERTICES:  # repairing a large tangle takes minutes
+        raise GeometryError(f"the boundary crosses itself and has {points:,} points; we repair "
+                            f"such a boundary only up to {MAX_REPAIR_VERTICES:,} points: repair it "
+                            "in a GIS (or export it again) and load it again")
+    return shapely.make_valid(shape)
 
 
 def is_british_national_grid(bounds: tuple[float, float, float, float]) -> bool:

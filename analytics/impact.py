@@ -30,7 +30,7 @@ Too few data (named thresholds below) give a plain reason instead of an estimate
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import duckdb
@@ -582,10 +582,10 @@ def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
 
 def _inputs(con: duckdb.DuckDBPyConnection, filters: Filters) -> _Inputs:
     """Monthly incidents at every place (source, risk types, agencies and outcomes from the
-    filters; all dates, wards and types), the places, and the whole register."""
-    return _outcome_inputs(con, Filters(risk_types=filters.risk_types, agencies=filters.agencies,
-                                        source=filters.source, outcomes=filters.outcomes,
-                                        period="all"))
+    filters; all dates, wards and types), the places, and the whole register: all within the
+    user's scope, so a comparison place or a count from outside it never enters an estimate."""
+    return _outcome_inputs(con, replace(filters.everything(), risk_types=filters.risk_types,
+                                        agencies=filters.agencies, outcomes=filters.outcomes))
 
 
 @memo.per_data_version()
@@ -594,10 +594,12 @@ def _outcome_inputs(con: duckdb.DuckDBPyConnection, outcome: Filters) -> _Inputs
     one intervention and its displacement all start from it, whatever the period."""
     p = outcome.predicate("i", risk_list=True)
     kind = place_kind(outcome.source)
+    scope = outcome.in_scope("c.ward_code")
     contexts = con.execute(
-        """SELECT c.context_id, c.name, c.context_type, w.ward_name, c.lat, c.lon
+        f"""SELECT c.context_id, c.name, c.context_type, w.ward_name, c.lat, c.lon
            FROM place_facts c LEFT JOIN wards w ON w.ward_code = c.ward_code
-           WHERE list_contains(c.kinds, $kind) ORDER BY c.context_id""", {"kind": kind}
+           WHERE list_contains(c.kinds, $kind) AND {scope.sql} ORDER BY c.context_id""",
+        {"kind": kind, **scope.params}
     ).df().set_index("context_id")
     first, latest = con.execute(
         "SELECT min(occurred_at)::DATE, max(occurred_at)::DATE FROM incident_facts "
@@ -616,17 +618,18 @@ def _outcome_inputs(con: duckdb.DuckDBPyConnection, outcome: Filters) -> _Inputs
     if len(months):
         cells = con.execute(
             f"""WITH c AS (SELECT context_id, row_number() OVER (ORDER BY context_id) - 1 AS col
-                           FROM place_facts WHERE list_contains(kinds, $kind))
+                           FROM place_facts c WHERE list_contains(kinds, $kind) AND {scope.sql})
                 SELECT c.col, year(i.occurred_at) * 12 + month(i.occurred_at) - 1 - $first AS pos,
                        count(*) AS n
                 FROM incident_facts i JOIN c USING (context_id)
                 WHERE {p.sql} GROUP BY ALL""",
-            {**p.params, "first": first.year * 12 + first.month - 1, "kind": kind},
+            {**p.params, **scope.params, "first": first.year * 12 + first.month - 1,
+             "kind": kind},
         ).fetchnumpy()
         keep = cells["pos"] < len(months)  # the latest month, when incomplete, is left out
         matrix[cells["pos"][keep], cells["col"][keep]] = cells["n"][keep]
     wide = pd.DataFrame(matrix, index=months, columns=contexts.index)
-    every = register(con, Filters(period="all"))
+    every = register(con, outcome.everything())
     if kind != "incidents":
         wide, contexts = _around(wide, contexts, every)
     return _Inputs.of(wide, contexts, every)

@@ -53,10 +53,12 @@ def register(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     the period, most recent first, with labels for display and where each record came from.
 
     A place is a registered context or a police.uk location (analytics/derived.py place_facts);
-    the demo's interventions are left out once real boundaries keep the demo off the pages."""
-    clauses = ["(v.extract_id IS NULL OR v.extract_id NOT IN "
+    the demo's interventions are left out once real boundaries keep the demo off the pages. Only
+    those in the user's scope (`Filters.in_scope`) are listed."""
+    scope = filters.in_scope("v.ward_code", "c.ward_code")
+    clauses = [scope.sql, "(v.extract_id IS NULL OR v.extract_id NOT IN "
                "(SELECT extract_id FROM hidden_extracts))"]
-    params: dict = {}
+    params: dict = dict(scope.params)
     if filters.wards:
         clauses.append("list_contains($wards, coalesce(v.ward_code, c.ward_code))")
         params["wards"] = list(filters.wards)
@@ -96,16 +98,19 @@ def register(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     return frame
 
 
-def places(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Every known place, for choosing where an intervention is: id, name, type and ward
-    (registered places first, then police.uk's locations, so an area with only police.uk data
-    can record what it does where)."""
+def places(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Every known place in the user's scope, for choosing where an intervention is: id, name,
+    type and ward (registered places first, then police.uk's locations, so an area with only
+    police.uk data can record what it does where; those only for a scope that holds the
+    police, whose data they are)."""
+    scope = filters.in_scope("c.ward_code")
     frame = con.execute(
-        """
+        f"""
         SELECT c.context_id, c.name, c.context_type, w.ward_name
         FROM place_facts c LEFT JOIN wards w ON w.ward_code = c.ward_code
+        WHERE {scope.sql} AND (c.source <> 'police' OR $police)
         ORDER BY c.source = 'police', c.name, c.context_id
-        """
+        """, {**scope.params, "police": filters.police_in_scope()}
     ).df()
     frame["label"] = [
         f"{n} ({CONTEXT_LABELS.get(t, t)}{', ' + w if isinstance(w, str) else ''})"

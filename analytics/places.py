@@ -46,11 +46,13 @@ TYPE_OF = "coalesce(i.location_type, c.context_type, 'other')"
 
 
 # --- wards ---------------------------------------------------------------------------------
-def ward_shapes(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Every ward with a usable boundary: code, name, children and the shape (lon/lat)."""
+def ward_shapes(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Every ward in the user's scope with a usable boundary: code, name, children and the shape
+    (lon/lat)."""
+    scope = filters.in_scope("ward_code")
     rows = con.execute(
         "SELECT ward_code, ward_name, child_population, geometry_geojson FROM wards "
-        "ORDER BY ward_name").fetchall()
+        f"WHERE {scope.sql} ORDER BY ward_name", scope.params).fetchall()
     out = []
     for code, name, children, geojson in rows:
         geom = _parse_shape(geojson)
@@ -74,19 +76,21 @@ def _parse_shape(geojson: str | None) -> BaseGeometry | None:
 
 
 def ward_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
-    """Incidents and rate per 1,000 children in every ward (zero where none), name order.
+    """Incidents and rate per 1,000 children in every ward of the user's scope (zero where none),
+    name order.
 
     For a police.uk source the rate is per 1,000 residents (`population`; children for
     incidents), where the ward's residents are loaded."""
     p = filters.predicate("i", risk_list=True)
+    scope = filters.in_scope("w.ward_code")
     frame = con.execute(
         f"""
         WITH sel AS (SELECT ward_code, count(*) AS n FROM incident_facts i WHERE {p.sql} GROUP BY 1)
         SELECT w.ward_code, w.ward_name, w.child_population, r.residents,
                coalesce(sel.n, 0) AS incidents
         FROM wards w LEFT JOIN sel USING (ward_code) LEFT JOIN residents r ON r.code = w.ward_code
-        ORDER BY w.ward_name
-        """, p.params).df()
+        WHERE {scope.sql} ORDER BY w.ward_name
+        """, {**p.params, **scope.params}).df()
     frame["incidents"] = frame["incidents"].astype(int)
     frame["population"] = frame["residents" if source_of(filters.source).police
                                 else "child_population"]
@@ -149,7 +153,7 @@ def ward_hot_spots(con: duckdb.DuckDBPyConnection, filters: Filters, *,
     (disclosure.shown_counts), since an exact rate times the wards' known populations would
     give the exact counts back.
     """
-    shapes = ward_shapes(con).drop(columns="child_population")
+    shapes = ward_shapes(con, filters).drop(columns="child_population")
     counts = ward_counts(con, replace(filters, wards=())).set_index("ward_code")
     frame = shapes.join(counts[["incidents", "rate", "population"]], on="ward_code")
     return _area_hot_spots(frame.rename(columns={"ward_code": "code", "ward_name": "name"}),
@@ -175,9 +179,11 @@ def _area_hot_spots(frame: pd.DataFrame, unit: str, src, permutations: int,
     use_rate = bool(len(frame)) and bool((population > 0).all())
     measure = f"{src.nouns} per 1,000 {src.population}" if use_rate else src.nouns
     empty = HotSpots(pd.DataFrame(), (), unit, measure, permutations, seed, hotspots.ALPHA)
-    if len(frame) < MIN_AREAS:
+    if len(frame) < MIN_AREAS:  # "here": all the loaded areas, or all the user may see
+        n = len(frame)
         return replace(empty, reason=f"Hot spots need the boundaries of at least {MIN_AREAS} "
-                                     f"{nouns}; {len(frame)} are loaded.")
+                                     f"{nouns}; there {'is' if n == 1 else 'are'} {n or 'none'} "
+                                     "here.")
     if frame["incidents"].sum() == 0:
         return replace(empty, reason=f"No {src.nouns} in the selection to look for hot spots "
                                      "in.")
@@ -194,21 +200,25 @@ def _area_hot_spots(frame: pd.DataFrame, unit: str, src, permutations: int,
                     hotspots.ALPHA)
 
 
-def lsoa_shapes(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Every LSOA with a usable boundary: code, name (its code when unnamed), residents, shape."""
+def lsoa_shapes(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Every LSOA in the user's scope with a usable boundary: code, name (its code when
+    unnamed), residents, shape."""
+    scope = filters.in_scope("l.ward_code")
     rows = con.execute(
         "SELECT l.lsoa_code, coalesce(l.lsoa_name, l.lsoa_code), r.residents, l.geometry_geojson "
-        "FROM lsoa l LEFT JOIN residents r ON r.code = l.lsoa_code ORDER BY 2").fetchall()
+        f"FROM lsoa l LEFT JOIN residents r ON r.code = l.lsoa_code WHERE {scope.sql} ORDER BY 2",
+        scope.params).fetchall()
     out = [(c, n, p, g) for c, n, p, js in rows if (g := _parse_shape(js)) is not None]
-    return _in_area(con, pd.DataFrame(out, columns=["lsoa_code", "lsoa_name", "population",
-                                                    "shape"]))
+    return _in_area(con, filters, pd.DataFrame(out, columns=["lsoa_code", "lsoa_name",
+                                                             "population", "shape"]))
 
 
-def _in_area(con: duckdb.DuckDBPyConnection, lsoas: pd.DataFrame) -> pd.DataFrame:
-    """The LSOAs that lie in the loaded wards (a point inside each, in their union): LSOA files
-    cover more than one area, and a map is never half on one area and half on another (the
-    demo's wards beside real LSOAs, say). With no ward boundaries, every LSOA."""
-    wards = ward_shapes(con)
+def _in_area(con: duckdb.DuckDBPyConnection, filters: Filters,
+             lsoas: pd.DataFrame) -> pd.DataFrame:
+    """The LSOAs that lie in the loaded wards of the user's scope (a point inside each, in their
+    union): LSOA files cover more than one area, and a map is never half on one area and half
+    on another (the demo's wards beside real LSOAs, say). With no ward boundaries, every LSOA."""
+    wards = ward_shapes(con, filters)
     if wards.empty or lsoas.empty:
         return lsoas
     area = shapely.union_all(list(wards["shape"]))
@@ -223,7 +233,7 @@ def lsoa_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFram
     p = filters.predicate("i", risk_list=True)
     counts = dict(con.execute(f"SELECT lsoa_code, count(*) FROM incident_facts i WHERE {p.sql} "
                               "AND lsoa_code IS NOT NULL GROUP BY 1", p.params).fetchall())
-    frame = lsoa_shapes(con)
+    frame = lsoa_shapes(con, filters)
     frame["incidents"] = [int(counts.get(c, 0)) for c in frame["lsoa_code"]]
     frame["rate"] = _rate(frame["incidents"], frame["population"])
     return frame
@@ -317,7 +327,7 @@ def grid_hot_spots(con: duckdb.DuckDBPyConnection, filters: Filters, *,
         f"SELECT lat, lon, ward_code FROM incident_facts i WHERE {p.sql}", p.params).df()
     placed = points.dropna(subset=["lat", "lon"])
     unplaced = len(points) - len(placed)
-    area = _study_area(con, placed)
+    area = _study_area(con, filters, placed)
     empty = HotSpots(pd.DataFrame(), (), "cell", "incidents", permutations, seed, hotspots.ALPHA)
     if area is None or placed.empty:
         return GridHotSpots(None, pd.DataFrame(), replace(
@@ -339,7 +349,7 @@ def grid_hot_spots(con: duckdb.DuckDBPyConnection, filters: Filters, *,
             empty, reason="Too few grid cells for a hot spot analysis."), unplaced)
     weights = hotspots.hex_weights(ids, cells["q"].to_numpy(), cells["r"].to_numpy())
     table = _judge(cells["incidents"].to_numpy(float), weights, permutations, seed)
-    table.insert(1, "name", _ward_names_at(con, cells))
+    table.insert(1, "name", _ward_names_at(con, filters, cells))
     table["ratio"] = _neighbourhood_ratio(shown_counts(cells["incidents"], view),
                                           np.ones(len(cells)), weights)
     cells = pd.concat([cells, table[["z", "p", "q", "label", "ratio"]].rename(
@@ -349,9 +359,10 @@ def grid_hot_spots(con: duckdb.DuckDBPyConnection, filters: Filters, *,
     return GridHotSpots(grid, cells, result, unplaced)
 
 
-def _study_area(con: duckdb.DuckDBPyConnection, points: pd.DataFrame) -> BaseGeometry | None:
+def _study_area(con: duckdb.DuckDBPyConnection, filters: Filters,
+                points: pd.DataFrame) -> BaseGeometry | None:
     """The wards' union, or (with no boundaries) the incidents' convex hull, slightly widened."""
-    shapes = ward_shapes(con)
+    shapes = ward_shapes(con, filters)
     if len(shapes):
         return shapely.union_all(list(shapes["shape"]))
     if points.empty:
@@ -360,9 +371,10 @@ def _study_area(con: duckdb.DuckDBPyConnection, points: pd.DataFrame) -> BaseGeo
     return hull.buffer(max(0.002, 0.05 * math.sqrt(max(hull.area, 0))))
 
 
-def _ward_names_at(con: duckdb.DuckDBPyConnection, cells: pd.DataFrame) -> list[str]:
+def _ward_names_at(con: duckdb.DuckDBPyConnection, filters: Filters,
+                   cells: pd.DataFrame) -> list[str]:
     """The name of the ward each cell's centre falls in (or the nearest ward), for words."""
-    shapes = ward_shapes(con)
+    shapes = ward_shapes(con, filters)
     if shapes.empty:
         return [f"{lat:.3f}, {lon:.3f}" for lat, lon in zip(cells["lat"], cells["lon"],
                                                            strict=True)]
@@ -374,10 +386,10 @@ def _ward_names_at(con: duckdb.DuckDBPyConnection, cells: pd.DataFrame) -> list[
 def area_crime_cells(con: duckdb.DuckDBPyConnection, filters: Filters,
                      grid: hotspots.HexGrid) -> pd.DataFrame:
     """police.uk street crimes in the area in the period (every crime type), on the same grid:
-    q, r, lat, lon, crimes. A layer over incidents: the other filters are theirs, not crime's."""
-    crime = Filters(start=filters.start and filters.start.replace(day=1), end=filters.end,
-                    wards=filters.wards, within_wards=filters.within_wards, source=STREET,
-                    period=filters.period)
+    q, r, lat, lon, crimes. A layer over incidents: the other filters are theirs, not crime's
+    (the scope is kept: everything() clears only the user's choices)."""
+    crime = replace(filters.everything(), start=filters.start and filters.start.replace(day=1),
+                    end=filters.end, wards=filters.wards, source=STREET, period=filters.period)
     p = crime.predicate("i", risk_list=True)
     points = con.execute(f"SELECT lat, lon FROM incident_facts i WHERE {p.sql} AND lat IS NOT "
                          "NULL AND lon IS NOT NULL", p.params).df()
@@ -389,20 +401,25 @@ def area_crime_cells(con: duckdb.DuckDBPyConnection, filters: Filters,
     return cells
 
 
-def has_area_crime(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether any police.uk street crime in the area has been loaded."""
-    return con.execute("SELECT count(*) > 0 FROM incident_facts WHERE source = $s",
-                       {"s": STREET}).fetchone()[0]
+def has_area_crime(con: duckdb.DuckDBPyConnection, filters: Filters) -> bool:
+    """Whether any police.uk street crime in the area, and in the user's scope, has been
+    loaded (at any date: the layer is offered whatever the period)."""
+    p = replace(filters.everything(), source=STREET).predicate("i", risk_list=True)
+    return con.execute(f"SELECT count(*) > 0 FROM incident_facts i WHERE {p.sql}",
+                       p.params).fetchone()[0]
 
 
-def lsoa_deciles(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Every LSOA with a boundary and a deprivation decile (1 = most deprived 10% in England)."""
+def lsoa_deciles(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Every LSOA in the user's scope with a boundary and a deprivation decile (1 = most
+    deprived 10% in England)."""
+    scope = filters.in_scope("ward_code")
     rows = con.execute(
         "SELECT lsoa_code, lsoa_name, imd_decile, geometry_geojson FROM lsoa "
-        "WHERE imd_decile BETWEEN 1 AND 10 ORDER BY lsoa_code").fetchall()
+        f"WHERE imd_decile BETWEEN 1 AND 10 AND {scope.sql} ORDER BY lsoa_code",
+        scope.params).fetchall()
     out = [(c, n or c, int(d), g) for c, n, d, js in rows if (g := _parse_shape(js)) is not None]
-    return _in_area(con, pd.DataFrame(out, columns=["lsoa_code", "lsoa_name", "imd_decile",
-                                                    "shape"]))
+    return _in_area(con, filters, pd.DataFrame(out, columns=["lsoa_code", "lsoa_name",
+                                                             "imd_decile", "shape"]))
 
 
 # --- concentration -------------------------------------------------------------------------
@@ -425,6 +442,7 @@ def concentration(con: duckdb.DuckDBPyConnection, filters: Filters) -> Concentra
     top p% is the busiest ceil(p% of places) places.
     """
     p = filters.predicate("i", risk_list=True)
+    scope = filters.in_scope("c.ward_code")
     frame = con.execute(
         f"""
         WITH sel AS (SELECT context_id, count(*) AS n FROM incident_facts i WHERE {p.sql} GROUP BY 1)
@@ -433,12 +451,14 @@ def concentration(con: duckdb.DuckDBPyConnection, filters: Filters) -> Concentra
         WHERE list_contains(c.kinds, $places)
           AND (len($types) = 0 OR list_contains($types, c.context_type))
           AND (len($wards) = 0 OR list_contains($wards, c.ward_code) OR sel.n > 0)
-        """, {**p.params, "types": list(filters.context_types), "wards": list(filters.wards),
-              "places": place_kind(filters.source)},
+          AND {scope.sql}
+        """, {**p.params, **scope.params, "types": list(filters.context_types),
+              "wards": list(filters.wards), "places": place_kind(filters.source)},
     ).df()
     unplaced = con.execute(f"SELECT count(*) FROM incident_facts i WHERE {p.sql} AND "
                            "(context_id IS NULL OR context_id NOT IN "
-                           "(SELECT context_id FROM place_facts))", p.params).fetchone()[0]
+                           f"(SELECT context_id FROM place_facts c WHERE {scope.sql}))",
+                           {**p.params, **scope.params}).fetchone()[0]
     return concentration_of(frame["n"].to_numpy(), int(unplaced))
 
 

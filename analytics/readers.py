@@ -18,15 +18,32 @@ import csv
 import io
 import json
 import re
+import zipfile
+import zlib
 from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import IO
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-# The largest file we read, in megabytes; matches server.maxUploadSize in .streamlit/config.toml.
-MAX_FILE_MB = 200
+# Bounds on one file, checked before it is read (from the bytes, the zip directory, the Parquet
+# metadata), so no upload can take the server, and every other session, down: past one, the
+# file is refused with a message naming it. A 2 MB Parquet file can hold fifty million rows and a
+# 5 MB workbook gigabytes of cells; these keep a load within the benchmark's 2 GB.
+MAX_FILE_MB = 200  # bytes as uploaded; matches server.maxUploadSize in .streamlit/config.toml
+MAX_ROWS = 1_000_000  # records in one file (Excel's own limit is 1,048,576)
+MAX_COLUMNS = 200
+MAX_CELLS = 20_000_000  # rows x columns
+MAX_UNPACKED_MB = 600  # an Excel workbook or Parquet file, decompressed
+MAX_CELL_MB = 1  # one cell; a row longer than BLOCK_MB cannot be read at all
+BLOCK_MB = 8  # the CSV reader's block: the longest row it can read
+MAX_VERTICES = 500_000  # boundary points in one GeoJSON file
+MAX_REPAIR_VERTICES = 10_000  # a boundary that crosses itself is repaired only up to this size
+MB = 1024 * 1024
+SPLIT_ADVICE = "Split it (for example by month) and load the parts together."
 SNIFF_BYTES = 64 * 1024
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
@@ -85,6 +102,29 @@ def file_format(file_name: str) -> str:
             return name
     raise ReadError(f"{file_name}: we read {', '.join(SUFFIXES)} files; this one has another "
                     "ending. Save it as CSV, Excel (.xlsx), Parquet or GeoJSON.")
+
+
+def check_shape(file_name: str, rows: int, columns: int, *, at_least: bool = False) -> None:
+    """Refuse a table past MAX_COLUMNS, MAX_ROWS or MAX_CELLS, before its cells are read.
+    `at_least` says `rows` is where counting stopped, not the whole file."""
+    more = "at least " if at_least else ""
+    if columns > MAX_COLUMNS:
+        raise ReadError(f"{file_name} has {columns:,} columns; we read at most {MAX_COLUMNS:,}. "
+                        "Keep only the columns the dashboard uses and load it again.")
+    if rows > MAX_ROWS:
+        raise ReadError(f"{file_name} has {more}{rows:,} rows; we read at most {MAX_ROWS:,} "
+                        f"in one file. {SPLIT_ADVICE}")
+    if rows * columns > MAX_CELLS:
+        raise ReadError(f"{file_name} has {more}{rows * columns:,} cells ({rows:,} rows of "
+                        f"{columns:,} columns); we read at most {MAX_CELLS:,} in one file. "
+                        f"{SPLIT_ADVICE}")
+
+
+def check_unpacked(file_name: str, size: int, what: str = "decompressed") -> None:
+    """Refuse a compressed file (a workbook, Parquet) that would unpack past MAX_UNPACKED_MB."""
+    if size > MAX_UNPACKED_MB * MB:
+        raise ReadError(f"{file_name} is {size / MB:,.0f} MB once {what}, over the "
+                        f"{MAX_UNPACKED_MB:,} MB we read in one file. {SPLIT_ADVICE}")
 
 
 def check_bytes(file_name: str, data: bytes, limit_mb: float = MAX_FILE_MB) -> None:
@@ -173,21 +213,105 @@ def read_csv(file_name: str, data: bytes) -> RawTable:
     head = body[:SNIFF_BYTES].decode("utf-8", errors="ignore").lstrip("\ufeff")
     delimiter = sniff_delimiter(re.split(r"\r\n|\r|\n", head, maxsplit=1)[0])
     header = _check_header(file_name, _first_record(file_name, head, delimiter))
+    if not re.search(rb"[\r\n]", body.rstrip(b"\r\n")):  # the header alone, any ending or none
+        return RawTable(file_name, header, pd.DataFrame(columns=[f"c{i}" for i in
+                                                                 range(len(header))]),
+                        np.zeros(0, dtype=int), encoding=encoding, delimiter=delimiter)
+    _check_csv_shape(file_name, body, header, delimiter)
     # Parse on all cores; only a file with bad rows is parsed again on one, to number them.
     table, ragged, blank_lines = _parse_csv(file_name, body, header, delimiter, threads=True)
     if ragged or blank_lines:
         table, ragged, blank_lines = _parse_csv(file_name, body, header, delimiter, threads=False)
-    frame = table.to_pandas(types_mapper=lambda t: pd.StringDtype() if t == pa.string() else None)
     skipped_lines = np.array(sorted(n for n in [*blank_lines, *(r[0] for r in ragged)] if n > 0))
-    rows = _row_numbers(len(frame), skipped_lines)
+    rows = _row_numbers(table.num_rows, skipped_lines)
+    _check_cells(file_name, header, table, rows)
+    frame = table.to_pandas(types_mapper=lambda t: pd.StringDtype() if t == pa.string() else None)
     return _finish(RawTable(file_name, header, frame, rows, tuple(ragged), encoding, delimiter,
                             blank_rows=len(blank_lines)))
+
+
+def _check_csv_shape(file_name: str, body: bytes, header: tuple[str, ...],
+                     delimiter: str) -> None:
+    """check_shape before parsing: line breaks bound the records from above (C speed); only a
+    file that might be too big is counted record by record, in blocks, stopping at the bound."""
+    check_shape(file_name, 0, len(header))
+    breaks = max(body.count(b"\n"), body.count(b"\r"))  # records, quoted line breaks and all
+    lines = breaks - 1 + (not body.endswith((b"\n", b"\r")))  # less the header's
+    if lines <= MAX_ROWS and lines * len(header) <= MAX_CELLS:
+        return
+    if b'"' not in body:  # nothing quoted, so every line break ends a record: an exact count
+        check_shape(file_name, lines, len(header))
+    limit = min(MAX_ROWS, MAX_CELLS // len(header))
+    counted = 0
+    try:
+        reader = pacsv.open_csv(io.BytesIO(body), read_options=_read_options(header, True),
+                                parse_options=_parse_options(delimiter, lambda row: "skip"),
+                                convert_options=_convert_options(header))
+        for batch in reader:
+            counted += batch.num_rows
+            if counted > limit:
+                break
+    except (pa.ArrowInvalid, pa.ArrowException, ValueError):
+        return  # unreadable: the full parse says where, in plain words
+    check_shape(file_name, counted, len(header), at_least=counted > limit)
+
+
+def _read_options(header: tuple[str, ...], threads: bool) -> pacsv.ReadOptions:
+    return pacsv.ReadOptions(column_names=[f"c{i}" for i in range(len(header))], skip_rows=1,
+                             use_threads=threads, block_size=BLOCK_MB * MB)
+
+
+def _parse_options(delimiter: str, on_invalid) -> pacsv.ParseOptions:
+    return pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
+                              ignore_empty_lines=False, invalid_row_handler=on_invalid)
+
+
+def _convert_options(header: tuple[str, ...]) -> pacsv.ConvertOptions:
+    return pacsv.ConvertOptions(column_types={f"c{i}": pa.string() for i in range(len(header))},
+                                strings_can_be_null=False, quoted_strings_can_be_null=False)
+
+
+def _check_cells(file_name: str, header: tuple[str, ...], table: pa.Table,
+                 rows: np.ndarray) -> None:
+    """Refuse a cell longer than MAX_CELL_MB, naming its row and column."""
+    import pyarrow.compute as pc
+
+    for i, column in enumerate(table.columns):
+        lengths = pc.binary_length(column)
+        if table.num_rows and pc.max(lengths).as_py() > MAX_CELL_MB * MB:
+            at = int(pc.index(pc.greater(lengths, MAX_CELL_MB * MB), True).as_py())
+            raise _cell_too_long(file_name, int(rows[at]), header[i],
+                                 lengths[at].as_py())
+
+
+def _cell_too_long(file_name: str, row: int, column: str, size: int) -> ReadError:
+    return ReadError(f"{file_name}, row {row:,}, column '{column}': the cell is "
+                     f"{size / MB:,.1f} MB long; a cell may be at most {MAX_CELL_MB:,} MB. Is a "
+                     "quotation mark missing, so that many rows read as one cell?")
+
+
+def _long_record(file_name: str, body: bytes, header: tuple[str, ...],
+                 delimiter: str) -> ReadError | None:
+    """The first record too long to read (a cell past MAX_CELL_MB, or a row past BLOCK_MB), as a
+    message naming its row and column; None when there is none. Slow (Python's csv module), so
+    run only once the fast reader has failed."""
+    csv.field_size_limit(2 ** 31 - 1)
+    text = io.TextIOWrapper(io.BytesIO(body), encoding="utf-8", newline="")
+    try:
+        for number, record in enumerate(csv.reader(text, delimiter=delimiter), start=1):
+            sizes = [len(cell.encode("utf-8")) for cell in record]
+            if sizes and (max(sizes) > MAX_CELL_MB * MB or sum(sizes) > BLOCK_MB * MB):
+                at = sizes.index(max(sizes))
+                column = header[at] if at < len(header) else f"column {at + 1}"
+                return _cell_too_long(file_name, number, column, sizes[at])
+    except csv.Error:
+        return None
+    return None
 
 
 def _parse_csv(file_name: str, body: bytes, header: tuple[str, ...], delimiter: str,
                threads: bool) -> tuple[pa.Table, list, list]:
     """pyarrow's CSV reader, every column as text; rows of the wrong width are set aside."""
-    names = [f"c{i}" for i in range(len(header))]
     ragged: list[tuple[int, str, str]] = []
     blank_lines: list[int] = []
 
@@ -201,20 +325,13 @@ def _parse_csv(file_name: str, body: bytes, header: tuple[str, ...], delimiter: 
         return "skip"
 
     try:
-        table = pacsv.read_csv(
-            io.BytesIO(body),
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=threads,
-                                           block_size=8 << 20),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
-                                             ignore_empty_lines=False,
-                                             invalid_row_handler=on_invalid),
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
-                                                 strings_can_be_null=False,
-                                                 quoted_strings_can_be_null=False),
-        )
+        table = pacsv.read_csv(io.BytesIO(body), read_options=_read_options(header, threads),
+                               parse_options=_parse_options(delimiter, on_invalid),
+                               convert_options=_convert_options(header))
     except (pa.ArrowInvalid, pa.ArrowException, ValueError) as err:
-        raise ReadError(f"{file_name} could not be read as {DELIMITERS[delimiter]}-separated "
-                        f"text ({_arrow_reason(err)}). Check that it is a CSV export.") from None
+        raise (_long_record(file_name, body, header, delimiter) or ReadError(
+            f"{file_name} could not be read as {DELIMITERS[delimiter]}-separated text "
+            f"({_arrow_reason(err)}). Check that it is a CSV export.")) from None
     return table, ragged, blank_lines
 
 
@@ -255,8 +372,21 @@ def sheet_names(file_name: str, data: bytes) -> list[str]:
 
 
 def _workbook(file_name: str, data: bytes):
+    """The workbook, opened read-only once its zip directory shows it unpacks within bounds (a
+    zip never yields more than its directory says: Python's zipfile stops there) and its XML
+    that no sheet holds too many rows."""
     import openpyxl
 
+    try:
+        book = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError):
+        book = None  # openpyxl says it cannot read it, below
+    if book is not None:
+        check_unpacked(file_name, sum(i.file_size for i in book.infolist()), "unzipped")
+        try:
+            _check_sheet_rows(file_name, book)
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError):
+            pass  # a damaged part: openpyxl says it cannot read the workbook, below
     try:
         return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many types for a damaged file
@@ -264,14 +394,47 @@ def _workbook(file_name: str, data: bytes):
                         "it again as .xlsx, or export the sheet as CSV.") from None
 
 
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
+_TAG_ROOM = 256  # bytes kept between chunks, longer than any row tag
+
+
+def _check_sheet_rows(file_name: str, book: zipfile.ZipFile) -> None:
+    """Refuse a workbook with a sheet past MAX_ROWS, counted in its unzipped XML (seconds), before
+    openpyxl opens it: openpyxl reads a sheet that does not state its size whole just to open
+    the workbook, minutes for a few megabytes of zipped rows. Every part is counted, wherever
+    the workbook says its sheets are; only sheets hold rows."""
+    stop = MAX_ROWS + 2  # the header and one row past the bound are enough to refuse
+    for part in book.infolist():
+        with book.open(part) as stream:
+            if _rows_in(stream, stop) >= stop:
+                check_shape(file_name, stop - 1, 0, at_least=True)
+
+
+def _rows_in(stream: IO[bytes], stop: int) -> int:
+    """How many <row> elements an XML stream holds, read a megabyte at a time, up to `stop`."""
+    count, tail = 0, b""
+    while count < stop and (chunk := stream.read(MB)):
+        text = tail + chunk
+        room, last = len(text) - _TAG_ROOM, 0  # a tag starting in the last bytes waits
+        for match in _ROW_TAG.finditer(text):
+            if match.start() >= room:
+                break
+            count, last = count + 1, match.end()
+        tail = text[max(room, last):]
+    return min(stop, count + len(_ROW_TAG.findall(tail)))
+
+
 def _cell_text(value: object) -> str:
-    """A workbook cell as text: whole numbers without '.0', dates as ISO, blanks as ''."""
+    """A workbook cell as text: whole numbers without '.0', dates and times as ISO (a date with
+    a time '2025-03-10 20:15:00', a time of day alone '20:15:00'), blanks as ''."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if hasattr(value, "isoformat"):
-        return value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat()
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date | time):
+        return value.isoformat()
     return str(value)
 
 
@@ -282,13 +445,19 @@ def read_xlsx(file_name: str, data: bytes, sheet: str | None = None) -> RawTable
     if name not in book.sheetnames:
         raise ReadError(f"{file_name} has no sheet called {name!r}; it has "
                         f"{', '.join(map(repr, book.sheetnames))}.")
-    rows = book[name].iter_rows(values_only=True)
-    first = next(rows, None)
+    sheet_rows = book[name].iter_rows(values_only=True)
+    first = next(sheet_rows, None)
     if first is None:
         raise ReadError(f"{file_name}, sheet {name!r}, is empty: it has no header and no rows.")
     header = _check_header(file_name, [_cell_text(v) for v in first])
     width = len(header)
-    cells = [[_cell_text(v) for v in (row + (None,) * width)[:width]] for row in rows]
+    check_shape(file_name, 0, width)
+    limit = min(MAX_ROWS, MAX_CELLS // width)
+    cells = []
+    for row in sheet_rows:  # counted as read: a sheet's stated size can be wrong
+        if len(cells) == limit:
+            check_shape(file_name, limit + 1, width, at_least=True)
+        cells.append([_cell_text(v) for v in (row + (None,) * width)[:width]])
     frame = pd.DataFrame(cells, columns=[f"c{i}" for i in range(width)], dtype="string")
     raw = RawTable(file_name, header, frame, np.arange(2, len(frame) + 2), encoding="Excel",
                    sheet=name)
@@ -300,8 +469,16 @@ def read_parquet(file_name: str, data: bytes) -> RawTable:
     import pyarrow.parquet as pq
 
     try:
-        table = pq.read_table(io.BytesIO(data))
+        parquet = pq.ParquetFile(io.BytesIO(data))
+        meta = parquet.metadata
+        unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
     except Exception:  # pyarrow raises several types for a damaged file
+        raise ReadError(f"{file_name} is not a readable Parquet file.") from None
+    check_shape(file_name, meta.num_rows, meta.num_columns)
+    check_unpacked(file_name, unpacked)
+    try:
+        table = parquet.read()
+    except Exception:
         raise ReadError(f"{file_name} is not a readable Parquet file.") from None
     header = _check_header(file_name, [str(n) for n in table.column_names])
     columns = {}
@@ -334,6 +511,11 @@ def read_table(file_name: str, data: bytes, sheet: str | None = None,
 def read_geojson(file_name: str, data: bytes, limit_mb: float = MAX_FILE_MB) -> list[dict]:
     """The features of a GeoJSON FeatureCollection (each a dict with properties and geometry)."""
     check_bytes(file_name, data, limit_mb)
+    points = data.count(b"[")  # at least one a point: counted before anything is parsed
+    if points > MAX_VERTICES:
+        raise ReadError(f"{file_name} holds about {points:,} boundary points, over the "
+                        f"{MAX_VERTICES:,} we read in one file. Load only your area's wards, or "
+                        "ONS's generalised boundaries (BGC, 20 m) rather than the full detail.")
     body, _ = decode(file_name, data)
     try:
         doc = json.loads(body)

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import duckdb
 
-from analytics.filters import uk_date, uk_month
+from analytics.filters import Filters, uk_date, uk_month
 from analytics.sources import (
     INCIDENTS,
     OUTCOME_LABELS,
@@ -59,9 +59,11 @@ class DataFacts:
             else uk_date(latest)
 
 
-def ward_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """Ward code -> ward name, in name order."""
-    rows = con.execute("SELECT ward_code, ward_name FROM wards ORDER BY ward_name").fetchall()
+def ward_names(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, str]:
+    """Ward code -> ward name for the wards in the user's scope, in name order."""
+    scope = filters.in_scope("ward_code")
+    rows = con.execute(f"SELECT ward_code, ward_name FROM wards WHERE {scope.sql} "
+                       "ORDER BY ward_name", scope.params).fetchall()
     return dict(rows)
 
 

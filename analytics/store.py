@@ -215,6 +215,22 @@ MIGRATIONS: tuple[str, ...] = (
         extract_id INTEGER
     );
     """,
+    # 6: the session book (analytics/sessions.py), so that signing out survives a restart, and
+    # the audit log's hash chain (analytics/audit.py): each entry's hash, which covers the entry
+    # and the hash before it (issue 24). IF NOT EXISTS, so this migration may run in any order.
+    """
+    CREATE TABLE IF NOT EXISTS sign_ins (
+        user_id VARCHAR NOT NULL,
+        signed_in_at TIMESTAMP NOT NULL,
+        last_active TIMESTAMP NOT NULL,
+        ended VARCHAR,
+        PRIMARY KEY (user_id, signed_in_at)
+    );
+    CREATE TABLE IF NOT EXISTS audit_chain (
+        seq BIGINT PRIMARY KEY,
+        hash VARCHAR NOT NULL
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -288,20 +288,21 @@ def _grouped(con: duckdb.DuckDBPyConnection, filters: Filters, win: Window,
 
 def _populations(con: duckdb.DuckDBPyConnection, filters: Filters,
                  unit: str = "ward") -> dict[str, float]:
-    """Ward code -> child population, for wards in the filter whose population is known; for a
-    police.uk source, ward (or LSOA) code -> residents."""
+    """Ward code -> child population, for wards in the filter (and the user's scope) whose
+    population is known; for a police.uk source, ward (or LSOA) code -> residents."""
+    scope = filters.in_scope("ward_code")
     if not source_of(filters.source).police:
         sql = ("SELECT ward_code, child_population FROM wards WHERE child_population > 0 "
-               "AND (len($wards) = 0 OR list_contains($wards, ward_code))")
+               f"AND (len($wards) = 0 OR list_contains($wards, ward_code)) AND {scope.sql}")
     elif unit == "lsoa":  # the LSOAs the selection's rows fall in
         sql = ("SELECT code, residents FROM residents WHERE residents > 0 AND code IN "
                "(SELECT DISTINCT lsoa_code FROM incident_facts WHERE source = $source AND "
-               "(len($wards) = 0 OR list_contains($wards, ward_code)))")
+               f"(len($wards) = 0 OR list_contains($wards, ward_code)) AND {scope.sql})")
     else:
         sql = ("SELECT code, residents FROM residents WHERE residents > 0 AND code IN "
-               "(SELECT ward_code FROM wards WHERE len($wards) = 0 OR "
-               "list_contains($wards, ward_code))")
-    params = {"wards": list(filters.wards)}
+               "(SELECT ward_code FROM wards WHERE (len($wards) = 0 OR "
+               f"list_contains($wards, ward_code)) AND {scope.sql})")
+    params = {"wards": list(filters.wards), **scope.params}
     if "$source" in sql:
         params["source"] = filters.source
     rows = con.execute(sql, params).fetchall()
@@ -506,12 +507,14 @@ def _no_interventions() -> pd.DataFrame:
 
 def interventions(con: duckdb.DuckDBPyConnection, filters: Filters, win: Window | None,
                   view: str = "board") -> pd.DataFrame:
-    """Interventions that started in the window, in the filter's wards and context types; a
-    home is named as every page names it in the view (places.shareable_name)."""
+    """Interventions that started in the window, in the filter's wards and context types (and
+    the user's scope); a home is named as every page names it in the view
+    (places.shareable_name)."""
     if win is None:
         return _no_interventions()
+    scope = filters.in_scope("v.ward_code", "c.ward_code")
     frame = con.execute(
-        """
+        f"""
         SELECT v.intervention_id, v.started_on, v.ended_on, v.intervention_type, v.lead_agency,
                v.description, c.name AS context_name, c.context_type, w.ward_name,
                coalesce(v.ward_code, c.ward_code) AS ward_code
@@ -520,11 +523,11 @@ def interventions(con: duckdb.DuckDBPyConnection, filters: Filters, win: Window 
         WHERE v.started_on BETWEEN $start AND $end
           AND (v.extract_id IS NULL OR v.extract_id NOT IN (SELECT extract_id FROM hidden_extracts))
           AND (len($wards) = 0 OR list_contains($wards, coalesce(v.ward_code, c.ward_code)))
-          AND (len($types) = 0 OR list_contains($types, c.context_type))
+          AND (len($types) = 0 OR list_contains($types, c.context_type)) AND {scope.sql}
         ORDER BY v.started_on, v.intervention_id
         """,
         {"start": win.first, "end": win.last_day, "wards": list(filters.wards),
-         "types": list(filters.context_types)},
+         "types": list(filters.context_types), **scope.params},
     ).df()
     frame["started_on"] = pd.to_datetime(frame["started_on"])
     frame["context_name"] = [

@@ -146,8 +146,8 @@ def data_facts(fr: Frames) -> tuple:
             bool((loaded["kind"] == "demo").any()), len(inc))
 
 
-def ward_names(fr: Frames) -> dict[str, str]:
-    """Ward code -> name, in name order."""
+def ward_names(fr: Frames, f: Filters) -> dict[str, str]:
+    """Ward code -> name, in name order (the benchmark's user has no scope: `f` limits nothing)."""
     w = fr.wards.sort_values("ward_name")
     return dict(zip(w["ward_code"], w["ward_name"], strict=True))
 
@@ -503,11 +503,13 @@ def cluster_contexts(fr: Frames, f: Filters, method: str = "kmeans", k: int | No
 
 # ---- places --------------------------------------------------------------------------------
 
-def has_area_crime(fr: Frames) -> bool:
+def has_area_crime(fr: Frames, f: Filters) -> bool:
+    """Whether any street crime is loaded (no scope in the benchmark)."""
     return len(fr.area_crime) > 0
 
 
-def lsoa_deciles(fr: Frames) -> pd.DataFrame:
+def lsoa_deciles(fr: Frames, f: Filters) -> pd.DataFrame:
+    """LSOAs with a decile and a usable boundary (no scope in the benchmark)."""
     rows = fr.lsoa[fr.lsoa["imd_decile"].between(1, 10)].sort_values("lsoa_code")
     shapes = [places._parse_shape(g) for g in rows["geometry_geojson"]]
     keep = np.array([s is not None for s in shapes], dtype=bool)
@@ -534,8 +536,8 @@ def outcome_options(fr: Frames, code: str) -> dict[str, str]:
     return {}
 
 
-def ward_shapes(fr: Frames) -> pd.DataFrame:
-    """Every ward with a usable boundary (GeoJSON parsed the same way)."""
+def ward_shapes(fr: Frames, f: Filters) -> pd.DataFrame:
+    """Every ward with a usable boundary (GeoJSON parsed the same way; no scope here)."""
     w = fr.wards.sort_values("ward_name")
     shapes = [places._parse_shape(g) for g in w["geometry_geojson"]]
     keep = np.array([s is not None for s in shapes], dtype=bool)
@@ -555,7 +557,7 @@ def ward_counts(fr: Frames, f: Filters) -> pd.DataFrame:
 
 def ward_hot_spots(fr: Frames, f: Filters) -> tuple:
     """Gi* over wards on the rate per 1,000 children (the statistics are the project's)."""
-    shapes = ward_shapes(fr)
+    shapes = ward_shapes(fr, f)
     counts = ward_counts(fr, replace(f, wards=())).set_index("ward_code")
     frame = shapes.join(counts[["incidents", "rate"]], on="ward_code")
     weights = hotspots.queen_weights(tuple(frame["ward_code"]), list(frame["shape"]))
@@ -572,7 +574,7 @@ def grid_hot_spots(fr: Frames, f: Filters) -> tuple:
     """Incidents on the hexagon grid and Gi* over its cells."""
     points = select(fr, f, wards=False)[["lat", "lon", "ward_code"]]
     placed = points.dropna(subset=["lat", "lon"])
-    shapes = ward_shapes(fr)
+    shapes = ward_shapes(fr, f)
     area = shapely.union_all(list(shapes["shape"]))
     grid = hotspots.grid_for(area, hotspots.TARGET_CELLS)
     q, r = grid.cells_covering(area)

@@ -160,7 +160,7 @@ PAGE_WEIGHTS = priorities.Weights(**{k: int(v) for k, v in
 # ui/sidebar.py: every page's run starts with the sidebar's filters.
 SIDEBAR = Page("ui/sidebar.py", "Sidebar (every page)", (
     Call(reference.data_facts, bl.data_facts, uses_filters=False),
-    Call(reference.ward_names, bl.ward_names, uses_filters=False),
+    Call(reference.ward_names, bl.ward_names),
     Call(reference.risk_options, bl.risk_options, {"code": "incidents"}, uses_filters=False),
     Call(reference.outcome_options, bl.outcome_options, {"code": "stop_search"},
          uses_filters=False),
@@ -204,9 +204,9 @@ PAGES: dict[str, Page] = {page.script: page for page in (
     Page("pages/places.py", "Places", (
         Call(overview.totals, bl.totals),
         Call(places.lsoa_counts, bl.lsoa_counts),  # the LSOA map, when LSOAs are loaded
-        Call(places.has_area_crime, bl.has_area_crime, uses_filters=False),
-        Call(places.lsoa_deciles, bl.lsoa_deciles, uses_filters=False),
-        Call(places.ward_shapes, bl.ward_shapes, uses_filters=False),
+        Call(places.has_area_crime, bl.has_area_crime),
+        Call(places.lsoa_deciles, bl.lsoa_deciles),
+        Call(places.ward_shapes, bl.ward_shapes),
         Call(places.grid_hot_spots, bl.grid_hot_spots),
         Call(places.ward_hot_spots, bl.ward_hot_spots),
         Call(places.ward_counts, bl.ward_counts),
@@ -247,7 +247,7 @@ PAGES: dict[str, Page] = {page.script: page for page in (
         Call(impact.impact, resolve=best_intervention),
         Call(impact.displacement, kwargs={"radius_m": impact.DISPLACEMENT_RADIUS_M},
              resolve=best_intervention),
-        Call(places.ward_shapes, bl.ward_shapes, uses_filters=False),  # the register's map
+        Call(places.ward_shapes, bl.ward_shapes),  # the register's map
         Call(places.ward_counts, bl.ward_counts),
     ), aggregation=False,  # a matched comparison and estimate for every intervention dominates
         not_by_default={interventions.places: "listed only for a role that may add "

@@ -14,11 +14,12 @@ DEFAULT_DAYS = 30  # the date range the page opens on
 ctx = state.context()
 st.title("Audit log")
 components.banner(ctx)
-st.markdown("Every sign-in, sign-out, load, rollback, export, saved column mapping and change to "
-            "the interventions register, with who did it and how it went. The dashboard can only "
-            "add to this record: no one can change or remove an entry from the app.")
+st.markdown("Every sign-in, sign-out, load, rollback, download, view of individual incidents, "
+            "saved column mapping and change to the interventions register, with who did it and "
+            "how it went. The dashboard can only add to this record, and each visit checks, "
+            "entry by entry, that no one has changed or removed one since.")
 
-problems = state.uncached(audit.integrity)
+problems = state.uncached(audit.integrity, seal=audit.seal_of(state.store()))
 if problems:
     st.error(md.escape("The audit log has been altered outside the dashboard. " + " ".join(problems)),
              icon=":material/gpp_bad:")
@@ -45,7 +46,7 @@ if found.empty:
                          "clear a filter."), icon=":material/filter_alt_off:")
     st.stop()
 
-st.subheader(md.escape(f"{len(found):,} entries, {period}"))
+st.subheader(md.escape(f"{len(found):,} entr{'y' if len(found) == 1 else 'ies'}, {period}"))
 if not problems:
     st.caption("Newest first; times are UK time. The log's entries are all present and unchanged.")
 table = audit.display_table(found)

@@ -91,10 +91,10 @@ st.write("Partners can send incidents in this layout: one row per incident, seve
          "or young people separated by ';', pseudonymous ids only (never names, dates of birth "
          "or addresses).")
 left, right = st.columns(2)
-left.download_button("Download the template (CSV)", mapping.template_csv(),
+left.download_button("Download the template (CSV)", mapping.template_csv,
                      file_name="incidents-template.csv", mime="text/csv",
                      icon=":material/download:")
-right.download_button("Download the data dictionary (CSV)", mapping.dictionary_csv(),
+right.download_button("Download the data dictionary (CSV)", mapping.dictionary_csv,
                       file_name="incidents-data-dictionary.csv", mime="text/csv",
                       icon=":material/download:")
 with st.expander("Read the data dictionary"):
@@ -110,8 +110,11 @@ st.write(md.escape(f"{len(history):,} extract{'s' * (len(history) != 1)}, the la
                    f"{uk_date(latest['uploaded_at'].date())} ({latest['file_name']}). The "
                    "fictional demo borough is itself an extract: once real data is in, roll it "
                    "back to remove the demo data."))
-st.dataframe(suppress_frame(upload.history_table(history), upload.HISTORY_COUNTS, ctx.view),
-             hide_index=True, width="stretch", column_config=upload.HISTORY_WIDTHS)
+table = suppress_frame(upload.history_table(history), upload.HISTORY_COUNTS, ctx.view)
+if not state.current_access().scope.unlimited:
+    # A whole file's counts cover data outside this user's wards or agencies.
+    table = table.drop(columns=upload.HISTORY_COUNTS)
+st.dataframe(table, hide_index=True, width="stretch", column_config=upload.HISTORY_WIDTHS)
 if not analyst:
     st.stop()
 

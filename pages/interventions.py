@@ -117,7 +117,7 @@ else:
                               what="Intervention register", key="impact-register")
     st.caption(md.escape(f"Interventions running at some time in the period, at places matching "
                          f"the filters ({filters.describe(ctx.ward_names)})."))
-    where = maps.interventions_map(register, view, wards=state.compute(places.ward_shapes, None),
+    where = maps.interventions_map(register, view, wards=state.compute(places.ward_shapes, filters),
                                    counts=state.compute(places.ward_counts, filters),
                                    chosen=filters.wards)
     if where is not None:
@@ -132,7 +132,7 @@ else:
 if state.may(Permission.INTERVENTIONS):
     left, right = st.columns(2)
     with left:
-        intervention_form.add_form(state.compute(interventions.places))
+        intervention_form.add_form(state.compute(interventions.places, filters))
     with right:
         intervention_form.end_form(register)
 else:

@@ -41,8 +41,8 @@ UNITS = {"ward": "Wards", "cell": "Hexagon cells"}
 if not areas.empty:  # LSOA boundaries are loaded
     COLOUR_BY["lsoa"] = f"{nouns.capitalize()} by LSOA"
     UNITS = {"ward": "Wards", "lsoa": "LSOAs", "cell": "Hexagon cells"}
-has_crime = not src.police and state.compute(places.has_area_crime, None)
-lsoa = state.compute(places.lsoa_deciles, None)
+has_crime = not src.police and state.compute(places.has_area_crime, filters)
+lsoa = state.compute(places.lsoa_deciles, filters)
 left, right = st.columns([3, 2])
 ON_OFF = (False, True)
 colour_by = left.radio("Colour the map by", list(COLOUR_BY), format_func=COLOUR_BY.get,
@@ -69,7 +69,7 @@ with right:
                          help=None if not lsoa.empty else
                          "No LSOA boundaries with deprivation deciles have been loaded yet.")
 
-wards = state.compute(places.ward_shapes, None)
+wards = state.compute(places.ward_shapes, filters)
 grid = state.compute(places.grid_hot_spots, filters, view=view)
 spots = {"ward": lambda: state.compute(places.ward_hot_spots, filters, view=view),
          "lsoa": lambda: state.compute(places.lsoa_hot_spots, filters, view=view),

@@ -63,3 +63,21 @@ def shown_text(at: AppTest) -> str:
 def assert_no_exception(at: AppTest) -> None:
     """No Streamlit exception box and no error element."""
     assert not at.exception, [e.value for e in at.exception]
+
+
+def record_downloads(monkeypatch) -> dict:
+    """Every download button's file-making function, by its deferred file id, as the app
+    registers them, so a test can click one: `made[button.proto.deferred_file_id]()` runs it as
+    Streamlit does on a click (AppTest's own runtime forgets them when a run ends)."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    made: dict = {}
+    real = MediaFileManager.add_deferred
+
+    def add(self, data_callable, *args, **kwargs):
+        file_id = real(self, data_callable, *args, **kwargs)
+        made[file_id] = data_callable
+        return file_id
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", add)
+    return made

@@ -19,7 +19,6 @@ from analytics.access import (
     Role,
     RoleMapError,
     Scope,
-    SessionBook,
     SessionLimits,
     SettingsError,
 )
@@ -67,6 +66,7 @@ EXPECTED_ACTIONS = {
     "rollback":            (False, False, True,   True),
     "mapping saved":       (False, False, True,   True),
     "export":              (False, True,  True,   True),
+    "rows viewed":         (False, False, True,   True),
     "board pack":          (True,  True,  True,   True),
     "intervention added":  (False, False, True,   True),
     "intervention ended":  (False, False, True,   True),
@@ -526,45 +526,6 @@ def test_the_sign_in_time_comes_from_the_tokens_issue_time():
     assert ac.signed_in_at({"iat": 1_900_000_000}, now) == now  # a clock ahead: never later
     for claims in ({}, {"iat": "1800000000"}, {"iat": True}, {"iat": 10**20}):
         assert ac.signed_in_at(claims, now) is None
-
-
-def test_the_session_book_counts_activity_and_keeps_an_ended_sign_in_ended():
-    book, key = SessionBook(), ("user#1", T0)
-    assert book.begin(key, T0) is True and book.begin(key, T0) is False
-    assert book.activity(key, T0 + timedelta(minutes=20), LIMITS) is None
-    assert book.activity(key, T0 + timedelta(minutes=45), LIMITS) is None  # 25 idle minutes
-    assert book.check(key, T0 + timedelta(minutes=75), LIMITS) == ac.IDLE
-    assert book.activity(key, T0 + timedelta(minutes=80), LIMITS) == ac.IDLE
-    assert book.activity(key, T0 + timedelta(minutes=81), LIMITS) == ac.IDLE  # stays ended
-    fresh = ("user#1", T0 + timedelta(minutes=82))  # signing in again starts afresh
-    assert book.begin(fresh, fresh[1]) and book.activity(fresh, fresh[1], LIMITS) is None
-
-
-def test_looking_at_the_clock_is_not_activity():
-    book, key = SessionBook(), ("user#1", T0)
-    book.begin(key, T0)
-    for minutes in (10, 20, 29):
-        assert book.check(key, T0 + timedelta(minutes=minutes), LIMITS) is None
-    assert book.activity(key, T0 + timedelta(minutes=30), LIMITS) == ac.IDLE
-
-
-def test_signing_out_ends_the_sign_in_for_every_tab_and_others_are_untouched():
-    book, mine, theirs = SessionBook(), ("me#1", T0), ("them#1", T0)
-    book.begin(mine, T0)
-    book.begin(theirs, T0)
-    book.end(mine)
-    assert book.activity(mine, T0 + timedelta(minutes=1), LIMITS) == ac.SIGNED_OUT
-    assert book.activity(theirs, T0 + timedelta(minutes=1), LIMITS) is None
-
-
-def test_the_absolute_limit_runs_from_sign_in_however_active_the_user_is():
-    book, key = SessionBook(), ("user#1", T0)
-    book.begin(key, T0)
-    now = T0
-    while now < T0 + timedelta(hours=12) - timedelta(minutes=10):
-        now += timedelta(minutes=10)
-        assert book.activity(key, now, LIMITS) is None
-    assert book.activity(key, now + timedelta(minutes=10), LIMITS) == ac.ABSOLUTE
 
 
 def test_identity_label_falls_back_to_email_then_subject():

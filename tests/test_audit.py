@@ -151,26 +151,17 @@ def test_only_the_audit_module_writes_to_the_log():
 
 # --- reading it ------------------------------------------------------------------------------
 
-def _at(store: Store, when: str, access: Access, action: str, object: str = "x") -> None:
-    """Write an entry, then move its time (test set-up only: in a fresh table with no pin yet)."""
-    audit.record(store, access, action, object, "done")
-    cur = store.cursor()
-    seq = cur.execute("SELECT max(seq) FROM audit_log").fetchone()[0]
-    row = cur.execute("SELECT * FROM audit_log WHERE seq = $s", {"s": seq}).fetchone()
-    cur.execute("DELETE FROM audit_log_pins WHERE seq = $s", {"s": seq})
-    cur.execute("DELETE FROM audit_log WHERE seq = $s", {"s": seq})
-    cur.execute("INSERT INTO audit_log VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                [row[0], datetime.fromisoformat(when), *row[2:]])
-    cur.execute("INSERT INTO audit_log_pins SELECT * FROM audit_log WHERE seq = $s", {"s": seq})
-
-
 @pytest.fixture
-def history(store) -> Store:
-    # UTC times; the UK is on GMT in January and on BST (UTC+1) in July.
-    _at(store, "2026-01-10 09:00", ADMIN, "sign-in")
-    _at(store, "2026-07-01 23:30", ANALYST, "load", "police.csv")  # 2 July 00:30 in the UK
-    _at(store, "2026-07-02 10:00", ANALYST, "export", "records")
-    _at(store, "2026-07-03 12:00", ADMIN, "rollback", "police.csv")
+def history(store, monkeypatch) -> Store:
+    """Four entries written at set times (UTC; the UK is on GMT in January, BST in July)."""
+    for when, access, action, what in (
+            ("2026-01-10 09:00", ADMIN, "sign-in", "x"),
+            ("2026-07-01 23:30", ANALYST, "load", "police.csv"),  # 2 July 00:30 in the UK
+            ("2026-07-02 10:00", ANALYST, "export", "records"),
+            ("2026-07-03 12:00", ADMIN, "rollback", "police.csv")):
+        monkeypatch.setattr(audit, "utc_now", lambda when=when: datetime.fromisoformat(when))
+        audit.record(store, access, action, what, "done")
+    monkeypatch.undo()
     return store
 
 
@@ -209,19 +200,110 @@ def test_only_an_administrator_may_read_the_log(history, role):
             read(history.cursor())
 
 
+def check(store: Store) -> list[str]:
+    """The Audit log page's check: the chain against the stored hashes and the seal."""
+    return audit.integrity(store.cursor(), seal=audit.seal_of(store), access=ADMIN)
+
+
 def test_an_intact_log_has_no_integrity_problems(history):
-    assert audit.integrity(history.cursor(), access=ADMIN) == []
+    assert check(history) == []
 
 
 def test_tampering_outside_the_app_is_detected(history):
     cur = history.cursor()
     cur.execute("DELETE FROM audit_log_pins WHERE seq IN (2, 3)")  # needs deliberate work
-    assert audit.integrity(cur, access=ADMIN) == [
-        "2 entries are no longer protected against change."]
+    assert check(history) == ["2 entries are no longer protected against change."]
     cur.execute("DELETE FROM audit_log WHERE seq = 2")
-    assert audit.integrity(cur, access=ADMIN) == [
+    assert check(history) == [
         "Entries are missing: 3 entries are numbered 1 to 4.",
-        "1 entry is no longer protected against change."]
+        "1 entry is no longer protected against change.",
+        "Entry 3 has been changed, or entries before it removed, since it was written: the chain "
+        "of hashes breaks there.",
+        "The log no longer leads to the hash sealed at entry 4: entries were changed or "
+        "replaced."]
+
+
+ENTRY = 'SELECT seq, "at", user_id, user_label, role, action, object, outcome FROM audit_log '
+
+
+def _unpin_edit_repin(store: Store, seq: int, outcome: str) -> None:
+    """The attack of issue 24: remove an entry's pin, change the entry, pin it again."""
+    cur = store.cursor()
+    cur.execute("DELETE FROM audit_log_pins WHERE seq = $s", {"s": seq})
+    row = cur.execute("SELECT * FROM audit_log WHERE seq = $s", {"s": seq}).fetchone()
+    cur.execute("DELETE FROM audit_log WHERE seq = $s", {"s": seq})
+    cur.execute("INSERT INTO audit_log VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                [*row[:7], outcome])
+    cur.execute("INSERT INTO audit_log_pins SELECT * FROM audit_log WHERE seq = $s", {"s": seq})
+
+
+def test_an_entry_unpinned_edited_and_pinned_again_is_found(history):
+    """The integrity check of issue 24 saw nothing: the entry was pinned again."""
+    _unpin_edit_repin(history, 2, "nothing happened")
+    assert check(history) == [
+        "Entry 2 has been changed, or entries before it removed, since it was written: the chain "
+        "of hashes breaks there.",
+        "The log no longer leads to the hash sealed at entry 4: entries were changed or "
+        "replaced."]
+
+
+def test_an_edit_with_every_later_hash_recomputed_is_still_found_by_the_seal(history):
+    _unpin_edit_repin(history, 2, "nothing happened")
+    cur, previous = history.cursor(), None
+    cur.execute("DELETE FROM audit_chain")
+    for row in cur.execute(ENTRY + "ORDER BY seq").fetchall():
+        previous = audit.entry_hash(previous or audit.GENESIS, row)
+        cur.execute("INSERT INTO audit_chain VALUES ($1, $2)", [row[0], previous])
+    assert check(history) == ["The log no longer leads to the hash sealed at entry 4: entries "
+                              "were changed or replaced."]
+
+
+def test_removing_the_last_entry_is_found(history):
+    """The integrity check of issue 24 saw nothing: the numbering still ran without a gap."""
+    cur = history.cursor()
+    cur.execute("DELETE FROM audit_log_pins WHERE seq = 4")
+    cur.execute("DELETE FROM audit_log WHERE seq = 4")
+    assert check(history) == [
+        "The log ends at entry 3 but was sealed at entry 4: its latest entries were removed (or "
+        "the database was replaced; a new entry seals the new log)."]
+
+
+def test_a_new_entry_written_after_tampering_does_not_hide_it(history):
+    _unpin_edit_repin(history, 4, "nothing happened")
+    cur = history.cursor()
+    before = cur.execute("SELECT hash FROM audit_chain WHERE seq = 3").fetchone()[0]
+    cur.execute("UPDATE audit_chain SET hash = $h WHERE seq = 4",  # the chain made to agree
+                {"h": audit.entry_hash(before, cur.execute(ENTRY + "WHERE seq = 4").fetchone())})
+    audit.record(history, ADMIN, "export", "table", "done")  # seals the log as it now stands
+    assert check(history) == ["When entry 5 was written, the log did not end as sealed at entry "
+                              "4: entries had been changed, removed or added outside the "
+                              "dashboard."]
+
+
+def test_the_seal_is_kept_in_a_file_beside_the_database_and_read_back(tmp_path):
+    path = tmp_path / "audit.duckdb"
+    first = Store(path)
+    audit.record(first, ANALYST, "load", "a.csv", "done")
+    first.close()
+    seal = (tmp_path / "audit.duckdb.audit-seal")
+    assert seal.exists()
+    again = Store(path)
+    assert check(again) == []
+    seal.unlink()  # the seal removed: the end of the log cannot be vouched for
+    assert check(again) == ["The seal kept beside the database (the latest entry's number and "
+                            "hash) is missing, so the end of the log cannot be checked (a log "
+                            "from before seals were kept is sealed by its next entry)."]
+    audit.record(again, ANALYST, "export", "t", "done")
+    assert "the seal of the log's first 1 entries was missing" in check(again)[0]
+
+
+def test_a_log_from_before_the_chain_is_sealed_by_its_next_entry(store):
+    audit.record(store, ANALYST, "load", "a.csv", "done")
+    store.cursor().execute("DELETE FROM audit_chain")  # as a log written before migration 5
+    audit._MEMORY_SEALS.clear()
+    audit.record(store, ANALYST, "export", "t", "done")
+    assert check(store) == []
+    assert store.query("SELECT seq FROM audit_chain ORDER BY seq").seq.tolist() == [1, 2]
 
 
 def test_the_exported_log_is_readable_and_cannot_run_as_a_formula(store):

@@ -17,6 +17,7 @@ def test_streamlit_config_is_the_security_baseline():
     assert config["browser"]["gatherUsageStats"] is False
     assert isinstance(config["server"]["maxUploadSize"], int)
     assert config["server"]["enableXsrfProtection"] is True
+    assert config["server"]["address"] == "127.0.0.1"  # local mode stays on this computer
 
 
 def test_analytics_never_imports_streamlit():

@@ -151,3 +151,55 @@ def test_any_url_gives_valid_filters_never_an_exception(query):
     f, notices = from_query(query, **KW)
     assert set(f.wards) <= {"W1", "W2"}
     assert all(isinstance(n, str) for n in notices)
+
+
+# --- dates a link may name (issue 24) -----------------------------------------------------------
+
+@pytest.mark.parametrize(("start", "end"), [("1999-12-31", "2025-01-01"),
+                                            ("2020-01-01", "9999-12-31"),
+                                            ("0001-01-01", "0001-12-31")])
+def test_dates_outside_2000_to_2100_get_a_notice_and_the_default_period(start, end):
+    filters, notices = from_query({"period": "custom", "from": start, "to": end},
+                                  data_end=date(2025, 10, 31), data_start=None, ward_codes=set())
+    assert (filters.period, filters.start, filters.end) == (
+        "12m", date(2024, 11, 1), date(2025, 10, 31))
+    assert notices == [f"The link's dates ('{start}' to '{end}') are outside 1 January 2000 to "
+                       "31 December 2100; showing the last 12 months."]
+
+
+def test_the_widest_dates_a_link_may_name_are_taken():
+    filters, notices = from_query({"period": "custom", "from": "2000-01-01", "to": "2100-12-31"},
+                                  data_end=date(2025, 10, 31), data_start=None, ward_codes=set())
+    assert (filters.start, filters.end, notices) == (date(2000, 1, 1), date(2100, 12, 31), [])
+    assert filters.previous().start == date(1899, 1, 1)
+
+
+@pytest.mark.parametrize(("start", "end", "previous"), [
+    (date(2020, 1, 1), date(9999, 12, 31), (date.min, date(2019, 12, 31))),
+    (date(1, 3, 1), date(1, 5, 31), (date.min, date(1, 2, 28))),
+    (date(1, 1, 20), date(1, 2, 10), (date.min, date(1, 1, 19))),
+])
+def test_the_previous_period_is_cut_short_at_the_calendars_start_never_overflowing(start, end,
+                                                                                    previous):
+    earlier = Filters(start=start, end=end, period="custom").previous()
+    assert (earlier.start, earlier.end) == previous
+    with pytest.raises(ValueError, match="nothing comes before"):
+        Filters(start=date.min, end=date(1, 12, 31), period="custom").previous()
+
+
+@pytest.mark.parametrize("query", [
+    {"period": "custom", "from": "1999-12-31", "to": "2025-12-31"},
+    {"period": "custom", "from": "2020-01-01", "to": "9999-12-31"},
+    {"period": "custom", "from": "2020-01-01", "to": "9999-12-31", "present": "1"},
+])
+def test_pages_opened_by_such_a_link_say_so_and_show_the_default(tiny_db, monkeypatch, query):
+    """A 'from' before 2000 crashed every page; 'to=9999-12-31' the Overview and the slides."""
+    from tests.apptest import assert_no_exception, open_page, shown_text
+
+    at = open_page(tiny_db, None, query, monkeypatch)
+    assert_no_exception(at)
+    assert at.metric  # the headline figures
+    if "present" not in query:  # the slides draw no sidebar
+        assert "outside 1 January 2000 to 31 December 2100" in " ".join(
+            w.value for w in at.sidebar.warning)
+        assert "12 months" in shown_text(at)  # ... of the default period

@@ -19,7 +19,14 @@ from analytics import access as ac
 from analytics.disclosure import VIEWS
 from analytics.store import Store
 from tests import apptest
-from tests.apptest import ROOT, TIMEOUT, assert_no_exception, read, shown_text
+from tests.apptest import (
+    ROOT,
+    TIMEOUT,
+    assert_no_exception,
+    read,
+    record_downloads,
+    shown_text,
+)
 from tests.conftest import seed_tiny
 from tests.test_access import EXPECTED_PAGES
 from ui import guard
@@ -193,6 +200,45 @@ def test_a_deployment_that_forbids_local_mode_shows_no_data(db, monkeypatch, nav
     assert listed(nav) == ["Sign in"]  # every other address shows the same notice
 
 
+@pytest.fixture
+def listening_on():
+    """Set the address the server listens on (server.address) for one test."""
+    from streamlit import config
+
+    before = config.get_option("server.address")
+    yield lambda address: config.set_option("server.address", address)
+    config.set_option("server.address", before)
+
+
+@pytest.mark.parametrize(("address", "said"), [
+    ("0.0.0.0", "listening on address 0.0.0.0"),
+    ("", "listening on every network interface"),
+    ("192.168.1.20", "listening on address 192.168.1.20"),
+])
+def test_local_mode_on_an_address_other_computers_reach_shows_no_data(db, monkeypatch,
+                                                                      listening_on, address,
+                                                                      said):
+    listening_on(address)
+    at = open_app(db, monkeypatch, signed_in_mode=False, query={**YEAR_2024, "view": "analyst"})
+    assert_no_exception(at)
+    assert said in read(at.error[0].value) and "no sign-in is configured" in at.error[0].value
+    assert not at.metric and not at.sidebar.multiselect and not at.dataframe
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "localhost", "::1", "127.0.0.2"])
+def test_local_mode_on_this_computer_alone_runs(db, monkeypatch, listening_on, address):
+    listening_on(address)
+    at = open_app(db, monkeypatch, signed_in_mode=False, query=YEAR_2024)
+    assert not at.error and metrics(at)["Young people affected"] == "<5"
+
+
+def test_with_sign_in_the_dashboard_may_listen_on_any_address(db, monkeypatch, role_map,
+                                                             listening_on):
+    listening_on("0.0.0.0")
+    at = open_app(db, monkeypatch, who=user("lead"), query=YEAR_2024)
+    assert not at.error and metrics(at)["Incidents"] == "<5"
+
+
 def test_unusable_access_settings_show_no_data_and_name_the_setting(db, monkeypatch):
     monkeypatch.setenv(ac.IDLE_MINUTES_ENV, "soon")
     at = open_app(db, monkeypatch, signed_in_mode=False)
@@ -333,6 +379,20 @@ def test_a_fresh_servers_first_request_for_a_page_goes_through_sign_in(db, monke
         assert not at.metric and not at.dataframe
 
 
+def test_every_view_of_the_incident_records_is_audited_once_a_selection(db, monkeypatch,
+                                                                       role_map):
+    at = open_app(db, monkeypatch, who=user("analyst"), query=YEAR_2025)
+    assert "rows viewed" not in [r[2] for r in audit_rows(db)]  # the Overview shows no rows
+    at.switch_page("pages/records.py").run()
+    at.run()  # the same view again: not a new one
+    at.sidebar.multiselect(key="f_wards").select("W1").run()
+    viewed = [r for r in audit_rows(db) if r[2] == "rows viewed"]
+    assert [r[:2] for r in viewed] == [("Al", "analyst")] * 2
+    assert viewed[0][3].startswith("incident records (1 January 2025 to 31 December 2025; all "
+                                   "wards")
+    assert "wards: W1" in viewed[1][3]
+
+
 def test_an_analyst_reaching_the_audit_page_directly_sees_only_why(db, monkeypatch, role_map):
     at = open_app(db, monkeypatch, who=user("analyst"))
     at.switch_page("pages/audit.py").run()
@@ -341,12 +401,15 @@ def test_an_analyst_reaching_the_audit_page_directly_sees_only_why(db, monkeypat
 
 
 def test_an_analyst_sees_the_records_and_each_download_is_audited(db, monkeypatch, role_map):
+    made = record_downloads(monkeypatch)
     at = open_app(db, monkeypatch, who=user("analyst"), query=YEAR_2025)
     at.switch_page("pages/records.py").run()
     assert_no_exception(at)
     assert "10 incidents" in [s.value for s in at.subheader]
     assert len(at.dataframe[0].value) == 10
-    table_download(at).click().run()
+    assert [r[2] for r in audit_rows(db)].count("export") == 0  # drawn, not yet asked for
+    csv = made[table_download(at).proto.deferred_file_id]()  # the click
+    assert csv.decode("utf-8-sig").count("\n") == 11
     assert audit_rows(db)[-1][:3] == ("Al", "analyst", "export")
     assert audit_rows(db)[-1][3].startswith("incident records (1 January 2025 to 31 December")
     assert audit_rows(db)[-1][3].endswith("(10 rows)")
@@ -366,13 +429,14 @@ def test_a_lead_limited_to_two_wards_sees_only_their_figures_and_wards(db, monke
 
 def test_an_administrator_reads_the_audit_log_and_its_download_is_audited(db, monkeypatch,
                                                                          role_map):
+    made = record_downloads(monkeypatch)
     at = open_app(db, monkeypatch, who=user("admin"))
     at.switch_page("pages/audit.py").run()
     assert_no_exception(at)
     table = at.dataframe[0].value
     assert table["Action"].tolist() == ["sign-in"] and table["Who"].tolist() == ["Ada"]
     assert "The log's entries are all present" in shown_text(at)
-    table_download(at).click().run()
+    made[table_download(at).proto.deferred_file_id]()
     assert [r[2] for r in audit_rows(db)] == ["sign-in", "export"]
     at.multiselect(key="audit_actions").select("rollback").run()
     assert "No audit entries match these filters" in shown_text(at)
@@ -396,6 +460,19 @@ def test_signing_out_is_recorded_and_ends_the_session(db, monkeypatch, role_map)
                                                ("sign-out", "dashboard", "done: signed out")]
     at.run()
     assert [b.label for b in at.button] == ["Sign in"] and not at.metric
+
+
+def test_a_cookie_saved_before_signing_out_does_not_sign_in_again_after_a_restart(
+        db, monkeypatch, role_map):
+    """Issue 24: the session book lived in memory, so a restart forgot every sign-out."""
+    claims = user("lead")
+    at = open_app(db, monkeypatch, who=claims, query=YEAR_2024)
+    assert at.metric
+    at.sidebar.button(key="sign_out").click().run()
+    replayed = open_app(db, monkeypatch, who=claims, query=YEAR_2024)  # a new process's caches
+    assert "You have signed out." in read(replayed.warning[0].value)
+    assert replayed.user == {"is_logged_in": False} and not replayed.metric
+    assert [r[2] for r in audit_rows(db)] == ["sign-in", "sign-out", "sign-out"]
 
 
 def test_a_sign_in_older_than_twelve_hours_is_signed_out_with_a_reason(db, monkeypatch,

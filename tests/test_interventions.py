@@ -130,7 +130,7 @@ def test_an_intervention_cannot_end_twice(store):
 
 
 def test_places_are_offered_by_name_type_and_ward(store):
-    places = interventions.places(store.cursor()).set_index("context_id")
+    places = interventions.places(store.cursor(), ALL).set_index("context_id")
     assert places.loc["P0", "label"] == "Alder Park (Park or open space, Alder)"
     assert len(places) == 18
 

@@ -22,7 +22,7 @@ def borough():
     build_borough(store, seed=7, hot=True, planted=300)
     cur = store.cursor()
     return {
-        "wards": places.ward_shapes(cur), "counts": places.ward_counts(cur, YEAR_2025),
+        "wards": places.ward_shapes(cur, YEAR_2025), "counts": places.ward_counts(cur, YEAR_2025),
         "grid": places.grid_hot_spots(cur, YEAR_2025),
         "spots": places.ward_hot_spots(cur, YEAR_2025),
         "points": places.context_points(cur, YEAR_2025),

@@ -107,7 +107,7 @@ def test_without_boundaries_the_map_shows_places_and_says_why_there_are_no_hot_s
     assert_no_exception(at)
     text = shown_text(at)
     assert "Where incidents happened" in text
-    assert "Hot spots need the boundaries of at least 5 wards; 0 are loaded." in text
+    assert "Hot spots need the boundaries of at least 5 wards; there are none here." in text
     ids = [layer["id"] for layer in deck_spec(at)["layers"]]
     assert "places" in ids
     assert "Birch Station" in table_with(at, "Place")["Place"].tolist()

@@ -48,7 +48,7 @@ def test_ward_counts_and_rates_per_1000_children(tiny):
 
 def test_without_ward_boundaries_hot_spots_say_why(tiny):
     result = places.ward_hot_spots(tiny.cursor(), YEAR_2025)
-    assert result.spots == () and "at least 5" in result.reason and "0 are loaded" in result.reason
+    assert result.spots == () and "at least 5" in result.reason and "there are none here" in result.reason
 
 
 def test_the_planted_hot_spot_is_found_significant(hot_borough):
@@ -223,7 +223,7 @@ def test_context_points_leave_out_places_without_a_position(tiny):
 def test_area_crime_is_optional_and_counted_on_the_grid_within_the_period(hot_borough):
     cur = hot_borough.cursor()
     grid = places.grid_hot_spots(cur, YEAR_2025).grid
-    assert not places.has_area_crime(cur)
+    assert not places.has_area_crime(cur, YEAR_2025)
     assert places.area_crime_cells(cur, YEAR_2025, grid).empty
     store = Store()
     build_borough(store, seed=7, hot=False, background=50)
@@ -232,19 +232,19 @@ def test_area_crime_is_optional_and_counted_on_the_grid_within_the_period(hot_bo
             tx.execute("INSERT INTO area_crime (month, kind, lat, lon, ward_code) "
                        "VALUES ($m, 'street', $lat, -1.59, 'W00')", {"m": month, "lat": lat})
     cells = places.area_crime_cells(store.cursor(), YEAR_2025, grid)
-    assert places.has_area_crime(store.cursor())
+    assert places.has_area_crime(store.cursor(), YEAR_2025)
     assert cells["crimes"].tolist() == [2]
     other_ward = replace(YEAR_2025, wards=("W05",))
     assert places.area_crime_cells(store.cursor(), other_ward, grid).empty
 
 
 def test_deprivation_deciles_are_optional_and_skip_unusable_shapes(tiny):
-    assert places.lsoa_deciles(tiny.cursor()).empty
+    assert places.lsoa_deciles(tiny.cursor(), YEAR_2025).empty
     with tiny.transaction() as tx:
         tx.execute("INSERT INTO lsoa VALUES ('E01', 'Alder 001A', 'W1', 2, "
                    "'{\"type\": \"Polygon\", \"coordinates\": [[[0,0],[1,0],[1,1],[0,0]]]}')")
         tx.execute("INSERT INTO lsoa VALUES ('E02', 'Alder 001B', 'W1', 3, 'not json')")
-    lsoa = places.lsoa_deciles(tiny.cursor())
+    lsoa = places.lsoa_deciles(tiny.cursor(), YEAR_2025)
     assert lsoa["lsoa_code"].tolist() == ["E01"] and lsoa["imd_decile"].tolist() == [2]
 
 
@@ -253,7 +253,7 @@ def test_unparseable_ward_boundaries_are_left_out(tiny):
         tx.execute("UPDATE wards SET geometry_geojson = '{\"type\": \"Point\", "
                    "\"coordinates\": [0, 0]}' WHERE ward_code = 'W1'")
         tx.execute("UPDATE wards SET geometry_geojson = '{oops' WHERE ward_code = 'W2'")
-    assert places.ward_shapes(tiny.cursor()).empty
+    assert places.ward_shapes(tiny.cursor(), YEAR_2025).empty
 
 
 def test_an_empty_selection_gives_empty_results_not_errors(hot_borough):

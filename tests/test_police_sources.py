@@ -347,7 +347,7 @@ def test_real_boundaries_kept_apart_from_the_demo_leave_no_page_half_on_either(d
     load(store, *street_files())
     facts = reference.data_facts(store.cursor())
     assert facts.is_demo and facts.demo_hidden and facts.default_source() == "street"
-    assert set(reference.ward_names(store.cursor())) == set(WARDS)
+    assert set(reference.ward_names(store.cursor(), Filters(period="all"))) == set(WARDS)
     assert count(store, "SELECT count(*) AS n FROM incident_facts WHERE source = 'incidents'") == 0
     assert count(store, "SELECT count(*) AS n FROM place_facts WHERE source = 'incidents'") == 0
     assert interventions.register(store.cursor(), Filters(period="all")).empty
@@ -370,9 +370,9 @@ def test_real_lsoas_beside_the_demos_wards_stay_off_its_maps(demo_and_real):
     staged = [ingest.read(store, boundaries("lsoa", ("LSOA21CD", "LSOA21NM")), "lsoa.geojson")]
     assert ingest.demo_clash(store, staged)  # the analyst is asked here too
     ingest.commit(store, staged, "test")
-    assert places.lsoa_shapes(store.cursor()).empty  # none lies in the demo's wards
+    assert places.lsoa_shapes(store.cursor(), Filters(period="all")).empty  # none lies in the demo's wards
     load(store, ("wards.geojson", boundaries("wards")))
-    assert len(places.lsoa_shapes(store.cursor())) == 6  # all six lie in the real wards
+    assert len(places.lsoa_shapes(store.cursor(), Filters(period="all"))) == 6  # all six lie in the real wards
 
 
 def test_rolling_the_real_boundaries_back_brings_the_kept_demo_back(demo_and_real):

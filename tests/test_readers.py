@@ -156,3 +156,152 @@ def test_geojson_that_is_not_a_feature_collection_is_refused():
         readers.read_geojson("w.geojson", b'{"type": "Point"}')
     with pytest.raises(ReadError, match="no features"):
         readers.read_geojson("w.geojson", b'{"type": "FeatureCollection", "features": []}')
+
+
+# --- bounds: no file may take the server down (issue 24) ----------------------------------------
+
+def test_a_parquet_file_of_fifty_million_rows_is_refused_from_its_metadata():
+    """2 MB on disk, fifty million rows once read (the attack reached 8.7 GB)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table({"incident_id": pa.DictionaryArray.from_arrays(
+        pa.array(np.zeros(50_000_000, dtype=np.int8)), pa.array(["I1"]))})
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer, row_group_size=10_000_000)
+    assert len(buffer.getvalue()) < 5 * 1024 * 1024
+    with pytest.raises(ReadError, match=r"x.parquet has 50,000,000 rows; we read at most "
+                                        r"1,000,000 in one file\. Split it"):
+        read_table("x.parquet", buffer.getvalue())
+
+
+def test_a_parquet_file_that_decompresses_past_the_bound_is_refused(monkeypatch):
+    frame = pd.DataFrame({"id": [f"{i:06d}" * 170 for i in range(2000)]})
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer)
+    monkeypatch.setattr(readers, "MAX_UNPACKED_MB", 1)
+    with pytest.raises(ReadError, match=r"x.parquet is \d MB once decompressed, over the 1 MB"):
+        read_table("x.parquet", buffer.getvalue())
+
+
+def test_a_workbook_that_unzips_past_the_bound_is_refused_before_it_is_opened(monkeypatch):
+    data = xlsx_bytes({"Sheet": [["id", "n", "m"], *([i, i * 2, i * 3] for i in range(20_000))]})
+    monkeypatch.setattr(readers, "MAX_UNPACKED_MB", 1)
+    with pytest.raises(ReadError, match=r"x.xlsx is \d+ MB once unzipped, over the 1 MB we read"):
+        read_table("x.xlsx", data)
+    with pytest.raises(ReadError, match="once unzipped"):
+        readers.sheet_names("x.xlsx", data)
+
+
+def test_a_workbook_of_too_many_rows_is_refused_from_its_xml_before_openpyxl_opens_it(
+        monkeypatch):
+    """openpyxl reads a sheet that states no size whole just to open the workbook (minutes for a
+    few zipped megabytes), so the rows are counted in the XML first."""
+    import openpyxl
+
+    monkeypatch.setattr(readers, "MAX_ROWS", 100)
+    data = xlsx_bytes({"Notes": [["read me"]], "Sheet": [["id", "n"],
+                                                         *([f"I{i}", i] for i in range(150))]})
+    monkeypatch.setattr(openpyxl, "load_workbook", lambda *a, **k: pytest.fail("opened"))
+    with pytest.raises(ReadError, match=r"x.xlsx has at least 101 rows; we read at most 100"):
+        read_table("x.xlsx", data)
+    with pytest.raises(ReadError, match=r"x.xlsx has at least 101 rows"):
+        readers.sheet_names("x.xlsx", data)
+
+
+def test_rows_in_a_sheets_xml_are_counted_across_chunks_and_with_any_prefix():
+    rows = b"".join(b'<x:row r="%d"><x:c><x:v>%d</x:v></x:c></x:row>' % (i, i)
+                    for i in range(120_000))  # about 5 MB: tags fall across the 1 MB chunks
+    sheet = b"<x:worksheet><x:sheetData>" + rows + b"<row/><rows>no</rows></x:sheetData>"
+    assert readers._rows_in(io.BytesIO(sheet), 10**9) == 120_001
+    assert readers._rows_in(io.BytesIO(sheet), 1_000) == 1_000
+
+
+def test_rows_past_the_bound_are_refused_as_they_are_counted(monkeypatch):
+    monkeypatch.setattr(readers, "MAX_ROWS", 100)
+    rows = [["id", "n"], *([f"I{i}", i] for i in range(150))]
+    with pytest.raises(ReadError, match=r"x.xlsx has at least 101 rows; we read at most 100"):
+        read_table("x.xlsx", xlsx_bytes({"Sheet": rows}))
+    with pytest.raises(ReadError, match=r"x.csv has 150 rows; we read at most 100"):
+        read_table("x.csv", csv_bytes(rows))  # nothing quoted: its line breaks count its rows
+    quoted = [["id", "note"], *([f"I{i}", '"line 1\nline 2"'] for i in range(150))]
+    with pytest.raises(ReadError, match=r"x.csv has at least 1\d\d rows; we read at most 100"):
+        read_table("x.csv", csv_bytes(quoted))  # counted record by record, stopping past 100
+    assert len(read_table("x.csv", csv_bytes(quoted[:81])).frame) == 80  # 160 lines, 80 rows
+
+
+def test_too_many_columns_or_cells_are_refused(monkeypatch):
+    with pytest.raises(ReadError, match=r"x.csv has 250 columns; we read at most 200"):
+        read_table("x.csv", csv_bytes([[f"c{i}" for i in range(250)], list(range(250))]))
+    monkeypatch.setattr(readers, "MAX_CELLS", 1000)
+    rows = [[f"c{i}" for i in range(20)], *([i] * 20 for i in range(60))]
+    with pytest.raises(ReadError, match=r"1,200 cells \(60 rows of 20 columns\); we read at most "
+                                        r"1,000"):
+        read_table("x.csv", csv_bytes(rows))
+
+
+def test_a_cell_longer_than_the_bound_is_named_by_row_and_column():
+    two_mb = b"a,b\n1,2\n3," + b"x" * (2 * 1024 * 1024) + b"\n5,6\n"
+    with pytest.raises(ReadError, match=r"x.csv, row 3, column 'b': the cell is 2\.0 MB long; a "
+                                        r"cell may be at most 1 MB"):
+        read_table("x.csv", two_mb)
+
+
+def test_a_field_over_eight_megabytes_is_named_by_row_and_column_not_by_pyarrow():
+    """pyarrow's own words were 'straddling object straddles two block boundaries'."""
+    data = b"a,b\n1,2\n3,\"" + b"y" * (20 * 1024 * 1024) + b"\"\n" + b"5,6\n" * 1000
+    with pytest.raises(ReadError) as refused:
+        read_table("x.csv", data)
+    assert str(refused.value).startswith("x.csv, row 3, column 'b': the cell is 20.0 MB long")
+    assert "straddl" not in str(refused.value) and "block" not in str(refused.value)
+
+
+@pytest.mark.parametrize("ending", [b"", b"\n", b"\r\n"])
+def test_a_header_without_rows_says_so_whatever_its_line_ending(ending):
+    """Without a final newline pyarrow said 'header is larger than block size'."""
+    with pytest.raises(ReadError, match=r"^x.csv has a header but no rows of data\.$"):
+        read_table("x.csv", b"incident_id,occurred_at" + ending)
+
+
+def test_a_time_of_day_in_a_workbook_reads_as_text_and_is_checked_like_any_cell():
+    """It gave 'could not be checked (TypeError)'."""
+    from datetime import time
+
+    from analytics import ingest
+    from analytics.store import Store
+    from tests.ingest_helpers import INCIDENT_HEADER, incident
+
+    row = incident("I1")
+    row[1] = time(20, 15)
+    data = xlsx_bytes({"Incidents": [INCIDENT_HEADER, incident("I0"), row]})
+    assert read_table("x.xlsx", data).frame["c1"].tolist()[1] == "20:15:00"
+    staged = ingest.read(Store(), data, "x.xlsx")
+    assert staged.ok and staged.counts.rejected == 1
+    [note] = staged.notes[staged.notes["row_number"] == 3].itertuples()
+    assert note.column_name == "occurred_at" and "20:15:00" in note.reason
+
+
+def test_a_geojson_file_of_millions_of_points_is_refused_before_it_is_parsed():
+    ring = ",".join(f"[{-1.7 + i * 1e-7:.7f},52.4]" for i in range(600_000))
+    data = ('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": '
+            '{"WD23CD": "E05000001"}, "geometry": {"type": "Polygon", "coordinates": [['
+            + ring + ']]}}]}').encode()
+    with pytest.raises(ReadError, match=r"w.geojson holds about 600,00\d boundary points, over "
+                                        r"the 500,000 we read in one file"):
+        readers.read_geojson("w.geojson", data)
+
+
+def test_a_large_boundary_that_crosses_itself_is_refused_not_repaired_for_minutes():
+    import numpy as np
+
+    from analytics.geo import GeometryError, geometry_from_geojson
+
+    rng = np.random.default_rng(1)
+    points = np.c_[-1.7 + 0.01 * rng.uniform(size=20_000), 52.4 + 0.01 * rng.uniform(size=20_000)]
+    tangle = {"type": "Polygon", "coordinates": [[*points.tolist(), points[0].tolist()]]}
+    with pytest.raises(GeometryError, match=r"crosses itself and has 20,001 points; we repair "
+                                            r"such a boundary only up to 10,000"):
+        geometry_from_geojson(tangle)
+    small = {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]}
+    assert geometry_from_geojson(small).is_valid  # a small bow tie is still repaired

@@ -14,8 +14,8 @@ import pandas as pd
 import streamlit as st
 
 from analytics import ingest
+from ui import downloads, state, upload
 from ui import markdown as md
-from ui import state, upload
 
 _PENDING = "_rollback"  # the set the analyst asked to roll back, its data version and its plan
 DONE, FAILED = "_data_notice", "_data_failure"  # what the page says at its top, once
@@ -24,6 +24,10 @@ DONE, FAILED = "_data_notice", "_data_failure"  # what the page says at its top,
 def rollback_step(history: pd.DataFrame, chosen: int, who: str) -> None:
     """The set to roll back (the chosen extract's load by default), then the confirmation that
     says what it removes, then the rollback."""
+    if not state.current_access().scope.unlimited:
+        st.caption("A rollback removes every ward's and agency's rows of a file, so only someone "
+                   "who may see all of them can roll one back.")
+        return
     by_id = history.set_index("extract_id")
     loaded = [int(i) for i in by_id.index[by_id["status"] == ingest.STATUS_LOADED]]
     if chosen not in loaded:
@@ -93,10 +97,7 @@ def rows_to_check(row: pd.Series, chosen: int) -> None:
     extract holds, this says what went wrong rather than failing the page."""
     try:
         if row["rows_rejected"] or row["rows_duplicate"] or row["rows_outside"]:
-            st.download_button("Download its rejected, duplicate and flagged rows (CSV)",
-                               state.compute(ingest.row_notes_csv, extract_id=int(chosen)),
-                               file_name=f"extract-{chosen}-rows-to-check.csv", mime="text/csv",
-                               icon=":material/download:")
+            downloads.rows_to_check_button(int(chosen), f"extract-{chosen}-rows-to-check.csv")
         else:
             st.caption("Every row of this extract loaded; nothing was rejected or flagged.")
         if isinstance(row["notes"], str):  # one line a note

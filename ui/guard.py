@@ -10,6 +10,7 @@ page's address shows only the reason, so a bookmarked link never reaches a page 
 from __future__ import annotations
 
 import getpass
+import ipaddress
 import os
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -25,7 +26,6 @@ from analytics.access import (
     IdentityError,
     RoleMap,
     RoleMapError,
-    SessionBook,
     SettingsError,
     end_message,
     identity_from_claims,
@@ -39,6 +39,7 @@ from analytics.access import (
     utc_now,
 )
 from analytics.disclosure import PRESENTER_VIEW
+from analytics.sessions import SessionBook
 from ui import markdown, navigation, state
 
 Pages = Mapping[str, list]  # section -> st.Page objects, as app.py lists them
@@ -66,8 +67,9 @@ def _secrets_section(name: str) -> Mapping[str, Any] | None:
 
 @st.cache_resource(show_spinner=False)
 def _book() -> SessionBook:
-    """The server's one record of sign-ins and their activity, shared by all sessions."""
-    return SessionBook()
+    """The record of sign-ins and their activity, in the database (so it outlives the process),
+    shared by all sessions."""
+    return SessionBook(state.store())
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -100,6 +102,9 @@ def sign_in(pages: Pages) -> None:
     if not auth_configured():
         if config.require_sign_in:
             _stop(pages, _sign_in_required)
+        address = str(st.get_option("server.address") or "")
+        if not loopback(address):
+            _stop(pages, lambda: _not_on_loopback(address))
         # Local mode: provisional rights for drawing the sidebar; run_page settles the role
         # from the view chosen there.
         state.set_access(local_access("analyst", _local_user()))
@@ -230,6 +235,27 @@ def _signed_out(config: AccessSettings) -> None:
                      "administrator needs to check the [auth] section of .streamlit/secrets.toml "
                      "(see 'Deploying with sign-in' in the README).", icon=":material/error:")
     st.caption(markdown.escape(limits_sentence(config.limits)))
+
+
+def loopback(address: str) -> bool:
+    """Whether the server listens only on this computer (localhost, 127.0.0.1, ::1). An empty
+    address is Streamlit's default: every network interface."""
+    if address.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(address.strip().strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _not_on_loopback(address: str) -> None:
+    where = f"address {address}" if address else "every network interface"
+    st.error(markdown.format(
+        "This dashboard is listening on {}, so other computers can reach it, but no sign-in is "
+        "configured: it would give anyone who can reach it the analyst's view. It shows no data. "
+        "To use it on this computer, start it with `streamlit run serve.py` (it then listens on "
+        "this computer only, 127.0.0.1). To share it, set up sign-in (see 'Deploying with "
+        "sign-in' in the README).", where), icon=":material/lock:")
 
 
 def _sign_in_required() -> None:

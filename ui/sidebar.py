@@ -31,10 +31,12 @@ from typing import Any
 import streamlit as st
 
 from analytics import reference
-from analytics.access import Access, allowed_views, effective_view
+from analytics.access import Access, allowed_views, effective_view, scoped
 from analytics.disclosure import DEFAULT_VIEW, PRESENTER_VIEW, VIEWS, for_source
 from analytics.filters import (
     DEFAULT_PERIOD,
+    EARLIEST_DATE,
+    LATEST_DATE,
     PERIOD_PRESETS,
     QUERY_KEYS,
     Filters,
@@ -193,7 +195,7 @@ def sidebar_filters() -> PageContext:
     views the user's access allows are offered)."""
     access = current_access()
     facts: reference.DataFacts = compute(reference.data_facts)
-    ward_names: dict[str, str] = compute(reference.ward_names)
+    ward_names: dict[str, str] = compute(reference.ward_names, Filters())
     scope = access.scope
     ward_options, agency_options = _options(access, ward_names)
     _settle(facts, set(ward_options), set(agency_options))
@@ -214,7 +216,7 @@ def sidebar_filters() -> PageContext:
                                "never after today.")
     if period == "custom":
         chosen = sb.date_input("From and to", key="f_dates", format="DD/MM/YYYY",
-                               min_value=date(2000, 1, 1), max_value=date(2100, 12, 31),
+                               min_value=EARLIEST_DATE, max_value=LATEST_DATE,
                                on_change=_clear_notices)
         start, end = (tuple(chosen) + (None, None))[:2]
         if not (start and end):
@@ -266,7 +268,9 @@ def sidebar_filters() -> PageContext:
         sb.warning(md.escape(notice))
     _remember()
     _write_address(filters, view)
-    return PageContext(filters=filters, view=for_source(view, src.about_children),
+    # Scoped here too (ui.state.compute scopes again, to the same), so captions name the wards
+    # and agencies the user may see rather than saying "all wards".
+    return PageContext(filters=scoped(filters, access), view=for_source(view, src.about_children),
                        ward_names=ward_names, facts=facts)
 
 
@@ -295,10 +299,11 @@ def url_context() -> PageContext:
     hides the sidebar and always shows the board view; its address leaves the view out, and
     'Leave' puts the session's back (ui.share.leave_presenter)."""
     facts: reference.DataFacts = compute(reference.data_facts)
-    ward_names: dict[str, str] = compute(reference.ward_names)
+    ward_names: dict[str, str] = compute(reference.ward_names, Filters())
     ward_options, agency_options = _options(current_access(), ward_names)
     query = {key: st.query_params.get_all(key) for key in st.query_params}
     filters, notices = _from_url(query, facts, set(ward_options), set(agency_options))
     st.session_state[_NOTICES] = notices
-    return PageContext(filters=filters, ward_names=ward_names, facts=facts,
+    return PageContext(filters=scoped(filters, current_access()), ward_names=ward_names,
+                       facts=facts,
                        view=for_source(PRESENTER_VIEW, source(filters.source).about_children))

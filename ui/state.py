@@ -19,7 +19,9 @@ from typing import Any, NoReturn
 
 import streamlit as st
 
+from analytics import audit
 from analytics.access import (
+    WHOLE_AREA,
     Access,
     Permission,
     may_open,
@@ -89,14 +91,33 @@ def compute(fn: Callable[..., Any], filters: Filters | None = None, **kwargs: An
     needed = required_permission(fn)
     if needed is not None:
         require(access, needed)
+    name = f"{fn.__module__}:{fn.__qualname__}"
     if filters is not None:
         filters = scoped(filters, access)
-    name = f"{fn.__module__}:{fn.__qualname__}"
-    result = _compute(name, filters, store().data_version(), tuple(sorted(kwargs.items())),
-                      access.grant())
+    elif name not in WHOLE_AREA:
+        raise TypeError(f"{name} needs the filters: they carry the user's scope.")
+    arguments = tuple(sorted(kwargs.items()))
+    result = _compute(name, filters, store().data_version(), arguments, access.grant())
     if isinstance(result, _Refusal):
         raise result.error
+    if needed is Permission.ROWS:
+        _note_rows_viewed(access, fn, filters, arguments)
     return result
+
+
+def _note_rows_viewed(access: Access, fn: Callable[..., Any], filters: Filters | None,
+                      arguments: tuple) -> None:
+    """Write each view of row-level data to the audit log: once a session for each selection
+    (a rerun of the same view is not a new one)."""
+    seen = st.session_state.setdefault("_rows_viewed", set())
+    view = (fn.__qualname__, filters, arguments)
+    if view in seen:
+        return
+    seen.add(view)
+    what = fn.__name__.replace("_", " ")
+    if filters is not None:
+        what += f" ({filters.describe()})"
+    audit.record(store(), access, "rows viewed", what, "done")
 
 
 def uncached(fn: Callable[..., Any], **kwargs: Any) -> Any:

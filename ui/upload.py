@@ -12,12 +12,12 @@ import pandas as pd
 import streamlit as st
 
 from analytics import audit, ingest, mapping, readers
-from analytics.access import Permission, require
+from analytics.access import Access, Permission, require
 from analytics.mapping import FIELDS, Mapping
 from analytics.staging import Staged
 from analytics.vocab import AGENCIES, CONTEXT_TYPES, RISK_TYPES
+from ui import downloads, state
 from ui import markdown as md
-from ui import state
 
 NOT_IN_FILE = "(not in this file)"
 LEAVE_UNKNOWN = "(leave it: reject those rows)"
@@ -195,9 +195,11 @@ def summary(staged: Staged, key: str) -> None:
             with st.expander(md.escape(f"{column}: {rows:,} row{'s' * (rows != 1)} rejected")):
                 st.markdown("\n".join("- " + md.escape(m) for m in group["message"]))
     if not staged.notes.empty:
-        st.download_button("Download the rows to check (CSV)", ingest.staged_notes_csv(staged),
+        downloads.download("Download the rows to check (CSV)",
+                           lambda: ingest.staged_notes_csv(staged),
+                           what=f"rows to check of {staged.file_name} (not loaded)",
                            file_name=f"to-check-{staged.file_name}.csv", mime="text/csv",
-                           key=f"notes-{key}", icon=":material/download:")
+                           key=f"notes-{key}")
     preview = staged.preview()
     if not preview.empty:
         with st.expander("Preview the rows that will load"):
@@ -252,6 +254,10 @@ def demo_choice(ready: list[Staged]) -> bool:
     st.warning("These are real boundaries, and the fictional demo borough (Fernley) is still "
                "loaded. The demo and a real area never share a page: once your ward boundaries "
                "are in, every page shows your area only.", icon=":material/swap_horiz:")
+    if not state.current_access().scope.unlimited:  # removing it is a rollback of every ward
+        st.caption("The demo will be kept apart: removing it removes every ward's rows, so only "
+                   "someone who may see all of them can remove it.")
+        return False
     choice = st.radio("The fictional demo borough", list(DEMO_CHOICES),
                       format_func=DEMO_CHOICES.get, key="demo_choice",
                       help="Kept apart, the demo comes back if you roll these boundaries back; "
@@ -264,6 +270,8 @@ def commit(ready: list[Staged], who: str, remove_demo: bool = False) -> list[int
     IngestError (the transaction rolled back)."""
     access = state.current_access()
     require(access, Permission.UPLOAD)
+    if remove_demo:
+        _may_roll_back(access)
     files = ", ".join(s.file_name for s in ready)
     try:
         ids = ingest.commit(state.store(), ready, who, remove_demo=remove_demo)
@@ -281,9 +289,18 @@ def commit(ready: list[Staged], who: str, remove_demo: bool = False) -> list[int
     return ids
 
 
+def _may_roll_back(access: Access | None) -> None:
+    """A rollback removes (and its plan counts) a file's rows of every ward and agency: only for a
+    role that may load data and a user no scope limits."""
+    require(access, Permission.UPLOAD)
+    if not access.scope.unlimited:
+        raise PermissionError("A rollback removes every ward's and agency's rows of a file, so "
+                              "only someone who may see all of them can roll one back.")
+
+
 def rollback_plan(extract_ids: Sequence[int]) -> ingest.RollbackPlan:
     """ingest.rollback_plan, for a role that may roll back: exactly what would go, and why not."""
-    require(state.current_access(), Permission.UPLOAD)
+    _may_roll_back(state.current_access())
     return ingest.rollback_plan(state.store(), extract_ids)
 
 
@@ -292,7 +309,7 @@ def rollback(extract_ids: Sequence[int], who: str,
     """ingest.rollback of one or several extracts in one step, for a role that may roll back,
     audited; anything unforeseen becomes an IngestError (nothing was removed)."""
     access = state.current_access()
-    require(access, Permission.UPLOAD)
+    _may_roll_back(access)
     what = extract_label(extract_ids)
     try:
         removed = ingest.rollback(state.store(), extract_ids, who, expected)
