@@ -24,13 +24,14 @@ from analytics.charts import DARK_GREY, DARK_PINK, INTERVENTION, ORANGE, SEQUENT
 from analytics.disclosure import (
     THRESHOLD,
     display_count,
+    display_counts,
     drop_small_rows,
     is_small,
+    shown_counts,
     shown_difference,
     shown_rate,
     suppresses,
 )
-from analytics.filters import uk_date
 from analytics.places import PRIVATE_TYPES, GridHotSpots, HotSpots
 from analytics.vocab import RISK_LABELS
 
@@ -236,14 +237,14 @@ def context_layer(points: pd.DataFrame, view: str, period: str) -> tuple[list, l
     if suppresses(view):
         shown = shown[~shown["context_type"].isin(PRIVATE_TYPES)]
         shown = drop_small_rows(shown, ["incidents"], view)
-    rows = []
-    for p in shown.itertuples():
-        risks = "\n".join(f"  {RISK_LABELS.get(code, code)}: {display_count(n, view)}"
-                          for code, n in p.risks)
-        rows.append({"position": [p.lon, p.lat], "radius": PLACE_RADIUS_M * math.sqrt(p.incidents),
-                     "tip": escape.deck(
-                         f"{p.name} ({p.type})\nIncidents: {display_count(p.incidents, view)}"
-                         f"\n{risks}\n{trend_words(p.incidents, p.previous, view, period)}")})
+    rows = pd.DataFrame({
+        "position": shown[["lon", "lat"]].to_numpy().tolist(),
+        "radius": (PLACE_RADIUS_M * np.sqrt(shown["incidents"].astype(float))).to_numpy(),
+        "tip": escape.deck_all(
+            shown["name"].astype(str) + " (" + shown["type"].astype(str) + ")\nIncidents: "
+            + display_counts(shown["incidents"], view) + "\n" + _risk_lines(shown["risks"], view)
+            + "\n" + trend_words_all(shown["incidents"], shown["previous"], view, period)
+        ).to_numpy()})
     layer = pdk.Layer("ScatterplotLayer", rows, id="places", get_position="position",
                       get_radius="radius", radius_units=literal("meters"),
                       get_fill_color=rgba("#FFFFFF", 150), get_line_color=rgba(DARK_GREY),
@@ -262,6 +263,41 @@ def trend_words(current: int, previous: int, view: str, period: str) -> str:
     if change == 0:
         return f"Same as the previous {period}"
     return f"{'Up' if change > 0 else 'Down'} {abs(change):,} on the previous {period}"
+
+
+def _risk_lines(risks: pd.Series, view: str) -> pd.Series:
+    """Each place's '  Risk type: count' lines, from its (code, count) pairs, most common first."""
+    pairs = risks.explode().dropna()
+    if pairs.empty:
+        return pd.Series("", index=risks.index, dtype=object)
+    split = pd.DataFrame(pairs.tolist(), index=pairs.index, columns=["code", "n"])
+    lines = ("  " + split["code"].map(RISK_LABELS).fillna(split["code"]) + ": "
+             + display_counts(split["n"], view))
+    return lines.groupby(level=0, sort=False).agg("\n".join).reindex(risks.index, fill_value="")
+
+
+def trend_words_all(current: pd.Series, previous: pd.Series, view: str,
+                    period: str) -> pd.Series:
+    """trend_words of every place at once."""
+    now, before = shown_counts(current, view), shown_counts(previous, view)
+    change = pd.Series(now - before, index=current.index).astype(int)
+    words = np.where(change > 0, "Up ", "Down ") + _thousands(change.abs())
+    out = pd.Series(words, index=current.index, dtype=object) + f" on the previous {period}"
+    out = out.where(change != 0, f"Same as the previous {period}")
+    if suppresses(view):
+        hidden = _small(current) | _small(previous)
+        out = out.where(~hidden, f"Previous {period}: " + display_counts(previous, view))
+    return out
+
+
+def _small(counts: pd.Series) -> pd.Series:
+    """is_small of every count of a column."""
+    return (counts > 0) & (counts < THRESHOLD)
+
+
+def _thousands(values: pd.Series) -> pd.Series:
+    """'1,234' for every whole number of a column (worked out once per distinct value)."""
+    return values.map({v: f"{int(v):,}" for v in pd.unique(values)}).astype(object)
 
 
 def hot_spot_layers(result: HotSpots, *, wards: pd.DataFrame | None = None,
@@ -337,23 +373,37 @@ def intervention_layer(register: pd.DataFrame, view: str) -> tuple[list, list]:
         shown = shown[~shown["context_type"].isin(PRIVATE_TYPES)]
     if shown.empty:
         return [], []
-    rows = []
-    for context_id, group in shown.groupby("context_id", sort=False):
-        first = group.iloc[0]
-        lines = [f"{first.context_name} ({first.context_label})"]
-        for v in group.itertuples():
-            until = "still running" if v.ended_on is None else f"ended {uk_date(v.ended_on)}"
-            lines.append(f"{v.intervention_type or 'Intervention'}: began {uk_date(v.started_on)}, "
-                         f"{until}")
-            lines.append(f"  Lead: {v.lead_label or '–'}"
-                         + (f"; partners: {v.partner_labels}" if v.partner_labels else ""))
-        rows.append({"position": [float(first.lon), float(first.lat)], "text": INTERVENTION_MARK,
-                     "tip": escape.deck("\n".join(lines)), "id": str(context_id)})
+    partners = _words(shown["partner_labels"], "")
+    lines = (_words(shown["intervention_type"], "Intervention") + ": began "
+             + uk_dates(shown["started_on"]) + ", "
+             + ("ended " + uk_dates(shown["ended_on"])).fillna("still running")
+             + "\n  Lead: " + _words(shown["lead_label"], "–")
+             + ("; partners: " + partners).where(partners != "", ""))
+    # one ◆ a place: its name, then two lines an intervention, in the register's order
+    first = shown.drop_duplicates("context_id")
+    tips = (first["context_name"].astype(str) + " (" + first["context_label"].astype(str) + ")\n"
+            + first["context_id"].map(lines.groupby(shown["context_id"], sort=False).agg("\n".join)))
+    rows = pd.DataFrame({"position": first[["lon", "lat"]].astype(float).to_numpy().tolist(),
+                         "text": INTERVENTION_MARK, "tip": escape.deck_all(tips).to_numpy(),
+                         "id": first["context_id"].astype(str).to_numpy()})
     layer = pdk.Layer("TextLayer", rows, id="interventions", get_position="position",
                       get_text="text", get_color=rgba(INTERVENTION), get_size=22,
                       character_set=literal(INTERVENTION_MARK), outline_width=2,
                       outline_color=rgba("#FFFFFF"), font_settings={"sdf": True}, pickable=True)
     return [layer], [LegendBin(INTERVENTION, "◆ intervention in the period", "diamond")]
+
+
+def uk_dates(values: pd.Series) -> pd.Series:
+    """uk_date of every value of a column of dates ('23 November 2026'); missing stays missing."""
+    d = pd.to_datetime(values)
+    return (d.dt.day.astype("Int64").astype(str) + " " + d.dt.month_name() + " "
+            + d.dt.year.astype("Int64").astype(str)).where(d.notna())
+
+
+def _words(values: pd.Series, empty: str) -> pd.Series:
+    """Text of a column, `empty` where it is missing or blank."""
+    text = values.astype(object).where(values.notna(), "").astype(str)
+    return text.where(text != "", empty)
 
 
 DECILE_COLOURS = ("#3F1A6B", "#6B3FA0", "#A285D1", "#D5C8EC", "#F2EDF9")  # most to least deprived

@@ -3,7 +3,7 @@ and groups of places that look alike."""
 
 import streamlit as st
 
-from analytics import clustering, context_charts, contexts, overview, priorities
+from analytics import clustering, context_charts, contexts, priorities
 from analytics.disclosure import (
     SECONDARY,
     SECONDARY_NOTE,
@@ -40,12 +40,10 @@ except ValueError as problem:
     st.warning(md.escape(f"{problem} Using the default weights until one is raised."))
     weights = defaults
 
-ranked = state.compute(priorities.rank, filters, weights=weights, view=view)
-if ranked.empty:
+explained = state.compute(priorities.explained, filters, weights=weights, view=view)
+if explained.empty:
     components.no_incidents(ctx)
     st.stop()
-period = overview.period_words(filters)
-explained = priorities.explain(ranked, view, period)
 
 st.header("Places to act on first")
 lengths = sorted({min(n, len(explained)) for n in (5, 10, 20)} | {len(explained)})
@@ -71,7 +69,7 @@ with st.expander("Every place as a table"):
             "why": st.column_config.TextColumn("Why", width="large"),
             "partners": st.column_config.TextColumn("Partners who can act", width="medium"),
         })
-downloads.download_csv(priorities.export_table(ranked, view, period),
+downloads.download_csv(priorities.export_table(explained, view),
                        what="Places ranked by priority", file_name="where-to-intervene.csv",
                        key="csv-ranked", label="Download the ranked list (CSV)")
 
