@@ -9,6 +9,7 @@ drawn as points; every count in a tooltip passes through analytics.disclosure.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 from collections.abc import Iterable
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pydeck as pdk
+from pydeck.bindings.json_tools import default_serialize
 from shapely.geometry.base import BaseGeometry
 
 from analytics import escape, hotspots
@@ -41,6 +43,9 @@ MAP_WIDTH = 900  # pixels we assume the map is wide when fitting the view
 HIDDEN_GREY = "#D9D9D9"  # wards whose count is hidden (1 to 4) in this view
 EMPTY_WHITE = "#FFFFFF"
 FILL_ALPHA = 190
+# The busiest places drawn as circles, at most: a million incidents happen at 10,000 places, 3 MB
+# of tooltips a render, where a person reads the busiest few hundred.
+MAP_PLACES = 500
 PLACE_RADIUS_M = 20  # a place's circle: this many metres times the square root of its incidents
 TOOLTIP = {"text": "{tip}", "style": {"backgroundColor": "#0B0C0C", "color": "white",
                                       "fontFamily": "Arial, sans-serif", "fontSize": "13px"}}
@@ -237,6 +242,9 @@ def context_layer(points: pd.DataFrame, view: str, period: str) -> tuple[list, l
     if suppresses(view):
         shown = shown[~shown["context_type"].isin(PRIVATE_TYPES)]
         shown = drop_small_rows(shown, ["incidents"], view)
+    places = len(shown)
+    if places > MAP_PLACES:  # the busiest; every place is in the tables and their CSV
+        shown = shown.nlargest(MAP_PLACES, "incidents", keep="first")
     rows = pd.DataFrame({
         "position": shown[["lon", "lat"]].to_numpy().tolist(),
         "radius": (PLACE_RADIUS_M * np.sqrt(shown["incidents"].astype(float))).to_numpy(),
@@ -250,8 +258,9 @@ def context_layer(points: pd.DataFrame, view: str, period: str) -> tuple[list, l
                       get_fill_color=rgba("#FFFFFF", 150), get_line_color=rgba(DARK_GREY),
                       line_width_min_pixels=2, stroked=True, pickable=True,
                       radius_min_pixels=3)
-    note = (f"place (size = incidents; fewer than {THRESHOLD} and home addresses not shown)"
-            if suppresses(view) else "place (size = incidents)")
+    busiest = f"; the {MAP_PLACES:,} busiest of {places:,}" if places > MAP_PLACES else ""
+    note = (f"place (size = incidents{busiest}; fewer than {THRESHOLD} and home addresses not "
+            "shown)" if suppresses(view) else f"place (size = incidents{busiest})")
     return [layer], [LegendBin(DARK_GREY, note, "ring")]
 
 
@@ -510,17 +519,26 @@ def fit_view(bounds: tuple[float, float, float, float], *, width: int = MAP_WIDT
                          zoom=round(min(max(zoom, 1.0), 17.0), 2), pitch=0, bearing=0)
 
 
+class CompactDeck(pdk.Deck):
+    """A deck whose JSON (what Streamlit sends to the browser) has no indentation: pydeck
+    indents by two spaces, a third of a large map's bytes."""
+
+    def to_json(self) -> str:
+        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
+
+
 def deck(layers: list, bounds: tuple[float, float, float, float]) -> pdk.Deck:
     """A deck over the layers, fitted to `bounds`; no basemap unless $SAFEGUARDING_MAP_STYLE."""
     style = os.environ.get(STYLE_ENV, "").strip()
     view = fit_view(bounds)
     if style:
-        return pdk.Deck(layers=layers, initial_view_state=view, map_style=style,
-                        map_provider="carto", tooltip=TOOLTIP, height=MAP_HEIGHT)
+        return CompactDeck(layers=layers, initial_view_state=view, map_style=style,
+                           map_provider="carto", tooltip=TOOLTIP, height=MAP_HEIGHT)
     # map_provider=None leaves pydeck's "no style" marker in place; Streamlit then draws no
     # basemap. (map_style=None would make Streamlit fetch its default Carto basemap.)
-    return pdk.Deck(layers=layers, initial_view_state=view, map_provider=None, tooltip=TOOLTIP,
-                    height=MAP_HEIGHT, parameters={"clearColor": [0.96, 0.96, 0.95, 1]})
+    return CompactDeck(layers=layers, initial_view_state=view, map_provider=None,
+                       tooltip=TOOLTIP, height=MAP_HEIGHT,
+                       parameters={"clearColor": [0.96, 0.96, 0.95, 1]})
 
 
 def bounds_of(wards: pd.DataFrame, chosen: tuple[str, ...] = (),

@@ -90,3 +90,26 @@ def test_no_places_explain_to_an_empty_list(demo):
     empty = demo["ranked"].head(0)
     assert list(priorities.explain(empty, "board", "12 months").columns) == [
         *empty.columns, "why", "where"]
+
+
+def test_the_map_draws_the_busiest_places_and_says_how_many_it_left_out(demo, monkeypatch):
+    monkeypatch.setattr(maps, "MAP_PLACES", 10)
+    layers, legend = maps.context_layer(demo["points"], "analyst", "12 months")
+    drawn = rows(layers)
+    everyone = ref.place_rows(demo["points"], "analyst", "12 months")
+    busiest = sorted(everyone, key=lambda r: -r["radius"])[:10]
+    assert sorted(r["tip"] for r in drawn) == sorted(r["tip"] for r in busiest)
+    assert f"the 10 busiest of {len(everyone):,}" in legend[0].label
+
+
+def test_a_deck_is_sent_as_the_same_json_without_its_indentation(demo):
+    import json
+
+    import pydeck as pdk
+
+    result = maps.interventions_map(demo["register"], "lead", wards=pd.DataFrame(
+        columns=["ward_code", "ward_name", "shape"]), counts=pd.DataFrame(
+        columns=["ward_code", "incidents", "rate"]))
+    compact = result.deck.to_json()
+    assert json.loads(compact) == json.loads(pdk.Deck.to_json(result.deck))
+    assert "\n" not in compact and len(compact) < 0.8 * len(pdk.Deck.to_json(result.deck))
