@@ -109,6 +109,12 @@ def markdown(result: dict) -> str:
               "cache hit. CPU counts every thread (DuckDB's too): on a shared machine it shows "
               "the work done, where wall time also shows the waiting.", ""]
     lines += _other(result)
+    if "browser" in result:
+        from bench import browser
+
+        lines += ["", "In Chromium, each page opened from the sidebar until every chart and map "
+                  "is drawn (seconds of wall time, seconds of the server's CPU, kB sent over "
+                  "the websocket):", "", browser.table(result["browser"])]
     lines += ["", "| Budget | Limit | Measured | Met |", "|---|---|--:|---|"]
     for b in result["budgets"]:
         unit = "" if b["unit"] == "×" else f" {b['unit']}"
