@@ -180,7 +180,7 @@ def suppress_frame(frame: pd.DataFrame, columns: list[str], view: str) -> pd.Dat
     """A copy of `frame` with the count `columns` formatted, small ones shown as '<5'."""
     out = frame.copy()
     for column in columns:
-        out[column] = [display_count(v, view) for v in frame[column]]
+        out[column] = display_counts(frame[column], view).astype(str)
     return out
 
 
