@@ -474,6 +474,14 @@ def rank(fr: Frames, f: Filters, weights: priorities.Weights = priorities.DEFAUL
     return priorities.with_signals(ranked, found.rename(columns={"key_0": "key_a"}))
 
 
+def explained(fr: Frames, f: Filters, weights: priorities.Weights = priorities.DEFAULT_WEIGHTS,
+              view: str = "analyst") -> pd.DataFrame:
+    """The ranked places with their reasons for the view (the words shared)."""
+    from analytics import overview
+
+    return priorities.explain(rank(fr, f, weights), view, overview.period_words(f))
+
+
 def detail(fr: Frames, f: Filters, context_id: str,
            radius_m: float = NEIGHBOUR_RADIUS_M) -> tuple:
     """One place: counts, monthly timeline, risk mix, neighbours with their incidents."""
