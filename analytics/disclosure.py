@@ -349,3 +349,8 @@ def display_counts(counts: pd.Series, view: str, rounded: bool | None = None) ->
     per row."""
     words = {n: display_count(n, view, rounded) for n in pd.unique(counts.dropna())}
     return counts.map(words).astype(object).fillna("–")
+
+
+def are_small(counts: pd.Series) -> pd.Series:
+    """is_small of every count of a column (missing is not small)."""
+    return (counts > 0) & (counts < THRESHOLD)

@@ -25,6 +25,7 @@ from analytics import escape, hotspots
 from analytics.charts import DARK_GREY, DARK_PINK, INTERVENTION, ORANGE, SEQUENTIAL, TURQUOISE
 from analytics.disclosure import (
     THRESHOLD,
+    are_small,
     display_count,
     display_counts,
     drop_small_rows,
@@ -294,14 +295,10 @@ def trend_words_all(current: pd.Series, previous: pd.Series, view: str,
     out = pd.Series(words, index=current.index, dtype=object) + f" on the previous {period}"
     out = out.where(change != 0, f"Same as the previous {period}")
     if suppresses(view):
-        hidden = _small(current) | _small(previous)
+        hidden = are_small(current) | are_small(previous)
         out = out.where(~hidden, f"Previous {period}: " + display_counts(previous, view))
     return out
 
-
-def _small(counts: pd.Series) -> pd.Series:
-    """is_small of every count of a column."""
-    return (counts > 0) & (counts < THRESHOLD)
 
 
 def _thousands(values: pd.Series) -> pd.Series:

@@ -32,7 +32,7 @@ import pandas as pd
 
 from analytics import overview, places, spc, trends
 from analytics.contexts import AREA_CRIME_RADIUS_M, NO_WARD, RISK_COLUMNS, profiles
-from analytics.disclosure import THRESHOLD, display_counts, suppresses
+from analytics.disclosure import are_small, display_counts, suppresses
 from analytics.filters import Filters
 from analytics.vocab import RISK_LABELS
 
@@ -200,7 +200,7 @@ def reasons(ranked: pd.DataFrame, view: str, period: str) -> pd.Series:
     known = previous.notna()
     before = display_counts(previous, view)
     compared = pd.Series(np.select(
-        [hides & _small(n) & _small(previous), n > previous, n < previous],
+        [hides & are_small(n) & are_small(previous), n > previous, n < previous],
         [", " + before + " in the period before", ", up from " + before,
          ", down from " + before], ", the same as the period before"), index=ranked.index)
     text = text + compared.where(known, "")
@@ -247,14 +247,10 @@ def reasons(ranked: pd.DataFrame, view: str, period: str) -> pd.Series:
     return why.astype(str)
 
 
-def _small(counts: pd.Series) -> pd.Series:
-    """is_small of every count of a column (missing is not small)."""
-    return (counts > 0) & (counts < THRESHOLD)
-
 
 def _plurals(counts: pd.Series, view: str, one: str, many: str) -> pd.Series:
     """_plural of every count of a column."""
-    single = (counts == 1) & ~(suppresses(view) & _small(counts))
+    single = (counts == 1) & ~(suppresses(view) & are_small(counts))
     return pd.Series(np.where(single, one, many), index=counts.index, dtype=object)
 
 
