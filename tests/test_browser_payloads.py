@@ -23,7 +23,8 @@ from urllib.parse import quote, urlsplit
 import pytest
 
 from tests import payload_borough as pb
-from tests.live_app import ROOT, SHOTS, require_browser, running_app, wait_until_finished
+from tests.live_app import (MENU_LINK, ROOT, SHOTS, require_browser, running_app,
+                            wait_until_finished)
 
 pytestmark = pytest.mark.browser
 require_browser()
@@ -132,7 +133,7 @@ def click_and_wait(page, target) -> None:
 
 def open_nav(page, label: str) -> None:
     """Click a page in the sidebar, like a person."""
-    link = page.locator('[data-testid="stSidebarNavLink"]').filter(
+    link = page.locator(MENU_LINK).filter(
         has=page.get_by_text(label, exact=True))
     href = link.get_attribute("href")
     click_and_wait(page, link)
@@ -145,7 +146,7 @@ def choose_view(page, view: str) -> None:
 
 
 def nav_labels(page) -> list[str]:
-    links = page.locator('[data-testid="stSidebarNavLink"]')
+    links = page.locator(MENU_LINK)
     return [links.nth(i).inner_text().strip().splitlines()[-1] for i in range(links.count())]
 
 
@@ -177,9 +178,11 @@ def upload_payload_file(page, audit: Audit) -> None:
 
 def every_page_in_every_view(page, audit: Audit, tmp: Path) -> Path:
     """Every page the sidebar lists, in each view; returns the lead's ranked places as CSV."""
+    visited = 0
     for view in VIEWS:
         choose_view(page, view)
         for label in nav_labels(page):
+            visited += 1
             open_nav(page, label)
             audit.check(page, f"{view.lower()}: {label}")
             if view == "Lead" and label in ("Overview", "Where to intervene", "Interventions"):
@@ -187,6 +190,7 @@ def every_page_in_every_view(page, audit: Audit, tmp: Path) -> Path:
                 page.screenshot(path=str(SHOTS / f"payload-lead-{slug}.png"), full_page=True)
             if view == "Lead" and label == "Where to intervene":
                 csv = download(page, "Download the ranked list (CSV)", tmp)
+    assert visited, "the sidebar listed no pages"
     return csv
 
 
