@@ -25,6 +25,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, TypeVar
 
+from analytics.disclosure import base_view
 from analytics.filters import Filters
 from analytics.vocab import AGENCY_LABELS
 
@@ -268,8 +269,9 @@ def may_open(access: Access, page_name: str) -> bool:
 
 
 def local_access(view: str, user_label: str = "") -> Access:
-    """Local mode: one person on their own machine, whose chosen view sets the role."""
-    role = LOCAL_ROLES.get(view, Role.BOARD)
+    """Local mode: one person on their own machine, whose chosen view (or its public form, for
+    counts not about children) sets the role."""
+    role = LOCAL_ROLES.get(base_view(view), Role.BOARD)
     return Access(role=role, user_id=LOCAL_USER_ID, user_label=user_label or "Local user",
                   local=True)
 

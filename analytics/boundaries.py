@@ -1,7 +1,10 @@
 """Geography: ONS ward and LSOA boundaries (GeoJSON), the LSOA-to-ward lookup, and the IMD.
 
 ONS names its properties by vintage (WD13CD/WD13NM, WD23CD/WD23NM, LSOA11CD, LSOA21CD...), so
-we match the pattern, not one year. Ward boundaries replace the whole current geography (the
+we match the pattern, not one year. Others publish the same areas under their own names
+(London Datastore's GSS_CODE and NAME, Ordnance Survey Boundary-Line's CODE and NAME): a
+property whose value is a GSS code of a ward (E05, W05, S13, N08...) or an LSOA (E01, W01) is
+taken as the code, and a property called a name as the name. Ward boundaries replace the whole current geography (the
 demo borough's, at first); LSOA files update the LSOA table row by row, each file filling only
 the columns it has. National files (the lookup, the IMD) keep only the area's rows once the
 area is known.
@@ -29,6 +32,18 @@ WARD_NAME_ALIASES = ("wardname", "wdname")
 LSOA_CODE_ALIASES = ("lsoacode", "lsoacode2011", "lsoacode2021")
 LSOA_NAME_ALIASES = ("lsoaname", "lsoaname2011", "lsoaname2021")
 DECILE = re.compile(r"(imd|multipledeprivation).*decile")
+# "Ward 2023 Code", "LSOA 2021 Code" (ONS population estimates), besides the WDyyCD style
+WARD_CODE_WORDS = re.compile(r"^ward(\d{4})?code$")
+LSOA_CODE_WORDS = re.compile(r"^lsoa(\d{4})?code$")
+# Residents: ONS estimates ("Total", "All Ages"), IMD file 7 ("Total population: mid 2015
+# (excluding prisoners)"), census counts ("Usual residents")
+POPULATION = re.compile(r"^(population|residents|usualresidents|allusualresidents|allages|total"
+                        r"|totalpopulation.*)$")
+# GSS codes: wards in England (E05), Wales (W05), Scotland (S13) and Northern Ireland (N08); LSOAs
+# in England and Wales (E01, W01).
+WARD_VALUE = re.compile(r"^(E05|W05|S13|N08)\d{6}$")
+LSOA_VALUE = re.compile(r"^[EW]01\d{6}$")
+NAME_ALIASES = ("name", "areaname", "wardname", "lsoaname", "nm")
 
 
 def _pick(names, pattern: re.Pattern, aliases: tuple[str, ...]) -> str | None:
@@ -40,24 +55,87 @@ def _pick(names, pattern: re.Pattern, aliases: tuple[str, ...]) -> str | None:
     return None
 
 
+def _by_value(props: dict, pattern: re.Pattern) -> str | None:
+    """The first property (as written) whose value is a code of this pattern."""
+    return next((k for k, v in props.items() if isinstance(v, str)
+                 and pattern.match(v.strip().upper())), None)
+
+
+def _keys(props: dict, wards: bool) -> tuple[str | None, str | None]:
+    """The (code, name) properties of a ward or LSOA feature: by ONS's names, else by value."""
+    code = _pick(props, *((WARD_CODE, WARD_CODE_ALIASES) if wards else
+                          (LSOA_CODE, LSOA_CODE_ALIASES)))
+    name = _pick(props, *((WARD_NAME, WARD_NAME_ALIASES) if wards else
+                          (LSOA_NAME, LSOA_NAME_ALIASES)))
+    if code is None:
+        code = _by_value(props, WARD_VALUE if wards else LSOA_VALUE)
+        name = name or next((k for k in props if normalise(k) in NAME_ALIASES), None)
+    return code, name
+
+
 def geojson_kind(features: list[dict]) -> str | None:
-    """'wards' or 'lsoa' from the first feature's property names, else None."""
+    """'wards' or 'lsoa' from the first feature's property names (or codes), else None."""
     props = next((f.get("properties") for f in features if isinstance(f, dict)), None) or {}
+    props = props if isinstance(props, dict) else {}
     if _pick(props, WARD_CODE, WARD_CODE_ALIASES):
         return "wards"
     if _pick(props, LSOA_CODE, LSOA_CODE_ALIASES):
+        return "lsoa"
+    if _by_value(props, WARD_VALUE):
+        return "wards"
+    if _by_value(props, LSOA_VALUE):
         return "lsoa"
     return None
 
 
 def table_kind(header: tuple[str, ...]) -> str | None:
-    """'lsoa_lookup' or 'imd' from a CSV header, else None."""
+    """'lsoa_lookup', 'imd' or 'residents' from a CSV header, else None."""
     lsoa = _pick(header, LSOA_CODE, LSOA_CODE_ALIASES)
     if lsoa and _pick(header, DECILE, ()):
         return "imd"
     if lsoa and _pick(header, WARD_CODE, WARD_CODE_ALIASES):
         return "lsoa_lookup"
+    if _area_code(header) and _pick(header, POPULATION, ()):
+        return "residents"
     return None
+
+
+def _area_code(header) -> str | None:
+    """The column of ward or LSOA codes in a residents file (ONS's names in either style)."""
+    return (_pick(header, LSOA_CODE, LSOA_CODE_ALIASES) or _pick(header, LSOA_CODE_WORDS, ())
+            or _pick(header, WARD_CODE, WARD_CODE_ALIASES) or _pick(header, WARD_CODE_WORDS, ()))
+
+
+def stage_residents(con: duckdb.DuckDBPyConnection, raw: RawTable):
+    """Check a file of residents by ward or LSOA (ONS population estimates, or any file with a
+    ward or LSOA code and a population column); returns (tables, notes, counts, messages).
+    Rates per 1,000 residents on police.uk pages divide by these."""
+    code_col, number_col = _area_code(raw.header), _pick(raw.header, POPULATION, ())
+    if not (code_col and number_col):
+        raise ReadError(f"{raw.file_name} needs a ward or LSOA code column (WD23CD, LSOA21CD, "
+                        "'LSOA 2021 Code'...) and a population column ('Total', 'All Ages', "
+                        "'Population').")
+    problems = v.Problems()
+    code = raw.column(code_col).fillna("").str.strip().str.upper()
+    problems.add(~code.str.fullmatch(r"[EWSN]\d{8}"), code_col, v.cell_reason(
+        code, " is not a ward or LSOA code: expected one such as E05009288 or E01000001"))
+    people = raw.column(number_col).fillna("").str.replace(",", "", regex=False)
+    residents, bad = v.parse_int(people, 0, 100_000_000)
+    problems.add(bad | v.blank(people), number_col,
+                 v.cell_reason(people, " is not a number of residents: expected a whole number"))
+    known = {c for (c,) in con.execute("SELECT code FROM residents").fetchall()}
+    problems.add(code.isin(known), code_col,
+                 v.cell_reason(code, " already has residents loaded: roll that load back first"))
+    problems.add(code.duplicated(keep="first"), code_col,
+                 v.cell_reason(code, " is listed again: expected each area once"))
+    found = problems.frame()
+    good = ~code.index.isin(found["record"])
+    out = pd.DataFrame({"code": code[good], "residents": residents[good]}).reset_index(drop=True)
+    notes = pd.concat([skipped_notes(raw), notes_from(raw, found, REJECTED)], ignore_index=True)
+    counts = Counts(read=len(raw.frame) + len(raw.skipped), valid=len(out),
+                    rejected=int(found["record"].nunique()) + len(raw.skipped),
+                    blank=raw.blank_rows)
+    return {"residents": out}, notes, counts, ()
 
 
 def stage_geojson(con: duckdb.DuckDBPyConnection, file_name: str, features: list[dict],
@@ -65,10 +143,7 @@ def stage_geojson(con: duckdb.DuckDBPyConnection, file_name: str, features: list
     """Check ward or LSOA features; returns (tables, notes, counts, messages, props used)."""
     props = next((f.get("properties") for f in features if isinstance(f, dict)), None) or {}
     wards = kind == "wards"
-    code_key = _pick(props, *((WARD_CODE, WARD_CODE_ALIASES) if wards else
-                              (LSOA_CODE, LSOA_CODE_ALIASES)))
-    name_key = _pick(props, *((WARD_NAME, WARD_NAME_ALIASES) if wards else
-                              (LSOA_NAME, LSOA_NAME_ALIASES)))
+    code_key, name_key = _keys(props if isinstance(props, dict) else {}, wards)
     noun = "ward" if wards else "LSOA"
     if not code_key:
         want = "WD23CD (or another year's WDyyCD)" if wards else "LSOA21CD (or LSOA11CD)"
@@ -113,11 +188,15 @@ def stage_geojson(con: duckdb.DuckDBPyConnection, file_name: str, features: list
             "SELECT count(*), count(*) FILTER (WHERE l.extract_id IS NULL OR e.kind = 'demo') "
             "FROM wards w LEFT JOIN area_lineage l ON l.table_name = 'wards' AND "
             "l.code = w.ward_code LEFT JOIN extracts e ON e.extract_id = l.extract_id").fetchone()
-        if current[0]:
-            demo = " (the fictional demo borough's)" if current[1] == current[0] else ""
+        if current[0] and current[1] == current[0]:
+            messages.append(f"Loading these {len(table):,} wards replaces the fictional demo "
+                            f"borough's {current[0]:,} wards; roll this load back to restore "
+                            "them.")
+        elif current[0]:
             messages.append(f"Loading these {len(table):,} wards replaces the current "
-                            f"{current[0]:,} wards{demo}. Data already loaded keeps the wards "
-                            "it was given; roll this load back to restore the current wards.")
+                            f"{current[0]:,} wards. police.uk rows are placed in the new wards; "
+                            "other data already loaded keeps the wards it was given. Roll this "
+                            "load back to restore the current wards.")
         tables = {"wards": table.assign(child_population=None)}
     else:
         tables = {"lsoa": frame[["lsoa_code", "lsoa_name", "geometry_geojson"]]}

@@ -11,6 +11,7 @@ view unless told otherwise: small counts hidden, others rounded (analytics.discl
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import duckdb
 import pandas as pd
@@ -31,9 +32,16 @@ from analytics import (
 from analytics import overlap_charts as oc
 from analytics import places_charts as pc
 from analytics.boardpack import Pack, Section
-from analytics.disclosure import PRESENTER_VIEW, VIEWS, display_count, drop_small_rows
+from analytics.disclosure import (
+    PRESENTER_VIEW,
+    VIEWS,
+    display_count,
+    drop_small_rows,
+    for_source,
+)
 from analytics.filters import Filters, uk_date
 from analytics.reference import data_facts, ward_names
+from analytics.sources import reword, source
 
 TITLE = "Contextual safeguarding: board pack"
 TOP_SIGNALS = 5  # signals named on the Trends section
@@ -189,7 +197,7 @@ def _interventions(con: duckdb.DuckDBPyConnection, filters: Filters, view: str) 
 def _unnamed_homes(con: duckdb.DuckDBPyConnection, labels: pd.Series, view: str) -> pd.Series:
     """Intervention labels with any home address replaced as places.shareable_name does."""
     homes = con.execute(
-        "SELECT c.name, c.context_type, w.ward_name FROM contexts c LEFT JOIN wards w "
+        "SELECT c.name, c.context_type, w.ward_name FROM place_facts c LEFT JOIN wards w "
         "USING (ward_code) WHERE list_contains($types, c.context_type)",
         {"types": sorted(places.PRIVATE_TYPES)}).fetchall()
     out = labels.copy()
@@ -222,10 +230,27 @@ SLIDE_ORDER = ("overview", "what_changed", "trends", "overlap", "places", "prior
 
 def section(con: duckdb.DuckDBPyConnection, filters: Filters, key: str,
             view: str = PRESENTER_VIEW) -> Section:
-    """One section (or slide) of the briefing, for the filters, in the view."""
+    """One section (or slide) of the briefing, for the filters, in the view: for a police.uk
+    source in its words (crimes, crime types) and, for counts not about children, its view's
+    public form (analytics.disclosure.for_source)."""
     if key not in BUILDERS:
         raise ValueError(f"Unknown section {key!r}; choose one of {', '.join(BUILDERS)}.")
-    return BUILDERS[key](con, filters, view)
+    src = source(filters.source)
+    built = BUILDERS[key](con, filters, for_source(view, src.about_children))
+    if not src.police:
+        return built
+
+    def say(text: str) -> str:
+        return reword(text, src.code)
+
+    return replace(
+        built, title=say(built.title), summary=tuple(map(say, built.summary)),
+        points=tuple(map(say, built.points)),
+        metrics=tuple((say(label), value, say(change) if change else change)
+                      for label, value, change in built.metrics),
+        figures=tuple(charts.in_words(fig, src.code) for fig in built.figures),
+        tables=tuple((say(caption), table.rename(columns=lambda c: say(str(c))))
+                     for caption, table in built.tables))
 
 
 def lineage(con: duckdb.DuckDBPyConnection, view: str = PRESENTER_VIEW) -> pd.DataFrame:
@@ -252,7 +277,8 @@ def pack(con: duckdb.DuckDBPyConnection, filters: Filters, view: str = PRESENTER
         title=TITLE,
         period=_capital(filters.period_phrase()),
         filters=filters.describe(ward_names(con)),
-        data_date=uk_date(facts.latest_incident) if facts.latest_incident else "no data loaded",
+        data_date=(facts.data_to(filters.source) if facts.span(filters.source).latest
+                   else "no data loaded"),
         view=VIEWS.get(view, VIEWS[PRESENTER_VIEW]),
         lineage=lineage(con, view),
         sections=tuple(section(con, filters, key, view) for key in keys),

@@ -16,6 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analytics import escape
+from analytics.sources import reword, source
 
 # UK Government Analysis Function categorical palette (colour-blind safe; at most four a chart).
 PALETTE = ("#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1")
@@ -81,20 +82,30 @@ def small_trend(frame: pd.DataFrame, title: str, *, y_title: str = "Incidents") 
     return fig
 
 
+def name_rows(names: pd.Series) -> dict:
+    """A bar per row, named on the axis: rows sit at positions 0, 1, 2 ... with their names as
+    tick labels (escaped), so two places of the same name (police.uk has many an 'On or near
+    Shopping Area') are two bars, never one category; the bar's customdata is its name."""
+    shown = escape.plotly_all(names)
+    rows = list(range(len(shown)))
+    return {"trace": {"y": rows, "customdata": shown},
+            "axis": {"tickvals": rows, "ticktext": shown, "range": [-0.6, len(rows) - 0.4]}}
+
+
 def change_bars(frame: pd.DataFrame, title: str, *, label: str = "name") -> go.Figure:
     """Horizontal bars of change (current minus previous), rises and falls told apart by colour and sign."""
     ordered = frame.sort_values("change")
     colours = [DARK_PINK if c > 0 else TURQUOISE for c in ordered["change"]]
+    rows = name_rows(ordered[label])
     fig = go.Figure(go.Bar(
-        x=ordered["change"], y=escape.plotly_all(ordered[label]), orientation="h",
-        marker_color=colours,
+        x=ordered["change"], orientation="h", marker_color=colours, **rows["trace"],
         text=[f"{c:+,}" for c in ordered["change"]], textposition="outside",
-        hovertemplate="%{y}: %{x:+,} incidents<extra></extra>",
+        hovertemplate="%{customdata}: %{x:+,} incidents<extra></extra>",
     ))
     style(fig, title, height=max(240, 40 * len(ordered) + 90))
     fig.update_xaxes(title="Change in incidents on the previous period", zeroline=True,
                      zerolinecolor="#3D3D3D", rangemode="normal", **tick_step(ordered["change"]))
-    fig.update_yaxes(rangemode="normal", gridcolor="white")
+    fig.update_yaxes(gridcolor="white", **rows["axis"])
     return fig
 
 
@@ -113,3 +124,28 @@ def hidden_marks(x: pd.Series, counts: pd.Series, view: str, colour: str,
         marker={"symbol": "circle-open", "size": 9, "color": colour, "line": {"width": 2}},
         hovertemplate=f"%{{x|%B %Y}}: {SUPPRESSED}<extra>{name}</extra>", showlegend=False,
     )
+
+
+def in_words(fig: go.Figure, code: str) -> go.Figure:
+    """A chart built about incidents, with its title, axes, legend and hover text in the words
+    of a source (sources.reword: 'Crimes a month'); the figure passed in is unchanged."""
+    if not source(code).police:
+        return fig
+    fig = go.Figure(fig)
+    if fig.layout.title.text:
+        fig.layout.title.text = reword(fig.layout.title.text, code)
+    for name in dir(fig.layout):
+        axis = getattr(fig.layout, name, None) if name[:5] in ("xaxis", "yaxis") else None
+        if axis is not None and getattr(axis.title, "text", None):
+            axis.title.text = reword(axis.title.text, code)
+    for trace in fig.data:
+        for attribute in ("name", "hovertemplate", "text"):
+            value = getattr(trace, attribute, None)
+            if isinstance(value, str):
+                setattr(trace, attribute, reword(value, code))
+            elif isinstance(value, tuple) and all(isinstance(v, str) for v in value):
+                setattr(trace, attribute, [reword(v, code) for v in value])
+        bar = getattr(trace, "colorbar", None)
+        if bar is not None and getattr(bar.title, "text", None):
+            bar.title.text = reword(bar.title.text, code)
+    return fig

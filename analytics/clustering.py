@@ -34,9 +34,17 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
-from analytics.contexts import NIGHT_WORDS, NO_WARD, RISK_COLUMNS, WEEKEND_WORDS, profiles
+from analytics.contexts import (
+    NIGHT_WORDS,
+    NO_WARD,
+    WEEKEND_WORDS,
+    is_risk_column,
+    profiles,
+    risk_columns,
+)
 from analytics.filters import Filters
 from analytics.places import shareable_name
+from analytics.sources import risk_label
 from analytics.vocab import RISK_LABELS
 
 METHODS: dict[str, str] = {"kmeans": "k-means", "agglomerative": "Agglomerative (Ward)"}
@@ -127,7 +135,7 @@ def feature_frame(prof: pd.DataFrame) -> tuple[pd.DataFrame, tuple[Feature, ...]
     severity = prof["high_severity_share"].astype(float)
     frame["high_severity_share"] = severity.fillna(severity.mean() if severity.notna().any() else 0)
     candidates = list(BASE_FEATURES)
-    for feature in RISK_FEATURES:
+    for feature in risk_features(prof):
         frame[feature.column] = prof[feature.column].astype(float)
         candidates.append(feature)
     if prof["area_crime"].notna().any():
@@ -135,6 +143,15 @@ def feature_frame(prof: pd.DataFrame) -> tuple[pd.DataFrame, tuple[Feature, ...]
         candidates.append(CRIME_FEATURE)
     used = tuple(f for f in candidates if frame[f.column].nunique() > 1)
     return frame[[f.column for f in used]], used
+
+
+def risk_features(prof: pd.DataFrame) -> tuple[Feature, ...]:
+    """A feature for the share of each risk type the profiles carry (RISK_FEATURES for
+    incidents; crime types or objects of search for police.uk)."""
+    known = {f.column: f for f in RISK_FEATURES}
+    return tuple(known.get(column) or Feature(column, risk_label(code), "with",
+                                              risk_label(code).lower())
+                 for column, code in risk_columns(prof).items())
 
 
 def trust_word(value: float, words: tuple[tuple[float, str], ...]) -> str:
@@ -313,7 +330,7 @@ def name_group(centre: pd.Series, features: tuple[Feature, ...], types: pd.Serie
         elif feature.kind == "adjective" and len(adjectives) < 2:
             adjectives.append((order[column], word))
         elif feature.kind == "with":
-            (risks if column in RISK_COLUMNS else others).append(word)
+            (risks if is_risk_column(column) else others).append(word)
     withs = (risks + others)[:3]
     shares = types.value_counts(normalize=True)
     noun = (PLURALS.get(shares.index[0], "places")

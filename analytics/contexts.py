@@ -32,6 +32,7 @@ import pandas as pd
 from analytics import memo
 from analytics.disclosure import SECONDARY, SUPPRESSED, display_count, protect_table
 from analytics.filters import Filters, uk_date, uk_month
+from analytics.sources import place_kind, risk_label, risk_vocabulary
 from analytics.vocab import AGENCY_LABELS, CONTEXT_LABELS, RISK_LABELS, SEVERITY_LABELS
 
 LOCAL_TIME_ZONE = "Europe/London"
@@ -46,6 +47,24 @@ METRES_PER_DEGREE = 111_320
 NO_WARD = "No ward (online or unplaced)"
 
 RISK_COLUMNS: dict[str, str] = {f"risk_{code}": code for code in RISK_LABELS}
+
+
+def risk_columns_of(source: str) -> dict[str, str]:
+    """Profile column -> code of the share of each risk type (crime type, object of search) for
+    a source: `RISK_COLUMNS` for incidents."""
+    return {f"risk_{code}": code for code in risk_vocabulary(source)}
+
+
+def risk_columns(prof: pd.DataFrame) -> dict[str, str]:
+    """The risk-type share columns of a profile frame, whatever its source: column -> code."""
+    return {c: c.removeprefix("risk_") for c in prof.columns if is_risk_column(c)}
+
+
+def is_risk_column(column: str) -> bool:
+    """Whether a profile column is the share of one risk type ('risk_types' counts them)."""
+    return column.startswith("risk_") and column != "risk_types"
+
+
 SEVERITY_COLUMNS: dict[str, int] = {f"severity_{label.lower()}": level
                                     for level, label in SEVERITY_LABELS.items()}
 
@@ -53,7 +72,10 @@ def _selected(filters: Filters) -> tuple[str, dict]:
     """The CTE of filtered incidents at a context, with local time (worked out once per load in
     analytics/derived.py, in LOCAL_TIME_ZONE), and its parameters."""
     p = filters.predicate("i", risk_list=True)
-    sql = (f"sel AS (SELECT i.incident_id, i.context_id, i.severity, i.local_at, i.risks "
+    # `at_local` dates a row (UK time; police.uk street crime: its month), `local_at` times it
+    # (NULL where the source has no time of day, so night and weekend shares are unknown).
+    sql = (f"sel AS (SELECT i.incident_id, i.context_id, i.severity, i.local_at, i.risks, "
+           f"coalesce(i.local_at, i.occurred_at) AS at_local "
            f"FROM incident_facts i WHERE {p.sql} AND i.context_id IS NOT NULL)")
     return sql, p.params
 
@@ -94,10 +116,12 @@ def _base(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
                           count(*) FILTER (WHERE times > 1) AS repeat_young_people
                    FROM seen GROUP BY ALL),
         inc AS (SELECT context_id, count(*) AS incidents,
-                       avg(CASE WHEN {night} THEN 1.0 ELSE 0.0 END) AS night_share,
-                       avg(CASE WHEN {weekend} THEN 1.0 ELSE 0.0 END) AS weekend_share,
+                       avg(CASE WHEN local_at IS NULL THEN NULL WHEN {night} THEN 1.0
+                                ELSE 0.0 END) AS night_share,
+                       avg(CASE WHEN local_at IS NULL THEN NULL WHEN {weekend} THEN 1.0
+                                ELSE 0.0 END) AS weekend_share,
                        {severity},
-                       max(local_at)::DATE AS last_incident
+                       max(at_local)::DATE AS last_incident
                 FROM sel GROUP BY ALL)
         SELECT inc.context_id, coalesce(c.name, inc.context_id) AS name,
                coalesce(c.context_type, 'other') AS context_type, c.ward_code,
@@ -105,7 +129,7 @@ def _base(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
                inc.* EXCLUDE (context_id),
                coalesce(people.young_people, 0) AS young_people,
                coalesce(people.repeat_young_people, 0) AS repeat_young_people
-        FROM inc LEFT JOIN contexts c USING (context_id)
+        FROM inc LEFT JOIN place_facts c USING (context_id)
         LEFT JOIN wards w ON w.ward_code = c.ward_code
         LEFT JOIN people USING (context_id)
         ORDER BY inc.context_id
@@ -132,17 +156,18 @@ def _monthly(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     return con.execute(
         f"""
         WITH {sel}
-        SELECT context_id, date_trunc('month', local_at)::DATE AS month, count(*) AS incidents
+        SELECT context_id, date_trunc('month', at_local)::DATE AS month, count(*) AS incidents
         FROM sel GROUP BY ALL
         """,
         params,
     ).df()
 
 
-def _data_dates(con: duckdb.DuckDBPyConnection) -> tuple[date | None, date | None]:
-    """The first and latest incident dates in the whole store."""
+def _data_dates(con: duckdb.DuckDBPyConnection, source: str) -> tuple[date | None, date | None]:
+    """The first and latest dates of a source's rows in the whole store."""
     first, latest = con.execute(
-        "SELECT min(occurred_at)::DATE, max(occurred_at)::DATE FROM incidents").fetchone()
+        "SELECT min(occurred_at)::DATE, max(occurred_at)::DATE FROM incident_facts "
+        "WHERE source = $s", {"s": source}).fetchone()
     return first, latest
 
 
@@ -163,8 +188,10 @@ def _previous_counts(con: duckdb.DuckDBPyConnection, filters: Filters,
 
 def _area_crime(con: duckdb.DuckDBPyConnection, filters: Filters, ids: list[str],
                 radius_m: float) -> pd.Series | None:
-    """Recorded crime within radius_m of each placed context in the period; None when not loaded."""
-    if con.execute("SELECT count(*) FROM area_crime").fetchone()[0] == 0:
+    """Recorded street crime within radius_m of each placed context in the period; None when
+    none is loaded, or when the places are police.uk's own locations (crime is what they count)."""
+    if place_kind(filters.source) != "incidents" or not con.execute(
+            "SELECT count(*) FROM area_crime").fetchone()[0]:
         return None
     distance = haversine_sql("c.lat", "c.lon", "a.lat", "a.lon")
     start = filters.start.replace(day=1) if filters.start else date(1900, 1, 1)
@@ -172,7 +199,7 @@ def _area_crime(con: duckdb.DuckDBPyConnection, filters: Filters, ids: list[str]
     frame = con.execute(
         f"""
         SELECT c.context_id, count(a.month) AS n
-        FROM contexts c LEFT JOIN area_crime a
+        FROM place_facts c LEFT JOIN area_crime a
           ON a.lat BETWEEN c.lat - $dlat AND c.lat + $dlat
          AND a.lon BETWEEN c.lon - $dlat / cos(radians(c.lat))
                        AND c.lon + $dlat / cos(radians(c.lat))
@@ -244,7 +271,7 @@ def profiles(con: duckdb.DuckDBPyConnection, filters: Filters,
     out = base.set_index("context_id")
     out.insert(2, "context_label", out["context_type"].map(CONTEXT_LABELS).fillna("Other"))
     out["risk_types"] = (shares > 0).sum(axis=1).reindex(ids, fill_value=0).astype(int)
-    for column, code in RISK_COLUMNS.items():
+    for column, code in risk_columns_of(filters.source).items():
         counts = shares[code] if code in shares else pd.Series(0, index=shares.index)
         out[column] = (counts.reindex(ids, fill_value=0) / out["incidents"]).astype(float)
     rated = out[list(SEVERITY_COLUMNS)].sum(axis=1)
@@ -256,7 +283,7 @@ def profiles(con: duckdb.DuckDBPyConnection, filters: Filters,
     out["trend"] = theil_sen_slopes(matrix.to_numpy()) if ids else []
     out["months"] = len(grid)
 
-    first, latest = _data_dates(con)
+    first, latest = _data_dates(con, filters.source)
     previous = _previous_counts(con, filters, first)
     out["previous_incidents"] = (np.nan if previous is None
                                  else previous.reindex(ids, fill_value=0).astype(float))
@@ -302,7 +329,7 @@ def detail(con: duckdb.DuckDBPyConnection, filters: Filters, context_id: str,
     """One place: monthly timeline, risk mix, young people, neighbours within radius_m, interventions."""
     place = con.execute(
         "SELECT c.name, c.context_type, coalesce(w.ward_name, $no_ward), c.lat, c.lon "
-        "FROM contexts c LEFT JOIN wards w USING (ward_code) WHERE c.context_id = $id",
+        "FROM place_facts c LEFT JOIN wards w USING (ward_code) WHERE c.context_id = $id",
         {"id": context_id, "no_ward": NO_WARD}).fetchone()
     if place is None:
         raise ValueError(f"There is no place with the id {context_id!r}.")
@@ -319,7 +346,7 @@ def detail(con: duckdb.DuckDBPyConnection, filters: Filters, context_id: str,
                (SELECT count(*) FROM seen WHERE times > 1)
         """, params).fetchone()
     monthly = con.execute(
-        f"WITH {sel} SELECT context_id, date_trunc('month', local_at)::DATE AS month, "
+        f"WITH {sel} SELECT context_id, date_trunc('month', at_local)::DATE AS month, "
         "count(*) AS incidents FROM sel WHERE context_id = $id GROUP BY ALL", params).df()
     grid = month_grid(filters, monthly["month"] if not monthly.empty else None)
     row = monthly_matrix(monthly, [context_id], grid).iloc[0]
@@ -328,7 +355,7 @@ def detail(con: duckdb.DuckDBPyConnection, filters: Filters, context_id: str,
         f"WITH {sel}, r AS (SELECT unnest(risks) AS risk_type FROM sel WHERE context_id = $id) "
         "SELECT risk_type, count(*) AS incidents FROM r GROUP BY ALL "
         "ORDER BY incidents DESC, risk_type", params).df()
-    risk_mix["label"] = risk_mix["risk_type"].map(RISK_LABELS).fillna(risk_mix["risk_type"])
+    risk_mix["label"] = risk_mix["risk_type"].map(risk_label)
     risk_mix["share"] = risk_mix["incidents"] / counts[0] if counts[0] else 0.0
     return ContextDetail(
         context_id=context_id, name=name, context_type=context_type, ward_name=ward_name,
@@ -351,8 +378,8 @@ def neighbours(con: duckdb.DuckDBPyConnection, filters: Filters, context_id: str
         f"""
         WITH {sel}, near AS (
             SELECT c.context_id, c.name, c.context_type, {distance} AS distance_m
-            FROM contexts c
-            WHERE c.context_id <> $id AND c.lat IS NOT NULL
+            FROM place_facts c
+            WHERE c.context_id <> $id AND c.lat IS NOT NULL AND list_contains(c.kinds, $places)
               AND c.lat BETWEEN $lat - $dlat AND $lat + $dlat)
         SELECT near.*, count(sel.incident_id) AS incidents
         FROM near LEFT JOIN sel USING (context_id)
@@ -360,7 +387,7 @@ def neighbours(con: duckdb.DuckDBPyConnection, filters: Filters, context_id: str
         GROUP BY ALL ORDER BY distance_m, near.name
         """,
         {**params, "id": context_id, "lat": lat, "lon": lon, "radius": radius_m,
-         "dlat": radius_m / METRES_PER_DEGREE}).df()
+         "dlat": radius_m / METRES_PER_DEGREE, "places": place_kind(filters.source)}).df()
     frame["context_label"] = frame["context_type"].map(CONTEXT_LABELS).fillna("Other")
     return frame[columns]
 

@@ -17,6 +17,12 @@ the sidebar, the presenter and (later) the sign-in roles all read one rule:
 - lead: filters, drill-downs and the detail of one place; small counts still "<5".
 - analyst: everything, exact.
 
+Counts that are not about children (police.uk street crime, searches of people of any age:
+published openly by police.uk, about offences and searches rather than identified children) are
+shown exactly in every view, as DESIGN.md says of counts not about children. `for_source` gives
+such a source's page a "public" form of its view: the same drill-downs and rows as the view,
+counts unsuppressed and unrounded. Searches of children are about children and keep the view.
+
 Anything worked out from counts is worked out from the counts as shown (shown_counts,
 shown_number, shown_rate, shown_difference): an exact average times its months, or an exact rate
 times a known population, is an exact count, and two of them differenced give a small one back.
@@ -48,6 +54,20 @@ PRESENTER_VIEW = "board"  # presenter mode always shows the board view, whoever 
 ROUNDING_VIEWS = frozenset({"board"})
 DETAIL_VIEWS = frozenset({"lead", "analyst"})  # drill-downs and one place in detail
 ROW_VIEWS = frozenset({"analyst"})  # individual incidents or young people, uploads
+PUBLIC = "+public"  # a view's form for counts not about children (see for_source)
+
+
+def for_source(view: str, about_children: bool) -> str:
+    """The view to show a source's counts in: the view itself for counts about children; for
+    others its public form ('board+public'), which shows counts exactly."""
+    if about_children or view == "analyst" or view.endswith(PUBLIC):
+        return view
+    return view + PUBLIC
+
+
+def base_view(view: str) -> str:
+    """The view itself, without its public form."""
+    return view.removesuffix(PUBLIC)
 
 
 def derived_note(view: str) -> str | None:
@@ -67,32 +87,38 @@ def derived_note(view: str) -> str | None:
 
 def suppresses(view: str) -> bool:
     """Whether counts of children are suppressed in this view (anything unknown is suppressed)."""
-    return view != "analyst"
+    return view != "analyst" and not view.endswith(PUBLIC)
 
 
 def rounds(view: str) -> bool:
     """Whether counts are rounded to the nearest ROUND_TO in this view (the board's; see above)."""
+    if view.endswith(PUBLIC):
+        return False
     return view in ROUNDING_VIEWS or view not in VIEWS
 
 
 def shows_detail(view: str) -> bool:
     """Whether the view may drill down (one place, one combination of harms, one ward)."""
-    return view in DETAIL_VIEWS
+    return base_view(view) in DETAIL_VIEWS
 
 
 def shows_rows(view: str) -> bool:
     """Whether the view may see individual incidents or young people, and load data."""
-    return view in ROW_VIEWS
+    return base_view(view) in ROW_VIEWS
 
 
 def view_name(view: str) -> str:
     """'Board view': the short name of a view, as the banner and the pack say it."""
-    return VIEWS.get(view, VIEWS[DEFAULT_VIEW]).split(":")[0]
+    return VIEWS.get(base_view(view), VIEWS[DEFAULT_VIEW]).split(":")[0]
 
 
 def view_rule(view: str) -> str:
     """What the view shows, after its name: 'figures only; numbers under 5 hidden, ...'."""
-    return VIEWS.get(view, VIEWS[DEFAULT_VIEW]).split(": ", 1)[1]
+    rule = VIEWS.get(base_view(view), VIEWS[DEFAULT_VIEW]).split(": ", 1)[1]
+    if view.endswith(PUBLIC):
+        rule = rule.split(";")[0] + ("; these counts are public and not about children, so "
+                                     "they are shown exactly")
+    return rule
 
 
 def is_small(n: float | int | None) -> bool:

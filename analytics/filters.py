@@ -2,7 +2,11 @@
 
 Every analysis narrows incidents through `Filters.predicate()`, so the same selection means the
 same rows everywhere. Values only ever reach SQL as bound parameters; the URL carries codes only
-(ward code, risk code, context type, agency, period), never anything about a young person.
+(source, ward code, risk code, context type, agency, outcome, period), never anything about a
+young person. The source (analytics/sources.py: partnership incidents, police.uk street crime,
+stop and search) is a filter like the others, so every analysis and every cache key sees it;
+for police.uk, `risk_types` holds crime types (or objects of search) and `outcomes` the
+searches' outcomes.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
+from analytics.sources import INCIDENTS, OUTCOME_LABELS, SOURCES, risk_label, risk_vocabulary
+from analytics.sources import source as source_of
 from analytics.vocab import AGENCY_LABELS, CONTEXT_LABELS, RISK_LABELS
 
 PERIOD_PRESETS: dict[str, str] = {
@@ -49,6 +55,8 @@ class Filters:
     context_types: tuple[str, ...] = ()
     agencies: tuple[str, ...] = ()
     period: str = DEFAULT_PERIOD
+    source: str = INCIDENTS
+    outcomes: tuple[str, ...] = ()  # stop-and-search outcomes (codes), for police.uk searches
     # The signed-in user's scope, set only by analytics.access.scoped: None means every ward (or
     # agency), () means none. Kept apart from the choices above so that no analysis can widen it
     # by replacing `wards`, and never written into a link.
@@ -60,7 +68,9 @@ class Filters:
             raise ValueError(
                 f"The period starts ({uk_date(self.start)}) after it ends ({uk_date(self.end)})."
             )
-        for name in ("wards", "risk_types", "context_types", "agencies"):
+        if self.source not in SOURCES:
+            raise ValueError(f"{self.source!r} is not a source we know.")
+        for name in ("wards", "risk_types", "context_types", "agencies", "outcomes"):
             object.__setattr__(self, name, tuple(sorted(set(getattr(self, name)))))
         for name in ("within_wards", "within_agencies"):
             if getattr(self, name) is not None:
@@ -72,12 +82,23 @@ class Filters:
 
         `prefix` names the parameters, so two predicates (say this period and the previous one)
         can sit in one statement. `risk_list` says `alias` carries its risk types as a list
-        column `risks` (the derived tables of analytics/derived.py), read without a join.
+        column `risks` (the derived tables of analytics/derived.py), read without a join; those
+        tables hold every source, so the predicate picks the filter's. Without it, `alias` is
+        the incidents table itself, which holds partnership incidents only.
+
+        Agencies (and a sign-in scope of agencies) narrow partners' records; police.uk's open
+        data come from no partner, so for a police.uk source they do not apply. Wards do.
         """
         for name in (alias, prefix):
             if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
                 raise ValueError(f"{name!r} is not a plain SQL name")
         clauses, params = ["TRUE"], {}
+        if risk_list:
+            clauses.append(f"{alias}.source = ${prefix}source")
+            params[f"{prefix}source"] = self.source
+        elif self.source != INCIDENTS:
+            raise ValueError("police.uk sources are read from the derived tables (risk_list=True).")
+        partners = not source_of(self.source).police
         if self.start:
             clauses.append(f"{alias}.occurred_at >= ${prefix}start")
             params[f"{prefix}start"] = self.start
@@ -99,28 +120,38 @@ class Filters:
         if self.context_types:
             clauses.append(f"list_contains(${prefix}contexts, {alias}.location_type)")
             params[f"{prefix}contexts"] = list(self.context_types)
-        if self.agencies:
+        if self.agencies and partners:
             clauses.append(f"list_contains(${prefix}agencies, {alias}.source_agency)")
             params[f"{prefix}agencies"] = list(self.agencies)
+        if self.outcomes and risk_list:
+            clauses.append(f"list_contains(${prefix}outcomes, {alias}.outcome)")
+            params[f"{prefix}outcomes"] = list(self.outcomes)
         if self.within_wards is not None:
             clauses.append(f"list_contains(${prefix}within_wards::VARCHAR[], {alias}.ward_code)")
             params[f"{prefix}within_wards"] = list(self.within_wards)
-        if self.within_agencies is not None:
+        if self.within_agencies is not None and partners:
             clauses.append(
                 f"list_contains(${prefix}within_agencies::VARCHAR[], {alias}.source_agency)")
             params[f"{prefix}within_agencies"] = list(self.within_agencies)
         return Predicate(" AND ".join(clauses), params, self.describe(ward_names))
 
     def describe(self, ward_names: Mapping[str, str] | None = None) -> str:
-        """The selection in plain English, for chart captions."""
-        parts = [self.period_phrase()]
+        """The selection in plain English, for chart captions (a police.uk source first)."""
+        source = source_of(self.source)
+        parts = [source.label, self.period_phrase()] if source.police else [self.period_phrase()]
         ward_names = ward_names or {}
-        for values, within, names, plural in (
+        choices = [
             (self.wards, self.within_wards, ward_names, "wards"),
-            (self.risk_types, None, RISK_LABELS, "risk types"),
-            (self.context_types, None, CONTEXT_LABELS, "context types"),
-            (self.agencies, self.within_agencies, AGENCY_LABELS, "agencies"),
-        ):
+            (self.risk_types, None, _Labelled(risk_vocabulary(self.source)), source.type_nouns),
+            (self.context_types, None, CONTEXT_LABELS,
+             "place types" if source.police else "context types"),
+        ]
+        if source.police:
+            if source.outcome_noun:
+                choices.append((self.outcomes, None, OUTCOME_LABELS, source.outcome_noun))
+        else:
+            choices.append((self.agencies, self.within_agencies, AGENCY_LABELS, "agencies"))
+        for values, within, names, plural in choices:
             if values:
                 parts.append(f"{plural}: " + ", ".join(names.get(v, v) for v in values))
             elif within is not None:
@@ -170,14 +201,37 @@ class Filters:
         if self.period == "custom" and self.start and self.end:
             query["from"] = self.start.isoformat()
             query["to"] = self.end.isoformat()
+        if self.source != INCIDENTS:
+            query["source"] = self.source
         for key, values in (("ward", self.wards), ("risk", self.risk_types),
-                            ("context", self.context_types), ("agency", self.agencies)):
+                            ("context", self.context_types), ("agency", self.agencies),
+                            ("outcome", self.outcomes)):
             if values:
                 query[key] = list(values)
         return query
 
 
-QUERY_KEYS = ("period", "from", "to", "ward", "risk", "context", "agency")
+QUERY_KEYS = ("source", "period", "from", "to", "ward", "risk", "context", "agency", "outcome")
+
+
+class _Labelled(dict):
+    """A vocabulary that names a code it does not list by sources.risk_label."""
+
+    def __missing__(self, key: str) -> str:
+        return risk_label(key)
+
+
+def source_from_query(query: Mapping[str, str | list[str]], default: str) -> tuple[str, list[str]]:
+    """The source a link asks for (a code), or `default` with a notice when it names none we
+    know; read before the rest of the link because the period follows the source's data."""
+    raw = query.get("source", [])
+    values = [raw] if isinstance(raw, str) else list(raw)
+    if not values:
+        return default, []
+    if values[0] in SOURCES:
+        return values[0], []
+    return default, [f"The link named a source we do not have ({_shorten(values[0])}); "
+                     f"showing {source_of(default).label}."]
 
 
 def period_dates(preset: str, data_end: date, data_start: date | None = None) -> tuple[date | None, date | None]:
@@ -198,9 +252,18 @@ def from_query(
     risk_codes: set[str] | frozenset[str] = frozenset(RISK_LABELS),
     context_codes: set[str] | frozenset[str] = frozenset(CONTEXT_LABELS),
     agency_codes: set[str] | frozenset[str] = frozenset(AGENCY_LABELS),
+    default_source: str = INCIDENTS,
+    outcome_codes: set[str] | frozenset[str] = frozenset(OUTCOME_LABELS),
 ) -> tuple[Filters, list[str]]:
-    """Read filters from URL parameters; unknown or malformed values fall back, with a notice each."""
-    notices: list[str] = []
+    """Read filters from URL parameters; unknown or malformed values fall back, with a notice each.
+
+    The source comes first (`default_source` when the link names none); `risk_codes` are the
+    codes the caller offers for that source (the vocabulary of incidents' risk types by default,
+    which a police.uk source replaces with its own).
+    """
+    source, notices = source_from_query(query, default_source)
+    if source != INCIDENTS and risk_codes == frozenset(RISK_LABELS):
+        risk_codes = frozenset(risk_vocabulary(source))
 
     def values(key: str) -> list[str]:
         raw = query.get(key, [])
@@ -236,9 +299,10 @@ def from_query(
     filters = Filters(
         start=start, end=end, period=period,
         wards=known("ward", ward_codes, "ward"),
-        risk_types=known("risk", risk_codes, "risk type"),
+        risk_types=known("risk", risk_codes, source_of(source).type_noun),
         context_types=known("context", context_codes, "context type"),
         agencies=known("agency", agency_codes, "agency"),
+        source=source, outcomes=known("outcome", outcome_codes, "outcome"),
     )
     return filters, notices
 

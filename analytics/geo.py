@@ -83,17 +83,45 @@ def geometry_from_geojson(geometry: object) -> shapely.Geometry:
         raise GeometryError(f"the geometry could not be read ({str(err)[:80]})") from None
     if shape.is_empty:
         raise GeometryError("the geometry is empty")
+    if is_british_national_grid(shape.bounds):
+        shape = to_wgs84(shape)
     minx, miny, maxx, maxy = shape.bounds
     if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
-        raise GeometryError("coordinates are not longitude and latitude (they look like British "
-                            "National Grid metres): export the boundaries in WGS84 (EPSG:4326)")
+        raise GeometryError("coordinates are neither longitude and latitude nor British "
+                            "National Grid metres: export the boundaries in WGS84 (EPSG:4326)")
     return shape if shape.is_valid else shapely.make_valid(shape)
+
+
+def is_british_national_grid(bounds: tuple[float, float, float, float]) -> bool:
+    """Whether coordinates are British National Grid metres (EPSG:27700), as the London
+    Datastore, Ordnance Survey and many councils publish boundaries, rather than degrees."""
+    minx, miny, maxx, maxy = bounds
+    return (maxx > 180 or maxy > 90) and 0 <= minx <= maxx <= 700_000 \
+        and 0 <= miny <= maxy <= 1_300_000
+
+
+def to_wgs84(shape: shapely.Geometry) -> shapely.Geometry:
+    """A British National Grid shape in WGS84 longitude and latitude (pyproj: well-kept, and
+    the datum shift is not something to write by hand)."""
+    from pyproj import Transformer  # only boundaries published in metres need it
+
+    grid = Transformer.from_crs(27700, 4326, always_xy=True)
+    return shapely.transform(shape, lambda xy: np.column_stack(grid.transform(xy[:, 0], xy[:, 1])))
 
 
 def ward_index(con: duckdb.DuckDBPyConnection) -> WardIndex:
     """The loaded ward boundaries as an index (wards without a geometry are left out)."""
-    rows = con.execute("SELECT ward_code, geometry_geojson FROM wards "
-                       "WHERE geometry_geojson IS NOT NULL ORDER BY ward_code").fetchall()
+    return _index(con.execute("SELECT ward_code, geometry_geojson FROM wards "
+                              "WHERE geometry_geojson IS NOT NULL ORDER BY ward_code").fetchall())
+
+
+def lsoa_index(con: duckdb.DuckDBPyConnection) -> WardIndex:
+    """The loaded LSOA boundaries as an index, to place points in LSOAs the same way."""
+    return _index(con.execute("SELECT lsoa_code, geometry_geojson FROM lsoa "
+                              "WHERE geometry_geojson IS NOT NULL ORDER BY lsoa_code").fetchall())
+
+
+def _index(rows: list[tuple[str, str]]) -> WardIndex:
     codes, polygons = [], []
     for code, text in rows:
         try:

@@ -18,6 +18,12 @@ Method, stated on the page in plain words:
 4. Displacement. The same estimate for every place within the chosen distance (haversine, metres),
    each against its own matched comparisons further away: did incidents rise next door?
 
+police.uk street crime (or stop and search) runs through the same steps, with police.uk's
+anonymised locations as the places: an intervention at one of them is measured there; one at a
+registered place (a park, a school) is measured by the crime at every location within
+AROUND_M metres of it, "in and around" it. Comparisons are any locations (police.uk's types of
+place are too coarse to match on), further than the displacement radius.
+
 Too few data (named thresholds below) give a plain reason instead of an estimate.
 """
 
@@ -35,6 +41,7 @@ from analytics import memo
 from analytics.disclosure import SUPPRESSED, is_small, suppresses
 from analytics.filters import Filters, uk_date, uk_month
 from analytics.interventions import register
+from analytics.sources import place_kind
 from analytics.vocab import CONTEXT_LABELS
 
 WINDOW_MONTHS = 12  # months before and after compared, at most
@@ -46,6 +53,8 @@ MIN_INCIDENTS_BEFORE = 10  # fewer incidents at the place before: too few to see
 K_COMPARISONS = 10
 MIN_COMPARISONS = 3  # fewer comparable places: nothing to compare with
 DISPLACEMENT_RADIUS_M = 500  # "neighbouring" places: within this many metres
+AROUND_M = 150  # police.uk: crime at locations this close to a registered place is "in and around" it
+ANY_PLACE = "place"  # police.uk: the one type every location is matched within
 MIN_NEIGHBOUR_INCIDENTS = 5  # a neighbour with fewer incidents before and after is not assessed
 CONFIDENCE = 0.95
 Z = 1.959963984540054  # the normal quantile for a 95% interval
@@ -146,7 +155,8 @@ class _Inputs:
     def of(cls, counts: pd.DataFrame, contexts: pd.DataFrame, register: pd.DataFrame) -> _Inputs:
         """The inputs with their lookups."""
         column = {c: i for i, c in enumerate(counts.columns)}
-        types = contexts["context_type"].reindex(counts.columns).to_numpy(dtype=object)
+        matched = contexts["match_type"] if "match_type" in contexts else contexts["context_type"]
+        types = matched.reindex(counts.columns).to_numpy(dtype=object)
         by_type = {t: np.flatnonzero(types == t) for t in pd.unique(types) if isinstance(t, str)}
         starts = pd.to_datetime(register["started_on"]).to_numpy(dtype="datetime64[D]")
         ends = pd.to_datetime(register["ended_on"]).to_numpy(dtype="datetime64[D]")
@@ -571,9 +581,10 @@ def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
 # --- internals -------------------------------------------------------------------------------
 
 def _inputs(con: duckdb.DuckDBPyConnection, filters: Filters) -> _Inputs:
-    """Monthly incidents at every place (risk types and agencies from the filters; all dates,
-    wards and types), the places, and the whole register."""
+    """Monthly incidents at every place (source, risk types, agencies and outcomes from the
+    filters; all dates, wards and types), the places, and the whole register."""
     return _outcome_inputs(con, Filters(risk_types=filters.risk_types, agencies=filters.agencies,
+                                        source=filters.source, outcomes=filters.outcomes,
                                         period="all"))
 
 
@@ -581,20 +592,23 @@ def _inputs(con: duckdb.DuckDBPyConnection, filters: Filters) -> _Inputs:
 def _outcome_inputs(con: duckdb.DuckDBPyConnection, outcome: Filters) -> _Inputs:
     """_inputs for the outcome's risk types and agencies, kept per data version: the summary,
     one intervention and its displacement all start from it, whatever the period."""
-    p = outcome.predicate("i")
+    p = outcome.predicate("i", risk_list=True)
+    kind = place_kind(outcome.source)
     contexts = con.execute(
         """SELECT c.context_id, c.name, c.context_type, w.ward_name, c.lat, c.lon
-           FROM contexts c LEFT JOIN wards w ON w.ward_code = c.ward_code
-           ORDER BY c.context_id"""
+           FROM place_facts c LEFT JOIN wards w ON w.ward_code = c.ward_code
+           WHERE list_contains(c.kinds, $kind) ORDER BY c.context_id""", {"kind": kind}
     ).df().set_index("context_id")
     first, latest = con.execute(
-        "SELECT min(occurred_at)::DATE, max(occurred_at)::DATE FROM incidents").fetchone()
+        "SELECT min(occurred_at)::DATE, max(occurred_at)::DATE FROM incident_facts "
+        "WHERE source = $s", {"s": outcome.source}).fetchone()
     if first is None:
         months = pd.DatetimeIndex([])
     else:
         last = pd.Timestamp(latest).to_period("M").to_timestamp()
-        if (pd.Timestamp(latest) + pd.Timedelta(days=1)).day != 1:
-            last -= pd.DateOffset(months=1)  # the latest month is not complete
+        if kind == "incidents" and (pd.Timestamp(latest) + pd.Timedelta(days=1)).day != 1:
+            last -= pd.DateOffset(months=1)  # the latest month is not complete (police.uk
+            #                                  publishes whole months: its latest is complete)
         months = pd.date_range(pd.Timestamp(first).to_period("M").to_timestamp(), last, freq="MS")
     # months x places, filled by position: DuckDB numbers the places in the order of `contexts`
     # and the months from the first, so no id or date is looked up in Python.
@@ -602,17 +616,38 @@ def _outcome_inputs(con: duckdb.DuckDBPyConnection, outcome: Filters) -> _Inputs
     if len(months):
         cells = con.execute(
             f"""WITH c AS (SELECT context_id, row_number() OVER (ORDER BY context_id) - 1 AS col
-                           FROM contexts)
+                           FROM place_facts WHERE list_contains(kinds, $kind))
                 SELECT c.col, year(i.occurred_at) * 12 + month(i.occurred_at) - 1 - $first AS pos,
                        count(*) AS n
-                FROM incidents i JOIN c USING (context_id)
+                FROM incident_facts i JOIN c USING (context_id)
                 WHERE {p.sql} GROUP BY ALL""",
-            {**p.params, "first": first.year * 12 + first.month - 1},
+            {**p.params, "first": first.year * 12 + first.month - 1, "kind": kind},
         ).fetchnumpy()
         keep = cells["pos"] < len(months)  # the latest month, when incomplete, is left out
         matrix[cells["pos"][keep], cells["col"][keep]] = cells["n"][keep]
     wide = pd.DataFrame(matrix, index=months, columns=contexts.index)
-    return _Inputs.of(wide, contexts, register(con, Filters(period="all")))
+    every = register(con, Filters(period="all"))
+    if kind != "incidents":
+        wide, contexts = _around(wide, contexts, every)
+    return _Inputs.of(wide, contexts, every)
+
+
+def _around(wide: pd.DataFrame, contexts: pd.DataFrame, every: pd.DataFrame
+            ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """police.uk: add a column for each registered place with an intervention, counting the
+    crime at locations within AROUND_M of it; every place is matched within one type."""
+    placed = every[~every["context_id"].isin(contexts.index) & every["lat"].notna()]
+    placed = placed.drop_duplicates("context_id").set_index("context_id")
+    lat, lon = contexts["lat"].to_numpy(float), contexts["lon"].to_numpy(float)
+    columns = {}
+    for context_id, row in placed.iterrows():
+        near = haversine_m(row["lat"], row["lon"], lat, lon) <= AROUND_M
+        columns[context_id] = wide.iloc[:, near].sum(axis=1)
+    if columns:
+        wide = pd.concat([wide, pd.DataFrame(columns, index=wide.index)], axis=1)
+        contexts = pd.concat([contexts, placed.assign(name=placed["context_name"])[
+            ["name", "context_type", "ward_name", "lat", "lon"]]])
+    return wide, contexts.assign(match_type=ANY_PLACE)
 
 
 _EMPTY_COMPARISONS = pd.DataFrame(columns=["context_id", "name", "ward_name", "before", "after"])

@@ -54,6 +54,7 @@ KINDS: dict[str, str] = {
     "lsoa": "LSOA boundaries",
     "lsoa_lookup": "LSOA-to-ward lookup",
     "imd": "Deprivation (IMD) by LSOA",
+    "residents": "Residents by ward or LSOA",
     "demo": "Fictional demo borough",
 }
 UPLOAD_KINDS = tuple(k for k in KINDS if k != "demo")
@@ -127,6 +128,8 @@ def read(store: Store, data: bytes, file_name: str, kind: str | None = None,
                 raw, kind, ward_index(con), lsoa_wards(con))
         elif kind in ("lsoa_lookup", "imd"):
             tables, notes, counts, messages = boundaries.stage_lsoa_table(con, raw, kind)
+        elif kind == "residents":
+            tables, notes, counts, messages = boundaries.stage_residents(con, raw)
         else:
             used = chosen if chosen and chosen.kind == kind else _default_mapping(con, kind,
                                                                                    header)
@@ -257,8 +260,13 @@ def check_batch(staged: Sequence[Staged]) -> None:
                           "files, so their rows are placed in the new wards.")
 
 
-def commit(store: Store, staged: Sequence[Staged], uploaded_by: str) -> list[int]:
-    """Write every file's valid rows, row notes and extract record in one transaction."""
+def commit(store: Store, staged: Sequence[Staged], uploaded_by: str,
+           remove_demo: bool = False) -> list[int]:
+    """Write every file's valid rows, row notes and extract record in one transaction.
+
+    `remove_demo` rolls the fictional demo borough back in the same transaction, before the
+    files are written: the one click that swaps the demo for an area's real boundaries
+    (see demo_clash)."""
     check_batch(staged)
     who = uploaded_by.strip()
     if not who:
@@ -272,6 +280,11 @@ def commit(store: Store, staged: Sequence[Staged], uploaded_by: str) -> list[int
                 raise IngestError("The data changed since these files were checked (another load "
                                   "or a rollback). They have been checked again: review the "
                                   "summary and confirm again.")
+            if remove_demo:
+                demo = [x for (x,) in cur.execute(
+                    "SELECT extract_id FROM extracts WHERE kind = 'demo' AND status = $s",
+                    {"s": STATUS_LOADED}).fetchall()]
+                _take_out(cur, tuple(demo), who)
             for s in staged:
                 ids.append(_write(cur, s, who, at))
     except duckdb.ConstraintException as err:
@@ -422,6 +435,18 @@ def same_load(con: duckdb.DuckDBPyConnection, extract_id: int) -> list[int]:
         "e.uploaded_at = x.uploaded_at AND e.uploaded_by IS NOT DISTINCT FROM x.uploaded_by "
         "WHERE e.status = $loaded ORDER BY 1", {"x": extract_id, "loaded": STATUS_LOADED}
     ).fetchall()]
+
+
+def demo_clash(store: Store, staged: Sequence[Staged]) -> bool:
+    """Whether loading these files would put real ward (or LSOA) boundaries beside the fictional
+    demo borough: the analyst then chooses to remove the demo in the same click, or to keep it
+    apart (loaded, but off every page while real ward boundaries are in: analytics/derived.py;
+    until they are, real LSOAs are off the demo's maps: places._in_area)."""
+    if not any(s.ok and s.kind in ("wards", "lsoa") for s in staged):
+        return False
+    return bool(store.cursor().execute(
+        "SELECT count(*) FROM extracts WHERE kind = 'demo' AND status = $s",
+        {"s": STATUS_LOADED}).fetchone()[0])
 
 
 def history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

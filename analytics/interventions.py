@@ -50,8 +50,13 @@ class InterventionError(ValueError):
 
 def register(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Interventions at places in the chosen wards and context types, running at some point in
-    the period, most recent first, with labels for display and where each record came from."""
-    clauses, params = ["TRUE"], {}
+    the period, most recent first, with labels for display and where each record came from.
+
+    A place is a registered context or a police.uk location (analytics/derived.py place_facts);
+    the demo's interventions are left out once real boundaries keep the demo off the pages."""
+    clauses = ["(v.extract_id IS NULL OR v.extract_id NOT IN "
+               "(SELECT extract_id FROM hidden_extracts))"]
+    params: dict = {}
     if filters.wards:
         clauses.append("list_contains($wards, coalesce(v.ward_code, c.ward_code))")
         params["wards"] = list(filters.wards)
@@ -72,7 +77,7 @@ def register(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
                v.started_on, v.ended_on, v.intervention_type, v.lead_agency, v.partners,
                v.description, coalesce(e.file_name, $dashboard) AS source
         FROM interventions v
-        LEFT JOIN contexts c ON c.context_id = v.context_id
+        LEFT JOIN place_facts c ON c.context_id = v.context_id
         LEFT JOIN wards w ON w.ward_code = coalesce(v.ward_code, c.ward_code)
         LEFT JOIN extracts e ON e.extract_id = v.extract_id
         WHERE {" AND ".join(clauses)}
@@ -92,12 +97,14 @@ def register(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
 
 
 def places(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Every known place, for choosing where an intervention is: id, name, type and ward."""
+    """Every known place, for choosing where an intervention is: id, name, type and ward
+    (registered places first, then police.uk's locations, so an area with only police.uk data
+    can record what it does where)."""
     frame = con.execute(
         """
         SELECT c.context_id, c.name, c.context_type, w.ward_name
-        FROM contexts c LEFT JOIN wards w ON w.ward_code = c.ward_code
-        ORDER BY c.name, c.context_id
+        FROM place_facts c LEFT JOIN wards w ON w.ward_code = c.ward_code
+        ORDER BY c.source = 'police', c.name, c.context_id
         """
     ).df()
     frame["label"] = [
@@ -146,11 +153,11 @@ def add_intervention(store: Store, *, access: Access, context_id: str,
     if problem := text_problem(text, name=False, limit=MAX_DESCRIPTION_LENGTH):
         raise InterventionError(f"The description {problem}.")
     with store.transaction() as cur:
-        found = cur.execute("SELECT ward_code FROM contexts WHERE context_id = $id",
+        found = cur.execute("SELECT ward_code FROM place_facts WHERE context_id = $id",
                             {"id": context_id}).fetchone()
         if found is None:
             raise InterventionError(f"There is no place with the id {context_id!r} in the loaded "
-                                    "contexts; choose one from the list.")
+                                    "contexts or police.uk locations; choose one from the list.")
         new_id = _next_id(cur)
         cur.execute(
             "INSERT INTO interventions (intervention_id, context_id, ward_code, started_on, "

@@ -19,7 +19,7 @@ from analytics.store import quote_identifier
 
 # Every table whose rows belong to an extract; children before parents for readability only.
 DATA_TABLES = ("incident_risks", "incident_people", "incidents", "interventions", "contexts",
-               "young_people", "area_crime", "lsoa", "wards")
+               "young_people", "area_crime", "residents", "lsoa", "wards")
 ALLOWED_TABLES = frozenset(DATA_TABLES)
 # What each table's rows are, in the words a confirmation uses ("removes 1,204 incidents"):
 # (one row, several rows).
@@ -30,7 +30,9 @@ TABLE_WORDS = {
                         "links from incidents to young people"),
     "young_people": ("young person (a pseudonymous id)", "young people (pseudonymous ids)"),
     "contexts": ("place", "places"), "interventions": ("intervention", "interventions"),
-    "area_crime": ("police.uk record", "police.uk records"), "lsoa": ("LSOA", "LSOAs"),
+    "area_crime": ("police.uk record", "police.uk records"),
+    "residents": ("count of residents in a ward or LSOA", "counts of residents in wards or LSOAs"),
+    "lsoa": ("LSOA", "LSOAs"),
     "wards": ("ward", "wards"),
 }
 GEOGRAPHY = {"wards": "ward_code", "lsoa": "lsoa_code"}  # owned through area_lineage

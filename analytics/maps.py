@@ -36,7 +36,7 @@ from analytics.disclosure import (
     suppresses,
 )
 from analytics.places import PRIVATE_TYPES, GridHotSpots, HotSpots
-from analytics.vocab import RISK_LABELS
+from analytics.sources import risk_label
 
 STYLE_ENV = "SAFEGUARDING_MAP_STYLE"
 MAP_HEIGHT = 620  # pixels; the view is fitted to the data for a map about this tall
@@ -48,6 +48,9 @@ FILL_ALPHA = 190
 # of tooltips a render, where a person reads the busiest few hundred.
 MAP_PLACES = 500
 PLACE_RADIUS_M = 20  # a place's circle: this many metres times the square root of its incidents
+# ...but the busiest place's circle is never wider than this share of the places' spread, so a
+# small area (the City of London is 3 km across) is not hidden under its own circles
+PLACE_RADIUS_SHARE = 0.04
 TOOLTIP = {"text": "{tip}", "style": {"backgroundColor": "#0B0C0C", "color": "white",
                                       "fontFamily": "Arial, sans-serif", "fontSize": "13px"}}
 MEASURES = {"incidents": "Incidents", "rate": "Incidents per 1,000 children"}
@@ -162,8 +165,8 @@ def literal(text: str) -> str:
 
 # --- layers ------------------------------------------------------------------------------
 def ward_layers(wards: pd.DataFrame, counts: pd.DataFrame, view: str, *,
-                colour_by: str | None,
-                chosen: tuple[str, ...] = ()) -> tuple[pdk.Layer, pdk.Layer, list[LegendBin]]:
+                colour_by: str | None, chosen: tuple[str, ...] = (), noun: str = "Incidents",
+                per: str = "children") -> tuple[pdk.Layer, pdk.Layer, list[LegendBin]]:
     """Ward polygons (filled by count or rate, or outlines only), their names, the legend."""
     frame = wards.merge(counts[["ward_code", "incidents", "rate"]], on="ward_code", how="left")
     if "child_population" in frame:  # the rate drawn and told is of the count as shown
@@ -177,8 +180,8 @@ def ward_layers(wards: pd.DataFrame, counts: pd.DataFrame, view: str, *,
     rows, labels = [], []
     for (_, ward), value, hidden in zip(frame.iterrows(), values, small, strict=True):
         rate = "–" if hidden or pd.isna(ward["rate"]) else f"{ward['rate']:.1f}"
-        tip = escape.deck(f"{ward['ward_name']}\nIncidents: "
-                          f"{display_count(ward['incidents'], view)}\nPer 1,000 children: {rate}")
+        tip = escape.deck(f"{ward['ward_name']}\n{noun}: "
+                          f"{display_count(ward['incidents'], view)}\nPer 1,000 {per}: {rate}")
         if colour_by is None:
             fill = rgba(EMPTY_WHITE, 0)
         elif hidden:
@@ -207,7 +210,8 @@ def ward_layers(wards: pd.DataFrame, counts: pd.DataFrame, view: str, *,
     legend = []
     if colour_by:
         legend = _bin_legend(breaks, fmt)
-        legend.append(LegendBin(EMPTY_WHITE, "none" if colour_by == "incidents" else "no incidents"))
+        legend.append(LegendBin(EMPTY_WHITE, "none" if colour_by == "incidents"
+                                else f"no {noun.lower()}"))
         if small.any():
             legend.append(LegendBin(HIDDEN_GREY, f"fewer than {THRESHOLD} (hidden)"))
     return fill, names, legend
@@ -235,7 +239,8 @@ def density_layer(grid_result: GridHotSpots, view: str) -> tuple[list, list]:
     return [layer], legend
 
 
-def context_layer(points: pd.DataFrame, view: str, period: str) -> tuple[list, list]:
+def context_layer(points: pd.DataFrame, view: str, period: str,
+                  noun: str = "Incidents") -> tuple[list, list]:
     """Places as circles sized by incidents, with name, type, risks and trend in the tooltip."""
     if points.empty:
         return [], []
@@ -244,13 +249,15 @@ def context_layer(points: pd.DataFrame, view: str, period: str) -> tuple[list, l
         shown = shown[~shown["context_type"].isin(PRIVATE_TYPES)]
         shown = drop_small_rows(shown, ["incidents"], view)
     places = len(shown)
+    scale = _place_scale(shown)  # over every place, drawn or not: the spread of the area
     if places > MAP_PLACES:  # the busiest; every place is in the tables and their CSV
         shown = shown.nlargest(MAP_PLACES, "incidents", keep="first")
     rows = pd.DataFrame({
         "position": shown[["lon", "lat"]].to_numpy().tolist(),
-        "radius": (PLACE_RADIUS_M * np.sqrt(shown["incidents"].astype(float))).to_numpy(),
+        "radius": (scale * PLACE_RADIUS_M * np.sqrt(shown["incidents"].astype(float))
+                   ).to_numpy(),
         "tip": escape.deck_all(
-            shown["name"].astype(str) + " (" + shown["type"].astype(str) + ")\nIncidents: "
+            shown["name"].astype(str) + " (" + shown["type"].astype(str) + f")\n{noun}: "
             + display_counts(shown["incidents"], view) + "\n" + _risk_lines(shown["risks"], view)
             + "\n" + trend_words_all(shown["incidents"], shown["previous"], view, period)
         ).to_numpy()})
@@ -260,9 +267,22 @@ def context_layer(points: pd.DataFrame, view: str, period: str) -> tuple[list, l
                       line_width_min_pixels=2, stroked=True, pickable=True,
                       radius_min_pixels=3)
     busiest = f"; the {MAP_PLACES:,} busiest of {places:,}" if places > MAP_PLACES else ""
-    note = (f"place (size = incidents{busiest}; fewer than {THRESHOLD} and home addresses not "
-            "shown)" if suppresses(view) else f"place (size = incidents{busiest})")
+    size = f"size = {noun.lower()}{busiest}"
+    note = (f"place ({size}; fewer than {THRESHOLD} and home addresses not shown)"
+            if suppresses(view) else f"place ({size})")
     return [layer], [LegendBin(DARK_GREY, note, "ring")]
+
+
+def _place_scale(points: pd.DataFrame) -> float:
+    """1, or less where the busiest place's circle would be wider than PLACE_RADIUS_SHARE of
+    the distance the places spread over."""
+    if len(points) < 2:
+        return 1.0
+    lat = points["lat"].astype(float)
+    spread = max((lat.max() - lat.min()) * 111_000, (points["lon"].astype(float).max()
+                 - points["lon"].astype(float).min()) * 111_000 * math.cos(math.radians(lat.mean())))
+    widest = PLACE_RADIUS_M * math.sqrt(float(points["incidents"].max()))
+    return min(1.0, PLACE_RADIUS_SHARE * spread / widest) if widest and spread else 1.0
 
 
 def trend_words(current: int, previous: int, view: str, period: str) -> str:
@@ -281,7 +301,8 @@ def _risk_lines(risks: pd.Series, view: str) -> pd.Series:
     if pairs.empty:
         return pd.Series("", index=risks.index, dtype=object)
     split = pd.DataFrame(pairs.tolist(), index=pairs.index, columns=["code", "n"])
-    lines = ("  " + split["code"].map(RISK_LABELS).fillna(split["code"]) + ": "
+    labels = {code: risk_label(code) for code in pd.unique(split["code"])}
+    lines = ("  " + split["code"].map(labels) + ": "
              + display_counts(split["n"], view))
     return lines.groupby(level=0, sort=False).agg("\n".join).reindex(risks.index, fill_value="")
 
@@ -318,9 +339,9 @@ def hot_spot_layers(result: HotSpots, *, wards: pd.DataFrame | None = None,
     for row in marked.itertuples():
         hot = row.label == hotspots.HOT
         colour = DARK_PINK if hot else TURQUOISE
-        tip = (f"{'Hot' if hot else 'Cold'} spot: {row.name}\n{row.ratio:.1f} times the borough "
-               f"rate, {hotspots.confidence_words(row.q)}")
-        if result.unit == "ward" and wards is not None:
+        tip = escape.deck(f"{'Hot' if hot else 'Cold'} spot: {row.name}\n{row.ratio:.1f} times "
+                          f"the borough rate, {hotspots.confidence_words(row.q)}")
+        if result.unit in ("ward", "lsoa") and wards is not None:  # the areas' own shapes
             geom = wards.set_index("ward_code").at[row.id, "shape"]
             polygons, centre = rings(geom), geom.representative_point()
             position = [centre.x, centre.y - 0.15 * (geom.bounds[3] - geom.bounds[1])]
@@ -449,14 +470,24 @@ def places_map(options: MapOptions, view: str, *, wards: pd.DataFrame, counts: p
                grid: GridHotSpots, spots: HotSpots, points: pd.DataFrame, period: str,
                chosen: tuple[str, ...] = (), crime: pd.DataFrame | None = None,
                lsoa: pd.DataFrame | None = None,
-               interventions: pd.DataFrame | None = None) -> MapResult | None:
-    """The Places map: layers stacked so outlines, circles and names stay on top of fills."""
+               interventions: pd.DataFrame | None = None,
+               areas: pd.DataFrame | None = None, noun: str = "Incidents",
+               per: str = "children") -> MapResult | None:
+    """The Places map: layers stacked so outlines, circles and names stay on top of fills.
+
+    `areas` are the LSOAs (places.lsoa_counts): coloured when `colour_by` is "lsoa", and the
+    shapes of LSOA hot spots. `noun` and `per` name what is counted ('Crimes', 'residents')."""
     bounds = bounds_of(wards, chosen, points)
     if bounds is None:
         return None
+    words = {"noun": noun, "per": per}
     by_ward = options.colour_by in MEASURES
+    by_lsoa = options.colour_by == "lsoa" and areas is not None
+    lsoas = (areas.rename(columns={"lsoa_code": "ward_code", "lsoa_name": "ward_name"})
+             if areas is not None else None)
     fill, names, ward_legend = ward_layers(
-        wards, counts, view, colour_by=options.colour_by if by_ward else None, chosen=chosen)
+        wards, counts, view, colour_by=options.colour_by if by_ward else None, chosen=chosen,
+        **words)
     stack, legend = [], []
 
     def add(layers: list, entries: list) -> None:
@@ -465,22 +496,28 @@ def places_map(options: MapOptions, view: str, *, wards: pd.DataFrame, counts: p
 
     if options.deprivation and lsoa is not None:
         add(*deprivation_layer(lsoa))
-    if by_ward:
+    if by_lsoa:
+        lsoa_fill, names, lsoa_legend = ward_layers(lsoas[["ward_code", "ward_name", "shape"]],
+                                                    lsoas, view, colour_by="incidents", **words)
+        add([lsoa_fill], lsoa_legend)
+        stack.append(fill)  # ward outlines over the LSOAs
+        title = f"{noun} by LSOA"
+    elif by_ward:
         add([fill], ward_legend)
-        title = f"{MEASURES[options.colour_by]} by ward"
+        title = f"{noun if options.colour_by == 'incidents' else f'{noun} per 1,000 {per}'} by ward"
     else:
         add(*density_layer(grid, view))
         stack.append(fill)  # ward outlines over the hexagons
         width = f"{grid.grid.width_m:,.0f} m" if grid.grid else ""
-        title = f"Incidents in hexagons {width} across"
+        title = f"{noun} in hexagons {width} across"
     if options.area_crime and crime is not None and grid.grid is not None:
         add(*area_crime_layer(crime, grid.grid))
-    outlines, markers, spot_legend = (hot_spot_layers(spots, wards=wards, grid=grid.grid,
-                                                      cells=grid.cells)
-                                      if options.hot_spots else ([], [], []))
+    outlines, markers, spot_legend = (
+        hot_spot_layers(spots, wards=lsoas if spots.unit == "lsoa" else wards, grid=grid.grid,
+                        cells=grid.cells) if options.hot_spots else ([], [], []))
     add(outlines, spot_legend)
     if options.places:
-        add(*context_layer(points, view, period))
+        add(*context_layer(points, view, period, noun))
     if options.interventions and interventions is not None:
         add(*intervention_layer(interventions, view))
     stack += [names, *markers]

@@ -22,7 +22,8 @@ import pandas as pd
 from analytics import contexts, hotspots, overview, places, priorities, spc, trends
 from analytics.disclosure import display_count, drop_small_rows, shown_number
 from analytics.filters import Filters, add_months, uk_date, uk_month
-from analytics.vocab import RISK_LABELS
+from analytics.sources import risk_label
+from analytics.sources import source as source_of
 
 NEW_SIGNAL_MONTHS = 3  # a signal that began within this many months of the end is "new"
 TOP_PLACES = 3  # places named as the first to act on
@@ -41,9 +42,10 @@ class Narrative:
 def what_changed(con: duckdb.DuckDBPyConnection, filters: Filters, view: str) -> Narrative:
     """A few plain-English sentences on what changed in the period, for the view."""
     head = overview.headline(con, filters)
+    src = source_of(filters.source)
     if head.current.incidents == 0:
-        return Narrative(("No incidents match these filters, so nothing can be said about what "
-                          "changed.",), empty=True)
+        return Narrative((f"No {src.nouns} match these filters, so nothing can be said about "
+                          "what changed.",), empty=True)
     period = overview.period_words(filters)
     sentences = [headline_sentence(head, filters, view, period)]
     if filters.start and filters.end and head.previous and head.previous.incidents:
@@ -51,10 +53,10 @@ def what_changed(con: duckdb.DuckDBPyConnection, filters: Filters, view: str) ->
             moved = overview.changes(con, filters, unit=unit)
             if unit == "context":  # only the places a sentence can name need their names made
                 moved = _shareable_names(con, most_changed(moved, view), view)
-            sentences.append(rise_and_fall(moved, noun, view, period))
+            sentences.append(rise_and_fall(moved, noun, view, period, src.nouns))
         risks = risk_changes(con, filters)
         sentences.append(rise_and_fall(risks.assign(name=risks["name"].map(_lower)),
-                                       "risk types", view, period))
+                                       src.type_nouns, view, period, src.nouns))
     sentences.append(signal_sentence(trends.signals(con, filters, view=view), filters))
     if filters.start and filters.end:
         sentences.append(hot_spot_sentence(places.ward_hot_spots(con, filters),
@@ -70,8 +72,10 @@ def headline_sentence(head: overview.Headline, filters: Filters, view: str, peri
     cur = head.current
     when = (f"In the {period} to {uk_date(filters.end)}" if filters.start and filters.end
             else "Across all the data")
-    text = (f"{when} there were {display_count(cur.incidents, view)} incidents involving "
-            f"{display_count(cur.young_people, view)} young people")
+    src = source_of(filters.source)
+    text = f"{when} there were {display_count(cur.incidents, view)} {src.nouns}"
+    if src.people:
+        text += f" involving {display_count(cur.young_people, view)} young people"
     if head.previous is None:
         return text + "."
     return text + ", " + change_words(cur.incidents, head.previous.incidents, view,
@@ -115,7 +119,7 @@ def risk_changes(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFra
         {**cur.params, **prev.params, "risks": list(filters.risk_types)},
     ).df()
     frame = frame[(frame["current"] > 0) | (frame["previous"] > 0)].copy()
-    frame["name"] = frame["code"].map(RISK_LABELS).fillna(frame["code"])
+    frame["name"] = frame["code"].map(risk_label)
     frame["change"] = frame["current"] - frame["previous"]
     return frame[columns].sort_values(["change", "name"], ascending=[False, True],
                                       ignore_index=True)
@@ -131,7 +135,8 @@ def most_changed(changes: pd.DataFrame, view: str) -> pd.DataFrame:
     return safe if safe.empty else safe.loc[picked]
 
 
-def rise_and_fall(changes: pd.DataFrame, noun: str, view: str, period: str) -> str:
+def rise_and_fall(changes: pd.DataFrame, noun: str, view: str, period: str,
+                  what: str = "incidents") -> str:
     """'Among wards, Millbrook rose most (up 85 to 310 incidents) and Ashby fell most (down 40
     to 120).' Only rows whose two counts can both be shown take part; the change is worked out
     from the counts as shown."""
@@ -140,7 +145,7 @@ def rise_and_fall(changes: pd.DataFrame, noun: str, view: str, period: str) -> s
     parts = []
     for row in most_changed(changes, view).itertuples():
         if row.change > 0:
-            parts.append(f"{row.name} rose most (up {row.change:,} to {row.current:,} incidents)")
+            parts.append(f"{row.name} rose most (up {row.change:,} to {row.current:,} {what})")
         else:
             parts.append(f"{row.name} fell most (down {-row.change:,} to {row.current:,})")
     if not parts:
@@ -153,9 +158,10 @@ def signal_sentence(table: trends.SignalTable, filters: Filters) -> str:
     if table.window is None:
         return ""
     concerns = table.current[table.current["assessment"] == spc.CONCERN]
+    src = source_of(filters.source)
     if concerns.empty:
-        return ("No risk type in any ward shows a current signal of rising harm: the ups and "
-                "downs are within the expected range, or too few to judge.")
+        return (f"No {src.type_noun} in any ward shows a current signal of rising {src.harm}: "
+                "the ups and downs are within the expected range, or too few to judge.")
     last = table.window.periods[-1].date().replace(day=1)
     since = add_months(last, -(NEW_SIGNAL_MONTHS - 1))
     new = concerns[[pd.Timestamp(d).date() >= since for d in concerns["since"]]]
@@ -165,7 +171,7 @@ def signal_sentence(table: trends.SignalTable, filters: Filters) -> str:
     span = (f"from {uk_month(since).split()[0] if since.year == last.year else uk_month(since)}"
             f" to {uk_month(last)}")
     if new.empty:
-        return f"No new signal of rising harm began {span}{carry}."
+        return f"No new signal of rising {src.harm} began {span}{carry}."
     wards = sorted(new.groupby("label_b", sort=False), key=lambda kv: -len(kv[1]))
     named = [f"{ward} ({_listed([_lower(r) for r in group['label_a']])})"
              for ward, group in wards[:NAMED_WARDS]]
@@ -173,7 +179,7 @@ def signal_sentence(table: trends.SignalTable, filters: Filters) -> str:
         named.append(f"{priorities.number_word(len(wards) - NAMED_WARDS)} more "
                      f"{'ward' if len(wards) - NAMED_WARDS == 1 else 'wards'}")
     count = priorities.number_word(len(new)).capitalize()
-    return (f"{count} new {'signal' if len(new) == 1 else 'signals'} of rising harm began "
+    return (f"{count} new {'signal' if len(new) == 1 else 'signals'} of rising {src.harm} began "
             f"{span}: {_listed(named)}{carry}.")
 
 
@@ -241,7 +247,7 @@ def _shareable_names(con: duckdb.DuckDBPyConnection, moved: pd.DataFrame,
     if moved.empty:
         return moved
     info = con.execute(
-        "SELECT c.context_id AS code, c.context_type, w.ward_name FROM contexts c "
+        "SELECT c.context_id AS code, c.context_type, w.ward_name FROM place_facts c "
         "LEFT JOIN wards w USING (ward_code) WHERE list_contains($ids, c.context_id)",
         {"ids": list(moved["code"])}).df().set_index("code")
     out = moved.copy()

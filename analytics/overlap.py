@@ -4,7 +4,10 @@ Practice grew up in silos (sexual exploitation, criminal exploitation, going mis
 same young people and places carry several harms. This module measures that overlap.
 
 The unit is chosen by the user: a young person (or a place) is a *member* of a risk type when an
-incident in the selection records that risk type for them (or at that place). A pair of risk
+incident in the selection records that risk type for them (or at that place). police.uk data
+names no one, so there the units are places (its anonymised locations) and LSOA-months (an LSOA
+in one calendar month): which crime types (or objects of search) occur together at the same
+location, or in the same small area in the same month, more often than chance. A pair of risk
 types co-occurs for a member when both were recorded in the period or, with a window of `w` days,
 when a record of one falls within `w` days of a record of the other.
 
@@ -37,11 +40,14 @@ from scipy import stats
 from analytics.disclosure import SUPPRESSED, display_count
 from analytics.escape import Markdown, markdown
 from analytics.filters import Filters
-from analytics.vocab import RISK_LABELS, RISK_TYPES, codes
+from analytics.sources import risk_label, risk_vocabulary
+from analytics.sources import source as source_of
 
-# The two units of overlap: code -> plural noun used in sentences.
-UNITS: dict[str, str] = {"people": "young people", "contexts": "places"}
-UNIT_ONE: dict[str, str] = {"people": "young person", "contexts": "place"}
+# The units of overlap: code -> plural noun used in sentences.
+UNITS: dict[str, str] = {"people": "young people", "contexts": "places",
+                         "lsoa_months": "LSOA-months"}
+UNIT_ONE: dict[str, str] = {"people": "young person", "contexts": "place",
+                            "lsoa_months": "LSOA-month"}
 # Windows offered on the page: a plain code -> days between the two records (None: anywhere in
 # the period), and its label. Codes, not numbers, so no option is None to a select box.
 WINDOW_DAYS: dict[str, int | None] = {"period": None, "day": 0, "7": 7, "30": 30, "90": 90}
@@ -78,7 +84,25 @@ _ENTITY: dict[str, tuple[str, str, str]] = {
     # unit: (entity expression, table, extra condition)
     "people": ("i.person_id", "people_facts", "TRUE"),
     "contexts": ("i.context_id", "incident_facts", "i.context_id IS NOT NULL"),
+    "lsoa_months": ("i.lsoa_code || ' ' || strftime(i.occurred_at, '%Y-%m')", "incident_facts",
+                    "i.lsoa_code IS NOT NULL"),
 }
+# police.uk street crime is dated by month (the 1st), so "the same day" is the same month.
+MONTHLY_WINDOWS: dict[str, str] = {"period": "Anywhere in the period", "day": "In the same month"}
+
+
+def units(code: str) -> dict[str, str]:
+    """The units a source's overlap can be counted in: young people and places for incidents;
+    places and LSOA-months for police.uk, which names no one."""
+    keep = ("contexts", "lsoa_months") if source_of(code).police else ("people", "contexts")
+    return {u: UNITS[u] for u in keep}
+
+
+def windows(code: str) -> dict[str, str]:
+    """The windows a source offers: all of them, or for monthly street crime the two that mean
+    something (anywhere in the period; in the same month)."""
+    src = source_of(code)
+    return dict(MONTHLY_WINDOWS) if src.police and not src.time_of_day else dict(WINDOW_LABELS)
 
 
 @dataclass(frozen=True)
@@ -107,15 +131,16 @@ class Drilldown:
 
 def compared_types(filters: Filters) -> tuple[str, ...]:
     """The risk types to compare: the filter's if it names two or more, else every type."""
-    order = {c: i for i, c in enumerate(codes(RISK_TYPES))}
+    vocabulary = tuple(risk_vocabulary(filters.source))
+    order = {c: i for i, c in enumerate(vocabulary)}
     if len(filters.risk_types) >= 2:
         return tuple(sorted(filters.risk_types, key=lambda c: order.get(c, len(order))))
-    return codes(RISK_TYPES)
+    return vocabulary
 
 
 def label(code: str) -> str:
     """The plain label of a risk type (its code if it is not in the vocabulary)."""
-    return RISK_LABELS.get(code, code)
+    return risk_label(code)
 
 
 def combination_label(combo: tuple[str, ...]) -> str:
@@ -428,7 +453,7 @@ def drilldown(con: duckdb.DuckDBPyConnection, filters: Filters, risks: tuple[str
     """
     _check(unit, window)
     risks = tuple(dict.fromkeys(risks))
-    unknown = [r for r in risks if r not in RISK_LABELS]
+    unknown = [r for r in risks if r not in risk_vocabulary(filters.source)]
     if unknown or not risks:
         raise ValueError("Choose known risk types to drill into "
                          f"(got {', '.join(unknown) or 'none'}).")
@@ -464,7 +489,7 @@ def drilldown(con: duckdb.DuckDBPyConnection, filters: Filters, risks: tuple[str
         base + """
         SELECT inc.context_id, c.name, c.context_type, count(DISTINCT inc.entity) AS members,
                count(DISTINCT inc.incident_id) AS incidents
-        FROM inc JOIN members USING (entity) JOIN contexts c ON c.context_id = inc.context_id
+        FROM inc JOIN members USING (entity) JOIN place_facts c ON c.context_id = inc.context_id
         GROUP BY ALL ORDER BY members DESC, incidents DESC, c.name""",
         params,
     ).df()

@@ -16,8 +16,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from analytics import escape, overlap
-from analytics.charts import DARK_BLUE, DARK_GREY, DIVERGING, SEQUENTIAL, style
+from analytics import overlap
+from analytics.charts import DARK_BLUE, DARK_GREY, DIVERGING, SEQUENTIAL, name_rows, style
 from analytics.disclosure import (
     SUPPRESSED,
     THRESHOLD,
@@ -247,7 +247,7 @@ def upset(combos: pd.DataFrame, unit: str, view: str,
     fig.update_xaxes(showticklabels=False, range=[-0.6, len(x) - 0.4], row=1, col=1)
     fig.update_xaxes(showticklabels=False, showline=False, range=[-0.6, len(x) - 0.4],
                      row=2, col=1)
-    fig.update_yaxes(title=f"{noun.capitalize()}", row=1, col=1)
+    fig.update_yaxes(title=noun[:1].upper() + noun[1:], row=1, col=1)
     fig.update_yaxes(tickvals=list(range(len(types))),
                      ticktext=[f"{overlap.label(t)} ({display_count(totals[t], view)})"
                                for t in types],
@@ -294,7 +294,8 @@ def upset_table(combos: pd.DataFrame, unit: str, view: str) -> pd.DataFrame:
     ordered = _upset_order(combos, view)
     return pd.DataFrame({"Combination (exactly these risk types)": ordered["label"],
                          "Risk types": ordered["size"],
-                         overlap.UNITS[unit].capitalize(): ordered["shown"]})
+                         overlap.UNITS[unit][:1].upper() + overlap.UNITS[unit][1:]:
+                         ordered["shown"]})
 
 
 def ranked_bars(frame: pd.DataFrame, name: str, value: str, title: str, view: str,
@@ -307,14 +308,15 @@ def ranked_bars(frame: pd.DataFrame, name: str, value: str, title: str, view: st
     shown = frame.sort_values(value, ascending=False, kind="stable").head(top).iloc[::-1]
     texts = [display_count(v, view, rounded=rounded) for v in shown[value]]
     heights = [0.0 if t == SUPPRESSED else float(t.replace(",", "")) for t in texts]
+    rows = name_rows(shown[name])
     fig = go.Figure(go.Bar(
-        x=heights, y=escape.plotly_all(shown[name]), orientation="h", marker_color=DARK_BLUE,
+        x=heights, orientation="h", marker_color=DARK_BLUE, **rows["trace"],
         text=texts, textposition="outside",
-        cliponaxis=False, hovertemplate="%{y}: %{text}<extra></extra>",
+        cliponaxis=False, hovertemplate="%{customdata}: %{text}<extra></extra>",
     ))
     style(fig, title, height=max(240, 34 * len(shown) + 110))
     fig.update_xaxes(title=axis_title, rangemode="tozero", showgrid=True, gridcolor="#E5E6E7")
-    fig.update_yaxes(rangemode="normal", gridcolor="white")
+    fig.update_yaxes(gridcolor="white", **rows["axis"])
     return fig
 
 

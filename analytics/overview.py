@@ -11,10 +11,10 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from analytics import memo
+from analytics import memo, sources
 from analytics.disclosure import display_count, shown_number
 from analytics.filters import Filters
-from analytics.vocab import RISK_LABELS
+from analytics.sources import risk_label, risk_vocabulary
 
 
 @dataclass(frozen=True)
@@ -82,13 +82,22 @@ def risk_trends(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFram
         """,
         {**p.params, "risks": list(filters.risk_types)},
     ).df()
-    risk_types = list(filters.risk_types) or list(RISK_LABELS)
+    risk_types = list(filters.risk_types) or list(_observed(counts, filters.source))
     grid = pd.MultiIndex.from_product([risk_types, months], names=["risk_type", "month"])
     counts["month"] = pd.to_datetime(counts["month"])
     out = (counts.set_index(["risk_type", "month"])["value"]
            .reindex(grid, fill_value=0).reset_index())
-    out["label"] = out["risk_type"].map(RISK_LABELS)
+    out["label"] = out["risk_type"].map(risk_label)
     return out
+
+
+def _observed(counts: pd.DataFrame, source: str) -> list[str]:
+    """Every risk type of the source's vocabulary (police.uk: those with any row), in order,
+    then any code the data holds that the vocabulary lacks."""
+    seen = set(counts["risk_type"])
+    vocabulary = [c for c in risk_vocabulary(source)
+                  if not sources.source(source).police or c in seen]
+    return vocabulary + sorted(seen - set(vocabulary))
 
 
 @memo.per_data_version()
@@ -102,7 +111,7 @@ def changes(con: duckdb.DuckDBPyConnection, filters: Filters, unit: str = "ward"
     prev = filters.previous().predicate("i", prefix="p_", risk_list=True)
     key, names = (("ward_code", "SELECT ward_code AS code, ward_name AS name FROM wards")
                   if unit == "ward" else
-                  ("context_id", "SELECT context_id AS code, name FROM contexts"))
+                  ("context_id", "SELECT context_id AS code, name FROM place_facts"))
     frame = con.execute(
         f"""
         WITH cur AS (SELECT i.{key} AS code, count(*) AS n FROM incident_facts i
@@ -129,19 +138,20 @@ def biggest_changes(frame: pd.DataFrame, n: int = 5) -> pd.DataFrame:
     return pd.concat([rises, falls], ignore_index=True)
 
 
-def change_sentence(name: str, current: int, previous: int, view: str, period: str) -> str:
+def change_sentence(name: str, current: int, previous: int, view: str, period: str,
+                    nouns: str = "incidents") -> str:
     """'Millbrook: 120 incidents, up 35 (41%) on the previous 12 months', suppressing small counts
     and working the change out from the counts as the view shows them (rounded on the board's)."""
     now = display_count(current, view)
     shown_now, shown_before = shown_number(current, view), shown_number(previous, view)
     if shown_now is None or shown_before is None:
-        return f"{name}: {now} incidents, {display_count(previous, view)} in the previous {period}"
+        return f"{name}: {now} {nouns}, {display_count(previous, view)} in the previous {period}"
     change = shown_now - shown_before
     if change == 0:
-        return f"{name}: {now} incidents, the same as the previous {period}"
+        return f"{name}: {now} {nouns}, the same as the previous {period}"
     direction = "up" if change > 0 else "down"
     pct = f" ({abs(change) / shown_before:.0%})" if shown_before else ""
-    return f"{name}: {now} incidents, {direction} {abs(change):,}{pct} on the previous {period}"
+    return f"{name}: {now} {nouns}, {direction} {abs(change):,}{pct} on the previous {period}"
 
 
 def period_words(filters: Filters) -> str:

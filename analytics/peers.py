@@ -322,7 +322,7 @@ def _sightings(con: duckdb.DuckDBPyConnection, filters: Filters,
                    c.name AS context_name, c.context_type, i.ward_code, w.ward_name
             FROM people_facts i
             JOIN {MEMBERSHIP_VIEW} m ON m.person_id = i.person_id
-            LEFT JOIN contexts c ON c.context_id = i.context_id
+            LEFT JOIN place_facts c ON c.context_id = i.context_id
             LEFT JOIN wards w ON w.ward_code = i.ward_code
             WHERE {p.sql}
             """,

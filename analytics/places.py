@@ -23,7 +23,9 @@ from shapely.geometry.base import BaseGeometry
 from analytics import hotspots
 from analytics.disclosure import suppresses
 from analytics.filters import Filters
-from analytics.vocab import CONTEXT_LABELS, RISK_LABELS
+from analytics.sources import STREET, place_kind, risk_label
+from analytics.sources import source as source_of
+from analytics.vocab import CONTEXT_LABELS
 
 MIN_AREAS = 5  # fewer areas than this and "hot compared with the rest" means little
 PERMUTATION_MAX_AREAS = 60  # with 9,999 permutations; more areas use the analytical p-value
@@ -38,6 +40,8 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
 # Stored times are UTC; people remember harm in local clock time (incident_facts.local_at is UK
 # clock time, worked out once per load in analytics/derived.py).
 LOCAL_TIME = "i.local_at"
+# The month a row falls in: UK clock time, or police.uk's published month for street crime.
+LOCAL_MONTH = "coalesce(i.local_at, i.occurred_at)"
 TYPE_OF = "coalesce(i.location_type, c.context_type, 'other')"
 
 
@@ -70,16 +74,23 @@ def _parse_shape(geojson: str | None) -> BaseGeometry | None:
 
 
 def ward_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
-    """Incidents and rate per 1,000 children in every ward (zero where none), name order."""
+    """Incidents and rate per 1,000 children in every ward (zero where none), name order.
+
+    For a police.uk source the rate is per 1,000 residents (`population`; children for
+    incidents), where the ward's residents are loaded."""
     p = filters.predicate("i", risk_list=True)
     frame = con.execute(
         f"""
         WITH sel AS (SELECT ward_code, count(*) AS n FROM incident_facts i WHERE {p.sql} GROUP BY 1)
-        SELECT w.ward_code, w.ward_name, w.child_population, coalesce(sel.n, 0) AS incidents
-        FROM wards w LEFT JOIN sel USING (ward_code) ORDER BY w.ward_name
+        SELECT w.ward_code, w.ward_name, w.child_population, r.residents,
+               coalesce(sel.n, 0) AS incidents
+        FROM wards w LEFT JOIN sel USING (ward_code) LEFT JOIN residents r ON r.code = w.ward_code
+        ORDER BY w.ward_name
         """, p.params).df()
     frame["incidents"] = frame["incidents"].astype(int)
-    frame["rate"] = _rate(frame["incidents"], frame["child_population"])
+    frame["population"] = frame["residents" if source_of(filters.source).police
+                                else "child_population"]
+    frame["rate"] = _rate(frame["incidents"], frame["population"])
     return frame
 
 
@@ -107,7 +118,7 @@ class HotSpots:
 
     table: pd.DataFrame  # per area: id, name, incidents, value, z, p, q, label, ratio
     spots: tuple[HotSpot, ...]
-    unit: str  # "ward" or "cell"
+    unit: str  # "ward", "lsoa" or "cell"
     measure: str  # what Gi* was computed on, in words
     permutations: int
     seed: int
@@ -116,7 +127,7 @@ class HotSpots:
 
     def method(self) -> str:
         """How the hot spots were found, in one sentence for the caption."""
-        areas = "wards" if self.unit == "ward" else "grid cells"
+        areas = {"ward": "wards", "lsoa": "LSOAs"}.get(self.unit, "grid cells")
         if uses_permutations(len(self.table), self.permutations):
             how = (f"p-values from {self.permutations:,} random rearrangements "
                    f"(seed {self.seed})")
@@ -132,31 +143,87 @@ def ward_hot_spots(con: duckdb.DuckDBPyConnection, filters: Filters, *,
                    seed: int = hotspots.SEED) -> HotSpots:
     """Which wards (with their neighbours) have more, or fewer, incidents than chance allows.
 
-    Uses the rate per 1,000 children when every ward has a child population, else counts.
+    Uses the rate per 1,000 children (residents, for police.uk) when every ward has a
+    population, else counts.
     """
-    shapes = ward_shapes(con)
+    shapes = ward_shapes(con).drop(columns="child_population")
     counts = ward_counts(con, replace(filters, wards=())).set_index("ward_code")
-    frame = shapes.join(counts[["incidents", "rate"]], on="ward_code")
-    use_rate = bool(len(frame)) and bool((pd.to_numeric(frame["child_population"]) > 0).all())
-    measure = "incidents per 1,000 children" if use_rate else "incidents"
-    empty = HotSpots(pd.DataFrame(), (), "ward", measure, permutations, seed, hotspots.ALPHA)
+    frame = shapes.join(counts[["incidents", "rate", "population"]], on="ward_code")
+    return _area_hot_spots(frame.rename(columns={"ward_code": "code", "ward_name": "name"}),
+                           "ward", source_of(filters.source), permutations, seed)
+
+
+def lsoa_hot_spots(con: duckdb.DuckDBPyConnection, filters: Filters, *,
+                   permutations: int = hotspots.PERMUTATIONS,
+                   seed: int = hotspots.SEED) -> HotSpots:
+    """Which LSOAs (with their neighbours) have more, or fewer, incidents than chance allows:
+    ward_hot_spots on the loaded LSOA boundaries (smaller areas, so a hot street shows)."""
+    frame = lsoa_counts(con, replace(filters, wards=()))
+    return _area_hot_spots(frame.rename(columns={"lsoa_code": "code", "lsoa_name": "name"}),
+                           "lsoa", source_of(filters.source), permutations, seed)
+
+
+def _area_hot_spots(frame: pd.DataFrame, unit: str, src, permutations: int,
+                    seed: int) -> HotSpots:
+    """Gi* over areas (code, name, shape, incidents, rate, population), rates where every area
+    has a population."""
+    nouns = {"ward": "wards", "lsoa": "LSOAs"}[unit]
+    population = pd.to_numeric(frame["population"]).astype(float).fillna(0)
+    use_rate = bool(len(frame)) and bool((population > 0).all())
+    measure = f"{src.nouns} per 1,000 {src.population}" if use_rate else src.nouns
+    empty = HotSpots(pd.DataFrame(), (), unit, measure, permutations, seed, hotspots.ALPHA)
     if len(frame) < MIN_AREAS:
         return replace(empty, reason=f"Hot spots need the boundaries of at least {MIN_AREAS} "
-                                     f"wards; {len(frame)} are loaded.")
+                                     f"{nouns}; {len(frame)} are loaded.")
     if frame["incidents"].sum() == 0:
-        return replace(empty, reason="No incidents in the selection to look for hot spots in.")
-    weights = hotspots.queen_weights(tuple(frame["ward_code"]), list(frame["shape"]))
+        return replace(empty, reason=f"No {src.nouns} in the selection to look for hot spots "
+                                     "in.")
+    weights = hotspots.queen_weights(tuple(frame["code"]), list(frame["shape"]))
     values = frame["rate"].to_numpy() if use_rate else frame["incidents"].to_numpy(float)
-    children = (pd.to_numeric(frame["child_population"]).to_numpy(float) if use_rate
-                else np.ones(len(frame)))
-    ratio = _neighbourhood_ratio(frame["incidents"].to_numpy(float), children, weights)
+    base = population.to_numpy() if use_rate else np.ones(len(frame))
+    ratio = _neighbourhood_ratio(frame["incidents"].to_numpy(float), base, weights)
     table = _judge(values, weights, permutations, seed)
-    table.insert(1, "name", frame["ward_name"].to_numpy())
+    table.insert(1, "name", frame["name"].to_numpy())
     table.insert(2, "incidents", frame["incidents"].to_numpy())
     table["ratio"] = ratio
-    table["neighbours"] = [tuple(frame["ward_name"].iloc[list(nb)]) for nb in weights.neighbours]
-    return HotSpots(table, _spots(table, weights), "ward", measure, permutations, seed,
+    table["neighbours"] = [tuple(frame["name"].iloc[list(nb)]) for nb in weights.neighbours]
+    return HotSpots(table, _spots(table, weights), unit, measure, permutations, seed,
                     hotspots.ALPHA)
+
+
+def lsoa_shapes(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every LSOA with a usable boundary: code, name (its code when unnamed), residents, shape."""
+    rows = con.execute(
+        "SELECT l.lsoa_code, coalesce(l.lsoa_name, l.lsoa_code), r.residents, l.geometry_geojson "
+        "FROM lsoa l LEFT JOIN residents r ON r.code = l.lsoa_code ORDER BY 2").fetchall()
+    out = [(c, n, p, g) for c, n, p, js in rows if (g := _parse_shape(js)) is not None]
+    return _in_area(con, pd.DataFrame(out, columns=["lsoa_code", "lsoa_name", "population",
+                                                    "shape"]))
+
+
+def _in_area(con: duckdb.DuckDBPyConnection, lsoas: pd.DataFrame) -> pd.DataFrame:
+    """The LSOAs that lie in the loaded wards (a point inside each, in their union): LSOA files
+    cover more than one area, and a map is never half on one area and half on another (the
+    demo's wards beside real LSOAs, say). With no ward boundaries, every LSOA."""
+    wards = ward_shapes(con)
+    if wards.empty or lsoas.empty:
+        return lsoas
+    area = shapely.union_all(list(wards["shape"]))
+    inside = [area.contains(shape.representative_point()) for shape in lsoas["shape"]]
+    return lsoas[np.array(inside, dtype=bool)].reset_index(drop=True)
+
+
+def lsoa_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Incidents and rate per 1,000 residents in every LSOA with a boundary (zero where none):
+    lsoa_code, lsoa_name, population, shape, incidents, rate. Rates are per residents for every
+    source: no child population is kept by LSOA."""
+    p = filters.predicate("i", risk_list=True)
+    counts = dict(con.execute(f"SELECT lsoa_code, count(*) FROM incident_facts i WHERE {p.sql} "
+                              "AND lsoa_code IS NOT NULL GROUP BY 1", p.params).fetchall())
+    frame = lsoa_shapes(con)
+    frame["incidents"] = [int(counts.get(c, 0)) for c in frame["lsoa_code"]]
+    frame["rate"] = _rate(frame["incidents"], frame["population"])
+    return frame
 
 
 def uses_permutations(areas: int, permutations: int) -> bool:
@@ -211,10 +278,11 @@ def _spots(table: pd.DataFrame, weights: hotspots.Weights) -> tuple[HotSpot, ...
 def spot_sentence(spot: HotSpot, unit: str = "ward") -> str:
     """'Millbrook and its neighbours are a hot spot: 2.3 times the borough rate, very unlikely
     to be chance.'"""
-    where = f"{spot.lead} and its neighbours" if unit == "ward" else f"The area around {spot.lead}"
+    areas = unit in ("ward", "lsoa")  # areas with neighbours, rather than grid cells
+    where = f"{spot.lead} and its neighbours" if areas else f"The area around {spot.lead}"
     kind = "a hot spot" if spot.kind == hotspots.HOT else "a cold spot"
     ratio = f"{spot.ratio:.1f} times the borough rate" if math.isfinite(spot.ratio) else ""
-    text = f"{where} {'are' if unit == 'ward' else 'is'} {kind}: {ratio}, "
+    text = f"{where} {'are' if areas else 'is'} {kind}: {ratio}, "
     text += f"{hotspots.confidence_words(spot.q)}."
     if spot.members:
         text += f" Also part of it: {', '.join(spot.members)}."
@@ -300,19 +368,14 @@ def _ward_names_at(con: duckdb.DuckDBPyConnection, cells: pd.DataFrame) -> list[
 
 def area_crime_cells(con: duckdb.DuckDBPyConnection, filters: Filters,
                      grid: hotspots.HexGrid) -> pd.DataFrame:
-    """police.uk street crimes in the period on the same grid: q, r, lat, lon, crimes."""
-    clauses, params = ["lat IS NOT NULL", "lon IS NOT NULL"], {}
-    if filters.start:
-        clauses.append("month >= $start")
-        params["start"] = filters.start.replace(day=1)
-    if filters.end:
-        clauses.append("month <= $end")
-        params["end"] = filters.end
-    if filters.wards:
-        clauses.append("list_contains($wards, ward_code)")
-        params["wards"] = list(filters.wards)
-    points = con.execute(f"SELECT lat, lon FROM area_crime WHERE {' AND '.join(clauses)}",
-                         params).df()
+    """police.uk street crimes in the area in the period (every crime type), on the same grid:
+    q, r, lat, lon, crimes. A layer over incidents: the other filters are theirs, not crime's."""
+    crime = Filters(start=filters.start and filters.start.replace(day=1), end=filters.end,
+                    wards=filters.wards, within_wards=filters.within_wards, source=STREET,
+                    period=filters.period)
+    p = crime.predicate("i", risk_list=True)
+    points = con.execute(f"SELECT lat, lon FROM incident_facts i WHERE {p.sql} AND lat IS NOT "
+                         "NULL AND lon IS NOT NULL", p.params).df()
     if points.empty:
         return pd.DataFrame(columns=["q", "r", "lat", "lon", "crimes"])
     q, r = grid.cell_of(points["lat"].to_numpy(), points["lon"].to_numpy())
@@ -322,8 +385,9 @@ def area_crime_cells(con: duckdb.DuckDBPyConnection, filters: Filters,
 
 
 def has_area_crime(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether any police.uk street crime has been loaded."""
-    return con.execute("SELECT count(*) > 0 FROM area_crime").fetchone()[0]
+    """Whether any police.uk street crime in the area has been loaded."""
+    return con.execute("SELECT count(*) > 0 FROM incident_facts WHERE source = $s",
+                       {"s": STREET}).fetchone()[0]
 
 
 def lsoa_deciles(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -332,7 +396,8 @@ def lsoa_deciles(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         "SELECT lsoa_code, lsoa_name, imd_decile, geometry_geojson FROM lsoa "
         "WHERE imd_decile BETWEEN 1 AND 10 ORDER BY lsoa_code").fetchall()
     out = [(c, n or c, int(d), g) for c, n, d, js in rows if (g := _parse_shape(js)) is not None]
-    return pd.DataFrame(out, columns=["lsoa_code", "lsoa_name", "imd_decile", "shape"])
+    return _in_area(con, pd.DataFrame(out, columns=["lsoa_code", "lsoa_name", "imd_decile",
+                                                    "shape"]))
 
 
 # --- concentration -------------------------------------------------------------------------
@@ -358,15 +423,17 @@ def concentration(con: duckdb.DuckDBPyConnection, filters: Filters) -> Concentra
     frame = con.execute(
         f"""
         WITH sel AS (SELECT context_id, count(*) AS n FROM incident_facts i WHERE {p.sql} GROUP BY 1)
-        SELECT c.context_id, coalesce(sel.n, 0) AS n FROM contexts c
+        SELECT c.context_id, coalesce(sel.n, 0) AS n FROM place_facts c
         LEFT JOIN sel USING (context_id)
-        WHERE (len($types) = 0 OR list_contains($types, c.context_type))
+        WHERE list_contains(c.kinds, $places)
+          AND (len($types) = 0 OR list_contains($types, c.context_type))
           AND (len($wards) = 0 OR list_contains($wards, c.ward_code) OR sel.n > 0)
-        """, {**p.params, "types": list(filters.context_types), "wards": list(filters.wards)},
+        """, {**p.params, "types": list(filters.context_types), "wards": list(filters.wards),
+              "places": place_kind(filters.source)},
     ).df()
     unplaced = con.execute(f"SELECT count(*) FROM incident_facts i WHERE {p.sql} AND "
                            "(context_id IS NULL OR context_id NOT IN "
-                           "(SELECT context_id FROM contexts))", p.params).fetchone()[0]
+                           "(SELECT context_id FROM place_facts))", p.params).fetchone()[0]
     return concentration_of(frame["n"].to_numpy(), int(unplaced))
 
 
@@ -402,7 +469,7 @@ def repeat_locations(con: duckdb.DuckDBPyConnection, filters: Filters, *,
                 FROM sel GROUP BY context_id HAVING count(*) >= $minimum),
         top AS (SELECT c.context_id, c.name, c.context_type, w.ward_name, per.incidents,
                        per.months, per.first, per.last
-                FROM per JOIN contexts c USING (context_id) LEFT JOIN wards w USING (ward_code)
+                FROM per JOIN place_facts c USING (context_id) LEFT JOIN wards w USING (ward_code)
                 ORDER BY per.incidents DESC, c.name LIMIT $limit),
         unnested AS (SELECT context_id, unnest(risks) AS risk_type FROM sel
                      WHERE context_id IN (SELECT context_id FROM top)),
@@ -413,7 +480,7 @@ def repeat_locations(con: duckdb.DuckDBPyConnection, filters: Filters, *,
         ORDER BY top.incidents DESC, top.name
         """, {**p.params, "minimum": minimum, "limit": limit}).df()
     frame["type"] = frame["context_type"].map(CONTEXT_LABELS).fillna(frame["context_type"])
-    frame["main_risk"] = [RISK_LABELS.get(r, "") for r in frame["main_risk"]]
+    frame["main_risk"] = [risk_label(r) if isinstance(r, str) else "" for r in frame["main_risk"]]
     for column in ("first", "last"):
         frame[column] = pd.to_datetime(frame[column]).dt.date
     return frame
@@ -456,7 +523,7 @@ def month_of_year(con: duckdb.DuckDBPyConnection, filters: Filters, *,
     p = filters.predicate("i", risk_list=True)
     extra, params = _place_clause(context_id)
     counts = con.execute(
-        f"SELECT month({LOCAL_TIME}) AS month, count(*) AS incidents FROM incident_facts i "
+        f"SELECT month({LOCAL_MONTH}) AS month, count(*) AS incidents FROM incident_facts i "
         f"WHERE {p.sql}{extra} GROUP BY 1", {**p.params, **params}).df()
     out = (counts.set_index("month")["incidents"].reindex(range(1, 13), fill_value=0)
            .astype(int).rename_axis("month").reset_index())
@@ -491,7 +558,7 @@ def location_types(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataF
         SELECT {TYPE_OF} AS context_type,
                count(*) FILTER (WHERE {cur.sql}) AS incidents,
                count(*) FILTER (WHERE {prev_sql}) AS previous
-        FROM incident_facts i LEFT JOIN contexts c USING (context_id)
+        FROM incident_facts i LEFT JOIN place_facts c USING (context_id)
         WHERE ({cur.sql}) OR ({prev_sql})
         GROUP BY 1
         """, params).df()
@@ -508,7 +575,7 @@ def location_type_months(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd
         f"""
         SELECT {TYPE_OF} AS context_type, date_trunc('month', i.occurred_at)::DATE AS month,
                count(*) AS incidents
-        FROM incident_facts i LEFT JOIN contexts c USING (context_id) WHERE {p.sql} GROUP BY ALL
+        FROM incident_facts i LEFT JOIN place_facts c USING (context_id) WHERE {p.sql} GROUP BY ALL
         """, p.params).df()
     if counts.empty or not (filters.start and filters.end):
         return counts.assign(label=counts["context_type"].map(CONTEXT_LABELS))
@@ -539,13 +606,20 @@ def ward_ranking(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFra
         p.params).df()
     types = con.execute(
         f"SELECT i.ward_code, {TYPE_OF} AS code, count(*) AS n FROM incident_facts i "
-        f"LEFT JOIN contexts c USING (context_id) WHERE {p.sql} GROUP BY ALL", p.params).df()
-    top_risks, top_types = _top_labels(risks, RISK_LABELS), _top_labels(types, CONTEXT_LABELS)
+        f"LEFT JOIN place_facts c USING (context_id) WHERE {p.sql} GROUP BY ALL", p.params).df()
+    top_risks, top_types = _top_labels(risks, _RiskNames()), _top_labels(types, CONTEXT_LABELS)
     frame["main_risks"] = [top_risks.get(w, "") for w in frame["ward_code"]]
     frame["main_places"] = [top_types.get(w, "") for w in frame["ward_code"]]
     frame = frame[(frame["incidents"] > 0) | (frame["previous"].fillna(0) > 0)]
     return frame.sort_values(["incidents", "ward_name"], ascending=[False, True],
                              ignore_index=True)
+
+
+class _RiskNames(dict):
+    """Risk types, crime types and objects of search by their labels (sources.risk_label)."""
+
+    def get(self, key: str, default: str | None = None) -> str:
+        return risk_label(key)
 
 
 def _top_labels(counts: pd.DataFrame, names: dict[str, str]) -> dict[str, str]:
@@ -574,7 +648,7 @@ def context_points(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataF
                    WHERE i.context_id IS NOT NULL AND (({cur.sql}) OR ({prev_sql}))
                    GROUP BY i.context_id)
         SELECT c.context_id, c.name, c.context_type, c.lat, c.lon, n.incidents, n.previous
-        FROM n JOIN contexts c USING (context_id)
+        FROM n JOIN place_facts c USING (context_id)
         WHERE c.lat IS NOT NULL AND c.lon IS NOT NULL
         ORDER BY n.incidents DESC, c.name
         """, params).df()

@@ -56,10 +56,10 @@ def map_headline(spots: HotSpots) -> str:
         return "Where incidents happened"
     if hot:
         more = f" (and {len(hot) - 1} more)" if len(hot) > 1 else ""
-        if spots.unit == "ward":
+        if spots.unit in ("ward", "lsoa"):
             return f"{hot[0].lead} and its neighbours are a hot spot{more}"
         return f"The area around {hot[0].lead} is a hot spot{more}"
-    unit = "ward" if spots.unit == "ward" else "area"
+    unit = {"ward": "ward", "lsoa": "LSOA"}.get(spots.unit, "area")
     return f"No {unit} stands out as a hot spot: the differences look like chance"
 
 

@@ -8,8 +8,11 @@ land in `area_crime`, never among incidents. What real files contain, and what w
   anonymised point, so they are all kept; an exact repeat *with* a Crime ID loads once.
 - "No Location" rows have blank coordinates and LSOA: kept and counted.
 - Points outside the loaded wards (a neighbouring borough) are kept, without a ward, and flagged.
-Stop-and-search rows describe people (gender, age, ethnicity): we keep only when, where, the
-object of the search and its outcome.
+Stop-and-search rows describe people (gender, age, ethnicity): we keep only when (date and
+time), where, the object of the search, its outcome and the age range, because searches of
+children (under 10, 10-17) are a source of their own (analytics/sources.py).
+Both header styles in circulation read the same ("Crime ID, Month, ..." from the download page,
+"crime_id,month,..." from some exports): headers are compared with `readers.normalise`.
 """
 
 from __future__ import annotations
@@ -39,14 +42,14 @@ STREET_COLUMNS = {  # area_crime column -> police.uk header
 }
 STOP_COLUMNS = {
     "context": "Type", "month": "Date", "lat": "Latitude", "lon": "Longitude",
-    "crime_type": "Object of search", "last_outcome": "Outcome",
+    "crime_type": "Object of search", "last_outcome": "Outcome", "age_range": "Age range",
 }
 STREET_REQUIRED = ("month", "lat", "lon", "crime_type")
 STOP_REQUIRED = ("month", "context", "lat", "lon")
 EXPECTED_MONTH = "a month such as 2024-01"
 AREA_COLUMNS = ("crime_id", "month", "kind", "reported_by", "falls_within", "lat", "lon",
                 "location", "lsoa_code", "lsoa_name", "ward_code", "crime_type", "last_outcome",
-                "context")
+                "context", "occurred_at", "age_range")
 
 
 def is_street(header: tuple[str, ...]) -> bool:
@@ -132,6 +135,7 @@ def stage_police(raw: RawTable, kind: str, index: WardIndex, lsoa_to_ward: dict[
         for c in AREA_COLUMNS})
     out["kind"] = kind
     out["month"] = month.iloc[rows].dt.date.reset_index(drop=True)
+    out["occurred_at"] = None if street else when.iloc[rows].reset_index(drop=True)
     out["lat"] = lat.iloc[rows].reset_index(drop=True)
     out["lon"] = lon.iloc[rows].reset_index(drop=True)
     has_point = out["lat"].notna()

@@ -31,10 +31,10 @@ import numpy as np
 import pandas as pd
 
 from analytics import overview, places, spc, trends
-from analytics.contexts import AREA_CRIME_RADIUS_M, NO_WARD, RISK_COLUMNS, profiles
+from analytics.contexts import AREA_CRIME_RADIUS_M, NO_WARD, profiles, risk_columns
 from analytics.disclosure import are_small, display_counts, suppresses
 from analytics.filters import Filters
-from analytics.vocab import RISK_LABELS
+from analytics.sources import risk_label
 
 
 @dataclass(frozen=True)
@@ -161,11 +161,11 @@ def with_signals(ranked: pd.DataFrame, signals: pd.DataFrame) -> pd.DataFrame:
 
 def _top_risks(prof: pd.DataFrame) -> list[tuple[str, ...]]:
     """The labels of each place's most common risk types, most common first."""
-    columns = list(RISK_COLUMNS)
+    columns = list(risk_columns(prof))
     counts = prof[columns].to_numpy()
     order = np.argsort(-counts, axis=1, kind="stable")[:, :TOP_RISKS_NAMED]
     present = np.take_along_axis(counts, order, axis=1) > 0  # most common first: zeros trail
-    labels = np.array([RISK_LABELS[RISK_COLUMNS[c]] for c in columns], dtype=object)
+    labels = np.array([risk_label(code) for code in risk_columns(prof).values()], dtype=object)
     return [tuple(labels[o[keep]]) for o, keep in zip(order, present, strict=True)]
 
 
@@ -217,8 +217,8 @@ def reasons(ranked: pd.DataFrame, view: str, period: str) -> pd.Series:
     signal = column("signal", "").fillna("").astype(str)
     kind = np.where(column("signal_assessment", "") == spc.CONCERN, "real change",
                     "real improvement")
-    parts.append(("a sign of " + kind + ": " + signal.str[:1].str.lower() + signal.str[1:])
-                 .where(signal != ""))
+    told_signal = signal.map({text: spc._lower_first(text) for text in pd.unique(signal)})
+    parts.append(("a sign of " + kind + ": " + told_signal).where(signal != ""))
 
     kinds = ranked["risk_types"].astype(int)
     top = column("top_risks", ()).map(lambda t: tuple(t) if isinstance(t, (tuple, list)) else ())

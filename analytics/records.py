@@ -14,7 +14,8 @@ import pandas as pd
 
 from analytics.access import Permission, requires
 from analytics.filters import Filters
-from analytics.vocab import AGENCY_LABELS, CONTEXT_LABELS, RISK_LABELS, SEVERITY_LABELS
+from analytics.sources import risk_label
+from analytics.vocab import AGENCY_LABELS, CONTEXT_LABELS, SEVERITY_LABELS
 
 RECORD_LIMIT = 2000  # rows shown and downloaded at once; narrow the filters to see others
 HEADINGS = {
@@ -60,7 +61,7 @@ def incident_records(con: duckdb.DuckDBPyConnection, filters: Filters,
                sel.location_type AS context_type, sel.source_agency AS agency, sel.severity,
                CASE WHEN len(sel.risks) > 0 THEN sel.risks END AS risks,
                coalesce(ppl.n, 0) AS young_people
-        FROM sel LEFT JOIN wards w USING (ward_code) LEFT JOIN contexts c USING (context_id)
+        FROM sel LEFT JOIN wards w USING (ward_code) LEFT JOIN place_facts c USING (context_id)
         LEFT JOIN ppl USING (incident_id)
         ORDER BY sel.occurred_at DESC, sel.incident_id
         """,
@@ -78,6 +79,6 @@ def records_table(rows: pd.DataFrame) -> pd.DataFrame:
     out["severity"] = out["severity"].map(lambda s: SEVERITY_LABELS.get(s, "") if pd.notna(s)
                                           else "")
     out["risks"] = out["risks"].map(
-        lambda rs: ", ".join(RISK_LABELS.get(r, r) for r in rs) if rs is not None else "")
+        lambda rs: ", ".join(risk_label(r) for r in rs) if rs is not None else "")
     out[["ward", "place"]] = out[["ward", "place"]].fillna("Not known")
     return out.rename(columns=HEADINGS)

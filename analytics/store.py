@@ -202,6 +202,19 @@ MIGRATIONS: tuple[str, ...] = (
         created_at TIMESTAMP NOT NULL
     );
     """,
+    # 5: police.uk as a source of its own (issue 17): a search's date and time and the age range
+    # of the person searched (children are counted apart), and the residents of each ward or
+    # LSOA (by its code) for rates per 1,000 residents. Residents sit in a table of their own so
+    # the wards and LSOA tables keep the columns other modules insert into.
+    """
+    ALTER TABLE area_crime ADD COLUMN occurred_at TIMESTAMP;
+    ALTER TABLE area_crime ADD COLUMN age_range VARCHAR;
+    CREATE TABLE residents (
+        code VARCHAR NOT NULL,
+        residents INTEGER NOT NULL,
+        extract_id INTEGER
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -32,8 +32,10 @@ from analytics.disclosure import (
     suppresses,
 )
 from analytics.filters import Filters, add_months, month_end, uk_date, uk_month
+from analytics.sources import INCIDENTS, risk_label
+from analytics.sources import source as source_of
 from analytics.store import quote_identifier
-from analytics.vocab import AGENCY_LABELS, CONTEXT_LABELS, RISK_LABELS
+from analytics.vocab import AGENCY_LABELS, CONTEXT_LABELS
 
 MEASURES: dict[str, str] = {
     "incidents": "Incidents",
@@ -46,6 +48,7 @@ SPLITS: dict[str, str] = {
     "ward": "Ward",
     "context_type": "Context type",
     "agency": "Agency",
+    "lsoa": "LSOA",
 }
 GRANULARITIES: dict[str, str] = {"month": "Month", "week": "Week"}
 HISTORY: dict[str, int] = {"month": 24, "week": 6}  # months of history at least, per granularity
@@ -62,10 +65,36 @@ DIMENSIONS: dict[str, tuple[str, str]] = {
     "context_type": ("i", "location_type"),
     "agency": ("i", "source_agency"),
     "context": ("i", "context_id"),
+    "lsoa": ("i", "lsoa_code"),
 }
 DIMENSION_COLUMNS = frozenset(column for _, column in DIMENSIONS.values())
 DIMENSION_NOUNS = {"risk_type": "risk type", "ward": "ward", "context_type": "context type",
-                   "agency": "agency", "context": "place"}
+                   "agency": "agency", "context": "place", "lsoa": "LSOA"}
+
+
+def measures(code: str = INCIDENTS) -> dict[str, str]:
+    """The measures a source offers, in its words ('Crimes', 'Crimes per 1,000 residents');
+    police.uk names no young people."""
+    src = source_of(code)
+    if not src.police:
+        return dict(MEASURES)
+    return {"incidents": src.nouns.capitalize(),
+            "rate": f"{src.nouns.capitalize()} per 1,000 {src.population}"}
+
+
+def splits(code: str = INCIDENTS) -> dict[str, str]:
+    """The splits a source offers, in its words: police.uk by crime type (or object of search),
+    ward, LSOA and type of place; incidents by risk type, ward, context type and agency."""
+    src = source_of(code)
+    if not src.police:
+        return {k: v for k, v in SPLITS.items() if k != "lsoa"}
+    return {"none": "No split", "risk_type": src.type_noun.capitalize(), "ward": "Ward",
+            "lsoa": "LSOA", "context_type": "Type of place"}
+
+
+def dimension_noun(dim: str, code: str = INCIDENTS) -> str:
+    """'crime type' for a police.uk source's risk types; else DIMENSION_NOUNS."""
+    return source_of(code).type_noun if dim == "risk_type" else DIMENSION_NOUNS[dim]
 NOT_RECORDED = "Not recorded"
 
 
@@ -104,14 +133,18 @@ class Window:
         return words
 
 
-def data_bounds(con: duckdb.DuckDBPyConnection) -> tuple[date | None, date | None, date | None]:
-    """(first incident date, latest incident date, the last day complete in the data).
+def data_bounds(con: duckdb.DuckDBPyConnection, code: str = INCIDENTS
+                ) -> tuple[date | None, date | None, date | None]:
+    """(first date, latest date, the last day complete in the data) of a source.
 
     The last complete day is the day before the latest load; if nothing records a load, the
-    latest incident's date.
+    latest incident's date. police.uk publishes whole months, so its latest month is complete.
     """
     first, latest = con.execute(
-        "SELECT min(occurred_at)::DATE, max(occurred_at)::DATE FROM incidents").fetchone()
+        "SELECT min(occurred_at)::DATE, max(occurred_at)::DATE FROM incident_facts "
+        "WHERE source = $s", {"s": code}).fetchone()
+    if source_of(code).police:
+        return first, latest, latest and month_end(latest)
     loaded = con.execute(
         "SELECT max(uploaded_at)::DATE FROM extracts WHERE status = 'loaded'").fetchone()[0]
     through = latest
@@ -125,7 +158,7 @@ def window(con: duckdb.DuckDBPyConnection, filters: Filters, granularity: str = 
     """The complete months (or weeks) to judge: the filter's period, widened back to at least
     `min_months` (default HISTORY[granularity]) but never before the data begins."""
     _check(granularity, GRANULARITIES, "granularity")
-    first, latest, through = data_bounds(con)
+    first, latest, through = data_bounds(con, filters.source)
     if latest is None:
         return None
     min_months = min_months or HISTORY[granularity]
@@ -175,7 +208,9 @@ def counts(con: duckdb.DuckDBPyConnection, filters: Filters, *, measure: str = "
     """key, label, period, count, population, value for every key and every period (zeros kept).
 
     `value` is the count, or incidents per 1,000 children for `rate` (only incidents in wards
-    whose child population is known; `population` is the children behind each rate).
+    whose child population is known; `population` is the children behind each rate). For a
+    police.uk source the rate is per 1,000 residents of the wards (or, split by LSOA, of the
+    LSOAs) whose residents are loaded.
     """
     _check(measure, MEASURES, "measure")
     _check(split, SPLITS, "split")
@@ -189,11 +224,12 @@ def counts(con: duckdb.DuckDBPyConnection, filters: Filters, *, measure: str = "
     out = (raw.rename(columns={"key0": "key"}).set_index(["key", "period"])["n"]
            .reindex(grid, fill_value=0).rename("count").reset_index())
     out["count"] = out["count"].astype(int)
-    out["label"] = out["key"].map(_labeller(con, split)) if split != "none" else MEASURES[measure]
+    out["label"] = (out["key"].map(_labeller(con, split)) if split != "none"
+                    else measures(filters.source)[measure])
     out["population"] = np.nan
     if measure == "rate":
-        pops = _populations(con, filters)
-        if split == "ward":
+        pops = _populations(con, filters, "lsoa" if split == "lsoa" else "ward")
+        if split in ("ward", "lsoa"):
             out["population"] = out["key"].map(pops).astype(float)
         else:
             out["population"] = float(sum(pops.values())) if pops else np.nan
@@ -226,8 +262,11 @@ def _grouped(con: duckdb.DuckDBPyConnection, filters: Filters, win: Window,
         risk = ", unnest(i.risks) AS risk_type"
         where = " WHERE len($risks) = 0 OR list_contains($risks, i.risk_type)"
     join = ""
-    if measure == "rate":
+    if measure == "rate" and not source_of(filters.source).police:
         join = " JOIN wards wp ON wp.ward_code = i.ward_code AND wp.child_population > 0"
+    elif measure == "rate":  # residents of the ward, or of the LSOA when split by LSOA
+        unit = "i.lsoa_code" if "lsoa" in dims else "i.ward_code"
+        join = f" JOIN residents wp ON wp.code = {unit} AND wp.residents > 0"
     params = {**p.params, "unit": win.granularity}
     if "risk_type" in dims:
         params["risks"] = list(filters.risk_types)
@@ -247,13 +286,25 @@ def _grouped(con: duckdb.DuckDBPyConnection, filters: Filters, win: Window,
     return frame
 
 
-def _populations(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, float]:
-    """Ward code -> child population, for wards in the filter whose population is known."""
-    rows = con.execute(
-        "SELECT ward_code, child_population FROM wards WHERE child_population > 0 "
-        "AND (len($wards) = 0 OR list_contains($wards, ward_code))",
-        {"wards": list(filters.wards)},
-    ).fetchall()
+def _populations(con: duckdb.DuckDBPyConnection, filters: Filters,
+                 unit: str = "ward") -> dict[str, float]:
+    """Ward code -> child population, for wards in the filter whose population is known; for a
+    police.uk source, ward (or LSOA) code -> residents."""
+    if not source_of(filters.source).police:
+        sql = ("SELECT ward_code, child_population FROM wards WHERE child_population > 0 "
+               "AND (len($wards) = 0 OR list_contains($wards, ward_code))")
+    elif unit == "lsoa":  # the LSOAs the selection's rows fall in
+        sql = ("SELECT code, residents FROM residents WHERE residents > 0 AND code IN "
+               "(SELECT DISTINCT lsoa_code FROM incident_facts WHERE source = $source AND "
+               "(len($wards) = 0 OR list_contains($wards, ward_code)))")
+    else:
+        sql = ("SELECT code, residents FROM residents WHERE residents > 0 AND code IN "
+               "(SELECT ward_code FROM wards WHERE len($wards) = 0 OR "
+               "list_contains($wards, ward_code))")
+    params = {"wards": list(filters.wards)}
+    if "$source" in sql:
+        params["source"] = filters.source
+    rows = con.execute(sql, params).fetchall()
     return {code: float(n) for code, n in rows}
 
 
@@ -262,7 +313,11 @@ def _labeller(con: duckdb.DuckDBPyConnection, dim: str,
     """Code -> plain label for a dimension ('' is 'Not recorded'); for wards and places, only
     the `codes` given, when given (twelve thousand places' names cost more than the rest)."""
     only = {"codes": codes or [], "all": codes is None}
-    if dim == "ward":
+    if dim == "lsoa":
+        names = dict(con.execute("SELECT lsoa_code, coalesce(lsoa_name, lsoa_code) FROM lsoa "
+                                 "WHERE $all OR lsoa_code IN (SELECT unnest($codes))",
+                                 only).fetchall())
+    elif dim == "ward":
         names = dict(con.execute("SELECT ward_code, ward_name FROM wards WHERE $all OR "
                                  "ward_code IN (SELECT unnest($codes))", only).fetchall())
     elif dim == "context":
@@ -271,12 +326,13 @@ def _labeller(con: duckdb.DuckDBPyConnection, dim: str,
         names = {cid: places.shareable_name(name, kind, ward, view)
                  for cid, name, kind, ward in con.execute(
                      """SELECT c.context_id, c.name, c.context_type, w.ward_name
-                        FROM contexts c LEFT JOIN wards w USING (ward_code)
+                        FROM place_facts c LEFT JOIN wards w USING (ward_code)
                         WHERE $all OR c.context_id IN (SELECT unnest($codes))""",
                      only).fetchall()}
+    elif dim == "risk_type":
+        return _RiskLabels()
     else:
-        names = {"risk_type": RISK_LABELS, "context_type": CONTEXT_LABELS,
-                 "agency": AGENCY_LABELS}.get(dim, {})
+        names = {"context_type": CONTEXT_LABELS, "agency": AGENCY_LABELS}.get(dim, {})
     return _Labels(names)
 
 
@@ -285,6 +341,13 @@ class _Labels(dict):
 
     def __missing__(self, key: str) -> str:
         return NOT_RECORDED if key == "" else str(key)
+
+
+class _RiskLabels(_Labels):
+    """Risk types, crime types and objects of search by their labels (sources.risk_label)."""
+
+    def __missing__(self, key: str) -> str:
+        return NOT_RECORDED if key == "" else risk_label(key)
 
 
 # ---- SPC over the series -------------------------------------------------------------------
@@ -328,6 +391,12 @@ class TrendView:
     more_series: int  # series left out of the small multiples
     interventions: pd.DataFrame
     notes: tuple[str, ...]
+    source: str = INCIDENTS
+
+    @property
+    def measure_label(self) -> str:
+        """'Incidents', 'Crimes per 1,000 residents': the measure in the source's words."""
+        return measures(self.source)[self.measure]
 
 
 def spc_options(fix_after: int | None = None,
@@ -384,16 +453,20 @@ def trend_view(con: duckdb.DuckDBPyConnection, filters: Filters, *, measure: str
     options = spc_options(fix_after, change_point)
     win = window(con, filters, granularity)
     notes: list[str] = []
+    src = source_of(filters.source)
     if win is None:
-        return TrendView(None, measure, split, options, None, (), 0, _no_interventions(), ())
+        return TrendView(None, measure, split, options, None, (), 0, _no_interventions(), (),
+                         filters.source)
     if win.left_out:
         notes.append(win.left_out)
     total = counts(con, filters, measure=measure, granularity=granularity, win=win)
     if total.empty:  # a rate with no ward population known
-        notes.append("No ward in this selection has a known child population, so no rate.")
+        notes.append(f"No ward in this selection has a known {_population_noun(src)}, so no "
+                     "rate." + ("" if not src.police else " Load residents by ward or LSOA "
+                                "(ONS population estimates) on the Data page for rates."))
         return TrendView(win, measure, split, options, None, (), 0,
-                         interventions(con, filters, win, view), tuple(notes))
-    overall = judge("all", MEASURES[measure], total, options, granularity, view)
+                         interventions(con, filters, win, view), tuple(notes), filters.source)
+    overall = judge("all", measures(filters.source)[measure], total, options, granularity, view)
     series: list[TrendSeries] = []
     more = 0
     if split != "none":
@@ -406,15 +479,19 @@ def trend_view(con: duckdb.DuckDBPyConnection, filters: Filters, *, measure: str
             frame = parts[parts["key"] == key]
             series.append(judge(key, frame["label"].iloc[0], frame, options, granularity, view))
     if measure == "rate":
-        notes.append("Rates count incidents in wards whose child population is known; "
-                     "incidents with no ward recorded are left out.")
+        notes.append(f"Rates count {src.nouns} in wards whose {_population_noun(src)} is "
+                     f"known; {src.nouns} with no ward recorded are left out.")
     if measure == "young_people":
         notes.append("A young person is counted once in each period they appear in.")
-    if split == "risk_type":
+    if split == "risk_type" and not src.police:
         notes.append("An incident can carry several risk types, so it can count in several "
                      "charts.")
     return TrendView(win, measure, split, options, overall, tuple(series), more,
-                     interventions(con, filters, win, view), tuple(notes))
+                     interventions(con, filters, win, view), tuple(notes), filters.source)
+
+
+def _population_noun(src) -> str:
+    return "child population" if src.population == "children" else "number of residents"
 
 
 # ---- interventions -------------------------------------------------------------------------
@@ -438,9 +515,10 @@ def interventions(con: duckdb.DuckDBPyConnection, filters: Filters, win: Window 
         SELECT v.intervention_id, v.started_on, v.ended_on, v.intervention_type, v.lead_agency,
                v.description, c.name AS context_name, c.context_type, w.ward_name,
                coalesce(v.ward_code, c.ward_code) AS ward_code
-        FROM interventions v LEFT JOIN contexts c USING (context_id)
+        FROM interventions v LEFT JOIN place_facts c USING (context_id)
         LEFT JOIN wards w ON w.ward_code = c.ward_code
         WHERE v.started_on BETWEEN $start AND $end
+          AND (v.extract_id IS NULL OR v.extract_id NOT IN (SELECT extract_id FROM hidden_extracts))
           AND (len($wards) = 0 OR list_contains($wards, coalesce(v.ward_code, c.ward_code)))
           AND (len($types) = 0 OR list_contains($types, c.context_type))
         ORDER BY v.started_on, v.intervention_id
@@ -538,7 +616,8 @@ def _year_on_year(s: Seasonality, noun: str) -> str:
     return f"In the 12 months to {to}, {abs(change):.0%} {more} {noun} a month than the 12 before"
 
 
-def season_table(s: Seasonality, view: str, measure: str, *, by_year: bool) -> pd.DataFrame:
+def season_table(s: Seasonality, view: str, measure: str, *, by_year: bool,
+                 label: str | None = None) -> pd.DataFrame:
     """The year-on-year lines (by_year) or the month-of-year averages as a table, suppressed."""
     rate = measure == "rate"
     if by_year:
@@ -546,7 +625,7 @@ def season_table(s: Seasonality, view: str, measure: str, *, by_year: bool) -> p
         return pd.DataFrame({
             "Month": [f"{calendar.month_name[m]} {y}" for y, m in zip(f["year"], f["month"],
                                                                        strict=True)],
-            MEASURES[measure]: [_shown_value(v, c, view, rate) for v, c in
+            label or MEASURES[measure]: [_shown_value(v, c, view, rate) for v, c in
                                 zip(f["value"], f["count"], strict=True)]})
     p = s.profile
     return pd.DataFrame({
@@ -584,6 +663,7 @@ class SignalTable:
     too_small: int
     window: Window | None
     options: spc.SpcOptions
+    source: str = INCIDENTS
 
     @property
     def current(self) -> pd.DataFrame:
@@ -610,13 +690,15 @@ def signals(con: duckdb.DuckDBPyConnection, filters: Filters, *,
     options = spc_options(fix_after, change_point)
     win = window(con, filters, granularity)
     if win is None:
-        return SignalTable(by, pd.DataFrame(columns=SIGNAL_COLUMNS), 0, 0, None, options)
+        return SignalTable(by, pd.DataFrame(columns=SIGNAL_COLUMNS), 0, 0, None, options,
+                           filters.source)
     raw = _grouped(con, filters, win, by)
     if len(by) == 1:
         raw["key1"] = "-"
     raw = raw[(raw["key0"] != "") & (raw["key1"] != "")]
     if raw.empty:
-        return SignalTable(by, pd.DataFrame(columns=SIGNAL_COLUMNS), 0, 0, win, options)
+        return SignalTable(by, pd.DataFrame(columns=SIGNAL_COLUMNS), 0, 0, win, options,
+                           filters.source)
     key_cols = ["key0", "key1"]
     wide = (raw.groupby([*key_cols, "period"])["n"].sum().unstack("period", fill_value=0)
             .reindex(columns=win.periods, fill_value=0))
@@ -645,7 +727,7 @@ def signals(con: duckdb.DuckDBPyConnection, filters: Filters, *,
             ["current", "assessment", "until", "points", "total"],
             ascending=[False, True, False, False, False], kind="stable").reset_index(drop=True)
     judged = len(wide) - too_small
-    return SignalTable(by, frame, judged, too_small, win, options)
+    return SignalTable(by, frame, judged, too_small, win, options, filters.source)
 
 
 def top_signals(con: duckdb.DuckDBPyConnection, filters: Filters, n: int = 5,
@@ -658,6 +740,7 @@ def top_signals(con: duckdb.DuckDBPyConnection, filters: Filters, n: int = 5,
     Columns: key_a (risk type, '' for a ward summary), key_b (ward), assessment, headline.
     """
     current = signals(con, filters, view=view).current
+    src = source_of(filters.source)
     concerns = current[current["assessment"] == spc.CONCERN]
     per_ward = concerns.groupby("key_b", sort=False).size()
     busy = [w for w in per_ward.index if per_ward[w] >= WARD_SUMMARY_MIN]
@@ -667,7 +750,8 @@ def top_signals(con: duckdb.DuckDBPyConnection, filters: Filters, n: int = 5,
         risks = [label[:1].lower() + label[1:] for label in mine["label_a"]]
         listed = ", ".join(risks[:3]) + (f" and {len(risks) - 3} more" if len(risks) > 3 else "")
         rows.append(("", ward, spc.CONCERN,
-                     f"{mine['label_b'].iloc[0]}: harm rising in {len(risks)} risk types at "
+                     f"{mine['label_b'].iloc[0]}: {src.harm} rising in {len(risks)} "
+                     f"{src.type_nouns} at "
                      f"once ({listed})"))
     rest = current[~((current["assessment"] == spc.CONCERN) & current["key_b"].isin(busy))]
     rows += [(r.key_a, r.key_b, r.assessment, f"{r.label_a} in {r.label_b}: {_lower(r.sentence)}")
@@ -677,7 +761,7 @@ def top_signals(con: duckdb.DuckDBPyConnection, filters: Filters, n: int = 5,
 
 def signal_table_for_display(table: SignalTable, view: str) -> pd.DataFrame:
     """The signals as a reader sees them: plain columns, totals suppressed in board/lead views."""
-    nouns = [DIMENSION_NOUNS[d].capitalize() for d in table.by]
+    nouns = [dimension_noun(d, table.source).capitalize() for d in table.by]
     f = table.frame
     out = pd.DataFrame({nouns[0]: f["label_a"]})
     if len(table.by) == 2:
@@ -688,7 +772,8 @@ def signal_table_for_display(table: SignalTable, view: str) -> pd.DataFrame:
     out["Direction"] = [f"{'Up' if s > 0 else 'Down'} ({a})"
                         for s, a in zip(f["side"], f["assessment"], strict=True)]
     out["Still going"] = ["Yes" if c else "No" for c in f["current"]]
-    out[f"Incidents ({len(table.window.periods)} {table.window.granularity}s)"] = [
+    out[f"{source_of(table.source).nouns.capitalize()} ({len(table.window.periods)} "
+        f"{table.window.granularity}s)"] = [
         display_count(v, view) for v in f["total"]]
     return out
 
@@ -698,8 +783,8 @@ def signal_table_for_display(table: SignalTable, view: str) -> pd.DataFrame:
 def series_table(view: TrendView, display: str) -> pd.DataFrame:
     """The small multiples as a table: each series, what it shows, and its total (suppressed)."""
     total = ("Young people, added up period by period" if view.measure == "young_people"
-             else "Incidents in the window")
-    return pd.DataFrame({SPLITS[view.split]: [s.label for s in view.series],
+             else f"{source_of(view.source).nouns.capitalize()} in the window")
+    return pd.DataFrame({splits(view.source)[view.split]: [s.label for s in view.series],
                          "What it shows": [s.sentence for s in view.series],
                          total: [display_count(s.total, display) for s in view.series]})
 
@@ -711,8 +796,10 @@ def interventions_table(frame: pd.DataFrame) -> pd.DataFrame:
                          "Description": frame["description"]})
 
 
-def xmr_table(series: TrendSeries, view: str, measure: str, granularity: str) -> pd.DataFrame:
-    """One XmR chart as a table: period, value (suppressed), average, limits, and what it shows.
+def xmr_table(series: TrendSeries, view: str, measure: str, granularity: str,
+              label: str | None = None) -> pd.DataFrame:
+    """One XmR chart as a table: period, value (suppressed), average, limits, and what it shows
+    (`label` names the measure, MEASURES' name by default).
 
     Where the view rounds, values are the rounded ones and the average and limits are left out:
     worked out from the exact counts, an average times the periods is the exact total."""
@@ -723,7 +810,7 @@ def xmr_table(series: TrendSeries, view: str, measure: str, granularity: str) ->
     out = pd.DataFrame({
         GRANULARITIES[granularity]: [uk_month(d) if granularity == "month" else uk_date(d)
                                      for d in pts["period"]]})
-    out[MEASURES[measure]] = shown
+    out[label or MEASURES[measure]] = shown
     if not rounds(view):
         out["Average" if series.result.kind == "xmr" else "Median"] = pts["centre"].round(2)
     if series.result.kind == "xmr" and not rounds(view):

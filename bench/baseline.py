@@ -530,6 +530,26 @@ def lsoa_deciles(fr: Frames) -> pd.DataFrame:
     return rows.assign(shape=shapes).loc[keep]
 
 
+def lsoa_counts(fr: Frames, f: Filters) -> pd.DataFrame:
+    """Incidents in every LSOA with a usable boundary (zero where none)."""
+    rows = fr.lsoa.sort_values("lsoa_code")
+    shapes = [places._parse_shape(g) for g in rows["geometry_geojson"]]
+    rows = rows.assign(shape=shapes).loc[np.array([s is not None for s in shapes], dtype=bool)]
+    sel = select(fr, f)
+    counts = sel["lsoa_code"].value_counts() if "lsoa_code" in sel else pd.Series(dtype=int)
+    return rows.assign(incidents=rows["lsoa_code"].map(counts).fillna(0).astype(int))
+
+
+def risk_options(fr: Frames, code: str) -> dict[str, str]:
+    """The risk types the sidebar offers for incidents: the whole vocabulary."""
+    return dict(RISK_LABELS)
+
+
+def outcome_options(fr: Frames, code: str) -> dict[str, str]:
+    """Search outcomes the sidebar offers: the plain app holds no police.uk searches."""
+    return {}
+
+
 def ward_shapes(fr: Frames) -> pd.DataFrame:
     """Every ward with a usable boundary (GeoJSON parsed the same way)."""
     w = fr.wards.sort_values("ward_name")

@@ -161,6 +161,9 @@ PAGE_WEIGHTS = priorities.Weights(**{k: int(v) for k, v in
 SIDEBAR = Page("ui/sidebar.py", "Sidebar (every page)", (
     Call(reference.data_facts, bl.data_facts, uses_filters=False),
     Call(reference.ward_names, bl.ward_names, uses_filters=False),
+    Call(reference.risk_options, bl.risk_options, {"code": "incidents"}, uses_filters=False),
+    Call(reference.outcome_options, bl.outcome_options, {"code": "stop_search"},
+         uses_filters=False),
 ))
 
 PAGES: dict[str, Page] = {page.script: page for page in (
@@ -200,6 +203,7 @@ PAGES: dict[str, Page] = {page.script: page for page in (
     )),
     Page("pages/places.py", "Places", (
         Call(overview.totals, bl.totals),
+        Call(places.lsoa_counts, bl.lsoa_counts),  # the LSOA map, when LSOAs are loaded
         Call(places.has_area_crime, bl.has_area_crime, uses_filters=False),
         Call(places.lsoa_deciles, bl.lsoa_deciles, uses_filters=False),
         Call(places.ward_shapes, bl.ward_shapes, uses_filters=False),
@@ -216,7 +220,8 @@ PAGES: dict[str, Page] = {page.script: page for page in (
         Call(places.ward_ranking, bl.ward_ranking),
         Call(interventions.register, bl.register),  # the map's ◆ layer, on by default
     ), not_by_default={places.area_crime_cells: "drawn only when police.uk street crime is "
-                                                "loaded and its layer switched on"}),
+                                                "loaded and its layer switched on",
+                       places.lsoa_hot_spots: "only when hot spots are looked for among LSOAs"}),
     Page("pages/overlap.py", "Risk overlap", (
         Call(overview.totals, bl.totals),
         Call(overlap.analyse, bl.overlap_analyse, {"unit": "people", "window": OVERLAP_WINDOW}),

@@ -12,28 +12,46 @@ from analytics.disclosure import (
     shows_detail,
     suppress_frame,
 )
+from analytics.sources import reword, source
 from ui import components, downloads, share, state
 from ui import markdown as md
 
 ctx = state.context()
 view, filters = ctx.view, ctx.filters
+src = source(filters.source)
+
+
+def say(text: str) -> str:
+    """Words written about incidents, in the words of the source (crimes, crime types)."""
+    return reword(text, src.code)
+
+
 st.title("Where to intervene")
 components.banner(ctx)
+if src.police:
+    st.caption(md.escape(f"Places are {src.places}. police.uk names no one, so places are "
+                         f"weighed on their {src.nouns}, whether they are rising and how many "
+                         f"{src.type_nouns} occur there."))
 st.write("Places ranked by how much they need a partnership response, with the reasons and the "
          "partners who can change each place. Move the weights to say what matters most.")
 
 defaults = priorities.DEFAULT_WEIGHTS
+# police.uk records no young people and no severity: those measures are not weighed for it
+measures = {key: say(label) for key, label in priorities.COMPONENT_LABELS.items()
+            if src.people or key not in ("repeat_people", "severity")}
 with st.expander("How places are weighed", icon=":material/tune:"):
     st.caption(md.escape("Each measure is scaled from 0 to 1 across the places in view (the "
                          "highest place scores 1); the priority score is their weighted average, "
                          "times 100. Defaults: "
                          + "; ".join(f"{label.lower()} {getattr(defaults, key):g}"
-                                     for key, label in priorities.COMPONENT_LABELS.items()) + "."))
-    cols = st.columns(len(priorities.COMPONENT_LABELS))
-    chosen = {key: cols[i].slider(md.escape(label), 0, 5, help=priorities.COMPONENT_HELP[key],
+                                     for key, label in measures.items()) + "."))
+    cols = st.columns(len(measures))
+    chosen = {key: cols[i].slider(md.escape(label), 0, 5,
+                                  help=md.escape(say(priorities.COMPONENT_HELP[key])),
                                   key=share.bind(f"w_{key}", f"w_{key}", range(6),
                                                  int(getattr(defaults, key))))
-              for i, (key, label) in enumerate(priorities.COMPONENT_LABELS.items())}
+              for i, (key, label) in enumerate(measures.items())}
+    chosen |= {key: 0 for key in priorities.COMPONENT_LABELS if key not in measures}
 try:
     weights = priorities.Weights(**chosen)
 except ValueError as problem:
@@ -55,9 +73,9 @@ n_listed = st.columns([2, 3])[0].select_slider(
 for _, row in explained.head(n_listed).iterrows():
     st.markdown(md.format("**{}. {}** ({}), priority {:.0f} out of 100  \nWhy: {}.  \n"
                           "Who can act: {}.", row["rank"], row["name"], row["where"],
-                          row["score"], row["why"], row["partners"]))
+                          row["score"], say(row["why"]), row["partners"]))
 st.caption(ctx.caption(f"Places ranked by priority score; {len(explained):,} places have "
-                       "incidents"))
+                       f"{src.nouns}"))
 with st.expander("The highest-ranked places as a table" if len(explained) > len(shown)
                  else "Every place as a table"):
     st.dataframe(
@@ -94,9 +112,12 @@ else:
                           row["partners"]))
     cols = st.columns(4)
     cols[0].metric("Priority rank", f"{int(row['rank'])} of {len(explained):,}")
-    cols[1].metric("Incidents", display_count(place.incidents, view))
-    cols[2].metric("Young people", display_count(place.young_people, view))
-    cols[3].metric("Seen here more than once", display_count(place.repeat_young_people, view))
+    cols[1].metric(md.escape(src.nouns.capitalize()), display_count(place.incidents, view))
+    if src.people:
+        cols[2].metric("Young people", display_count(place.young_people, view))
+        cols[3].metric("Seen here more than once", display_count(place.repeat_young_people, view))
+    else:
+        cols[2].metric(md.escape(src.type_nouns.capitalize()), f"{len(place.risk_mix):,}")
 
     timeline = contexts.timeline_for_view(place.timeline, view)
     note = f"; {SECONDARY_NOTE.rstrip('.')}" if (timeline["shown"] == SECONDARY).any() else ""
@@ -112,10 +133,13 @@ else:
             incidents=mask_small(place.risk_mix["incidents"], view))
         top = place.risk_mix.iloc[0]
         components.chart(
-            context_charts.risk_bars(mix, f"{top['label']} is the most common harm at {shown_name}"),
+            context_charts.risk_bars(mix, f"{top['label']} is the most common "
+                                          f"{src.type_noun if src.police else 'harm'} at "
+                                          f"{shown_name}"),
             ctx.caption("Incidents at this place carrying each risk type (an incident can carry "
                         "several)"),
-            mix[["label", "shown"]].rename(columns={"label": "Risk type", "shown": "Incidents"}),
+            mix[["label", "shown"]].rename(columns={"label": src.type_noun.capitalize(),
+                                                    "shown": src.nouns.capitalize()}),
             key="detail-risks")
     st.subheader("Interventions here")
     if place.interventions.empty:
@@ -134,8 +158,9 @@ else:
                                   height=min(400, 35 * len(place.neighbours) + 40))
 
 st.header("Places that look alike")
-st.write("Places are grouped by the pattern of what happens there (when, which harms, how "
-         "much, whether rising), not by type, so one response can be planned for each group.")
+st.write(md.format("Places are grouped by the pattern of what happens there ({}, how much, "
+                   "whether rising), not by type, so one response can be planned for each group.",
+                   f"which {src.type_nouns}" if src.police else "when, which harms"))
 cols = st.columns(2)
 methods = list(clustering.METHODS)
 method = cols[0].radio("Grouping method", methods, format_func=clustering.METHODS.get,
@@ -154,8 +179,8 @@ except ValueError as problem:
     st.stop()
 chosen_by = "chosen by silhouette" if groups.k_chosen else "set by you"
 st.markdown(md.format("**{} groups** ({}). {} {}", groups.k, chosen_by,
-                      groups.coverage_sentence(), groups.trust_sentence()))
-names = dict(zip(groups.groups["group"], groups.groups["name"], strict=True))
+                      say(groups.coverage_sentence()), groups.trust_sentence()))
+names = {g: say(n) for g, n in zip(groups.groups["group"], groups.groups["name"], strict=True)}
 components.chart(
     context_charts.cluster_scatter(groups.members, names, groups.explained,
                                    context_charts.scatter_title(groups.groups)),
@@ -165,18 +190,19 @@ components.chart(
         columns={"group": "Group", "group_name": "Group name", "name": "Place",
                  "context_label": "Type", "ward_name": "Ward"}),
     key="cluster-scatter")
+profile = groups.profile.rename(columns=say)  # 'Crimes (log scale)', 'Number of crime types'
 components.chart(
-    context_charts.profile_heatmap(groups.profile, context_charts.heatmap_title(groups.profile)),
+    context_charts.profile_heatmap(profile, context_charts.heatmap_title(profile)),
     ctx.caption("How far each group's average sits from the average of all places, in standard "
                 "deviations; risk types are the share of incidents carrying them"),
-    groups.profile.T.round(2).reset_index(names="Measure"), key="cluster-heatmap")
+    profile.T.round(2).reset_index(names="Measure"), key="cluster-heatmap")
 st.subheader("Members of each group")
 for _, g in groups.groups.iterrows():
-    with st.expander(md.escape(f"Group {g['group']}: {g['name']} ({g['places']:,} "
+    with st.expander(md.escape(f"Group {g['group']}: {names[g['group']]} ({g['places']:,} "
                                f"{'place' if g['places'] == 1 else 'places'})")):
         members = groups.members[groups.members["group"] == g["group"]]
         components.table_with_csv(suppress_frame(members, ["incidents"], view)[
             ["name", "context_label", "ward_name", "incidents"]].rename(columns={
                 "name": "Place", "context_label": "Type", "ward_name": "Ward",
-                "incidents": "Incidents"}), what=f"Places in group {g['group']}",
+                "incidents": src.nouns.capitalize()}), what=f"Places in group {g['group']}",
             key=f"group-{g['group']}")

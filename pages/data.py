@@ -30,7 +30,8 @@ if not analyst:
 else:
     st.caption("Incidents (our template), contexts registers, interventions, police.uk street "
                "crime and stop and search (several months at once), ward and LSOA boundaries "
-               "(GeoJSON), the LSOA-to-ward lookup and the IMD. Any other file: choose what it "
+               "(GeoJSON), the LSOA-to-ward lookup, the IMD and residents by ward or LSOA "
+               "(for rates). Any other file: choose what it "
                "holds and match its columns. Load boundaries on their own, before the data "
                "that uses them.")
     who = st.text_input("Your name or initials (recorded with every load and rollback)",
@@ -61,13 +62,14 @@ else:
                     + (f" ({blocked:,} cannot be loaded)" if blocked else "")
                     + ". Rejected rows are kept with their reasons and can be downloaded "
                     "afterwards.")
+        remove_demo = upload.demo_choice(ready)
         if not who.strip():
             st.caption("Give your name or initials at the top of this section to load.")
         if st.button(f"Load {len(ready)} file{'s' * (len(ready) != 1)}", type="primary",
                      disabled=not ready or not who.strip(), icon=":material/upload:"):
             with st.status("Loading…", expanded=True) as status:
                 try:
-                    ids = upload.commit(ready, who)
+                    ids = upload.commit(ready, who, remove_demo)
                 except ingest.IngestError as err:
                     status.update(label="Nothing was loaded", state="error")
                     st.error(md.escape(err), icon=":material/error:")

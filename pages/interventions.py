@@ -6,19 +6,33 @@ import streamlit as st
 from analytics import impact, impact_charts, interventions, maps, overview, places
 from analytics.access import Permission
 from analytics.disclosure import THRESHOLD, shows_detail
+from analytics.sources import reword, source
 from ui import components, intervention_form, share, state
 from ui import markdown as md
 
 ctx = state.context()
 view, filters = ctx.view, ctx.filters
+src = source(filters.source)
+
+
+def say(text: str) -> str:
+    """Words written about incidents, in the words of the source (crimes, crime types)."""
+    return reword(text, src.code)
+
+
 st.title("Interventions")
 components.banner(ctx)
 intervention_form.show_flash()
-st.write(
+st.write(md.escape(say(
     "For each intervention we compare incidents at its place before and after it began with "
     "the change at similar places that had no intervention. If incidents fell by more at the "
     "place than at the comparison places, that is some evidence the intervention helped."
-)
+)))
+if src.police:
+    st.caption(md.escape(f"With {src.label}, an intervention at one of police.uk's locations is "
+                         f"measured there; one at a registered place counts the {src.nouns} at "
+                         f"every location within {impact.AROUND_M:,} metres of it, in and around "
+                         "it. Comparison places are other locations further away."))
 
 register = state.compute(interventions.register, filters)
 has_incidents = state.compute(overview.totals, filters).incidents > 0
@@ -26,14 +40,15 @@ if not has_incidents:
     components.no_incidents(ctx)
 elif register.empty:
     st.info("No interventions in the register ran at places in these wards and types during "
-            "this period. Widen the period or clear a filter to see more.",
-            icon=":material/info:")
+            "this period. Widen the period or clear a filter to see more."
+            + (" Analysts can record one at any of police.uk's locations below."
+               if src.police else ""), icon=":material/info:")
 else:
     st.header("What changed after each intervention")
     summary = state.compute(impact.impact_summary, filters)
     assessed = summary.dropna(subset=["ratio"])
     if assessed.empty:
-        st.write(md.escape(impact.summary_headline(summary) + "."))
+        st.write(md.escape(say(impact.summary_headline(summary)) + "."))
     else:
         components.chart(
             impact_charts.estimates(assessed, "label", impact.summary_headline(summary)),
@@ -56,7 +71,7 @@ elif has_incidents and not register.empty:
                                          best or next(iter(options))),
                           help="Opens on the intervention the data say most about.")
     result: impact.Impact = state.compute(impact.impact, filters, intervention_id=chosen)
-    st.markdown(md.format("**{}**", impact.effect_sentence(result)))
+    st.markdown(md.format("**{}**", say(impact.effect_sentence(result))))
     if not result.series.empty:
         components.chart(
             impact_charts.before_after(result.series, result.context_name, result.started_on,
@@ -68,7 +83,7 @@ elif has_incidents and not register.empty:
                         "numbers); the shaded months are after it began"),
             impact.comparison_table(result, view), key="impact-detail")
     if result.estimate is not None:
-        st.write(md.escape(impact.method_note(result)))
+        st.write(md.escape(say(impact.method_note(result))))
     st.info(impact.CAVEAT, icon=":material/balance:")
 
     st.subheader("Did harm move next door?")
@@ -78,7 +93,7 @@ elif has_incidents and not register.empty:
         key=share.bind("within", "impact-radius", radii, impact.DISPLACEMENT_RADIUS_M))
     moved: impact.Displacement = state.compute(impact.displacement, filters,
                                                intervention_id=chosen, radius_m=radius)
-    st.write(md.escape(impact.displacement_sentence(moved)))
+    st.write(md.escape(say(impact.displacement_sentence(moved))))
     if not moved.neighbours.dropna(subset=["ratio"]).empty:
         components.chart(
             impact_charts.estimates(moved.neighbours.assign(

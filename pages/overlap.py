@@ -12,67 +12,98 @@ from analytics.disclosure import (
     shows_detail,
     suppresses,
 )
+from analytics.sources import reword, source
 from ui import components, share, state
 from ui import markdown as md
 
 ctx = state.context()
 view, filters = ctx.view, ctx.filters
+src = source(filters.source)
+
+
+def upper_first(text: str) -> str:
+    """'LSOA-months' stays so; 'places' -> 'Places' (str.capitalize lowers the rest)."""
+    return text[:1].upper() + text[1:]
+
+
+def say(text: str) -> str:
+    """Words written about incidents, in the words of the source (crimes, crime types); street
+    crime is dated by month, so its 'same day' is the same month."""
+    text = reword(text, src.code)
+    if src.time_of_day:
+        return text
+    return type(text)(text.replace("on the same day", "in the same month"))  # Markdown stays so
+
+
 st.title("Risk overlap")
 components.banner(ctx)
-st.markdown("Practice grew up in silos, yet the same young people and the same places often "
-            "carry several harms. This page shows which risk types occur together, and where.")
+if src.police:
+    st.markdown(md.escape(f"Which {src.type_nouns} occur together at the same places "
+                          "(police.uk's anonymised locations) and in the same small areas in the "
+                          "same month (LSOA-months), and how much more often than chance. "
+                          "police.uk names no one, so there is no overlap in people."))
+else:
+    st.markdown("Practice grew up in silos, yet the same young people and the same places "
+                "often carry several harms. This page shows which risk types occur together, "
+                "and where.")
 
 if state.compute(overview.totals, filters).incidents == 0:
     components.no_incidents(ctx)
     st.stop()
 
 left, middle, right = st.columns(3)
-units, windows, measures = list(overlap.UNITS), list(overlap.WINDOW_DAYS), list(overlap.MEASURES)
+UNITS, WINDOWS = overlap.units(src.code), overlap.windows(src.code)
+units, windows, measures = list(UNITS), list(WINDOWS), list(overlap.MEASURES)
 unit = left.radio("Count overlap in", units, horizontal=True,
                   key=share.bind("unit", "ov_unit", units, units[0]),
-                  format_func=lambda u: overlap.UNITS[u].capitalize(),
-                  help="Young people: both risk types recorded for the same young person. "
-                       "Places: both seen at the same place.")
+                  format_func=lambda u: upper_first(UNITS[u]),
+                  help=md.escape(say("Places: both risk types seen at the same place. ")
+                                 + ("LSOA-months: both in the same LSOA in the same calendar "
+                                    "month." if src.police else
+                                    "Young people: both recorded for the same young person.")))
 window = overlap.WINDOW_DAYS[middle.selectbox(
     "Both recorded", windows,
-    key=share.bind("window", "ov_window", windows, overlap.DEFAULT_WINDOW),
-    format_func=overlap.WINDOW_LABELS.get,
+    key=share.bind("window", "ov_window", windows,
+                   overlap.DEFAULT_WINDOW if overlap.DEFAULT_WINDOW in windows else windows[0]),
+    format_func=WINDOWS.get,
     help="How close in time the two records must be to count together.")]
 measure = right.selectbox("Measure", measures, format_func=overlap.MEASURES.get,
                           key=share.bind("measure", "ov_measure", measures, measures[0]))
 noun, one = overlap.UNITS[unit], overlap.UNIT_ONE[unit]
 if len(filters.risk_types) == 1:
-    st.info("One risk type is chosen in the sidebar, so every risk type is compared here. "
-            "Choose two or more to compare only those.", icon=":material/info:")
+    st.info(md.escape(say("One risk type is chosen in the sidebar, so every risk type is "
+                          "compared here. Choose two or more to compare only those.")),
+            icon=":material/info:")
 
 result: overlap.Overlap = state.compute(overlap.analyse, filters, unit=unit, window=window)
 if result.universe == 0:
-    st.warning(md.escape(f"None of these incidents is linked to a {one}, so there is no overlap "
-                         "to show."),
+    st.warning(md.escape(say(f"None of these incidents is linked to a {one}, so there is no "
+                             "overlap to show.")),
                icon=":material/filter_alt_off:")
     st.stop()
 if len(result.types) < 2:
-    st.warning(md.escape(f"Only one risk type is recorded for these {noun}, so nothing overlaps. "
-                         "Widen the period or clear a filter in the sidebar."),
+    st.warning(md.escape(say(f"Only one risk type is recorded for these {noun}, so nothing "
+                             "overlaps. Widen the period or clear a filter in the sidebar.")),
                icon=":material/filter_alt_off:")
     st.stop()
 
 hidden_note = (f"; counts of 1 to {THRESHOLD - 1}, and measures worked out from them, show as "
                f"<{THRESHOLD}" if suppresses(view) else "")
 hidden_note += f"; other counts are rounded to the nearest {ROUND_TO}" if rounds(view) else ""
-window_words = overlap.window_phrase(window)
+window_words = say(overlap.window_phrase(window))
 
-st.header("Which harms go together")
+st.header(md.escape(say("Which harms go together")))
 st.subheader("The strongest overlaps")
 for sentence in overlap.summary_sentences(result, view):
-    st.markdown(md.format("- {}", sentence))
-st.caption(md.escape(f"Strongest by lift among pairs shared by at least {overlap.MIN_SUPPORT} "
-                     f"{noun} and stronger than chance. Out of "
-                     f"{display_count(result.universe, view)} {noun} with any risk type "
-                     "recorded."))
+    st.markdown(md.format("- {}", say(sentence)))
+st.caption(md.escape(say(f"Strongest by lift among pairs shared by at least "
+                         f"{overlap.MIN_SUPPORT} {noun} and stronger than chance. Out of "
+                         f"{display_count(result.universe, view)} {noun} with any risk type "
+                         "recorded.")))
 if note := overlap.involvement_note(unit, window):
     st.caption(md.escape(note))
-st.markdown(md.format("**How to read the chart.** {}", oc.legend_sentence(measure, unit, window)))
+st.markdown(md.format("**How to read the chart.** {}",
+                      say(oc.legend_sentence(measure, unit, window))))
 components.chart(
     oc.heatmap(result, measure, view),
     ctx.caption(f"{overlap.MEASURES[measure]} for each pair of risk types, {noun} with both "
@@ -83,12 +114,12 @@ components.chart(
 
 st.header("The most common combinations")
 combos = state.compute(overlap.combinations, filters, unit=unit)
-st.markdown(md.format("{} Each bar counts those with exactly the risk types marked by the dots "
-                      "beneath it; grey bars are a single risk type on its own.",
-                      oc.multi_sentence(combos, unit, view)))
+st.markdown(md.format(say("{} Each bar counts those with exactly the risk types marked by the "
+                          "dots beneath it; grey bars are a single risk type on its own."),
+                      say(oc.multi_sentence(combos, unit, view))))
 components.chart(
     oc.upset(combos, unit, view),
-    ctx.caption(f"{noun.capitalize()} by their exact combination of risk types recorded anywhere "
+    ctx.caption(f"{upper_first(noun)} by their exact combination of risk types recorded anywhere "
                 f"in the period (the window does not apply){hidden_note}"
                 + (f"; other counts rounded to the nearest {ROUND_TO}" if suppresses(view) else "")),
     oc.upset_table(combos, unit, view),
@@ -97,9 +128,9 @@ components.chart(
 
 st.header("Where and when")
 if not shows_detail(view):
-    st.info("Where and when each pair or combination of harms occurs is in the lead view: the "
-            "board view shows the overlap across the whole selection only.",
-            icon=":material/visibility:")
+    st.info(md.escape(say("Where and when each pair or combination of harms occurs is in the "
+                          "lead view: the board view shows the overlap across the whole "
+                          "selection only.")), icon=":material/visibility:")
     st.stop()
 pair_keys, combo_keys = overlap.drill_options(result, combos, view)
 kinds = {"pair": "A pair (they may have other risk types too)",
@@ -107,14 +138,15 @@ kinds = {"pair": "A pair (they may have other risk types too)",
 if not combo_keys:
     kinds.pop("exact")
 if not pair_keys:
-    st.write(md.escape(f"No two risk types were recorded for the same {one}, so there is nothing "
-                       "to drill into."))
+    st.write(md.escape(say(f"No two risk types were recorded for the same {one}, so there is "
+                           "nothing to drill into.")))
     st.stop()
 kind = st.radio("Look at", list(kinds), format_func=kinds.get, horizontal=True,
                 key=share.bind("look", "ov_kind", list(kinds), "pair"))
 exact = kind == "exact"
 keys = combo_keys if exact else pair_keys
-key = st.selectbox("Risk types", keys, key=share.bind("risks", f"ov_{kind}", keys, keys[0]),
+key = st.selectbox(md.escape(say("Risk types")), keys,
+                   key=share.bind("risks", f"ov_{kind}", keys, keys[0]),
                    format_func=lambda k: overlap.describe(overlap.parse_key(k), exact).capitalize())
 risks = overlap.parse_key(key)
 drill: overlap.Drilldown = state.compute(
@@ -124,14 +156,14 @@ what, short = overlap.describe(risks, exact), overlap.short_describe(risks, exac
 if drill.members == 0:
     st.write(md.escape(f"No {one} has {what} recorded {window_words}."))
     st.stop()
-st.markdown(md.format("{} with {} recorded {}: **{}**.", noun.capitalize(), what,
+st.markdown(md.format("{} with {} recorded {}: **{}**.", upper_first(noun), what,
                       "in the period" if exact else window_words,
                       display_count(drill.members, view, rounded=exact)))
 # Young people where they were seen; for places, their incidents (a ward has few such places)
 col, axis = ("members", noun) if unit == "people" else ("incidents", "incidents")
-subject = (f"{noun.capitalize()} with {short}" if unit == "people"
+subject = (f"{upper_first(noun)} with {short}" if unit == "people"
            else f"Incidents of these risk types at places with {short}")
-columns = {"members": noun.capitalize(), "incidents": "Incidents"}
+columns = {"members": upper_first(noun), "incidents": "Incidents"}
 rounding = (f"; rounded to the nearest {ROUND_TO}, like the combinations"
             if exact and suppresses(view) else "")
 wards_col, places_col = st.columns(2)
@@ -149,7 +181,8 @@ with wards_col:
 with places_col:
     places = drill.contexts
     if places.empty:
-        st.write("None of these incidents names a place, so there are no places to rank.")
+        st.write(md.escape(say("None of these incidents names a place, so there are no places "
+                               "to rank.")))
     else:
         components.chart(
             oc.ranked_bars(places, "name", col,
@@ -166,11 +199,11 @@ in_month = ("with exactly these risk types recorded in the month" if exact else
             f"with both recorded {window_words}, counted in the month of the later record")
 components.chart(
     oc.trend(monthly, oc.trend_title(monthly, short.capitalize(), view), view,
-             noun.capitalize()),
-    ctx.caption(f"{noun.capitalize()} each month {in_month}"
+             upper_first(noun)),
+    ctx.caption(f"{upper_first(noun)} each month {in_month}"
                 + ("; months with 1 to 4 are left blank" if suppresses(view) else "")),
     oc.count_table(monthly.assign(month=monthly["month"].dt.strftime("%B %Y")),
-                   {"month": "Month", "value": noun.capitalize()}, [noun.capitalize()], view),
+                   {"month": "Month", "value": upper_first(noun)}, [upper_first(noun)], view),
     key="overlap-trend",
 )
 st.caption(md.escape(oc.peak_sentence(monthly, noun, view)))

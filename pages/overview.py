@@ -4,12 +4,14 @@ import streamlit as st
 
 from analytics import charts, narrative, overview
 from analytics.disclosure import display_count, drop_small_rows, mask_small, rounds, suppress_frame
+from analytics.sources import source
 from analytics.trends import HISTORY, top_signals
 from ui import components, share, state
 from ui import markdown as md
 
 ctx = state.context()
 view, filters = ctx.view, ctx.filters
+src = source(filters.source)
 st.title("Overview")
 components.banner(ctx)
 
@@ -30,19 +32,25 @@ def change(now: int, before: int | None, rounded: bool | None = None) -> str | N
     return overview.change_words(now, before, view, period, rounded) if before is not None else None
 
 
-cols = st.columns(4)
-components.change_metric(cols[0], "Incidents", display_count(cur.incidents, view),
+cols = iter(st.columns(4 if src.people else 3))
+components.change_metric(next(cols), src.nouns.capitalize(), display_count(cur.incidents, view),
                          change(cur.incidents, prev and prev.incidents))
-components.change_metric(cols[1], "Young people affected", display_count(cur.young_people, view),
-                         change(cur.young_people, prev and prev.young_people),
-                         help="Distinct young people named in at least one incident.")
-components.change_metric(cols[2], "Places with incidents",
+if src.people:
+    components.change_metric(next(cols), "Young people affected",
+                             display_count(cur.young_people, view),
+                             change(cur.young_people, prev and prev.young_people),
+                             help="Distinct young people named in at least one incident.")
+components.change_metric(next(cols), f"Places with {src.nouns}",
                          display_count(cur.contexts, view, rounded=False),
-                         change(cur.contexts, prev and prev.contexts, rounded=False))
-components.change_metric(cols[3], "Wards with incidents",
+                         change(cur.contexts, prev and prev.contexts, rounded=False),
+                         help=md.escape(f"Places are {src.places}.") if src.police else None)
+components.change_metric(next(cols), f"Wards with {src.nouns}",
                          display_count(cur.wards, view, rounded=False),
                          change(cur.wards, prev and prev.wards, rounded=False))
-most = ", ".join(f"{r.ward_name} ({display_count(r.incidents, view)} incidents)"
+if not src.people:
+    st.caption(md.escape(f"police.uk publishes no details of people, so this source counts "
+                         f"{src.nouns}, not young people."))
+most = ", ".join(f"{r.ward_name} ({display_count(r.incidents, view)} {src.nouns})"
                  for r in head.top_wards.itertuples())
 st.markdown(md.format("**Most affected wards:** {}.", most))
 st.caption("Changes compare with the period of the same length just before, worked out from the "
@@ -54,24 +62,26 @@ told = state.compute(narrative.what_changed, filters, view=view)
 for sentence in told.sentences:
     st.markdown(md.format("- {}", sentence))
 st.caption(ctx.caption("Written from the data: the headline against the previous period, the "
-                       "largest rises and falls, signals of rising harm that began in the last "
+                       f"largest rises and falls, signals of rising {src.harm} that began in the "
+                       "last "
                        f"{narrative.NEW_SIGNAL_MONTHS} months, new hot spots and the places "
                        "ranked first to act on"))
 
 st.header("Signals worth a look")
 top = state.compute(top_signals, filters, n=5, view=view)
 if top.empty:
-    st.write("No risk type in any ward shows a current signal of change: the ups and downs are "
-             "within the expected range, or too rare to judge.")
+    st.write(md.escape(f"No {src.type_noun} in any ward shows a current signal of change: the "
+                       "ups and downs are within the expected range, or too rare to judge."))
 for row in top.itertuples():
     st.markdown(md.format("- **{}.** {}", row.assessment.capitalize(), row.headline))
-st.caption(ctx.caption("Current signals from statistical process control charts of incidents a "
-                       f"month for each risk type in each ward, judged against up to "
+st.caption(ctx.caption(f"Current signals from statistical process control charts of "
+                       f"{src.nouns} a month for each {src.type_noun} in each ward, judged "
+                       "against up to "
                        f"{HISTORY['month']} months of history; concerns first"))
 st.page_link("pages/trends.py", label="Every signal, with its chart, on the Trends page",
              icon=":material/monitoring:", query_params=share.address_query())
 
-st.header("Each risk type, month by month")
+st.header(md.escape(f"Each {src.type_noun}, month by month"))
 trends = state.compute(overview.risk_trends, filters)
 trends["value"] = mask_small(trends["value"], view)
 grid = st.columns(3)
@@ -80,16 +90,19 @@ for i, (code, frame) in enumerate(trends.groupby("risk_type", sort=False)):
     total = int(frame["value"].fillna(0).sum())
     fig = charts.small_trend(frame, f"{label}: {display_count(total, view)} in the period")
     with grid[i % 3]:
-        st.plotly_chart(fig, width="stretch", config=components.PLOTLY_CONFIG, key=f"trend-{code}")
-st.caption(ctx.caption("Incidents a month by risk type (an incident can carry several); months "
-                       "with 1 to 4 incidents are left blank in this view"
+        st.plotly_chart(components.in_words(fig), width="stretch",
+                        config=components.PLOTLY_CONFIG, key=f"trend-{code}")
+several = (" (an incident can carry several); months with 1 to 4 incidents are left blank "
+           "in this view" if not src.police else
+           "; months with 1 to 4 are left blank in this view" if src.about_children else "")
+st.caption(ctx.caption(f"{src.nouns.capitalize()} a month by {src.type_noun}{several}"
                        + ("; others rounded to the nearest 5" if rounds(view) else "")))
 with st.expander("Show as table"):
     table = trends.pivot(index="month", columns="label", values="value").reset_index()
     table["month"] = table["month"].dt.strftime("%B %Y")
     components.table_with_csv(
         suppress_frame(table.fillna(0), [c for c in table.columns if c != "month"], view),
-        what="Incidents a month by risk type", key="risk-trends")
+        what=f"{src.nouns.capitalize()} a month by {src.type_noun}", key="risk-trends")
 
 st.header("Where it changed most")
 for unit, noun in (("ward", "Wards"), ("context", "Places")):
@@ -102,11 +115,11 @@ for unit, noun in (("ward", "Wards"), ("context", "Places")):
         continue
     top = safe.iloc[safe["change"].abs().argmax()]
     title = (f"{noun}: {top['name']} changed most, {'up' if top['change'] > 0 else 'down'} "
-             f"{abs(int(top['change'])):,} incidents")
+             f"{abs(int(top['change'])):,} {src.nouns}")
     components.chart(
         charts.change_bars(safe, title),
-        ctx.caption(f"Change in incidents on the previous {period}; the five largest rises and "
-                    "falls"),
+        ctx.caption(f"Change in {src.nouns} on the previous {period}; the five largest rises "
+                    "and falls"),
         suppress_frame(safe[["name", "current", "previous", "change"]],
                        ["current", "previous"], view),
         key=f"changes-{unit}",
@@ -114,4 +127,4 @@ for unit, noun in (("ward", "Wards"), ("context", "Places")):
     with st.expander(md.escape(f"{noun} that changed most, in words")):
         for row in moved.itertuples():
             st.markdown(md.format("- {}", overview.change_sentence(
-                row.name, int(row.current), int(row.previous), view, period)))
+                row.name, int(row.current), int(row.previous), view, period, src.nouns)))

@@ -4,6 +4,7 @@ import streamlit as st
 
 from analytics import overview, peers, peers_charts
 from analytics.disclosure import THRESHOLD, display_count, suppresses
+from analytics.sources import source
 from ui import components, share, state
 from ui import markdown as md
 
@@ -11,6 +12,11 @@ ctx = state.context()
 view, filters = ctx.view, ctx.filters
 st.title("Peer groups")
 components.banner(ctx)
+if source(filters.source).police:
+    st.info(md.escape(f"{source(filters.source).label} names no people, so it has no peer "
+                      "groups: choose partnership incidents in the sidebar to see them."),
+            icon=":material/group_off:")
+    st.stop()
 st.write(
     "Young people who spend time with other vulnerable young people are more likely to be "
     "harmed outside the home. Two young people are **linked** when they appear together in "

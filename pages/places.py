@@ -12,11 +12,14 @@ from analytics.disclosure import (
     shows_detail,
     suppresses,
 )
+from analytics.sources import reword, source
 from ui import components, share, state
 from ui import markdown as md
 
 ctx = state.context()
 view, filters = ctx.view, ctx.filters
+src = source(filters.source)
+nouns = src.nouns
 period = overview.period_words(filters)
 st.title("Places")
 components.banner(ctx)
@@ -26,32 +29,41 @@ if state.compute(overview.totals, filters).incidents == 0:
     st.stop()
 
 # --- the map --------------------------------------------------------------------------------
-st.header("Where harm concentrates")
-COLOUR_BY = {"density": "Density (hexagons)", "incidents": "Incidents by ward",
-             "rate": "Rate per 1,000 children"}
-has_crime = state.compute(places.has_area_crime, None)
+st.header(md.escape(reword("Where harm concentrates", src.code)))
+if src.police:
+    st.caption(md.escape(f"Places are {src.places}: police.uk moves each {src.noun} to the "
+                         "nearest of a set of map points, so a place is a street or a named "
+                         "spot, never an address."))
+areas = state.compute(places.lsoa_counts, filters)
+COLOUR_BY = {"density": "Density (hexagons)", "incidents": f"{nouns.capitalize()} by ward",
+             "rate": f"Rate per 1,000 {src.population}"}
+UNITS = {"ward": "Wards", "cell": "Hexagon cells"}
+if not areas.empty:  # LSOA boundaries are loaded
+    COLOUR_BY["lsoa"] = f"{nouns.capitalize()} by LSOA"
+    UNITS = {"ward": "Wards", "lsoa": "LSOAs", "cell": "Hexagon cells"}
+has_crime = not src.police and state.compute(places.has_area_crime, None)
 lsoa = state.compute(places.lsoa_deciles, None)
 left, right = st.columns([3, 2])
 ON_OFF = (False, True)
 colour_by = left.radio("Colour the map by", list(COLOUR_BY), format_func=COLOUR_BY.get,
                        horizontal=True,
                        key=share.bind("colour", "places_colour", list(COLOUR_BY), "density"))
-unit = left.radio("Look for hot spots among", ["ward", "cell"], horizontal=True,
-                  format_func={"ward": "Wards", "cell": "Hexagon cells"}.get,
-                  key=share.bind("spots_in", "places_unit", ["ward", "cell"], "ward"))
+unit = left.radio("Look for hot spots among", list(UNITS), horizontal=True,
+                  format_func=UNITS.get,
+                  key=share.bind("spots_in", "places_unit", list(UNITS), "ward"))
 with right:
     show_spots = st.toggle("Hot and cold spots",
                            key=share.bind("spots", "places_spots", ON_OFF, True))
-    show_places = st.toggle("Places, sized by incidents",
+    show_places = st.toggle(md.escape(f"Places, sized by {nouns}"),
                             key=share.bind("places", "places_points", ON_OFF, True))
     show_actions = st.toggle("Interventions (◆)",
                              key=share.bind("actions", "places_actions", ON_OFF, True),
                              help="Places with an intervention running at some time in the "
                                   "period; point at a ◆ for what is being done.")
-    show_crime = st.toggle("Street crime (police.uk)", disabled=not has_crime,
-                           key=share.bind("crime", "places_crime", ON_OFF, False),
-                           help=None if has_crime else
-                           "No police.uk street crime has been loaded yet (Data page).")
+    show_crime = False if src.police else st.toggle(
+        "Street crime (police.uk)", disabled=not has_crime,
+        key=share.bind("crime", "places_crime", ON_OFF, False),
+        help=None if has_crime else "No police.uk street crime has been loaded yet (Data page).")
     show_imd = st.toggle("Deprivation (IMD deciles)", disabled=lsoa.empty,
                          key=share.bind("deprivation", "places_imd", ON_OFF, False),
                          help=None if not lsoa.empty else
@@ -59,7 +71,9 @@ with right:
 
 wards = state.compute(places.ward_shapes, None)
 grid = state.compute(places.grid_hot_spots, filters)
-spots = (state.compute(places.ward_hot_spots, filters) if unit == "ward" else grid.result)
+spots = {"ward": lambda: state.compute(places.ward_hot_spots, filters),
+         "lsoa": lambda: state.compute(places.lsoa_hot_spots, filters),
+         "cell": lambda: grid.result}[unit]()
 crime = (state.compute(places.area_crime_cells, filters, grid=grid.grid)
          if show_crime and has_crime and grid.grid else None)
 result = maps.places_map(
@@ -69,16 +83,18 @@ result = maps.places_map(
     view, wards=wards, counts=state.compute(places.ward_counts, filters), grid=grid,
     spots=spots, points=state.compute(places.context_points, filters), period=period,
     chosen=filters.wards, crime=crime, lsoa=lsoa,
-    interventions=state.compute(interventions.register, filters) if show_actions else None)
+    interventions=state.compute(interventions.register, filters) if show_actions else None,
+    areas=areas if not areas.empty else None, noun=nouns.capitalize(), per=src.population)
 if result is None:
     st.info("There are no ward boundaries or mapped incidents to draw a map from. Load ward "
             "boundaries on the Data page.")
 else:
     st.subheader(md.escape(pc.map_headline(spots)))
     st.pydeck_chart(result.deck, height=maps.MAP_HEIGHT)
-    st.plotly_chart(pc.legend_figure(result.legend, result.title), width="stretch",
+    st.plotly_chart(components.in_words(pc.legend_figure(result.legend, result.title)),
+                    width="stretch",
                     config={"staticPlot": True}, key="places-legend")
-    hidden = (f" Hexagons and places with fewer than {THRESHOLD} incidents are not drawn."
+    hidden = (f" Hexagons and places with fewer than {THRESHOLD} {nouns} are not drawn."
               if suppresses(view) else "")
     st.caption(ctx.caption(f"{result.title}.{hidden} Hot spots: {spots.method()}") +
                " Hot spots are judged across the whole borough, whatever wards are chosen.")
@@ -86,39 +102,41 @@ else:
         components.table_with_csv(pc.spot_table(spots, view), what="Hot and cold spots",
                                   key="places-spots")
 if grid.unplaced:
-    st.caption(f"{display_count(grid.unplaced, view)} "
-               f"incident{'s' if grid.unplaced != 1 or suppresses(view) else ''} in the selection "
-               "have no map position (online "
-               "spaces, peer groups, or no location recorded) and are not on the map.")
+    st.caption(md.escape(f"{display_count(grid.unplaced, view)} "
+                         f"{src.noun}{'s' if grid.unplaced != 1 or suppresses(view) else ''} in "
+                         "the selection have no map position (online spaces, peer groups, or no "
+                         "location recorded) and are not on the map."))
 
 st.subheader("Hot and cold spots in words")
 if spots.reason:
     st.info(md.escape(spots.reason))
 elif not spots.spots:
-    st.markdown("No ward or area has more, or fewer, incidents than chance would give once "
-                "its neighbours are taken into account.")
+    st.markdown(md.escape(f"No ward or area has more, or fewer, {nouns} than chance would give "
+                          "once its neighbours are taken into account."))
 for sentence in pc.spot_sentences(spots):
     st.markdown(md.format("- {}", sentence))
 
 # --- concentration --------------------------------------------------------------------------
-st.header("How concentrated harm is")
+st.header(md.escape(f"How concentrated {nouns} are" if src.police
+                    else "How concentrated harm is"))
 conc = state.compute(places.concentration, filters)
 components.chart(
     pc.lorenz_figure(conc, pc.concentration_headline(conc, view)),
-    ctx.caption("Cumulative share of incidents at places, busiest place first; all known places "
+    ctx.caption(f"Cumulative share of {nouns} at places, busiest place first; all known places "
                 f"of the chosen types count, including those with none ({conc.places:,} places)"),
     pc.concentration_table(conc, view), key="places-lorenz")
 repeat = state.compute(places.repeat_locations, filters)
-st.subheader("Places with repeat incidents")
+st.subheader(md.escape(f"Places with repeat {nouns}"))
 if repeat.empty:
-    st.markdown(f"No place had {places.REPEAT_MIN} or more incidents in this selection.")
+    st.markdown(md.escape(f"No place had {places.REPEAT_MIN} or more {nouns} in this "
+                          "selection."))
 else:
-    components.table_with_csv(pc.repeat_table(repeat, view), what="Places with repeat incidents",
-                              key="places-repeat")
-    st.caption(ctx.caption(f"Places with {places.REPEAT_MIN} or more incidents, busiest first"))
+    components.table_with_csv(pc.repeat_table(repeat, view),
+                              what=f"Places with repeat {nouns}", key="places-repeat")
+    st.caption(ctx.caption(f"Places with {places.REPEAT_MIN} or more {nouns}, busiest first"))
 
 # --- when -----------------------------------------------------------------------------------
-st.header("When harm happens")
+st.header(md.escape(f"When {nouns} happen" if src.police else "When harm happens"))
 options = {"": "All places in the selection"}
 if shows_detail(view):  # one place on its own is a drill-down: lead and analyst views
     options |= {cid: places.shareable_name(n, t, w, view) for cid, n, t, w in
@@ -129,38 +147,48 @@ place = st.selectbox("For", list(options), format_func=options.get,
                      disabled=len(options) == 1,
                      help=None if len(options) > 1 else "One place on its own is in the lead view.")
 where = f" at {options[place]}" if place else ""
-when = state.compute(places.when_grid, filters, context_id=place or None)
-components.chart(
-    pc.when_heatmap(when, pc.when_headline(places.peak_window(when), view, where), view),
-    ctx.caption(f"Incidents{where} by day of the week and hour of the day, UK clock time"),
-    pc.when_table(when, view), key="places-when")
+if src.time_of_day:
+    when = state.compute(places.when_grid, filters, context_id=place or None)
+    components.chart(
+        pc.when_heatmap(when, pc.when_headline(places.peak_window(when), view, where), view),
+        ctx.caption(f"{nouns.capitalize()}{where} by day of the week and hour of the day, UK "
+                    "clock time"),
+        pc.when_table(when, view), key="places-when")
+else:
+    st.info("police.uk publishes street crime by month only, with no day or time, so there "
+            "is no pattern of days and hours to show. The months of the year are below.",
+            icon=":material/schedule:")
 months = state.compute(places.month_of_year, filters, context_id=place or None)
 components.chart(
     pc.month_bars(months, pc.month_headline(months, view), view),
-    ctx.caption(f"Incidents{where} in each month of the year, the years of the period added "
-                "together"), pc.month_table(months, view), key="places-months")
+    ctx.caption(f"{nouns.capitalize()}{where} in each month of the year, the years of the "
+                "period added together"), pc.month_table(months, view), key="places-months")
 
 # --- location types -------------------------------------------------------------------------
 st.header("Types of place")
 types = state.compute(places.location_types, filters)
 components.chart(
     pc.type_bars(types, pc.types_headline(types, view, period), view),
-    ctx.caption(f"Incidents by type of place, this period and the previous {period}"),
+    ctx.caption(f"{nouns.capitalize()} by type of place, this period and the previous "
+                f"{period}" + ("; police.uk's named spots ('Supermarket', 'Park/Open Space') "
+                              "by their type, every other location a street" if src.police
+                              else "")),
     pc.types_table(types, view), key="places-types")
 monthly = state.compute(places.location_type_months, filters)
 if not monthly.empty:
     components.chart(
         pc.type_trend(monthly, pc.type_change_headline(types, view, period), view),
-        ctx.caption("Incidents a month at the four busiest types of place; months with 1 to 4 "
-                    "are left blank in this view" if suppresses(view) else
-                    "Incidents a month at the four busiest types of place"),
+        ctx.caption(f"{nouns.capitalize()} a month at the four busiest types of place; months "
+                    "with 1 to 4 are left blank in this view" if suppresses(view) else
+                    f"{nouns.capitalize()} a month at the four busiest types of place"),
         pc.type_month_table(monthly, view), key="places-type-trend")
 
 # --- wards ranked ---------------------------------------------------------------------------
 st.header("Wards ranked")
 rank = state.compute(places.ward_ranking, filters)
 components.table_with_csv(pc.ranking_table(rank, view), what="Wards ranked", key="places-rank")
-st.caption(ctx.caption(f"Incidents by ward, rate per 1,000 children and change on the previous "
-                       f"{period}; rates and changes beside hidden counts are hidden too"))
+st.caption(ctx.caption(f"{nouns.capitalize()} by ward, rate per 1,000 {src.population} (where "
+                       f"known) and change on the previous {period}; rates and changes beside "
+                       "hidden counts are hidden too"))
 if note := derived_note(view):
     st.caption(md.escape(note))

@@ -4,7 +4,7 @@ import streamlit as st
 
 from analytics import briefing
 from analytics import briefing_charts as bc
-from analytics.disclosure import PRESENTER_VIEW, VIEWS
+from analytics.disclosure import PRESENTER_VIEW, view_name, view_rule
 from ui import components, navigation, share, state
 from ui import markdown as md
 
@@ -25,7 +25,8 @@ def go_to(n: int) -> None:
 
 bar = st.container(horizontal=True, vertical_alignment="center")
 demo = "Fictional demo data. " if ctx.facts.is_demo else ""
-bar.caption(md.escape(f"Slide {number} of {len(keys)}. {demo}{VIEWS[PRESENTER_VIEW]}."))
+bar.caption(md.escape(f"Slide {number} of {len(keys)}. {demo}{view_name(ctx.view)}: "
+                      f"{view_rule(ctx.view)}."))
 bar.space("stretch")
 bar.button("Previous", icon=":material/arrow_back:", key="previous", on_click=go_to,
            args=(number - 1,), disabled=number == 1)

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from analytics import records
+from analytics.sources import reword
 from ui import components, downloads, state
 from ui import markdown as md
 
@@ -18,12 +19,13 @@ if found.total == 0:
     st.stop()
 
 shown = f"{len(found.rows):,} newest of {found.total:,}" if found.truncated else f"{found.total:,}"
-st.subheader(md.escape(f"{shown} incidents"))
-st.caption(ctx.caption("Incidents, one row each"))
+st.subheader(md.escape(reword(f"{shown} incidents", ctx.filters.source)))
+st.caption(ctx.caption(reword("Incidents, one row each", ctx.filters.source)))
 if found.truncated:
     st.info(f"Only the newest {found.limit:,} incidents are listed. Narrow the period or the "
             "filters to see the others.", icon=":material/filter_alt:")
 table = records.records_table(found.rows)
+table = table.rename(columns=lambda c: reword(c, ctx.filters.source))
 st.dataframe(table, hide_index=True, width="stretch")
 downloads.download_csv(table, what=f"incident records ({ctx.filters.describe(ctx.ward_names)})",
                        file_name="incident-records.csv", key="records-csv")

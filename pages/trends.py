@@ -4,28 +4,33 @@ import streamlit as st
 
 from analytics import spc, trend_charts, trends
 from analytics.disclosure import derived_note
+from analytics.sources import source
 from ui import components, share, state
 from ui import markdown as md
 
 ctx = state.context()
 view, filters = ctx.view, ctx.filters
+src = source(filters.source)
+MEASURES, SPLITS = trends.measures(src.code), trends.splits(src.code)
 st.title("Trends")
 components.banner(ctx)
-st.write("Each chart separates **signals** (changes too large or too steady to be chance) from "
-         "**common cause** (the ordinary ups and downs). Orange diamonds mark a signal that harm "
-         "rose, blue squares a signal that it fell.")
+st.write(md.format("Each chart separates **signals** (changes too large or too steady to be "
+                   "chance) from **common cause** (the ordinary ups and downs). Orange diamonds "
+                   "mark a signal of more {}, blue squares a signal of less.", src.harm))
 if note := derived_note(view):
     st.caption(md.escape(note))
 
 c1, c2, c3 = st.columns([2, 1.3, 1])
-measures, splits, grans = list(trends.MEASURES), list(trends.SPLITS), list(trends.GRANULARITIES)
-measure = c1.radio("Measure", measures, format_func=trends.MEASURES.get, horizontal=True,
+# police.uk street crime is published by month: no weekly points
+grans = [g for g in trends.GRANULARITIES if src.time_of_day or g == "month"]
+measures, splits = list(MEASURES), list(SPLITS)
+measure = c1.radio("Measure", measures, format_func=MEASURES.get, horizontal=True,
                    key=share.bind("measure", "t_measure", measures, measures[0]))
-split = c2.selectbox("Split by", splits, format_func=trends.SPLITS.get,
+split = c2.selectbox("Split by", splits, format_func=SPLITS.get,
                      key=share.bind("split", "t_split", splits, splits[1]))
 gran = c3.radio("Each point is a", grans, horizontal=True, format_func=lambda g: g,
                 key=share.bind("each", "t_gran", grans, grans[0]))
-unit, noun = gran, trends.MEASURES[measure].lower()
+unit, noun = gran, MEASURES[measure].lower()
 
 plain = state.compute(trends.trend_view, filters, measure=measure, granularity=gran, view=view)
 if plain.overall is None or plain.overall.total == 0:
@@ -52,8 +57,9 @@ with st.expander("Limits: fix them, or recalculate from a change point"):
     change = st.selectbox("Recalculate the limits from", [None, *choices],
                           format_func=lambda d: "No change point" if d is None else choices[d],
                           key=share.bind("change", "t_change", [None, *choices], None),
-                          help="When something changed the process: an intervention, or a "
-                               "change in how incidents are recorded.")
+                          help=md.escape("When something changed the process: an "
+                                         f"intervention, or a change in how {src.nouns} are "
+                                         "recorded."))
 try:
     tv: trends.TrendView = state.compute(trends.trend_view, filters, measure=measure, split=split,
                                          granularity=gran, fix_after=fix_after,
@@ -65,13 +71,13 @@ except ValueError as problem:
 st.header("Is it changing?")
 overall = tv.overall
 fig = trend_charts.xmr_chart(overall, overall.headline, view=view,
-                             y_title=trends.MEASURES[measure], unit=unit,
+                             y_title=MEASURES[measure], unit=unit,
                              interventions=tv.interventions, window=tv.window)
 components.chart(
     fig,
-    ctx.caption(f"{trends.MEASURES[measure]} a {unit}: {tv.window.describe()}. "
+    ctx.caption(f"{MEASURES[measure]} a {unit}: {tv.window.describe()}. "
                 f"{tv.options.describe()}"),
-    trends.xmr_table(overall, view, measure, gran), key="xmr-overall")
+    trends.xmr_table(overall, view, measure, gran, MEASURES[measure]), key="xmr-overall")
 for note in (*overall.result.notes, *tv.notes):
     st.caption(md.escape(note))
 if not tv.interventions.empty:
@@ -83,7 +89,8 @@ if not tv.interventions.empty:
                                   key="trend-interventions")
 
 if tv.series:
-    by = trends.SPLITS[split].lower()
+    by = SPLITS[split]
+    by = by if by.isupper() else by.lower()
     st.header(md.escape(f"By {by}"))
     signalled = [s for s in tv.series if s.current_signal]
     st.write(f"{len(signalled)} of the {len(tv.series)} largest "
@@ -94,31 +101,33 @@ if tv.series:
         with grid[i % 3]:
             fig = trend_charts.xmr_chart(
                 series, series.label, subtitle=series.sentence, view=view,
-                y_title=trends.MEASURES[measure], unit=unit, window=tv.window, compact=True)
-            st.plotly_chart(fig, width="stretch", config=components.PLOTLY_CONFIG,
+                y_title=MEASURES[measure], unit=unit, window=tv.window, compact=True)
+            st.plotly_chart(components.in_words(fig), width="stretch", config=components.PLOTLY_CONFIG,
                             key=f"xmr-{split}-{i}")
     more = f" {tv.more_series} smaller ones are not drawn." if tv.more_series else ""
-    st.caption(ctx.caption(f"{trends.MEASURES[measure]} a {unit} by {by}, largest first.{more} "
+    st.caption(ctx.caption(f"{MEASURES[measure]} a {unit} by {by}, largest first.{more} "
                            f"{tv.options.describe()}"))
     with st.expander("Show as table"):
         components.table_with_csv(trends.series_table(tv, view), what=f"Trends by {by}",
                                   key=f"series-{split}")
 
 st.header("Signals worth a look")
-for by, what in ((("risk_type", "ward"), "risk type and ward pair"), (("context",), "place")):
+for by, what in ((("risk_type", "ward"), f"{src.type_noun} and ward pair"),
+                 (("context",), "place")):
     table: trends.SignalTable = state.compute(trends.signals, filters, by=by, granularity=gran,
                                               fix_after=fix_after, change_point=change,
                                               view=view)
     concerns, judged = table.current_concerns, table.judged
     st.subheader(md.escape(f"{concerns or 'No'} current signal{'s' if concerns != 1 else ''} of "
-                           f"rising harm across {judged} {what}{'s' if judged != 1 else ''}"))
+                           f"rising {src.harm} across {judged} {what}"
+                           f"{'s' if judged != 1 else ''}"))
     if table.frame.empty:
         st.write(md.escape(f"No {what} shows a signal in this period."))
     else:
         components.table_with_csv(trends.signal_table_for_display(table, view),
                                   what=f"Signals for each {what}", key=f"signals-{by[0]}")
     st.caption(ctx.caption(
-        f"Incidents a {unit} for each {what}, judged on "
+        f"{src.nouns.capitalize()} a {unit} for each {what}, judged on "
         f"{table.window.describe() if table.window else 'no data'}; the latest signal of each. "
         f"{table.too_small} average under {trends.MIN_MEAN_COUNT:g} a {unit} and are too rare "
         "to judge"))
@@ -131,10 +140,10 @@ if gran == "month":
     with left:
         components.chart(
             trend_charts.year_on_year_chart(season, trends.year_on_year_sentence(
-                season, noun, tv.overall),
-                                            view=view, y_title=trends.MEASURES[measure]),
-            ctx.caption(f"{trends.MEASURES[measure]} each month, one line a year"),
-            trends.season_table(season, view, measure, by_year=True), key="yoy")
+                season, noun, tv.overall), view=view, y_title=MEASURES[measure]),
+            ctx.caption(f"{MEASURES[measure]} each month, one line a year"),
+            trends.season_table(season, view, measure, by_year=True, label=MEASURES[measure]),
+            key="yoy")
     with right:
         components.chart(
             trend_charts.profile_chart(season, trends.profile_sentence(season, noun),

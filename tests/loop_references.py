@@ -12,9 +12,9 @@ from analytics import escape, places, priorities, spc
 from analytics.contexts import AREA_CRIME_RADIUS_M, NO_WARD
 from analytics.disclosure import display_count, drop_small_rows, is_small, suppresses
 from analytics.filters import uk_date
-from analytics.maps import PLACE_RADIUS_M, trend_words
+from analytics.maps import PLACE_RADIUS_M, _place_scale, trend_words
 from analytics.places import PRIVATE_TYPES
-from analytics.vocab import RISK_LABELS
+from analytics.sources import risk_label
 
 
 def intervention_rows(register: pd.DataFrame, view: str) -> list[dict]:
@@ -37,19 +37,22 @@ def intervention_rows(register: pd.DataFrame, view: str) -> list[dict]:
     return rows
 
 
-def place_rows(points: pd.DataFrame, view: str, period: str) -> list[dict]:
+def place_rows(points: pd.DataFrame, view: str, period: str,
+               noun: str = "Incidents") -> list[dict]:
     """One circle a place, its tooltip built place by place."""
     shown = points[points["incidents"] > 0]
     if suppresses(view):
         shown = shown[~shown["context_type"].isin(PRIVATE_TYPES)]
         shown = drop_small_rows(shown, ["incidents"], view)
     rows = []
+    scale = _place_scale(shown)
     for p in shown.itertuples():
-        risks = "\n".join(f"  {RISK_LABELS.get(code, code)}: {display_count(n, view)}"
+        risks = "\n".join(f"  {risk_label(code)}: {display_count(n, view)}"
                           for code, n in p.risks)
-        rows.append({"position": [p.lon, p.lat], "radius": PLACE_RADIUS_M * math.sqrt(p.incidents),
+        rows.append({"position": [p.lon, p.lat],
+                     "radius": scale * PLACE_RADIUS_M * math.sqrt(p.incidents),
                      "tip": escape.deck(
-                         f"{p.name} ({p.type})\nIncidents: {display_count(p.incidents, view)}"
+                         f"{p.name} ({p.type})\n{noun}: {display_count(p.incidents, view)}"
                          f"\n{risks}\n{trend_words(p.incidents, p.previous, view, period)}")})
     return rows
 
@@ -88,7 +91,7 @@ def reason(row: pd.Series, view: str, period: str) -> str:
     signal, assessment = row.get("signal") or "", row.get("signal_assessment") or ""
     if signal:
         kind = "real change" if assessment == spc.CONCERN else "real improvement"
-        parts.append(f"a sign of {kind}: {signal[0].lower() + signal[1:]}")
+        parts.append(f"a sign of {kind}: {spc._lower_first(signal)}")
     kinds = int(row["risk_types"])
     top = list(row.get("top_risks") or ())
     if kinds >= 2:

@@ -180,6 +180,12 @@ CHECKS = {
     "reference.data_facts()": lambda o, b: same(
         (o.first_incident, o.latest_incident, o.is_demo, o.incidents), (b[0], b[1], b[4], b[5])),
     "reference.ward_names()": lambda o, b: same(list(o.items()), list(b.items())),
+    "reference.risk_options(code=incidents)": lambda o, b: same(list(o.items()),
+                                                                list(b.items())),
+    "reference.outcome_options(code=stop_search)": lambda o, b: same(o, b),
+    "places.lsoa_counts()": lambda o, b: same(
+        o.sort_values("lsoa_code")[["lsoa_code", "incidents"]].values.tolist(),
+        b.sort_values("lsoa_code")[["lsoa_code", "incidents"]].values.tolist()),
     "overview.headline()": check_headline,
     "trends.top_signals(n=5)": check_top_signals,
     "overview.risk_trends()": check_frame(["risk_type", "value"]),

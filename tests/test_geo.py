@@ -52,9 +52,16 @@ def test_the_index_is_built_from_the_loaded_wards():
         "E05000002"]
 
 
-def test_british_national_grid_boundaries_are_refused_with_the_fix():
+def test_british_national_grid_boundaries_are_read_as_longitude_and_latitude():
+    # a square kilometre of the City of London, as the London Datastore publishes it
+    shape = geometry_from_geojson(square((532000, 181000, 533000, 182000)))
+    lon_min, lat_min, lon_max, lat_max = shape.bounds
+    assert -0.10 < lon_min < lon_max < -0.08 and 51.51 < lat_min < lat_max < 51.53
+
+
+def test_coordinates_neither_degrees_nor_the_national_grid_are_refused_with_the_fix():
     with pytest.raises(GeometryError, match="export the boundaries in WGS84"):
-        geometry_from_geojson(square((530000, 180000, 531000, 181000)))
+        geometry_from_geojson(square((5_300_000, 1_800_000, 5_310_000, 1_810_000)))
 
 
 @pytest.mark.parametrize("geometry, message", [

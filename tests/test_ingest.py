@@ -489,8 +489,8 @@ def test_ward_boundaries_replace_the_demo_geography_and_rollback_restores_it():
     before = snapshot(store)
     staged = read(store, wards_geojson(code_key="WD13CD", name_key="WD13NM"), "wards.geojson")
     assert staged.kind == "wards" and staged.counts.valid == 2
-    assert staged.messages[0].startswith("Loading these 2 wards replaces the current 3 wards "
-                                         "(the fictional demo borough's)")
+    assert staged.messages[0].startswith("Loading these 2 wards replaces the fictional demo "
+                                         "borough's 3 wards")
     [extract_id] = commit(store, [staged], "test")
     assert store.query("SELECT ward_code FROM wards ORDER BY 1")["ward_code"].tolist() == [
         "E05000001", "E05000002"]

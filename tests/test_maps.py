@@ -79,7 +79,7 @@ def test_place_tooltips_give_name_type_risks_and_trend(borough):
     assert "Incidents:" in row["tip"]
     assert "on the previous 12 months" in row["tip"] or "Same as the previous" in row["tip"]
     first_risk = top["risks"][0]
-    assert f"{maps.RISK_LABELS[first_risk[0]]}: {first_risk[1]}" in row["tip"]
+    assert f"{maps.risk_label(first_risk[0])}: {first_risk[1]}" in row["tip"]
 
 
 def test_trend_words_hide_a_change_beside_a_small_count():

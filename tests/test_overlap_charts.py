@@ -299,6 +299,18 @@ def test_with_a_window_lifts_under_one_are_not_coloured_as_less_than_chance(hand
 def test_ranked_bars_and_their_title_order_by_the_value_drawn():
     frame = pd.DataFrame({"name": ["Alder", "Birch"], "members": [3, 2], "incidents": [6, 40]})
     fig = oc.ranked_bars(frame, "name", "incidents", "t", "analyst", "Incidents")
-    assert list(fig.data[0].y) == ["Alder", "Birch"]  # drawn bottom to top: Birch on top
+    assert list(fig.data[0].customdata) == ["Alder", "Birch"]  # bottom to top: Birch on top
     assert oc.top_title(frame, "name", "incidents", "incidents", "analyst", False, "in") == (
         "Most in Birch: 40 incidents")
+
+
+def test_two_places_of_one_name_are_two_bars():
+    """police.uk names many locations alike ('On or near Shopping Area'): a category axis would
+    stack them into one bar, the larger hidden behind the smaller."""
+    frame = pd.DataFrame({"name": ["On or near Shopping Area", "On or near Mill Lane",
+                                   "On or near Shopping Area"], "n": [146, 90, 12]})
+    fig = oc.ranked_bars(frame, "name", "n", "t", "analyst", "Crimes")
+    assert list(fig.data[0].x) == [12, 90, 146]
+    assert len(set(fig.data[0].y)) == 3
+    assert list(fig.layout.yaxis.ticktext) == ["On or near Shopping Area", "On or near Mill Lane",
+                                               "On or near Shopping Area"]

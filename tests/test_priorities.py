@@ -124,6 +124,8 @@ def test_reasons_tell_a_current_signal_as_change_or_improvement():
     assert "a sign of real improvement: below the average for 9 months" in priorities.reason(
         better, "board", "6 months")
     assert "a sign of" not in priorities.reason(_row(), "board", "6 months")
+    month = _row(signal="December 2025 was above the upper limit", signal_assessment="concern")
+    assert "real change: December 2025 was" in priorities.reason(month, "board", "6 months")
 
 
 def test_weights_must_be_usable():

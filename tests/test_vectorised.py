@@ -56,9 +56,9 @@ def test_place_circles_with_no_risks_small_counts_and_no_change(demo):
     points["risks"] = [(), (("cse", 3),), (("zzz", 7), ("cce", 1)), (), ()]
     points["incidents"] = [3, 7, 12, 1234, 6]
     points["previous"] = [3, 2, 12, 20, 0]
-    for view in VIEWS:
-        assert rows(maps.context_layer(points, view, "6 months")[0]) == ref.place_rows(
-            points, view, "6 months")
+    for view in (*VIEWS, "board+public"):
+        assert rows(maps.context_layer(points, view, "6 months", "Crimes")[0]) == ref.place_rows(
+            points, view, "6 months", "Crimes")
 
 
 @pytest.mark.parametrize("view", VIEWS)

@@ -11,8 +11,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics.disclosure import VIEWS, view_name, view_rule
+from analytics import charts
+from analytics.disclosure import VIEWS, base_view, view_name, view_rule
 from analytics.filters import uk_date
+from analytics.sources import reword, source
 from ui import downloads, share
 from ui import markdown as md
 from ui.state import PageContext, current_access
@@ -27,7 +29,11 @@ VIEW_COLOURS = {"board": "blue", "lead": "violet", "analyst": "orange"}
 def banner(ctx: PageContext) -> None:
     """Say, on every page, whether the data is the fictional demo and which view is in force;
     offer the link to this view, the board pack and presenter mode."""
-    if ctx.facts.is_demo:
+    if ctx.facts.demo_hidden:
+        st.info("The fictional demo borough is still loaded, but kept off every page while your "
+                "area's boundaries are in. Roll its extract back on the Data page to remove it.",
+                icon=":material/info:")
+    elif ctx.facts.is_demo:
         st.info(
             "**Fictional demo data.** Fernley is an invented borough: its places, people and "
             "incidents are made up to show what the dashboard does. Load real extracts on the "
@@ -36,7 +42,8 @@ def banner(ctx: PageContext) -> None:
         )
     about, actions = st.columns([3, 2], vertical_alignment="center")
     about.badge(view_name(ctx.view), icon=":material/visibility:",
-                color=VIEW_COLOURS.get(ctx.view, "blue"), help=md.escape(VIEWS.get(ctx.view, "")))
+                color=VIEW_COLOURS.get(base_view(ctx.view), "blue"),
+                help=md.escape(VIEWS.get(base_view(ctx.view), "")))
     local = "Local mode: no sign-in. " if current_access().local else ""
     about.caption(md.escape(f"{local}{view_rule(ctx.view).capitalize()}. {freshness(ctx)}"))
     row = actions.container(horizontal=True, horizontal_alignment="right", gap="small")
@@ -63,11 +70,12 @@ def pack_stem(ctx: PageContext) -> str:
 
 
 def freshness(ctx: PageContext) -> str:
-    """'Incidents to 31 October 2026; last load 23 November 2026 (file.csv).'"""
-    facts = ctx.facts
+    """'Incidents to 31 October 2026; last load 23 November 2026 (file.csv).' (police.uk
+    street crime, published by month: 'Crimes to December 2025; ...')."""
+    facts, code = ctx.facts, ctx.filters.source
     parts = []
-    if facts.latest_incident:
-        parts.append(f"Incidents to {uk_date(facts.latest_incident)}")
+    if facts.span(code).latest:
+        parts.append(f"{source(code).nouns.capitalize()} to {facts.data_to(code)}")
     if facts.last_load_at:
         parts.append(f"last load {uk_date(facts.last_load_at.date())} ({facts.last_load_file})")
     if not parts:
@@ -78,9 +86,10 @@ def freshness(ctx: PageContext) -> str:
 
 def chart(fig: go.Figure, caption: str, table: pd.DataFrame, *, key: str) -> None:
     """Draw a figure with its caption and a 'show as table' of the same (suppressed) numbers,
-    which can be downloaded as CSV."""
+    which can be downloaded as CSV; in the words of the page's source (sources.reword)."""
+    fig = in_words(fig)
     st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=key)
-    st.caption(md.escape(caption))
+    st.caption(md.escape(in_words_markdown(caption)))
     with st.expander("Show as table"):
         table_with_csv(table, what=_title(fig) or "The chart's numbers", key=key)
 
@@ -88,6 +97,8 @@ def chart(fig: go.Figure, caption: str, table: pd.DataFrame, *, key: str) -> Non
 def table_with_csv(frame: pd.DataFrame, *, what: str, key: str, **dataframe_kwargs) -> None:
     """A table (already disclosure-controlled for the view), its first TABLE_ROWS rows, and
     its CSV download with every row."""
+    code = _source()
+    frame = frame.rename(columns=lambda c: reword(c, code) if isinstance(c, str) else c)
     st.dataframe(frame.head(TABLE_ROWS), hide_index=True, width="stretch", **dataframe_kwargs)
     rows_note(len(frame))
     downloads.download_csv(frame, what=what, file_name=f"{_slug(key)}.csv", key=f"csv-{key}")
@@ -100,11 +111,38 @@ def rows_note(rows: int) -> None:
                    "them all.")
 
 
+def _source() -> str:
+    """The source of the page being drawn (partnership incidents before any context is set)."""
+    ctx = st.session_state.get("_page_context")
+    return ctx.filters.source if isinstance(ctx, PageContext) else "incidents"
+
+
+def in_words_markdown(text: str) -> md.Markdown:
+    """A line written about incidents, escaped (as it is, if it already was) and in the words
+    of the page's source."""
+    return reword(md.escape(text), _source())  # Markdown stays Markdown: reword adds no markup
+
+
+def in_words(fig: go.Figure) -> go.Figure:
+    """A chart built about incidents, in the words of the page's source (charts.in_words)."""
+    return charts.in_words(fig, _source())
+
+
 def no_incidents(ctx: PageContext) -> None:
-    """The clear message for a selection with nothing in it."""
+    """The clear message for a selection with nothing in it (and, for police.uk rows that lie
+    outside every loaded ward, what to load)."""
+    src = source(ctx.filters.source)
+    kind = "street" if ctx.filters.source == "street" else "stop_search"
+    if src.police and ctx.facts.police_rows.get(kind) and not ctx.facts.span(src.code).rows:
+        st.warning(md.escape(f"{src.label} is loaded, but none of it lies in the loaded ward "
+                             "boundaries. Load your area's ward boundaries on the Data page: "
+                             "the rows are placed in them as soon as they arrive."),
+                   icon=":material/map:")
+        return
     st.warning(
-        md.escape(f"No incidents match these filters ({ctx.filters.describe(ctx.ward_names)}). "
-                  "Widen the period or clear a filter in the sidebar."),
+        md.escape(f"No {src.nouns} match these filters "
+                  f"({ctx.filters.describe(ctx.ward_names)}). Widen the period or clear a "
+                  "filter in the sidebar."),
         icon=":material/filter_alt_off:",
     )
 

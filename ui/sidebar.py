@@ -32,7 +32,7 @@ import streamlit as st
 
 from analytics import reference
 from analytics.access import Access, allowed_views, effective_view
-from analytics.disclosure import DEFAULT_VIEW, PRESENTER_VIEW, VIEWS
+from analytics.disclosure import DEFAULT_VIEW, PRESENTER_VIEW, VIEWS, for_source
 from analytics.filters import (
     DEFAULT_PERIOD,
     PERIOD_PRESETS,
@@ -40,8 +40,10 @@ from analytics.filters import (
     Filters,
     from_query,
     period_dates,
+    source_from_query,
 )
-from analytics.vocab import AGENCIES, CONTEXT_TYPES, RISK_TYPES, codes, labels
+from analytics.sources import SOURCES, source
+from analytics.vocab import AGENCIES, CONTEXT_TYPES, codes, labels
 from ui import markdown as md
 from ui.state import PageContext, compute, current_access
 
@@ -50,7 +52,8 @@ ADDRESS_KEYS = (*QUERY_KEYS, VIEW_KEY)  # the address's keys that belong to the 
 WIDGET_PREFIX = "f_"  # every sidebar widget's key starts with this (see _keep)
 _KEPT, _WRITTEN, _NOTICES = "_sidebar_kept", "_sidebar_written", "_url_notices"
 CLEAR_HELP = (f"Back to the {PERIOD_PRESETS[DEFAULT_PERIOD].lower()} and every ward, risk type, "
-              "context type and agency, in one click. The view stays as it is.")
+              "context type and agency (crime type, place type and outcome for police.uk), in "
+              "one click. The source and the view stay as they are.")
 
 Query = dict[str, list[str]]
 
@@ -59,6 +62,8 @@ def widget_values(filters: Filters) -> dict[str, Any]:
     """Each filter widget's value for a selection: the one table that seeding from an address
     and Clear filters go through (a new filter adds its widget here)."""
     return {
+        "f_source": filters.source,
+        "f_outcomes": list(filters.outcomes),
         "f_period": filters.period,
         "f_dates": (filters.start, filters.end),
         "f_wards": list(filters.wards),
@@ -97,10 +102,7 @@ def _seed(address: Query, facts: reference.DataFacts, ward_codes: set[str],
           agency_codes: set[str]) -> None:
     """Put the address's filters and view into the widgets, with a notice for each part of it
     that could not be used."""
-    filters, notices = from_query(  # no incidents at all (say the demo was rolled back): today
-        address, data_end=facts.latest_incident or date.today(), data_start=facts.first_incident,
-        ward_codes=ward_codes, agency_codes=agency_codes,
-    )
+    filters, notices = _from_url(address, facts, ward_codes, agency_codes)
     kept = st.session_state.get(_KEPT, {})
     view = (address.get(VIEW_KEY) or [DEFAULT_VIEW])[0]
     if view not in VIEWS:
@@ -150,6 +152,42 @@ def _as_list(value: str | list[str]) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
+def _from_url(query: Query, facts: reference.DataFacts, ward_codes: set[str],
+              agency_codes: set[str]) -> tuple[Filters, list[str]]:
+    """Filters from the address: its source first (only one with data; else what is loaded),
+    then a period that follows that source's data (today when it has none)."""
+    code, notices = source_from_query(query, facts.default_source())
+    if code not in _source_options(facts):
+        notices.append(f"The link asked for {source(code).label}, but none is loaded; "
+                       f"showing {source(facts.default_source()).label}.")
+        query = {**query, "source": [facts.default_source()]}
+        code = facts.default_source()
+    first, end = _data_dates(facts, code)
+    filters, more = from_query(query, data_end=end, data_start=first, ward_codes=ward_codes,
+                               agency_codes=agency_codes, default_source=code,
+                               risk_codes=set(compute(reference.risk_options, code=code)),
+                               outcome_codes=set(compute(reference.outcome_options, code=code)))
+    return filters, notices + more
+
+
+def _source_options(facts: reference.DataFacts) -> list[str]:
+    """The sources with data loaded, in the selector's order (incidents when none has any)."""
+    return [c for c in SOURCES if facts.span(c).rows] or [facts.default_source()]
+
+
+def _data_dates(facts: reference.DataFacts, code: str) -> tuple[date | None, date]:
+    """The first date of a source's data and the day its period presets count back from: the
+    end of its latest month, never past today (today when it has no data)."""
+    span = facts.span(code)
+    return span.first, min(span.latest or date.today(), date.today())
+
+
+def _clear_source_choices() -> None:
+    """A new source has its own vocabulary: its crime types and outcomes start empty."""
+    _clear_notices()
+    st.session_state["f_risks"], st.session_state["f_outcomes"] = [], []
+
+
 def sidebar_filters() -> PageContext:
     """Draw the filters and return the page context they define (only the wards, agencies and
     views the user's access allows are offered)."""
@@ -159,12 +197,21 @@ def sidebar_filters() -> PageContext:
     scope = access.scope
     ward_options, agency_options = _options(access, ward_names)
     _settle(facts, set(ward_options), set(agency_options))
-    data_end = facts.latest_incident or date.today()
     sb = st.sidebar
     sb.header("Filters")
+    sources = _source_options(facts)
+    if st.session_state.get("f_source") not in sources:
+        st.session_state["f_source"] = facts.default_source()
+    code = sb.selectbox("Source", sources, format_func=lambda c: source(c).label,
+                        key="f_source", on_change=_clear_source_choices,
+                        help="Partnership incidents, or police.uk's open data for the area. "
+                             "Opens on what is loaded: incidents when there are any.")
+    src = source(code)
+    first, data_end = _data_dates(facts, code)
     period = sb.selectbox("Period", list(PERIOD_PRESETS), format_func=PERIOD_PRESETS.get,
                           key="f_period", on_change=_clear_notices,
-                          help="Periods end with the latest month in the data.")
+                          help="Periods end with the latest month of the source's data, "
+                               "never after today.")
     if period == "custom":
         chosen = sb.date_input("From and to", key="f_dates", format="DD/MM/YYYY",
                                min_value=date(2000, 1, 1), max_value=date(2100, 12, 31),
@@ -174,24 +221,33 @@ def sidebar_filters() -> PageContext:
             sb.caption("Choose both a start and an end date; until then, the last 12 months.")
             period, (start, end) = DEFAULT_PERIOD, period_dates(DEFAULT_PERIOD, data_end)
     else:
-        start, end = period_dates(period, data_end, facts.first_incident)
+        start, end = period_dates(period, data_end, first)
     wards = sb.multiselect("Wards", ward_options, format_func=ward_names.get, key="f_wards",
                            placeholder="All wards" if scope.wards is None else "All your wards",
                            on_change=_clear_notices)
-    risks = sb.multiselect("Risk types", codes(RISK_TYPES), format_func=labels(RISK_TYPES).get,
-                           key="f_risks", placeholder="All risk types", on_change=_clear_notices)
-    contexts = sb.multiselect("Context types", codes(CONTEXT_TYPES),
+    risk_names = compute(reference.risk_options, code=code)
+    risks = sb.multiselect(md.escape(src.type_nouns.capitalize()), list(risk_names),
+                           format_func=risk_names.get, key=_kept("f_risks", risk_names),
+                           placeholder=f"All {src.type_nouns}", on_change=_clear_notices)
+    places = "Place types" if src.police else "Context types"
+    contexts = sb.multiselect(md.escape(places), codes(CONTEXT_TYPES),
                               format_func=labels(CONTEXT_TYPES).get, key="f_contexts",
-                              placeholder="All context types", on_change=_clear_notices)
-    agencies = sb.multiselect("Agencies", agency_options, format_func=labels(AGENCIES).get,
-                              key="f_agencies", on_change=_clear_notices,
-                              placeholder="All agencies" if scope.agencies is None
-                              else "All your agencies")
+                              placeholder=f"All {places.lower()}", on_change=_clear_notices)
+    agencies, outcomes = (), ()
+    if src.outcome_noun:
+        outcome_names = compute(reference.outcome_options, code=code)
+        outcomes = sb.multiselect("Outcomes", list(outcome_names), format_func=outcome_names.get,
+                                  key=_kept("f_outcomes", outcome_names),
+                                  placeholder="All outcomes", on_change=_clear_notices)
+    elif not src.police:  # agencies are partners'; police.uk's open data come from none
+        agencies = sb.multiselect("Agencies", agency_options, format_func=labels(AGENCIES).get,
+                                  key="f_agencies", on_change=_clear_notices,
+                                  placeholder="All agencies" if scope.agencies is None
+                                  else "All your agencies")
     filters = Filters(start=start, end=end, period=period, wards=tuple(wards),
                       risk_types=tuple(risks), context_types=tuple(contexts),
-                      agencies=tuple(agencies))
-    default = from_query({}, data_end=data_end, data_start=facts.first_incident,
-                         ward_codes=set(ward_options), agency_codes=set(agency_options))[0]
+                      agencies=tuple(agencies), source=code, outcomes=tuple(outcomes))
+    default = _from_url({"source": [code]}, facts, set(ward_options), set(agency_options))[0]
     sb.button("Clear filters", icon=":material/filter_alt_off:", on_click=_clear_filters,
               args=(widget_values(default),), disabled=filters == default,
               help=CLEAR_HELP)
@@ -210,7 +266,16 @@ def sidebar_filters() -> PageContext:
         sb.warning(md.escape(notice))
     _remember()
     _write_address(filters, view)
-    return PageContext(filters=filters, view=view, ward_names=ward_names, facts=facts)
+    return PageContext(filters=filters, view=for_source(view, src.about_children),
+                       ward_names=ward_names, facts=facts)
+
+
+def _kept(key: str, options: dict[str, str]) -> str:
+    """A multiselect's key, its choices cut to the options it now offers (they follow the
+    source, and a link may name a crime type another source does not have)."""
+    if key in st.session_state:
+        st.session_state[key] = [v for v in st.session_state[key] if v in options]
+    return key
 
 
 def _options(access: Access, ward_names: dict[str, str]) -> tuple[list[str], list[str]]:
@@ -228,8 +293,7 @@ def url_context() -> PageContext:
     ward_names: dict[str, str] = compute(reference.ward_names)
     ward_options, agency_options = _options(current_access(), ward_names)
     query = {key: st.query_params.get_all(key) for key in st.query_params}
-    filters, notices = from_query(query, data_end=facts.latest_incident or date.today(),
-                                  data_start=facts.first_incident, ward_codes=set(ward_options),
-                                  agency_codes=set(agency_options))
+    filters, notices = _from_url(query, facts, set(ward_options), set(agency_options))
     st.session_state[_NOTICES] = notices
-    return PageContext(filters=filters, view=PRESENTER_VIEW, ward_names=ward_names, facts=facts)
+    return PageContext(filters=filters, ward_names=ward_names, facts=facts,
+                       view=for_source(PRESENTER_VIEW, source(filters.source).about_children))

@@ -28,7 +28,7 @@ from analytics.access import (
     required_permission,
     scoped,
 )
-from analytics.filters import Filters, uk_date
+from analytics.filters import Filters
 from analytics.reference import DataFacts
 from analytics.store import Store, database_path
 from ui import markdown as md
@@ -139,9 +139,10 @@ class PageContext:
     facts: DataFacts
 
     def caption(self, measure: str) -> md.Markdown:
-        """'Measure. Period; filters. Data to 31 October 2026.': the line under every chart,
-        as plain text escaped for st.caption (it names wards, and places in `measure`)."""
-        data_to = uk_date(self.facts.latest_incident) if self.facts.latest_incident else "no date"
+        """'Measure. Period; filters. Data to 31 October 2026.': the line under every chart, as
+        plain text escaped for st.caption (it names wards, and places in `measure`); police.uk
+        data, published by month, ends in a month: 'Data to December 2025'."""
+        data_to = self.facts.data_to(self.filters.source)
         return md.escape(f"{measure}. {self.filters.describe(self.ward_names)}. Data to {data_to}.")
 
 

@@ -236,14 +236,37 @@ def saved_mappings() -> None:
         st.caption("A file whose columns match one of these exactly is read with it.")
 
 
-def commit(ready: list[Staged], who: str) -> list[int]:
+DEMO_CHOICES = {
+    "remove": "Remove the fictional demo in the same step (recommended)",
+    "keep": "Keep the demo apart: it stays loaded but off every page while these boundaries "
+            "are in",
+}
+
+
+def demo_choice(ready: list[Staged]) -> bool:
+    """When real ward boundaries would arrive beside the fictional demo, say so and let the
+    analyst choose, in the same click as the load, to remove the demo or keep it apart;
+    True to remove it."""
+    if not ingest.demo_clash(state.store(), ready):
+        return False
+    st.warning("These are real boundaries, and the fictional demo borough (Fernley) is still "
+               "loaded. The demo and a real area never share a page: once your ward boundaries "
+               "are in, every page shows your area only.", icon=":material/swap_horiz:")
+    choice = st.radio("The fictional demo borough", list(DEMO_CHOICES),
+                      format_func=DEMO_CHOICES.get, key="demo_choice",
+                      help="Kept apart, the demo comes back if you roll these boundaries back; "
+                           "roll its extract back to remove it later.")
+    return choice == "remove"
+
+
+def commit(ready: list[Staged], who: str, remove_demo: bool = False) -> list[int]:
     """ingest.commit, for a role that may load, audited; anything unforeseen becomes an
     IngestError (the transaction rolled back)."""
     access = state.current_access()
     require(access, Permission.UPLOAD)
     files = ", ".join(s.file_name for s in ready)
     try:
-        ids = ingest.commit(state.store(), ready, who)
+        ids = ingest.commit(state.store(), ready, who, remove_demo=remove_demo)
     except Exception as err:
         audit.record(state.store(), access, "load", files, f"failed: {err}")
         if isinstance(err, ingest.IngestError):
@@ -253,7 +276,8 @@ def commit(ready: list[Staged], who: str) -> list[int]:
                                  f"({type(err).__name__}). Try again; if it fails again, send "
                                  "the files to the dashboard's maintainers.") from err
     audit.record(state.store(), access, "load", files,
-                 "loaded as extract " + ", ".join(map(str, ids)))
+                 "loaded as extract " + ", ".join(map(str, ids))
+                 + ("; the fictional demo removed" if remove_demo else ""))
     return ids
 
 
