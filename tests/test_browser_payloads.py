@@ -23,8 +23,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 
 from tests import payload_borough as pb
-from tests.live_app import (MENU_LINK, ROOT, SHOTS, require_browser, running_app,
-                            wait_until_finished)
+from tests.live_app import MENU_LINK, ROOT, SHOTS, require_browser, running_app, wait_until_finished
 
 pytestmark = pytest.mark.browser
 require_browser()
