@@ -9,6 +9,9 @@ deployment whose reverse proxy sets them; see the README).
 import streamlit as st
 from starlette.middleware import Middleware
 
+from ui import warmup
 from ui.headers import SecurityHeaders
 
-app = st.App("app.py", middleware=[Middleware(SecurityHeaders)])
+# warmup.lifespan: every page's default view computed in the background after start-up and
+# after every load, so the first person to open a page does not wait for it
+app = st.App("app.py", middleware=[Middleware(SecurityHeaders)], lifespan=warmup.lifespan)

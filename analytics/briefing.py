@@ -158,10 +158,9 @@ def _places(con: duckdb.DuckDBPyConnection, filters: Filters, view: str) -> Sect
 
 def _priorities(con: duckdb.DuckDBPyConnection, filters: Filters, view: str) -> Section:
     title = "Places to act on first"
-    ranked = priorities.rank(con, filters, view=view)
-    if ranked.empty:
+    explained = priorities.explained(con, filters, view=view)
+    if explained.empty:
         return _empty(title, "priorities")
-    explained = priorities.explain(ranked, view, overview.period_words(filters))
     explained["shown_name"] = explained["name"]  # named for the view, as every page names it
     summary = [f"{r.rank}. {r.shown_name} ({r.where}): {r.why}. Who can act: {r.partners}."
                for r in explained.head(TOP_PRIORITIES).itertuples()]

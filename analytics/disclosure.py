@@ -215,7 +215,7 @@ def suppress_frame(frame: pd.DataFrame, columns: list[str], view: str) -> pd.Dat
     """A copy of `frame` with the count `columns` formatted, small ones shown as '<5'."""
     out = frame.copy()
     for column in columns:
-        out[column] = [display_count(v, view) for v in frame[column]]
+        out[column] = display_counts(frame[column], view).astype(str)
     return out
 
 
@@ -376,3 +376,16 @@ def _can_move(grid: np.ndarray, state: np.ndarray, rounded: bool, m: tuple[int, 
         if (along_col[:, None] & along_row[None, :] & across).any():
             return True
     return False
+
+
+def display_counts(counts: pd.Series, view: str, rounded: bool | None = None) -> pd.Series:
+    """display_count of every value of a column, worked out once per distinct count (a column
+    of 10,000 places holds a few hundred distinct counts): the same words, without a Python call
+    per row."""
+    words = {n: display_count(n, view, rounded) for n in pd.unique(counts.dropna())}
+    return counts.map(words).astype(object).fillna("–")
+
+
+def are_small(counts: pd.Series) -> pd.Series:
+    """is_small of every count of a column (missing is not small)."""
+    return (counts > 0) & (counts < THRESHOLD)

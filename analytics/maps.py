@@ -9,6 +9,7 @@ drawn as points; every count in a tooltip passes through analytics.disclosure.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 from collections.abc import Iterable
@@ -17,20 +18,23 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pydeck as pdk
+from pydeck.bindings.json_tools import default_serialize
 from shapely.geometry.base import BaseGeometry
 
 from analytics import escape, hotspots
 from analytics.charts import DARK_GREY, DARK_PINK, INTERVENTION, ORANGE, SEQUENTIAL, TURQUOISE
 from analytics.disclosure import (
     THRESHOLD,
+    are_small,
     display_count,
+    display_counts,
     drop_small_rows,
     is_small,
+    shown_counts,
     shown_difference,
     shown_rate,
     suppresses,
 )
-from analytics.filters import uk_date
 from analytics.places import PRIVATE_TYPES, GridHotSpots, HotSpots
 from analytics.sources import risk_label
 
@@ -40,6 +44,9 @@ MAP_WIDTH = 900  # pixels we assume the map is wide when fitting the view
 HIDDEN_GREY = "#D9D9D9"  # wards whose count is hidden (1 to 4) in this view
 EMPTY_WHITE = "#FFFFFF"
 FILL_ALPHA = 190
+# The busiest places drawn as circles, at most: a million incidents happen at 10,000 places, 3 MB
+# of tooltips a render, where a person reads the busiest few hundred.
+MAP_PLACES = 500
 PLACE_RADIUS_M = 20  # a place's circle: this many metres times the square root of its incidents
 # ...but the busiest place's circle is never wider than this share of the places' spread, so a
 # small area (the City of London is 3 km across) is not hidden under its own circles
@@ -241,22 +248,26 @@ def context_layer(points: pd.DataFrame, view: str, period: str,
     if suppresses(view):
         shown = shown[~shown["context_type"].isin(PRIVATE_TYPES)]
         shown = drop_small_rows(shown, ["incidents"], view)
-    rows = []
-    scale = _place_scale(shown)
-    for p in shown.itertuples():
-        risks = "\n".join(f"  {risk_label(code)}: {display_count(n, view)}"
-                          for code, n in p.risks)
-        rows.append({"position": [p.lon, p.lat],
-                     "radius": scale * PLACE_RADIUS_M * math.sqrt(p.incidents),
-                     "tip": escape.deck(
-                         f"{p.name} ({p.type})\n{noun}: {display_count(p.incidents, view)}"
-                         f"\n{risks}\n{trend_words(p.incidents, p.previous, view, period)}")})
+    places = len(shown)
+    scale = _place_scale(shown)  # over every place, drawn or not: the spread of the area
+    if places > MAP_PLACES:  # the busiest; every place is in the tables and their CSV
+        shown = shown.nlargest(MAP_PLACES, "incidents", keep="first")
+    rows = pd.DataFrame({
+        "position": shown[["lon", "lat"]].to_numpy().tolist(),
+        "radius": (scale * PLACE_RADIUS_M * np.sqrt(shown["incidents"].astype(float))
+                   ).to_numpy(),
+        "tip": escape.deck_all(
+            shown["name"].astype(str) + " (" + shown["type"].astype(str) + f")\n{noun}: "
+            + display_counts(shown["incidents"], view) + "\n" + _risk_lines(shown["risks"], view)
+            + "\n" + trend_words_all(shown["incidents"], shown["previous"], view, period)
+        ).to_numpy()})
     layer = pdk.Layer("ScatterplotLayer", rows, id="places", get_position="position",
                       get_radius="radius", radius_units=literal("meters"),
                       get_fill_color=rgba("#FFFFFF", 150), get_line_color=rgba(DARK_GREY),
                       line_width_min_pixels=2, stroked=True, pickable=True,
                       radius_min_pixels=3)
-    size = f"size = {noun.lower()}"
+    busiest = f"; the {MAP_PLACES:,} busiest of {places:,}" if places > MAP_PLACES else ""
+    size = f"size = {noun.lower()}{busiest}"
     note = (f"place ({size}; fewer than {THRESHOLD} and home addresses not shown)"
             if suppresses(view) else f"place ({size})")
     return [layer], [LegendBin(DARK_GREY, note, "ring")]
@@ -282,6 +293,38 @@ def trend_words(current: int, previous: int, view: str, period: str) -> str:
     if change == 0:
         return f"Same as the previous {period}"
     return f"{'Up' if change > 0 else 'Down'} {abs(change):,} on the previous {period}"
+
+
+def _risk_lines(risks: pd.Series, view: str) -> pd.Series:
+    """Each place's '  Risk type: count' lines, from its (code, count) pairs, most common first."""
+    pairs = risks.explode().dropna()
+    if pairs.empty:
+        return pd.Series("", index=risks.index, dtype=object)
+    split = pd.DataFrame(pairs.tolist(), index=pairs.index, columns=["code", "n"])
+    labels = {code: risk_label(code) for code in pd.unique(split["code"])}
+    lines = ("  " + split["code"].map(labels) + ": "
+             + display_counts(split["n"], view))
+    return lines.groupby(level=0, sort=False).agg("\n".join).reindex(risks.index, fill_value="")
+
+
+def trend_words_all(current: pd.Series, previous: pd.Series, view: str,
+                    period: str) -> pd.Series:
+    """trend_words of every place at once."""
+    now, before = shown_counts(current, view), shown_counts(previous, view)
+    change = pd.Series(now - before, index=current.index).astype(int)
+    words = np.where(change > 0, "Up ", "Down ") + _thousands(change.abs())
+    out = pd.Series(words, index=current.index, dtype=object) + f" on the previous {period}"
+    out = out.where(change != 0, f"Same as the previous {period}")
+    if suppresses(view):
+        hidden = are_small(current) | are_small(previous)
+        out = out.where(~hidden, f"Previous {period}: " + display_counts(previous, view))
+    return out
+
+
+
+def _thousands(values: pd.Series) -> pd.Series:
+    """'1,234' for every whole number of a column (worked out once per distinct value)."""
+    return values.map({v: f"{int(v):,}" for v in pd.unique(values)}).astype(object)
 
 
 def hot_spot_layers(result: HotSpots, *, wards: pd.DataFrame | None = None,
@@ -357,23 +400,37 @@ def intervention_layer(register: pd.DataFrame, view: str) -> tuple[list, list]:
         shown = shown[~shown["context_type"].isin(PRIVATE_TYPES)]
     if shown.empty:
         return [], []
-    rows = []
-    for context_id, group in shown.groupby("context_id", sort=False):
-        first = group.iloc[0]
-        lines = [f"{first.context_name} ({first.context_label})"]
-        for v in group.itertuples():
-            until = "still running" if v.ended_on is None else f"ended {uk_date(v.ended_on)}"
-            lines.append(f"{v.intervention_type or 'Intervention'}: began {uk_date(v.started_on)}, "
-                         f"{until}")
-            lines.append(f"  Lead: {v.lead_label or '–'}"
-                         + (f"; partners: {v.partner_labels}" if v.partner_labels else ""))
-        rows.append({"position": [float(first.lon), float(first.lat)], "text": INTERVENTION_MARK,
-                     "tip": escape.deck("\n".join(lines)), "id": str(context_id)})
+    partners = _words(shown["partner_labels"], "")
+    lines = (_words(shown["intervention_type"], "Intervention") + ": began "
+             + uk_dates(shown["started_on"]) + ", "
+             + ("ended " + uk_dates(shown["ended_on"])).fillna("still running")
+             + "\n  Lead: " + _words(shown["lead_label"], "–")
+             + ("; partners: " + partners).where(partners != "", ""))
+    # one ◆ a place: its name, then two lines an intervention, in the register's order
+    first = shown.drop_duplicates("context_id")
+    tips = (first["context_name"].astype(str) + " (" + first["context_label"].astype(str) + ")\n"
+            + first["context_id"].map(lines.groupby(shown["context_id"], sort=False).agg("\n".join)))
+    rows = pd.DataFrame({"position": first[["lon", "lat"]].astype(float).to_numpy().tolist(),
+                         "text": INTERVENTION_MARK, "tip": escape.deck_all(tips).to_numpy(),
+                         "id": first["context_id"].astype(str).to_numpy()})
     layer = pdk.Layer("TextLayer", rows, id="interventions", get_position="position",
                       get_text="text", get_color=rgba(INTERVENTION), get_size=22,
                       character_set=literal(INTERVENTION_MARK), outline_width=2,
                       outline_color=rgba("#FFFFFF"), font_settings={"sdf": True}, pickable=True)
     return [layer], [LegendBin(INTERVENTION, "◆ intervention in the period", "diamond")]
+
+
+def uk_dates(values: pd.Series) -> pd.Series:
+    """uk_date of every value of a column of dates ('23 November 2026'); missing stays missing."""
+    d = pd.to_datetime(values)
+    return (d.dt.day.astype("Int64").astype(str) + " " + d.dt.month_name() + " "
+            + d.dt.year.astype("Int64").astype(str)).where(d.notna())
+
+
+def _words(values: pd.Series, empty: str) -> pd.Series:
+    """Text of a column, `empty` where it is missing or blank."""
+    text = values.astype(object).where(values.notna(), "").astype(str)
+    return text.where(text != "", empty)
 
 
 DECILE_COLOURS = ("#3F1A6B", "#6B3FA0", "#A285D1", "#D5C8EC", "#F2EDF9")  # most to least deprived
@@ -496,17 +553,26 @@ def fit_view(bounds: tuple[float, float, float, float], *, width: int = MAP_WIDT
                          zoom=round(min(max(zoom, 1.0), 17.0), 2), pitch=0, bearing=0)
 
 
+class CompactDeck(pdk.Deck):
+    """A deck whose JSON (what Streamlit sends to the browser) has no indentation: pydeck
+    indents by two spaces, a third of a large map's bytes."""
+
+    def to_json(self) -> str:
+        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
+
+
 def deck(layers: list, bounds: tuple[float, float, float, float]) -> pdk.Deck:
     """A deck over the layers, fitted to `bounds`; no basemap unless $SAFEGUARDING_MAP_STYLE."""
     style = os.environ.get(STYLE_ENV, "").strip()
     view = fit_view(bounds)
     if style:
-        return pdk.Deck(layers=layers, initial_view_state=view, map_style=style,
-                        map_provider="carto", tooltip=TOOLTIP, height=MAP_HEIGHT)
+        return CompactDeck(layers=layers, initial_view_state=view, map_style=style,
+                           map_provider="carto", tooltip=TOOLTIP, height=MAP_HEIGHT)
     # map_provider=None leaves pydeck's "no style" marker in place; Streamlit then draws no
     # basemap. (map_style=None would make Streamlit fetch its default Carto basemap.)
-    return pdk.Deck(layers=layers, initial_view_state=view, map_provider=None, tooltip=TOOLTIP,
-                    height=MAP_HEIGHT, parameters={"clearColor": [0.96, 0.96, 0.95, 1]})
+    return CompactDeck(layers=layers, initial_view_state=view, map_provider=None,
+                       tooltip=TOOLTIP, height=MAP_HEIGHT,
+                       parameters={"clearColor": [0.96, 0.96, 0.95, 1]})
 
 
 def bounds_of(wards: pd.DataFrame, chosen: tuple[str, ...] = (),

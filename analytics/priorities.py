@@ -30,9 +30,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from analytics import places, spc, trends
+from analytics import overview, places, spc, trends
 from analytics.contexts import AREA_CRIME_RADIUS_M, NO_WARD, profiles, risk_columns
-from analytics.disclosure import display_count, is_small, suppresses
+from analytics.disclosure import are_small, display_counts, suppresses
 from analytics.filters import Filters
 from analytics.sources import risk_label
 
@@ -174,11 +174,6 @@ def number_word(n: int) -> str:
     return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else f"{n:,}"
 
 
-def _plural(n: int, view: str, one: str, many: str) -> str:
-    """The noun that agrees with a count as shown ('<5' is plural)."""
-    return one if n == 1 and not (suppresses(view) and is_small(n)) else many
-
-
 def reason(row: pd.Series, view: str, period: str) -> str:
     """Why a place ranks where it does, in words, with small counts of children suppressed.
 
@@ -186,59 +181,83 @@ def reason(row: pd.Series, view: str, period: str) -> str:
     than at the start; four risk types, mostly criminal exploitation and county lines; 9 young
     people seen here more than once'.
     """
-    n = int(row["incidents"])
-    text = f"{display_count(n, view)} {_plural(n, view, 'incident', 'incidents')} in {period}"
-    previous = row.get("previous_incidents")
-    if previous is not None and not pd.isna(previous):
-        before = display_count(previous, view)
-        if suppresses(view) and is_small(n) and is_small(previous):
-            text += f", {before} in the period before"  # no direction between two hidden counts
-        elif n > previous:
-            text += f", up from {before}"
-        elif n < previous:
-            text += f", down from {before}"
-        else:
-            text += ", the same as the period before"
-    parts = [text]
-    change = row["trend"] * max(int(row.get("months", 1)) - 1, 0)
-    if abs(change) >= TREND_WORDS_MIN:
-        more, direction = ("more", "rising") if change > 0 else ("fewer", "falling")
-        # Two comparisons, told so that they never read as contradicting each other (or the
-        # Overview's change on the period before): a place down on last year can still have
-        # risen month by month within this one.
-        words = (f"{direction} within the {period}: about {abs(change):.0f} {more} a month at "
-                 "the end than at the start")
-        against = not (previous is None or pd.isna(previous)) and n != previous and (
-            (change > 0) == (n < previous))
-        if against:
-            parts[-1] += f", but {words}"
-        else:
-            parts.append(words)
-    signal, assessment = row.get("signal") or "", row.get("signal_assessment") or ""
-    if signal:
-        kind = "real change" if assessment == spc.CONCERN else "real improvement"
-        parts.append(f"a sign of {kind}: {spc._lower_first(signal)}")
-    kinds = int(row["risk_types"])
-    top = list(row.get("top_risks") or ())
-    if kinds >= 2:
-        mostly = f", mostly {' and '.join(t.lower() for t in top)}" if top else ""
-        parts.append(f"{number_word(kinds)} risk types{mostly}")
-    elif top:
-        parts.append(f"one risk type: {top[0].lower()}")
-    repeat = int(row["repeat_young_people"])
-    if repeat:
-        noun = _plural(repeat, view, "young person", "young people")
-        parts.append(f"{display_count(repeat, view)} {noun} seen here more than once")
-    high = row.get("high_severity_share")
-    if high is not None and not pd.isna(high) and high > 0:
-        parts.append(f"{high:.0%} rated high severity")
-    crime = row.get("area_crime")
-    if crime is not None and not pd.isna(crime) and crime > 0:
-        parts.append(f"{int(crime):,} recorded crimes within {AREA_CRIME_RADIUS_M:,} metres")
-    days = row.get("days_since_last")
-    if days is not None and not pd.isna(days) and days >= QUIET_DAYS:
-        parts.append(f"no incident in the last {int(days):,} days")
-    return "; ".join(parts)
+    return reasons(pd.DataFrame([row]), view, period).iloc[0]
+
+
+def reasons(ranked: pd.DataFrame, view: str, period: str) -> pd.Series:
+    """`reason` of every ranked place, worked out a column at a time (a borough at a million
+    incidents ranks 10,000 places on every render): the same words, part by part."""
+    def column(name: str, default: object = np.nan) -> pd.Series:
+        return ranked[name] if name in ranked else pd.Series(default, index=ranked.index)
+
+    if ranked.empty:
+        return pd.Series([], index=ranked.index, dtype=str)
+    hides = suppresses(view)
+    n = ranked["incidents"].astype(int)
+    text = (display_counts(n, view) + " " + _plurals(n, view, "incident", "incidents")
+            + f" in {period}")
+    previous = column("previous_incidents").astype(float)
+    known = previous.notna()
+    before = display_counts(previous, view)
+    compared = pd.Series(np.select(
+        [hides & are_small(n) & are_small(previous), n > previous, n < previous],
+        [", " + before + " in the period before", ", up from " + before,
+         ", down from " + before], ", the same as the period before"), index=ranked.index)
+    text = text + compared.where(known, "")
+
+    change = ranked["trend"] * (column("months", 1).astype(int) - 1).clip(lower=0)
+    told = change.abs() >= TREND_WORDS_MIN
+    rising = change > 0
+    words = (np.where(rising, "rising", "falling") + f" within the {period}: about "
+             + _formatted(change.abs(), ".0f") + np.where(rising, " more", " fewer")
+             + " a month at the end than at the start")
+    against = told & known & (n != previous) & (rising == (n < previous))
+    parts = [text + (", but " + words).where(against, ""), words.where(told & ~against)]
+
+    signal = column("signal", "").fillna("").astype(str)
+    kind = np.where(column("signal_assessment", "") == spc.CONCERN, "real change",
+                    "real improvement")
+    told_signal = signal.map({text: spc._lower_first(text) for text in pd.unique(signal)})
+    parts.append(("a sign of " + kind + ": " + told_signal).where(signal != ""))
+
+    kinds = ranked["risk_types"].astype(int)
+    top = column("top_risks", ()).map(lambda t: tuple(t) if isinstance(t, (tuple, list)) else ())
+    named = top.map({t: " and ".join(t).lower() for t in dict.fromkeys(top)})
+    several = kinds.map({k: number_word(k) for k in pd.unique(kinds)}) + " risk types" + (
+        ", mostly " + named).where(named != "", "")
+    one = ("one risk type: " + top.str[0].astype(object).fillna("").astype(str).str.lower())
+    parts.append(several.where(kinds >= 2, one.where(named != "")))
+
+    repeat = ranked["repeat_young_people"].astype(int)
+    parts.append((display_counts(repeat, view) + " "
+                  + _plurals(repeat, view, "young person", "young people")
+                  + " seen here more than once").where(repeat != 0))
+    high = column("high_severity_share").astype(float)
+    parts.append((_formatted(high, ".0%") + " rated high severity").where(high > 0))
+    crime = column("area_crime").astype(float)
+    parts.append((_formatted(crime.where(crime > 0).fillna(0).astype(int), ",")
+                  + f" recorded crimes within {AREA_CRIME_RADIUS_M:,} metres").where(crime > 0))
+    days = column("days_since_last").astype(float)
+    parts.append(("no incident in the last "
+                  + _formatted(days.where(days >= QUIET_DAYS).fillna(0).astype(int), ",")
+                  + " days").where(days >= QUIET_DAYS))
+    why = parts[0]
+    for part in parts[1:]:
+        why = why + ("; " + part).fillna("")
+    return why.astype(str)
+
+
+
+def _plurals(counts: pd.Series, view: str, one: str, many: str) -> pd.Series:
+    """_plural of every count of a column."""
+    single = (counts == 1) & ~(suppresses(view) & are_small(counts))
+    return pd.Series(np.where(single, one, many), index=counts.index, dtype=object)
+
+
+def _formatted(values: pd.Series, spec: str) -> pd.Series:
+    """format(value, spec) of every value, worked out once per distinct value ('' if missing)."""
+    words = {v: format(v, spec) for v in pd.unique(values.dropna())}
+    return values.map(words).astype(object).fillna("")
 
 
 def explain(ranked: pd.DataFrame, view: str, period: str) -> pd.DataFrame:
@@ -249,28 +268,37 @@ def explain(ranked: pd.DataFrame, view: str, period: str) -> pd.DataFrame:
     'where' is 'hotel, Larkspur Vale', or just 'online platform' for a place with no ward.
     """
     out = ranked.copy()
-    out["name"] = [places.shareable_name(n, t, None if w == NO_WARD else w, view)
-                   for n, t, w in zip(ranked["name"], ranked["context_type"], ranked["ward_name"],
-                                      strict=True)]
-    out["why"] = [reason(row, view, period) for _, row in ranked.iterrows()]
-    out["where"] = [label.lower() if ward == NO_WARD else f"{label.lower()}, {ward}"
-                    for label, ward in zip(ranked["context_label"], ranked["ward_name"],
-                                           strict=True)]
+    no_ward = ranked["ward_name"] == NO_WARD
+    home = ("A home address" + (" in " + ranked["ward_name"].astype(str)).where(
+        ~no_ward & ranked["ward_name"].notna() & (ranked["ward_name"] != ""), ""))
+    out["name"] = ranked["name"].where(
+        ~(ranked["context_type"].isin(places.PRIVATE_TYPES) & suppresses(view)), home)
+    out["why"] = reasons(ranked, view, period)
+    label = ranked["context_label"].str.lower()
+    out["where"] = label.where(no_ward, label + ", " + ranked["ward_name"])
     return out
 
 
-def export_table(ranked: pd.DataFrame, view: str, period: str) -> pd.DataFrame:
-    """The ranked list as a reader sees it, for CSV: counts of children suppressed for the view."""
-    explained = explain(ranked, view, period)
+def explained(con: duckdb.DuckDBPyConnection, filters: Filters,
+              weights: Weights = DEFAULT_WEIGHTS, view: str = "analyst") -> pd.DataFrame:
+    """Every place ranked (`rank`) and explained for the view (`explain`): worked out once per
+    filters, weights, view and data version (the page edge caches it) and read by the page, its
+    CSV and the slides alike."""
+    return explain(rank(con, filters, weights, view), view, overview.period_words(filters))
+
+
+def export_table(explained: pd.DataFrame, view: str) -> pd.DataFrame:
+    """The ranked list as a reader sees it (`explain`'s frame), for CSV: counts of children
+    suppressed for the view."""
     return pd.DataFrame({
         "Rank": explained["rank"],
         "Place": explained["name"],
         "Type": explained["context_label"],
         "Ward": explained["ward_name"],
         "Priority score (0 to 100)": explained["score"].round(1),
-        "Incidents": [display_count(v, view) for v in explained["incidents"]],
-        "Young people seen more than once": [display_count(v, view)
-                                             for v in explained["repeat_young_people"]],
+        "Incidents": display_counts(explained["incidents"], view),
+        "Young people seen more than once": display_counts(explained["repeat_young_people"],
+                                                           view),
         "Why": explained["why"],
         "Partners who can act": explained["partners"],
     })

@@ -70,12 +70,17 @@ def load(con) -> Frames:
         return con.execute(f"SELECT * FROM {name}").df()  # fixed names, never user input
 
     inc = table("incidents")
+    # Incidents numbered 0, 1, 2 ... in the order of their ids, and young people by category
+    # codes: a match of people to incidents is then on integers, never on text ids.
+    number, ids = pd.factorize(inc["incident_id"], sort=True)
+    inc["incident_ref"], inc["incident_id"] = inc["incident_id"], number
     for column in CODE_COLUMNS:
         inc[column] = inc[column].astype("category")
     local = inc["occurred_at"].dt.tz_localize("UTC").dt.tz_convert(LOCAL_ZONE)
     inc["local_at"] = local.dt.tz_localize(None)
     inc["month"] = inc["occurred_at"].dt.to_period("M").dt.to_timestamp()
     risks = table("incident_risks")[["incident_id", "risk_type"]]
+    risks["incident_id"] = ids.get_indexer(risks["incident_id"])
     risks["risk_type"] = risks["risk_type"].astype("category")
     # One True/False column per risk type on each incident, so the risk filter is a column
     # test rather than an isin over hundreds of thousands of string ids.
@@ -83,6 +88,8 @@ def load(con) -> Frames:
     flags = flags.reindex(inc["incident_id"], fill_value=False).add_prefix("risk_")
     inc = pd.concat([inc, flags.reset_index(drop=True).set_index(inc.index)], axis=1)
     people = table("incident_people")[["incident_id", "person_id"]]
+    people["incident_id"] = ids.get_indexer(people["incident_id"])
+    people["person_id"] = people["person_id"].astype("category")
     return Frames(incidents=inc, risks=risks, people=people, contexts=table("contexts"),
                   wards=table("wards"), interventions=table("interventions"),
                   extracts=table("extracts"), area_crime=table("area_crime"),
@@ -356,19 +363,20 @@ def signals(fr: Frames, f: Filters, *, by: tuple[str, ...] = ("risk_type", "ward
     raw = raw[np.logical_and.reduce([k != "" for k in keys])]
     wide = raw.unstack("period", fill_value=0).reindex(columns=periods, fill_value=0)
     labels = [_labels(fr, d) for d in by]
-    rows, too_small = [], 0
-    for key, values in zip(wide.index, wide.to_numpy(dtype=float), strict=True):
-        key = key if isinstance(key, tuple) else (key,)
-        if values.mean() < options.min_mean:
-            too_small += 1
-            continue
-        latest = spc.xmr(values, periods, options).latest_signal()
+    matrix = wide.to_numpy(dtype=float)
+    rare = matrix.mean(axis=1) < options.min_mean if len(matrix) else np.zeros(0, dtype=bool)
+    too_small = int(rare.sum())
+    judged = np.flatnonzero(~rare)
+    rows = []  # every series judged at once, as the library offers (spc.latest_signals)
+    for i, latest in zip(judged, spc.latest_signals(matrix[judged], periods, options),
+                         strict=True):
         if latest is None:
             continue
+        key = wide.index[i] if isinstance(wide.index[i], tuple) else (wide.index[i],)
         rows.append((*key, *(lab.get(k, k) for lab, k in zip(labels, key, strict=True)),
                      latest.rule, spc.describe(latest, granularity), latest.start, latest.end,
                      latest.current, latest.side, latest.assessment, latest.points,
-                     int(values.sum())))
+                     int(matrix[i].sum())))
     names = [f"key_{i}" for i in range(len(by))] + [f"label_{i}" for i in range(len(by))]
     frame = pd.DataFrame(rows, columns=[*names, "rule", "sentence", "since", "until", "current",
                                         "side", "assessment", "points", "total"])
@@ -464,6 +472,14 @@ def rank(fr: Frames, f: Filters, weights: priorities.Weights = priorities.DEFAUL
     ranked = priorities.score(profiles(fr, f), weights)
     found, _, _ = signals(fr, f, by=("context",))
     return priorities.with_signals(ranked, found.rename(columns={"key_0": "key_a"}))
+
+
+def explained(fr: Frames, f: Filters, weights: priorities.Weights = priorities.DEFAULT_WEIGHTS,
+              view: str = "analyst") -> pd.DataFrame:
+    """The ranked places with their reasons for the view (the words shared)."""
+    from analytics import overview
+
+    return priorities.explain(rank(fr, f, weights), view, overview.period_words(f))
 
 
 def detail(fr: Frames, f: Filters, context_id: str,
@@ -880,6 +896,7 @@ def incident_records(fr: Frames, f: Filters, limit: int = 2000) -> tuple[int, pd
         fr.contexts[["context_id", "name"]], on="context_id", how="left")
     out["risks"] = out["incident_id"].map(risks)
     out["young_people"] = out["incident_id"].map(people).fillna(0).astype(int)
+    out["incident_id"] = out.pop("incident_ref")  # the id as recorded, for the reader
     return len(sel), out
 
 

@@ -176,7 +176,7 @@ PAGES: dict[str, Page] = {page.script: page for page in (
         Call(narrative.what_changed, bl.what_changed, {"view": VIEW}),
     )),
     Page("pages/contexts.py", "Where to intervene", (
-        Call(priorities.rank, bl.rank, {"weights": PAGE_WEIGHTS}),
+        Call(priorities.explained, bl.explained, {"weights": PAGE_WEIGHTS, "view": VIEW}),
         Call(contexts.detail, bl.detail, resolve=top_place),
         Call(clustering.cluster_contexts, bl.cluster_contexts, {"method": "kmeans", "k": None}),
     ), aggregation=False,  # k-means with its bootstrap, the same code in both, dominates

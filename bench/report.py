@@ -113,6 +113,12 @@ def markdown(result: dict) -> str:
         from bench import pack
 
         lines += pack.markdown(result["pack"])
+    if "browser" in result:
+        from bench import browser
+
+        lines += ["", "In Chromium, each page opened from the sidebar until every chart and map "
+                  "is drawn (seconds of wall time, seconds of the server's CPU, kB sent over "
+                  "the websocket):", "", browser.table(result["browser"])]
     lines += ["", "| Budget | Limit | Measured | Met |", "|---|---|--:|---|"]
     for b in result["budgets"]:
         unit = "" if b["unit"] == "×" else f" {b['unit']}"

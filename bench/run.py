@@ -10,7 +10,10 @@
 4. times the same analyses written in plain pandas (bench/baseline.py) on the same data;
 5. measures peak memory, the database file and the app's start-up to the first Overview;
    times the board pack's sections, its HTML and its PDF (bench/pack.py);
-6. writes bench-<incidents>.md and bench-<incidents>.json into --out.
+6. with --browser, serves the app and opens every page in Chromium (bench/browser.py): start-up
+   to the first Overview drawn, each page cold, warm and after a filter change, with the
+   server's CPU and the bytes sent to the browser;
+7. writes bench-<incidents>.md and bench-<incidents>.json into --out.
 Each step runs in a process of its own (bench/measure.py). Speed is measured here, never
 asserted in tests.
 """
@@ -69,7 +72,8 @@ def step(task: str, db: Path, work: Path, *extra: str, quiet: bool = False) -> d
 
 
 def run(incidents: int, out: Path, runs: int = 3, seed: int = 20261123,
-        workdir: Path | None = None, keep: bool = False, quiet: bool = False) -> dict:
+        workdir: Path | None = None, keep: bool = False, quiet: bool = False,
+        browser: bool = False) -> dict:
     """The whole benchmark; returns the result and writes bench-<incidents>.{md,json} to out."""
     out.mkdir(parents=True, exist_ok=True)
     work = Path(workdir or tempfile.mkdtemp(prefix="bench-", dir="/tmp"))
@@ -90,6 +94,12 @@ def run(incidents: int, out: Path, runs: int = 3, seed: int = 20261123,
         result["baseline"] = step("baseline", db, work, "--runs", str(runs), quiet=quiet)
         result["startup"] = step("startup", db, work, quiet=quiet)
         result["pack"] = step("pack", db, work, "--runs", str(runs), quiet=quiet)
+        if browser:  # the app served on the generated database, as a person opens it
+            from bench import browser as in_browser
+
+            if not quiet:
+                print("  browser ...", file=sys.stderr)
+            result["browser"] = in_browser.measure(db)
         result["ingest"] = step("ingest", db, work, "--csv", str(work / "incidents.csv"),
                                 quiet=quiet)
     finally:
@@ -126,5 +136,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workdir", type=Path, help="where the database and CSV go (default: "
                                                      "a temporary folder in /tmp)")
     parser.add_argument("--keep", action="store_true", help="keep the database and CSV")
+    parser.add_argument("--browser", action="store_true",
+                        help="also open every page in Chromium (bench/browser.py)")
     args = parser.parse_args(argv)
-    run(args.incidents, args.out, args.runs, args.seed, args.workdir, args.keep)
+    run(args.incidents, args.out, args.runs, args.seed, args.workdir, args.keep,
+        browser=args.browser)

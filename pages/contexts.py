@@ -3,7 +3,7 @@ and groups of places that look alike."""
 
 import streamlit as st
 
-from analytics import clustering, context_charts, contexts, overview, priorities
+from analytics import clustering, context_charts, contexts, priorities
 from analytics.disclosure import (
     SECONDARY,
     SECONDARY_NOTE,
@@ -58,15 +58,14 @@ except ValueError as problem:
     st.warning(md.escape(f"{problem} Using the default weights until one is raised."))
     weights = defaults
 
-ranked = state.compute(priorities.rank, filters, weights=weights, view=view)
-if ranked.empty:
+explained = state.compute(priorities.explained, filters, weights=weights, view=view)
+if explained.empty:
     components.no_incidents(ctx)
     st.stop()
-period = overview.period_words(filters)
-explained = priorities.explain(ranked, view, period)
 
 st.header("Places to act on first")
-lengths = sorted({min(n, len(explained)) for n in (5, 10, 20)} | {len(explained)})
+shown = explained.head(components.TABLE_ROWS)  # the rest are in the CSV, a click away
+lengths = sorted({min(n, len(explained)) for n in (5, 10, 20, 50)})
 n_listed = st.columns([2, 3])[0].select_slider(
     "Places to list", options=lengths,
     key=share.bind("top", "top_n", lengths, min(10, len(explained))),
@@ -77,9 +76,10 @@ for _, row in explained.head(n_listed).iterrows():
                           row["score"], say(row["why"]), row["partners"]))
 st.caption(ctx.caption(f"Places ranked by priority score; {len(explained):,} places have "
                        f"{src.nouns}"))
-with st.expander("Every place as a table"):
+with st.expander("The highest-ranked places as a table" if len(explained) > len(shown)
+                 else "Every place as a table"):
     st.dataframe(
-        explained[["rank", "name", "context_label", "ward_name", "score", "why", "partners"]],
+        shown[["rank", "name", "context_label", "ward_name", "score", "why", "partners"]],
         hide_index=True, width="stretch", row_height=80,
         column_config={
             "rank": st.column_config.NumberColumn("Rank", width="small"),
@@ -89,7 +89,8 @@ with st.expander("Every place as a table"):
             "why": st.column_config.TextColumn("Why", width="large"),
             "partners": st.column_config.TextColumn("Partners who can act", width="medium"),
         })
-downloads.download_csv(priorities.export_table(ranked, view, period),
+    components.rows_note(len(explained))
+downloads.download_csv(priorities.export_table(explained, view),
                        what="Places ranked by priority", file_name="where-to-intervene.csv",
                        key="csv-ranked", label="Download the ranked list (CSV)")
 
@@ -99,9 +100,10 @@ if not shows_detail(view):
             "the lead view; the board view keeps to the ranked list.",
             icon=":material/visibility:")
 else:
-    labels = dict(zip(explained["context_id"],
-                      explained["rank"].astype(str) + ". " + explained["name"], strict=True))
-    picked = st.selectbox("Place", list(labels), format_func=labels.get,
+    labels = dict(zip(shown["context_id"], shown["rank"].astype(str) + ". " + shown["name"],
+                      strict=True))
+    picked = st.selectbox("Place" if len(shown) == len(explained)
+                          else f"Place (the {len(shown):,} highest-ranked)", list(labels), format_func=labels.get,
                           key=share.bind("place", "detail_place", list(labels), next(iter(labels))))
     place: contexts.ContextDetail = state.compute(contexts.detail, filters, context_id=picked)
     row = explained.set_index("context_id").loc[picked]

@@ -64,7 +64,10 @@ def running_app(db: Path, log: Path, *, port: int | None = None, host: str = "12
     """`streamlit run serve.py` (app.py with its security headers; app.py where `root` has no
     serve.py) over the database at `db`; yields its address, stops it after."""
     port = port or free_port()
-    environment = {**os.environ, **(env or {}), "SAFEGUARDING_DB": str(db)}
+    # The server's background warm-up (ui/warmup.py) is off unless a test asks for it: it
+    # re-runs every page after each load, which on a 2-core CI machine doubles a test's wait.
+    environment = {"SAFEGUARDING_WARM_UP": "0", **os.environ, **(env or {}),
+                   "SAFEGUARDING_DB": str(db)}
     with open(log, "w") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run",

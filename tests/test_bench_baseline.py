@@ -82,6 +82,11 @@ def check_profiles_rank(ours, base):
         same(ours[c], base[c])
 
 
+def check_explained(ours, base):
+    check_profiles_rank(ours, base)
+    same(ours["why"], base["why"])
+
+
 def check_detail(ours, base):
     counts, timeline, mix, near, done = base
     same((ours.incidents, ours.young_people, ours.repeat_young_people), counts)
@@ -187,8 +192,8 @@ CHECKS = {
     "narrative.what_changed(view=lead)": check_narrative,
     "overview.changes(unit=ward)": check_frame(["code", "current", "previous", "change"]),
     "overview.changes(unit=context)": check_frame(["code", "current", "previous", "change"]),
-    "priorities.rank(weights=Weights(volume=3, rising=3, risk_types=2, repeat_people=2, "
-    "severity=1))": check_profiles_rank,
+    "priorities.explained(weights=Weights(volume=3, rising=3, risk_types=2, repeat_people=2, "
+    "severity=1), view=lead)": check_explained,
     "contexts.detail(top_place)": check_detail,
     "clustering.cluster_contexts(method=kmeans)": check_cluster,
     "trends.trend_view(measure=incidents)": check_trend_view,

@@ -107,7 +107,7 @@ def test_streamlits_own_inline_scripts_are_the_ones_allowed():
 
 def test_serve_wraps_the_dashboard_with_the_headers():
     source = (ROOT / "serve.py").read_text()
-    assert 'st.App("app.py", middleware=[Middleware(SecurityHeaders)])' in source
+    assert 'st.App("app.py", middleware=[Middleware(SecurityHeaders)]' in source
 
 
 def test_the_readme_gives_the_proxy_exactly_these_headers_and_runs_serve():

@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from analytics import priorities
+from analytics import overview, priorities
 from analytics.filters import Filters, period_dates
 from analytics.priorities import DEFAULT_WEIGHTS, Weights
 from analytics.store import Store
@@ -198,13 +198,14 @@ def test_one_incident_is_singular_only_where_it_is_shown():
 
 def test_export_table_is_what_the_view_may_show(tiny):
     ranked = priorities.rank(tiny.cursor(), MARCH_ON)
-    board = priorities.export_table(ranked, "board", "10 months")
+    board = priorities.export_table(priorities.explain(ranked, "board", "10 months"), "board")
     assert list(board.columns) == ["Rank", "Place", "Type", "Ward", "Priority score (0 to 100)",
                                    "Incidents", "Young people seen more than once", "Why",
                                    "Partners who can act"]
     assert set(board["Incidents"]) == {"<5"}
     assert board["Why"].iloc[0].startswith("<5 incidents in 10 months, <5 in the period before")
-    analyst = priorities.export_table(ranked, "analyst", "10 months")
+    analyst = priorities.export_table(priorities.explain(ranked, "analyst", "10 months"),
+                                      "analyst")
     assert analyst["Incidents"].tolist()[0] == "4"
 
 
@@ -239,3 +240,10 @@ def test_the_demo_boroughs_planted_rising_place_ranks_near_the_top(request):
     assert rising["rank"] <= NEAR_THE_TOP
     assert ", up from " in rising["why"] and "rising within the 12 months: about " in rising["why"]
     assert "a sign of real change: " in rising["why"]
+
+
+def test_explained_is_the_ranked_list_explained_for_the_view_and_its_period(tiny):
+    together = priorities.explained(tiny.cursor(), MARCH_ON, view="board")
+    apart = priorities.explain(priorities.rank(tiny.cursor(), MARCH_ON, view="board"), "board",
+                               overview.period_words(MARCH_ON))
+    pd.testing.assert_frame_equal(together, apart)

@@ -19,6 +19,9 @@ from ui import downloads, share
 from ui import markdown as md
 from ui.state import PageContext, current_access
 
+# A table on a page shows this many rows at most (its CSV holds them all): a table is sent whole
+# to the browser, and 10,000 places with their reasons are 5 MB a render at a million incidents.
+TABLE_ROWS = 200
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["toImage", "lasso2d", "select2d"]}
 VIEW_COLOURS = {"board": "blue", "lead": "violet", "analyst": "orange"}
 
@@ -107,14 +110,24 @@ def chart(fig: go.Figure, caption: str, table: pd.DataFrame, *, key: str) -> Non
 
 
 def table_with_csv(frame: pd.DataFrame, *, what: str, key: str, **dataframe_kwargs) -> None:
-    """A table (already disclosure-controlled for the view) and its CSV download; its columns
-    fitted to the page, so none is cut off at the right (see fitted_columns)."""
+    """A table (already disclosure-controlled for the view), its first TABLE_ROWS rows with its
+    columns fitted to the page (so none is cut off at the right: see fitted_columns), and its
+    CSV download with every row."""
     code = _source()
     frame = frame.rename(columns=lambda c: reword(c, code) if isinstance(c, str) else c)
+    shown = frame.head(TABLE_ROWS)
     if "column_config" not in dataframe_kwargs:
-        dataframe_kwargs["column_config"] = fitted_columns(frame)
-    st.dataframe(frame, hide_index=True, width="stretch", **dataframe_kwargs)
+        dataframe_kwargs["column_config"] = fitted_columns(shown)
+    st.dataframe(shown, hide_index=True, width="stretch", **dataframe_kwargs)
+    rows_note(len(frame))
     downloads.download_csv(frame, what=what, file_name=f"{_slug(key)}.csv", key=f"csv-{key}")
+
+
+def rows_note(rows: int) -> None:
+    """'The first 200 of 10,742 rows; the CSV has them all.', under a table cut to TABLE_ROWS."""
+    if rows > TABLE_ROWS:
+        st.caption(f"The first {TABLE_ROWS:,} of {rows:,} rows are shown; the CSV download has "
+                   "them all.")
 
 
 TABLE_ROOM_PX = 940  # a table's width on a 1440 px screen with the sidebar open

@@ -1,0 +1,235 @@
+"""Every page as a person sees it: the real server (`streamlit run serve.py`) and Chromium.
+
+    python -m bench.browser DB OUT [--pages Overview,Trends] [--no-warm-up]
+
+For a database it measures, in one run:
+
+- start-up: from starting the server to the first Overview drawn in the browser;
+- each page opened from the sidebar the first time (cold: nothing cached, unless the server's
+  warm-up got there first), again (warm: the page's analyses cached), and after a filter change
+  (the period, from the last 12 to the last 24 months: every analysis of the page new);
+- for each: the wall time until Streamlit is idle and every chart and map is drawn, the
+  server's CPU (every thread of its process: DuckDB's, the warm-up's), and the bytes the
+  browser received over the websocket.
+
+"Drawn" is the script finished, no spinner or skeleton left, every Plotly chart with its SVG
+and every map with its canvas. Speed is measured here, never asserted in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from bench.measure import ROOT
+
+PAGES = ("Overview", "Where to intervene", "Trends", "Places", "Risk overlap", "Peer groups",
+         "Interventions", "Incident records", "Audit log")
+MENU_LINK = '[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"]'
+WARM_UP_ENV = "SAFEGUARDING_WARM_UP"  # "0" turns the server's warm-up off (ui/warmup.py)
+# Counts the runs the page has finished (the app's script state turning to notRunning), so a
+# wait after a click never mistakes the page as it was for the page as it will be.
+RUNS = """() => {
+  window.__runsFinished = 0;
+  let last = null;
+  new MutationObserver(() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const now = app && app.getAttribute('data-test-script-state');
+    if (now === 'notRunning' && last !== 'notRunning' && last !== null) window.__runsFinished++;
+    last = now;
+  }).observe(document, {subtree: true, attributes: true, childList: true,
+                        attributeFilter: ['data-test-script-state']});
+}"""
+DRAWN = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (document.querySelector('[data-testid="stStatusWidget"], [data-testid="stSpinner"], '
+                             + '[data-testid="stSkeleton"]')) return false;
+  for (const c of document.querySelectorAll('[data-testid="stPlotlyChart"]'))
+    if (!c.querySelector('.main-svg')) return false;
+  for (const c of document.querySelectorAll('[data-testid="stDeckGlJsonChart"]'))
+    if (!c.querySelector('canvas')) return false;
+  const title = document.querySelector('h1');
+  return title ? title.innerText.trim() : false;
+}"""
+
+
+@dataclass(frozen=True)
+class Visit:
+    """One page drawn: how long it took, the server's CPU, and what was sent to the browser."""
+
+    page: str
+    kind: str  # "cold", "warm" or "filter change"
+    seconds: float
+    server_cpu_s: float
+    bytes_received: int
+
+
+def server_cpu(pid: int) -> float:
+    """User and system CPU seconds of a process so far, all its threads (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Wire:
+    """Counts the bytes the page's websocket receives."""
+
+    def __init__(self, page) -> None:
+        self.bytes = 0
+        page.on("websocket", self._attach)
+
+    def _attach(self, ws) -> None:
+        ws.on("framereceived", self._count)
+
+    def _count(self, payload) -> None:
+        self.bytes += len(payload)
+
+
+def runs_finished(page) -> int:
+    """How many runs the page has finished so far (RUNS)."""
+    return page.evaluate("() => window.__runsFinished || 0")
+
+
+def wait_drawn(page, title: str | None, runs_before: int, timeout_s: float = 300) -> None:
+    """Until a run finished after the action and the page is drawn (its title `title`, when
+    given)."""
+    deadline = time.perf_counter() + timeout_s
+    while time.perf_counter() < deadline:
+        if runs_finished(page) > runs_before:
+            shown = page.evaluate(DRAWN)
+            if shown and (title is None or shown == title):
+                return
+        page.wait_for_timeout(25)
+    raise TimeoutError(f"{title or 'the page'} was not drawn within {timeout_s:.0f} s")
+
+
+def visit(page, wire: Wire, pid: int, name: str, kind: str, action) -> Visit:
+    """Do `action` (a click) and time it until `name` is drawn."""
+    cpu, received, runs = server_cpu(pid), wire.bytes, runs_finished(page)
+    started = time.perf_counter()
+    action()
+    wait_drawn(page, name, runs)
+    seconds = time.perf_counter() - started
+    page.wait_for_timeout(300)  # the last deltas of the run (and its CPU) arrive
+    return Visit(name, kind, seconds, server_cpu(pid) - cpu, wire.bytes - received)
+
+
+def change_period(page, label: str) -> None:
+    """Choose a period in the sidebar's Period box, as a person would."""
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(
+        has_text="Period")
+    box.click()
+    page.get_by_role("option", name=label).click()
+
+
+def measure(db: Path, pages: tuple[str, ...] = PAGES, warm_up: bool = True,
+            port: int | None = None, root: Path = ROOT) -> dict:
+    """Start the server on `db` (the app in `root`: another checkout, to compare), open every
+    page cold, warm and after a filter change."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.live_app import CHROMIUM, CHROMIUM_ARGS, free_port
+
+    port = port or free_port()
+    env = {**os.environ, "SAFEGUARDING_DB": str(db), WARM_UP_ENV: "1" if warm_up else "0"}
+    log = open(Path(db).with_suffix(".server.log"), "w")
+    started = time.perf_counter()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(root / "serve.py"), "--server.port",
+         str(port), "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    visits: list[Visit] = []
+    try:
+        _wait_healthy(url, server)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            wire = Wire(page)
+            page.add_init_script(f"({RUNS})()")
+            first = visit(page, wire, server.pid, "Overview", "cold", lambda: page.goto(url))
+            startup_s = time.perf_counter() - started
+            visits.append(first)
+            links = page.locator(MENU_LINK)
+            shown = [name for name in pages if links.filter(has_text=name).count()]
+
+            def go(name: str, kind: str) -> None:
+                visits.append(visit(page, wire, server.pid, name, kind,
+                                    lambda: links.filter(has_text=name).first.click()))
+
+            for name in shown[1:] if shown[:1] == ["Overview"] else shown:
+                go(name, "cold")
+            for name in shown:
+                go(name, "warm")
+            for k, name in enumerate(shown):  # from 12 to 24 months and back: new each time
+                go(name, "warm")
+                label = "Last 24 months" if k % 2 == 0 else "Last 12 months"
+                visits.append(visit(page, wire, server.pid, name, "filter change",
+                                    lambda label=label: change_period(page, label)))
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+    return {"startup_to_first_overview_s": startup_s, "warm_up": warm_up,
+            "visits": [asdict(v) for v in visits]}
+
+
+def _wait_healthy(url: str, server: subprocess.Popen, timeout_s: float = 300) -> None:
+    deadline = time.perf_counter() + timeout_s
+    while time.perf_counter() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError("the server stopped while starting; see its log")
+        try:
+            urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError(f"the server did not answer within {timeout_s:.0f} s")
+
+
+def table(result: dict) -> str:
+    """The visits as a Markdown table, one row a page: seconds, server CPU and kB, by kind."""
+    kinds = ("cold", "warm", "filter change")
+    by = {(v["page"], v["kind"]): v for v in result["visits"]}
+    head = ["Page", *(f"{k}: s, CPU s, kB" for k in kinds)]
+    rows = [f"| {' | '.join(head)} |", f"|{'---|' * len(head)}"]
+    for page in dict.fromkeys(v["page"] for v in result["visits"]):
+        cells = []
+        for kind in kinds:
+            v = by.get((page, kind))
+            cells.append("–" if v is None else
+                         f"{v['seconds']:.2f}, {v['server_cpu_s']:.2f}, "
+                         f"{v['bytes_received'] / 1000:,.0f}")
+        rows.append(f"| {page} | {' | '.join(cells)} |")
+    rows.append(f"\nStart-up to the first Overview drawn: "
+                f"{result['startup_to_first_overview_s']:.1f} s (warm-up "
+                f"{'on' if result['warm_up'] else 'off'}).")
+    return "\n".join(rows)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.browser",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("db", type=Path)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--pages", default=",".join(PAGES))
+    parser.add_argument("--no-warm-up", action="store_true")
+    parser.add_argument("--root", type=Path, default=ROOT,
+                        help="the checkout of the app to serve (default: this one)")
+    args = parser.parse_args(argv)
+    result = measure(args.db, tuple(args.pages.split(",")), warm_up=not args.no_warm_up,
+                     root=args.root.resolve())
+    args.out.write_text(json.dumps(result, indent=1))
+    print(table(result))
+
+
+if __name__ == "__main__":
+    main()

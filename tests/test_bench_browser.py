@@ -1,0 +1,27 @@
+"""The browser benchmark's own arithmetic (the browser run itself is `python -m bench
+--browser`: speed is measured there, never asserted in tests)."""
+
+import os
+
+from bench import browser
+
+
+def test_server_cpu_reads_a_process_s_user_and_system_seconds():
+    before = browser.server_cpu(os.getpid())
+    sum(i * i for i in range(300_000))  # some work of our own
+    after = browser.server_cpu(os.getpid())
+    assert 0 <= before <= after
+
+
+def test_the_table_has_a_row_a_page_and_a_cell_a_kind_of_visit():
+    result = {"startup_to_first_overview_s": 4.25, "warm_up": True, "visits": [
+        {"page": "Overview", "kind": "cold", "seconds": 1.234, "server_cpu_s": 0.5,
+         "bytes_received": 96_400},
+        {"page": "Overview", "kind": "warm", "seconds": 0.4, "server_cpu_s": 0.1,
+         "bytes_received": 1_200_000},
+        {"page": "Trends", "kind": "filter change", "seconds": 2.0, "server_cpu_s": 1.0,
+         "bytes_received": 500}]}
+    text = browser.table(result)
+    assert "| Overview | 1.23, 0.50, 96 | 0.40, 0.10, 1,200 | – |" in text
+    assert "| Trends | – | – | 2.00, 1.00, 0 |" in text
+    assert "4.2 s (warm-up on)" in text

@@ -1,0 +1,72 @@
+"""The server warms the default view of every page a board member opens, in a session of its
+own, at start-up and again after every load; it can be turned off."""
+
+import asyncio
+
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+from ui import navigation, warmup
+
+
+class FakeRuntime:
+    """Runs nothing: answers every rerun with a finished run, and notes what was asked."""
+
+    def __init__(self):
+        self.asked, self.closed = [], []
+
+    def connect_session(self, client, user_info):
+        self.client = client
+        return f"session-{len(self.closed)}"
+
+    def handle_backmsg(self, session, msg):
+        self.asked.append((session, msg.rerun_script.page_name, msg.rerun_script.query_string))
+        done = ForwardMsg()
+        done.script_finished = ForwardMsg.FINISHED_SUCCESSFULLY
+        self.client.write_forward_msg(done)
+
+    def close_session(self, session):
+        self.closed.append(session)
+
+
+def test_every_page_of_the_board_and_explore_groups_is_warmed_from_the_default_page():
+    shown = [spec for g in ("For the board", "Explore") for spec in navigation.PAGES[g]]
+    assert warmup.pages()[0] == ""  # the default page: the Overview
+    assert len(warmup.pages()) == len(shown)
+    assert "where-to-intervene" in warmup.pages() and "trends" in warmup.pages()
+    assert "audit" not in warmup.pages() and "data" not in warmup.pages()
+
+
+def test_the_pages_are_opened_one_after_another_in_one_session_then_it_is_closed():
+    runtime = FakeRuntime()
+    asyncio.run(warmup.warm_pages(runtime, ("", "trends", "places")))
+    assert runtime.asked == [("session-0", "", ""), ("session-0", "trends", ""),
+                             ("session-0", "places", "")]
+    assert runtime.closed == ["session-0"]
+
+
+def test_a_new_data_version_warms_the_pages_again(monkeypatch):
+    versions = [1, 1, 2]  # then 2 for ever
+    monkeypatch.setattr(warmup, "data_version",
+                        lambda: versions.pop(0) if len(versions) > 1 else versions[0])
+    monkeypatch.setattr(warmup, "pages", lambda: ("", "trends"))
+    monkeypatch.setattr(warmup, "POLL_SECONDS", 0)
+    runtime = FakeRuntime()
+
+    async def run_until_versions_are_read():
+        task = asyncio.create_task(warmup.keep_warm(runtime))
+        while len(runtime.closed) < 2:
+            await asyncio.sleep(0)
+        for _ in range(20):
+            await asyncio.sleep(0)
+        task.cancel()
+
+    asyncio.run(run_until_versions_are_read())
+    assert len(runtime.closed) == 2  # once at version 1, once at version 2
+    assert [page for _, page, _ in runtime.asked] == ["", "trends", "", "trends"]
+
+
+def test_it_can_be_turned_off(monkeypatch):
+    monkeypatch.setenv(warmup.ENV, "0")
+    assert not warmup.enabled()
+    monkeypatch.setenv(warmup.ENV, "1")
+    assert warmup.enabled()

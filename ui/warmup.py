@@ -1,0 +1,122 @@
+"""Warm the default view of every page in the background, so the first person after a start or a
+load does not wait for it: `serve.py` runs `lifespan` with the server.
+
+At start-up, and again whenever the data version changes (a load or a rollback, polled every
+POLL_SECONDS), a session of the server's own (no browser: its messages go nowhere) opens each
+page in turn, exactly as a person's first visit would: the same sidebar defaults, view, widgets
+and ui.state.compute cache keys, the same store and one cursor per query. So every analysis of
+every page's default view, and every module it imports, is ready before anyone asks.
+
+It warms what local mode shows (the board view, the sidebar's default). Where sign-in is
+configured, the warming session is not signed in and stops at the sign-in page: nothing is
+computed for it, and nothing is written to the audit log. SAFEGUARDING_WARM_UP=0 turns it off
+(the benchmark's cold timings, tests that count what runs).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from typing import Any
+
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.runtime import Runtime
+
+ENV = "SAFEGUARDING_WARM_UP"
+POLL_SECONDS = 5.0
+PAGE_TIMEOUT_SECONDS = 600.0
+# The page groups a board member opens (pages closed to the board view are not run).
+GROUPS = ("For the board", "Explore")
+_LOG = logging.getLogger(__name__)
+
+
+def pages() -> tuple[str, ...]:
+    """The url path of each page to warm ("" is the default page, the Overview). Imported
+    here, not with the module: ui.navigation brings in ui.state, whose caches must be made
+    once Streamlit's runtime is running (serve.py imports this module before)."""
+    from ui import navigation
+
+    specs = [spec for group in GROUPS for spec in navigation.PAGES[group]]
+    return ("", *(url or script.rpartition("/")[2].removesuffix(".py")
+                  for script, _, _, url in specs[1:]))
+
+
+def enabled() -> bool:
+    """Whether to warm at all (SAFEGUARDING_WARM_UP is not "0")."""
+    return os.environ.get(ENV, "1").strip() != "0"
+
+
+class _Quiet:
+    """A session client that keeps nothing but whether the current run has finished."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.get_running_loop()
+        self.finished = asyncio.Event()
+
+    def write_forward_msg(self, msg: ForwardMsg) -> None:
+        if msg.WhichOneof("type") == "script_finished":
+            self.loop.call_soon_threadsafe(self.finished.set)
+
+    @property
+    def client_context(self) -> None:
+        return None
+
+
+async def warm_pages(runtime: Runtime, pages: tuple[str, ...]) -> None:
+    """Open each page (its url path; "" is the Overview) in one fresh session, one after the
+    other, waiting for each run to finish; then close the session."""
+    client = _Quiet()
+    session = runtime.connect_session(client=client, user_info={})
+    started = time.perf_counter()
+    try:
+        for page in pages:
+            client.finished.clear()
+            msg = BackMsg()
+            msg.rerun_script.query_string = ""
+            msg.rerun_script.page_name = page
+            runtime.handle_backmsg(session, msg)
+            await asyncio.wait_for(client.finished.wait(), PAGE_TIMEOUT_SECONDS)
+        _LOG.info("Warmed %d pages in %.1f s.", len(pages), time.perf_counter() - started)
+    finally:
+        runtime.close_session(session)
+
+
+def data_version() -> int:
+    """The store's data version (ui.state.store: the process's one store)."""
+    from ui import state
+
+    return state.store().data_version()
+
+
+async def keep_warm(runtime: Runtime) -> None:
+    """Warm every page now, and again after every load or rollback."""
+    warmed: int | None = None
+    while True:
+        version = None
+        try:
+            version = await asyncio.to_thread(data_version)
+            if version != warmed:
+                await warm_pages(runtime, await asyncio.to_thread(pages))
+        except Exception:  # a failed warm-up leaves the pages to warm when first opened
+            _LOG.warning("Warming the pages failed; they will be computed when first opened.",
+                         exc_info=True)
+        warmed = version
+        await asyncio.sleep(POLL_SECONDS)
+
+
+@asynccontextmanager
+async def lifespan(app: Any) -> AsyncIterator[None]:
+    """st.App's lifespan: keep the pages warm while the server runs."""
+    task = asyncio.create_task(keep_warm(Runtime.instance())) if enabled() else None
+    try:
+        yield
+    finally:
+        if task is not None:
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task
