@@ -11,7 +11,7 @@ import logging
 import os
 from typing import Any
 
-from analytics.filters import Filters
+from analytics.store.filters import Filters
 
 
 def quiet_streamlit() -> None:

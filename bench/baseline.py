@@ -13,7 +13,7 @@ way a competent pandas developer would write it, not as a strawman:
   getting the numbers out of the data, which is what the two designs do differently.
 
 Each function takes the frames and a Filters (plus the page's arguments) and returns the numbers
-the analytics function returns; tests/test_bench.py checks that they agree on a small borough.
+the analytics function returns; tests/bench/test_bench.py checks that they agree on a small borough.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from analytics import clustering, hotspots, overlap, places, priorities, spc, trends
-from analytics.contexts import (
+from analytics.contexts import clustering, priorities
+from analytics.contexts.contexts import (
     NEIGHBOUR_RADIUS_M,
     NIGHT_END_HOUR,
     NIGHT_START_HOUR,
@@ -38,8 +38,11 @@ from analytics.contexts import (
     month_grid,
     theil_sen_slopes,
 )
-from analytics.filters import Filters, add_months, month_end
-from analytics.vocab import AGENCY_LABELS, CONTEXT_LABELS, RISK_LABELS
+from analytics.overlap import overlap
+from analytics.places import hotspots, places
+from analytics.store.filters import Filters, add_months, month_end
+from analytics.store.vocab import AGENCY_LABELS, CONTEXT_LABELS, RISK_LABELS
+from analytics.trends import spc, trends
 
 LOCAL_ZONE = "Europe/London"
 CODE_COLUMNS = ("ward_code", "location_type", "source_agency")
@@ -477,7 +480,7 @@ def rank(fr: Frames, f: Filters, weights: priorities.Weights = priorities.DEFAUL
 def explained(fr: Frames, f: Filters, weights: priorities.Weights = priorities.DEFAULT_WEIGHTS,
               view: str = "analyst") -> pd.DataFrame:
     """The ranked places with their reasons for the view (the words shared)."""
-    from analytics import overview
+    from analytics.board import overview
 
     return priorities.explain(rank(fr, f, weights), view, overview.period_words(f))
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pyarrow.csv as pacsv
 
-from analytics.store import Store
+from analytics.store.store import Store
 
 INCIDENTS_CSV = """
     SELECT i.incident_id,

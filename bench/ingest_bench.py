@@ -14,8 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from analytics import ingest
-from analytics.store import Store
+from analytics.ingest import ingest
+from analytics.store.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 # ../shared beside the repository (or beside the folder of worktrees, for an engineer's worktree)

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analytics.vocab import AGENCIES, CONTEXT_TYPES, RISK_TYPES, codes
+from analytics.store.vocab import AGENCIES, CONTEXT_TYPES, RISK_TYPES, codes
 
 # City of London, roughly: the real ward boundaries in ../shared/realdata cover this box.
 LAT, LON = (51.508, 51.522), (-0.113, -0.073)

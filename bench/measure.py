@@ -70,8 +70,9 @@ NARROW_RISKS = ("cce", "county_lines")
 def scenarios(con) -> dict[str, Any]:
     """The default selection (the sidebar's: the last 12 months) and a typical narrow one:
     one ward, two risk types, one calendar year (the last complete year of data)."""
-    from analytics import demo, reference
-    from analytics.filters import DEFAULT_PERIOD, Filters, period_dates
+    from analytics.demo import demo
+    from analytics.store import reference
+    from analytics.store.filters import DEFAULT_PERIOD, Filters, period_dates
 
     facts = reference.data_facts(con)
     start, end = period_dates(DEFAULT_PERIOD, facts.latest_incident, facts.first_incident)
@@ -113,14 +114,14 @@ def _resolved(call, con, filters) -> dict[str, Any] | None:
 def access():
     """Who the benchmark is: an administrator in local mode, who may open every page (the
     analyses cost the same for every role; only row-level ones check the role)."""
-    from analytics.access import local_access
+    from analytics.governance.access import local_access
 
     return local_access("analyst")
 
 
 def direct(call, con, filters, kwargs: dict[str, Any]) -> Any:
     """The analysis straight from DuckDB, no cache (with the access a row-level one needs)."""
-    from analytics.access import required_permission
+    from analytics.governance.access import required_permission
 
     if required_permission(call.fn) is not None:
         kwargs = {**kwargs, "access": access()}
@@ -132,8 +133,8 @@ def direct(call, con, filters, kwargs: dict[str, Any]) -> Any:
 
 def task_generate(db: Path, incidents: int, seed: int) -> dict:
     """Write the demo borough at the given size into a fresh database file."""
-    from analytics import demo
-    from analytics.store import Store
+    from analytics.demo import demo
+    from analytics.store.store import Store
 
     store = Store(db)
     t, made = timed(lambda: demo.generate(store, incidents=incidents, seed=seed))
@@ -152,10 +153,10 @@ def task_ingest(db: Path, csv: Path) -> dict:
     """Load the generated incidents from a CSV through the real ingest path (read, check, one
     transaction), into a fresh database that already holds the same wards and places."""
     try:
-        from analytics import ingest
+        from analytics.ingest import ingest
     except ImportError:
         return {"status": "not yet available",
-                "note": "analytics/ingest.py is not on this branch yet"}
+                "note": "analytics/ingest/ingest.py is not on this branch yet"}
     from bench import csvfile
 
     t_csv, rows = timed(lambda: csvfile.write_incidents_csv(db, csv))
@@ -201,7 +202,7 @@ def task_pages(db: Path, runs: int) -> dict:
 
 def _time_page(store, page, filters, runs: int) -> dict:
     """One page's calls: `runs` cold rounds, one round filling the cache, `runs` warm rounds."""
-    from analytics import memo
+    from analytics.store import memo
     from bench import appcache
 
     calls = [{"name": call.name, "label": call.label, "call": call,
@@ -247,8 +248,8 @@ def _time_extras(store, page, filters, runs: int) -> dict:
 
 
 def _forgetting(fn: Callable[[], Any]) -> Any:
-    """fn() with no intermediate result kept from before (analytics.memo)."""
-    from analytics import memo
+    """fn() with no intermediate result kept from before (analytics.store.memo)."""
+    from analytics.store import memo
 
     memo.forget_all()
     return fn()

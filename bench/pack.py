@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from analytics import boardpack, briefing
-from analytics.store import Store
+from analytics.board import boardpack, briefing
+from analytics.store.store import Store
 from bench.measure import peak_rss_mb, scenarios, timed
 
 

@@ -3,7 +3,7 @@
 An entry lists the analyses a page runs through ui.state.compute under its default widget
 settings, with the same arguments, in the order the page runs them; each analysis is paired with
 the plain-pandas version of the same work (bench.baseline). Adding a page to the app is adding
-one entry here: tests/test_bench.py fails while a page listed in ui/navigation.py (or app.py) has
+one entry here: tests/bench/test_bench.py fails while a page listed in ui/navigation.py (or app.py) has
 no entry, or runs an analysis its entry does not time.
 
 Arguments that depend on data (the place the detail view opens on, the pair the overlap drill-down
@@ -21,23 +21,17 @@ from typing import Any
 
 import duckdb
 
-from analytics import (
-    audit,
-    clustering,
-    contexts,
-    impact,
-    interventions,
-    narrative,
-    overlap,
-    overview,
-    peers,
-    places,
-    priorities,
-    records,
-    reference,
-    trends,
-)
-from analytics.filters import Filters
+from analytics.board import narrative, overview
+from analytics.contexts import clustering, contexts, priorities
+from analytics.governance import audit
+from analytics.ingest import records
+from analytics.interventions import impact, interventions
+from analytics.overlap import overlap
+from analytics.peers import peers
+from analytics.places import places
+from analytics.store import reference
+from analytics.store.filters import Filters
+from analytics.trends import trends
 from bench import baseline as bl
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,7 +53,7 @@ class Call:
 
     @property
     def name(self) -> str:
-        """'analytics.overview:headline' — the key ui.state.compute caches it under."""
+        """'analytics.board.overview:headline' — the key ui.state.compute caches it under."""
         return f"{self.fn.__module__}:{self.fn.__qualname__}"
 
     @property
@@ -292,7 +286,7 @@ def listed_pages(root: Path = ROOT) -> list[str]:
 
 def computed_by(script: str, root: Path = ROOT) -> set[str]:
     """The analyses a script runs through compute(...) or uncached(...):
-    'analytics.module:function' names, resolved through the script's own imports."""
+    'analytics.package.module:function' names, resolved through the script's own imports."""
     tree = ast.parse((root / script).read_text())
     names: dict[str, str] = {}  # local name -> module or module:function
     for node in ast.walk(tree):

@@ -3,7 +3,7 @@
     python -m bench --incidents 1000000 --out bench/results
 
 1. generates the demo borough at that size into a fresh DuckDB file;
-2. loads the same incidents from a CSV through the real ingest path (when analytics.ingest
+2. loads the same incidents from a CSV through the real ingest path (when analytics.ingest.ingest
    exists);
 3. times every page's analyses (bench/pages.py) under the default and a narrow filter, cold
    and warm, the median of --runs runs;

@@ -4,8 +4,8 @@ from datetime import timedelta
 
 import streamlit as st
 
-from analytics import audit
-from analytics.filters import uk_date
+from analytics.governance import audit
+from analytics.store.filters import uk_date
 from ui import components, downloads, state
 from ui import markdown as md
 

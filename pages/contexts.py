@@ -3,8 +3,8 @@ and groups of places that look alike."""
 
 import streamlit as st
 
-from analytics import clustering, context_charts, contexts, priorities
-from analytics.disclosure import (
+from analytics.contexts import clustering, context_charts, contexts, priorities
+from analytics.governance.disclosure import (
     SECONDARY,
     SECONDARY_NOTE,
     display_count,
@@ -12,7 +12,7 @@ from analytics.disclosure import (
     shows_detail,
     suppress_frame,
 )
-from analytics.sources import reword, source
+from analytics.store.sources import reword, source
 from ui import components, downloads, share, state
 from ui import markdown as md
 

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from analytics import ingest, mapping, readers
-from analytics.access import Permission
-from analytics.disclosure import suppress_frame
-from analytics.filters import uk_date
+from analytics.governance.access import Permission
+from analytics.governance.disclosure import suppress_frame
+from analytics.ingest import ingest, mapping, readers
+from analytics.store.filters import uk_date
 from ui import components, extracts, state, upload
 from ui import markdown as md
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from analytics import glossary
+from analytics.board import glossary
 from ui import components, state
 from ui import markdown as md
 

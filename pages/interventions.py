@@ -3,10 +3,12 @@ certainty; analysts can add an intervention or record that one ended."""
 
 import streamlit as st
 
-from analytics import impact, impact_charts, interventions, maps, overview, places
-from analytics.access import Permission
-from analytics.disclosure import THRESHOLD, shows_detail
-from analytics.sources import reword, source
+from analytics.board import overview
+from analytics.governance.access import Permission
+from analytics.governance.disclosure import THRESHOLD, shows_detail
+from analytics.interventions import impact, impact_charts, interventions
+from analytics.places import maps, places
+from analytics.store.sources import reword, source
 from ui import components, intervention_form, share, state
 from ui import markdown as md
 

@@ -2,9 +2,8 @@
 
 import streamlit as st
 
-from analytics import overlap, overview
-from analytics import overlap_charts as oc
-from analytics.disclosure import (
+from analytics.board import overview
+from analytics.governance.disclosure import (
     ROUND_TO,
     THRESHOLD,
     display_count,
@@ -12,7 +11,9 @@ from analytics.disclosure import (
     shows_detail,
     suppresses,
 )
-from analytics.sources import reword, source
+from analytics.overlap import overlap
+from analytics.overlap import overlap_charts as oc
+from analytics.store.sources import reword, source
 from ui import components, share, state
 from ui import markdown as md
 

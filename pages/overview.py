@@ -2,10 +2,17 @@
 
 import streamlit as st
 
-from analytics import charts, narrative, overview
-from analytics.disclosure import display_count, drop_small_rows, mask_small, rounds, suppress_frame
-from analytics.sources import source
-from analytics.trends import HISTORY, top_signals
+from analytics.board import narrative, overview
+from analytics.governance.disclosure import (
+    display_count,
+    drop_small_rows,
+    mask_small,
+    rounds,
+    suppress_frame,
+)
+from analytics.store.sources import source
+from analytics.style import charts
+from analytics.trends.trends import HISTORY, top_signals
 from ui import components, share, state
 from ui import markdown as md
 

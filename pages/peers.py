@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from analytics import overview, peers, peers_charts
-from analytics.disclosure import THRESHOLD, display_count, shows_detail, suppresses
-from analytics.sources import source
+from analytics.board import overview
+from analytics.governance.disclosure import THRESHOLD, display_count, shows_detail, suppresses
+from analytics.peers import peers, peers_charts
+from analytics.store.sources import source
 from ui import components, share, state
 from ui import markdown as md
 

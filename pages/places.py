@@ -3,16 +3,18 @@ it happens, at which kinds of place, and how the wards rank."""
 
 import streamlit as st
 
-from analytics import interventions, maps, overview, places
-from analytics import places_charts as pc
-from analytics.disclosure import (
+from analytics.board import overview
+from analytics.governance.disclosure import (
     THRESHOLD,
     derived_note,
     display_count,
     shows_detail,
     suppresses,
 )
-from analytics.sources import reword, source
+from analytics.interventions import interventions
+from analytics.places import maps, places
+from analytics.places import places_charts as pc
+from analytics.store.sources import reword, source
 from ui import components, share, state
 from ui import markdown as md
 

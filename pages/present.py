@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from analytics import briefing
-from analytics import briefing_charts as bc
-from analytics.disclosure import PRESENTER_VIEW, view_name, view_rule
+from analytics.board import briefing
+from analytics.board import briefing_charts as bc
+from analytics.governance.disclosure import PRESENTER_VIEW, view_name, view_rule
 from ui import components, navigation, share, sidebar, state
 from ui import markdown as md
 

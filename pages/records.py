@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from analytics import records
-from analytics.sources import reword
+from analytics.ingest import records
+from analytics.store.sources import reword
 from ui import components, downloads, state
 from ui import markdown as md
 

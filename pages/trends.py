@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from analytics import spc, trend_charts, trends
-from analytics.disclosure import derived_note
-from analytics.sources import source
+from analytics.governance.disclosure import derived_note
+from analytics.store.sources import source
+from analytics.trends import spc, trend_charts, trends
 from ui import components, share, state
 from ui import markdown as md
 

@@ -44,7 +44,7 @@ def open_page(db_path: Path | str, page: str | None = None, query: dict | None =
 
 
 def read(markdown: object) -> str:
-    """What a reader sees of escaped Markdown (analytics.escape): the escapes read, the word
+    """What a reader sees of escaped Markdown (analytics.governance.escape): the escapes read, the word
     joiners and isolates invisible."""
     return re.sub(r"\\([\\`*_{}\[\]()#+\-.!|<>~$:&])", r"\1",
                   re.sub("[\u2060\u2068\u2069]", "", str(markdown)))

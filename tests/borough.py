@@ -13,7 +13,7 @@ import json
 import numpy as np
 import pandas as pd
 
-from analytics.store import Store
+from analytics.store.store import Store
 
 NAMES = ("Ashby", "Brookfield", "Carrow", "Denholm", "Eastwick",
          "Fairlee", "Greystone", "Hallam", "Ivydale", "Juniper",

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, settings
 
-from analytics.filters import Filters
-from analytics.store import Store
+from analytics.store.filters import Filters
+from analytics.store.store import Store
 
 # Timing belongs to the benchmark, not to tests: no deadlines, even on a busy 2-core machine.
 settings.register_profile("default", deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -113,7 +113,7 @@ def tiny_db(tmp_path):
 @pytest.fixture(scope="session")
 def demo_store() -> Store:
     """The default fictional demo borough, generated once for the whole test session."""
-    from analytics import demo
+    from analytics.demo import demo
 
     store = Store()
     demo.generate(store)

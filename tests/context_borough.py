@@ -12,8 +12,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from analytics.filters import Filters
-from analytics.store import Store
+from analytics.store.filters import Filters
+from analytics.store.store import Store
 
 RISING = "R01"
 STEADY = "S01"

@@ -7,8 +7,8 @@ import json
 
 import pandas as pd
 
-from analytics import ingest
-from analytics.store import Store
+from analytics.ingest import ingest
+from analytics.store.store import Store
 
 # Two square wards side by side, west (W-A) and east (W-B), in WGS84.
 WARD_SQUARES = {

@@ -1,5 +1,5 @@
 """The map tooltips and the 'why' of each place as they were first written, one Python step a
-row: the reference the vectorised versions in analytics.maps and analytics.priorities must equal
+row: the reference the vectorised versions in analytics.places.maps and analytics.contexts.priorities must equal
 (tests/test_vectorised.py). Kept only as a specification; nothing in the app calls them."""
 
 from __future__ import annotations
@@ -8,13 +8,16 @@ import math
 
 import pandas as pd
 
-from analytics import escape, places, priorities, spc
-from analytics.contexts import AREA_CRIME_RADIUS_M, NO_WARD
-from analytics.disclosure import display_count, drop_small_rows, is_small, suppresses
-from analytics.filters import uk_date
-from analytics.maps import PLACE_RADIUS_M, _place_scale, trend_words
-from analytics.places import PRIVATE_TYPES
-from analytics.sources import risk_label
+from analytics.contexts import priorities
+from analytics.contexts.contexts import AREA_CRIME_RADIUS_M, NO_WARD
+from analytics.governance import escape
+from analytics.governance.disclosure import display_count, drop_small_rows, is_small, suppresses
+from analytics.places import places
+from analytics.places.maps import PLACE_RADIUS_M, _place_scale, trend_words
+from analytics.places.places import PRIVATE_TYPES
+from analytics.store.filters import uk_date
+from analytics.store.sources import risk_label
+from analytics.trends import spc
 
 
 def intervention_rows(register: pd.DataFrame, view: str) -> list[dict]:

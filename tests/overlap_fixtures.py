@@ -28,8 +28,8 @@ from datetime import date
 
 import pandas as pd
 
-from analytics.filters import Filters
-from analytics.store import Store
+from analytics.store.filters import Filters
+from analytics.store.store import Store
 
 WARDS = [("W1", "Alder", 1000), ("W2", "Birch", 2000), ("W3", "Cedar", 500)]
 CONTEXTS = [

@@ -1,7 +1,7 @@
 """The demo borough with hostile text in every text column: names that try to become links,
 images, formatting, scripts, formulas and reordered text wherever the app shows them.
 
-Places, incidents and interventions are loaded through the app's own ingest (analytics.ingest),
+Places, incidents and interventions are loaded through the app's own ingest (analytics.ingest.ingest),
 in files whose names are payloads too, so every text column an extract can fill holds one. Text
 the name checks now refuse at load (bidirectional controls, control characters, a 10,000-character
 name) is written straight into the store afterwards, with the ward names, because the display
@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from analytics import demo, ingest
-from analytics.store import Store
+from analytics.demo import demo
+from analytics.ingest import ingest
+from analytics.store.store import Store
 
 EVIL = "evil.example"  # no request may ever go to this host
 # Accepted at load: odd, hostile, but names a partner's spreadsheet could hold.

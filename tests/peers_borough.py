@@ -12,8 +12,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from analytics.access import Access, Role
-from analytics.store import Store
+from analytics.governance.access import Access, Role
+from analytics.store.store import Store
 
 PEER_YEAR = (date(2025, 1, 1), date(2025, 12, 31))
 ANALYST = Access(role=Role.ANALYST, user_id="tester", user_label="Test analyst")

@@ -14,8 +14,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from analytics import ingest
-from analytics.store import Store
+from analytics.ingest import ingest
+from analytics.store.store import Store
 from tests.ingest_helpers import csv_bytes, square
 
 WEST, SOUTH, SIZE = -0.10, 51.50, 0.01

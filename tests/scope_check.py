@@ -21,9 +21,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analytics.access import Scope
-from analytics.filters import POLICE_AGENCY
-from analytics.store import Store
+from analytics.governance.access import Scope
+from analytics.store.filters import POLICE_AGENCY
+from analytics.store.store import Store
 
 VOLATILE = {"made_at"}  # when a board pack was made: differs between any two runs
 # Rows of each table outside the scope, by the ward and agency columns the scope names.

@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analytics.contexts import RISK_COLUMNS
-from analytics.vocab import CONTEXT_LABELS
+from analytics.contexts.contexts import RISK_COLUMNS
+from analytics.store.vocab import CONTEXT_LABELS
 
 # name: (context_type, mean incidents, night share, weekend share, trend share, risk codes)
 ARCHETYPES: dict[str, tuple[str, float, float, float, float, tuple[str, ...]]] = {

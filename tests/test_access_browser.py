@@ -55,7 +55,7 @@ def provider():
 @pytest.fixture(scope="module")
 def app_url(provider, tmp_path_factory):
     """The dashboard with [auth] pointing at the provider, on a small hand-made database."""
-    from analytics.store import Store
+    from analytics.store.store import Store
     from tests.conftest import seed_tiny
 
     work = tmp_path_factory.mktemp("signed-in")

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from analytics.store import Store
+from analytics.store.store import Store
 from tests import borough
 from tests.apptest import assert_no_exception, open_page
 from tests.disclosure_scan import app_hits, figure_hits, frame_hits, metric_hits, text_hits
@@ -108,8 +108,8 @@ def test_every_slide_of_presenter_mode_is_in_the_board_view(spec, query, view,
 def test_no_board_pack_shows_a_count_of_one_to_four(spec, query, tmp_path_factory):
     import json
 
-    from analytics import briefing
-    from analytics.filters import from_query
+    from analytics.board import briefing
+    from analytics.store.filters import from_query
 
     db = _borough_db(tmp_path_factory, spec)
     store = Store(db)
@@ -147,7 +147,7 @@ def _memory_borough(spec: dict):
 
 
 def _filters(query: dict):
-    from analytics.filters import from_query
+    from analytics.store.filters import from_query
 
     return from_query(query, data_end=LAST, data_start=FIRST, ward_codes=set(WARD_CODES))[0]
 
@@ -156,7 +156,7 @@ def _filters(query: dict):
           suppress_health_check=[HealthCheck.too_slow])
 @given(spec=boroughs, query=queries(), measure=st.sampled_from(["incidents", "rate"]))
 def test_averages_rates_and_chart_heights_give_back_only_rounded_counts(spec, query, measure):
-    from analytics import trend_charts, trends
+    from analytics.trends import trend_charts, trends
     from tests.disclosure_scan import multiples_of_five_hits
 
     store = _memory_borough(spec)
@@ -195,8 +195,9 @@ def test_averages_rates_and_chart_heights_give_back_only_rounded_counts(spec, qu
           suppress_health_check=[HealthCheck.too_slow])
 @given(spec=boroughs, query=queries(), pick=st.integers(0, len(WARD_CODES) - 1))
 def test_two_filtered_views_differenced_give_back_no_count_of_one_to_four(spec, query, pick):
-    from analytics import places, trends
-    from analytics.places_charts import ranking_table
+    from analytics.places import places
+    from analytics.places.places_charts import ranking_table
+    from analytics.trends import trends
     from tests.disclosure_scan import is_small_number
 
     store = _memory_borough(spec)
@@ -238,8 +239,8 @@ def test_one_tables_totals_beside_another_tables_hidden_cells_give_nothing_back(
     """The Places page in the board view: the day-by-hour table's hidden cells, with the grand
     total that the month-of-year table and the ward ranking (the same incidents, split another
     way) put on it, pin no count of 1 to 4."""
-    from analytics import places
-    from analytics import places_charts as pc
+    from analytics.places import places
+    from analytics.places import places_charts as pc
     from tests.disclosure_scan import table_attack, total_range
 
     store = _memory_borough(spec)
@@ -274,8 +275,8 @@ def test_the_cross_table_attacker_finds_a_total_given_exactly_elsewhere():
 def test_times_the_borough_rate_of_a_hot_spot_gives_back_only_rounded_counts(spec, query):
     """Rates times populations: 'times the borough rate' (a ward with its neighbours) times
     their children, times the borough's rate from its shown total, is a sum of rounded counts."""
-    from analytics import places
-    from analytics.disclosure import round_count
+    from analytics.governance.disclosure import round_count
+    from analytics.places import places
     from tests.disclosure_scan import multiples_of_five_hits
 
     store = _memory_borough(spec)

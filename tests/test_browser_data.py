@@ -15,11 +15,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from analytics import demo
-from analytics.store import Store
+from analytics.demo import demo
+from analytics.store.store import Store
+from tests.ingest.test_ingest_realdata import REALDATA
 from tests.ingest_helpers import fingerprint, incident, incidents_csv
 from tests.live_app import SHOTS, require_browser, running_app, wait_until_finished
-from tests.test_ingest_realdata import REALDATA
 
 pytestmark = pytest.mark.browser
 require_browser()

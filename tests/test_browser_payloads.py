@@ -230,7 +230,7 @@ def download(page, button: str, tmp: Path) -> Path:
 
 def the_board_pack(page, audit: Audit, tmp: Path) -> Path:
     """The HTML pack downloaded from a page's Board pack button and opened offline. (The PDF is
-    Chromium's print of the same HTML: tests/test_boardpack.py.)"""
+    Chromium's print of the same HTML: tests/board/test_boardpack.py.)"""
     page.get_by_role("button", name="Board pack", exact=True).click()
     page.get_by_role("button", name="Make the board pack", exact=True).click()
     html = download(page, "Board pack (HTML)", tmp)

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.ingest.test_ingest_realdata import IMD, LSOAS, POLICE, REALDATA, WARDS
 from tests.live_app import SHOTS, require_browser, running_app, wait_until_finished
 from tests.test_browser import errors_on, save_whole_page
-from tests.test_ingest_realdata import IMD, LSOAS, POLICE, REALDATA, WARDS
 
 pytestmark = [
     pytest.mark.browser, pytest.mark.realdata,

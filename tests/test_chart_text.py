@@ -10,8 +10,13 @@ import pandas as pd
 import plotly.io as pio
 import pytest
 
-from analytics import boardpack, briefing, charts, impact_charts, maps, overlap_charts, peers_charts
-from analytics.escape import WORD_JOINER
+from analytics.board import boardpack, briefing
+from analytics.governance.escape import WORD_JOINER
+from analytics.interventions import impact_charts
+from analytics.overlap import overlap_charts
+from analytics.peers import peers_charts
+from analytics.places import maps
+from analytics.style import charts
 from tests.conftest import YEAR_2025
 
 PAYLOAD = 'Q <a href="https://evil.example/x">LINK</a> <b>HB</b> <img src=x> & co'

@@ -21,7 +21,7 @@ def test_streamlit_config_is_the_security_baseline():
 
 
 def test_analytics_never_imports_streamlit():
-    offenders = [p.name for p in (ROOT / "analytics").glob("*.py")
+    offenders = [p.name for p in (ROOT / "analytics").rglob("*.py")
                  if "import streamlit" in p.read_text() or "from streamlit" in p.read_text()]
     assert offenders == []
 

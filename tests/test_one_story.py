@@ -12,16 +12,20 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from analytics import briefing, clustering, overlap, overview, places, priorities, trends
-from analytics import places_charts as pc
-from analytics.filters import Filters
+from analytics.board import briefing, overview
+from analytics.contexts import clustering, priorities
+from analytics.overlap import overlap
+from analytics.places import places
+from analytics.places import places_charts as pc
+from analytics.store.filters import Filters
+from analytics.trends import trends
 
 BOARD = "board"
 
 
 @pytest.fixture(scope="module")
 def year(demo_store) -> Filters:
-    from analytics.demo import default_end
+    from analytics.demo.demo import default_end
 
     end = default_end()
     return Filters(start=date(end.year - 1, end.month, 1) if end.month < 12 else

@@ -12,27 +12,27 @@ from datetime import date
 
 import pytest
 
-from analytics import (
-    clustering,
-    contexts,
-    demo,
-    derived,
-    impact,
-    ingest,
-    interventions,
-    overlap,
-    overview,
-    places,
-    priorities,
-    reference,
-    trends,
+from analytics.board import overview
+from analytics.contexts import clustering, contexts, priorities
+from analytics.demo import demo
+from analytics.governance.access import Role, local_access
+from analytics.governance.disclosure import (
+    SUPPRESSED,
+    display_count,
+    for_source,
+    rounds,
+    shows_detail,
 )
-from analytics.access import Role, local_access
-from analytics.disclosure import SUPPRESSED, display_count, for_source, rounds, shows_detail
-from analytics.escape import Markdown, markdown_format
-from analytics.filters import Filters, from_query, period_dates
-from analytics.sources import reword
-from analytics.store import Store
+from analytics.governance.escape import Markdown, markdown_format
+from analytics.ingest import ingest
+from analytics.interventions import impact, interventions
+from analytics.overlap import overlap
+from analytics.places import places
+from analytics.store import derived, reference
+from analytics.store.filters import Filters, from_query, period_dates
+from analytics.store.sources import reword
+from analytics.store.store import Store
+from analytics.trends import trends
 from tests.ingest_helpers import csv_bytes, square
 from tests.peers_borough import ANALYST
 from tests.police_area import (

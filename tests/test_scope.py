@@ -4,7 +4,7 @@ Proved by equivalence (tests/scope_check.py): every analysis, run for the scoped
 borough, gives exactly what it gives an unlimited user on a copy from which everything outside the
 scope was deleted. The analyses are found by looking, not listed by hand, so a new one is checked
 the day it lands; one that reads the data without taking the filters must say why in
-analytics.access.WHOLE_AREA, and no analysis may build its own Filters.
+analytics.governance.access.WHOLE_AREA, and no analysis may build its own Filters.
 """
 
 from __future__ import annotations
@@ -23,13 +23,15 @@ import duckdb
 import pytest
 
 import analytics
-from analytics import access, overlap, trends
-from analytics.access import Access, Role, Scope, scoped
-from analytics.filters import Filters
-from analytics.sources import STREET
-from analytics.store import Store
+from analytics.governance import access
+from analytics.governance.access import Access, Role, Scope, scoped
+from analytics.overlap import overlap
+from analytics.store.filters import Filters
+from analytics.store.sources import STREET
+from analytics.store.store import Store
+from analytics.trends import trends
 from tests.scope_check import fingerprint, page_picture, trimmed_copy, without_columns
-from tests.test_downloads import made_on_the_click
+from tests.ui.test_downloads import made_on_the_click
 from ui import upload
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,7 +39,7 @@ END = date(2025, 12, 31)
 YEAR = Filters(start=date(2025, 1, 1), end=END, period="custom")
 TWO_RISKS_EVER = Filters(start=date(2021, 1, 1), end=END, period="all", risk_types=("cce", "cse"))
 # police.uk street crime (the demo's), whose rows have a ward like any incident and are the
-# police's (analytics.filters.POLICE_AGENCY) for a scope of agencies.
+# police's (analytics.store.filters.POLICE_AGENCY) for a scope of agencies.
 STREET_YEAR = replace(YEAR, source=STREET)
 # Each scope holds the wards and agencies of the first and the latest incident: those dates are
 # the data's, shared by every user (access.WHOLE_AREA), so with them equal everything else must
@@ -71,7 +73,7 @@ NOT_ANALYSES = {"audit", "boundaries", "demo", "derived", "geo", "ingest", "line
 @pytest.fixture(scope="module")
 def borough(tmp_path_factory):
     """The demo borough (2,000 incidents, to the end of 2025) and, per scope, its trimmed copy."""
-    from analytics import demo
+    from analytics.demo import demo
 
     work = tmp_path_factory.mktemp("scope")
     full = work / "full.duckdb"
@@ -115,10 +117,10 @@ def _add_street_crime(store: Store) -> None:
 def analyses() -> list:
     """Every public analytics function that takes a connection first."""
     found = []
-    for info in pkgutil.iter_modules(analytics.__path__):
-        if info.name in NOT_ANALYSES:
+    for info in pkgutil.walk_packages(analytics.__path__, "analytics."):
+        if info.ispkg or info.name.rpartition(".")[2] in NOT_ANALYSES:
             continue
-        module = importlib.import_module(f"analytics.{info.name}")
+        module = importlib.import_module(info.name)
         for name, fn in inspect.getmembers(module, inspect.isfunction):
             params = list(inspect.signature(fn).parameters)
             if (fn.__module__ == module.__name__ and not name.startswith("_") and params
@@ -140,14 +142,14 @@ def test_every_analysis_takes_the_filters_or_says_why_it_needs_no_scope():
                    if not takes_filters(fn) and qualified(fn) not in access.WHOLE_AREA]
     assert unexplained == []
     assert set(access.WHOLE_AREA) <= {qualified(fn) for fn in analyses()} | {
-        "analytics.ingest:history", "analytics.ingest:same_load"}
+        "analytics.ingest.ingest:history", "analytics.ingest.ingest:same_load"}
 
 
 def test_no_analysis_builds_filters_of_its_own_or_sets_a_scope():
     """Analyses derive filters from the ones they were given (dataclasses.replace, previous(),
-    everything()), which keep the scope; only analytics.access.scoped sets it."""
+    everything()), which keep the scope; only analytics.governance.access.scoped sets it."""
     offences = []
-    for path in sorted((ROOT / "analytics").glob("*.py")):
+    for path in sorted((ROOT / "analytics").rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text())):
             if not isinstance(node, ast.Call):
                 continue
@@ -163,7 +165,8 @@ def test_no_analysis_builds_filters_of_its_own_or_sets_a_scope():
 def test_a_lead_limited_to_two_wards_sees_only_their_interventions_places_and_wards(borough):
     """The attack of issue 24: a lead limited to DB01 and DB02 saw 32 of 33 interventions from
     other wards, with their places' monthly incidents, and every ward on Places."""
-    from analytics import impact, interventions, places
+    from analytics.interventions import impact, interventions
+    from analytics.places import places
 
     full, _, _ = borough
     lead = Access(Role.LEAD, Scope(wards=("DB01", "DB02")))
@@ -186,7 +189,7 @@ def test_a_lead_limited_to_two_wards_sees_only_their_interventions_places_and_wa
 
 
 def test_a_lead_limited_to_police_counts_only_police_incidents(borough):
-    from analytics import overview
+    from analytics.board import overview
 
     full, _, _ = borough
     store = Store(full)
@@ -206,7 +209,8 @@ def test_a_lead_limited_to_police_counts_only_police_incidents(borough):
 def test_police_uk_rows_are_the_polices_and_ward_scoped(borough, agencies, sees):
     """A user limited to some wards sees police.uk street crime in those wards only; one limited
     to agencies that leave out the police sees none of it (police.uk's rows are the police's)."""
-    from analytics import overview, places
+    from analytics.board import overview
+    from analytics.places import places
 
     full, _, _ = borough
     store = Store(full)
@@ -286,7 +290,7 @@ def scope_phrases(scope: Scope, names: dict[str, str]) -> dict[str, str]:
         out["the wards you may see: " + ", ".join(names.get(w, w) for w in scope.wards)] = \
             "all wards"
     if scope.agencies is not None:
-        from analytics.vocab import AGENCY_LABELS
+        from analytics.store.vocab import AGENCY_LABELS
         out["the agencies you may see: " + ", ".join(AGENCY_LABELS.get(a, a)
                                                      for a in scope.agencies)] = "all agencies"
     return out
@@ -344,7 +348,7 @@ role = "analyst"
 @pytest.fixture(scope="module")
 def small_borough(tmp_path_factory):
     """The demo borough at its smallest, and a copy holding only the two-ward, two-agency scope."""
-    from analytics import demo
+    from analytics.demo import demo
 
     work = tmp_path_factory.mktemp("scope-pages")
     full = work / "full.duckdb"
@@ -382,7 +386,7 @@ def _escaped_anyhow(phrase: str) -> re.Pattern[str]:
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_for_a_scoped_user_shows_what_their_data_alone_would_show(
         small_borough, monkeypatch, page):
-    from tests.test_guard import open_app, user
+    from tests.ui.test_guard import open_app, user
 
     full, alone, scope, roles = small_borough
     monkeypatch.setenv(access.ROLE_MAP_ENV, str(roles))
@@ -414,7 +418,7 @@ ONLY_UNLIMITED_ROLL_BACK = "only someone who may see all of them can roll one ba
 
 def test_a_scoped_analyst_can_neither_roll_back_nor_plan_a_rollback(small_borough, monkeypatch):
     """A rollback removes, and its confirmation counts, a file's rows in every ward and agency."""
-    from tests.test_guard import open_app, user
+    from tests.ui.test_guard import open_app, user
     from ui import upload as upload_ui
 
     full, _, scope, roles = small_borough
@@ -435,7 +439,7 @@ def test_a_scoped_analyst_can_neither_roll_back_nor_plan_a_rollback(small_boroug
 
 def test_every_slide_for_a_scoped_user_shows_what_their_data_alone_would_show(small_borough,
                                                                                monkeypatch):
-    from tests.test_guard import open_app, user
+    from tests.ui.test_guard import open_app, user
 
     full, alone, scope, roles = small_borough
     monkeypatch.setenv(access.ROLE_MAP_ENV, str(roles))

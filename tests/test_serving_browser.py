@@ -19,7 +19,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from analytics.store import Store
+from analytics.store.store import Store
 from tests.conftest import seed_tiny
 from tests.live_app import require_browser, running_app, wait_until_finished
 from ui.downloads import DOWNLOAD_EXPIRY_SECONDS

@@ -5,8 +5,11 @@ view, on the demo borough and on edge cases."""
 import pandas as pd
 import pytest
 
-from analytics import interventions, maps, places, priorities, reference
-from analytics.filters import DEFAULT_PERIOD, Filters, period_dates
+from analytics.contexts import priorities
+from analytics.interventions import interventions
+from analytics.places import maps, places
+from analytics.store import reference
+from analytics.store.filters import DEFAULT_PERIOD, Filters, period_dates
 from tests import loop_references as ref
 
 VIEWS = ("analyst", "lead", "board")

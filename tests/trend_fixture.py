@@ -7,7 +7,7 @@ from datetime import date
 
 import pandas as pd
 
-from analytics.store import Store
+from analytics.store.store import Store
 from tests.conftest import insert_incidents
 
 MONTHS = pd.date_range("2024-01-01", periods=24, freq="MS")

@@ -11,10 +11,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics import charts
-from analytics.disclosure import VIEWS, base_view, shows_detail, view_name, view_rule
-from analytics.filters import uk_date
-from analytics.sources import reword, source
+from analytics.governance.disclosure import VIEWS, base_view, shows_detail, view_name, view_rule
+from analytics.store.filters import uk_date
+from analytics.store.sources import reword, source
+from analytics.style import charts
 from ui import downloads, share
 from ui import markdown as md
 from ui.state import PageContext, current_access

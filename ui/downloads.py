@@ -19,11 +19,13 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from analytics import audit, boardpack, briefing, ingest
-from analytics.access import Access, Permission, scoped
-from analytics.exports import safe_csv
-from analytics.filters import Filters
-from analytics.store import Store
+from analytics.board import boardpack, briefing
+from analytics.governance import audit
+from analytics.governance.access import Access, Permission, scoped
+from analytics.governance.exports import safe_csv
+from analytics.ingest import ingest
+from analytics.store.filters import Filters
+from analytics.store.store import Store
 from ui import markdown as md
 from ui import state
 

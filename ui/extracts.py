@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics import ingest
+from analytics.ingest import ingest
 from ui import downloads, state, upload
 from ui import markdown as md
 

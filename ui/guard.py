@@ -1,4 +1,4 @@
-"""Sign-in, session limits and which pages a user may open: the Streamlit edge of analytics.access.
+"""Sign-in, session limits and which pages a user may open: the Streamlit edge of analytics.governance.access.
 
 app.py calls `sign_in(pages)` before anything reads data, and `run_page(pages)` to open the page
 asked for. With an [auth] section in secrets, people sign in through the council's OpenID Connect
@@ -19,8 +19,8 @@ from typing import Any, NoReturn
 
 import streamlit as st
 
-from analytics import audit
-from analytics.access import (
+from analytics.governance import audit
+from analytics.governance.access import (
     AccessSettings,
     Identity,
     IdentityError,
@@ -38,8 +38,8 @@ from analytics.access import (
     signed_in_at,
     utc_now,
 )
-from analytics.disclosure import PRESENTER_VIEW
-from analytics.sessions import SessionBook
+from analytics.governance.disclosure import PRESENTER_VIEW
+from analytics.governance.sessions import SessionBook
 from ui import markdown, navigation, state
 
 Pages = Mapping[str, list]  # section -> st.Page objects, as app.py lists them
@@ -202,7 +202,7 @@ def run_presenter(pages: list) -> None:
 def page_name(page: Any) -> str:
     """'overview' for st.Page('pages/overview.py'): the key of access.PAGE_PERMISSIONS.
 
-    st.Page keeps its script's path only in `_page` (tests/test_guard.py pins this).
+    st.Page keeps its script's path only in `_page` (tests/ui/test_guard.py pins this).
     """
     script = getattr(page, "_page", None)
     return Path(script).stem if isinstance(script, str | Path) else page.url_path

@@ -17,7 +17,7 @@ from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # Streamlit 1.67's page has one inline script (it sets window.prerenderReady); it is allowed by
-# its hash, which tests/test_headers.py checks against the installed Streamlit.
+# its hash, which tests/ui/test_headers.py checks against the installed Streamlit.
 STREAMLIT_INLINE_SCRIPT = "'sha256-THxz9J9+wf7rhwR2YkXJoSZ13UCmYyC+3lNDv2+8ugA='"
 # Streamlit also needs inline styles (its components are styled at run time), data: and blob:
 # images and fonts, and workers made from blob: URLs (maps).

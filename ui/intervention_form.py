@@ -1,6 +1,6 @@
 """The analyst's forms to add an intervention to the register or record that one has ended.
 
-Writes go through analytics.interventions, which checks them and commits in one transaction; a
+Writes go through analytics.interventions.interventions, which checks them and commits in one transaction; a
 refused write shows its reason, never a stack trace. After a write the page reruns so every
 figure reflects the new register, and the confirmation is shown once.
 """
@@ -10,9 +10,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics import interventions
-from analytics.filters import uk_date
-from analytics.vocab import AGENCIES, codes, labels
+from analytics.interventions import interventions
+from analytics.store.filters import uk_date
+from analytics.store.vocab import AGENCIES, codes, labels
 from ui import markdown as md
 from ui import state
 

@@ -34,7 +34,7 @@ PAGES: dict[str, list[tuple[str, str, str, str | None]]] = {
         ("pages/peers.py", "Peer groups", ":material/groups:", None),
         ("pages/interventions.py", "Interventions", ":material/handshake:", None),
     ],
-    # Listed only for roles analytics.access.PAGE_PERMISSIONS allows (ui.guard hides the rest).
+    # Listed only for roles analytics.governance.access.PAGE_PERMISSIONS allows (ui.guard hides the rest).
     "For analysts": [
         ("pages/data.py", "Data", ":material/upload_file:", None),
         ("pages/records.py", "Incident records", ":material/table_rows:", None),

@@ -30,10 +30,10 @@ from typing import Any
 
 import streamlit as st
 
-from analytics import reference
-from analytics.access import Access, allowed_views, effective_view, scoped
-from analytics.disclosure import DEFAULT_VIEW, PRESENTER_VIEW, VIEWS, for_source
-from analytics.filters import (
+from analytics.governance.access import Access, allowed_views, effective_view, scoped
+from analytics.governance.disclosure import DEFAULT_VIEW, PRESENTER_VIEW, VIEWS, for_source
+from analytics.store import reference
+from analytics.store.filters import (
     DEFAULT_PERIOD,
     EARLIEST_DATE,
     LATEST_DATE,
@@ -44,8 +44,8 @@ from analytics.filters import (
     period_dates,
     source_from_query,
 )
-from analytics.sources import SOURCES, source
-from analytics.vocab import AGENCIES, CONTEXT_TYPES, codes, labels
+from analytics.store.sources import SOURCES, source
+from analytics.store.vocab import AGENCIES, CONTEXT_TYPES, codes, labels
 from ui import markdown as md
 from ui.state import PageContext, compute, current_access
 

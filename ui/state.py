@@ -4,7 +4,7 @@ Pages call `context()` for the selection in force and `compute(fn, filters, ...)
 analysis; results are cached by (analysis, filters, view-independent arguments, data version, and
 the user's role and scope), so every load refreshes every page at once and no user is ever served
 a result computed for a wider scope. compute narrows the filters to that scope
-(analytics.access.scoped) and refuses a row-level analysis to a role without the permission.
+(analytics.governance.access.scoped) and refuses a row-level analysis to a role without the permission.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from typing import Any, NoReturn
 
 import streamlit as st
 
-from analytics import audit
-from analytics.access import (
+from analytics.governance import audit
+from analytics.governance.access import (
     WHOLE_AREA,
     Access,
     Permission,
@@ -30,9 +30,9 @@ from analytics.access import (
     required_permission,
     scoped,
 )
-from analytics.filters import Filters
-from analytics.reference import DataFacts
-from analytics.store import Store, database_path
+from analytics.store.filters import Filters
+from analytics.store.reference import DataFacts
+from analytics.store.store import Store, database_path
 from ui import markdown as md
 
 
@@ -41,7 +41,7 @@ def store() -> Store:
     """The process's one DuckDB store, made (and filled with the demo borough) on first use."""
     s = Store(database_path())
     if s.is_empty():
-        from analytics import demo  # only a first run needs the generator
+        from analytics.demo import demo  # only a first run needs the generator
 
         demo.ensure_demo(s)
     return s

@@ -11,11 +11,12 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from analytics import audit, ingest, mapping, readers
-from analytics.access import Access, Permission, require
-from analytics.mapping import FIELDS, Mapping
-from analytics.staging import Staged
-from analytics.vocab import AGENCIES, CONTEXT_TYPES, RISK_TYPES
+from analytics.governance import audit
+from analytics.governance.access import Access, Permission, require
+from analytics.ingest import ingest, mapping, readers
+from analytics.ingest.mapping import FIELDS, Mapping
+from analytics.ingest.staging import Staged
+from analytics.store.vocab import AGENCIES, CONTEXT_TYPES, RISK_TYPES
 from ui import downloads, state
 from ui import markdown as md
 

@@ -1,4 +1,4 @@
-# Labels every reference series with NHSRplotthedots::ptd_spc (0.2.2), for tests/test_spc_reference.py.
+# Labels every reference series with NHSRplotthedots::ptd_spc (0.2.2), for tests/trends/test_spc_reference.py.
 #
 #   Rscript tests/reference/ptd_spc_labels.R inputs.csv tests/reference/ptd_spc_0.2.2.csv
 #

@@ -1,0 +1,206 @@
+"""The board's overview: headline figures against the previous period, and what changed most.
+
+Every figure compares the chosen period with the period of the same length just before it, so a
+board member reads "up 12% on the previous 12 months" rather than a bare number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from analytics.governance.disclosure import display_count, shown_number
+from analytics.store import memo, sources
+from analytics.store.filters import Filters
+from analytics.store.sources import risk_label, risk_vocabulary
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Headline counts for one period."""
+
+    incidents: int
+    young_people: int
+    contexts: int
+    wards: int
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The chosen period's totals, the previous period's, and the wards with most incidents."""
+
+    current: Totals
+    previous: Totals | None
+    top_wards: pd.DataFrame  # ward_code, ward_name, incidents
+
+
+@memo.per_data_version(maxsize=16)  # small, and asked for by every page
+def totals(con: duckdb.DuckDBPyConnection, filters: Filters) -> Totals:
+    """Incidents, distinct young people, contexts and wards with at least one incident."""
+    p = filters.predicate("i", risk_list=True)
+    row = con.execute(
+        f"""
+        SELECT count(*), (SELECT count(DISTINCT person_id) FROM people_facts i WHERE {p.sql}),
+               count(DISTINCT context_id), count(DISTINCT ward_code)
+        FROM incident_facts i WHERE {p.sql}
+        """,
+        p.params,
+    ).fetchone()
+    return Totals(*(int(v) for v in row))
+
+
+@memo.per_data_version()
+def headline(con: duckdb.DuckDBPyConnection, filters: Filters, top: int = 3) -> Headline:
+    """Totals for the period and the one before it, and the `top` wards by incidents."""
+    previous = totals(con, filters.previous()) if filters.start and filters.end else None
+    p = filters.predicate("i", risk_list=True)
+    top_wards = con.execute(
+        f"""
+        SELECT i.ward_code, w.ward_name, count(*) AS incidents
+        FROM incident_facts i JOIN wards w USING (ward_code)
+        WHERE {p.sql}
+        GROUP BY ALL ORDER BY incidents DESC, w.ward_name LIMIT $top
+        """,
+        {**p.params, "top": top},
+    ).df()
+    return Headline(current=totals(con, filters), previous=previous, top_wards=top_wards)
+
+
+def risk_trends(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """Incidents a month for each risk type in the period, months with none filled with zero."""
+    p = filters.predicate("i", risk_list=True)
+    months = _month_frame(filters)
+    counts = con.execute(
+        f"""
+        WITH r AS (SELECT unnest(i.risks) AS risk_type, i.occurred_at FROM incident_facts i
+                   WHERE {p.sql})
+        SELECT r.risk_type, date_trunc('month', r.occurred_at)::DATE AS month, count(*) AS value
+        FROM r WHERE len($risks) = 0 OR list_contains($risks, r.risk_type)
+        GROUP BY ALL
+        """,
+        {**p.params, "risks": list(filters.risk_types)},
+    ).df()
+    risk_types = list(filters.risk_types) or list(_observed(counts, filters.source))
+    grid = pd.MultiIndex.from_product([risk_types, months], names=["risk_type", "month"])
+    counts["month"] = pd.to_datetime(counts["month"])
+    out = (counts.set_index(["risk_type", "month"])["value"]
+           .reindex(grid, fill_value=0).reset_index())
+    out["label"] = out["risk_type"].map(risk_label)
+    return out
+
+
+def _observed(counts: pd.DataFrame, source: str) -> list[str]:
+    """Every risk type of the source's vocabulary (police.uk: those with any row), in order,
+    then any code the data holds that the vocabulary lacks."""
+    seen = set(counts["risk_type"])
+    vocabulary = [c for c in risk_vocabulary(source)
+                  if not sources.source(source).police or c in seen]
+    return vocabulary + sorted(seen - set(vocabulary))
+
+
+@memo.per_data_version()
+def changes(con: duckdb.DuckDBPyConnection, filters: Filters, unit: str = "ward") -> pd.DataFrame:
+    """Incidents in this period and the previous one for every ward (or context), with the change."""
+    if unit not in ("ward", "context"):
+        raise ValueError("unit must be 'ward' or 'context'")
+    if not (filters.start and filters.end):
+        return pd.DataFrame(columns=["code", "name", "current", "previous", "change"])
+    cur = filters.predicate("i", risk_list=True)
+    prev = filters.previous().predicate("i", prefix="p_", risk_list=True)
+    key, names = (("ward_code", "SELECT ward_code AS code, ward_name AS name FROM wards")
+                  if unit == "ward" else
+                  ("context_id", "SELECT context_id AS code, name FROM place_facts"))
+    frame = con.execute(
+        f"""
+        WITH cur AS (SELECT i.{key} AS code, count(*) AS n FROM incident_facts i
+                     WHERE {cur.sql} GROUP BY 1),
+             prev AS (SELECT i.{key} AS code, count(*) AS n FROM incident_facts i
+                      WHERE {prev.sql} GROUP BY 1),
+             names AS ({names})
+        SELECT names.code, names.name,
+               coalesce(cur.n, 0) AS current, coalesce(prev.n, 0) AS previous,
+               coalesce(cur.n, 0) - coalesce(prev.n, 0) AS change
+        FROM names LEFT JOIN cur USING (code) LEFT JOIN prev USING (code)
+        WHERE cur.n IS NOT NULL OR prev.n IS NOT NULL
+        ORDER BY abs(change) DESC, names.name
+        """,
+        {**cur.params, **prev.params},
+    ).df()
+    return frame
+
+
+def biggest_changes(frame: pd.DataFrame, n: int = 5) -> pd.DataFrame:
+    """The n largest rises and the n largest falls (rises first), dropping unchanged places."""
+    rises = frame[frame["change"] > 0].nlargest(n, "change")
+    falls = frame[frame["change"] < 0].nsmallest(n, "change")
+    return pd.concat([rises, falls], ignore_index=True)
+
+
+def change_sentence(name: str, current: int, previous: int, view: str, period: str,
+                    nouns: str = "incidents") -> str:
+    """'Millbrook: 120 incidents, up 35 (41%) on the previous 12 months', suppressing small counts
+    and working the change out from the counts as the view shows them (rounded on the board's)."""
+    now = display_count(current, view)
+    shown_now, shown_before = shown_number(current, view), shown_number(previous, view)
+    if shown_now is None or shown_before is None:
+        return f"{name}: {now} {nouns}, {display_count(previous, view)} in the previous {period}"
+    change = shown_now - shown_before
+    if change == 0:
+        return f"{name}: {now} {nouns}, the same as the previous {period}"
+    direction = "up" if change > 0 else "down"
+    pct = f" ({abs(change) / shown_before:.0%})" if shown_before else ""
+    return f"{name}: {now} {nouns}, {direction} {abs(change):,}{pct} on the previous {period}"
+
+
+def period_words(filters: Filters) -> str:
+    """'12 months' or '90 days': how long the comparison period is, in words."""
+    if not (filters.start and filters.end):
+        return "period"
+    if filters.whole_months():
+        months = filters.months()
+        return "month" if months == 1 else f"{months} months"
+    days = (filters.end - filters.start).days + 1
+    return "day" if days == 1 else f"{days} days"
+
+
+def percent_change(current: int, previous: int | None) -> float | None:
+    """Relative change, or None where there is nothing to compare with."""
+    if not previous:
+        return None
+    return (current - previous) / previous
+
+
+def change_words(current: int, previous: int | None, view: str, period: str,
+                 rounded: bool | None = None, children: bool = True) -> str | None:
+    """'+12% on the previous 12 months', 'No real change', or None where there is no comparison
+    the view may show (see shown_change; `children=False` for wards or places)."""
+    change = shown_change(current, previous, view, rounded, children)
+    if change is None:
+        return None
+    return NO_CHANGE if round(change, 2) == 0 else f"{change:+.0%} on the previous {period}"
+
+
+NO_CHANGE = "No real change"
+
+
+def shown_change(current: int, previous: int | None, view: str,
+                 rounded: bool | None = None, children: bool = True) -> float | None:
+    """Relative change between the two counts as the view shows them (rounded where it rounds),
+    or None where either is hidden or there is nothing to compare with: a percentage worked out
+    from exact counts would give away what '<5' or rounding hides (10 against 2 is +400%)."""
+    if previous is None:
+        return None
+    now = shown_number(current, view, rounded, children)
+    before = shown_number(previous, view, rounded, children)
+    if now is None or before is None:
+        return None
+    return percent_change(now, before)
+
+
+def _month_frame(filters: Filters) -> pd.DatetimeIndex:
+    """Every month start in the filter's period."""
+    if not (filters.start and filters.end):
+        return pd.DatetimeIndex([])
+    return pd.date_range(filters.start.replace(day=1), filters.end, freq="MS")

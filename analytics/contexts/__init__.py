@@ -1,0 +1,2 @@
+"""Places as contexts: their profiles, places that look alike (clustering), where to intervene
+(priorities), and their charts."""

@@ -1,0 +1,1 @@
+"""The interventions register, what changed after each intervention (impact), and their charts."""

@@ -1,0 +1,1 @@
+"""Which harms occur together, for the same young people or places, and its charts."""

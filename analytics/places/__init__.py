@@ -1,0 +1,2 @@
+"""Where and when harm happens: hot spots (Gi*), concentration, time grids, maps and the Places
+page's charts."""

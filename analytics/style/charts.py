@@ -1,0 +1,151 @@
+"""Plotly figures built from analysis results, in the house style (no maths here).
+
+Colours are the UK Analysis Function's colour-blind-safe palette; every figure gets a headline
+title that states the finding; the caption (measure, period, filters, data date) sits under it.
+
+Plotly reads tags in every text it draws (a title, a tick, a hover, a legend), so text from a
+file goes in escaped (analytics.governance.escape.plotly): titles here in `style`, names on axes, in hovers
+and legends where each builder puts them (`plotly_all` for a column).
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from analytics.governance import escape
+from analytics.store.sources import reword, source
+
+# UK Government Analysis Function categorical palette (colour-blind safe; at most four a chart).
+PALETTE = ("#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1")
+DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE, DARK_GREY, LIGHT_PURPLE = PALETTE
+# Sequential scale for heatmaps (light to dark blue; readable in greyscale too).
+SEQUENTIAL = ["#F7FBFF", "#C6DBEF", "#6BAED6", "#2171B5", "#12436D"]
+# Diverging scale (orange for below, blue for above), never red against green.
+DIVERGING = ["#F46A25", "#FBD3BC", "#F7F7F7", "#BCCBDD", "#12436D"]
+FONT = "Arial, Helvetica, sans-serif"
+# Interventions, on trend charts and maps: a darker turquoise, readable as small text on white.
+INTERVENTION = "#1B6F68"
+
+
+def plain_title(text: str, width: int | None = None) -> str:
+    """A title for Plotly from plain text: escaped, and broken into lines of at most `width`
+    characters (Plotly titles do not wrap themselves)."""
+    if width is None:
+        return escape.plotly(text)
+    lines = textwrap.wrap(text, width) or [text]
+    return "<br>".join(escape.plotly(line) for line in lines)
+
+
+def style(fig: go.Figure, title: str, *, height: int = 360, wrap: int | None = None) -> go.Figure:
+    """Apply the house layout: headline title (plain text, which may name places: escaped here;
+    wrapped at `wrap` characters), plain background, readable font."""
+    fig.update_layout(
+        title={"text": plain_title(title, wrap), "x": 0, "xanchor": "left", "font": {"size": 18}},
+        font={"family": FONT, "size": 14, "color": "#0B0C0C"},
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        height=height,
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        legend={"orientation": "h", "y": -0.2, "x": 0},
+        hoverlabel={"font_family": FONT},
+    )
+    fig.update_xaxes(showgrid=False, linecolor="#B1B4B6")
+    fig.update_yaxes(gridcolor="#E5E6E7", zeroline=False, rangemode="tozero")
+    return fig
+
+
+def tick_step(values: pd.Series, ticks: int = 6) -> dict:
+    """Axis ticks in steps of 5 (5, 10, 25, 50, ...) when every value is a multiple of 5, as
+    the board view's rounded counts are, so the scale never suggests a count of 1 to 4."""
+    values = pd.Series(values).dropna()
+    if values.empty or (values % 5 != 0).any():
+        return {}
+    span = float(values.max() - min(values.min(), 0)) or 5.0
+    step = next((s for s in (5, 10, 25, 50, 100, 250, 500, 1000) if span / s <= ticks), None)
+    return {"tick0": 0, "dtick": step} if step else {}
+
+
+def small_trend(frame: pd.DataFrame, title: str, *, y_title: str = "Incidents") -> go.Figure:
+    """A compact monthly line from a frame with `month` and `value` columns."""
+    fig = go.Figure(go.Scatter(
+        x=frame["month"], y=frame["value"], mode="lines+markers",
+        line={"color": DARK_BLUE, "width": 2}, marker={"size": 4},
+        hovertemplate="%{x|%B %Y}: %{y:,}<extra></extra>",
+    ))
+    style(fig, title, height=220)
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 50, "b": 10}, title_font_size=15)
+    fig.update_yaxes(title=y_title)
+    fig.update_xaxes(tickformat="%b %Y")
+    return fig
+
+
+def name_rows(names: pd.Series) -> dict:
+    """A bar per row, named on the axis: rows sit at positions 0, 1, 2 ... with their names as
+    tick labels (escaped), so two places of the same name (police.uk has many an 'On or near
+    Shopping Area') are two bars, never one category; the bar's customdata is its name."""
+    shown = escape.plotly_all(names)
+    rows = list(range(len(shown)))
+    return {"trace": {"y": rows, "customdata": shown},
+            "axis": {"tickvals": rows, "ticktext": shown, "range": [-0.6, len(rows) - 0.4]}}
+
+
+def change_bars(frame: pd.DataFrame, title: str, *, label: str = "name") -> go.Figure:
+    """Horizontal bars of change (current minus previous), rises and falls told apart by colour and sign."""
+    ordered = frame.sort_values("change")
+    colours = [DARK_PINK if c > 0 else TURQUOISE for c in ordered["change"]]
+    rows = name_rows(ordered[label])
+    fig = go.Figure(go.Bar(
+        x=ordered["change"], orientation="h", marker_color=colours, **rows["trace"],
+        text=[f"{c:+,}" for c in ordered["change"]], textposition="outside",
+        hovertemplate="%{customdata}: %{x:+,} incidents<extra></extra>",
+    ))
+    style(fig, title, height=max(240, 40 * len(ordered) + 90))
+    fig.update_xaxes(title="Change in incidents on the previous period", zeroline=True,
+                     zerolinecolor="#3D3D3D", rangemode="normal", **tick_step(ordered["change"]))
+    fig.update_yaxes(gridcolor="white", **rows["axis"])
+    return fig
+
+
+def hidden_marks(x: pd.Series, counts: pd.Series, view: str, colour: str,
+                 name: str) -> go.Scatter | None:
+    """Hollow markers where a count of 1 to 4 is hidden in this view, drawn at half the threshold
+    and labelled '<5' on hover, so a gap in a line is never read as zero (None if none hidden)."""
+    from analytics.governance.disclosure import SUPPRESSED, THRESHOLD, mask_small
+
+    hidden = mask_small(counts, view).isna() & counts.notna()
+    if not hidden.any():
+        return None
+    name = escape.plotly(name)  # a place's name, in the legend and the hover
+    return go.Scatter(
+        x=x[hidden], y=[THRESHOLD / 2] * int(hidden.sum()), mode="markers", name=name,
+        marker={"symbol": "circle-open", "size": 9, "color": colour, "line": {"width": 2}},
+        hovertemplate=f"%{{x|%B %Y}}: {SUPPRESSED}<extra>{name}</extra>", showlegend=False,
+    )
+
+
+def in_words(fig: go.Figure, code: str) -> go.Figure:
+    """A chart built about incidents, with its title, axes, legend and hover text in the words
+    of a source (sources.reword: 'Crimes a month'); the figure passed in is unchanged."""
+    if not source(code).police:
+        return fig
+    fig = go.Figure(fig)
+    if fig.layout.title.text:
+        fig.layout.title.text = reword(fig.layout.title.text, code)
+    for name in dir(fig.layout):
+        axis = getattr(fig.layout, name, None) if name[:5] in ("xaxis", "yaxis") else None
+        if axis is not None and getattr(axis.title, "text", None):
+            axis.title.text = reword(axis.title.text, code)
+    for trace in fig.data:
+        for attribute in ("name", "hovertemplate", "text"):
+            value = getattr(trace, attribute, None)
+            if isinstance(value, str):
+                setattr(trace, attribute, reword(value, code))
+            elif isinstance(value, tuple) and all(isinstance(v, str) for v in value):
+                setattr(trace, attribute, [reword(v, code) for v in value])
+        bar = getattr(trace, "colorbar", None)
+        if bar is not None and getattr(bar.title, "text", None):
+            bar.title.text = reword(bar.title.text, code)
+    return fig

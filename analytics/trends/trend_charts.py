@@ -1,0 +1,250 @@
+"""Plotly figures for the Trends page: XmR and run charts, year on year, month of year.
+
+Built from analytics.trends.trends results (no maths here). Signal points carry shape as well as colour
+(orange diamonds for concern, dark blue squares for improvement, grey circles for common cause),
+so the reading survives greyscale printing and colour-blindness. Counts of 1 to 4 are left out
+of charts in views that suppress them (disclosure.mask_small); the limits are drawn as computed.
+"""
+
+from __future__ import annotations
+
+import calendar
+import textwrap
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from analytics.governance import escape
+from analytics.governance.disclosure import mask_small, rounds
+from analytics.style.charts import (
+    DARK_BLUE,
+    DARK_GREY,
+    INTERVENTION,
+    LIGHT_PURPLE,
+    ORANGE,
+    TURQUOISE,
+    plain_title,
+    style,
+)
+from analytics.trends import spc
+from analytics.trends.trends import Seasonality, TrendSeries, Window
+
+MARKERS = {  # point type -> (legend name, colour, symbol, size)
+    spc.CONCERN: ("Concern: a signal that harm rose", ORANGE, "diamond", 11),
+    spc.IMPROVEMENT: ("Improvement: a signal that harm fell", DARK_BLUE, "square", 9),
+    spc.COMMON: ("Common cause: ordinary variation", "#8A8C8E", "circle", 6),
+}
+MAX_MARKERS = 6  # intervention markers labelled on one chart (the most recent)
+SUBTITLE_LINES = 3  # room kept for a small multiple's finding
+LIMIT_COLOUR, BAND_COLOUR, SHADE = DARK_GREY, "#B1B4B6", "rgba(177, 180, 182, 0.18)"
+
+
+def shown_values(series: TrendSeries, view: str) -> pd.Series:
+    """The values drawn in this view: as the view shows them (rounded in the board's), blank
+    where the count behind them is 1 to 4."""
+    keep = mask_small(series.counts["count"], view).notna()
+    return series.counts["shown"].where(keep)
+
+
+def xmr_chart(series: TrendSeries, title: str, *, view: str, y_title: str, unit: str = "month",
+              interventions: pd.DataFrame | None = None, window: Window | None = None,
+              compact: bool = False, subtitle: str | None = None) -> go.Figure:
+    """An XmR chart (or run chart) of one series: values, average, limits, two-sigma band,
+    signals by shape and colour, fixed limits and change points, and intervention markers.
+
+    The signals are the package's on the exact series (trends.judge), in every view. In the
+    board's view the points are drawn at the rounded counts and the centre line and limits,
+    worked out from the exact counts, are left out, so nothing drawn gives back an exact count;
+    points whose count is 1 to 4 are left out in views that suppress them.
+
+    Compact charts (small multiples) put the finding in `subtitle` under a short title."""
+    res, pts = series.result, series.result.points
+    x, y = pts["period"], shown_values(series, view)
+    fig = go.Figure()
+    hover = "%{x|%B %Y}: %{y:,.2f}<extra></extra>" if unit == "month" else \
+        "Week of %{x|%-d %B %Y}: %{y:,.2f}<extra></extra>"
+    fig.add_trace(go.Scatter(x=x, y=y, mode="lines", line={"color": "#6F777B", "width": 1.5},
+                             hoverinfo="skip", showlegend=False, connectgaps=False))
+    for kind, (name, colour, symbol, size) in MARKERS.items():
+        on = (pts["point_type"] == kind) & y.notna()
+        if kind == spc.COMMON or on.any():
+            fig.add_trace(go.Scatter(
+                x=x[on], y=y[on], mode="markers", name=name, hovertemplate=hover,
+                marker={"color": colour, "symbol": symbol, "size": size - (2 if compact else 0),
+                        "line": {"color": "#0B0C0C" if kind != spc.COMMON else colour,
+                                 "width": 1}},
+            ))
+    if not rounds(view):  # worked out from exact counts: an average times the months is a total
+        _centre_and_limits(fig, res, compact)
+    _baseline_and_changes(fig, res, compact)
+    if window is not None and window.extended and window.chosen_start:
+        start = pd.Timestamp(window.chosen_start)
+        fig.add_vrect(x0=x.iloc[0], x1=start, fillcolor=SHADE, line_width=0, layer="below")
+        if not compact:
+            _label(fig, x.iloc[0], "Before the chosen period", 0.01, "left", inside=True)
+    labelled = 0
+    if interventions is not None and not interventions.empty:
+        labelled = _interventions(fig, interventions, compact)
+    style(fig, title, wrap=110, height=280 if compact else 450)
+    fig.update_yaxes(title=y_title if not compact else None)
+    half = pd.Timedelta(days=15 if unit == "month" else 4)
+    fig.update_xaxes(tickformat="%b %Y" if unit == "month" else "%-d %b %Y",
+                     range=[x.iloc[0] - half, x.iloc[-1] + half] if len(x) else None)
+    if compact:
+        wrapped = _wrap(subtitle, 46) if subtitle else ""
+        lines = SUBTITLE_LINES if subtitle else 0  # the same for all, so a grid's rows align
+        fig.update_layout(showlegend=False, title_font_size=15,
+                          title={"yref": "container", "y": 1, "yanchor": "top",
+                                 "pad": {"t": 8}},
+                          margin={"l": 10, "r": 10, "t": 48 + 16 * lines, "b": 10},
+                          height=260 + 16 * lines)
+        if subtitle:
+            fig.update_layout(title_subtitle={"text": wrapped,
+                                              "font": {"size": 12, "color": "#0B0C0C"}})
+    else:
+        wrapped = _wrap(title, 100)
+        top = 70 + 20 * min(labelled, 2) + 24 * wrapped.count("<br>")
+        # Plotly places a title of several lines by its first line's middle: put that 24 px
+        # down, so the tops of its letters are not cut off
+        fig.update_layout(title={"text": wrapped, "yref": "container",
+                                 "y": 1 - 24 / fig.layout.height, "yanchor": "middle",
+                                 "pad": {"t": 0, "b": 0}},
+                          margin={"l": 10, "r": 10, "t": top, "b": 10},
+                          legend={"orientation": "h", "y": -0.15, "x": 0})
+    return fig
+
+
+def _centre_and_limits(fig: go.Figure, res: spc.SpcResult, compact: bool) -> None:
+    """Average, limits and the two-sigma band for segments with limits, a dashed median for
+    segments too short for them; lines break at change points."""
+    pts = res.points
+    lines: dict[str, dict[str, list]] = {k: {"x": [], "centre": [], "lower": [], "upper": [],
+                                             "lower_band": [], "upper_band": []}
+                                         for k in ("xmr", "run")}
+    for _, seg in pts.groupby("segment", sort=True):
+        line = lines[seg["kind"].iloc[0]]
+        line["x"] += [*seg["period"], None]
+        for col in ("centre", "lower", "upper", "lower_band", "upper_band"):
+            line[col] += [*seg[col], None]
+    if lines["run"]["x"]:
+        fig.add_trace(go.Scatter(x=lines["run"]["x"], y=lines["run"]["centre"], mode="lines",
+                                 name="Median (too rare for limits)",
+                                 line={"color": DARK_BLUE, "width": 2, "dash": "dash"},
+                                 hovertemplate="Median: %{y:,.2f}<extra></extra>"))
+    xmr = lines["xmr"]
+    if not xmr["x"]:
+        return
+    fig.add_trace(go.Scatter(x=xmr["x"], y=xmr["centre"], mode="lines", name="Average",
+                             line={"color": DARK_BLUE, "width": 2},
+                             hovertemplate="Average: %{y:,.2f}<extra></extra>"))
+    lower = [None if v is None or pd.isna(v) else max(v, 0.0) for v in xmr["lower"]]  # ≥ 0
+    fig.add_trace(go.Scatter(x=xmr["x"], y=xmr["upper"], mode="lines", name="Process limits",
+                             line={"color": LIMIT_COLOUR, "width": 1.5, "dash": "dash"},
+                             hovertemplate="Upper limit: %{y:,.2f}<extra></extra>",
+                             legendgroup="limits"))
+    fig.add_trace(go.Scatter(x=xmr["x"], y=lower, mode="lines", name="Lower limit",
+                             showlegend=False,
+                             line={"color": LIMIT_COLOUR, "width": 1.5, "dash": "dash"},
+                             hovertemplate="Lower limit: %{y:,.2f}<extra></extra>",
+                             legendgroup="limits"))
+    if compact:
+        return
+    for col, show in (("upper_band", True), ("lower_band", False)):
+        fig.add_trace(go.Scatter(x=xmr["x"], y=xmr[col], mode="lines", showlegend=show,
+                                 name="Two-sigma band", legendgroup="band",
+                                 line={"color": BAND_COLOUR, "width": 1, "dash": "dot"},
+                                 hoverinfo="skip"))
+
+
+def _baseline_and_changes(fig: go.Figure, res: spc.SpcResult, compact: bool) -> None:
+    """Shade the points the limits were fixed on and draw a line at each change point, both
+    labelled."""
+    pts = res.points
+    for _, seg in pts[pts["fixed"]].groupby("segment"):
+        fig.add_vrect(x0=seg["period"].iloc[0], x1=seg["period"].iloc[-1],
+                      fillcolor="rgba(162, 133, 209, 0.15)", line_width=0, layer="below")
+        if not compact:
+            _label(fig, seg["period"].iloc[0], "Limits fixed on these points", 0.09, "left",
+                   "#5B3F8C", inside=True)
+    opts = res.options
+    for cp in opts.change_points:
+        ts = pd.Timestamp(cp)
+        fig.add_shape(type="line", x0=ts, x1=ts, y0=0, y1=1, yref="paper",
+                      line={"color": DARK_BLUE, "width": 1.5})
+        if not compact:
+            _label(fig, ts, "Limits recalculated", 0.01, "left", DARK_BLUE, inside=True)
+
+
+def _interventions(fig: go.Figure, frame: pd.DataFrame, compact: bool) -> int:
+    """A numbered dotted line where each of the latest MAX_MARKERS interventions started; the
+    legend names each number, so labels never collide however close the lines are. Returns how
+    many were drawn."""
+    recent = frame.sort_values("started_on").tail(MAX_MARKERS).reset_index(drop=True)
+    for i, row in recent.iterrows():
+        ts = pd.Timestamp(row["started_on"])
+        fig.add_shape(type="line", x0=ts, x1=ts, y0=0, y1=1, yref="paper",
+                      line={"color": TURQUOISE, "width": 2, "dash": "dot"})
+        if compact:
+            continue
+        fig.add_annotation(x=ts, y=1, yref="paper", text=f"<b>{i + 1}</b>", showarrow=False,
+                           yanchor="bottom", yshift=2 + 18 * (i % 2),
+                           font={"size": 12, "color": INTERVENTION},
+                           bgcolor="rgba(255,255,255,0.9)")
+        what = escape.plotly(textwrap.shorten(str(row["label"]), 50, placeholder="…"))
+        name = f"{i + 1}: {what} ({ts:%b %Y})"
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=name,
+                                 line={"color": TURQUOISE, "width": 2, "dash": "dot"}))
+    return len(recent)
+
+
+def _label(fig: go.Figure, x, text: str, y: float, side: str, colour: str = DARK_GREY, *,
+           inside: bool = False, row: int = 0) -> None:
+    """A small label at date x: inside the plot from its foot, or above the plot in a row."""
+    fig.add_annotation(x=x, y=y, yref="paper", text=text, showarrow=False,
+                       xanchor="left" if side == "left" else "right",
+                       yanchor="bottom", yshift=0 if inside else 4 + 20 * row,
+                       font={"size": 12, "color": colour}, bgcolor="rgba(255,255,255,0.85)")
+
+
+def year_on_year_chart(s: Seasonality, title: str, *, view: str, y_title: str) -> go.Figure:
+    """One line per calendar year (the latest four) across the months of the year."""
+    frame = s.by_year
+    years = sorted(frame["year"].unique())[-4:]
+    dashes = ("dot", "dash", "dashdot", "solid")[-len(years):]
+    colours = (TURQUOISE, LIGHT_PURPLE, ORANGE, DARK_BLUE)[-len(years):]
+    fig = go.Figure()
+    for year, dash, colour in zip(years, dashes, colours, strict=True):
+        part = frame[frame["year"] == year]
+        y = part["value"].where(mask_small(part["count"], view).notna())
+        fig.add_trace(go.Scatter(
+            x=[calendar.month_abbr[m] for m in part["month"]], y=y, name=str(year),
+            mode="lines+markers", line={"color": colour, "dash": dash, "width": 2.5},
+            hovertemplate=f"%{{x}} {year}: %{{y:,.2f}}<extra></extra>",
+        ))
+    style(fig, title, wrap=48, height=400)
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 80, "b": 10})
+    fig.update_xaxes(categoryorder="array", categoryarray=list(calendar.month_abbr)[1:])
+    fig.update_yaxes(title=y_title)
+    return fig
+
+
+def profile_chart(s: Seasonality, title: str, *, view: str, y_title: str) -> go.Figure:
+    """Average of each calendar month, the busiest month marked by colour and its label."""
+    p = s.profile
+    y = p["value"].where(mask_small(p["count"], view).notna())
+    top = p["value"].idxmax() if len(p) else None
+    colours = [ORANGE if i == top else DARK_BLUE for i in p.index]
+    fig = go.Figure(go.Bar(
+        x=[calendar.month_abbr[m] for m in p["month"]], y=y, marker_color=colours,
+        text=[("Most" if i == top else "") for i in p.index], textposition="outside",
+        hovertemplate="%{x}: %{y:,.2f} on average<extra></extra>",
+    ))
+    style(fig, title, wrap=48, height=400)
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 80, "b": 10})
+    fig.update_yaxes(title=y_title)
+    return fig
+
+
+def _wrap(text: str, width: int) -> str:
+    """Break a long title over lines (Plotly titles do not wrap themselves), escaped."""
+    return plain_title(text, width)

@@ -1,0 +1,1 @@
+"""Tests of the benchmark (bench/): its registry of pages and its pandas twins."""

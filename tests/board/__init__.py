@@ -1,0 +1,1 @@
+"""Tests of analytics/board/, one file per module."""

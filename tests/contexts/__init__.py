@@ -1,0 +1,1 @@
+"""Tests of analytics/contexts/, one file per module."""

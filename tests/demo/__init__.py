@@ -1,0 +1,1 @@
+"""Tests of analytics/demo/, one file per module."""

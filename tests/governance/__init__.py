@@ -1,0 +1,1 @@
+"""Tests of analytics/governance/, one file per module."""

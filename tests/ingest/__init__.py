@@ -1,0 +1,1 @@
+"""Tests of analytics/ingest/, one file per module."""

@@ -1,0 +1,1 @@
+"""Tests of analytics/interventions/, one file per module."""

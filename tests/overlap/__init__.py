@@ -1,0 +1,1 @@
+"""Tests of analytics/overlap/, one file per module."""

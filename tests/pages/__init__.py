@@ -1,0 +1,1 @@
+"""AppTest tests of each page in pages/, one file per page."""

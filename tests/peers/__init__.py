@@ -1,0 +1,1 @@
+"""Tests of analytics/peers/, one file per module."""

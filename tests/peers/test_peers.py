@@ -1,0 +1,272 @@
+"""Peer groups over the three-group borough of tests/peers_borough.py, checked by hand, and recovery of
+planted groups in seeded synthetic networks."""
+
+from datetime import date
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+
+from analytics.peers import peers
+from analytics.store.filters import Filters
+from analytics.store.store import Store
+from tests.peers_borough import GROUP_A, GROUP_B, GROUP_C, PEER_YEAR, seed_peers
+
+YEAR = Filters(start=PEER_YEAR[0], end=PEER_YEAR[1], period="custom")
+
+
+@pytest.fixture
+def borough() -> Store:
+    store = Store()
+    seed_peers(store)
+    return store
+
+
+@pytest.fixture
+def network(borough) -> peers.PeerNetwork:
+    return peers.peer_groups(borough.cursor(), YEAR)
+
+
+def members(network: peers.PeerNetwork, group: str) -> set[str]:
+    return set(network.people.loc[network.people["group"] == group, "person_id"])
+
+
+def test_pairs_are_weighted_by_the_incidents_they_share(borough):
+    links = peers.co_appearances(borough.cursor(), YEAR).set_index(["source", "target"])["weight"]
+    assert links[("P01", "P02")] == 3  # I01, I05, I06
+    assert links[("P05", "P06")] == 2  # I12 and I16
+    assert links[("P11", "P12")] == 2
+    assert ("P07", "P10") not in links.index  # together only once (I11)
+    assert len(links) == 10 + 9 + 1 + 1  # group A's ten pairs, B's nine, the bridge, the pair
+    assert not links.index.map(lambda st: st[0] >= st[1]).any()
+
+
+def test_one_shared_incident_links_when_asked(borough):
+    links = peers.co_appearances(borough.cursor(), YEAR, min_shared=1)
+    assert len(links) == 22
+    assert links.set_index(["source", "target"]).loc[("P07", "P10"), "weight"] == 1
+    with pytest.raises(ValueError, match="at least 1"):
+        peers.peer_groups(borough.cursor(), YEAR, min_shared=0)
+
+
+def test_young_people_only_seen_alone_are_in_no_group(network):
+    assert "P13" not in set(network.people["person_id"])
+    assert len(network.people) == 12
+
+
+def test_the_three_planted_groups_are_recovered_largest_first(network):
+    assert members(network, "Group 1") == GROUP_A  # 8 incidents: ahead of B's 7
+    assert members(network, "Group 2") == GROUP_B
+    assert members(network, "Group 3") == GROUP_C
+    assert network.groups["size"].tolist() == [5, 5, 2]
+    assert network.groups["incidents"].tolist() == [8, 7, 2]
+
+
+def test_two_groups_joined_by_two_incidents_share_a_network_but_stay_apart(network):
+    assert network.groups["component"].tolist() == [1, 1, 2]
+    assert network.group_links.to_dict("records") == [
+        {"group_a": "Group 1", "group_b": "Group 2", "weight": 2}]
+    assert network.groups["links_to"].tolist() == ["Group 2", "Group 1", ""]
+
+
+def test_group_profiles_name_their_risk_types_places_and_wards(network):
+    first = network.groups.iloc[0]
+    assert first["risk_types"].startswith("Sexual exploitation")
+    assert first["contexts"] == "Alder Park, Birch Station"
+    assert first["wards"] == "Alder, Birch"
+    assert first["active_months"] == 8
+    assert first["last_seen"] == pd.Timestamp("2025-08-01")
+    assert network.groups.iloc[2]["risk_types"] == "Serious youth violence"
+
+
+def test_places_shared_by_two_groups_are_bridges_and_others_are_not(borough, network):
+    bridges = peers.bridges_from(network.places)
+    assert set(bridges["context_id"]) == {"C1", "C2"}
+    station = bridges.set_index("context_id").loc["C2"]
+    assert station["group_labels"] == "Group 1, Group 2"
+    # I04 (group A together) and I09 (group B together); I12 and I16 put one member of each
+    # group there, which is not the group seen together.
+    assert station["incidents"] == 2
+    assert station["young_people"] == 6
+    assert bridges.equals(peers.bridge_contexts(borough.cursor(), YEAR))
+
+
+def test_a_higher_bar_for_bridges_finds_none_here(network):
+    assert peers.bridges_from(network.places, min_groups=3).empty
+
+
+def test_bridges_leave_the_callers_frame_unchanged(network):
+    before = network.places.copy()
+    peers.bridges_from(network.places)
+    assert network.places.equals(before)
+
+
+def test_the_trend_fills_every_month_for_every_group(network):
+    trend = network.trend
+    assert len(trend) == 3 * 12
+    july = trend[(trend["group"] == "Group 1") & (trend["month"] == "2025-07-01")]
+    assert july["incidents"].tolist() == [1]
+    assert trend.groupby("group")["incidents"].sum().tolist() == [8, 7, 2]
+
+
+def test_filters_narrow_the_network(borough):
+    cedar = Filters(start=PEER_YEAR[0], end=PEER_YEAR[1], wards=("W3",), period="custom")
+    network = peers.peer_groups(borough.cursor(), cedar)
+    assert members(network, "Group 1") == GROUP_B and len(network.groups) == 1
+    assert peers.bridges_from(network.places).empty
+
+
+def test_an_empty_selection_gives_an_empty_network_with_every_column(borough):
+    none = Filters(start=PEER_YEAR[0], end=PEER_YEAR[1], risk_types=("trafficking",),
+                   period="custom")
+    network = peers.peer_groups(borough.cursor(), none)
+    assert network.empty and network.groups.empty
+    assert "links_to" in network.groups.columns
+    assert peers.bridges_from(network.places).empty
+    assert peers.network_headline(network, "board") == (
+        "No young people appear together in these incidents")
+
+
+def test_only_people_seen_alone_gives_no_groups(borough):
+    october = Filters(start=date(2025, 10, 1), end=date(2025, 10, 31), period="custom")
+    assert peers.peer_groups(borough.cursor(), october).empty
+
+
+def test_the_same_data_always_gives_the_same_groups(borough):
+    first = peers.peer_groups(borough.cursor(), YEAR)
+    again = peers.peer_groups(borough.cursor(), YEAR)
+    assert first.people.equals(again.people)
+
+
+def test_person_layout_places_every_person_and_keeps_separate_networks_apart(network):
+    layout = peers.person_layout(network).set_index("person_id")
+    assert set(layout.index) == set(network.people["person_id"])
+    assert np.isfinite(layout[["x", "y"]].to_numpy()).all()
+    pair = layout.loc[sorted(GROUP_C)]
+    rest = layout.drop(sorted(GROUP_C))
+    apart_x = pair["x"].min() > rest["x"].max() or pair["x"].max() < rest["x"].min()
+    apart_y = pair["y"].min() > rest["y"].max() or pair["y"].max() < rest["y"].min()
+    assert apart_x or apart_y
+
+
+def test_the_group_graph_links_groups_and_their_shared_places(network):
+    bridges = peers.bridges_from(network.places)
+    graph = peers.group_graph(network, bridges, max_groups=10, max_places=10)
+    assert graph.has_edge("Group 1", "Group 2")
+    assert graph.has_edge("Group 1", "C1") and graph.has_edge("Group 3", "C1")
+    assert graph.nodes["C2"]["kind"] == "place"
+    big_only = peers.group_graph(network, bridges, max_groups=10, max_places=10, min_size=5)
+    assert "Group 3" not in big_only and "C1" not in big_only  # C1 then links one group only
+
+
+def test_the_groups_table_hides_small_groups_where_numbers_are_suppressed(network):
+    board, hidden = peers.group_table(network, "board")
+    assert board["Group"].tolist() == ["Group 1", "Group 2"] and hidden == 1
+    analyst, hidden = peers.group_table(network, "analyst")
+    assert analyst["Group"].tolist() == ["Group 1", "Group 2", "Group 3"] and hidden == 0
+    assert analyst["Last seen"].tolist()[2] == "September 2025"
+
+
+def test_the_bridge_table_suppresses_small_counts_of_children(network):
+    bridges = peers.bridges_from(network.places)
+    board = peers.bridge_table(bridges, "board").set_index("Place")
+    assert board.loc["Birch Station", "Incidents involving them"] == "<5"
+    assert board.loc["Birch Station", "Young people from these groups"] == "5"  # 6, rounded
+    lead = peers.bridge_table(bridges, "lead").set_index("Place")
+    assert lead.loc["Birch Station", "Young people from these groups"] == "6"
+    analyst = peers.bridge_table(bridges, "analyst").set_index("Place")
+    assert analyst.loc["Birch Station", "Incidents involving them"] == "2"
+
+
+def test_headlines_state_the_finding(network):
+    assert peers.network_headline(network, "board") == (
+        "3 peer groups; the largest, Group 1, has 5 young people and is linked to 1 other group")
+    bridges = peers.bridges_from(network.places)
+    assert peers.bridge_headline(bridges) == (
+        "2 places are shared by peer groups; Alder Park and Birch Station by 2 each")
+    assert peers.trend_headline(network.trend, ("Group 1", "Group 3")) == (
+        "Group 1 was seen in 8 of 12 months, most recently in August 2025")
+
+
+def test_a_small_largest_group_is_suppressed_in_the_headline(borough):
+    september = Filters(start=date(2025, 8, 1), end=date(2025, 9, 30), period="custom")
+    network = peers.peer_groups(borough.cursor(), september)
+    assert "has <5 young people" in peers.network_headline(network, "board")
+    assert "has 2 young people" in peers.network_headline(network, "analyst")
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_planted_groups_in_a_seeded_network_are_recovered(seed):
+    """Ten groups of 4 to 12 who meet often among themselves, with a few chance meetings across."""
+    rng = np.random.default_rng(seed)
+    planted = []
+    start = 0
+    for _ in range(10):
+        size = int(rng.integers(4, 13))
+        planted.append({f"Q{start + i:03d}" for i in range(size)})
+        start += size
+    edges = []
+    for group in planted:
+        people = sorted(group)
+        for _ in range(3 * len(people)):
+            a, b = rng.choice(people, 2, replace=False)
+            edges.append((min(a, b), max(a, b)))
+        edges += [(a, b) for a, b in zip(people, people[1:], strict=False)]  # keep it connected
+    everyone = sorted(set().union(*planted))
+    for _ in range(6):
+        a, b = rng.choice(everyone, 2, replace=False)
+        edges.append((min(a, b), max(a, b)))
+    links = pd.DataFrame(edges, columns=["source", "target"]).value_counts().rename(
+        "weight").reset_index()
+    found = peers.detect_groups(peers.network_graph(links))
+    agreement = max_overlap(planted, found)
+    assert agreement >= 0.95
+
+
+def max_overlap(planted: list[set], found: list[set]) -> float:
+    """Share of people whose found group is the one best matching their planted group."""
+    right = 0
+    for group in planted:
+        right += max(len(group & f) for f in found)
+    return right / sum(len(g) for g in planted)
+
+
+def test_louvain_is_seeded():
+    graph = nx.karate_club_graph()
+    graph = nx.relabel_nodes(graph, {n: f"K{n:02d}" for n in graph})
+    nx.set_edge_attributes(graph, 1, "weight")
+    assert peers.detect_groups(graph) == peers.detect_groups(graph)
+
+
+def test_the_headline_count_of_young_people_cannot_be_differenced_against_the_table(network):
+    assert peers.young_people_shown(network, "board") == (
+        "Young people in groups of 5 or more", 10)
+    assert peers.young_people_shown(network, "analyst") == ("Young people in groups", 12)
+
+
+def test_a_large_network_draws_the_chosen_then_the_largest_groups_up_to_a_limit(network):
+    layout = peers.person_layout(network, highlight=("Group 3",), max_people=8)
+    assert set(layout["person_id"]) == GROUP_C | GROUP_A  # Group 3 first, then Group 1 fits
+    assert len(peers.person_layout(network, max_people=4)) == 5  # the largest group, whole
+
+
+def test_a_tight_group_on_its_own_is_never_split():
+    # Five young people, all linked but one pair: Louvain alone would cut this in two.
+    graph = nx.complete_graph([f"R{i}" for i in range(5)])
+    graph.remove_edge("R0", "R4")
+    nx.set_edge_attributes(graph, 2, "weight")
+    assert peers.detect_groups(graph) == [{f"R{i}" for i in range(5)}]
+
+
+def test_two_tight_groups_joined_by_a_thin_link_are_two_groups():
+    graph = nx.complete_graph(["A1", "A2", "A3", "A4"])
+    graph.add_edges_from(nx.complete_graph(["B1", "B2", "B3", "B4"]).edges)
+    nx.set_edge_attributes(graph, 3, "weight")
+    graph.add_edge("A4", "B1", weight=1)
+    assert peers.detect_groups(graph) == [{"A1", "A2", "A3", "A4"}, {"B1", "B2", "B3", "B4"}]
+
+
+def test_nodes_on_the_same_spot_are_moved_apart():
+    pos = peers._nudge_apart({"a": (0.5, 0.5), "b": (0.5, 0.5), "c": (0.1, 0.9)})
+    assert pos["a"] == (0.5, 0.5) and pos["b"] != pos["a"] and pos["c"] == (0.1, 0.9)

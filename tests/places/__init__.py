@@ -1,0 +1,1 @@
+"""Tests of analytics/places/, one file per module."""

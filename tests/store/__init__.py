@@ -1,0 +1,1 @@
+"""Tests of analytics/store/, one file per module."""

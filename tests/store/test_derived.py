@@ -1,0 +1,90 @@
+"""The derived analysis tables always match the data they are built from (tiny borough)."""
+
+from datetime import datetime
+
+import pytest
+
+from analytics.store import derived
+from analytics.store.store import Store
+from tests.conftest import seed_tiny
+
+
+def facts(store: Store, sql: str) -> list[tuple]:
+    return store.cursor().execute(sql).fetchall()
+
+
+def test_one_row_per_incident_with_its_risk_types_sorted_and_uk_clock_time(tiny):
+    rows = dict((r[0], r[1:]) for r in facts(
+        tiny, "SELECT incident_id, risks, local_at, ward_code FROM incident_facts"))
+    assert len(rows) == 12
+    assert rows["I04"][0] == ["cce", "county_lines"]
+    assert rows["I10"][0] == ["gangs", "syv"]
+    assert rows["I05"][1] == datetime(2025, 5, 14, 20, 0)  # 19:00 UTC is 20:00 in summer
+    assert rows["I01"][1] == datetime(2025, 1, 10, 20, 0)  # and the same in winter
+    assert rows["I09"][2] is None
+
+
+def test_one_row_per_incident_and_young_person_with_the_incidents_columns(tiny):
+    rows = facts(tiny, "SELECT incident_id, person_id, ward_code, risks FROM people_facts "
+                       "ORDER BY incident_id, person_id")
+    assert len(rows) == facts(tiny, "SELECT count(*) FROM incident_people")[0][0]
+    assert ("I10", "P4", "W2", ["gangs", "syv"]) in rows
+
+
+def test_an_incident_with_no_risk_type_has_an_empty_list(tiny):
+    with tiny.transaction() as cur:
+        cur.execute("INSERT INTO incidents (incident_id, occurred_at) "
+                    "VALUES ('I99', TIMESTAMP '2025-02-01 10:00')")
+    assert facts(tiny, "SELECT risks FROM incident_facts WHERE incident_id = 'I99'") == [([],)]
+
+
+def test_every_load_rebuilds_them_in_the_same_transaction(tiny):
+    with tiny.transaction() as cur:
+        cur.execute("UPDATE incidents SET ward_code = 'W3' WHERE incident_id = 'I01'")
+        cur.execute("DELETE FROM incident_risks WHERE incident_id = 'I01' AND risk_type = 'cse'")
+    assert facts(tiny, "SELECT ward_code, risks FROM incident_facts WHERE incident_id = 'I01'") == [
+        ("W3", ["missing"])]
+    assert derived.is_current(tiny.cursor())
+
+
+def test_a_failed_load_leaves_them_as_they_were(tiny):
+    before = facts(tiny, "SELECT * FROM incident_facts ORDER BY incident_id")
+    with pytest.raises(RuntimeError), tiny.transaction() as cur:
+        cur.execute("DELETE FROM incidents")
+        raise RuntimeError("the file was bad")
+    assert facts(tiny, "SELECT * FROM incident_facts ORDER BY incident_id") == before
+
+
+def test_a_transaction_that_leaves_incidents_alone_does_not_rebuild_them(tiny):
+    cur = tiny.cursor()
+    cur.execute("BEGIN TRANSACTION")
+    cur.execute("INSERT INTO interventions (intervention_id, context_id, started_on) "
+                "VALUES ('V1', 'C1', DATE '2025-06-01')")
+    assert derived.refresh(cur) is False
+    cur.execute("UPDATE incidents SET lat = 51.5 WHERE incident_id = 'I02'")  # same row count
+    assert derived.refresh(cur) is True
+    cur.execute("COMMIT")
+    assert facts(tiny, "SELECT lat FROM incident_facts WHERE incident_id = 'I02'") == [(51.5,)]
+
+
+def test_a_database_without_them_gets_them_when_opened(tmp_path):
+    path = tmp_path / "old.duckdb"
+    store = Store(path)
+    seed_tiny(store)
+    store.cursor().execute("DROP TABLE incident_facts")
+    store.close()
+    reopened = Store(path)
+    assert derived.is_current(reopened.cursor())
+    assert facts(reopened, "SELECT count(*) FROM incident_facts") == [(12,)]
+
+
+def test_a_database_changed_behind_their_back_is_caught_up_when_opened(tmp_path):
+    path = tmp_path / "moved.duckdb"
+    store = Store(path)
+    seed_tiny(store)
+    cur = store.cursor()  # as an older version of the app would load: no rebuild
+    cur.execute("DELETE FROM incidents WHERE incident_id = 'I12'")
+    cur.execute("UPDATE data_version SET version = version + 1")
+    assert not derived.is_current(cur)
+    store.close()
+    assert facts(Store(path), "SELECT count(*) FROM incident_facts") == [(11,)]

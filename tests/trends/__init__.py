@@ -1,0 +1,1 @@
+"""Tests of analytics/trends/, one file per module."""
