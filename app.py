@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import guard, navigation, share, sidebar, state
+from ui import guard, navigation, page_table, share, sidebar, state
 
 presenting = navigation.presenting()
 st.set_page_config(
@@ -27,11 +27,11 @@ with st.spinner("Preparing the database (the first run builds the fictional demo
     state.store()
 
 share.new_run()
-pages = navigation.pages()
+pages = page_table.pages()
 guard.sign_in(pages)  # stops here, showing only why, unless this user may see data
 if presenting:
     state.set_context(sidebar.url_context())
-    guard.run_presenter(navigation.presenter_pages())  # the slides, board view, no sidebar
+    guard.run_presenter(page_table.presenter_pages())  # the slides, board view, no sidebar
 else:
     navigation.reserve_menu()  # the menu heads the sidebar; ui.guard fills it
     state.set_context(sidebar.sidebar_filters())

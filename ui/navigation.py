@@ -1,4 +1,4 @@
-"""Every page of the app, grouped for its users; app.py hands this to ui.guard; and the menu.
+"""The menu of the pages, and presenter mode (the pages are listed in ui.page_table).
 
 The menu is our own list of links in the sidebar (st.navigation draws none): Streamlit's own
 menu drops the address's filters on every click, and writing them back added a second entry to
@@ -14,64 +14,10 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import markdown as md
-from ui.share import PRESENT_KEY
+from ui.keys import PRESENT_KEY
 from ui.sidebar import address_query
 
 _MENU = "_menu_slot"
-
-PRESENTER = "pages/present.py"
-# group -> (script, title, icon, url path or None for the script's name); the first is the default
-PAGES: dict[str, list[tuple[str, str, str, str | None]]] = {
-    "For the board": [
-        ("pages/overview.py", "Overview", ":material/dashboard:", None),
-        ("pages/contexts.py", "Where to intervene", ":material/place:", "where-to-intervene"),
-        ("pages/trends.py", "Trends", ":material/monitoring:", None),
-        ("pages/places.py", "Places", ":material/map:", None),
-        ("pages/glossary.py", "Words used", ":material/menu_book:", "glossary"),
-    ],
-    "Explore": [
-        ("pages/overlap.py", "Risk overlap", ":material/join_inner:", None),
-        ("pages/peers.py", "Peer groups", ":material/groups:", None),
-        ("pages/interventions.py", "Interventions", ":material/handshake:", None),
-    ],
-    # Listed only for roles analytics.governance.access.PAGE_PERMISSIONS allows (ui.guard hides the rest).
-    "For analysts": [
-        ("pages/data.py", "Data", ":material/upload_file:", None),
-        ("pages/records.py", "Incident records", ":material/table_rows:", None),
-    ],
-    "Administration": [
-        ("pages/audit.py", "Audit log", ":material/policy:", None),
-    ],
-}
-
-
-def pages() -> dict[str, list[st.Page]]:
-    """The page groups, in the order the sidebar lists them (the presenter's slides hidden)."""
-    first = next(iter(PAGES))
-    out = {group: [_page(spec, default=(group, i) == (first, 0)) for i, spec in enumerate(specs)]
-           for group, specs in PAGES.items()}
-    out[first].append(_presenter())
-    return out
-
-
-def presenter_pages() -> list[st.Page]:
-    """Presenter mode: every page hidden, so any page's address still resolves (ui.guard then
-    switches to the slides), and the slides at their own address."""
-    specs = [spec for group in PAGES.values() for spec in group]
-    return [*(_page(spec, default=i == 0, hidden=True) for i, spec in enumerate(specs)),
-            _presenter()]
-
-
-def _page(spec: tuple[str, str, str, str | None], default: bool = False,
-          hidden: bool = False) -> st.Page:
-    script, title, icon, url_path = spec
-    return st.Page(script, title=title, icon=icon, url_path=url_path, default=default,
-                   visibility="hidden" if hidden else "visible")
-
-
-def _presenter() -> st.Page:
-    return st.Page(PRESENTER, title="Present to a meeting", icon=":material/slideshow:",
-                   url_path="present", visibility="hidden")
 
 
 def presenting() -> bool:

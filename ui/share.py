@@ -20,9 +20,9 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from ui import markdown as md
-from ui.sidebar import VIEW_KEY, address_query
+from ui.keys import PRESENT_KEY, SLIDE_KEY, VIEW_KEY
+from ui.sidebar import address_query
 
-PRESENT_KEY, SLIDE_KEY = "present", "slide"
 LINK_LEAVES_OUT = (VIEW_KEY,)  # the role aside: a shared link never widens or narrows a view
 _SLOT = "_share_slot"
 NONE = "none"  # an empty choice of several, or no choice at all

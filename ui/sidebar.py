@@ -47,9 +47,9 @@ from analytics.store.filters import (
 from analytics.store.sources import SOURCES, source
 from analytics.store.vocab import AGENCIES, CONTEXT_TYPES, codes, labels
 from ui import markdown as md
+from ui.keys import VIEW_KEY
 from ui.state import PageContext, compute, current_access
 
-VIEW_KEY = "view"
 ADDRESS_KEYS = (*QUERY_KEYS, VIEW_KEY)  # the address's keys that belong to the sidebar
 WIDGET_PREFIX = "f_"  # every sidebar widget's key starts with this (see _keep)
 _KEPT, _WRITTEN, _NOTICES = "_sidebar_kept", "_sidebar_written", "_url_notices"

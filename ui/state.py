@@ -34,6 +34,7 @@ from analytics.store.filters import Filters
 from analytics.store.reference import DataFacts
 from analytics.store.store import Store, database_path
 from ui import markdown as md
+from ui import page_table
 
 
 @st.cache_resource(show_spinner=False)
@@ -178,9 +179,7 @@ def context() -> PageContext:
     here with a message and shows nothing else.
     """
     if "_page_context" not in st.session_state:
-        from ui import navigation
-
-        st.navigation(navigation.pages(), position="hidden")
+        st.navigation(page_table.pages(), position="hidden")
         st.rerun()
     ctx = st.session_state["_page_context"]
     access = st.session_state.get(ACCESS_KEY)

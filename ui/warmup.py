@@ -27,6 +27,8 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.runtime import Runtime
 
+from ui import page_table
+
 ENV = "SAFEGUARDING_WARM_UP"
 POLL_SECONDS = 5.0
 PAGE_TIMEOUT_SECONDS = 600.0
@@ -39,9 +41,7 @@ def pages() -> tuple[str, ...]:
     """The url path of each page to warm ("" is the default page, the Overview). Imported
     here, not with the module: ui.navigation brings in ui.state, whose caches must be made
     once Streamlit's runtime is running (serve.py imports this module before)."""
-    from ui import navigation
-
-    specs = [spec for group in GROUPS for spec in navigation.PAGES[group]]
+    specs = [spec for group in GROUPS for spec in page_table.PAGES[group]]
     return ("", *(url or script.rpartition("/")[2].removesuffix(".py")
                   for script, _, _, url in specs[1:]))
 

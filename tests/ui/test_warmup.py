@@ -5,7 +5,7 @@ import asyncio
 
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from ui import navigation, warmup
+from ui import page_table, warmup
 
 
 class FakeRuntime:
@@ -29,7 +29,7 @@ class FakeRuntime:
 
 
 def test_every_page_of_the_board_and_explore_groups_is_warmed_from_the_default_page():
-    shown = [spec for g in ("For the board", "Explore") for spec in navigation.PAGES[g]]
+    shown = [spec for g in ("For the board", "Explore") for spec in page_table.PAGES[g]]
     assert warmup.pages()[0] == ""  # the default page: the Overview
     assert len(warmup.pages()) == len(shown)
     assert "where-to-intervene" in warmup.pages() and "trends" in warmup.pages()
