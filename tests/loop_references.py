@@ -94,7 +94,7 @@ def reason(row: pd.Series, view: str, period: str) -> str:
     signal, assessment = row.get("signal") or "", row.get("signal_assessment") or ""
     if signal:
         kind = "real change" if assessment == spc.CONCERN else "real improvement"
-        parts.append(f"a sign of {kind}: {spc._lower_first(signal)}")
+        parts.append(f"a sign of {kind}: {spc.lower_first(signal)}")
     kinds = int(row["risk_types"])
     top = list(row.get("top_risks") or ())
     if kinds >= 2:

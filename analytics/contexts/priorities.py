@@ -219,7 +219,7 @@ def reasons(ranked: pd.DataFrame, view: str, period: str) -> pd.Series:
     signal = column("signal", "").fillna("").astype(str)
     kind = np.where(column("signal_assessment", "") == spc.CONCERN, "real change",
                     "real improvement")
-    told_signal = signal.map({text: spc._lower_first(text) for text in pd.unique(signal)})
+    told_signal = signal.map({text: spc.lower_first(text) for text in pd.unique(signal)})
     parts.append(("a sign of " + kind + ": " + told_signal).where(signal != ""))
 
     kinds = ranked["risk_types"].astype(int)

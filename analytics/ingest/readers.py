@@ -41,7 +41,6 @@ MAX_UNPACKED_MB = 600  # an Excel workbook or Parquet file, decompressed
 MAX_CELL_MB = 1  # one cell; a row longer than BLOCK_MB cannot be read at all
 BLOCK_MB = 8  # the CSV reader's block: the longest row it can read
 MAX_VERTICES = 500_000  # boundary points in one GeoJSON file
-MAX_REPAIR_VERTICES = 10_000  # a boundary that crosses itself is repaired only up to this size
 MB = 1024 * 1024
 SPLIT_ADVICE = "Split it (for example by month) and load the parts together."
 SNIFF_BYTES = 64 * 1024

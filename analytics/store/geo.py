@@ -18,7 +18,7 @@ import duckdb
 import numpy as np
 import shapely
 
-from analytics.ingest.readers import MAX_REPAIR_VERTICES
+MAX_REPAIR_VERTICES = 10_000  # a boundary that crosses itself is repaired only up to this size
 
 # Up to this many wards, a loop over prepared polygons beats the STRtree's point objects.
 FEW_WARDS = 64

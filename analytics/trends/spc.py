@@ -555,13 +555,13 @@ def summary(result: SpcResult, unit: str = "month") -> str:
         return "No sign of real change: the ups and downs are within the expected range"
     if not latest.current:
         return (f"No sign of real change in the latest {RECENT_POINTS} {_plural(unit, 2)} "
-                f"(earlier: {_lower_first(describe(latest, unit))})")
+                f"(earlier: {lower_first(describe(latest, unit))})")
     return describe(latest, unit)
 
 
 def headline(subject: str, result: SpcResult, unit: str = "month") -> str:
     """A chart title stating the finding: 'Criminal exploitation in Millbrook: rising for 8 ...'."""
-    return f"{subject}: {_lower_first(summary(result, unit))}"
+    return f"{subject}: {lower_first(summary(result, unit))}"
 
 
 def _stretches(arr: np.ndarray) -> list[tuple[int, int, int]]:
@@ -594,7 +594,7 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _lower_first(text: str) -> str:
+def lower_first(text: str) -> str:
     """Lower-case the first letter, unless it starts a month name or a number."""
     first = text.split(" ", 1)[0]
     if first in calendar.month_name or first[:1].isdigit():

@@ -859,7 +859,7 @@ def _cap(text: str) -> str:
 
 
 def _lower(text: str) -> str:
-    return spc._lower_first(text)
+    return spc.lower_first(text)
 
 
 # ---- choices for the page's controls -------------------------------------------------------
