@@ -40,7 +40,7 @@ from analytics.contexts.contexts import (
 )
 from analytics.overlap import overlap
 from analytics.places import hotspots, places
-from analytics.store.filters import Filters, add_months, month_end
+from analytics.store.filters import Filters, add_months, month_end, period_words
 from analytics.store.vocab import AGENCY_LABELS, CONTEXT_LABELS, RISK_LABELS
 from analytics.trends import spc, trends
 
@@ -480,9 +480,8 @@ def rank(fr: Frames, f: Filters, weights: priorities.Weights = priorities.DEFAUL
 def explained(fr: Frames, f: Filters, weights: priorities.Weights = priorities.DEFAULT_WEIGHTS,
               view: str = "analyst") -> pd.DataFrame:
     """The ranked places with their reasons for the view (the words shared)."""
-    from analytics.board import overview
 
-    return priorities.explain(rank(fr, f, weights), view, overview.period_words(f))
+    return priorities.explain(rank(fr, f, weights), view, period_words(f))
 
 
 def detail(fr: Frames, f: Filters, context_id: str,

@@ -341,6 +341,39 @@ def task_startup(db: Path) -> dict:
             "titles": titles, "exceptions": problems, "peak_rss_mb": peak_rss_mb()}
 
 
+def task_pack(db: Path, runs: int) -> dict:
+    """Seconds for each section, the HTML and the PDF, under the default filters: the median
+    of `runs` (the PDF once: it starts a browser)."""
+    from analytics.board import boardpack, briefing
+    from analytics.store.store import Store
+
+    store = Store(db)
+    try:
+        filters = scenarios(store.cursor())["default"]
+        sections, built = {}, []
+        for key in briefing.PACK_ORDER:
+            times = []
+            for _ in range(runs):
+                took, section = timed(lambda k=key: briefing.section(store.cursor(), filters, k))
+                times.append(took.wall)
+            sections[key] = sorted(times)[len(times) // 2]
+            built.append(section)
+        took, pack = timed(lambda: briefing.pack(store.cursor(), filters, sections=built))
+        cover = took.wall
+        html_times = [timed(lambda: boardpack.to_html(pack))[0].wall for _ in range(runs)]
+        result = {"sections_s": sections, "cover_s": cover,
+                  "html_s": sorted(html_times)[len(html_times) // 2],
+                  "html_mb": len(boardpack.to_html(pack).encode()) / 2**20,
+                  "pdf_unavailable": boardpack.pdf_unavailable()}
+        if result["pdf_unavailable"] is None:
+            took, pdf = timed(lambda: boardpack.to_pdf(pack))
+            result |= {"pdf_s": took.wall, "pdf_mb": len(pdf) / 2**20}
+        result["peak_rss_mb"] = peak_rss_mb()
+        return result
+    finally:
+        store.close()
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("task", choices=["generate", "ingest", "pages", "baseline", "startup",
@@ -362,8 +395,6 @@ def main(argv: list[str] | None = None) -> None:
     elif args.task == "baseline":
         result = task_baseline(args.db, args.runs)
     elif args.task == "pack":
-        from bench.pack import task_pack  # bench.pack imports this module
-
         result = task_pack(args.db, args.runs)
     else:
         result = task_startup(args.db)

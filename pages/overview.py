@@ -10,6 +10,7 @@ from analytics.governance.disclosure import (
     rounds,
     suppress_frame,
 )
+from analytics.store.filters import period_words
 from analytics.store.sources import source
 from analytics.style import charts
 from analytics.trends.trends import HISTORY, top_signals
@@ -27,7 +28,7 @@ if head.current.incidents == 0:
     components.no_incidents(ctx)
     st.stop()
 
-period = overview.period_words(filters)
+period = period_words(filters)
 st.subheader(md.escape(f"The {period} to {filters.end:%-d %B %Y}") if filters.end else "All data")
 st.caption(md.escape(filters.describe(ctx.ward_names)))
 

@@ -14,6 +14,7 @@ from analytics.governance.disclosure import (
 from analytics.interventions import interventions
 from analytics.places import maps, places
 from analytics.places import places_charts as pc
+from analytics.store.filters import period_words
 from analytics.store.sources import reword, source
 from ui import components, share, state
 from ui import markdown as md
@@ -22,7 +23,7 @@ ctx = state.context()
 view, filters = ctx.view, ctx.filters
 src = source(filters.source)
 nouns = src.nouns
-period = overview.period_words(filters)
+period = period_words(filters)
 st.title("Places")
 components.banner(ctx)
 

@@ -32,7 +32,7 @@ from analytics.overlap import overlap
 from analytics.overlap import overlap_charts as oc
 from analytics.places import places
 from analytics.places import places_charts as pc
-from analytics.store.filters import Filters, uk_date
+from analytics.store.filters import Filters, period_words, uk_date
 from analytics.store.reference import data_facts, ward_names
 from analytics.store.sources import reword, source
 from analytics.store.vocab import AGENCY_LABELS, CONTEXT_LABELS, RISK_LABELS
@@ -50,7 +50,7 @@ CHANGES_EACH_WAY = 3  # wards with the largest rises, and with the largest falls
 def _overview(con: duckdb.DuckDBPyConnection, filters: Filters, view: str) -> Section:
     head = overview.headline(con, filters)
     cur, prev = head.current, head.previous
-    period = overview.period_words(filters)
+    period = period_words(filters)
     if cur.incidents == 0:
         return _empty("Headline figures", "overview")
 
@@ -300,7 +300,7 @@ def scope_words(filters: Filters, names: dict[str, str]) -> str:
     parts += [", ".join(_lower(CONTEXT_LABELS.get(c, c)) for c in filters.context_types),
               ", ".join(AGENCY_LABELS.get(a, a) for a in filters.agencies)]
     if filters.start and filters.end and filters.period != "custom":
-        parts.append(f"{overview.period_words(filters)} to {uk_date(filters.end)}")
+        parts.append(f"{period_words(filters)} to {uk_date(filters.end)}")
     else:
         parts.append(filters.period_phrase())
     return "; ".join(part for part in parts if part)

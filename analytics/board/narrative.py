@@ -23,7 +23,7 @@ from analytics.board import overview
 from analytics.contexts import contexts, priorities
 from analytics.governance.disclosure import display_count, drop_small_rows, shown_number
 from analytics.places import hotspots, places
-from analytics.store.filters import Filters, add_months, uk_date, uk_month
+from analytics.store.filters import Filters, add_months, period_words, uk_date, uk_month
 from analytics.store.sources import risk_label
 from analytics.store.sources import source as source_of
 from analytics.trends import spc, trends
@@ -49,7 +49,7 @@ def what_changed(con: duckdb.DuckDBPyConnection, filters: Filters, view: str) ->
     if head.current.incidents == 0:
         return Narrative((f"No {src.nouns} match these filters, so nothing can be said about "
                           "what changed.",), empty=True)
-    period = overview.period_words(filters)
+    period = period_words(filters)
     sentences = [headline_sentence(head, filters, view, period)]
     if filters.start and filters.end and head.previous and head.previous.incidents:
         for unit, noun in (("ward", "wards"), ("context", "places")):

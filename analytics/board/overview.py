@@ -154,17 +154,6 @@ def change_sentence(name: str, current: int, previous: int, view: str, period: s
     return f"{name}: {now} {nouns}, {direction} {abs(change):,}{pct} on the previous {period}"
 
 
-def period_words(filters: Filters) -> str:
-    """'12 months' or '90 days': how long the comparison period is, in words."""
-    if not (filters.start and filters.end):
-        return "period"
-    if filters.whole_months():
-        months = filters.months()
-        return "month" if months == 1 else f"{months} months"
-    days = (filters.end - filters.start).days + 1
-    return "day" if days == 1 else f"{days} days"
-
-
 def percent_change(current: int, previous: int | None) -> float | None:
     """Relative change, or None where there is nothing to compare with."""
     if not previous:

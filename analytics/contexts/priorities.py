@@ -30,11 +30,10 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from analytics.board import overview
 from analytics.contexts.contexts import AREA_CRIME_RADIUS_M, NO_WARD, profiles, risk_columns
 from analytics.governance.disclosure import are_small, display_counts, suppresses
 from analytics.places import places
-from analytics.store.filters import Filters
+from analytics.store.filters import Filters, period_words
 from analytics.store.sources import risk_label
 from analytics.trends import spc, trends
 
@@ -286,7 +285,7 @@ def explained(con: duckdb.DuckDBPyConnection, filters: Filters,
     """Every place ranked (`rank`) and explained for the view (`explain`): worked out once per
     filters, weights, view and data version (the page edge caches it) and read by the page, its
     CSV and the slides alike."""
-    return explain(rank(con, filters, weights, view), view, overview.period_words(filters))
+    return explain(rank(con, filters, weights, view), view, period_words(filters))
 
 
 def export_table(explained: pd.DataFrame, view: str) -> pd.DataFrame:

@@ -391,3 +391,14 @@ def add_months(d: date, months: int) -> date:
     """The first of the month `months` after d's month (d must be a first of month)."""
     index = d.year * 12 + d.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
+
+
+def period_words(filters: Filters) -> str:
+    """'12 months' or '90 days': how long the comparison period is, in words."""
+    if not (filters.start and filters.end):
+        return "period"
+    if filters.whole_months():
+        months = filters.months()
+        return "month" if months == 1 else f"{months} months"
+    days = (filters.end - filters.start).days + 1
+    return "day" if days == 1 else f"{days} days"

@@ -2,7 +2,7 @@
 
 from analytics.board import overview
 from analytics.board.overview import Totals
-from analytics.store.filters import Filters
+from analytics.store.filters import Filters, period_words
 from tests.conftest import YEAR_2025
 
 
@@ -76,5 +76,5 @@ def test_shown_change_is_none_beside_a_hidden_count():
 
 
 def test_period_words():
-    assert overview.period_words(YEAR_2025) == "12 months"
-    assert overview.period_words(Filters(start=YEAR_2025.start, end=YEAR_2025.start)) == "day"
+    assert period_words(YEAR_2025) == "12 months"
+    assert period_words(Filters(start=YEAR_2025.start, end=YEAR_2025.start)) == "day"

@@ -7,10 +7,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from analytics.board import overview
 from analytics.contexts import priorities
 from analytics.contexts.priorities import DEFAULT_WEIGHTS, Weights
-from analytics.store.filters import Filters, period_dates
+from analytics.store.filters import Filters, period_dates, period_words
 from analytics.store.store import Store
 from analytics.store.vocab import CONTEXT_TYPES
 from tests.conftest import YEAR_2025
@@ -246,5 +245,5 @@ def test_the_demo_boroughs_planted_rising_place_ranks_near_the_top(request):
 def test_explained_is_the_ranked_list_explained_for_the_view_and_its_period(tiny):
     together = priorities.explained(tiny.cursor(), MARCH_ON, view="board")
     apart = priorities.explain(priorities.rank(tiny.cursor(), MARCH_ON, view="board"), "board",
-                               overview.period_words(MARCH_ON))
+                               period_words(MARCH_ON))
     pd.testing.assert_frame_equal(together, apart)
