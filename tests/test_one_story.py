@@ -14,6 +14,7 @@ import pytest
 
 from analytics.board import briefing, overview
 from analytics.contexts import clustering, priorities
+from analytics.interventions import interventions
 from analytics.overlap import overlap
 from analytics.places import places
 from analytics.places import places_charts as pc
@@ -100,3 +101,12 @@ def test_an_intervention_at_a_home_is_marked_without_naming_it(demo_store, year)
                                   trends.window(demo_store.cursor(), year), "board")
     assert not marked["label"].str.contains(r"Residential address R\d+").any()
     assert marked["label"].str.contains("at a home address in ").any() or marked.empty
+
+
+def test_no_intervention_label_names_a_home_in_any_view(demo_store):
+    """The register's label reaches the Interventions page's charts and picker in every view."""
+    register = interventions.register(demo_store.cursor(), Filters())
+    at_home = register[register["context_type"] == "residential"]
+    assert not at_home.empty  # the demo has interventions at homes
+    assert not register["label"].str.contains(r"Residential address R\d+").any()
+    assert at_home["label"].str.contains(" at a home address in ").all()

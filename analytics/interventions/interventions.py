@@ -24,7 +24,7 @@ from analytics.governance.access import Access, Permission, require
 from analytics.ingest.validate import text_problem
 from analytics.store.filters import Filters, uk_date
 from analytics.store.store import Store
-from analytics.store.vocab import AGENCY_LABELS, CONTEXT_LABELS
+from analytics.store.vocab import AGENCY_LABELS, CONTEXT_LABELS, PRIVATE_TYPES
 
 ID_PREFIX = "DASH-"  # interventions added on the dashboard; extracts bring their own ids
 MAX_TYPE_LENGTH = 80
@@ -91,8 +91,12 @@ def register(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     frame["context_label"] = frame["context_type"].map(CONTEXT_LABELS).fillna("")
     frame["lead_label"] = frame["lead_agency"].map(AGENCY_LABELS).fillna(frame["lead_agency"])
     frame["partner_labels"] = [partner_labels(p) for p in frame["partners"]]
+    # the label reaches charts and pickers in every view, so a home is never named in it
+    place = frame["context_name"].where(
+        ~frame["context_type"].isin(PRIVATE_TYPES),
+        "a home address" + frame["ward_name"].map(lambda w: f" in {w}" if isinstance(w, str) else ""))
     frame["label"] = [f"{t or 'Intervention'} at {c}" for t, c in
-                      zip(frame["intervention_type"], frame["context_name"], strict=True)]
+                      zip(frame["intervention_type"], place, strict=True)]
     for column in ("started_on", "ended_on"):
         frame[column] = [None if pd.isna(d) else pd.Timestamp(d).date() for d in frame[column]]
     return frame

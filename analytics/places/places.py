@@ -25,12 +25,11 @@ from analytics.places import hotspots
 from analytics.store.filters import Filters
 from analytics.store.sources import STREET, place_kind, risk_label
 from analytics.store.sources import source as source_of
-from analytics.store.vocab import CONTEXT_LABELS
+from analytics.store.vocab import CONTEXT_LABELS, PRIVATE_TYPES
 
 MIN_AREAS = 5  # fewer areas than this and "hot compared with the rest" means little
 PERMUTATION_MAX_AREAS = 60  # with 9,999 permutations; more areas use the analytical p-value
 RATE_PER = 1000  # rates are per 1,000 children
-PRIVATE_TYPES = frozenset({"residential"})  # places named only in the analyst view
 TOP_SHARES = (1, 5, 10)  # concentration: share of incidents at the top 1%, 5%, 10% of places
 REPEAT_MIN = 2  # a repeat location has at least this many incidents in the period
 MAIN_TYPES = 2  # how many risk and context types the ward ranking names

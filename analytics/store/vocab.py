@@ -84,3 +84,6 @@ def labels(terms: tuple[Term, ...]) -> dict[str, str]:
 RISK_LABELS = labels(RISK_TYPES)
 CONTEXT_LABELS = labels(CONTEXT_TYPES)
 AGENCY_LABELS = labels(AGENCIES)
+
+# Places named only in the analyst view; elsewhere "a home address in <ward>" (places.shareable_name)
+PRIVATE_TYPES = frozenset({"residential"})
