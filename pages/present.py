@@ -25,7 +25,7 @@ def go_to(n: int) -> None:
 
 bar = st.container(horizontal=True, vertical_alignment="center")
 demo = "Fictional demo data. " if ctx.facts.is_demo else ""
-bar.caption(md.escape(f"Slide {number} of {len(keys)}. {demo}{view_name(ctx.view)}: "
+bar.markdown(md.escape(f"Slide {number} of {len(keys)}. {demo}{view_name(ctx.view)}: "
                       f"{view_rule(ctx.view)}."))
 bar.space("stretch")
 bar.button("Previous", icon=":material/arrow_back:", key="previous", on_click=go_to,
@@ -46,7 +46,7 @@ st.title(md.escape(title))
 if section.metrics:
     for column, (label, value, change) in zip(st.columns(len(section.metrics)), section.metrics,
                                               strict=True):
-        components.change_metric(column, label, value, change)
+        components.slide_metric(column, label, value, change)
 points = list(section.points or section.summary)
 figure = section.slide_figure or (section.figures[0] if section.figures else None)
 if figure is not None:
@@ -58,7 +58,7 @@ with words:
     for point in components.slide_points(points, beside_chart=picture is not None,
                                          room_px=height, caption=caption):
         st.markdown(md.escape(point))
-    st.caption(md.escape(caption))  # beside the chart, so the slide fits the screen
+    st.markdown(md.escape(caption))  # beside the chart, so the slide fits the screen
 if picture is not None:
     picture.plotly_chart(bc.enlarge(figure, height),
                          width="stretch", config={"staticPlot": True}, key=f"slide-{number}")

@@ -83,6 +83,19 @@ def assert_fits_the_screen(page, what: str) -> None:
             f"below the {height} px screen")
 
 
+# Every visible piece of text on a slide (HTML and the charts' SVG) drawn under 16 px: its size
+# and its first words. Hidden elements, tooltips (not shown until hovered) and the presenter's
+# own buttons (Previous, Next, Leave: for the presenter, not the room) do not count.
+SMALL_TEXT = """main => [...main.querySelectorAll('*')].filter(e =>
+    [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())
+    && e.getClientRects().length && getComputedStyle(e).visibility !== 'hidden'
+    && !e.closest('[role=tooltip], .hoverlayer, button')
+    && (parseFloat(getComputedStyle(e).fontSize) < 15.5
+        // Plotly shrinks a bar's label to fit the bar by a transform, not its font size
+        || (e instanceof SVGTextElement && e.getBoundingClientRect().height < 15))
+).map(e => `${parseFloat(getComputedStyle(e).fontSize)}px: ${e.textContent.trim().slice(0, 40)}`)"""
+
+
 def test_presenter_mode_reads_from_the_back_of_a_room_and_hands_back_the_filters(app_url,
                                                                                   browser):
     """A board meeting: 1280 x 720, the slides from the Present link of a filtered page, next and
@@ -104,6 +117,8 @@ def test_presenter_mode_reads_from_the_back_of_a_room_and_hands_back_the_filters
         size = float(title.evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
         assert size >= 40, f"slide {number}: a {size}px title is too small for a room"
         assert f"Slide {number} of 6" in main.inner_text()
+        small = main.evaluate(SMALL_TEXT)
+        assert small == [], f"slide {number}: text under 16 px cannot be read from the back: {small}"
         assert_fits_the_screen(page, f"slide {number}")
         page.screenshot(path=str(SHOTS / f"present-slide-{number}.png"))
         assert errors_on(page) == [], f"slide {number}: {errors_on(page)}"

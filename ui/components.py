@@ -210,6 +210,18 @@ def change_metric(column, label: str, value: str, change: str | None,
                   delta_arrow="off" if colour == "gray" else "auto")
 
 
+def slide_metric(column, label: str, value: str, change: str | None) -> None:
+    """A headline count on a slide with every word at least 16 px, readable from the back of a
+    room (a metric's own label and change are 14 px): the label in bold body text, the number,
+    then the change in its colour with its arrow, as change_metric shows it."""
+    column.markdown(md.format("**{}**", label))
+    column.metric(md.escape(label), value, label_visibility="collapsed")
+    if change:
+        template = {"+": ":orange[:material/arrow_upward: {}]",
+                    "-": ":blue[:material/arrow_downward: {}]"}.get(change[0], ":gray[{}]")
+        column.markdown(md.format(template, change))
+
+
 SLIDE_POINTS, SLIDE_POINTS_BESIDE_CHART = 7, 5  # points on one slide, at most
 SHORT_POINT = 70  # characters: points this short are set in the larger heading size
 # A point's size on a 1280 x 720 slide: characters to a line (beside a chart, across the slide)
@@ -217,7 +229,7 @@ SHORT_POINT = 70  # characters: points this short are set in the larger heading 
 # The caption under the points likewise, in its small type.
 LINE_CHARS = {("####", True): 35, ("#####", True): 44, ("####", False): 95, ("#####", False): 115}
 LINE_PX, POINT_GAP_PX = {"####": 30, "#####": 24}, 22
-CAPTION_CHARS, CAPTION_LINE_PX = {True: 72, False: 190}, 22
+CAPTION_CHARS, CAPTION_LINE_PX = {True: 62, False: 165}, 26
 
 
 def _lines(text: str, chars: int) -> int:

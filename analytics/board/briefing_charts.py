@@ -128,7 +128,8 @@ def enlarge(fig: go.Figure, height: int = SLIDE_HEIGHT) -> go.Figure:
     for axis in (big.layout.xaxis, big.layout.yaxis):
         if axis.title.text:
             axis.title.text = "<br>".join(textwrap.wrap(axis.title.text, SLIDE_AXIS_CHARS))
-    big.update_traces(textfont_size=ticks, cliponaxis=False, selector={"type": "bar"})
+    big.update_traces(textfont_size=ticks, cliponaxis=False, constraintext="none",
+                      selector={"type": "bar"})  # Plotly would otherwise shrink a label to its bar
     big.update_traces(textfont_size=SLIDE_SMALLEST, selector={"mode": "text"})
     big.update_annotations(font_size=SLIDE_SMALLEST)
     big.update_coloraxes(colorbar_tickfont_size=SLIDE_SMALLEST)

@@ -84,7 +84,7 @@ def test_the_slides_use_the_filters_in_the_address(tiny_db, monkeypatch):
     assert {m.label: m.value for m in at.metric}["Incidents"] == "10"
     at = present(tiny_db, monkeypatch, slide="1", ward="W2")
     assert {m.label: m.value for m in at.metric}["Incidents"] == "<5"
-    assert "wards: Birch" in " ".join(read(c.value) for c in at.caption)
+    assert "wards: Birch" in " ".join(read(m.value) for m in at.markdown)  # the chart's caption
 
 
 def test_every_slide_title_names_the_ward_the_harm_and_the_period(tiny_db, monkeypatch):
