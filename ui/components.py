@@ -140,8 +140,9 @@ def fitted_columns(frame: pd.DataFrame, room_px: int = TABLE_ROOM_PX) -> dict | 
     table fits as it is."""
     if frame.empty:
         return None
+    # (a categorical column's missing values stay missing through astype(str): no length)
     need = {str(c): CELL_PAD_PX + CHAR_PX * max(len(str(c)), int(frame[c].astype(str).str.len()
-                                                               .max() or 0))
+                                                               .fillna(0).max()))
             for c in frame.columns}
     if sum(need.values()) <= room_px:
         return None
