@@ -285,7 +285,7 @@ def test_times_the_borough_rate_of_a_hot_spot_gives_back_only_rounded_counts(spe
     if spots.table.empty:
         store.close()
         return
-    shapes = places.ward_shapes(con).set_index("ward_name")
+    shapes = places.ward_shapes(con, filters.everything()).set_index("ward_name")
     children = (shapes["child_population"].astype(float) if spots.measure.endswith("children")
                 else shapes["child_population"] * 0.0 + 1.0)
     total = sum(round_count(v) for v in spots.table["incidents"] if v)
