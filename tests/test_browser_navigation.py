@@ -79,8 +79,15 @@ def click_menu(page, title: str) -> None:
 def choose(page, label: str, option: str) -> None:
     """Pick an option in a sidebar selectbox or multiselect, as a person does."""
     sidebar = page.locator('[data-testid="stSidebar"]')
-    sidebar.get_by_role("combobox", name=label).click()
-    page.get_by_role("option", name=option, exact=True).click()
+    combo = sidebar.get_by_role("combobox", name=label)
+    combo.scroll_into_view_if_needed()
+    combo.click()
+    wanted = page.get_by_role("option", name=option, exact=True)
+    try:
+        wanted.wait_for(timeout=5000)
+    except Exception:  # the list did not open on the click (the sidebar scrolled under it):
+        combo.press("ArrowDown")  # open it from the keyboard, as a person would next
+    wanted.click()
     page.keyboard.press("Escape")
     settle(page)
 
