@@ -289,6 +289,7 @@ def scope_phrases(scope: Scope, names: dict[str, str]) -> dict[str, str]:
     if scope.wards is not None:
         out["the wards you may see: " + ", ".join(names.get(w, w) for w in scope.wards)] = \
             "all wards"
+        out["the wards you may see;"] = "the whole borough;"  # a slide's title (issue 20)
     if scope.agencies is not None:
         from analytics.store.vocab import AGENCY_LABELS
         out["the agencies you may see: " + ", ".join(AGENCY_LABELS.get(a, a)
