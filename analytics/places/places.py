@@ -570,13 +570,19 @@ def peak_window(grid: pd.DataFrame, hours: int = 3) -> tuple[str, int, int] | No
 
 
 # --- location types ------------------------------------------------------------------------
+def _this_and_previous(filters: Filters):
+    """The period's predicate on incidents `i`, the previous period's SQL ('FALSE' when the
+    period is open-ended) and the parameters of both, for counting the two in one scan."""
+    cur = filters.predicate("i", risk_list=True)
+    if not (filters.start and filters.end):
+        return cur, "FALSE", dict(cur.params)
+    prev = filters.previous().predicate("i", prefix="p_", risk_list=True)
+    return cur, prev.sql, {**cur.params, **prev.params}
+
+
 def location_types(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Incidents by type of place in the period and the previous one, busiest first."""
-    cur = filters.predicate("i", risk_list=True)
-    prev_sql, params = "FALSE", dict(cur.params)
-    if filters.start and filters.end:
-        prev = filters.previous().predicate("i", prefix="p_", risk_list=True)
-        prev_sql, params = prev.sql, {**params, **prev.params}
+    cur, prev_sql, params = _this_and_previous(filters)
     frame = con.execute(
         f"""
         SELECT {TYPE_OF} AS context_type,
@@ -659,11 +665,7 @@ def _top_labels(counts: pd.DataFrame, names: dict[str, str]) -> dict[str, str]:
 def context_points(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Places with a map position and incidents in the period (or the previous one), with
     their count, previous count and incidents by risk type."""
-    cur = filters.predicate("i", risk_list=True)
-    prev_sql, params = "FALSE", dict(cur.params)
-    if filters.start and filters.end:
-        prev = filters.previous().predicate("i", prefix="p_", risk_list=True)
-        prev_sql, params = prev.sql, {**params, **prev.params}
+    cur, prev_sql, params = _this_and_previous(filters)
     frame = con.execute(
         f"""
         WITH n AS (SELECT i.context_id, count(*) FILTER (WHERE {cur.sql}) AS incidents,
