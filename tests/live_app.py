@@ -108,19 +108,67 @@ def chromium() -> Iterator:
             browser.close()
 
 
-def wait_until_finished(page, timeout_s: float = 180, settle_ms: int = 2500,
-                        poll_ms: int = 500) -> None:
-    """Wait until the app's script has finished and nothing is still loading or spinning."""
+# Every chart, map and table in sight has drawn itself: Plotly its SVG, deck.gl and the data grid
+# their canvas (the script finishing is not enough: they paint a moment after). Those in a closed
+# expander or another tab draw when opened.
+PAINTED = """() => [
+  ['stPlotlyChart', 'svg.main-svg'], ['stDeckGlJsonChart', 'canvas'], ['stDataFrame', 'canvas'],
+].every(([id, drawn]) => [...document.querySelectorAll(`[data-testid=${id}]`)].every(
+  el => !el.checkVisibility() || el.querySelector(drawn)))"""
+# Two animation frames: whatever the last paint started is on the screen.
+NEXT_FRAMES = """() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(
+  () => done(true))))"""
+
+
+def wait_until_painted(page, timeout_s: float = 60) -> None:
+    """Wait until every chart, map and table on the page has drawn itself."""
+    page.wait_for_function(PAINTED, timeout=timeout_s * 1000)
+    page.evaluate(NEXT_FRAMES)
+
+
+def wait_until_finished(page, timeout_s: float = 180, settle_ms: int = 0,
+                        poll_ms: int = 100) -> None:
+    """Wait until the app's script has finished, nothing is still loading or spinning, and every
+    chart, map and table has drawn itself (then `settle_ms` more, where a test asks)."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_s * 1000)
     busy = '[data-testid="stStatusWidget"], [data-testid="stSpinner"], [data-testid="stSkeleton"]'
     deadline = time.time() + timeout_s
     while time.time() < deadline:
         state = page.get_attribute('[data-testid="stApp"]', "data-test-script-state")
         if state == "notRunning" and not page.locator(busy).count():
-            page.wait_for_timeout(settle_ms)  # let charts and maps paint
+            wait_until_painted(page, max(1.0, deadline - time.time()))
+            if settle_ms:
+                page.wait_for_timeout(settle_ms)
             return
         page.wait_for_timeout(poll_ms)
     raise AssertionError("the page was still running after the timeout")
+
+
+# Notes in the page whether the app's script state changes from now on (it is notRunning when
+# this is called): a click's rerun starts a moment after the click, and may finish between two
+# looks, so the change itself is what is watched.
+WATCH_RUN = """() => {
+  const app = document.querySelector('[data-testid=stApp]');
+  window.__rerun = false;
+  new MutationObserver((_, seen) => { window.__rerun = true; seen.disconnect(); }).observe(
+    app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+
+
+def click_and_wait(page, target, *, timeout_s: float = 180, settle_ms: int = 0,
+                   start_timeout_ms: int = 3000) -> None:
+    """Click, then wait for the rerun the click starts to finish (not the run before it). A click
+    that starts no rerun (an option already chosen) waits `start_timeout_ms` for one."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    wait_until_finished(page, timeout_s=timeout_s)
+    page.evaluate(WATCH_RUN)
+    target.click()
+    try:
+        page.wait_for_function("() => window.__rerun", timeout=start_timeout_ms, polling=50)
+    except PlaywrightTimeout:
+        pass  # no rerun: nothing changed
+    wait_until_finished(page, timeout_s=timeout_s, settle_ms=settle_ms)
 
 
 def open_entry_page(browser, url: str) -> None:

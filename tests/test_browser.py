@@ -7,11 +7,19 @@ CI=true, where they must run.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
-from tests.live_app import MENU_LINK, SHOTS, require_browser, running_app, wait_until_finished
+from tests.live_app import (
+    MENU_LINK,
+    SHOTS,
+    require_browser,
+    running_app,
+    wait_until_finished,
+    wait_until_painted,
+)
 
 pytestmark = pytest.mark.browser
 require_browser()
@@ -30,7 +38,7 @@ def save_whole_page(page, path: Path, width: int = 1400, most: int = 9000) -> No
     height = page.evaluate(
         "() => document.querySelector('[data-testid=\"stMain\"]')?.scrollHeight || 900")
     page.set_viewport_size({"width": width, "height": min(max(900, height + 40), most)})
-    page.wait_for_timeout(1500)
+    wait_until_painted(page)  # what the taller window brought into sight has drawn too
     page.screenshot(path=str(path), timeout=120_000)
     page.set_viewport_size({"width": width, "height": 900})
 
@@ -105,6 +113,7 @@ def test_presenter_mode_reads_from_the_back_of_a_room_and_hands_back_the_filters
     page.goto(f"{app_url}/trends?period=24m&risk=cce")
     wait_until_finished(page)
     page.get_by_role("link", name="Present").click()
+    page.wait_for_url(re.compile("present=1"))
     wait_until_finished(page)
     assert "present=1" in page.url and "slide=1" in page.url and "risk=cce" in page.url
     assert page.locator('[data-testid="stSidebar"]').count() == 0 or not page.locator(
@@ -124,14 +133,17 @@ def test_presenter_mode_reads_from_the_back_of_a_room_and_hands_back_the_filters
         assert errors_on(page) == [], f"slide {number}: {errors_on(page)}"
         if number < 6:
             page.get_by_role("button", name="Next").click()
+            page.wait_for_url(re.compile(f"slide={number + 1}"))
             wait_until_finished(page)
             assert f"slide={number + 1}" in page.url
     assert titles[0].startswith("Headline figures: the whole borough; criminal exploitation; ")
     assert titles[-1].startswith("Places to act on first: ")
     page.get_by_role("button", name="Previous").click()
+    page.wait_for_url(re.compile("slide=5"))
     wait_until_finished(page)
     assert "slide=5" in page.url
     page.get_by_role("button", name="Leave").click()
+    page.wait_for_url(lambda url: "present=1" not in url)
     wait_until_finished(page)
     assert "present=1" not in page.url and "risk=cce" in page.url
     sidebar = page.locator('[data-testid="stSidebar"]')
