@@ -55,7 +55,7 @@ WHO = "Q03 **WHO** <b>LOADER</b>"
 WARDS = [f"DB{n:02d}" for n in range(1, 14)]  # a payload place in each (13 payloads)
 LONG_KEY = "Q12"  # on a place only: as a ward's name it would fill every page's every list
 MONTHS = 12
-DEMO_INCIDENTS = 4_000  # a smaller fictional borough than the default: every page, faster
+DEMO_INCIDENTS = demo.MIN_INCIDENTS  # the smallest fictional borough: every page, faster
 
 
 def build(path: Path) -> Store:

@@ -23,7 +23,15 @@ from urllib.parse import quote, urlsplit
 import pytest
 
 from tests import payload_borough as pb
-from tests.live_app import MENU_LINK, ROOT, SHOTS, require_browser, running_app, wait_until_finished
+from tests.live_app import (
+    MENU_LINK,
+    ROOT,
+    SHOTS,
+    click_and_wait,
+    require_browser,
+    running_app,
+    wait_until_finished,
+)
 
 pytestmark = pytest.mark.browser
 require_browser()
@@ -33,7 +41,7 @@ ADDRESS = {"ward": "[Sign in again](https://evil.example/x)",
            "agency": "![i](https://evil.example/agency.png)"}
 PAGE_PARAM = ("trends", "measure", "<img src=https://evil.example/m.png>")
 VIEWS = ("Analyst", "Lead", "Board")
-SETTLE_MS = 300  # charts are waited for in Audit.check
+OPEN_MS = 300  # the check details open in the browser alone, with no rerun to wait for
 
 # Everything on the page that could be a link, an image, a frame, a script or formatting the
 # app did not make: links and sources to another origin (or javascript:), any link drawn inside
@@ -117,19 +125,6 @@ class Audit:
         return text
 
 
-def click_and_wait(page, target) -> None:
-    """Click, then wait for the rerun the click starts to finish (not the run before it)."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    target.click()
-    try:
-        page.wait_for_selector('[data-testid="stApp"][data-test-script-state="running"]',
-                               timeout=3000)
-    except PlaywrightTimeout:
-        pass  # the rerun was quicker than the look
-    wait_until_finished(page, settle_ms=SETTLE_MS)
-
-
 def open_nav(page, label: str) -> None:
     """Click a page in the sidebar, like a person."""
     link = page.locator(MENU_LINK).filter(
@@ -154,15 +149,15 @@ def upload_payload_file(page, audit: Audit) -> None:
     page.goto(audit.base + "/data?view=analyst")
     dropzone = '[data-testid="stFileUploaderDropzoneInput"]'
     page.wait_for_selector(dropzone, state="attached", timeout=240_000)
-    wait_until_finished(page, settle_ms=SETTLE_MS)
+    wait_until_finished(page)
     page.locator(dropzone).set_input_files({"name": pb.UPLOAD_NAME, "mimeType": "text/csv",
                                             "buffer": pb.upload_file()})
     page.get_by_text("Ready to load:").wait_for(timeout=240_000)
-    wait_until_finished(page, settle_ms=SETTLE_MS)
+    wait_until_finished(page)
     for _ in range(2):  # open every check detail (problems, codes, preview), nested ones too
         page.evaluate("() => document.querySelectorAll('[data-testid=stMain] details:not([open])"
                       " > summary').forEach(s => s.click())")
-        page.wait_for_timeout(SETTLE_MS)
+        page.wait_for_timeout(OPEN_MS)
     audit.check(page, "data: file checked", banner=False)
     page.screenshot(path=str(SHOTS / "payload-data-checked.png"), full_page=True)
     name = page.get_by_label("Your name or initials (recorded with every load and rollback)")
@@ -172,7 +167,7 @@ def upload_payload_file(page, audit: Audit) -> None:
     load.and_(page.locator(":enabled")).wait_for(timeout=240_000)
     load.click()
     page.get_by_text("Every page now shows the new data").wait_for(timeout=240_000)
-    wait_until_finished(page, settle_ms=SETTLE_MS)
+    wait_until_finished(page)
 
 
 def every_page_in_every_view(page, audit: Audit, tmp: Path) -> Path:
@@ -196,11 +191,11 @@ def every_page_in_every_view(page, audit: Audit, tmp: Path) -> Path:
 def the_address(page, audit: Audit) -> None:
     """Payloads in the address: the filters' and a page's own settings."""
     page.goto(audit.base + "/?" + "&".join(f"{k}={quote(v)}" for k, v in ADDRESS.items()))
-    wait_until_finished(page, settle_ms=SETTLE_MS)
+    wait_until_finished(page)
     audit.check(page, "address: filters")
     name, param, value = PAGE_PARAM
     page.goto(f"{audit.base}/{name}?{param}={quote(value)}")
-    wait_until_finished(page, settle_ms=SETTLE_MS)
+    wait_until_finished(page)
     audit.check(page, "address: page setting")
 
 
@@ -268,7 +263,7 @@ def test_text_from_files_and_the_address_is_only_ever_text(payload_app, browser,
     page = context.new_page()
     audit.watch(page)
     page.goto(payload_app + "/?view=analyst")  # the entry page first (see test_browser_data)
-    wait_until_finished(page, timeout_s=240, settle_ms=SETTLE_MS)
+    wait_until_finished(page, timeout_s=240)
     upload_payload_file(page, audit)
     csv = every_page_in_every_view(page, audit, tmp_path)
     the_address(page, audit)
