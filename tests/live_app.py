@@ -155,20 +155,30 @@ WATCH_RUN = """() => {
 }"""
 
 
-def click_and_wait(page, target, *, timeout_s: float = 180, settle_ms: int = 0,
+def watch_for_rerun(page) -> None:
+    """From now on, note whether the app reruns (call when it has finished, before the action)."""
+    page.evaluate(WATCH_RUN)
+
+
+def wait_for_rerun(page, *, timeout_s: float = 180, settle_ms: int = 0,
                    start_timeout_ms: int = 3000) -> None:
-    """Click, then wait for the rerun the click starts to finish (not the run before it). A click
-    that starts no rerun (an option already chosen) waits `start_timeout_ms` for one."""
+    """Wait for the rerun noted since watch_for_rerun to finish (not the run before it). An
+    action that starts no rerun (an option already chosen) waits `start_timeout_ms` for one."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-    wait_until_finished(page, timeout_s=timeout_s)
-    page.evaluate(WATCH_RUN)
-    target.click()
     try:
         page.wait_for_function("() => window.__rerun", timeout=start_timeout_ms, polling=50)
     except PlaywrightTimeout:
         pass  # no rerun: nothing changed
     wait_until_finished(page, timeout_s=timeout_s, settle_ms=settle_ms)
+
+
+def click_and_wait(page, target, *, timeout_s: float = 180) -> None:
+    """Click, then wait for the rerun the click starts to finish."""
+    wait_until_finished(page, timeout_s=timeout_s)
+    watch_for_rerun(page)
+    target.click()
+    wait_for_rerun(page, timeout_s=timeout_s)
 
 
 def open_entry_page(browser, url: str) -> None:

@@ -18,10 +18,13 @@ from tests.conftest import tiny_database
 from tests.live_app import (
     MENU_LINK,
     SHOTS,
+    click_and_wait,
     open_entry_page,
     require_browser,
     running_app,
+    wait_for_rerun,
     wait_until_finished,
+    watch_for_rerun,
 )
 
 pytestmark = pytest.mark.browser
@@ -53,7 +56,7 @@ def page(browser, app_url):
 
 
 def settle(page) -> None:
-    wait_until_finished(page, timeout_s=120, settle_ms=300)
+    wait_until_finished(page, timeout_s=120)
 
 
 def eventually(page, check: Callable[[], bool], what: str, tries: int = 300) -> None:
@@ -72,8 +75,7 @@ def open_at(page, address: str) -> None:
 
 
 def click_menu(page, title: str) -> None:
-    page.locator(MENU_LINK, has_text=title).click()
-    settle(page)
+    click_and_wait(page, page.locator(MENU_LINK, has_text=title), timeout_s=120)
 
 
 def choose(page, label: str, option: str) -> None:
@@ -87,14 +89,22 @@ def choose(page, label: str, option: str) -> None:
         wanted.wait_for(timeout=5000)
     except Exception:  # the list did not open on the click (the sidebar scrolled under it):
         combo.press("ArrowDown")  # open it from the keyboard, as a person would next
+    watch_for_rerun(page)
     wanted.click()
     page.keyboard.press("Escape")
-    settle(page)
+    wait_for_rerun(page, timeout_s=120)
+
+
+def through_history(page, move: Callable[[], object]) -> None:
+    """The browser's back or forward button, then the rerun it starts."""
+    watch_for_rerun(page)
+    move()
+    wait_for_rerun(page, timeout_s=120)
 
 
 def pick_view(page, view: str) -> None:
-    page.locator('[data-testid="stSidebar"] label', has_text=view).click()
-    settle(page)
+    click_and_wait(page, page.locator('[data-testid="stSidebar"] label', has_text=view),
+                   timeout_s=120)
 
 
 def address(page) -> tuple[str, dict[str, list[str]]]:
@@ -185,17 +195,13 @@ def test_back_and_forward_reopen_each_page_as_it_was_and_undo_a_filter_change(pa
     everything = {"period": ["24m"], "risk": ["cse"], "view": ["lead"]}
     looks = {"period": "Last 24 months", "risk": ["Sexual exploitation"], "view": "Lead"}
     expect(page, "/places", {**everything, "ward": ["W1"]}, {**looks, "ward": ["Alder"]})
-    page.go_back()  # undoes the ward, as the address before it said
-    settle(page)
+    through_history(page, page.go_back)  # undoes the ward, as the address before it said
     expect(page, "/places", everything, looks)
-    page.go_back()
-    settle(page)
+    through_history(page, page.go_back)
     expect(page, "/trends", everything, looks)
-    page.go_back()
-    settle(page)
+    through_history(page, page.go_back)
     expect(page, "/", everything, looks)
-    page.go_forward()
-    settle(page)
+    through_history(page, page.go_forward)
     expect(page, "/trends", everything, looks)
 
 
@@ -203,11 +209,10 @@ def test_a_link_inside_a_page_a_rerun_and_a_reload_keep_the_selection(page):
     open_at(page, "/?period=24m&agency=police&view=analyst")
     everything = {"period": ["24m"], "agency": ["police"], "view": ["analyst"]}
     looks = {"period": "Last 24 months", "agency": ["Police"], "view": "Analyst"}
-    page.get_by_role("link", name="Every signal, with its chart, on the Trends page").click()
-    settle(page)
+    click_and_wait(page, page.get_by_role(
+        "link", name="Every signal, with its chart, on the Trends page"))
     expect(page, "/trends", everything, looks)
-    page.locator('[data-testid="stMain"] label', has_text="week").click()  # a rerun
-    settle(page)
+    click_and_wait(page, page.locator('[data-testid="stMain"] label', has_text="week"))  # a rerun
     expect(page, "/trends", {**everything, "each": ["week"]}, looks)
     page.reload()  # a new session, from the address alone
     settle(page)
@@ -223,8 +228,7 @@ def test_chosen_dates_survive_a_click_and_clear_filters_keeps_only_the_view(page
     dates = page.locator('[data-testid="stSidebar"] [data-testid="stDateInputField"]')
     assert "".join(dates.inner_text().split()) == "01/01/2025–30/06/2025"
     clear = page.locator('[data-testid="stSidebar"]').get_by_role("button", name="Clear filters")
-    clear.click()
-    settle(page)
+    click_and_wait(page, clear)
     expect(page, "/places", {"view": ["lead"]}, {"view": "Lead"})
     assert clear.is_disabled()  # nothing left to clear
     click_menu(page, "Overview")
