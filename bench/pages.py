@@ -76,7 +76,6 @@ class Page:
     script: str  # as st.Page names it: "pages/overview.py"
     title: str
     calls: tuple[Call, ...]
-    aggregation: bool = True  # time goes on counting (the 5x budget against pandas applies)
     # Analyses the page runs only after a reader changes a default, each with the reason.
     not_by_default: Mapping[Callable[..., Any], str] = field(default_factory=dict)
     # Settings a reader often changes, timed cold on their own (not part of the page's total).
@@ -173,7 +172,7 @@ PAGES: dict[str, Page] = {page.script: page for page in (
         Call(priorities.explained, bl.explained, {"weights": PAGE_WEIGHTS, "view": VIEW}),
         Call(contexts.detail, bl.detail, resolve=top_place),
         Call(clustering.cluster_contexts, bl.cluster_contexts, {"method": "kmeans", "k": None}),
-    ), aggregation=False,  # k-means with its bootstrap, the same code in both, dominates
+    ),  # k-means with its bootstrap, the same code in both, dominates
         extras=(
         Call(clustering.cluster_contexts, kwargs={"method": "kmeans", "k": 4}),
         Call(clustering.cluster_contexts, kwargs={"method": "agglomerative", "k": 4}),
@@ -231,7 +230,7 @@ PAGES: dict[str, Page] = {page.script: page for page in (
     Page("pages/peers.py", "Peer groups", (
         Call(overview.totals, bl.totals),
         Call(peers.peer_groups, kwargs={"min_shared": peers.MIN_SHARED_INCIDENTS}),
-    ), aggregation=False,  # Louvain community detection (networkx) dominates
+    ),  # Louvain community detection (networkx) dominates
         not_by_default={peers.person_layout_for: "drawn only in the analyst view, when the "
                                                  "reader asks for young people, not groups"}),
     Page("pages/interventions.py", "Interventions", (
@@ -243,17 +242,17 @@ PAGES: dict[str, Page] = {page.script: page for page in (
              resolve=best_intervention),
         Call(places.ward_shapes, bl.ward_shapes),  # the register's map
         Call(places.ward_counts, bl.ward_counts),
-    ), aggregation=False,  # a matched comparison and estimate for every intervention dominates
+    ),  # a matched comparison and estimate for every intervention dominates
         not_by_default={interventions.places: "listed only for a role that may add "
                                               "interventions (analysts)"}),
     Page("pages/records.py", "Incident records", (
         Call(records.incident_records, bl.incident_records),
-    ), aggregation=False),  # lists rows (for analysts), one count and a page of them
+    )),  # lists rows (for analysts), one count and a page of them
     Page("pages/audit.py", "Audit log", (
         Call(audit.integrity, uses_filters=False, cached=False),
         Call(audit.people, uses_filters=False, cached=False),
         Call(audit.entries, uses_filters=False, cached=False, resolve=audit_window),
-    ), aggregation=False),  # reads the small audit log, never the incidents
+    )),  # reads the small audit log, never the incidents
 )}
 
 
