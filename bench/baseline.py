@@ -452,8 +452,10 @@ def _series(fr: Frames, f: Filters, periods: pd.DatetimeIndex, split: str, measu
 
 
 def trend_view(fr: Frames, f: Filters, *, measure: str = "incidents", split: str = "none",
-               granularity: str = "month", fix_after=None, change_point=None) -> tuple:
-    """The overall series and the largest split series, judged with SPC, and interventions."""
+               granularity: str = "month", fix_after=None, change_point=None,
+               view: str = "analyst") -> tuple:
+    """The overall series and the largest split series, judged with SPC, and interventions
+    (the view names places; the numbers are the same in the lead's and the analyst's)."""
     options = trends.spc_options(fix_after, change_point)
     periods = window(fr, f, granularity)
     total = _series(fr, f, periods, "none", measure, granularity)
@@ -479,8 +481,10 @@ def trend_view(fr: Frames, f: Filters, *, measure: str = "incidents", split: str
 
 @shared
 def signals(fr: Frames, f: Filters, *, by: tuple[str, ...] = ("risk_type", "ward"),
-            granularity: str = "month", fix_after=None, change_point=None) -> tuple:
-    """(signal frame, series judged, too small): the latest signal of every series."""
+            granularity: str = "month", fix_after=None, change_point=None,
+            view: str = "analyst") -> tuple:
+    """(signal frame, series judged, too small): the latest signal of every series (the view
+    names places; the numbers are the same in the lead's and the analyst's)."""
     options = trends.spc_options(fix_after, change_point)
     periods = window(fr, f, granularity)
     raw = grouped(fr, f, periods, by, granularity, missing=False)  # no place, no series
@@ -510,9 +514,9 @@ def signals(fr: Frames, f: Filters, *, by: tuple[str, ...] = ("risk_type", "ward
     return frame.reset_index(drop=True), len(wide) - too_small, too_small
 
 
-def top_signals(fr: Frames, f: Filters, n: int = 5) -> pd.DataFrame:
+def top_signals(fr: Frames, f: Filters, n: int = 5, view: str = "analyst") -> pd.DataFrame:
     """The Overview's current signals: a ward with several concerns told once, then the rest."""
-    frame, _, _ = signals(fr, f)
+    frame, _, _ = signals(fr, f, view=view)
     current = frame.loc[frame["current"].astype(bool)]
     concerns = current[current["assessment"] == spc.CONCERN]
     per_ward = concerns.groupby("key_1", sort=False).size()
@@ -522,7 +526,8 @@ def top_signals(fr: Frames, f: Filters, n: int = 5) -> pd.DataFrame:
     return pd.DataFrame(rows[:n], columns=["key_a", "key_b"])
 
 
-def seasonality(fr: Frames, f: Filters, *, measure: str = "incidents") -> tuple:
+def seasonality(fr: Frames, f: Filters, *, measure: str = "incidents", view: str = "analyst"
+                ) -> tuple:
     """Monthly values by year and the month-of-year profile over up to 36 months."""
     periods = window(fr, f, "month", min_months=trends.SEASONAL_MONTHS)
     frame = _series(fr, f, periods, "none", measure, "month")
@@ -715,8 +720,9 @@ def ward_counts(fr: Frames, f: Filters) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def ward_hot_spots(fr: Frames, f: Filters) -> tuple:
-    """Gi* over wards on the rate per 1,000 children (the statistics are the project's)."""
+def ward_hot_spots(fr: Frames, f: Filters, view: str = "analyst") -> tuple:
+    """Gi* over wards on the rate per 1,000 children (the statistics are the project's; the
+    view changes only how the ratio is shown)."""
     shapes = ward_shapes(fr, f)
     counts = ward_counts(fr, replace(f, wards=())).set_index("ward_code")
     frame = shapes.join(counts[["incidents", "rate"]], on="ward_code")
@@ -730,8 +736,8 @@ def ward_hot_spots(fr: Frames, f: Filters) -> tuple:
     return table, places._spots(table, weights)
 
 
-def grid_hot_spots(fr: Frames, f: Filters) -> tuple:
-    """Incidents on the hexagon grid and Gi* over its cells."""
+def grid_hot_spots(fr: Frames, f: Filters, view: str = "analyst") -> tuple:
+    """Incidents on the hexagon grid and Gi* over its cells (the same in every view)."""
     points = select(fr, f, wards=False)[["lat", "lon", "ward_code"]]
     placed = points.dropna(subset=["lat", "lon"])
     shapes = ward_shapes(fr, f)
@@ -1119,13 +1125,16 @@ def risk_changes(fr: Frames, f: Filters) -> pd.DataFrame:
 
 def what_changed(fr: Frames, f: Filters, view: str = "board") -> tuple:
     """The narrative's data: headline, changes by ward, place and risk type, signals, hot spots
-    now and before, and the priority ranking (the sentences are the same code's)."""
+    now and before, and the places ranked by priority score (the ranking alone, as the
+    narrative's sentence takes it; the sentences are the same code's)."""
     head = headline(fr, f)
     out = [head]
+    if head[0][0] == 0:
+        return tuple(out)
     if f.start and f.end and head[1] and head[1][0]:
         out += [changes(fr, f, "ward"), changes(fr, f, "context"), risk_changes(fr, f)]
-    out.append(signals(fr, f))
+    out.append(signals(fr, f, view=view))
     if f.start and f.end:
         out += [ward_hot_spots(fr, f), ward_hot_spots(fr, f.previous())]
-    out.append(rank(fr, f))
+    out.append(priorities.score(profiles(fr, f)))
     return tuple(out)

@@ -162,11 +162,11 @@ SIDEBAR = Page("ui/sidebar.py", "Sidebar (every page)", (
 PAGES: dict[str, Page] = {page.script: page for page in (
     Page("pages/overview.py", "Overview", (
         Call(overview.headline, bl.headline),
-        Call(trends.top_signals, bl.top_signals, {"n": 5}),
+        Call(narrative.what_changed, bl.what_changed, {"view": VIEW}),
+        Call(trends.top_signals, bl.top_signals, {"n": 5, "view": VIEW}),
         Call(overview.risk_trends, bl.risk_trends),
         Call(overview.changes, bl.changes, {"unit": "ward"}),
         Call(overview.changes, bl.changes, {"unit": "context"}),
-        Call(narrative.what_changed, bl.what_changed, {"view": VIEW}),
     )),
     Page("pages/contexts.py", "Where to intervene", (
         Call(priorities.explained, bl.explained, {"weights": PAGE_WEIGHTS, "view": VIEW}),
@@ -178,13 +178,14 @@ PAGES: dict[str, Page] = {page.script: page for page in (
         Call(clustering.cluster_contexts, kwargs={"method": "agglomerative", "k": 4}),
     )),
     Page("pages/trends.py", "Trends", (
-        Call(trends.trend_view, bl.trend_view, {"measure": "incidents", "granularity": "month"}),
+        Call(trends.trend_view, bl.trend_view, {"measure": "incidents", "granularity": "month",
+                                                "view": VIEW}),
         Call(trends.trend_view, bl.trend_view, {"measure": "incidents", "split": "risk_type",
-                                                "granularity": "month", "fix_after": None,
-                                                "change_point": None}),
-        Call(trends.signals, bl.signals, {"by": ("risk_type", "ward"), **SIGNAL_ARGS}),
-        Call(trends.signals, bl.signals, {"by": ("context",), **SIGNAL_ARGS}),
-        Call(trends.seasonality, bl.seasonality, {"measure": "incidents"}),
+                                                **SIGNAL_ARGS, "view": VIEW}),
+        Call(trends.signals, bl.signals, {"by": ("risk_type", "ward"), **SIGNAL_ARGS,
+                                          "view": VIEW}),
+        Call(trends.signals, bl.signals, {"by": ("context",), **SIGNAL_ARGS, "view": VIEW}),
+        Call(trends.seasonality, bl.seasonality, {"measure": "incidents", "view": VIEW}),
     ), extras=(
         Call(trends.trend_view, kwargs={"measure": "incidents", "split": "ward",
                                         "granularity": "week"}),
@@ -200,10 +201,11 @@ PAGES: dict[str, Page] = {page.script: page for page in (
         Call(places.has_area_crime, bl.has_area_crime),
         Call(places.lsoa_deciles, bl.lsoa_deciles),
         Call(places.ward_shapes, bl.ward_shapes),
-        Call(places.grid_hot_spots, bl.grid_hot_spots),
-        Call(places.ward_hot_spots, bl.ward_hot_spots),
+        Call(places.grid_hot_spots, bl.grid_hot_spots, {"view": VIEW}),
         Call(places.ward_counts, bl.ward_counts),
+        Call(places.ward_hot_spots, bl.ward_hot_spots, {"view": VIEW}),
         Call(places.context_points, bl.context_points),
+        Call(interventions.register, bl.register),  # the map's ◆ layer, on by default
         Call(places.concentration, bl.concentration),
         Call(places.repeat_locations, bl.repeat_locations),
         Call(places.when_grid, bl.when_grid, {"context_id": None}),
@@ -211,7 +213,6 @@ PAGES: dict[str, Page] = {page.script: page for page in (
         Call(places.location_types, bl.location_types),
         Call(places.location_type_months, bl.location_type_months),
         Call(places.ward_ranking, bl.ward_ranking),
-        Call(interventions.register, bl.register),  # the map's ◆ layer, on by default
     ), not_by_default={places.area_crime_cells: "drawn only when police.uk street crime is "
                                                 "loaded and its layer switched on",
                        places.lsoa_hot_spots: "only when hot spots are looked for among LSOAs"}),
