@@ -276,9 +276,31 @@ def growth(results: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def versus(results: list[dict], scenario: str = "default") -> str:
+    """One table over several sizes: each page's analyses, ours cold against the careful pandas
+    app's (its tables loaded), and the ratio, as measured side by side in each size's run."""
+    results = sorted(results, key=lambda r: r["generate"]["incidents"])
+    head = " | ".join(f"{r['generate']['incidents']:,}: ours (ms) | pandas (ms) | ours / pandas"
+                      for r in results)
+    lines = [f"| Page ({scenario} filters) | {head} |", "|---|" + "--:|" * (3 * len(results))]
+    per_size = [{p["page"]: p for p in page_rows(r) if p["scenario"] == scenario}
+                for r in results]
+    for page in per_size[-1]:
+        cells = []
+        for rows in per_size:
+            row = rows.get(page, {})
+            cells += [_ms(row.get("cold_ms")), _ms(row.get("baseline_ms")),
+                      f"{row['ratio']:.2f}" if "ratio" in row else "–"]
+        lines.append(f"| {page} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 if __name__ == "__main__":
     import json
     import sys
     from pathlib import Path
 
-    print(growth([json.loads(Path(p).read_text()) for p in sys.argv[1:]]))
+    measured = [json.loads(Path(p).read_text()) for p in sys.argv[1:]]
+    print(growth(measured))
+    for scenario in ("default", "narrow"):
+        print(versus(measured, scenario))
