@@ -953,13 +953,11 @@ def _has(bits: np.ndarray | pd.Index, bit: int) -> np.ndarray:
     return (np.asarray(bits) >> np.uint32(bit)) & 1 == 1
 
 
-def _close_pairs(fr: Frames, f: Filters, unit: str, window: int) -> dict[frozenset, int]:
-    """Entities with each pair of compared types recorded within `window` days: every day's
-    types OR-ed with those of the entity's days up to `window` days before (one shift at a time,
-    until no entity has that many days within the window)."""
-    entity, day, own = _entity_days(fr, f, unit)
-    own = own & fr.bits(overlap.compared_types(f))
-    entity, day, own = entity[own != 0], day[own != 0], own[own != 0]
+def _seen_within(entity: np.ndarray, day: np.ndarray, own: np.ndarray, window: int
+                 ) -> np.ndarray:
+    """Each day's risk types OR-ed with those of the entity's days up to `window` days before
+    it (rows in entity and day order): one shift at a time, until no entity has that many days
+    within the window."""
     seen = own.copy()
     k = 1
     while k < len(own):
@@ -968,6 +966,15 @@ def _close_pairs(fr: Frames, f: Filters, unit: str, window: int) -> dict[frozens
             break
         seen[k:] |= np.where(near, own[:-k], 0).astype(own.dtype)
         k += 1
+    return seen
+
+
+def _close_pairs(fr: Frames, f: Filters, unit: str, window: int) -> dict[frozenset, int]:
+    """Entities with each pair of compared types recorded within `window` days of each other."""
+    entity, day, own = _entity_days(fr, f, unit)
+    own = own & fr.bits(overlap.compared_types(f))
+    entity, day, own = entity[own != 0], day[own != 0], own[own != 0]
+    seen = _seen_within(entity, day, own, window)
     bit = {code: i for i, code in enumerate(fr.risk_codes)}
     types = [t for t in overlap.compared_types(f) if t in bit]
     out = {}
@@ -1037,14 +1044,7 @@ def drilldown(fr: Frames, f: Filters, risks: tuple[str, ...], unit: str = "peopl
         hit = starts[(per_month & want) == want]
     else:
         a, b = (fr.risk_codes.index(r) for r in risks)
-        seen = own.copy()
-        k = 1
-        while k < len(own):  # each day's types OR-ed with those of the days before it in reach
-            near = (entity[k:] == entity[:-k]) & (day[k:] - day[:-k] <= window)
-            if not near.any():
-                break
-            seen[k:] |= np.where(near, own[:-k], 0).astype(own.dtype)
-            k += 1
+        seen = _seen_within(entity, day, own, window)
         hit = np.flatnonzero((_has(own, a) & _has(seen, b)) | (_has(own, b) & _has(seen, a)))
         members = np.unique(entity[hit])
     monthly = pd.Series(1, index=pd.MultiIndex.from_arrays([entity[hit], month[hit]])).groupby(
