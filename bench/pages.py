@@ -76,7 +76,6 @@ class Page:
     script: str  # as st.Page names it: "pages/overview.py"
     title: str
     calls: tuple[Call, ...]
-    aggregation: bool = True  # time goes on counting (the 5x budget against pandas applies)
     # Analyses the page runs only after a reader changes a default, each with the reason.
     not_by_default: Mapping[Callable[..., Any], str] = field(default_factory=dict)
     # Settings a reader often changes, timed cold on their own (not part of the page's total).
@@ -163,29 +162,30 @@ SIDEBAR = Page("ui/sidebar.py", "Sidebar (every page)", (
 PAGES: dict[str, Page] = {page.script: page for page in (
     Page("pages/overview.py", "Overview", (
         Call(overview.headline, bl.headline),
-        Call(trends.top_signals, bl.top_signals, {"n": 5}),
+        Call(narrative.what_changed, bl.what_changed, {"view": VIEW}),
+        Call(trends.top_signals, bl.top_signals, {"n": 5, "view": VIEW}),
         Call(overview.risk_trends, bl.risk_trends),
         Call(overview.changes, bl.changes, {"unit": "ward"}),
         Call(overview.changes, bl.changes, {"unit": "context"}),
-        Call(narrative.what_changed, bl.what_changed, {"view": VIEW}),
     )),
     Page("pages/contexts.py", "Where to intervene", (
         Call(priorities.explained, bl.explained, {"weights": PAGE_WEIGHTS, "view": VIEW}),
         Call(contexts.detail, bl.detail, resolve=top_place),
         Call(clustering.cluster_contexts, bl.cluster_contexts, {"method": "kmeans", "k": None}),
-    ), aggregation=False,  # k-means with its bootstrap, the same code in both, dominates
+    ),  # k-means with its bootstrap, the same code in both, dominates
         extras=(
         Call(clustering.cluster_contexts, kwargs={"method": "kmeans", "k": 4}),
         Call(clustering.cluster_contexts, kwargs={"method": "agglomerative", "k": 4}),
     )),
     Page("pages/trends.py", "Trends", (
-        Call(trends.trend_view, bl.trend_view, {"measure": "incidents", "granularity": "month"}),
+        Call(trends.trend_view, bl.trend_view, {"measure": "incidents", "granularity": "month",
+                                                "view": VIEW}),
         Call(trends.trend_view, bl.trend_view, {"measure": "incidents", "split": "risk_type",
-                                                "granularity": "month", "fix_after": None,
-                                                "change_point": None}),
-        Call(trends.signals, bl.signals, {"by": ("risk_type", "ward"), **SIGNAL_ARGS}),
-        Call(trends.signals, bl.signals, {"by": ("context",), **SIGNAL_ARGS}),
-        Call(trends.seasonality, bl.seasonality, {"measure": "incidents"}),
+                                                **SIGNAL_ARGS, "view": VIEW}),
+        Call(trends.signals, bl.signals, {"by": ("risk_type", "ward"), **SIGNAL_ARGS,
+                                          "view": VIEW}),
+        Call(trends.signals, bl.signals, {"by": ("context",), **SIGNAL_ARGS, "view": VIEW}),
+        Call(trends.seasonality, bl.seasonality, {"measure": "incidents", "view": VIEW}),
     ), extras=(
         Call(trends.trend_view, kwargs={"measure": "incidents", "split": "ward",
                                         "granularity": "week"}),
@@ -201,10 +201,11 @@ PAGES: dict[str, Page] = {page.script: page for page in (
         Call(places.has_area_crime, bl.has_area_crime),
         Call(places.lsoa_deciles, bl.lsoa_deciles),
         Call(places.ward_shapes, bl.ward_shapes),
-        Call(places.grid_hot_spots, bl.grid_hot_spots),
-        Call(places.ward_hot_spots, bl.ward_hot_spots),
+        Call(places.grid_hot_spots, bl.grid_hot_spots, {"view": VIEW}),
         Call(places.ward_counts, bl.ward_counts),
+        Call(places.ward_hot_spots, bl.ward_hot_spots, {"view": VIEW}),
         Call(places.context_points, bl.context_points),
+        Call(interventions.register, bl.register),  # the map's ◆ layer, on by default
         Call(places.concentration, bl.concentration),
         Call(places.repeat_locations, bl.repeat_locations),
         Call(places.when_grid, bl.when_grid, {"context_id": None}),
@@ -212,7 +213,6 @@ PAGES: dict[str, Page] = {page.script: page for page in (
         Call(places.location_types, bl.location_types),
         Call(places.location_type_months, bl.location_type_months),
         Call(places.ward_ranking, bl.ward_ranking),
-        Call(interventions.register, bl.register),  # the map's ◆ layer, on by default
     ), not_by_default={places.area_crime_cells: "drawn only when police.uk street crime is "
                                                 "loaded and its layer switched on",
                        places.lsoa_hot_spots: "only when hot spots are looked for among LSOAs"}),
@@ -231,7 +231,7 @@ PAGES: dict[str, Page] = {page.script: page for page in (
     Page("pages/peers.py", "Peer groups", (
         Call(overview.totals, bl.totals),
         Call(peers.peer_groups, kwargs={"min_shared": peers.MIN_SHARED_INCIDENTS}),
-    ), aggregation=False,  # Louvain community detection (networkx) dominates
+    ),  # Louvain community detection (networkx) dominates
         not_by_default={peers.person_layout_for: "drawn only in the analyst view, when the "
                                                  "reader asks for young people, not groups"}),
     Page("pages/interventions.py", "Interventions", (
@@ -243,17 +243,17 @@ PAGES: dict[str, Page] = {page.script: page for page in (
              resolve=best_intervention),
         Call(places.ward_shapes, bl.ward_shapes),  # the register's map
         Call(places.ward_counts, bl.ward_counts),
-    ), aggregation=False,  # a matched comparison and estimate for every intervention dominates
+    ),  # a matched comparison and estimate for every intervention dominates
         not_by_default={interventions.places: "listed only for a role that may add "
                                               "interventions (analysts)"}),
     Page("pages/records.py", "Incident records", (
         Call(records.incident_records, bl.incident_records),
-    ), aggregation=False),  # lists rows (for analysts), one count and a page of them
+    )),  # lists rows (for analysts), one count and a page of them
     Page("pages/audit.py", "Audit log", (
         Call(audit.integrity, uses_filters=False, cached=False),
         Call(audit.people, uses_filters=False, cached=False),
         Call(audit.entries, uses_filters=False, cached=False, resolve=audit_window),
-    ), aggregation=False),  # reads the small audit log, never the incidents
+    )),  # reads the small audit log, never the incidents
 )}
 
 
