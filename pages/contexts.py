@@ -122,8 +122,8 @@ else:
     timeline = contexts.timeline_for_view(place.timeline, view)
     note = f"; {SECONDARY_NOTE.rstrip('.')}" if (timeline["shown"] == SECONDARY).any() else ""
     components.chart(
-        context_charts.timeline(timeline, place.intervention_starts(),
-                                context_charts.timeline_title(shown_name, timeline, row["trend"])),
+        components.figure(context_charts.timeline, timeline, place.intervention_starts(),
+                          context_charts.timeline_title(shown_name, timeline, row["trend"])),
         ctx.caption("Incidents a month at this place; months with 1 to 4 incidents are marked <5 in "
                     f"this view; dashed lines mark interventions beginning{note}"),
         contexts.timeline_table(timeline), key="detail-timeline")
@@ -133,9 +133,9 @@ else:
             incidents=mask_small(place.risk_mix["incidents"], view))
         top = place.risk_mix.iloc[0]
         components.chart(
-            context_charts.risk_bars(mix, f"{top['label']} is the most common "
-                                          f"{src.type_noun if src.police else 'harm'} at "
-                                          f"{shown_name}"),
+            components.figure(context_charts.risk_bars, mix,
+                              f"{top['label']} is the most common "
+                              f"{src.type_noun if src.police else 'harm'} at {shown_name}"),
             ctx.caption("Incidents at this place carrying each risk type (an incident can carry "
                         "several)"),
             mix[["label", "shown"]].rename(columns={"label": src.type_noun.capitalize(),
@@ -192,8 +192,8 @@ else:
                              f"{groups.trust_sentence()}"))
 names = {g: say(n) for g, n in zip(groups.groups["group"], groups.groups["name"], strict=True)}
 components.chart(
-    context_charts.cluster_scatter(groups.members, names, groups.explained,
-                                   context_charts.scatter_title(groups.groups)),
+    components.figure(context_charts.cluster_scatter, groups.members, names, groups.explained,
+                      context_charts.scatter_title(groups.groups)),
     ctx.caption("Each point is a place, placed by the two main patterns in its profile "
                 + ("(principal components); " if shows_detail(view) else "")
                 + "places close together look alike"),
@@ -203,8 +203,8 @@ components.chart(
     key="cluster-scatter")
 profile = groups.profile.rename(columns=say)  # 'Crimes (log scale)', 'Number of crime types'
 components.chart(
-    context_charts.profile_heatmap(
-        profile, context_charts.heatmap_title(profile, plain=not shows_detail(view)),
+    components.figure(
+        context_charts.profile_heatmap, profile, context_charts.heatmap_title(profile, plain=not shows_detail(view)),
         plain=not shows_detail(view)),
     ctx.caption("How far each group's average sits from the average of all places"
                 + (", in standard deviations" if shows_detail(view) else " (darker is further)")

@@ -53,7 +53,8 @@ else:
         st.write(md.escape(say(impact.summary_headline(summary)) + "."))
     else:
         components.chart(
-            impact_charts.estimates(assessed, "label", impact.summary_headline(summary)),
+            components.figure(impact_charts.estimates, assessed, "label",
+                              impact.summary_headline(summary)),
             ctx.caption("Change in incidents at each place after its intervention began, "
                         "relative to similar places without one, with 95% intervals (risk type "
                         "and agency filters apply; all dates and places are used)"),
@@ -76,8 +77,8 @@ elif has_incidents and not register.empty:
     st.markdown(md.format("**{}**", say(impact.effect_sentence(result))))
     if not result.series.empty:
         components.chart(
-            impact_charts.before_after(result.series, result.context_name, result.started_on,
-                                       view, impact.headline(result)),
+            components.figure(impact_charts.before_after, result.series, result.context_name,
+                              result.started_on, view, impact.headline(result)),
             ctx.caption(f"Incidents a month at {result.context_name}, and the average of its "
                         "comparison places scaled to its level before, which stands in for what "
                         "would have happened without the intervention (months with 1 to "
@@ -98,7 +99,7 @@ elif has_incidents and not register.empty:
     st.write(md.escape(say(impact.displacement_sentence(moved))))
     if not moved.neighbours.dropna(subset=["ratio"]).empty:
         components.chart(
-            impact_charts.estimates(moved.neighbours.assign(
+            components.figure(impact_charts.estimates, moved.neighbours.assign(
                 label=[f"{n} ({d:,} m)" for n, d in zip(moved.neighbours["name"],
                                                        moved.neighbours["distance_m"],
                                                        strict=True)]),
@@ -119,9 +120,10 @@ else:
                               what="Intervention register", key="impact-register")
     st.caption(md.escape(f"Interventions running at some time in the period, at places matching "
                          f"the filters ({filters.describe(ctx.ward_names)})."))
-    where = maps.interventions_map(register, view, wards=state.compute(places.ward_shapes, filters),
-                                   counts=state.compute(places.ward_counts, filters),
-                                   chosen=filters.wards)
+    where = components.kept(maps.interventions_map, register, view,
+                            wards=state.compute(places.ward_shapes, filters),
+                            counts=state.compute(places.ward_counts, filters),
+                            chosen=filters.wards)
     if where is not None:
         st.subheader(md.escape(where.title))
         st.pydeck_chart(where.deck, height=maps.MAP_HEIGHT)

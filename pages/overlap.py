@@ -113,7 +113,7 @@ else:
     with st.expander(components.HOW_WORKED_OUT, icon=":material/calculate:"):
         st.caption(md.escape(say(oc.legend_sentence(measure, unit, window))))
 components.chart(
-    oc.heatmap(result, measure, view),
+    components.figure(oc.heatmap, result, measure, view),
     ctx.caption(f"{overlap.MEASURES[measure]} for each pair of risk types, {noun} with both "
                 f"recorded {window_words}{hidden_note}"),
     oc.heatmap_table(result, view),
@@ -126,7 +126,7 @@ st.markdown(md.format(say("{} Each bar counts those with exactly the risk types 
                           "dots beneath it; grey bars are a single risk type on its own."),
                       say(oc.multi_sentence(combos, unit, view))))
 components.chart(
-    oc.upset(combos, unit, view),
+    components.figure(oc.upset, combos, unit, view),
     ctx.caption(f"{upper_first(noun)} by their exact combination of risk types recorded anywhere "
                 f"in the period (the window does not apply){hidden_note}"
                 + (f"; other counts rounded to the nearest {ROUND_TO}" if suppresses(view) else "")),
@@ -178,9 +178,9 @@ wards_col, places_col = st.columns(2)
 with wards_col:
     wards = drill.wards
     components.chart(
-        oc.ranked_bars(wards, "ward_name", col,
-                       oc.top_title(wards, "ward_name", col, axis, view, exact, "in"),
-                       view, axis.capitalize(), rounded=exact),
+        components.figure(oc.ranked_bars, wards, "ward_name", col,
+                          oc.top_title(wards, "ward_name", col, axis, view, exact, "in"),
+                          view, axis.capitalize(), rounded=exact),
         ctx.caption(f"{subject}, by ward{hidden_note}{rounding}"),
         oc.count_table(wards, {"ward_name": "Ward", **columns}, list(columns.values()), view,
                        rounded=exact),
@@ -193,9 +193,9 @@ with places_col:
                                "to rank.")))
     else:
         components.chart(
-            oc.ranked_bars(places, "name", col,
-                           oc.top_title(places, "name", col, axis, view, exact, "at"),
-                           view, axis.capitalize(), rounded=exact),
+            components.figure(oc.ranked_bars, places, "name", col,
+                              oc.top_title(places, "name", col, axis, view, exact, "at"),
+                              view, axis.capitalize(), rounded=exact),
             ctx.caption(f"{subject}, by place{hidden_note}{rounding}"),
             oc.count_table(places, {"name": "Place", **columns}, list(columns.values()), view,
                            rounded=exact),
@@ -206,8 +206,8 @@ in_month = ("with exactly these risk types recorded in the month" if exact else
             "with both recorded in the same month" if window is None else
             f"with both recorded {window_words}, counted in the month of the later record")
 components.chart(
-    oc.trend(monthly, oc.trend_title(monthly, short.capitalize(), view), view,
-             upper_first(noun)),
+    components.figure(oc.trend, monthly, oc.trend_title(monthly, short.capitalize(), view),
+                      view, upper_first(noun)),
     ctx.caption(f"{upper_first(noun)} each month {in_month}"
                 + ("; months with 1 to 4 are left blank" if suppresses(view) else "")),
     oc.count_table(monthly.assign(month=monthly["month"].dt.strftime("%B %Y")),

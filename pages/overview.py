@@ -97,9 +97,10 @@ grid = st.columns(3)
 for i, (code, frame) in enumerate(trends.groupby("risk_type", sort=False)):
     label = frame["label"].iloc[0]
     total = int(frame["value"].fillna(0).sum())
-    fig = charts.small_trend(frame, f"{label}: {display_count(total, view)} in the period")
+    fig = components.figure(charts.small_trend, frame,
+                            f"{label}: {display_count(total, view)} in the period")
     with grid[i % 3]:
-        st.plotly_chart(components.in_words(fig), width="stretch",
+        st.plotly_chart(fig, width="stretch",
                         config=components.PLOTLY_CONFIG, key=f"trend-{code}")
 several = (" (an incident can carry several); months with 1 to 4 incidents are left blank "
            "in this view" if not src.police else
@@ -126,7 +127,7 @@ for unit, noun in (("ward", "Wards"), ("context", "Places")):
     title = (f"{noun}: {top['name']} changed most, {'up' if top['change'] > 0 else 'down'} "
              f"{abs(int(top['change'])):,} {src.nouns}")
     components.chart(
-        charts.change_bars(safe, title),
+        components.figure(charts.change_bars, safe, title),
         ctx.caption(f"Change in {src.nouns} on the previous {period}; the five largest rises "
                     "and falls"),
         suppress_frame(safe[["name", "current", "previous", "change"]],

@@ -82,14 +82,15 @@ else:
         if len(layout) < len(network.people):
             title = (f"{title} (drawn: the {len(layout):,} young people in the chosen and largest "
                      f"groups, of {len(network.people):,})")
-        fig = peers_charts.person_network(network, layout, highlight, title)
+        fig = components.figure(peers_charts.person_network, network, layout, highlight, title)
         table = network.people.rename(columns={
             "person_id": "Young person (pseudonymous id)", "group": "Group",
             "component": "Network", "incidents": "Incidents", "links": "Linked to (people)"})
         measure = ("Young people linked by appearing in the same incident (thicker lines: together "
                    "more than once); dot size shows incidents")
     else:
-        fig = peers_charts.group_network(network, bridges, view, highlight, title)
+        fig = components.figure(peers_charts.group_network, network, bridges, view, highlight,
+                                title)
         table, _ = peers.group_table(network, view)
         measure = ("Peer groups (numbered circles, sized by young people) linked where their members "
                    "appear together, and the places they share (squares)"
@@ -113,7 +114,8 @@ if not board:
     shown = highlight or shown
     trend = network.trend
     components.chart(
-        peers_charts.group_trend(trend, shown, view, peers.trend_headline(trend, shown)),
+        components.figure(peers_charts.group_trend, trend, shown, view,
+                          peers.trend_headline(trend, shown)),
         ctx.caption("Incidents a month involving each group's members; in views that hide small "
                     "numbers, months with 1 to 4 show as a hollow circle"),
         peers.trend_table(trend, shown, view),
@@ -128,7 +130,7 @@ if bridges.empty:
              "filters.")
 else:
     components.chart(
-        peers_charts.bridge_bars(bridges, peers.bridge_headline(bridges)),
+        components.figure(peers_charts.bridge_bars, bridges, peers.bridge_headline(bridges)),
         ctx.caption("Peer groups whose members were seen at each place"),
         peers.bridge_table(bridges, view),
         key="peers-bridges",

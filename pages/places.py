@@ -79,7 +79,8 @@ spots = {"ward": lambda: state.compute(places.ward_hot_spots, filters, view=view
          "cell": lambda: grid.result}[unit]()
 crime = (state.compute(places.area_crime_cells, filters, grid=grid.grid)
          if show_crime and has_crime and grid.grid else None)
-result = maps.places_map(
+result = components.kept(
+    maps.places_map,
     maps.MapOptions(colour_by=colour_by, places=show_places, hot_spots=show_spots,
                     area_crime=crime is not None, deprivation=show_imd and not lsoa.empty,
                     interventions=show_actions),
@@ -94,7 +95,7 @@ if result is None:
 else:
     st.subheader(md.escape(pc.map_headline(spots)))
     st.pydeck_chart(result.deck, height=maps.MAP_HEIGHT)
-    st.plotly_chart(components.in_words(pc.legend_figure(result.legend, result.title)),
+    st.plotly_chart(components.figure(pc.legend_figure, result.legend, result.title),
                     width="stretch",
                     config={"staticPlot": True}, key="places-legend")
     hidden = (f" Hexagons and places with fewer than {THRESHOLD} {nouns} are not drawn."
@@ -128,7 +129,7 @@ st.header(md.escape(f"How concentrated {nouns} are" if src.police
                     else "How concentrated harm is"))
 conc = state.compute(places.concentration, filters)
 components.chart(
-    pc.lorenz_figure(conc, pc.concentration_headline(conc, view)),
+    components.figure(pc.lorenz_figure, conc, pc.concentration_headline(conc, view)),
     ctx.caption(f"Cumulative share of {nouns} at places, busiest place first; all known places "
                 f"of the chosen types count, including those with none ({conc.places:,} places)"),
     pc.concentration_table(conc, view), key="places-lorenz")
@@ -157,7 +158,8 @@ where = f" at {options[place]}" if place else ""
 if src.time_of_day:
     when = state.compute(places.when_grid, filters, context_id=place or None)
     components.chart(
-        pc.when_heatmap(when, pc.when_headline(places.peak_window(when), view, where), view),
+        components.figure(pc.when_heatmap, when,
+                          pc.when_headline(places.peak_window(when), view, where), view),
         ctx.caption(f"{nouns.capitalize()}{where} by day of the week and hour of the day, UK "
                     "clock time"),
         pc.when_table(when, view), key="places-when")
@@ -167,7 +169,7 @@ else:
             icon=":material/schedule:")
 months = state.compute(places.month_of_year, filters, context_id=place or None)
 components.chart(
-    pc.month_bars(months, pc.month_headline(months, view), view),
+    components.figure(pc.month_bars, months, pc.month_headline(months, view), view),
     ctx.caption(f"{nouns.capitalize()}{where} in each month of the year, the years of the "
                 "period added together"), pc.month_table(months, view), key="places-months")
 
@@ -175,7 +177,7 @@ components.chart(
 st.header("Types of place")
 types = state.compute(places.location_types, filters)
 components.chart(
-    pc.type_bars(types, pc.types_headline(types, view, period), view),
+    components.figure(pc.type_bars, types, pc.types_headline(types, view, period), view),
     ctx.caption(f"{nouns.capitalize()} by type of place, this period and the previous "
                 f"{period}" + ("; police.uk's named spots ('Supermarket', 'Park/Open Space') "
                               "by their type, every other location a street" if src.police
@@ -184,7 +186,8 @@ components.chart(
 monthly = state.compute(places.location_type_months, filters)
 if not monthly.empty:
     components.chart(
-        pc.type_trend(monthly, pc.type_change_headline(types, view, period), view),
+        components.figure(pc.type_trend, monthly,
+                          pc.type_change_headline(types, view, period), view),
         ctx.caption(f"{nouns.capitalize()} a month at the four busiest types of place; months "
                     "with 1 to 4 are left blank in this view" if suppresses(view) else
                     f"{nouns.capitalize()} a month at the four busiest types of place"),

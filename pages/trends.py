@@ -70,9 +70,9 @@ except ValueError as problem:
 
 st.header("Is it changing?")
 overall = tv.overall
-fig = trend_charts.xmr_chart(overall, overall.headline, view=view,
-                             y_title=MEASURES[measure], unit=unit,
-                             interventions=tv.interventions, window=tv.window)
+fig = components.figure(trend_charts.xmr_chart, overall, overall.headline, view=view,
+                        y_title=MEASURES[measure], unit=unit,
+                        interventions=tv.interventions, window=tv.window)
 components.chart(
     fig,
     ctx.caption(f"{MEASURES[measure]} a {unit}: {tv.window.describe()}. "
@@ -99,10 +99,10 @@ if tv.series:
     grid = st.columns(3)
     for i, series in enumerate(tv.series):
         with grid[i % 3]:
-            fig = trend_charts.xmr_chart(
-                series, series.label, subtitle=series.sentence, view=view,
+            fig = components.figure(
+                trend_charts.xmr_chart, series, series.label, subtitle=series.sentence, view=view,
                 y_title=MEASURES[measure], unit=unit, window=tv.window, compact=True)
-            st.plotly_chart(components.in_words(fig), width="stretch", config=components.PLOTLY_CONFIG,
+            st.plotly_chart(fig, width="stretch", config=components.PLOTLY_CONFIG,
                             key=f"xmr-{split}-{i}")
     more = f" {tv.more_series} smaller ones are not drawn." if tv.more_series else ""
     st.caption(ctx.caption(f"{MEASURES[measure]} a {unit} by {by}, largest first.{more} "
@@ -139,15 +139,16 @@ if gran == "month":
     left, right = st.columns(2)
     with left:
         components.chart(
-            trend_charts.year_on_year_chart(season, trends.year_on_year_sentence(
+            components.figure(trend_charts.year_on_year_chart, season, trends.year_on_year_sentence(
                 season, noun, tv.overall), view=view, y_title=MEASURES[measure]),
             ctx.caption(f"{MEASURES[measure]} each month, one line a year"),
             trends.season_table(season, view, measure, by_year=True, label=MEASURES[measure]),
             key="yoy")
     with right:
         components.chart(
-            trend_charts.profile_chart(season, trends.profile_sentence(season, noun),
-                                       view=view, y_title=f"Average {noun} a month"),
+            components.figure(trend_charts.profile_chart, season,
+                              trends.profile_sentence(season, noun),
+                              view=view, y_title=f"Average {noun} a month"),
             ctx.caption(f"Average {noun} in each calendar month over the years shown; a "
                         "pattern over two or three years is a hint, not proof, of a season"),
             trends.season_table(season, view, measure, by_year=False), key="profile")

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -15,7 +17,7 @@ from analytics.governance.disclosure import VIEWS, base_view, shows_detail, view
 from analytics.store.filters import uk_date
 from analytics.store.sources import reword, source
 from analytics.style import charts
-from ui import downloads, share
+from ui import digest, downloads, share
 from ui import markdown as md
 from ui.state import PageContext, current_access
 
@@ -23,6 +25,7 @@ from ui.state import PageContext, current_access
 # to the browser, and 10,000 places with their reasons are 5 MB a render at a million incidents.
 TABLE_ROWS = 200
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["toImage", "lasso2d", "select2d"]}
+T = TypeVar("T")
 VIEW_COLOURS = {"board": "blue", "lead": "violet", "analyst": "orange"}
 
 
@@ -100,9 +103,8 @@ def freshness(ctx: PageContext) -> str:
 
 
 def chart(fig: go.Figure, caption: str, table: pd.DataFrame, *, key: str) -> None:
-    """Draw a figure with its caption and a 'show as table' of the same (suppressed) numbers,
-    which can be downloaded as CSV; in the words of the page's source (sources.reword)."""
-    fig = in_words(fig)
+    """Draw a figure (made by `figure`) with its caption and a 'show as table' of the same
+    (suppressed) numbers, which can be downloaded as CSV."""
     st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=key)
     st.caption(md.escape(in_words_markdown(caption)))
     with st.expander("Show as table"):
@@ -173,9 +175,29 @@ def in_words_markdown(text: str) -> md.Markdown:
     return reword(md.escape(text), _source())  # Markdown stays Markdown: reword adds no markup
 
 
-def in_words(fig: go.Figure) -> go.Figure:
-    """A chart built about incidents, in the words of the page's source (charts.in_words)."""
-    return charts.in_words(fig, _source())
+def kept(builder: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """`builder(*args, **kwargs)`, built once for these arguments and kept: a Plotly figure costs
+    20 to 130 ms of the server's CPU to build and a map up to 300 ms at a million incidents, most
+    of a warm render. What it returns is shared by every session: draw it, never change it."""
+    key = digest.digest((builder.__module__, builder.__qualname__, args, kwargs))
+    return _kept(key, builder, args, kwargs)
+
+
+@st.cache_resource(show_spinner=False, max_entries=512)
+def _kept(key: str, _builder: Callable[..., T], _args: tuple, _kwargs: dict) -> T:
+    """What `kept` keeps under `key`, the digest of its builder's name and arguments."""
+    return _builder(*_args, **_kwargs)
+
+
+def figure(builder: Callable[..., go.Figure], *args: Any, **kwargs: Any) -> go.Figure:
+    """`builder(*args, **kwargs)` in the words of the page's source, built once and kept."""
+    return kept(_in_words, _source(), builder, *args, **kwargs)
+
+
+def _in_words(code: str, builder: Callable[..., go.Figure], *args: Any,
+              **kwargs: Any) -> go.Figure:
+    """A chart built about incidents, in the words of a source (charts.in_words)."""
+    return charts.in_words(builder(*args, **kwargs), code)
 
 
 def no_incidents(ctx: PageContext) -> None:
