@@ -79,7 +79,9 @@ def click_menu(page, title: str) -> None:
 
 
 def choose(page, label: str, option: str) -> None:
-    """Pick an option in a sidebar selectbox or multiselect, as a person does."""
+    """Pick an option in a sidebar selectbox or multiselect, as a person does, once the page
+    the last click opened has finished drawing."""
+    wait_until_finished(page)
     sidebar = page.locator('[data-testid="stSidebar"]')
     combo = sidebar.get_by_role("combobox", name=label)
     combo.scroll_into_view_if_needed()
