@@ -17,6 +17,18 @@ from analytics.store.store import Store
 settings.register_profile("default", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("default")
 
+# The longest test files first: with two workers taking a file at a time (pytest-xdist,
+# --dist=loadfile) the run ends when the last long file does, so they start at once and the
+# short files fill in around them.
+LONGEST_FIRST = ("test_browser_data.py", "test_browser_payloads.py", "test_browser_realdata.py",
+                 "test_browser.py", "test_upload_properties.py", "test_browser_navigation.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run LONGEST_FIRST's files first, in that order; the rest keep their order."""
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
 # Three wards, four contexts, ten incidents in 2025 (and two in 2024 for the previous period).
 TINY_WARDS = [
     ("W1", "Alder", 1000),
