@@ -21,11 +21,12 @@ from ui import digest, downloads, share
 from ui import markdown as md
 from ui.state import PageContext, current_access
 
+T = TypeVar("T")  # what a builder passed to `kept` returns
+
 # A table on a page shows this many rows at most (its CSV holds them all): a table is sent whole
 # to the browser, and 10,000 places with their reasons are 5 MB a render at a million incidents.
 TABLE_ROWS = 200
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["toImage", "lasso2d", "select2d"]}
-T = TypeVar("T")
 VIEW_COLOURS = {"board": "blue", "lead": "violet", "analyst": "orange"}
 
 
