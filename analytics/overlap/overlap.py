@@ -474,28 +474,33 @@ def drilldown(con: duckdb.DuckDBPyConnection, filters: Filters, risks: tuple[str
         SELECT DISTINCT i.incident_id, i.ward_code, i.context_id, {entity} AS entity
         FROM {table} i
         WHERE {condition} AND {where.sql} AND list_has_any(i.risks, $risks)"""
-    base = (f"WITH members AS ({_members(sql, exact, window, by_month=False)}), "
-            f"inc AS ({incidents}) ")
-    n_members = _run(con, base + "SELECT count(*) FROM members", params).fetchone()[0]
-    wards = _run(
+    # Wards, places and all members in one pass over the members (with a window, finding them
+    # is the costly part): grouping set 1 is by ward, 2 by place, 3 everyone.
+    found = _run(
         con,
-        base + """
-        SELECT inc.ward_code, w.ward_name, count(DISTINCT inc.entity) AS members,
-               count(DISTINCT inc.incident_id) AS incidents
-        FROM inc JOIN members USING (entity) LEFT JOIN wards w ON w.ward_code = inc.ward_code
-        GROUP BY ALL ORDER BY members DESC, incidents DESC, w.ward_name NULLS LAST""",
+        f"""
+        WITH members AS ({_members(sql, exact, window, by_month=False)}), inc AS ({incidents}),
+        g AS (SELECT inc.ward_code, inc.context_id, GROUPING(inc.ward_code, inc.context_id) AS g,
+                     count(DISTINCT inc.entity) AS members,
+                     count(DISTINCT inc.incident_id) AS incidents
+              FROM inc JOIN members USING (entity)
+              GROUP BY GROUPING SETS ((inc.ward_code), (inc.context_id), ()))
+        SELECT g.g, g.ward_code, w.ward_name, g.context_id, c.name, c.context_type, g.members,
+               g.incidents, c.context_id IS NOT NULL AS placed
+        FROM g LEFT JOIN wards w ON g.g = 1 AND w.ward_code = g.ward_code
+        LEFT JOIN place_facts c ON g.g = 2 AND c.context_id = g.context_id""",
         params,
     ).df()
+    n_members = int(found.loc[found["g"] == 3, "members"].sum())
+    wards = (found[found["g"] == 1]
+             .sort_values(["members", "incidents", "ward_name"], ascending=[False, False, True],
+                          na_position="last", ignore_index=True)
+             [["ward_code", "ward_name", "members", "incidents"]])
     wards["ward_name"] = wards["ward_name"].fillna(NO_WARD)
-    contexts = _run(
-        con,
-        base + """
-        SELECT inc.context_id, c.name, c.context_type, count(DISTINCT inc.entity) AS members,
-               count(DISTINCT inc.incident_id) AS incidents
-        FROM inc JOIN members USING (entity) JOIN place_facts c ON c.context_id = inc.context_id
-        GROUP BY ALL ORDER BY members DESC, incidents DESC, c.name""",
-        params,
-    ).df()
+    contexts = (found[(found["g"] == 2) & found["placed"]]
+                .sort_values(["members", "incidents", "name"], ascending=[False, False, True],
+                             ignore_index=True)
+                [["context_id", "name", "context_type", "members", "incidents"]])
     monthly = _run(
         con,
         f"""SELECT month, count(DISTINCT entity) AS value
