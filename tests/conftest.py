@@ -25,7 +25,10 @@ LONGEST_FIRST = ("test_browser_data.py", "test_browser_payloads.py", "test_brows
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Run LONGEST_FIRST's files first, in that order; the rest keep their order."""
+    """Run LONGEST_FIRST's files first, in that order; the rest keep their order. (xdist keeps
+    this order only with --no-loadscope-reorder, in pyproject's addopts: by default it sends
+    the files with the most tests first, which left the longest, with one or two tests, running
+    alone at the end: 924 s against 746 s.)"""
     rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
 
