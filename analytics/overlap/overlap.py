@@ -585,8 +585,9 @@ def _seen(sql: str, types: str) -> str:
 def _near_counts(con: duckdb.DuckDBPyConnection, sql: str, params: dict,
                  types: tuple[str, ...]) -> dict[frozenset, int]:
     """Members with a record of each pair of `types` within $window days of each other, in one
-    pass: per member, the types seen near a record of each type (`p{i}`), then one filtered
-    count per pair (`types` holds at most 31, so the bits fit an integer)."""
+    pass: per member, the types seen near a record of each type (`p{i}`; a day with one type
+    and nothing else near it pairs nothing), then one filtered count per pair (`types` holds at
+    most 31, so the bits fit an integer)."""
     k = len(types)
     partners = ", ".join(f"bit_or(CASE WHEN (own >> {i}) & 1 = 1 THEN seen ELSE 0 END) AS p{i}"
                          for i in range(k))
@@ -596,7 +597,8 @@ def _near_counts(con: duckdb.DuckDBPyConnection, sql: str, params: dict,
     counts = ", ".join(f"count(*) FILTER (WHERE ((p{i} >> {j}) | (p{j} >> {i})) & 1 = 1)"
                        for i, j in pairs)
     row = _run(con, f"""{_seen(sql, "$types")}
-        SELECT {counts} FROM (SELECT entity, {partners} FROM w GROUP BY entity)""",
+        SELECT {counts} FROM (SELECT entity, {partners} FROM w
+                              WHERE seen <> own OR bit_count(own) > 1 GROUP BY entity)""",
                params).fetchone()
     return {frozenset((types[i], types[j])): int(n) for (i, j), n in zip(pairs, row, strict=True)}
 
