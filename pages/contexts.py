@@ -203,9 +203,9 @@ components.chart(
     key="cluster-scatter")
 profile = groups.profile.rename(columns=say)  # 'Crimes (log scale)', 'Number of crime types'
 components.chart(
-    components.figure(
-        context_charts.profile_heatmap, profile, context_charts.heatmap_title(profile, plain=not shows_detail(view)),
-        plain=not shows_detail(view)),
+    components.figure(context_charts.profile_heatmap, profile,
+                      context_charts.heatmap_title(profile, plain=not shows_detail(view)),
+                      plain=not shows_detail(view)),
     ctx.caption("How far each group's average sits from the average of all places"
                 + (", in standard deviations" if shows_detail(view) else " (darker is further)")
                 + "; risk types are the share of incidents carrying them"),

@@ -139,8 +139,9 @@ if gran == "month":
     left, right = st.columns(2)
     with left:
         components.chart(
-            components.figure(trend_charts.year_on_year_chart, season, trends.year_on_year_sentence(
-                season, noun, tv.overall), view=view, y_title=MEASURES[measure]),
+            components.figure(trend_charts.year_on_year_chart, season,
+                              trends.year_on_year_sentence(season, noun, tv.overall),
+                              view=view, y_title=MEASURES[measure]),
             ctx.caption(f"{MEASURES[measure]} each month, one line a year"),
             trends.season_table(season, view, measure, by_year=True, label=MEASURES[measure]),
             key="yoy")

@@ -589,11 +589,11 @@ def _near_counts(con: duckdb.DuckDBPyConnection, sql: str, params: dict,
     and nothing else near it pairs nothing), then one filtered count per pair (`types` holds at
     most 31, so the bits fit an integer)."""
     k = len(types)
-    partners = ", ".join(f"bit_or(CASE WHEN (own >> {i}) & 1 = 1 THEN seen ELSE 0 END) AS p{i}"
-                         for i in range(k))
     pairs = [(i, j) for i in range(k) for j in range(i + 1, k)]
     if not pairs:
         return {}
+    partners = ", ".join(f"bit_or(CASE WHEN (own >> {i}) & 1 = 1 THEN seen ELSE 0 END) AS p{i}"
+                         for i in range(k))
     counts = ", ".join(f"count(*) FILTER (WHERE ((p{i} >> {j}) | (p{j} >> {i})) & 1 = 1)"
                        for i, j in pairs)
     row = _run(con, f"""{_seen(sql, "$types")}
