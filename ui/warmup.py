@@ -7,6 +7,11 @@ page in turn, exactly as a person's first visit would: the same sidebar defaults
 and ui.state.compute cache keys, the same store and one cursor per query. So every analysis of
 every page's default view, and every module it imports, is ready before anyone asks.
 
+It makes way for people: the Overview is warmed first (a person arriving at start-up waits for
+the same analyses, computed once), and before each later page it waits, up to YIELD_SECONDS,
+until no person's session is running its page, so warming never competes with someone waiting
+for a page on the server's few cores.
+
 It warms what local mode shows (the board view, the sidebar's default). Where sign-in is
 configured, the warming session is not signed in and stops at the sign-in page: nothing is
 computed for it, and nothing is written to the audit log. SAFEGUARDING_WARM_UP=0 turns it off
@@ -26,12 +31,15 @@ from typing import Any
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.runtime import Runtime
+from streamlit.runtime.app_session import AppSessionState
 
 from ui import page_table
 
 ENV = "SAFEGUARDING_WARM_UP"
 POLL_SECONDS = 5.0
 PAGE_TIMEOUT_SECONDS = 600.0
+YIELD_SECONDS = 60.0  # at most this long waiting for people's pages before warming the next
+YIELD_POLL_SECONDS = 0.1
 # The page groups a board member opens (pages closed to the board view are not run).
 GROUPS = ("For the board", "Explore")
 _LOG = logging.getLogger(__name__)
@@ -67,14 +75,37 @@ class _Quiet:
         return None
 
 
+def people_running(runtime: Runtime, own: str) -> bool:
+    """Whether any session but the warm-up's own (`own`) is running its page now. Streamlit
+    has no public list of sessions: this reads the runtime's session manager, and says no if
+    that ever changes (the warm-up then simply does not wait)."""
+    try:
+        sessions = runtime._session_mgr.list_active_sessions()
+        return any(info.session.id != own
+                   and info.session._state == AppSessionState.APP_IS_RUNNING
+                   for info in sessions)
+    except AttributeError:
+        return False
+
+
+async def make_way(runtime: Runtime, own: str) -> None:
+    """Wait, at most YIELD_SECONDS, until no person's page is running."""
+    deadline = time.perf_counter() + YIELD_SECONDS
+    while people_running(runtime, own) and time.perf_counter() < deadline:
+        await asyncio.sleep(YIELD_POLL_SECONDS)
+
+
 async def warm_pages(runtime: Runtime, pages: tuple[str, ...]) -> None:
     """Open each page (its url path; "" is the Overview) in one fresh session, one after the
-    other, waiting for each run to finish; then close the session."""
+    other, waiting for each run to finish and, before each after the first, for people's pages
+    to finish; then close the session."""
     client = _Quiet()
     session = runtime.connect_session(client=client, user_info={})
     started = time.perf_counter()
     try:
-        for page in pages:
+        for k, page in enumerate(pages):
+            if k:
+                await make_way(runtime, session)
             client.finished.clear()
             msg = BackMsg()
             msg.rerun_script.query_string = ""

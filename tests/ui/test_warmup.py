@@ -2,8 +2,10 @@
 own, at start-up and again after every load; it can be turned off."""
 
 import asyncio
+from types import SimpleNamespace
 
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.runtime.app_session import AppSessionState
 
 from ui import page_table, warmup
 
@@ -70,3 +72,63 @@ def test_it_can_be_turned_off(monkeypatch):
     assert not warmup.enabled()
     monkeypatch.setenv(warmup.ENV, "1")
     assert warmup.enabled()
+
+
+class Session:
+    def __init__(self, id, running):
+        self.id = id
+        self._state = (AppSessionState.APP_IS_RUNNING if running
+                       else AppSessionState.APP_NOT_RUNNING)
+
+
+class Sessions:
+    """The runtime's session manager, as far as the warm-up reads it."""
+
+    def __init__(self, *sessions):
+        self.sessions = list(sessions)
+
+    def list_active_sessions(self):
+        return [SimpleNamespace(session=s) for s in self.sessions]
+
+
+def test_a_person_running_a_page_is_seen_and_the_warm_ups_own_run_is_not():
+    runtime = SimpleNamespace(_session_mgr=Sessions(Session("warm", True),
+                                                    Session("person", False)))
+    assert not warmup.people_running(runtime, own="warm")
+    runtime._session_mgr.sessions[1] = Session("person", True)
+    assert warmup.people_running(runtime, own="warm")
+
+
+def test_without_a_session_list_the_warm_up_does_not_wait():
+    assert not warmup.people_running(SimpleNamespace(), own="warm")
+
+
+def test_after_the_overview_each_page_waits_until_people_s_pages_have_finished(monkeypatch):
+    monkeypatch.setattr(warmup, "YIELD_POLL_SECONDS", 0)
+    runtime = FakeRuntime()
+    person = Session("person", True)
+    runtime._session_mgr = Sessions(person)
+    asked_when_polled = []
+    seen = warmup.people_running
+
+    def people_running(rt, own):
+        asked_when_polled.append(len(runtime.asked))
+        if len(asked_when_polled) == 3:  # the person's page finishes while the warm-up waits
+            person._state = AppSessionState.APP_NOT_RUNNING
+        return seen(rt, own)
+
+    monkeypatch.setattr(warmup, "people_running", people_running)
+    asyncio.run(warmup.warm_pages(runtime, ("", "trends", "places")))
+    # The Overview went at once, with a person running; "trends" waited (three looks, with
+    # only the Overview asked for) until their page finished; "places" looked once, went.
+    assert asked_when_polled == [1, 1, 1, 2]
+    assert [page for _, page, _ in runtime.asked] == ["", "trends", "places"]
+
+
+def test_the_warm_up_waits_for_people_at_most_yield_seconds(monkeypatch):
+    monkeypatch.setattr(warmup, "YIELD_SECONDS", 0.05)
+    monkeypatch.setattr(warmup, "YIELD_POLL_SECONDS", 0.01)
+    runtime = FakeRuntime()
+    runtime._session_mgr = Sessions(Session("person", True))  # busy for ever
+    asyncio.run(warmup.warm_pages(runtime, ("", "trends")))
+    assert [page for _, page, _ in runtime.asked] == ["", "trends"]
