@@ -93,15 +93,16 @@ st.page_link("pages/trends.py", label="Every signal, with its chart, on the Tren
 st.header(md.escape(f"Each {src.type_noun}, month by month"))
 trends = state.compute(overview.risk_trends, filters)
 trends["value"] = mask_small(trends["value"], view)
-grid = st.columns(3)
-for i, (code, frame) in enumerate(trends.groupby("risk_type", sort=False)):
-    label = frame["label"].iloc[0]
-    total = int(frame["value"].fillna(0).sum())
-    fig = components.figure(charts.small_trend, frame,
-                            f"{label}: {display_count(total, view)} in the period")
-    with grid[i % 3]:
-        st.plotly_chart(fig, width="stretch",
-                        config=components.PLOTLY_CONFIG, key=f"trend-{code}")
+totals = trends.groupby("risk_type", sort=False)["value"].sum()  # of the counts as shown
+labels = dict(zip(trends["risk_type"], trends["label"], strict=True))
+titles = {code: f"{labels[code]}: {display_count(int(n), view)} in the period"
+          for code, n in totals.items()}
+first = totals.idxmax()
+title = (f"{labels[first]} had the most {src.nouns}: {display_count(int(totals[first]), view)} "
+         "in the period" if totals[first] else
+         f"{src.nouns.capitalize()} a month by {src.type_noun}")
+st.plotly_chart(components.figure(charts.trend_grid, trends, titles, title), width="stretch",
+                config=components.PLOTLY_CONFIG, key="risk-trends-chart")
 several = (" (an incident can carry several); months with 1 to 4 incidents are left blank "
            "in this view" if not src.police else
            "; months with 1 to 4 are left blank in this view" if src.about_children else "")

@@ -53,6 +53,15 @@ def test_a_title_naming_a_place_is_text():
         pd.DataFrame({"name": ["Alder"], "change": [3]}), f"{PAYLOAD} changed most"))
 
 
+def test_a_panel_title_naming_a_type_is_text_on_every_line_it_wraps_onto():
+    fig = charts.trend_grid(pd.DataFrame({
+        "risk_type": ["x", "x"], "month": pd.date_range("2025-01-01", periods=2, freq="MS"),
+        "value": [3, 4]}), {"x": f"{PAYLOAD}: 7 in the period"}, "Trends")
+    [panel] = [a.text for a in fig.layout.annotations]
+    assert panel.count("<br>") >= 2 and not any(raw in panel for raw in RAW)
+    assert all(part in panel for part in ("&lt;a", "&lt;b&gt;HB&lt;/b&gt;", "&lt;img"))
+
+
 @pytest.mark.parametrize("build", [
     lambda: charts.change_bars(pd.DataFrame({"name": [PAYLOAD], "change": [3]}), "Changes"),
     lambda: overlap_charts.ranked_bars(pd.DataFrame({"name": [PAYLOAD], "n": [12]}), "name",

@@ -83,3 +83,16 @@ def test_overview_says_when_no_signal_is_worth_a_look(tiny_db, monkeypatch):
                    monkeypatch=monkeypatch)
     assert_no_exception(at)
     assert "No risk type in any ward shows a current signal of change" in shown_text(at)
+
+
+def test_each_risk_type_is_a_panel_of_one_chart_titled_with_the_busiest(tiny_db, monkeypatch):
+    import json
+
+    at = open_page(tiny_db, query={"period": "custom", "from": "2025-01-01", "to": "2025-12-31",
+                                   "view": "analyst"}, monkeypatch=monkeypatch)
+    assert_no_exception(at)
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    [spec] = [s for s in specs if "had the most incidents:" in s["layout"]["title"]["text"]]
+    panels = [a["text"].replace("<br>", " ") for a in spec["layout"]["annotations"]]
+    assert len(spec["data"]) == len(panels) > 1
+    assert all(t.endswith("in the period") for t in panels)
