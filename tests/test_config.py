@@ -20,6 +20,13 @@ def test_streamlit_config_is_the_security_baseline():
     assert config["server"]["address"] == "127.0.0.1"  # local mode stays on this computer
 
 
+def test_the_served_app_does_not_watch_its_own_source_files():
+    # Streamlit lists every imported module's files for each new session when it watches them:
+    # 0.3 s of the event loop that sends every session its pages.
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["fileWatcherType"] == "none"
+
+
 def test_analytics_never_imports_streamlit():
     offenders = [p.name for p in (ROOT / "analytics").rglob("*.py")
                  if "import streamlit" in p.read_text() or "from streamlit" in p.read_text()]
