@@ -54,10 +54,12 @@ def test_a_title_naming_a_place_is_text():
 
 
 def test_a_panel_title_naming_a_type_is_text_on_every_line_it_wraps_onto():
-    fig = charts.trend_grid(pd.DataFrame({
-        "risk_type": ["x", "x"], "month": pd.date_range("2025-01-01", periods=2, freq="MS"),
-        "value": [3, 4]}), {"x": f"{PAYLOAD}: 7 in the period"}, "Trends")
-    [panel] = [a.text for a in fig.layout.annotations]
+    months = pd.date_range("2025-01-01", periods=2, freq="MS")
+    frame = pd.concat([pd.DataFrame({"risk_type": code, "month": months, "value": [3, 4]})
+                       for code in ("x", "y", "z")])
+    fig = charts.trend_grid(frame, {"x": f"{PAYLOAD}: 7 in the period", "y": "Y: 7 in the period",
+                                    "z": "Z: 7 in the period"}, "Trends")
+    panel = fig.layout.annotations[0].text
     assert panel.count("<br>") >= 2 and not any(raw in panel for raw in RAW)
     assert all(part in panel for part in ("&lt;a", "&lt;b&gt;HB&lt;/b&gt;", "&lt;img"))
 

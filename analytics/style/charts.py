@@ -75,12 +75,13 @@ def trend_grid(frame: pd.DataFrame, titles: dict[str, str], title: str, *, colum
     for each risk type, titled from `titles`, in one figure of `columns` panels a row (one figure
     draws in about half the time of one a panel, and builds in a quarter of it)."""
     codes = list(dict.fromkeys(frame["risk_type"]))
+    columns = max(1, min(columns, len(codes)))  # one or two types: wider panels, none empty
     rows = max(1, -(-len(codes) // columns))
     panel, top, gap = 190, 95, 90  # pixels: a panel's plot, the title, and the space between
     height = top + rows * panel + (rows - 1) * gap + 30
     fig = make_subplots(rows=rows, cols=columns, horizontal_spacing=0.07,
                         vertical_spacing=gap / (height - top - 30),
-                        subplot_titles=[plain_title(titles[c], 40) for c in codes])
+                        subplot_titles=[plain_title(titles[c], 120 // columns) for c in codes])
     for i, (_, part) in enumerate(frame.groupby("risk_type", sort=False)):
         fig.add_trace(go.Scatter(
             x=part["month"], y=part["value"], mode="lines+markers",

@@ -143,3 +143,28 @@ def test_the_board_chart_draws_rounded_points_and_no_exact_average_or_limits(sto
     assert drawn and all(v % 5 == 0 for v in drawn)
     lead = trend_charts.xmr_chart(alder, alder.label, view="lead", y_title="Incidents")
     assert {"Average", "Process limits"} <= {t.name for t in lead.data}
+
+
+def _types(n: int, values=(6, None, 9)) -> pd.DataFrame:
+    months = pd.date_range("2025-01-01", periods=len(values), freq="MS")
+    return pd.concat([pd.DataFrame({"risk_type": f"r{i}", "month": months, "value": values})
+                      for i in range(n)])
+
+
+def test_each_risk_type_is_a_panel_of_one_figure_with_its_own_title_and_gaps():
+    from analytics.style.charts import trend_grid
+
+    fig = trend_grid(_types(4), {f"r{i}": f"Type {i}: 15 in the period" for i in range(4)},
+                     "Type 0 had the most incidents: 15 in the period")
+    assert [a.text for a in fig.layout.annotations] == [
+        f"Type {i}: 15 in the period" for i in range(4)]
+    assert len(fig.data) == 4 and all(np.isnan(t.y[1]) for t in fig.data)  # hidden: a gap
+    assert {t.xaxis for t in fig.data} == {"x", "x2", "x3", "x4"}
+    assert fig.layout.xaxis5.visible is False  # the last row's empty panels are not drawn
+
+
+def test_one_risk_type_takes_the_whole_width():
+    from analytics.style.charts import trend_grid
+
+    fig = trend_grid(_types(1), {"r0": "Type 0: 15 in the period"}, "Type 0")
+    assert fig.layout.xaxis.domain[1] == 1.0 and "xaxis2" not in fig.layout.to_plotly_json()
