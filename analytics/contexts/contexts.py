@@ -110,7 +110,7 @@ def _base(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     return con.execute(
         f"""
         WITH {sel}, {seen_at},
-        seen AS (SELECT context_id, person_id, count(DISTINCT incident_id) AS times
+        seen AS (SELECT context_id, person_id, count(*) AS times
                  FROM seen_at GROUP BY ALL),
         people AS (SELECT context_id, count(*) AS young_people,
                           count(*) FILTER (WHERE times > 1) AS repeat_young_people
@@ -343,7 +343,7 @@ def detail(con: duckdb.DuckDBPyConnection, filters: Filters, context_id: str,
     counts = con.execute(
         f"""
         WITH {sel}, {seen_at}, here AS (SELECT * FROM sel WHERE context_id = $id),
-        seen AS (SELECT person_id, count(DISTINCT incident_id) AS times
+        seen AS (SELECT person_id, count(*) AS times
                  FROM seen_at WHERE context_id = $id GROUP BY ALL)
         SELECT (SELECT count(*) FROM here), (SELECT count(*) FROM seen),
                (SELECT count(*) FROM seen WHERE times > 1)

@@ -10,7 +10,8 @@ built by another version of BUILD):
 
 - `incident_facts`: one row per incident with the incident's own columns, `local_at` (UK clock
   time) and `risks` (its distinct risk types, sorted, as a list);
-- `people_facts`: one row per incident and young person, with the incident's columns and risks.
+- `people_facts`: one row per incident and young person (a person linked to an incident twice,
+  in two roles or by two loads, is one row), with the incident's columns and risks.
 
 They are caches, never edited and never migrated: dropped and rebuilt from the data tables, so
 they hold nothing the data tables do not. A transaction that leaves their sources as they were
@@ -152,7 +153,8 @@ JOIN (VALUES ('street', '{STREET}', FALSE), ('stop_search', '{SEARCH}', FALSE),
 CREATE OR REPLACE TABLE {PEOPLE_FACTS} AS
 SELECT f.occurred_at, f.local_at, f.incident_id, p.person_id, f.ward_code, f.context_id,
        f.location_type, f.source_agency, f.risks, f.source, f.lsoa_code, f.outcome
-FROM incident_people p JOIN {INCIDENT_FACTS} f USING (incident_id)
+FROM (SELECT DISTINCT incident_id, person_id FROM incident_people) p
+JOIN {INCIDENT_FACTS} f USING (incident_id)
 WHERE f.source = 'incidents';
 
 DROP TABLE police_rows;

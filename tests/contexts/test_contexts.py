@@ -34,6 +34,15 @@ def test_incidents_young_people_and_repeat_young_people(prof):
     assert prof["repeat_young_people"].tolist() == [1, 2, 0, 0]
 
 
+def test_a_young_person_named_twice_in_one_incident_is_not_seen_there_more_than_once(tiny):
+    with tiny.transaction() as cur:  # P3 was at Alder Park once (I03), now in two roles
+        cur.execute("INSERT INTO incident_people (incident_id, person_id, role) "
+                    "VALUES ('I03', 'P3', 'witness')")
+    prof = contexts.profiles(tiny.cursor(), YEAR_2025).set_index("context_id")
+    assert prof.loc["C1", "repeat_young_people"] == 1  # P1 still, not P3
+    assert contexts.detail(tiny.cursor(), YEAR_2025, "C1").repeat_young_people == 1
+
+
 def test_risk_types_and_their_shares_of_incidents(prof):
     assert prof["risk_types"].tolist() == [2, 4, 1, 1]
     assert prof.loc["C1", "risk_cse"] == pytest.approx(2 / 3)

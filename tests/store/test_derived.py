@@ -31,6 +31,15 @@ def test_one_row_per_incident_and_young_person_with_the_incidents_columns(tiny):
     assert ("I10", "P4", "W2", ["gangs", "syv"]) in rows
 
 
+def test_a_young_person_linked_to_an_incident_twice_is_one_row(tiny):
+    # In two roles, or by two loads: they were there once, and are counted once.
+    with tiny.transaction() as cur:
+        cur.execute("INSERT INTO incident_people (incident_id, person_id, role) "
+                    "VALUES ('I10', 'P4', 'witness')")
+    assert facts(tiny, "SELECT count(*) FROM people_facts WHERE incident_id = 'I10' "
+                       "AND person_id = 'P4'") == [(1,)]
+
+
 def test_an_incident_with_no_risk_type_has_an_empty_list(tiny):
     with tiny.transaction() as cur:
         cur.execute("INSERT INTO incidents (incident_id, occurred_at) "
