@@ -52,13 +52,15 @@ else:
     if assessed.empty:
         st.write(md.escape(say(impact.summary_headline(summary)) + "."))
     else:
+        drawn = impact.chart_rows(assessed)
         components.chart(
-            components.figure(impact_charts.estimates, assessed, "label",
+            components.figure(impact_charts.estimates, drawn, "label",
                               impact.summary_headline(summary)),
             ctx.caption("Change in incidents at each place after its intervention began, "
                         "relative to similar places without one, with 95% intervals (risk type "
-                        "and agency filters apply; all dates and places are used)"),
-            impact.summary_table(assessed), key="impact-summary")
+                        "and agency filters apply; all dates and places are used)"
+                        + impact.drawn_words(drawn, assessed)),
+            impact.summary_table(drawn), key="impact-summary")
     components.table_with_csv(impact.summary_table(summary), what="What changed after each "
                               "intervention", key="impact-summary-table")
 
@@ -97,16 +99,17 @@ elif has_incidents and not register.empty:
     moved: impact.Displacement = state.compute(impact.displacement, filters,
                                                intervention_id=chosen, radius_m=radius)
     st.write(md.escape(say(impact.displacement_sentence(moved))))
-    if not moved.neighbours.dropna(subset=["ratio"]).empty:
+    near = impact.chart_rows(moved.neighbours, verdict="verdict")
+    if not near.empty:
         components.chart(
-            components.figure(impact_charts.estimates, moved.neighbours.assign(
-                label=[f"{n} ({d:,} m)" for n, d in zip(moved.neighbours["name"],
-                                                       moved.neighbours["distance_m"],
+            components.figure(impact_charts.estimates, near.assign(
+                label=[f"{n} ({d:,} m)" for n, d in zip(near["name"], near["distance_m"],
                                                        strict=True)]),
                 "label", impact.displacement_headline(moved), verdict="verdict"),
             ctx.caption(f"Change in incidents at places within {radius:,} metres after it "
                         "began, each relative to similar places further away, with 95% "
-                        "intervals"),
+                        "intervals"
+                        + impact.drawn_words(near, moved.neighbours.dropna(subset=["ratio"]))),
             impact.neighbour_table(moved, view), key="impact-displacement")
     elif not moved.neighbours.empty:
         components.table_with_csv(impact.neighbour_table(moved, view),

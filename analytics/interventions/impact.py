@@ -51,6 +51,7 @@ MIN_INCIDENTS_BEFORE = 10  # fewer incidents at the place before: too few to see
 # Comparison places matched to each treated place. Ten, not five: how much single places'
 # changes vary (tau squared) is badly estimated from five, which made intervals needlessly wide.
 K_COMPARISONS = 10
+CHART_ROWS = 20  # estimates drawn in a chart at most; the table under it has every one
 MIN_COMPARISONS = 3  # fewer comparable places: nothing to compare with
 DISPLACEMENT_RADIUS_M = 500  # "neighbouring" places: within this many metres
 AROUND_M = 150  # police.uk: crime at locations this close to a registered place is "in and around" it
@@ -561,6 +562,26 @@ def best_documented(summary: pd.DataFrame) -> str | None:
         return None
     return str(estimated.sort_values("before_total", ascending=False, kind="stable")
                ["intervention_id"].iloc[0])
+
+
+def chart_rows(frame: pd.DataFrame, verdict: str = "certainty",
+               n: int | None = None) -> pd.DataFrame:
+    """The estimates a chart draws: at most `n` (CHART_ROWS) rows with an estimate, clear falls
+    and rises first, then those the data say most about (most incidents before). A chart of
+    hundreds of rows is read by no one; every row stays in the table under it and its CSV."""
+    n = CHART_ROWS if n is None else n
+    estimated = frame.dropna(subset=["ratio"])
+    clear = (~estimated[verdict].isin([FALL, RISE])).astype(int)
+    order = np.lexsort((-estimated["before_total"].to_numpy(), clear.to_numpy()))
+    return estimated.iloc[order[:n]]
+
+
+def drawn_words(drawn: pd.DataFrame, estimated: pd.DataFrame) -> str:
+    """For a chart's caption: which of the estimates it draws, when it leaves some out."""
+    if len(drawn) == len(estimated):
+        return ""
+    return (f"; the {len(drawn)} of {len(estimated):,} estimates drawn are the clear falls and "
+            "rises first, then those with the most incidents before; the table has every one")
 
 
 def summary_table(summary: pd.DataFrame) -> pd.DataFrame:

@@ -354,3 +354,19 @@ def test_a_rough_match_in_level_is_said_plainly(borough):
     busy = impact._impact(data, row, k=10, radius_m=500)
     busy.comparisons["before"] = busy.comparisons["before"] / 3  # pretend they were quieter
     assert "The comparison places are much smaller" in impact.method_note(busy)
+
+
+def test_a_chart_draws_the_clear_results_first_then_the_best_documented_and_says_so():
+    estimates = pd.DataFrame({
+        "label": ["quiet", "fell", "busy", "no data", "rose", "middling"],
+        "ratio": [1.0, 0.5, 1.1, np.nan, 2.0, 0.9],
+        "certainty": [impact.UNCLEAR, impact.FALL, impact.UNCLEAR, impact.TOO_FEW, impact.RISE,
+                      impact.UNCLEAR],
+        "before_total": [15, 20, 200, 5, 30, 60]})
+    drawn = impact.chart_rows(estimates, n=4)
+    assert drawn["label"].tolist() == ["rose", "fell", "busy", "middling"]
+    assert impact.drawn_words(drawn, estimates.dropna(subset=["ratio"])) == (
+        "; the 4 of 5 estimates drawn are the clear falls and rises first, then those with the "
+        "most incidents before; the table has every one")
+    everything = impact.chart_rows(estimates)
+    assert len(everything) == 5 and impact.drawn_words(everything, everything) == ""

@@ -141,3 +141,17 @@ def test_every_place_with_an_intervention_is_marked_on_a_map(impact_db, monkeypa
     marks = layers["interventions"]["data"]
     assert {m["tip"].split(" (")[0] for m in marks} == {"Alder Park", "Fir Park"}
     assert all(m["text"] == "◆" for m in marks)
+
+
+def test_the_chart_draws_the_clearest_estimates_and_the_table_keeps_every_one(impact_db,
+                                                                              monkeypatch):
+    import json
+
+    monkeypatch.setattr(impact, "CHART_ROWS", 1)
+    at = open_page(impact_db, PAGE, ALL, monkeypatch)
+    assert_no_exception(at)
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert [(t["name"], len(t["y"])) for t in spec["data"]] == [(impact.FALL, 1)]
+    assert "the 1 of 2 estimates drawn are the clear falls and rises first" in shown_text(at)
+    summaries = [d.value for d in at.dataframe if "Certainty" in d.value.columns]
+    assert max(len(table) for table in summaries) == 2  # the summary table: every one
