@@ -25,3 +25,13 @@ def test_the_table_has_a_row_a_page_and_a_cell_a_kind_of_visit():
     assert "| Overview | 1.23, 0.50, 96 | 0.40, 0.10, 1,200 | – |" in text
     assert "| Trends | – | – | 2.00, 1.00, 0 |" in text
     assert "4.2 s (warm-up on)" in text
+    quiet = browser.table({**result, "waited_for_quiet_s": 12.4})
+    assert "Warm visits began once the server was quiet, 12 s after the last cold one." in quiet
+
+
+def test_the_warm_round_waits_until_the_server_is_quiet():
+    readings = iter([0.0, 0.9, 1.8, 1.82, 5.0])  # busy, busy, then quiet
+    waited = browser.wait_quiet(1, window_s=0.01, cpu=lambda pid: next(readings))
+    assert 0.03 <= waited < 1
+    busy = iter(range(0, 10_000))
+    assert browser.wait_quiet(1, window_s=0.01, timeout_s=0.05, cpu=lambda pid: next(busy)) < 1
