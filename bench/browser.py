@@ -33,6 +33,7 @@ from bench.measure import ROOT
 
 PAGES = ("Overview", "Where to intervene", "Trends", "Places", "Risk overlap", "Peer groups",
          "Interventions", "Incident records", "Audit log")
+FLOOR_APP, FLOOR_PAGES = "bench/floor_app.py", ("Overview", "Places")  # python -m bench.browser --floor
 MENU_LINK = '[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"]'
 WARM_UP_ENV = "SAFEGUARDING_WARM_UP"  # "0" turns the server's warm-up off (ui/warmup.py)
 # Counts the runs the page has finished (the app's script state turning to notRunning), so a
@@ -147,9 +148,9 @@ def change_period(page, label: str) -> None:
 
 
 def measure(db: Path, pages: tuple[str, ...] = PAGES, warm_up: bool = True,
-            port: int | None = None, root: Path = ROOT) -> dict:
-    """Start the server on `db` (the app in `root`: another checkout, to compare), open every
-    page cold, warm and after a filter change."""
+            port: int | None = None, root: Path = ROOT, script: str = "serve.py") -> dict:
+    """Start the server on `db` (the app in `root`: another checkout, to compare; `script`: the
+    floor app instead of ours), open every page cold, warm and after a filter change."""
     from playwright.sync_api import sync_playwright
 
     from tests.live_app import CHROMIUM, CHROMIUM_ARGS, free_port
@@ -159,7 +160,7 @@ def measure(db: Path, pages: tuple[str, ...] = PAGES, warm_up: bool = True,
     log = open(Path(db).with_suffix(".server.log"), "w")
     started = time.perf_counter()
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(root / "serve.py"), "--server.port",
+        [sys.executable, "-m", "streamlit", "run", str(root / script), "--server.port",
          str(port), "--server.address", "127.0.0.1", "--server.headless", "true"],
         cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -241,15 +242,20 @@ def table(result: dict) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.browser",
                                      description=__doc__.splitlines()[0])
-    parser.add_argument("db", type=Path)
+    parser.add_argument("db", type=Path, help="ours: the database to serve; --floor: a log path")
     parser.add_argument("out", type=Path)
     parser.add_argument("--pages", default=",".join(PAGES))
     parser.add_argument("--no-warm-up", action="store_true")
     parser.add_argument("--root", type=Path, default=ROOT,
                         help="the checkout of the app to serve (default: this one)")
+    parser.add_argument("--floor", action="store_true",
+                        help="serve bench/floor_app.py, the least a Streamlit dashboard can be")
     args = parser.parse_args(argv)
-    result = measure(args.db, tuple(args.pages.split(",")), warm_up=not args.no_warm_up,
-                     root=args.root.resolve())
+    if args.floor:
+        result = measure(args.db, FLOOR_PAGES, warm_up=False, script=FLOOR_APP)
+    else:
+        result = measure(args.db, tuple(args.pages.split(",")), warm_up=not args.no_warm_up,
+                         root=args.root.resolve())
     args.out.write_text(json.dumps(result, indent=1))
     print(table(result))
 

@@ -35,3 +35,15 @@ def test_the_warm_round_waits_until_the_server_is_quiet():
     assert 0.03 <= waited < 1
     busy = iter(range(0, 10_000))
     assert browser.wait_quiet(1, window_s=0.01, timeout_s=0.05, cpu=lambda pid: next(busy)) < 1
+
+
+def test_the_floor_app_draws_its_overview_and_follows_its_period_box():
+    from streamlit.testing.v1 import AppTest
+
+    from bench.measure import ROOT
+
+    at = AppTest.from_file(str(ROOT / browser.FLOOR_APP)).run()
+    assert not at.exception and at.title[0].value == "Overview"
+    assert at.metric[0].value == "4,800"
+    at.sidebar.selectbox(key="period").set_value("Last 24 months").run()
+    assert at.metric[0].value == "9,600"
