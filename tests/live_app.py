@@ -132,10 +132,13 @@ def wait_until_finished(page, timeout_s: float = 180, settle_ms: int = 0,
     chart, map and table has drawn itself (then `settle_ms` more, where a test asks)."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_s * 1000)
     busy = '[data-testid="stStatusWidget"], [data-testid="stSpinner"], [data-testid="stSkeleton"]'
+    # Before the first run the app is "notRunning" too, with nothing drawn: wait for an element.
+    drawn = '[data-testid="stMainBlockContainer"] [data-testid="stElementContainer"]'
     deadline = time.time() + timeout_s
     while time.time() < deadline:
         state = page.get_attribute('[data-testid="stApp"]', "data-test-script-state")
-        if state == "notRunning" and not page.locator(busy).count():
+        if state == "notRunning" and not page.locator(busy).count() and page.locator(
+                drawn).count():
             wait_until_painted(page, max(1.0, deadline - time.time()))
             if settle_ms:
                 page.wait_for_timeout(settle_ms)
