@@ -36,17 +36,20 @@ PAGES = ("Overview", "Where to intervene", "Trends", "Places", "Risk overlap", "
 FLOOR_APP, FLOOR_PAGES = "bench/floor_app.py", ("Overview", "Places")  # python -m bench.browser --floor
 MENU_LINK = '[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"]'
 WARM_UP_ENV = "SAFEGUARDING_WARM_UP"  # "0" turns the server's warm-up off (ui/warmup.py)
-# Counts the runs the page has finished (the app's script state turning to notRunning), so a
-# wait after a click never mistakes the page as it was for the page as it will be.
+# Counts the runs the page has finished (the app's script state turning from running to
+# notRunning), so a wait after a click never mistakes the page as it was for the page as it
+# will be.
 RUNS = """() => {
   window.__runsFinished = 0;
-  let last = null;
-  new MutationObserver(() => {
+  new MutationObserver((records) => {
+    // Every change of the app's script state, in order, from its old value: a run that starts
+    // and ends between two calls of this observer is still two records, never missed.
+    const states = records.filter(r => r.type === 'attributes').map(r => r.oldValue);
     const app = document.querySelector('[data-testid="stApp"]');
-    const now = app && app.getAttribute('data-test-script-state');
-    if (now === 'notRunning' && last !== 'notRunning' && last !== null) window.__runsFinished++;
-    last = now;
-  }).observe(document, {subtree: true, attributes: true, childList: true,
+    states.push(app && app.getAttribute('data-test-script-state'));
+    for (let k = 1; k < states.length; k++)
+      if (states[k - 1] === 'running' && states[k] === 'notRunning') window.__runsFinished++;
+  }).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
                         attributeFilter: ['data-test-script-state']});
 }"""
 DRAWN = """() => {
