@@ -109,7 +109,7 @@ elif has_incidents and not register.empty:
             ctx.caption(f"Change in incidents at places within {radius:,} metres after it "
                         "began, each relative to similar places further away, with 95% "
                         "intervals"
-                        + impact.drawn_words(near, moved.neighbours.dropna(subset=["ratio"]))),
+                        + impact.drawn_words(near, moved.neighbours)),
             impact.neighbour_table(moved, view), key="impact-displacement")
     elif not moved.neighbours.empty:
         components.table_with_csv(impact.neighbour_table(moved, view),

@@ -576,11 +576,13 @@ def chart_rows(frame: pd.DataFrame, verdict: str = "certainty",
     return estimated.iloc[order[:n]]
 
 
-def drawn_words(drawn: pd.DataFrame, estimated: pd.DataFrame) -> str:
-    """For a chart's caption: which of the estimates it draws, when it leaves some out."""
-    if len(drawn) == len(estimated):
+def drawn_words(drawn: pd.DataFrame, frame: pd.DataFrame) -> str:
+    """For a chart's caption: which of `frame`'s estimates (chart_rows) it draws, when it leaves
+    some out."""
+    estimated = int(frame["ratio"].notna().sum())
+    if len(drawn) == estimated:
         return ""
-    return (f"; the {len(drawn)} of {len(estimated):,} estimates drawn are the clear falls and "
+    return (f"; the {len(drawn)} of {estimated:,} estimates drawn are the clear falls and "
             "rises first, then those with the most incidents before; the table has every one")
 
 
