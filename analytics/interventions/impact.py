@@ -29,7 +29,6 @@ Too few data (named thresholds below) give a plain reason instead of an estimate
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -40,7 +39,7 @@ import pandas as pd
 from analytics.governance.disclosure import SUPPRESSED, is_small, suppresses
 from analytics.interventions.interventions import register
 from analytics.store import memo
-from analytics.store.filters import Filters, uk_date, uk_month
+from analytics.store.filters import Filters, add_months, uk_date, uk_month
 from analytics.store.sources import place_kind
 from analytics.store.vocab import CONTEXT_LABELS
 
@@ -61,6 +60,9 @@ CONFIDENCE = 0.95
 Z = 1.959963984540054  # the normal quantile for a 95% interval
 CONTINUITY = 0.5  # added to both totals of a series when either is zero (log of zero)
 EARTH_RADIUS_M = 6_371_008.8
+# Interventions x candidate places matched in one step at most: bounds the memory of matching
+# at police.uk's scale (a force's hundred thousand locations form one pool).
+MATCH_CELLS = 2_000_000
 LEVEL_MISMATCH = 2.0  # comparisons this many times busier or quieter before: say so
 CAVEAT = (
     "This does not prove the intervention caused the change. Something else may have changed "
@@ -151,6 +153,8 @@ class _Inputs:
     types: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))  # per column
     running: tuple = ()  # the register's (columns (-1: no known place), starts, ends) as arrays
     span: tuple = ()  # the first and last month of data, as Timestamps (empty: no data)
+    cumulative: np.ndarray = field(default_factory=lambda: np.zeros((1, 0), dtype=int))
+    #   counts summed down the months, a row of zeros first: months a to b total row b - row a
 
     @classmethod
     def of(cls, counts: pd.DataFrame, contexts: pd.DataFrame, register: pd.DataFrame) -> _Inputs:
@@ -166,10 +170,14 @@ class _Inputs:
         located = contexts.reindex(counts.columns)
         span = (counts.index[0], counts.index[-1]) if len(counts.index) else ()
         values = np.ascontiguousarray(counts.to_numpy())
-        values.setflags(write=False)  # shared between analyses (analytics.store.memo): read only
+        cumulative = np.vstack([np.zeros((1, values.shape[1]), dtype=values.dtype),
+                                values.cumsum(axis=0)])
+        for shared in (values, cumulative):  # shared between analyses (store.memo): read only
+            shared.setflags(write=False)
         return cls(counts, contexts, register, values, column,
                    by_type, located["lat"].to_numpy(dtype=float),
-                   located["lon"].to_numpy(dtype=float), types, (where, starts, ends), span)
+                   located["lon"].to_numpy(dtype=float), types, (where, starts, ends), span,
+                   cumulative)
 
     def months(self, positions: np.ndarray) -> pd.DatetimeIndex:
         """The months at these positions (counted from the first month of data)."""
@@ -188,50 +196,72 @@ def did(place_before: np.ndarray, place_after: np.ndarray, comp_before: np.ndarr
     place_before, place_after = np.asarray(place_before, float), np.asarray(place_after, float)
     comp_before = np.asarray(comp_before, float).reshape(len(place_before), -1)
     comp_after = np.asarray(comp_after, float).reshape(len(place_after), -1)
-    m0, m1, k = len(place_before), len(place_after), comp_before.shape[1]
-    phi = _dispersion([place_before[:, None], place_after[:, None], comp_before, comp_after])
-    d_place, v_place = (float(x[0]) for x in _log_changes(
-        np.array([place_before.sum()]), np.array([place_after.sum()]), m0, m1, phi))
-    d, v = _log_changes(comp_before.sum(axis=0), comp_after.sum(axis=0), m0, m1, phi)
+    return _did_many(place_before[None], place_after[None], comp_before[None],
+                     comp_after[None])[0]
+
+
+def _did_many(place_before: np.ndarray, place_after: np.ndarray, comp_before: np.ndarray,
+              comp_after: np.ndarray) -> list[Estimate]:
+    """did for n places at once: the places' (n x months) arrays and their comparisons'
+    (n x months x k) arrays, NaN past a row's months or where it has fewer than k comparisons.
+    One pass of array arithmetic, not n: the summary estimates thousands of interventions."""
+    m0 = (~np.isnan(place_before)).sum(axis=1)
+    m1 = (~np.isnan(place_after)).sum(axis=1)
+    phi = _dispersion([place_before[:, :, None], place_after[:, :, None], comp_before,
+                       comp_after])
+    before_total, after_total = np.nansum(place_before, axis=1), np.nansum(place_after, axis=1)
+    d_place, v_place = _log_changes(before_total, after_total, m0, m1, phi)
+    d, v = _log_changes(np.nansum(comp_before, axis=1), np.nansum(comp_after, axis=1),
+                        m0[:, None], m1[:, None], phi[:, None])
+    d, v = np.where(np.isnan(comp_before[:, 0, :]), np.nan, d), np.where(
+        np.isnan(comp_before[:, 0, :]), np.nan, v)  # no such comparison: no change either
     tau2 = _between_places(d, v)
-    w = 1 / (v + tau2)
-    common = float((w * d).sum() / w.sum())
+    w = 1 / (v + tau2[:, None])
+    common = np.nansum(w * d, axis=1) / np.nansum(w, axis=1)
     log_ratio = d_place - common
-    se = math.sqrt(v_place + tau2 + 1 / w.sum())
-    before = place_before.mean()
-    return Estimate(
-        ratio=math.exp(log_ratio), low=math.exp(log_ratio - Z * se),
-        high=math.exp(log_ratio + Z * se), before=float(before), after=float(place_after.mean()),
-        expected_after=float(before * math.exp(common)), before_total=int(place_before.sum()),
-        after_total=int(place_after.sum()), months_before=m0, months_after=m1, comparisons=k,
-        dispersion=phi, tau2=tau2,
-    )
+    se = np.sqrt(v_place + tau2 + 1 / np.nansum(w, axis=1))
+    before, after = before_total / m0, after_total / m1
+    ratio, low, high = np.exp(log_ratio), np.exp(log_ratio - Z * se), np.exp(log_ratio + Z * se)
+    expected = before * np.exp(common)
+    k = (~np.isnan(d)).sum(axis=1)
+    return [Estimate(ratio=float(ratio[i]), low=float(low[i]), high=float(high[i]),
+                     before=float(before[i]), after=float(after[i]),
+                     expected_after=float(expected[i]), before_total=int(before_total[i]),
+                     after_total=int(after_total[i]), months_before=int(m0[i]),
+                     months_after=int(m1[i]), comparisons=int(k[i]), dispersion=float(phi[i]),
+                     tau2=float(tau2[i]))
+            for i in range(len(m0))]
 
 
 def dispersion(series: list[np.ndarray]) -> float:
     """Pearson dispersion of monthly counts about each series' own mean (at least 1)."""
-    return _dispersion([np.asarray(y, float).reshape(-1, 1) for y in series])
+    return float(_dispersion([np.asarray(y, float).reshape(1, -1, 1) for y in series])[0])
 
 
-def _dispersion(blocks: list[np.ndarray]) -> float:
-    """dispersion over blocks of series, each a (months x series) array."""
-    chi2, dof = 0.0, 0
+def _dispersion(blocks: list[np.ndarray]) -> np.ndarray:
+    """dispersion over blocks of series, each an (n x months x series) array (NaN: past a
+    row's months, or no such series): one value for each of the n."""
+    chi2, dof = np.zeros(len(blocks[0])), np.zeros(len(blocks[0]))
     for block in blocks:
-        if block.shape[0] < 2:
-            continue
-        mean = block.mean(axis=0)
-        used = mean > 0
-        chi2 += float((((block[:, used] - mean[used]) ** 2).sum(axis=0) / mean[used]).sum())
-        dof += (block.shape[0] - 1) * int(used.sum())
-    return max(1.0, chi2 / dof) if dof else 1.0
+        months = (~np.isnan(block[:, :, :1])).sum(axis=1, keepdims=True)  # n x 1 x 1
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mean = np.nansum(block, axis=1, keepdims=True) / months
+            terms = np.nansum((block - mean) ** 2, axis=1, keepdims=True) / mean
+        used = (mean > 0) & (months >= 2) & ~np.isnan(block[:, :1, :])
+        chi2 += np.where(used, terms, 0.0).sum(axis=(1, 2))
+        dof += ((months - 1) * used).sum(axis=(1, 2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(dof > 0, np.maximum(1.0, chi2 / dof), 1.0)
 
 
-def haversine_m(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
-    """Great-circle distances in metres from one point to many."""
-    p1, p2 = math.radians(lat), np.radians(np.asarray(lats, float))
+def haversine_m(lat: float | np.ndarray, lon: float | np.ndarray, lats: np.ndarray,
+                lons: np.ndarray) -> np.ndarray:
+    """Great-circle distances in metres from one point to many (or, by broadcasting, from
+    many points to many)."""
+    p1, p2 = np.radians(np.asarray(lat, float)), np.radians(np.asarray(lats, float))
     dphi = p2 - p1
-    dlambda = np.radians(np.asarray(lons, float) - lon)
-    a = np.sin(dphi / 2) ** 2 + math.cos(p1) * np.cos(p2) * np.sin(dlambda / 2) ** 2
+    dlambda = np.radians(np.asarray(lons, float) - np.asarray(lon, float))
+    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlambda / 2) ** 2
     return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(a))
 
 
@@ -245,13 +275,27 @@ def window_positions(started_on: date, ended_on: date | None, first_month: date 
     """The months before and after the start that the estimate uses (see the module docstring),
     as positions counted from first_month (0). Months before may lie past the data only when
     there are no months after (the start is later than the data)."""
-    first = _month_number(first_month)
-    start = _month_number(started_on) - first
-    first_after = start if started_on.day == 1 else start + 1
-    last = min(_month_number(last_month) - first, first_after + window - 1)
-    if ended_on is not None and not pd.isna(ended_on):
-        last = min(last, _month_number(ended_on) - first)
-    return np.arange(max(0, start - window), start), np.arange(first_after, last + 1)
+    ended = ended_on is not None and not pd.isna(ended_on)
+    b0, m0, a0, m1 = _window_bounds(
+        np.array([_month_number(started_on)]), np.array([started_on.day == 1]),
+        np.array([_month_number(ended_on) if ended else np.iinfo(np.int64).max]),
+        _month_number(first_month), _month_number(last_month), window)
+    return np.arange(b0[0], b0[0] + m0[0]), np.arange(a0[0], a0[0] + m1[0])
+
+
+def _window_bounds(start: np.ndarray, on_first: np.ndarray, end: np.ndarray, first: int,
+                   last: int, window: int = WINDOW_MONTHS
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """window_positions for many interventions at once, from month numbers (year * 12 + month
+    - 1) of their starts and ends: the first month before and how many, the first after and
+    how many."""
+    start = start - first
+    first_after = np.where(on_first, start, start + 1)
+    last_after = np.minimum(np.minimum(last - first, first_after + window - 1),
+                            np.minimum(end, np.iinfo(np.int64).max - first) - first)
+    b0 = np.maximum(0, start - window)
+    return (b0, np.maximum(0, start - b0), first_after,
+            np.maximum(0, last_after + 1 - first_after))
 
 
 def windows(started_on: date, ended_on: date | None, first_month: pd.Timestamp,
@@ -271,7 +315,7 @@ def impact(con: duckdb.DuckDBPyConnection, filters: Filters, intervention_id: st
     rows = data.register[data.register["intervention_id"] == intervention_id]
     if rows.empty:
         raise ValueError(f"There is no intervention with the id {intervention_id!r}.")
-    return _impact(data, rows.iloc[0], k, radius_m)
+    return _impact(data, rows.iloc[:1], k, radius_m)
 
 
 def impact_summary(con: duckdb.DuckDBPyConnection, filters: Filters, k: int = K_COMPARISONS,
@@ -279,26 +323,22 @@ def impact_summary(con: duckdb.DuckDBPyConnection, filters: Filters, k: int = K_
     """Every intervention in the register under the filters, with its estimate in words."""
     data = _inputs(con, filters)
     shown = register(con, filters)
-    rows = []
-    for row in data.register[data.register["intervention_id"].isin(
-            shown["intervention_id"])].itertuples(index=False):
-        result = _impact(data, row._asdict(), k, radius_m, detail=False)
-        est = result.estimate
-        rows.append({
-            "intervention_id": result.intervention_id, "label": result.label,
-            "place": result.context_name, "started_on": result.started_on,
-            "ended_on": result.ended_on,
-            "ratio": est.ratio if est else np.nan, "low": est.low if est else np.nan,
-            "high": est.high if est else np.nan,
-            "effect": effect_short(est) if est else "–",
-            "certainty": est.verdict if est else TOO_FEW,
-            "reason": result.reason,
-            "before_total": est.before_total if est else 0,
-        })
-    columns = ["intervention_id", "label", "place", "started_on", "ended_on", "ratio", "low",
-               "high", "effect", "certainty", "reason", "before_total"]
-    return pd.DataFrame(rows, columns=columns).sort_values(
-        "started_on", ascending=False, kind="stable").reset_index(drop=True)
+    rows = data.register[data.register["intervention_id"].isin(shown["intervention_id"])]
+    found = _assess(data, rows, k, radius_m)
+    ests = [a.estimate for a in found]
+
+    def each(get, missing) -> list:
+        return [get(e) if e else missing for e in ests]
+
+    return pd.DataFrame({
+        "intervention_id": rows["intervention_id"].to_numpy(), "label": rows["label"].to_numpy(),
+        "place": rows["context_name"].to_numpy(), "started_on": rows["started_on"].to_numpy(),
+        "ended_on": rows["ended_on"].to_numpy(),
+        "ratio": each(lambda e: e.ratio, np.nan), "low": each(lambda e: e.low, np.nan),
+        "high": each(lambda e: e.high, np.nan), "effect": each(effect_short, "–"),
+        "certainty": each(lambda e: e.verdict, TOO_FEW), "reason": [a.reason for a in found],
+        "before_total": each(lambda e: e.before_total, 0),
+    }).sort_values("started_on", ascending=False, kind="stable").reset_index(drop=True)
 
 
 def displacement(con: duckdb.DuckDBPyConnection, filters: Filters, intervention_id: str,
@@ -318,11 +358,12 @@ def displacement(con: duckdb.DuckDBPyConnection, filters: Filters, intervention_
         return Displacement(radius_m, empty, None, "The place has no map position, so we cannot "
                                                    "tell which places are near it.")
     before, after = _positions(data, row)
-    reason = _window_reason(row, before, after)
+    reason = _window_reason(row["started_on"], row["ended_on"], len(before), len(after))
     if reason:
         return Displacement(radius_m, empty, None, reason)
     distance = haversine_m(data.lat[own], data.lon[own], data.lat, data.lon)  # NaN: no position
-    treated = _treated_during(data, before, after)
+    treated = _treated_within(data, before[:1], after[-1:] + 1,
+                              np.arange(data.values.shape[1]))[0]
     within = distance <= radius_m
     near = np.flatnonzero(within)
     near = near[(near != own) & ~treated[near]]
@@ -390,10 +431,22 @@ def _closest(values: np.ndarray, rows: np.ndarray, place: int, candidates: np.nd
              k: int) -> np.ndarray:
     """Positions in `candidates` of the k with incidents in `rows` whose mean there is closest
     to the place's (a stable sort: ties keep the candidates' order)."""
-    window = values[np.ix_(rows, candidates)]
-    used = np.flatnonzero(window.sum(axis=0) > 0)
-    gap = np.abs(window[:, used].mean(axis=0) - values[rows, place].mean())
-    return used[np.argsort(gap, kind="stable")[:k]]
+    chosen = _nearest_in_level(values[rows, place].mean(keepdims=True),
+                               values[np.ix_(rows, candidates)].mean(axis=0),
+                               np.ones((1, len(candidates)), dtype=bool), k)[0]
+    return chosen[chosen >= 0]
+
+
+def _nearest_in_level(levels: np.ndarray, pool_levels: np.ndarray, allowed: np.ndarray,
+                      k: int) -> np.ndarray:
+    """For each of n places' levels (incidents a month before), the positions in the pool of the
+    k allowed candidates with incidents whose level (one for all, or a row for each place) is
+    closest, nearest first (ties in the pool's order); (n x k), -1 where fewer qualify."""
+    allowed = allowed & (pool_levels > 0)
+    gap = np.where(allowed, np.abs(pool_levels - levels[:, None]), np.inf)
+    order = np.argsort(gap, axis=1, kind="stable")[:, :k]
+    chosen = np.where(np.take_along_axis(allowed, order, axis=1), order, -1)
+    return np.pad(chosen, ((0, 0), (0, k - chosen.shape[1])), constant_values=-1)
 
 
 # --- words for the board ---------------------------------------------------------------------
@@ -681,60 +734,149 @@ _EMPTY_SERIES = pd.DataFrame(columns=["month", "period", "place", "comparison_me
                                       "comparison_total", "expected"])
 
 
-def _impact(data: _Inputs, row: dict | pd.Series, k: int, radius_m: int, detail: bool = True
-            ) -> Impact:
-    """One intervention's Impact from the loaded inputs; without `detail` (the summary table)
-    only the estimate and the reason, not the chart's series, comparisons or placebo test."""
+@dataclass(frozen=True)
+class _Assessed:
+    """What _assess found for one intervention: its estimate, or the reason there is none."""
+
+    estimate: Estimate | None
+    reason: str
+    before: np.ndarray  # the months before and after (positions)
+    after: np.ndarray
+    comparisons: np.ndarray  # the matched comparison places (columns)
+
+
+def _assess(data: _Inputs, rows: pd.DataFrame, k: int, radius_m: int) -> list[_Assessed]:
+    """Each intervention's matched comparisons and estimate (see the module docstring), or why
+    there is none. Every intervention is matched and estimated at once, in array arithmetic
+    over (interventions x months x places): one intervention and two thousand take the same
+    path, so the summary and the detail always agree."""
+    n = len(rows)
+    own = np.array([data.column.get(c, -1) if isinstance(c, str) else -1
+                    for c in rows["context_id"].tolist()], dtype=np.int64)
+    b0, m0, a0, m1 = _bounds(data, rows)
+    cumulative = data.cumulative
+    last = len(cumulative) - 1
+    before_total = (cumulative[np.minimum(b0 + m0, last), own]
+                    - cumulative[np.minimum(b0, last), own])
+    reasons = [""] * n
+    for i, (started_on, ended_on) in enumerate(zip(rows["started_on"].tolist(),
+                                                   rows["ended_on"].tolist(), strict=True)):
+        if own[i] < 0:
+            reasons[i] = "It has no known place recorded, so there is nothing to measure."
+        elif m0[i] < MIN_MONTHS_BEFORE or m1[i] < MIN_MONTHS_AFTER:
+            reasons[i] = _window_reason(started_on, ended_on, m0[i], m1[i])
+        elif before_total[i] < MIN_INCIDENTS_BEFORE:
+            reasons[i] = (f"There were fewer than {MIN_INCIDENTS_BEFORE} incidents at the place "
+                          f"in the {m0[i]} months before it began: too few to see a change.")
+    comps = np.full((n, k), -1, dtype=np.int64)
+    ready = np.flatnonzero(np.array([not r for r in reasons], dtype=bool))
+    types = data.types[own[ready]] if len(ready) else np.zeros(0, dtype=object)
+    for ctx_type in pd.unique(types):
+        pool = data.by_type.get(ctx_type, np.zeros(0, dtype=np.int64))
+        of_type = ready[types == ctx_type]
+        for these in np.array_split(of_type, -(-len(of_type) * len(pool) // MATCH_CELLS)):
+            levels = (cumulative[(b0 + m0)[these, None], pool]
+                      - cumulative[b0[these, None], pool]) / m0[these, None]
+            near = haversine_m(data.lat[own[these], None], data.lon[own[these], None],
+                               data.lat[pool], data.lon[pool]) <= radius_m
+            allowed = ((pool[None, :] != own[these, None]) & ~near
+                       & ~_treated_within(data, b0[these], a0[these] + m1[these], pool))
+            chosen = _nearest_in_level(before_total[these] / m0[these], levels, allowed, k)
+            comps[these] = np.where(chosen >= 0, pool[np.maximum(chosen, 0)], -1)
+    enough = ready[(comps[ready] >= 0).sum(axis=1) >= MIN_COMPARISONS]
+    place_before, comp_before = _months_of(data, b0[enough], m0[enough], own[enough],
+                                           comps[enough])
+    place_after, comp_after = _months_of(data, a0[enough], m1[enough], own[enough],
+                                         comps[enough])
+    estimates = dict(zip(enough.tolist(), _did_many(place_before, place_after, comp_before,
+                                                    comp_after), strict=True))
+    found = []
+    for i in range(n):
+        est = estimates.get(i)
+        if est is None and not reasons[i]:
+            reasons[i] = (f"Fewer than {MIN_COMPARISONS} other "
+                          f"{_type_plural(data.types[own[i]])} without an intervention had "
+                          "incidents before it began, so there is nothing to compare with.")
+        found.append(_Assessed(est, reasons[i], np.arange(b0[i], b0[i] + m0[i]),
+                               np.arange(a0[i], a0[i] + m1[i]),
+                               comps[i][comps[i] >= 0] if est else np.zeros(0, dtype=np.int64)))
+    return found
+
+
+def _bounds(data: _Inputs, rows: pd.DataFrame
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """_window_bounds of the interventions in these rows, over the months of the inputs."""
+    zero = np.zeros(len(rows), dtype=np.int64)
+    if not data.span:
+        return zero, zero, zero, zero
+    starts = pd.to_datetime(rows["started_on"]).to_numpy(dtype="datetime64[D]")
+    ends = pd.to_datetime(rows["ended_on"]).to_numpy(dtype="datetime64[D]")
+    month = starts.astype("datetime64[M]")
+    end_month = np.where(np.isnat(ends), np.iinfo(np.int64).max,
+                         ends.astype("datetime64[M]").astype(np.int64) + 1970 * 12)
+    return _window_bounds(month.astype(np.int64) + 1970 * 12,
+                          month.astype("datetime64[D]") == starts, end_month,
+                          *(_month_number(m) for m in data.span))
+
+
+def _months_of(data: _Inputs, first: np.ndarray, months: np.ndarray, places: np.ndarray,
+               comps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Monthly counts from each row's first month for its number of months: its own place's
+    (n x WINDOW_MONTHS) and its comparisons' (n x WINDOW_MONTHS x k), NaN past its months
+    (and where a comparison is missing, -1)."""
+    span = np.arange(WINDOW_MONTHS)
+    inside = span[None, :] < months[:, None]
+    at = np.where(inside, first[:, None] + span[None, :], 0)
+    values = data.values
+    place = np.where(inside, values[at, places[:, None]], np.nan)
+    comp = values[at[:, :, None], np.maximum(comps, 0)[:, None, :]]
+    return place, np.where(inside[:, :, None] & (comps >= 0)[:, None, :], comp, np.nan)
+
+
+def _treated_within(data: _Inputs, first: np.ndarray, end: np.ndarray, pool: np.ndarray
+                    ) -> np.ndarray:
+    """(n x pool) True where the pool's place had an intervention running at any time from
+    each row's first month to the month before `end` (positions)."""
+    treated = np.zeros((len(first), len(pool)), dtype=bool)
+    where, starts, ends = data.running
+    position = np.full(data.values.shape[1] + 1, -1)
+    position[pool] = np.arange(len(pool))
+    at = position[where]  # -1 for no known place (where == -1 reads the spare last slot)
+    on, off = data.first_day(first), data.first_day(end) - 1
+    row, entry = np.nonzero((at >= 0)[None, :] & (starts[None, :] <= off[:, None])
+                            & (ends[None, :] >= on[:, None]))
+    treated[row, at[entry]] = True
+    return treated
+
+
+def _impact(data: _Inputs, rows: pd.DataFrame, k: int, radius_m: int) -> Impact:
+    """The Impact of the intervention in this one row, from the loaded inputs, with the chart's
+    series, the comparison places and the placebo test."""
+    row = rows.iloc[0]
     context_id = row["context_id"] if isinstance(row["context_id"], str) else None
     own = data.column.get(context_id) if context_id else None
-    ctx_type = data.types[own] if own is not None else None
     base = {"intervention_id": row["intervention_id"], "label": row["label"],
             "context_id": context_id, "context_name": row["context_name"],
-            "context_type": ctx_type, "started_on": row["started_on"],
-            "ended_on": row["ended_on"]}
-    # Without detail (thousands of calls for the summary) the empty frames are shared, not copied.
-    empty_comp, empty_series = ((_EMPTY_COMPARISONS.copy(), _EMPTY_SERIES.copy()) if detail
-                                else (_EMPTY_COMPARISONS, _EMPTY_SERIES))
-
-    def without(reason: str, series: pd.DataFrame = empty_series) -> Impact:
-        return Impact(**base, estimate=None, reason=reason, comparisons=empty_comp,
-                      series=series, pre_trend_differs=False)
-
-    if own is None:
-        return without("It has no known place recorded, so there is nothing to measure.")
-    before, after = _positions(data, row)
-    place = data.counts[context_id] if detail else None
-    plain = (_series(place, data.months(before), data.months(after), row, None, data) if detail
-             else empty_series)
-    reason = _window_reason(row, before, after)
-    if reason:
-        return without(reason, plain)
-    if data.values[before, own].sum() < MIN_INCIDENTS_BEFORE:
-        return without(f"There were fewer than {MIN_INCIDENTS_BEFORE} incidents at the place in "
-                       f"the {len(before)} months before it began: too few to see a change.",
-                       plain)
-    pool = data.by_type.get(ctx_type, np.zeros(0, dtype=np.int64))
-    near = haversine_m(data.lat[own], data.lon[own], data.lat[pool], data.lon[pool]) <= radius_m
-    pool = pool[(pool != own) & ~_treated_during(data, before, after)[pool] & ~near]
-    comps = _matched(data, before, own, pool, k)
-    if len(comps) < MIN_COMPARISONS:
-        return without(f"Fewer than {MIN_COMPARISONS} other {_type_plural(ctx_type)} without an "
-                       "intervention had incidents before it began, so there is nothing to "
-                       "compare with.", plain)
-    est = did(data.values[before, own], data.values[after, own],
-              data.values[np.ix_(before, comps)], data.values[np.ix_(after, comps)])
-    if not detail:
-        return Impact(**base, estimate=est, reason="", comparisons=empty_comp,
-                      series=empty_series, pre_trend_differs=False)
+            "context_type": data.types[own] if own is not None else None,
+            "started_on": row["started_on"], "ended_on": row["ended_on"]}
+    found = _assess(data, rows, k, radius_m)[0]
+    months_before, months_after = data.months(found.before), data.months(found.after)
+    if found.estimate is None:
+        series = (_EMPTY_SERIES.copy() if own is None else
+                  _series(data.counts[context_id], months_before, months_after, row, None, data))
+        return Impact(**base, estimate=None, reason=found.reason,
+                      comparisons=_EMPTY_COMPARISONS.copy(), series=series,
+                      pre_trend_differs=False)
+    comps = found.comparisons
     ids = data.counts.columns[comps].to_list()
-    months_before, months_after = data.months(before), data.months(after)
     comparisons = pd.DataFrame({
         "context_id": ids, "name": data.contexts.loc[ids, "name"].to_list(),
         "ward_name": data.contexts.loc[ids, "ward_name"].to_list(),
-        "before": data.values[np.ix_(before, comps)].mean(axis=0).tolist(),
-        "after": data.values[np.ix_(after, comps)].mean(axis=0).tolist(),
+        "before": data.values[np.ix_(found.before, comps)].mean(axis=0).tolist(),
+        "after": data.values[np.ix_(found.after, comps)].mean(axis=0).tolist(),
     })
-    return Impact(**base, estimate=est, reason="", comparisons=comparisons,
+    place = data.counts[context_id]
+    return Impact(**base, estimate=found.estimate, reason="", comparisons=comparisons,
                   series=_series(place, months_before, months_after, row, ids, data),
                   pre_trend_differs=_pre_trend_differs(data.counts, months_before, context_id,
                                                        ids))
@@ -747,23 +889,22 @@ def _positions(data: _Inputs, row: dict | pd.Series) -> tuple[np.ndarray, np.nda
     return window_positions(row["started_on"], row["ended_on"], *data.span)
 
 
-def _window_reason(row: dict | pd.Series, before: np.ndarray, after: np.ndarray) -> str:
+def _window_reason(start: date, ended: date | None, months_before: int, months_after: int
+                   ) -> str:
     """Why the months around the start are too few to say anything ('' when they are enough)."""
-    start = row["started_on"]
-    if len(before) < MIN_MONTHS_BEFORE:
-        return (f"There {'is' if len(before) == 1 else 'are'} only {len(before)} "
-                f"month{'s' if len(before) != 1 else ''} of data before it began on "
+    if months_before < MIN_MONTHS_BEFORE:
+        return (f"There {'is' if months_before == 1 else 'are'} only {months_before} "
+                f"month{'s' if months_before != 1 else ''} of data before it began on "
                 f"{uk_date(start)}; we need at least {MIN_MONTHS_BEFORE} to know the usual level.")
-    if len(after) < MIN_MONTHS_AFTER:
-        ready = pd.Timestamp(start).to_period("M").to_timestamp() + pd.DateOffset(
-            months=MIN_MONTHS_AFTER + (0 if start.day == 1 else 1))
-        ended = row["ended_on"]
+    if months_after < MIN_MONTHS_AFTER:
         if ended is not None and not pd.isna(ended):
             return (f"It ran for fewer than {MIN_MONTHS_AFTER} full months of data "
                     f"({uk_date(start)} to {uk_date(ended)}): too short to say.")
-        return (f"Only {len(after)} full month{'s' if len(after) != 1 else ''} of data since it "
-                f"began on {uk_date(start)}; we need at least {MIN_MONTHS_AFTER}. Look again once "
-                f"the data reach the end of {uk_month(ready - pd.DateOffset(months=1))}.")
+        ready = add_months(start.replace(day=1),
+                           MIN_MONTHS_AFTER - 1 + (0 if start.day == 1 else 1))
+        return (f"Only {months_after} full month{'s' if months_after != 1 else ''} of data "
+                f"since it began on {uk_date(start)}; we need at least {MIN_MONTHS_AFTER}. Look "
+                f"again once the data reach the end of {uk_month(ready)}.")
     return ""
 
 
@@ -804,19 +945,6 @@ def _pre_trend_differs(counts: pd.DataFrame, before: pd.DatetimeIndex, place: st
     return est.verdict != UNCLEAR
 
 
-def _treated_during(data: _Inputs, before: np.ndarray, after: np.ndarray) -> np.ndarray:
-    """True for each column whose place had an intervention running at any time in these
-    months."""
-    treated = np.zeros(data.values.shape[1], dtype=bool)
-    if not len(before) and not len(after):
-        return treated
-    start = data.first_day(before[0] if len(before) else after[0])
-    end = data.first_day((after[-1] if len(after) else before[-1]) + 1) - 1
-    where, starts, ends = data.running
-    treated[where[(starts <= end) & (ends >= start) & (where >= 0)]] = True
-    return treated
-
-
 def _log_changes(before_totals: np.ndarray, after_totals: np.ndarray, m0: int, m1: int,
                  phi: float) -> tuple[np.ndarray, np.ndarray]:
     """The log of (rate after / rate before) of each series and its variance (quasi-Poisson);
@@ -827,15 +955,18 @@ def _log_changes(before_totals: np.ndarray, after_totals: np.ndarray, m0: int, m
     return np.log((b / m1) / (a / m0)), phi * (1 / a + 1 / b)
 
 
-def _between_places(d: np.ndarray, v: np.ndarray) -> float:
-    """DerSimonian-Laird tau squared: how much places' log changes vary beyond chance."""
-    if len(d) < 2:
-        return 0.0
+def _between_places(d: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """DerSimonian-Laird tau squared: how much places' log changes vary beyond chance; one for
+    each row of (n x k) arrays (NaN: no such place)."""
     w = 1 / v
-    mean = (w * d).sum() / w.sum()
-    q = float((w * (d - mean) ** 2).sum())
-    c = float(w.sum() - (w ** 2).sum() / w.sum())
-    return max(0.0, (q - (len(d) - 1)) / c) if c > 0 else 0.0
+    count = (~np.isnan(d)).sum(axis=1)
+    total = np.nansum(w, axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = np.nansum(w * d, axis=1) / total
+        q = np.nansum(w * (d - mean[:, None]) ** 2, axis=1)
+        c = total - np.nansum(w ** 2, axis=1) / total
+        tau2 = np.where(c > 0, np.maximum(0.0, (q - (count - 1)) / c), 0.0)
+    return np.where(count < 2, 0.0, tau2)
 
 
 def _type_plural(context_type: str | None) -> str:

@@ -94,6 +94,64 @@ def test_a_month_with_no_incidents_after_does_not_break_the_estimate():
     assert est.ratio < 0.1 and est.verdict == impact.FALL and np.isfinite(est.high)
 
 
+def written_out(place_before, place_after, comp_before, comp_after) -> tuple[float, float, float]:
+    """The module docstring's estimate written out one series at a time, as a reference."""
+    m0, m1 = len(place_before), len(place_after)
+    series = [place_before, place_after, *comp_before.T, *comp_after.T]
+    used = [(y, y.mean()) for y in series if len(y) > 1 and y.mean() > 0]
+    dof = sum(len(y) - 1 for y, _ in used)
+    phi = max(1.0, sum(((y - mu) ** 2).sum() / mu for y, mu in used) / dof) if dof else 1.0
+
+    def change(a, b):
+        if a == 0 or b == 0:
+            a, b = a + 0.5, b + 0.5
+        return np.log((b / m1) / (a / m0)), phi * (1 / a + 1 / b)
+
+    d_place, v_place = change(place_before.sum(), place_after.sum())
+    pairs = [change(a, b) for a, b in zip(comp_before.sum(axis=0), comp_after.sum(axis=0),
+                                          strict=True)]
+    d, v = np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs])
+    w = 1 / v
+    q = (w * (d - (w * d).sum() / w.sum()) ** 2).sum()
+    c = w.sum() - (w ** 2).sum() / w.sum()
+    tau2 = max(0.0, (q - (len(d) - 1)) / c) if len(d) > 1 and c > 0 else 0.0
+    w = 1 / (v + tau2)
+    log_ratio = d_place - (w * d).sum() / w.sum()
+    se = np.sqrt(v_place + tau2 + 1 / w.sum())
+    return np.exp(log_ratio), np.exp(log_ratio - impact.Z * se), np.exp(log_ratio + impact.Z * se)
+
+
+def test_the_estimate_equals_the_method_written_out_one_place_at_a_time():
+    rng = np.random.default_rng(11)
+    for months_before, months_after, k in [(12, 12, 10), (6, 9, 3), (7, 12, 5), (12, 6, 1)]:
+        for rate in (0.3, 4, 40):
+            args = (series(rng, rate, months_before)[:, 0], series(rng, rate, months_after)[:, 0],
+                    series(rng, rate, months_before, k), series(rng, rate, months_after, k))
+            est = impact.did(*args)
+            assert (est.ratio, est.low, est.high) == pytest.approx(written_out(*args), rel=1e-12)
+
+
+def test_many_interventions_estimated_together_equal_each_estimated_alone():
+    """The summary estimates every intervention in one pass, each with its own months and number
+    of comparisons (the rest NaN): the same figures as one at a time."""
+    rng = np.random.default_rng(12)
+    shapes = [(12, 12, 10), (6, 9, 3), (9, 6, 10), (12, 7, 4), (8, 12, 10)]
+    alone, padded = [], [np.full((len(shapes), 12), np.nan), np.full((len(shapes), 12), np.nan),
+                         np.full((len(shapes), 12, 10), np.nan),
+                         np.full((len(shapes), 12, 10), np.nan)]
+    for i, (m0, m1, k) in enumerate(shapes):
+        args = (series(rng, 6, m0)[:, 0], series(rng, 6, m1)[:, 0], series(rng, 6, m0, k),
+                series(rng, 6, m1, k))
+        alone.append(impact.did(*args))
+        padded[0][i, :m0], padded[1][i, :m1] = args[0], args[1]
+        padded[2][i, :m0, :k], padded[3][i, :m1, :k] = args[2], args[3]
+    for one, together in zip(alone, impact._did_many(*padded), strict=True):
+        assert together.months_before == one.months_before
+        assert together.comparisons == one.comparisons
+        for name in ("ratio", "low", "high", "expected_after", "dispersion", "tau2"):
+            assert getattr(together, name) == pytest.approx(getattr(one, name), rel=1e-12)
+
+
 def test_dispersion_is_one_for_steady_counts_and_more_for_lumpy_ones():
     assert impact.dispersion([np.full(12, 7.0)]) == 1.0
     assert impact.dispersion([np.array([0, 20, 0, 20, 0, 20.0])]) > 5
@@ -348,10 +406,7 @@ def test_a_rough_match_in_level_is_said_plainly(borough):
     close = impact.method_note(impact.impact(borough.cursor(), ALL, "INT-1"))
     assert "rougher than usual" not in close
     assert "(Birch Park; " in close or "; Birch Park" in close
-    data = impact._inputs(borough.cursor(), ALL)
-    row = data.register.set_index("intervention_id").loc["INT-1"].copy()
-    row["intervention_id"] = "INT-1"
-    busy = impact._impact(data, row, k=10, radius_m=500)
+    busy = impact.impact(borough.cursor(), ALL, "INT-1")
     busy.comparisons["before"] = busy.comparisons["before"] / 3  # pretend they were quieter
     assert "The comparison places are much smaller" in impact.method_note(busy)
 

@@ -1,6 +1,8 @@
 """The demo borough's planted interventions: the effect that was planted is found, the null one
 is not called a change, and the harm displaced next door is found there."""
 
+import pandas as pd
+
 from analytics.demo import demo
 from analytics.interventions import impact
 from analytics.store.filters import Filters
@@ -36,3 +38,18 @@ def test_every_demo_intervention_gets_an_estimate_or_a_reason(demo_store):
     too_few = summary["certainty"] == impact.TOO_FEW
     assert (summary.loc[too_few, "reason"] != "").all()
     assert summary.loc[~too_few, "ratio"].notna().all()
+
+
+def test_the_summary_says_for_each_intervention_what_its_detail_says(demo_store):
+    """The summary estimates every intervention at once; each row is what the intervention's
+    own detail says."""
+    summary = impact.impact_summary(demo_store.cursor(), ALL)
+    assert summary["ratio"].notna().sum() >= 3
+    for row in summary.itertuples(index=False):
+        one = impact.impact(demo_store.cursor(), ALL, row.intervention_id)
+        assert one.reason == row.reason
+        if one.estimate is None:
+            assert pd.isna(row.ratio)
+        else:
+            assert (one.estimate.ratio, one.estimate.low, one.estimate.high) == (
+                row.ratio, row.low, row.high)
