@@ -320,6 +320,31 @@ def test_an_intervention_at_a_location_is_judged_against_other_locations():
     assert result.estimate.ratio == pytest.approx(0.25, rel=0.05)
 
 
+def test_crime_moving_to_a_location_next_door_is_found_as_displacement():
+    # 4 crimes a month everywhere; from January 2025, when patrols began at High Street, the
+    # Supermarket 692 m away has 8 a month
+    months = [f"{y}-{m:02d}" for y, m in [(2024, m) for m in range(7, 13)]
+              + [(2025, m) for m in range(1, 7)]]
+    rows = []
+    for k in range(1, 7):
+        lat, lon = middle(k)
+        rows += [["", month, "P", "P", lon, lat, PLACES[k - 1], "", "", "Drugs", "", ""]
+                 for month in months for _ in range(8 if k == 2 and month >= "2025-01" else 4)]
+    store = Store()
+    load(store, ("wards.geojson", boundaries("wards")))
+    load(store, ("street.csv", csv_bytes([LONG_HEADER, *rows])))
+    high_street = store.query("SELECT context_id FROM place_facts WHERE name = $n",
+                              {"n": PLACES[0]})["context_id"][0]
+    new_id = interventions.add_intervention(
+        store, access=ANALYST, context_id=high_street, intervention_type="Patrols",
+        started_on=date(2025, 1, 1))
+    moved = impact.displacement(store.cursor(), Filters(source="street", period="all"), new_id,
+                                radius_m=700)
+    next_door = moved.neighbours.set_index("name").loc[PLACES[1]]
+    assert next_door["verdict"] == impact.RISE  # against the four locations further away
+    assert next_door["ratio"] == pytest.approx(2.0)
+
+
 def test_an_intervention_at_a_registered_place_counts_crime_in_and_around_it():
     store = police_store(stop_search=False)
     lat, lon = middle(1)

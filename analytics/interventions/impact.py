@@ -373,35 +373,49 @@ def displacement(con: duckdb.DuckDBPyConnection, filters: Filters, intervention_
                             f"There are no other recorded places within {radius_m:,} metres.")
     far = ~within  # further away, or with no map position
     far[treated] = False
-    out, pooled_place, pooled_comp = [], [], []
+    # Each neighbour against its own matched comparisons of its type, all at once (_assess).
+    comps = np.full((len(near), k), -1, dtype=np.int64)
+    cumulative = data.cumulative
+    levels = (cumulative[before[-1] + 1] - cumulative[before[0]]) / len(before)
+    for match_type in pd.unique(data.types[near]):
+        these = np.flatnonzero(data.types[near] == match_type)
+        pool = data.by_type.get(match_type, np.zeros(0, dtype=np.int64))
+        pool = pool[far[pool]]
+        if len(pool):
+            chosen = _nearest_in_level(levels[near[these]], levels[pool],
+                                       np.ones((len(these), len(pool)), dtype=bool), k)
+            comps[these] = np.where(chosen >= 0, pool[np.maximum(chosen, 0)], -1)
+    before_total = cumulative[before[-1] + 1, near] - cumulative[before[0], near]
+    after_total = cumulative[after[-1] + 1, near] - cumulative[after[0], near]
+    assessed = np.flatnonzero(((comps >= 0).sum(axis=1) >= MIN_COMPARISONS)
+                              & (before_total + after_total >= MIN_NEIGHBOUR_INCIDENTS))
+    n = len(assessed)
+    estimates = dict(zip(assessed.tolist(), _estimate(
+        data, np.full(n, before[0]), np.full(n, len(before)), np.full(n, after[0]),
+        np.full(n, len(after)), near[assessed], comps[assessed]), strict=True))
     info = data.contexts.reindex(data.counts.columns)
-    names, kinds = info["name"].to_numpy(dtype=object), info["context_type"].to_numpy(dtype=object)
-    for neighbour in near:
-        pool = data.by_type.get(kinds[neighbour], np.zeros(0, dtype=np.int64))
-        comps = _matched(data, before, neighbour, pool[far[pool]], k)
-        b_total = int(data.values[before, neighbour].sum())
-        a_total = int(data.values[after, neighbour].sum())
-        est = None
-        if len(comps) >= MIN_COMPARISONS and b_total + a_total >= MIN_NEIGHBOUR_INCIDENTS:
-            est = did(data.values[before, neighbour], data.values[after, neighbour],
-                      data.values[np.ix_(before, comps)], data.values[np.ix_(after, comps)])
-            pooled_place.append(neighbour)
-            pooled_comp += [c for c in comps if c not in pooled_comp]
-        out.append({
-            "context_id": data.counts.columns[neighbour], "name": names[neighbour],
-            "context_type": CONTEXT_LABELS.get(kinds[neighbour], kinds[neighbour]),
-            "distance_m": int(round(distance[neighbour])), "before_total": b_total,
-            "after_total": a_total, "before": b_total / len(before), "after": a_total / len(after),
-            "ratio": est.ratio if est else np.nan, "low": est.low if est else np.nan,
-            "high": est.high if est else np.nan, "verdict": est.verdict if est else TOO_FEW,
-        })
+    kinds = info["context_type"].to_numpy(dtype=object)[near]
+    ests = [estimates.get(j) for j in range(len(near))]
+    neighbours = pd.DataFrame({
+        "context_id": data.counts.columns[near], "name": info["name"].to_numpy()[near],
+        "context_type": [CONTEXT_LABELS.get(t, t) for t in kinds],
+        "distance_m": np.round(distance[near]).astype(int), "before_total": before_total,
+        "after_total": after_total, "before": before_total / len(before),
+        "after": after_total / len(after),
+        "ratio": [e.ratio if e else np.nan for e in ests],
+        "low": [e.low if e else np.nan for e in ests],
+        "high": [e.high if e else np.nan for e in ests],
+        "verdict": [e.verdict if e else TOO_FEW for e in ests]}, columns=empty.columns)
     pooled = None
-    if pooled_place:
-        total = data.values[:, pooled_place].sum(axis=1)
+    if n:
+        places = near[assessed]
+        pooled_comp = pd.unique(comps[assessed].ravel())
+        pooled_comp = pooled_comp[pooled_comp >= 0]
+        total = data.values[:, places].sum(axis=1)
         pooled = did(total[before], total[after], data.values[np.ix_(before, pooled_comp)],
                      data.values[np.ix_(after, pooled_comp)])
-    return Displacement(radius_m, pd.DataFrame(out, columns=empty.columns), pooled, "",
-                        months_before=len(before), months_after=len(after))
+    return Displacement(radius_m, neighbours, pooled, "", months_before=len(before),
+                        months_after=len(after))
 
 
 def match_comparisons(counts: pd.DataFrame, before: pd.DatetimeIndex, place: str,
@@ -411,30 +425,11 @@ def match_comparisons(counts: pd.DataFrame, before: pd.DatetimeIndex, place: str
     if not candidates or before.empty:
         return []
     order = sorted(candidates)
-    columns = counts.columns.get_indexer(order)
-    values = np.ascontiguousarray(counts.to_numpy())
-    chosen = _closest(values, counts.index.get_indexer(before), counts.columns.get_loc(place),
-                      columns, k)
-    return [order[i] for i in chosen]
-
-
-def _matched(data: _Inputs, rows: np.ndarray, place: int, candidates: np.ndarray,
-             k: int) -> list[int]:
-    """match_comparisons on the inputs' arrays: rows are the months before, place and
-    candidates are columns (candidates in id order, so ties go by id)."""
-    if not len(candidates) or not len(rows):
-        return []
-    return [int(candidates[i]) for i in _closest(data.values, rows, place, candidates, k)]
-
-
-def _closest(values: np.ndarray, rows: np.ndarray, place: int, candidates: np.ndarray,
-             k: int) -> np.ndarray:
-    """Positions in `candidates` of the k with incidents in `rows` whose mean there is closest
-    to the place's (a stable sort: ties keep the candidates' order)."""
-    chosen = _nearest_in_level(values[rows, place].mean(keepdims=True),
-                               values[np.ix_(rows, candidates)].mean(axis=0),
-                               np.ones((1, len(candidates)), dtype=bool), k)[0]
-    return chosen[chosen >= 0]
+    window = counts.loc[before]
+    chosen = _nearest_in_level(window[place].to_numpy().mean(keepdims=True),
+                               window[order].to_numpy().mean(axis=0),
+                               np.ones((1, len(order)), dtype=bool), k)[0]
+    return [order[i] for i in chosen if i >= 0]
 
 
 def _nearest_in_level(levels: np.ndarray, pool_levels: np.ndarray, allowed: np.ndarray,
@@ -784,12 +779,9 @@ def _assess(data: _Inputs, rows: pd.DataFrame, k: int, radius_m: int) -> list[_A
             chosen = _nearest_in_level(before_total[these] / m0[these], levels, allowed, k)
             comps[these] = np.where(chosen >= 0, pool[np.maximum(chosen, 0)], -1)
     enough = ready[(comps[ready] >= 0).sum(axis=1) >= MIN_COMPARISONS]
-    place_before, comp_before = _months_of(data, b0[enough], m0[enough], own[enough],
-                                           comps[enough])
-    place_after, comp_after = _months_of(data, a0[enough], m1[enough], own[enough],
-                                         comps[enough])
-    estimates = dict(zip(enough.tolist(), _did_many(place_before, place_after, comp_before,
-                                                    comp_after), strict=True))
+    estimates = dict(zip(enough.tolist(), _estimate(data, b0[enough], m0[enough], a0[enough],
+                                                    m1[enough], own[enough], comps[enough]),
+                         strict=True))
     found = []
     for i in range(n):
         est = estimates.get(i)
@@ -817,6 +809,16 @@ def _bounds(data: _Inputs, rows: pd.DataFrame
     return _window_bounds(month.astype(np.int64) + 1970 * 12,
                           month.astype("datetime64[D]") == starts, end_month,
                           *(_month_number(m) for m in data.span))
+
+
+def _estimate(data: _Inputs, first_before: np.ndarray, months_before: np.ndarray,
+              first_after: np.ndarray, months_after: np.ndarray, places: np.ndarray,
+              comps: np.ndarray) -> list[Estimate]:
+    """did for each row: a place (column), its months before and after (first and how many)
+    and its comparisons (n x k columns, -1: none)."""
+    place_before, comp_before = _months_of(data, first_before, months_before, places, comps)
+    place_after, comp_after = _months_of(data, first_after, months_after, places, comps)
+    return _did_many(place_before, place_after, comp_before, comp_after)
 
 
 def _months_of(data: _Inputs, first: np.ndarray, months: np.ndarray, places: np.ndarray,
