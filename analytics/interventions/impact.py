@@ -265,6 +265,19 @@ def haversine_m(lat: float | np.ndarray, lon: float | np.ndarray, lats: np.ndarr
     return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(a))
 
 
+def _within(lats: np.ndarray, lons: np.ndarray, to_lats: np.ndarray, to_lons: np.ndarray,
+            radius_m: float) -> np.ndarray:
+    """(n x p): whether each of n points is within radius_m of each of p (haversine_m), the
+    distance worked out only where the latitudes alone are close enough: a great circle is
+    never shorter than its north-south part."""
+    close = (np.abs(to_lats[None, :] - lats[:, None])
+             <= np.degrees(radius_m / EARTH_RADIUS_M) * (1 + 1e-9))
+    row, col = np.nonzero(close)
+    within = np.zeros(close.shape, dtype=bool)
+    within[row, col] = haversine_m(lats[row], lons[row], to_lats[col], to_lons[col]) <= radius_m
+    return within
+
+
 def _month_number(d: date | pd.Timestamp) -> int:
     return d.year * 12 + d.month - 1
 
@@ -376,16 +389,16 @@ def displacement(con: duckdb.DuckDBPyConnection, filters: Filters, intervention_
     # Each neighbour against its own matched comparisons of its type, all at once (_assess).
     comps = np.full((len(near), k), -1, dtype=np.int64)
     cumulative = data.cumulative
-    levels = (cumulative[before[-1] + 1] - cumulative[before[0]]) / len(before)
+    totals = cumulative[before[-1] + 1] - cumulative[before[0]]
     for match_type in pd.unique(data.types[near]):
         these = np.flatnonzero(data.types[near] == match_type)
         pool = data.by_type.get(match_type, np.zeros(0, dtype=np.int64))
         pool = pool[far[pool]]
         if len(pool):
-            chosen = _nearest_in_level(levels[near[these]], levels[pool],
+            chosen = _nearest_in_level(totals[near[these]], totals[pool],
                                        np.ones((len(these), len(pool)), dtype=bool), k)
             comps[these] = np.where(chosen >= 0, pool[np.maximum(chosen, 0)], -1)
-    before_total = cumulative[before[-1] + 1, near] - cumulative[before[0], near]
+    before_total = totals[near]
     after_total = cumulative[after[-1] + 1, near] - cumulative[after[0], near]
     assessed = np.flatnonzero(((comps >= 0).sum(axis=1) >= MIN_COMPARISONS)
                               & (before_total + after_total >= MIN_NEIGHBOUR_INCIDENTS))
@@ -426,21 +439,28 @@ def match_comparisons(counts: pd.DataFrame, before: pd.DatetimeIndex, place: str
         return []
     order = sorted(candidates)
     window = counts.loc[before]
-    chosen = _nearest_in_level(window[place].to_numpy().mean(keepdims=True),
-                               window[order].to_numpy().mean(axis=0),
+    chosen = _nearest_in_level(window[place].to_numpy().sum(keepdims=True),
+                               window[order].to_numpy().sum(axis=0),
                                np.ones((1, len(order)), dtype=bool), k)[0]
     return [order[i] for i in chosen if i >= 0]
 
 
-def _nearest_in_level(levels: np.ndarray, pool_levels: np.ndarray, allowed: np.ndarray,
+def _nearest_in_level(totals: np.ndarray, pool_totals: np.ndarray, allowed: np.ndarray,
                       k: int) -> np.ndarray:
-    """For each of n places' levels (incidents a month before), the positions in the pool of the
-    k allowed candidates with incidents whose level (one for all, or a row for each place) is
-    closest, nearest first (ties in the pool's order); (n x k), -1 where fewer qualify."""
-    allowed = allowed & (pool_levels > 0)
-    gap = np.where(allowed, np.abs(pool_levels - levels[:, None]), np.inf)
-    order = np.argsort(gap, axis=1, kind="stable")[:, :k]
-    chosen = np.where(np.take_along_axis(allowed, order, axis=1), order, -1)
+    """For each of n places' incidents before, the positions in the pool of the k allowed
+    candidates with incidents whose totals over the same months (one row for all, or a row for
+    each place) are closest, nearest first, ties in the pool's order; (n x k), -1 where fewer
+    qualify. Totals are whole numbers, so each candidate's gap and position make one exact
+    key, and only the k smallest keys of a row are sorted."""
+    totals, pool_totals = np.asarray(totals, np.int64), np.asarray(pool_totals, np.int64)
+    size = allowed.shape[-1]
+    allowed = allowed & (pool_totals > 0)
+    key = np.abs(pool_totals - totals[:, None]) * size + np.arange(size)
+    key = np.where(allowed, key, np.iinfo(np.int64).max)
+    if size > k:
+        key = np.take_along_axis(key, np.argpartition(key, k - 1, axis=1)[:, :k], axis=1)
+    key.sort(axis=1)
+    chosen = np.where(key[:, :k] < np.iinfo(np.int64).max, key[:, :k] % size, -1)
     return np.pad(chosen, ((0, 0), (0, k - chosen.shape[1])), constant_values=-1)
 
 
@@ -770,13 +790,13 @@ def _assess(data: _Inputs, rows: pd.DataFrame, k: int, radius_m: int) -> list[_A
         pool = data.by_type.get(ctx_type, np.zeros(0, dtype=np.int64))
         of_type = ready[types == ctx_type]
         for these in np.array_split(of_type, -(-len(of_type) * len(pool) // MATCH_CELLS)):
-            levels = (cumulative[(b0 + m0)[these, None], pool]
-                      - cumulative[b0[these, None], pool]) / m0[these, None]
-            near = haversine_m(data.lat[own[these], None], data.lon[own[these], None],
-                               data.lat[pool], data.lon[pool]) <= radius_m
+            totals = (cumulative[(b0 + m0)[these, None], pool]
+                      - cumulative[b0[these, None], pool])
+            near = _within(data.lat[own[these]], data.lon[own[these]], data.lat[pool],
+                           data.lon[pool], radius_m)
             allowed = ((pool[None, :] != own[these, None]) & ~near
                        & ~_treated_within(data, b0[these], a0[these] + m1[these], pool))
-            chosen = _nearest_in_level(before_total[these] / m0[these], levels, allowed, k)
+            chosen = _nearest_in_level(before_total[these], totals, allowed, k)
             comps[these] = np.where(chosen >= 0, pool[np.maximum(chosen, 0)], -1)
     enough = ready[(comps[ready] >= 0).sum(axis=1) >= MIN_COMPARISONS]
     estimates = dict(zip(enough.tolist(), _estimate(data, b0[enough], m0[enough], a0[enough],

@@ -198,6 +198,16 @@ def test_comparisons_are_the_nearest_in_level_before_with_ties_by_id():
     assert impact.match_comparisons(counts, months, "T", ["D"], 3) == []  # none before: no use
 
 
+def test_places_equally_close_in_level_are_tied_exactly_and_go_by_id():
+    # 39 and 41 incidents in 12 months are equally far from 40; as monthly averages in floating
+    # point, 41/12 looks a hair closer to 40/12 than 39/12 does
+    months = pd.date_range("2024-01-01", periods=12, freq="MS")
+    counts = pd.DataFrame({"T": [4] * 4 + [3] * 8, "A": [4] * 3 + [3] * 9,
+                           "B": [4] * 5 + [3] * 7}, index=months)
+    assert counts.sum().to_dict() == {"T": 40, "A": 39, "B": 41}
+    assert impact.match_comparisons(counts, months, "T", ["B", "A"], 1) == ["A"]
+
+
 # --- whole analyses over the synthetic borough -----------------------------------------------
 
 def test_the_planted_intervention_is_estimated_with_the_truth_inside_its_interval(borough):
