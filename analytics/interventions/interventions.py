@@ -22,6 +22,7 @@ import pandas as pd
 from analytics.governance import audit
 from analytics.governance.access import Access, Permission, require
 from analytics.ingest.validate import text_problem
+from analytics.store import memo
 from analytics.store.filters import Filters, uk_date
 from analytics.store.store import Store
 from analytics.store.vocab import AGENCY_LABELS, CONTEXT_LABELS, PRIVATE_TYPES
@@ -48,6 +49,7 @@ class InterventionError(ValueError):
     """A request to add or end an intervention that cannot be carried out, with the reason."""
 
 
+@memo.per_data_version(maxsize=8)  # the page and its impact summary both list them
 def register(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     """Interventions at places in the chosen wards and context types, running at some point in
     the period, most recent first, with labels for display and where each record came from.
