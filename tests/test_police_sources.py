@@ -292,28 +292,31 @@ def test_locations_that_look_alike_are_grouped_by_crime_type_profile():
     assert groups.groups["places"].tolist() == [6, 6]
 
 
-def test_an_intervention_at_a_location_is_judged_against_other_locations():
-    # a year of street crime: 4 a month at each location, then 1 a month at High Street from
-    # January 2025, when an intervention began there
+def patrols_at_high_street(crimes) -> tuple[Store, str]:
+    """A year of street crime at the six locations, `crimes(k, month)` a month at location k
+    (July 2024 to June 2025), and patrols at High Street (location 1) from January 2025."""
     months = [f"{y}-{m:02d}" for y, m in [(2024, m) for m in range(7, 13)]
               + [(2025, m) for m in range(1, 7)]]
     rows = []
     for k in range(1, 7):
         lat, lon = middle(k)
-        for month in months:
-            n = 1 if (k == 1 and month >= "2025-01") else 4
-            rows += [["", month, "P", "P", lon, lat, PLACES[k - 1], "", "", "Drugs", "", ""]
-                     for _ in range(n)]
+        rows += [["", month, "P", "P", lon, lat, PLACES[k - 1], "", "", "Drugs", "", ""]
+                 for month in months for _ in range(crimes(k, month))]
     store = Store()
     load(store, ("wards.geojson", boundaries("wards")))
     load(store, ("street.csv", csv_bytes([LONG_HEADER, *rows])))
     high_street = store.query("SELECT context_id FROM place_facts WHERE name = $n",
                               {"n": PLACES[0]})["context_id"][0]
-    new_id = interventions.add_intervention(
+    return store, interventions.add_intervention(
         store, access=ANALYST, context_id=high_street, intervention_type="Patrols",
         started_on=date(2025, 1, 1))
-    street = Filters(source="street", period="all")
-    result = impact.impact(store.cursor(), street, new_id)
+
+
+def test_an_intervention_at_a_location_is_judged_against_other_locations():
+    # 4 crimes a month at each location, then 1 a month at High Street once patrols began
+    store, new_id = patrols_at_high_street(
+        lambda k, month: 1 if k == 1 and month >= "2025-01" else 4)
+    result = impact.impact(store.cursor(), Filters(source="street", period="all"), new_id)
     assert result.estimate is not None and result.estimate.verdict == impact.FALL
     assert result.estimate.before_total == 24 and result.estimate.after_total == 6
     assert len(result.comparisons) == 5  # the other locations, all further than 500 m
@@ -321,23 +324,10 @@ def test_an_intervention_at_a_location_is_judged_against_other_locations():
 
 
 def test_crime_moving_to_a_location_next_door_is_found_as_displacement():
-    # 4 crimes a month everywhere; from January 2025, when patrols began at High Street, the
-    # Supermarket 692 m away has 8 a month
-    months = [f"{y}-{m:02d}" for y, m in [(2024, m) for m in range(7, 13)]
-              + [(2025, m) for m in range(1, 7)]]
-    rows = []
-    for k in range(1, 7):
-        lat, lon = middle(k)
-        rows += [["", month, "P", "P", lon, lat, PLACES[k - 1], "", "", "Drugs", "", ""]
-                 for month in months for _ in range(8 if k == 2 and month >= "2025-01" else 4)]
-    store = Store()
-    load(store, ("wards.geojson", boundaries("wards")))
-    load(store, ("street.csv", csv_bytes([LONG_HEADER, *rows])))
-    high_street = store.query("SELECT context_id FROM place_facts WHERE name = $n",
-                              {"n": PLACES[0]})["context_id"][0]
-    new_id = interventions.add_intervention(
-        store, access=ANALYST, context_id=high_street, intervention_type="Patrols",
-        started_on=date(2025, 1, 1))
+    # 4 crimes a month everywhere, then 8 a month at the Supermarket, 692 m from High Street,
+    # once patrols began there
+    store, new_id = patrols_at_high_street(
+        lambda k, month: 8 if k == 2 and month >= "2025-01" else 4)
     moved = impact.displacement(store.cursor(), Filters(source="street", period="all"), new_id,
                                 radius_m=700)
     next_door = moved.neighbours.set_index("name").loc[PLACES[1]]
