@@ -191,12 +191,14 @@ else:
                              f"({'chosen by silhouette' if groups.k_chosen else 'set by you'}). "
                              f"{groups.trust_sentence()}"))
 names = {g: say(n) for g, n in zip(groups.groups["group"], groups.groups["name"], strict=True)}
+drawn = context_charts.drawn_members(groups.members)
 components.chart(
-    components.figure(context_charts.cluster_scatter, groups.members, names, groups.explained,
+    components.figure(context_charts.cluster_scatter, drawn, names, groups.explained,
                       context_charts.scatter_title(groups.groups)),
     ctx.caption("Each point is a place, placed by the two main patterns in its profile "
                 + ("(principal components); " if shows_detail(view) else "")
-                + "places close together look alike"),
+                + "places close together look alike"
+                + context_charts.drawn_words(drawn, groups.members)),
     groups.members[["group", "group_name", "name", "context_label", "ward_name"]].rename(
         columns={"group": "Group", "group_name": "Group name", "name": "Place",
                  "context_label": "Type", "ward_name": "Ward"}),

@@ -39,6 +39,23 @@ def test_scatter_draws_at_most_six_groups():
     assert len(fig.data) == context_charts.MAX_GROUPS_DRAWN == 6
 
 
+def test_a_large_scatter_draws_a_sample_of_each_group_in_proportion_to_its_size():
+    members = pd.DataFrame({"group": ["A"] * 2000 + ["B"] * 900 + ["C"] * 100,
+                            "x": range(3000), "y": range(3000)})
+    drawn = context_charts.drawn_members(members, n=300)
+    assert drawn["group"].value_counts().to_dict() == {"A": 200, "B": 90, "C": 30}  # C: at least
+    assert drawn.index.isin(members.index).all() and drawn.index.is_unique
+    assert drawn.equals(context_charts.drawn_members(members, n=300))  # the same every time
+    assert context_charts.drawn_words(drawn, members) == (
+        "; 320 of the 3,000 places are drawn, a random sample of each group in proportion to its "
+        "size (the table has every one)")
+
+
+def test_a_scatter_of_few_places_draws_every_one(grouped):
+    drawn = context_charts.drawn_members(grouped.members)
+    assert drawn is grouped.members and context_charts.drawn_words(drawn, grouped.members) == ""
+
+
 def test_scatter_title_names_the_number_of_groups_and_the_largest(grouped):
     title = context_charts.scatter_title(grouped.groups)
     top = grouped.groups.iloc[0]
