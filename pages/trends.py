@@ -93,17 +93,12 @@ if tv.series:
     by = by if by.isupper() else by.lower()
     st.header(md.escape(f"By {by}"))
     signalled = [s for s in tv.series if s.current_signal]
-    st.write(f"{len(signalled)} of the {len(tv.series)} largest "
-             f"{'shows' if len(signalled) == 1 else 'show'} a current signal."
-             if signalled else f"None of the {len(tv.series)} largest shows a current signal.")
-    grid = st.columns(3)
-    for i, series in enumerate(tv.series):
-        with grid[i % 3]:
-            fig = components.figure(
-                trend_charts.xmr_chart, series, series.label, subtitle=series.sentence, view=view,
-                y_title=MEASURES[measure], unit=unit, window=tv.window, compact=True)
-            st.plotly_chart(fig, width="stretch", config=components.PLOTLY_CONFIG,
-                            key=f"xmr-{split}-{i}")
+    found = (f"{len(signalled)} of the {len(tv.series)} largest "
+             f"{'shows' if len(signalled) == 1 else 'show'} a current signal"
+             if signalled else f"None of the {len(tv.series)} largest shows a current signal")
+    fig = components.figure(trend_charts.xmr_panels, tuple(tv.series), found, view=view,
+                            y_title=MEASURES[measure], unit=unit, window=tv.window)
+    st.plotly_chart(fig, width="stretch", config=components.PLOTLY_CONFIG, key=f"xmr-{split}")
     more = f" {tv.more_series} smaller ones are not drawn." if tv.more_series else ""
     st.caption(ctx.caption(f"{MEASURES[measure]} a {unit} by {by}, largest first.{more} "
                            f"{tv.options.describe()}"))

@@ -17,6 +17,7 @@ from analytics.overlap import overlap_charts
 from analytics.peers import peers_charts
 from analytics.places import maps
 from analytics.style import charts
+from analytics.trends import trend_charts, trends
 from tests.conftest import YEAR_2025
 
 PAYLOAD = 'Q <a href="https://evil.example/x">LINK</a> <b>HB</b> <img src=x> & co'
@@ -62,6 +63,14 @@ def test_a_panel_title_naming_a_type_is_text_on_every_line_it_wraps_onto():
     panel = fig.layout.annotations[0].text
     assert panel.count("<br>") >= 2 and not any(raw in panel for raw in RAW)
     assert all(part in panel for part in ("&lt;a", "&lt;b&gt;HB&lt;/b&gt;", "&lt;img"))
+
+
+def test_a_small_multiple_naming_a_ward_is_text_in_its_panel(tiny):
+    with tiny.transaction() as cur:
+        cur.execute("UPDATE wards SET ward_name = $n WHERE ward_code = 'W2'", {"n": PAYLOAD})
+    view = trends.trend_view(tiny.cursor(), YEAR_2025, split="ward")
+    assert_drawn_as_text(trend_charts.xmr_panels(tuple(view.series), "By ward", view="analyst",
+                                                 y_title="Incidents", window=view.window))
 
 
 @pytest.mark.parametrize("build", [

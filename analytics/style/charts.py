@@ -102,6 +102,51 @@ def trend_grid(frame: pd.DataFrame, titles: dict[str, str], title: str, *, colum
     return fig
 
 
+def panels(figures: list[go.Figure], title: str, *, columns: int = 3, panel: int = 170,
+           head: int = 86) -> go.Figure:
+    """Small figures as one figure of panels, `columns` a row: each panel keeps its figure's
+    traces, shapes, annotations and axes, with its title (and subtitle) above it. One figure
+    draws in about half the browser's time of one a panel. `head` is the room above a panel for
+    its title and up to three lines under it, `panel` a panel's plot, in pixels."""
+    columns = max(1, min(columns, len(figures)))
+    rows = max(1, -(-len(figures) // columns))
+    top, ticks = 50 + head, 40  # the chart's title and the first row's heads; tick labels
+    between = head + ticks
+    plots = rows * panel + (rows - 1) * between
+    height = top + plots + ticks
+    fig = make_subplots(rows=rows, cols=columns, horizontal_spacing=0.06,
+                        vertical_spacing=between / plots if rows > 1 else 0.0)
+    shapes, notes = [], []
+    for i, small in enumerate(figures):
+        n = "" if i == 0 else str(i + 1)
+        fig.add_traces(list(small.data), rows=i // columns + 1, cols=i % columns + 1)
+        for kind, spec in (("xaxis", small.layout.xaxis), ("yaxis", small.layout.yaxis)):
+            fig.layout[f"{kind}{n}"].update(
+                {k: v for k, v in spec.to_plotly_json().items() if k not in ("domain", "anchor")})
+        for item, into in [*((s, shapes) for s in small.layout.shapes),
+                           *((a, notes) for a in small.layout.annotations)]:
+            spec = item.to_plotly_json()
+            for axis in ("x", "y"):  # "x" -> "x3", "y domain" -> "y3 domain", "paper" -> domain
+                ref = spec.get(f"{axis}ref", axis)
+                spec[f"{axis}ref"] = (f"{axis}{n} domain" if ref == "paper"
+                                      else ref.replace(axis, f"{axis}{n}", 1))
+            into.append(spec)
+        domain_x, domain_y = fig.layout[f"xaxis{n}"].domain, fig.layout[f"yaxis{n}"].domain
+        words = small.layout.title.text or ""
+        if small.layout.title.subtitle.text:
+            words += f"<br><span style='font-size:12px'>{small.layout.title.subtitle.text}</span>"
+        # hung from the top of the room above the panel, so a row's titles line up however
+        # many lines their findings take
+        notes.append({"text": words, "x": domain_x[0], "y": domain_y[1], "xref": "paper",
+                      "yref": "paper", "xanchor": "left", "yanchor": "top", "yshift": head - 4,
+                      "align": "left", "showarrow": False, "font": {"size": 15}})
+    style(fig, title, height=height)
+    fig.update_layout(shapes=shapes, annotations=notes, showlegend=False,
+                      margin={"l": 10, "r": 10, "t": top, "b": ticks},
+                      title={"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 12}})
+    return fig
+
+
 def name_rows(names: pd.Series) -> dict:
     """A bar per row, named on the axis: rows sit at positions 0, 1, 2 ... with their names as
     tick labels (escaped), so two places of the same name (police.uk has many an 'On or near

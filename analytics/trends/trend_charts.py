@@ -23,6 +23,7 @@ from analytics.style.charts import (
     LIGHT_PURPLE,
     ORANGE,
     TURQUOISE,
+    panels,
     plain_title,
     style,
 )
@@ -112,6 +113,14 @@ def xmr_chart(series: TrendSeries, title: str, *, view: str, y_title: str, unit:
                           margin={"l": 10, "r": 10, "t": top, "b": 10},
                           legend={"orientation": "h", "y": -0.15, "x": 0})
     return fig
+
+
+def xmr_panels(series: tuple[TrendSeries, ...], title: str, *, view: str, y_title: str,
+               unit: str = "month", window: Window | None = None) -> go.Figure:
+    """Small multiples: each series' compact XmR chart (its name, its finding under it) as a
+    panel of one figure, three a row."""
+    return panels([xmr_chart(s, s.label, view=view, y_title=y_title, unit=unit, window=window,
+                             compact=True, subtitle=s.sentence) for s in series], title)
 
 
 def _centre_and_limits(fig: go.Figure, res: spc.SpcResult, compact: bool) -> None:

@@ -119,6 +119,27 @@ def test_compact_charts_keep_signals_but_drop_the_legend(store):
                                               "<br>May 2025")
 
 
+def test_small_multiples_are_one_figure_of_panels_each_keeping_its_chart(store):
+    view = trends.trend_view(store.cursor(), ALL, split="ward", change_point=date(2025, 1, 1))
+    alone = [trend_charts.xmr_chart(s, s.label, view="analyst", y_title="Incidents",
+                                    window=view.window, compact=True, subtitle=s.sentence)
+             for s in view.series]
+    fig = trend_charts.xmr_panels(tuple(view.series), "2 of the 3 largest show a current signal",
+                                  view="analyst", y_title="Incidents", window=view.window)
+    assert len(view.series) >= 2 and fig.layout.title.text.startswith("2 of the 3")
+    for i, (small, series) in enumerate(zip(alone, view.series, strict=True)):
+        n = "" if i == 0 else str(i + 1)
+        traces = [t for t in fig.data if t.xaxis == f"x{n}" and t.yaxis == f"y{n}"]
+        assert [(t.name, list(t.y)) for t in traces] == [(t.name, list(t.y)) for t in small.data]
+        drawn = [s for s in fig.layout.shapes if s.xref == f"x{n}"]  # the change point, here
+        assert len(drawn) == len(small.layout.shapes) >= 1
+        assert all(s.yref in (f"y{n}", f"y{n} domain") for s in drawn)
+        assert fig.layout[f"xaxis{n}"].range == small.layout.xaxis.range
+        heads = [a.text for a in fig.layout.annotations if a.text.startswith(series.label)]
+        assert heads == [f"{series.label}<br><span style='font-size:12px'>"
+                         f"{small.layout.title.subtitle.text}</span>"]
+
+
 def test_year_on_year_draws_a_line_a_year_with_different_dashes(store):
     season = trends.seasonality(store.cursor(), YEAR_2025)
     fig = trend_charts.year_on_year_chart(season, "t", view="board", y_title="Incidents")
