@@ -304,8 +304,7 @@ def _window_bounds(start: np.ndarray, on_first: np.ndarray, end: np.ndarray, fir
     how many."""
     start = start - first
     first_after = np.where(on_first, start, start + 1)
-    last_after = np.minimum(np.minimum(last - first, first_after + window - 1),
-                            np.minimum(end, np.iinfo(np.int64).max - first) - first)
+    last_after = np.minimum(np.minimum(last - first, first_after + window - 1), end - first)
     b0 = np.maximum(0, start - window)
     return (b0, np.maximum(0, start - b0), first_after,
             np.maximum(0, last_after + 1 - first_after))
@@ -395,9 +394,8 @@ def displacement(con: duckdb.DuckDBPyConnection, filters: Filters, intervention_
         pool = data.by_type.get(match_type, np.zeros(0, dtype=np.int64))
         pool = pool[far[pool]]
         if len(pool):
-            chosen = _nearest_in_level(totals[near[these]], totals[pool],
-                                       np.ones((len(these), len(pool)), dtype=bool), k)
-            comps[these] = np.where(chosen >= 0, pool[np.maximum(chosen, 0)], -1)
+            comps[these] = _nearest_in_level(totals[near[these]], pool, totals[pool],
+                                             np.ones((len(these), len(pool)), dtype=bool), k)
     before_total = totals[near]
     after_total = cumulative[after[-1] + 1, near] - cumulative[after[0], near]
     assessed = np.flatnonzero(((comps >= 0).sum(axis=1) >= MIN_COMPARISONS)
@@ -440,14 +438,14 @@ def match_comparisons(counts: pd.DataFrame, before: pd.DatetimeIndex, place: str
     order = sorted(candidates)
     window = counts.loc[before]
     chosen = _nearest_in_level(window[place].to_numpy().sum(keepdims=True),
-                               window[order].to_numpy().sum(axis=0),
+                               np.arange(len(order)), window[order].to_numpy().sum(axis=0),
                                np.ones((1, len(order)), dtype=bool), k)[0]
     return [order[i] for i in chosen if i >= 0]
 
 
-def _nearest_in_level(totals: np.ndarray, pool_totals: np.ndarray, allowed: np.ndarray,
-                      k: int) -> np.ndarray:
-    """For each of n places' incidents before, the positions in the pool of the k allowed
+def _nearest_in_level(totals: np.ndarray, pool: np.ndarray, pool_totals: np.ndarray,
+                      allowed: np.ndarray, k: int) -> np.ndarray:
+    """For each of n places' incidents before, the members of the pool (columns) of the k allowed
     candidates with incidents whose totals over the same months (one row for all, or a row for
     each place) are closest, nearest first, ties in the pool's order; (n x k), -1 where fewer
     qualify. Totals are whole numbers, so each candidate's gap and position make one exact
@@ -460,7 +458,7 @@ def _nearest_in_level(totals: np.ndarray, pool_totals: np.ndarray, allowed: np.n
     if size > k:
         key = np.take_along_axis(key, np.argpartition(key, k - 1, axis=1)[:, :k], axis=1)
     key.sort(axis=1)
-    chosen = np.where(key[:, :k] < np.iinfo(np.int64).max, key[:, :k] % size, -1)
+    chosen = np.where(key[:, :k] < np.iinfo(np.int64).max, pool[key[:, :k] % size], -1)
     return np.pad(chosen, ((0, 0), (0, k - chosen.shape[1])), constant_values=-1)
 
 
@@ -796,8 +794,7 @@ def _assess(data: _Inputs, rows: pd.DataFrame, k: int, radius_m: int) -> list[_A
                            data.lon[pool], radius_m)
             allowed = ((pool[None, :] != own[these, None]) & ~near
                        & ~_treated_within(data, b0[these], a0[these] + m1[these], pool))
-            chosen = _nearest_in_level(before_total[these], totals, allowed, k)
-            comps[these] = np.where(chosen >= 0, pool[np.maximum(chosen, 0)], -1)
+            comps[these] = _nearest_in_level(before_total[these], pool, totals, allowed, k)
     enough = ready[(comps[ready] >= 0).sum(axis=1) >= MIN_COMPARISONS]
     estimates = dict(zip(enough.tolist(), _estimate(data, b0[enough], m0[enough], a0[enough],
                                                     m1[enough], own[enough], comps[enough]),
