@@ -138,6 +138,9 @@ def task_generate(db: Path, incidents: int, seed: int) -> dict:
 
     store = Store(db)
     t, made = timed(lambda: demo.generate(store, incidents=incidents, seed=seed))
+    if isinstance(made, ValueError):  # a store that holds data already, or too few incidents
+        store.close()
+        raise SystemExit(f"{db}: {made}")
     counts = dict(store.cursor().execute(
         "SELECT 'incident_risks', count(*) FROM incident_risks UNION ALL "
         "SELECT 'incident_people', count(*) FROM incident_people").fetchall())
