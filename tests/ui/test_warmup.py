@@ -2,12 +2,21 @@
 own, at start-up and again after every load; it can be turned off."""
 
 import asyncio
+import gc
 from types import SimpleNamespace
 
+import pytest
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.runtime.app_session import AppSessionState
 
 from ui import page_table, warmup
+
+
+@pytest.fixture(autouse=True)
+def collector_sees_everything_again():
+    """A warm-up sets objects aside from the collector; the test process gets them back."""
+    yield
+    gc.unfreeze()
 
 
 class FakeRuntime:
@@ -65,6 +74,43 @@ def test_a_new_data_version_warms_the_pages_again(monkeypatch):
     asyncio.run(run_until_versions_are_read())
     assert len(runtime.closed) == 2  # once at version 1, once at version 2
     assert [page for _, page, _ in runtime.asked] == ["", "trends", "", "trends"]
+
+
+def test_after_each_warm_up_what_is_alive_is_set_aside_from_the_collector(monkeypatch):
+    versions = [1, 2]  # then 2 for ever
+    monkeypatch.setattr(warmup, "data_version",
+                        lambda: versions.pop(0) if len(versions) > 1 else versions[0])
+    monkeypatch.setattr(warmup, "pages", lambda: ("", "trends"))
+    monkeypatch.setattr(warmup, "POLL_SECONDS", 0)
+    done = []
+    monkeypatch.setattr(warmup, "release", lambda: done.append("release"))
+    monkeypatch.setattr(warmup, "set_aside", lambda: done.append("set aside"))
+    runtime = FakeRuntime()
+    opened = runtime.handle_backmsg
+
+    def open_page(session, msg):
+        done.append(f"warm {msg.rerun_script.page_name or 'overview'}")
+        opened(session, msg)
+
+    runtime.handle_backmsg = open_page
+
+    async def run_until_set_aside_twice():
+        task = asyncio.create_task(warmup.keep_warm(runtime))
+        while done.count("set aside") < 2:
+            await asyncio.sleep(0)
+        task.cancel()
+
+    asyncio.run(run_until_set_aside_twice())
+    # the last warm-up's analyses are released before a new version is warmed
+    assert done == ["release", "warm overview", "warm trends", "set aside",
+                    "release", "warm overview", "warm trends", "set aside"]
+
+
+def test_objects_set_aside_are_left_out_of_collections_until_released():
+    warmup.set_aside()
+    assert gc.get_freeze_count() > 1000  # at least the modules this process imported
+    warmup.release()
+    assert gc.get_freeze_count() == 0
 
 
 def test_it_can_be_turned_off(monkeypatch):
