@@ -226,19 +226,42 @@ def month_grid(filters: Filters, observed: pd.Series | None = None) -> pd.Dateti
     return pd.date_range(months.min(), months.max(), freq="MS")
 
 
+SLOPES_PER_BLOCK = 2**22  # Theil–Sen's working slopes at once: 32 MB of float64
+
+
 def theil_sen_slopes(counts: np.ndarray) -> np.ndarray:
     """Theil–Sen slope of each row of a (places x months) count matrix: median pairwise slope.
 
-    Vectorised over places, so 10,000 places cost one array operation; a single month gives 0.
+    Vectorised over places: the slopes of every pair of months a lag apart are one array
+    subtraction into a shared buffer (no gathering by index), and the middle one or two are
+    found by partition in place, not a full sort. Rows go in blocks of at most
+    SLOPES_PER_BLOCK slopes, so five years of 12,000 places need 32 MB, not 350. A single
+    month gives 0.
     >>> theil_sen_slopes(np.array([[0, 1, 0, 2, 3, 5]]))
     array([1.])
     """
     counts = np.asarray(counts, dtype=float)
-    months = counts.shape[1] if counts.ndim == 2 else 0
+    rows, months = counts.shape if counts.ndim == 2 else (len(counts), 0)
     if months < 2:
-        return np.zeros(len(counts))
-    i, j = np.triu_indices(months, k=1)
-    return np.median((counts[:, j] - counts[:, i]) / (j - i), axis=1)
+        return np.zeros(rows)
+    pairs = months * (months - 1) // 2
+    middle = pairs // 2
+    kth = middle if pairs % 2 else (middle - 1, middle)
+    out = np.empty(rows)
+    step = max(1, SLOPES_PER_BLOCK // pairs)
+    for first in range(0, rows, step):
+        block = counts[first:first + step]
+        slopes = np.empty((len(block), pairs))
+        at = 0
+        for lag in range(1, months):
+            part = slopes[:, at:at + months - lag]
+            np.subtract(block[:, lag:], block[:, :-lag], out=part)
+            part /= lag
+            at += months - lag
+        slopes.partition(kth, axis=1)
+        out[first:first + step] = (slopes[:, middle] if pairs % 2
+                                   else (slopes[:, middle - 1] + slopes[:, middle]) / 2)
+    return out
 
 
 def monthly_matrix(monthly: pd.DataFrame, ids: list[str], grid: pd.DatetimeIndex) -> pd.DataFrame:
