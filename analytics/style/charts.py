@@ -14,7 +14,6 @@ import textwrap
 
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from analytics.governance import escape
 from analytics.store.sources import reword, source
@@ -40,22 +39,67 @@ def plain_title(text: str, width: int | None = None) -> str:
     return "<br>".join(escape.plotly(line) for line in lines)
 
 
+X_AXIS = {"showgrid": False, "linecolor": "#B1B4B6"}  # the house axes (see `house_layout`)
+Y_AXIS = {"gridcolor": "#E5E6E7", "zeroline": False, "rangemode": "tozero"}
+
+
+def house_layout(title: str, *, height: int = 360, wrap: int | None = None) -> dict:
+    """The house layout as a dict: headline title (plain text, which may name places: escaped
+    here; wrapped at `wrap` characters), plain background, readable font, quiet axes.
+
+    For a figure built in one step, go.Figure(data=..., layout=...): Plotly validates it once,
+    where every update of a built figure also goes through its change machinery, about 5 ms a
+    call (most of a small chart's cost, and 0.3 s of a page of small multiples)."""
+    return {
+        "title": {"text": plain_title(title, wrap), "x": 0, "xanchor": "left",
+                  "font": {"size": 18}},
+        "font": {"family": FONT, "size": 14, "color": "#0B0C0C"},
+        "plot_bgcolor": "white",
+        "paper_bgcolor": "white",
+        "height": height,
+        "margin": {"l": 10, "r": 10, "t": 60, "b": 10},
+        "legend": {"orientation": "h", "y": -0.2, "x": 0},
+        "hoverlabel": {"font": {"family": FONT}},
+        "xaxis": dict(X_AXIS),
+        "yaxis": dict(Y_AXIS),
+    }
+
+
 def style(fig: go.Figure, title: str, *, height: int = 360, wrap: int | None = None) -> go.Figure:
-    """Apply the house layout: headline title (plain text, which may name places: escaped here;
-    wrapped at `wrap` characters), plain background, readable font."""
-    fig.update_layout(
-        title={"text": plain_title(title, wrap), "x": 0, "xanchor": "left", "font": {"size": 18}},
-        font={"family": FONT, "size": 14, "color": "#0B0C0C"},
-        plot_bgcolor="white",
-        paper_bgcolor="white",
-        height=height,
-        margin={"l": 10, "r": 10, "t": 60, "b": 10},
-        legend={"orientation": "h", "y": -0.2, "x": 0},
-        hoverlabel={"font_family": FONT},
-    )
-    fig.update_xaxes(showgrid=False, linecolor="#B1B4B6")
-    fig.update_yaxes(gridcolor="#E5E6E7", zeroline=False, rangemode="tozero")
+    """Apply the house layout (`house_layout`) to a built figure, its axes all included."""
+    layout = house_layout(title, height=height, wrap=wrap)
+    del layout["xaxis"], layout["yaxis"]
+    fig.update_layout(layout)
+    fig.update_xaxes(X_AXIS)
+    fig.update_yaxes(Y_AXIS)
     return fig
+
+
+def merged(base: dict, changes: dict) -> dict:
+    """`base` with `changes` laid over it, nested dicts merged key by key as Plotly's updates
+    merge them (a new dict; neither argument is changed)."""
+    out = dict(base)
+    for key, value in changes.items():
+        old = out.get(key)
+        out[key] = merged(old, value) if isinstance(value, dict) and isinstance(old, dict) \
+            else value
+    return out
+
+
+def grid_domains(rows: int, columns: int, h_space: float,
+                 v_space: float) -> list[tuple[list[float], list[float]]]:
+    """The (x, y) domain of each cell of a grid of panels, row by row from the top left, with
+    `h_space` and `v_space` (fractions of the figure) between them, as make_subplots lays
+    them out."""
+    width = (1 - h_space * (columns - 1)) / columns
+    height = (1 - v_space * (rows - 1)) / rows
+    cells = []
+    for row in range(rows):
+        bottom = (rows - 1 - row) * (height + v_space)
+        for column in range(columns):
+            left = column * (width + h_space)
+            cells.append(([left, min(1.0, left + width)], [bottom, min(1.0, bottom + height)]))
+    return cells
 
 
 def tick_step(values: pd.Series, ticks: int = 6) -> dict:
@@ -73,33 +117,39 @@ def trend_grid(frame: pd.DataFrame, titles: dict[str, str], title: str, *, colum
                y_title: str = "Incidents") -> go.Figure:
     """Small multiples from a frame with `risk_type`, `month` and `value`: a compact monthly line
     for each risk type, titled from `titles`, in one figure of `columns` panels a row (one figure
-    draws in about half the time of one a panel, and builds in a quarter of it)."""
+    draws in about half the time of one a panel), built in one step (see `house_layout`)."""
     codes = list(dict.fromkeys(frame["risk_type"]))
     columns = max(1, min(columns, len(codes)))  # one or two types: wider panels, none empty
     rows = max(1, -(-len(codes) // columns))
     panel, top, gap = 190, 95, 90  # pixels: a panel's plot, the title, and the space between
     height = top + rows * panel + (rows - 1) * gap + 30
-    fig = make_subplots(rows=rows, cols=columns, horizontal_spacing=0.07,
-                        vertical_spacing=gap / (height - top - 30),
-                        subplot_titles=[plain_title(titles[c], 120 // columns) for c in codes])
-    for i, (_, part) in enumerate(frame.groupby("risk_type", sort=False)):
-        fig.add_trace(go.Scatter(
-            x=part["month"], y=part["value"], mode="lines+markers",
-            line={"color": DARK_BLUE, "width": 2}, marker={"size": 4},
-            hovertemplate="%{x|%B %Y}: %{y:,}<extra></extra>",
-        ), row=i // columns + 1, col=i % columns + 1)
-    style(fig, title, height=height)
-    fig.update_layout(margin={"l": 10, "r": 10, "t": top, "b": 10}, showlegend=False,
-                      title={"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 12}})
-    for i, annotation in enumerate(fig.layout.annotations):  # one a panel, in order
-        axis = fig.layout["xaxis" if i == 0 else f"xaxis{i + 1}"]
-        annotation.update(x=axis.domain[0], xanchor="left", align="left", font={"size": 14})
-    fig.update_yaxes(title=y_title, col=1)
-    fig.update_xaxes(tickformat="%b %Y", nticks=5)
-    for i in range(len(codes), rows * columns):  # the empty panels at the end of the last row
-        fig.update_xaxes(visible=False, row=i // columns + 1, col=i % columns + 1)
-        fig.update_yaxes(visible=False, row=i // columns + 1, col=i % columns + 1)
-    return fig
+    layout = house_layout(title, height=height)
+    del layout["xaxis"], layout["yaxis"]
+    layout["title"].update({"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 12}})
+    layout.update(margin={"l": 10, "r": 10, "t": top, "b": 10}, showlegend=False)
+    parts = dict(list(frame.groupby("risk_type", sort=False)))
+    data, heads = [], []
+    cells = grid_domains(rows, columns, 0.07, gap / (height - top - 30) if rows > 1 else 0.0)
+    for i, (domain_x, domain_y) in enumerate(cells):
+        n = "" if i == 0 else str(i + 1)
+        shown = {} if i < len(codes) else {"visible": False}  # the last row's empty cells
+        layout[f"xaxis{n}"] = {"anchor": f"y{n}", "domain": domain_x, **X_AXIS,
+                               "tickformat": "%b %Y", "nticks": 5, **shown}
+        layout[f"yaxis{n}"] = {"anchor": f"x{n}", "domain": domain_y, **Y_AXIS, **shown}
+        if i % columns == 0:
+            layout[f"yaxis{n}"]["title"] = {"text": y_title}
+        if i >= len(codes):
+            continue
+        part = parts[codes[i]]
+        data.append({"type": "scatter", "x": part["month"], "y": part["value"],
+                     "mode": "lines+markers", "line": {"color": DARK_BLUE, "width": 2},
+                     "marker": {"size": 4}, "hovertemplate": "%{x|%B %Y}: %{y:,}<extra></extra>",
+                     "xaxis": f"x{n}", "yaxis": f"y{n}"})
+        heads.append({"text": plain_title(titles[codes[i]], 120 // columns), "x": domain_x[0],
+                      "y": domain_y[1], "xref": "paper", "yref": "paper", "xanchor": "left",
+                      "yanchor": "bottom", "align": "left", "showarrow": False,
+                      "font": {"size": 14}})
+    return go.Figure(data=data, layout={**layout, "annotations": heads})
 
 
 def panels(figures: list[go.Figure], title: str, *, columns: int = 3, panel: int = 170,
@@ -107,44 +157,52 @@ def panels(figures: list[go.Figure], title: str, *, columns: int = 3, panel: int
     """Small figures as one figure of panels, `columns` a row: each panel keeps its figure's
     traces, shapes, annotations and axes, with its title (and subtitle) above it. One figure
     draws in about half the browser's time of one a panel. `head` is the room above a panel for
-    its title and up to three lines under it, `panel` a panel's plot, in pixels."""
+    its title and up to three lines under it, `panel` a panel's plot, in pixels. Built in one
+    step from the small figures' JSON (see `house_layout`)."""
     columns = max(1, min(columns, len(figures)))
     rows = max(1, -(-len(figures) // columns))
     top, ticks = 50 + head, 40  # the chart's title and the first row's heads; tick labels
     between = head + ticks
     plots = rows * panel + (rows - 1) * between
     height = top + plots + ticks
-    fig = make_subplots(rows=rows, cols=columns, horizontal_spacing=0.06,
-                        vertical_spacing=between / plots if rows > 1 else 0.0)
-    shapes, notes = [], []
-    for i, small in enumerate(figures):
+    layout = house_layout(title, height=height)
+    del layout["xaxis"], layout["yaxis"]
+    layout["title"].update({"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 12}})
+    layout.update(showlegend=False, margin={"l": 10, "r": 10, "t": top, "b": ticks})
+    data, shapes, notes = [], [], []
+    cells = grid_domains(rows, columns, 0.06, between / plots if rows > 1 else 0.0)
+    for i, (domain_x, domain_y) in enumerate(cells):
         n = "" if i == 0 else str(i + 1)
-        fig.add_traces(list(small.data), rows=i // columns + 1, cols=i % columns + 1)
-        for kind, spec in (("xaxis", small.layout.xaxis), ("yaxis", small.layout.yaxis)):
-            fig.layout[f"{kind}{n}"].update(
-                {k: v for k, v in spec.to_plotly_json().items() if k not in ("domain", "anchor")})
-        for item, into in [*((s, shapes) for s in small.layout.shapes),
-                           *((a, notes) for a in small.layout.annotations)]:
-            spec = item.to_plotly_json()
+        frame = {"anchor": f"y{n}", "domain": domain_x}, {"anchor": f"x{n}", "domain": domain_y}
+        if i >= len(figures):  # the empty cells at the end of the last row
+            layout[f"xaxis{n}"], layout[f"yaxis{n}"] = (
+                {**axis, "visible": False} for axis in frame)
+            continue
+        small_layout = figures[i].layout.to_plotly_json()
+        data += [{**trace.to_plotly_json(), "xaxis": f"x{n}", "yaxis": f"y{n}"}
+                 for trace in figures[i].data]
+        for kind, house, own in (("xaxis", X_AXIS, frame[0]), ("yaxis", Y_AXIS, frame[1])):
+            spec = {k: v for k, v in small_layout.get(kind, {}).items()
+                    if k not in ("domain", "anchor")}
+            layout[f"{kind}{n}"] = merged(merged(own, spec), house)
+        for item, into in [*((s, shapes) for s in small_layout.get("shapes", ())),
+                           *((a, notes) for a in small_layout.get("annotations", ()))]:
+            spec = dict(item)
             for axis in ("x", "y"):  # "x" -> "x3", "y domain" -> "y3 domain", "paper" -> domain
                 ref = spec.get(f"{axis}ref", axis)
                 spec[f"{axis}ref"] = (f"{axis}{n} domain" if ref == "paper"
                                       else ref.replace(axis, f"{axis}{n}", 1))
             into.append(spec)
-        domain_x, domain_y = fig.layout[f"xaxis{n}"].domain, fig.layout[f"yaxis{n}"].domain
-        words = small.layout.title.text or ""
-        if small.layout.title.subtitle.text:
-            words += f"<br><span style='font-size:12px'>{small.layout.title.subtitle.text}</span>"
+        heading = small_layout.get("title", {})
+        words = heading.get("text") or ""
+        if heading.get("subtitle", {}).get("text"):
+            words += f"<br><span style='font-size:12px'>{heading['subtitle']['text']}</span>"
         # hung from the top of the room above the panel, so a row's titles line up however
         # many lines their findings take
         notes.append({"text": words, "x": domain_x[0], "y": domain_y[1], "xref": "paper",
                       "yref": "paper", "xanchor": "left", "yanchor": "top", "yshift": head - 4,
                       "align": "left", "showarrow": False, "font": {"size": 15}})
-    style(fig, title, height=height)
-    fig.update_layout(shapes=shapes, annotations=notes, showlegend=False,
-                      margin={"l": 10, "r": 10, "t": top, "b": ticks},
-                      title={"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 12}})
-    return fig
+    return go.Figure(data=data, layout={**layout, "shapes": shapes, "annotations": notes})
 
 
 def name_rows(names: pd.Series) -> dict:

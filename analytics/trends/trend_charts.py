@@ -23,6 +23,7 @@ from analytics.style.charts import (
     LIGHT_PURPLE,
     ORANGE,
     TURQUOISE,
+    house_layout,
     panels,
     plain_title,
     style,
@@ -58,61 +59,65 @@ def xmr_chart(series: TrendSeries, title: str, *, view: str, y_title: str, unit:
     worked out from the exact counts, are left out, so nothing drawn gives back an exact count;
     points whose count is 1 to 4 are left out in views that suppress them.
 
-    Compact charts (small multiples) put the finding in `subtitle` under a short title."""
+    Compact charts (small multiples) put the finding in `subtitle` under a short title. Built
+    in one step from its parts (charts.house_layout): a page draws a dozen."""
     res, pts = series.result, series.result.points
     x, y = pts["period"], shown_values(series, view)
-    fig = go.Figure()
     hover = "%{x|%B %Y}: %{y:,.2f}<extra></extra>" if unit == "month" else \
         "Week of %{x|%-d %B %Y}: %{y:,.2f}<extra></extra>"
-    fig.add_trace(go.Scatter(x=x, y=y, mode="lines", line={"color": "#6F777B", "width": 1.5},
-                             hoverinfo="skip", showlegend=False, connectgaps=False))
+    traces = [_line(x=x, y=y, color="#6F777B", width=1.5, hoverinfo="skip", showlegend=False,
+                    connectgaps=False)]
     for kind, (name, colour, symbol, size) in MARKERS.items():
         on = (pts["point_type"] == kind) & y.notna()
         if kind == spc.COMMON or on.any():
-            fig.add_trace(go.Scatter(
-                x=x[on], y=y[on], mode="markers", name=name, hovertemplate=hover,
-                marker={"color": colour, "symbol": symbol, "size": size - (2 if compact else 0),
-                        "line": {"color": "#0B0C0C" if kind != spc.COMMON else colour,
-                                 "width": 1}},
-            ))
+            traces.append({
+                "type": "scatter", "x": x[on], "y": y[on], "mode": "markers", "name": name,
+                "hovertemplate": hover,
+                "marker": {"color": colour, "symbol": symbol,
+                           "size": size - (2 if compact else 0),
+                           "line": {"color": "#0B0C0C" if kind != spc.COMMON else colour,
+                                    "width": 1}},
+            })
     if not rounds(view):  # worked out from exact counts: an average times the months is a total
-        _centre_and_limits(fig, res, compact)
-    _baseline_and_changes(fig, res, compact)
+        traces += _centre_and_limits(res, compact)
+    shapes, notes = _baseline_and_changes(res, compact)
     if window is not None and window.extended and window.chosen_start:
-        start = pd.Timestamp(window.chosen_start)
-        fig.add_vrect(x0=x.iloc[0], x1=start, fillcolor=SHADE, line_width=0, layer="below")
+        shapes.append(_shade(x.iloc[0], pd.Timestamp(window.chosen_start), SHADE))
         if not compact:
-            _label(fig, x.iloc[0], "Before the chosen period", 0.01, "left", inside=True)
+            notes.append(_label(x.iloc[0], "Before the chosen period", 0.01))
     labelled = 0
     if interventions is not None and not interventions.empty:
-        labelled = _interventions(fig, interventions, compact)
-    style(fig, title, wrap=110, height=280 if compact else 450)
-    fig.update_yaxes(title=y_title if not compact else None)
+        marks = _interventions(interventions, compact)
+        shapes, notes, traces = shapes + marks[0], notes + marks[1], traces + marks[2]
+        labelled = len(marks[0])
+    layout = house_layout(title, wrap=110, height=280 if compact else 450)
+    layout["shapes"], layout["annotations"] = shapes, notes
+    if not compact:
+        layout["yaxis"]["title"] = {"text": y_title}
     half = pd.Timedelta(days=15 if unit == "month" else 4)
-    fig.update_xaxes(tickformat="%b %Y" if unit == "month" else "%-d %b %Y",
-                     range=[x.iloc[0] - half, x.iloc[-1] + half] if len(x) else None)
+    layout["xaxis"]["tickformat"] = "%b %Y" if unit == "month" else "%-d %b %Y"
+    if len(x):
+        layout["xaxis"]["range"] = [x.iloc[0] - half, x.iloc[-1] + half]
     if compact:
-        wrapped = _wrap(subtitle, 46) if subtitle else ""
         lines = SUBTITLE_LINES if subtitle else 0  # the same for all, so a grid's rows align
-        fig.update_layout(showlegend=False, title_font_size=15,
-                          title={"yref": "container", "y": 1, "yanchor": "top",
-                                 "pad": {"t": 8}},
-                          margin={"l": 10, "r": 10, "t": 48 + 16 * lines, "b": 10},
-                          height=260 + 16 * lines)
+        layout["title"].update({"font": {"size": 15}, "yref": "container", "y": 1,
+                                "yanchor": "top", "pad": {"t": 8}})
         if subtitle:
-            fig.update_layout(title_subtitle={"text": wrapped,
-                                              "font": {"size": 12, "color": "#0B0C0C"}})
+            layout["title"]["subtitle"] = {"text": _wrap(subtitle, 46),
+                                           "font": {"size": 12, "color": "#0B0C0C"}}
+        layout.update(showlegend=False, height=260 + 16 * lines,
+                      margin={"l": 10, "r": 10, "t": 48 + 16 * lines, "b": 10})
     else:
         wrapped = _wrap(title, 100)
-        top = 70 + 20 * min(labelled, 2) + 24 * wrapped.count("<br>")
         # Plotly places a title of several lines by its first line's middle: put that 24 px
         # down, so the tops of its letters are not cut off
-        fig.update_layout(title={"text": wrapped, "yref": "container",
-                                 "y": 1 - 24 / fig.layout.height, "yanchor": "middle",
-                                 "pad": {"t": 0, "b": 0}},
-                          margin={"l": 10, "r": 10, "t": top, "b": 10},
-                          legend={"orientation": "h", "y": -0.15, "x": 0})
-    return fig
+        layout["title"].update({"text": wrapped, "yref": "container",
+                                "y": 1 - 24 / layout["height"], "yanchor": "middle",
+                                "pad": {"t": 0, "b": 0}})
+        layout.update(margin={"l": 10, "r": 10, "b": 10,
+                              "t": 70 + 20 * min(labelled, 2) + 24 * wrapped.count("<br>")},
+                      legend={"orientation": "h", "y": -0.15, "x": 0})
+    return go.Figure(data=traces, layout=layout)
 
 
 def xmr_panels(series: tuple[TrendSeries, ...], title: str, *, view: str, y_title: str,
@@ -123,7 +128,14 @@ def xmr_panels(series: tuple[TrendSeries, ...], title: str, *, view: str, y_titl
                              compact=True, subtitle=s.sentence) for s in series], title)
 
 
-def _centre_and_limits(fig: go.Figure, res: spc.SpcResult, compact: bool) -> None:
+def _line(**spec: object) -> dict:
+    """A scatter trace drawn as a line: `color`, `width` and `dash` style it, the rest are the
+    trace's own properties."""
+    look = {k: spec.pop(k) for k in ("color", "width", "dash") if k in spec}
+    return {"type": "scatter", "mode": "lines", "line": look, **spec}
+
+
+def _centre_and_limits(res: spc.SpcResult, compact: bool) -> list[dict]:
     """Average, limits and the two-sigma band for segments with limits, a dashed median for
     segments too short for them; lines break at change points."""
     pts = res.points
@@ -135,84 +147,90 @@ def _centre_and_limits(fig: go.Figure, res: spc.SpcResult, compact: bool) -> Non
         line["x"] += [*seg["period"], None]
         for col in ("centre", "lower", "upper", "lower_band", "upper_band"):
             line[col] += [*seg[col], None]
+    traces = []
     if lines["run"]["x"]:
-        fig.add_trace(go.Scatter(x=lines["run"]["x"], y=lines["run"]["centre"], mode="lines",
-                                 name="Median (too rare for limits)",
-                                 line={"color": DARK_BLUE, "width": 2, "dash": "dash"},
-                                 hovertemplate="Median: %{y:,.2f}<extra></extra>"))
+        traces.append(_line(x=lines["run"]["x"], y=lines["run"]["centre"],
+                            name="Median (too rare for limits)", color=DARK_BLUE, width=2,
+                            dash="dash", hovertemplate="Median: %{y:,.2f}<extra></extra>"))
     xmr = lines["xmr"]
     if not xmr["x"]:
-        return
-    fig.add_trace(go.Scatter(x=xmr["x"], y=xmr["centre"], mode="lines", name="Average",
-                             line={"color": DARK_BLUE, "width": 2},
-                             hovertemplate="Average: %{y:,.2f}<extra></extra>"))
+        return traces
     lower = [None if v is None or pd.isna(v) else max(v, 0.0) for v in xmr["lower"]]  # ≥ 0
-    fig.add_trace(go.Scatter(x=xmr["x"], y=xmr["upper"], mode="lines", name="Process limits",
-                             line={"color": LIMIT_COLOUR, "width": 1.5, "dash": "dash"},
-                             hovertemplate="Upper limit: %{y:,.2f}<extra></extra>",
-                             legendgroup="limits"))
-    fig.add_trace(go.Scatter(x=xmr["x"], y=lower, mode="lines", name="Lower limit",
-                             showlegend=False,
-                             line={"color": LIMIT_COLOUR, "width": 1.5, "dash": "dash"},
-                             hovertemplate="Lower limit: %{y:,.2f}<extra></extra>",
-                             legendgroup="limits"))
-    if compact:
-        return
-    for col, show in (("upper_band", True), ("lower_band", False)):
-        fig.add_trace(go.Scatter(x=xmr["x"], y=xmr[col], mode="lines", showlegend=show,
-                                 name="Two-sigma band", legendgroup="band",
-                                 line={"color": BAND_COLOUR, "width": 1, "dash": "dot"},
-                                 hoverinfo="skip"))
+    limits = {"color": LIMIT_COLOUR, "width": 1.5, "dash": "dash", "legendgroup": "limits"}
+    traces += [
+        _line(x=xmr["x"], y=xmr["centre"], name="Average", color=DARK_BLUE, width=2,
+              hovertemplate="Average: %{y:,.2f}<extra></extra>"),
+        _line(x=xmr["x"], y=xmr["upper"], name="Process limits",
+              hovertemplate="Upper limit: %{y:,.2f}<extra></extra>", **limits),
+        _line(x=xmr["x"], y=lower, name="Lower limit", showlegend=False,
+              hovertemplate="Lower limit: %{y:,.2f}<extra></extra>", **limits),
+    ]
+    if not compact:
+        traces += [_line(x=xmr["x"], y=xmr[col], showlegend=show, name="Two-sigma band",
+                         legendgroup="band", color=BAND_COLOUR, width=1, dash="dot",
+                         hoverinfo="skip")
+                   for col, show in (("upper_band", True), ("lower_band", False))]
+    return traces
 
 
-def _baseline_and_changes(fig: go.Figure, res: spc.SpcResult, compact: bool) -> None:
-    """Shade the points the limits were fixed on and draw a line at each change point, both
-    labelled."""
+def _shade(x0: object, x1: object, colour: str) -> dict:
+    """A band shaded from x0 to x1, the plot's full height, under the data (add_vrect's)."""
+    return {"type": "rect", "x0": x0, "x1": x1, "xref": "x", "y0": 0, "y1": 1,
+            "yref": "y domain", "fillcolor": colour, "line": {"width": 0}, "layer": "below"}
+
+
+def _upright(x: object, line: dict) -> dict:
+    """A vertical line at x, the plot's full height."""
+    return {"type": "line", "x0": x, "x1": x, "y0": 0, "y1": 1, "yref": "paper", "line": line}
+
+
+def _baseline_and_changes(res: spc.SpcResult, compact: bool) -> tuple[list[dict], list[dict]]:
+    """Shapes and labels: the points the limits were fixed on, shaded, and a line at each
+    change point."""
     pts = res.points
+    shapes, notes = [], []
     for _, seg in pts[pts["fixed"]].groupby("segment"):
-        fig.add_vrect(x0=seg["period"].iloc[0], x1=seg["period"].iloc[-1],
-                      fillcolor="rgba(162, 133, 209, 0.15)", line_width=0, layer="below")
+        shapes.append(_shade(seg["period"].iloc[0], seg["period"].iloc[-1],
+                             "rgba(162, 133, 209, 0.15)"))
         if not compact:
-            _label(fig, seg["period"].iloc[0], "Limits fixed on these points", 0.09, "left",
-                   "#5B3F8C", inside=True)
-    opts = res.options
-    for cp in opts.change_points:
+            notes.append(_label(seg["period"].iloc[0], "Limits fixed on these points", 0.09,
+                                "#5B3F8C"))
+    for cp in res.options.change_points:
         ts = pd.Timestamp(cp)
-        fig.add_shape(type="line", x0=ts, x1=ts, y0=0, y1=1, yref="paper",
-                      line={"color": DARK_BLUE, "width": 1.5})
+        shapes.append(_upright(ts, {"color": DARK_BLUE, "width": 1.5}))
         if not compact:
-            _label(fig, ts, "Limits recalculated", 0.01, "left", DARK_BLUE, inside=True)
+            notes.append(_label(ts, "Limits recalculated", 0.01, DARK_BLUE))
+    return shapes, notes
 
 
-def _interventions(fig: go.Figure, frame: pd.DataFrame, compact: bool) -> int:
-    """A numbered dotted line where each of the latest MAX_MARKERS interventions started; the
-    legend names each number, so labels never collide however close the lines are. Returns how
-    many were drawn."""
+def _interventions(frame: pd.DataFrame, compact: bool) -> tuple[list[dict], list[dict],
+                                                                 list[dict]]:
+    """Shapes, labels and legend entries: a numbered dotted line where each of the latest
+    MAX_MARKERS interventions started; the legend names each number, so labels never collide
+    however close the lines are."""
     recent = frame.sort_values("started_on").tail(MAX_MARKERS).reset_index(drop=True)
+    shapes, notes, legend = [], [], []
+    dotted = {"color": TURQUOISE, "width": 2, "dash": "dot"}
     for i, row in recent.iterrows():
         ts = pd.Timestamp(row["started_on"])
-        fig.add_shape(type="line", x0=ts, x1=ts, y0=0, y1=1, yref="paper",
-                      line={"color": TURQUOISE, "width": 2, "dash": "dot"})
+        shapes.append(_upright(ts, dotted))
         if compact:
             continue
-        fig.add_annotation(x=ts, y=1, yref="paper", text=f"<b>{i + 1}</b>", showarrow=False,
-                           yanchor="bottom", yshift=2 + 18 * (i % 2),
-                           font={"size": 12, "color": INTERVENTION},
-                           bgcolor="rgba(255,255,255,0.9)")
+        notes.append({"x": ts, "y": 1, "yref": "paper", "text": f"<b>{i + 1}</b>",
+                      "showarrow": False, "yanchor": "bottom", "yshift": 2 + 18 * (i % 2),
+                      "font": {"size": 12, "color": INTERVENTION},
+                      "bgcolor": "rgba(255,255,255,0.9)"})
         what = escape.plotly(textwrap.shorten(str(row["label"]), 50, placeholder="…"))
-        name = f"{i + 1}: {what} ({ts:%b %Y})"
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=name,
-                                 line={"color": TURQUOISE, "width": 2, "dash": "dot"}))
-    return len(recent)
+        legend.append(_line(x=[None], y=[None], name=f"{i + 1}: {what} ({ts:%b %Y})",
+                            **dotted))
+    return shapes, notes, legend
 
 
-def _label(fig: go.Figure, x, text: str, y: float, side: str, colour: str = DARK_GREY, *,
-           inside: bool = False, row: int = 0) -> None:
-    """A small label at date x: inside the plot from its foot, or above the plot in a row."""
-    fig.add_annotation(x=x, y=y, yref="paper", text=text, showarrow=False,
-                       xanchor="left" if side == "left" else "right",
-                       yanchor="bottom", yshift=0 if inside else 4 + 20 * row,
-                       font={"size": 12, "color": colour}, bgcolor="rgba(255,255,255,0.85)")
+def _label(x: object, text: str, y: float, colour: str = DARK_GREY) -> dict:
+    """A small label at date x, inside the plot, `y` of its height up from its foot."""
+    return {"x": x, "y": y, "yref": "paper", "text": text, "showarrow": False,
+            "xanchor": "left", "yanchor": "bottom", "yshift": 0,
+            "font": {"size": 12, "color": colour}, "bgcolor": "rgba(255,255,255,0.85)"}
 
 
 def year_on_year_chart(s: Seasonality, title: str, *, view: str, y_title: str) -> go.Figure:
