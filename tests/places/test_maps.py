@@ -5,6 +5,7 @@ import json
 from datetime import date
 
 import pandas as pd
+import pydeck as pdk
 import pytest
 from shapely.geometry import box
 
@@ -226,3 +227,9 @@ def test_the_interventions_page_map_fits_wards_and_marks_each_place(borough):
     assert len(layer(result, "interventions").data) == 2
     assert maps.interventions_map(register({"lat": None, "lon": None}), "board",
                                   wards=borough["wards"], counts=borough["counts"]) is None
+
+
+def test_a_kept_deck_writes_its_json_once_and_it_is_pydecks_own(borough):
+    deck = build(borough).deck
+    assert deck.to_json() is deck.to_json()  # every render sends the same text, written once
+    assert json.loads(deck.to_json()) == json.loads(pdk.Deck.to_json(deck))
