@@ -16,6 +16,10 @@ It warms what local mode shows (the board view, the sidebar's default). Where si
 configured, the warming session is not signed in and stops at the sign-in page: nothing is
 computed for it, and nothing is written to the audit log. SAFEGUARDING_WARM_UP=0 turns it off
 (the benchmark's cold timings, tests that count what runs).
+
+After each warm-up it sets every object then alive aside from the garbage collector
+(`set_aside`), so the full collection Streamlit runs after every script run no longer walks the
+libraries and the warmed analyses, 0.15 s or more of every render at a million incidents.
 """
 
 from __future__ import annotations
