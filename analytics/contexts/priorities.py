@@ -161,13 +161,15 @@ def with_signals(ranked: pd.DataFrame, signals: pd.DataFrame) -> pd.DataFrame:
 
 
 def _top_risks(prof: pd.DataFrame) -> list[tuple[str, ...]]:
-    """The labels of each place's most common risk types, most common first."""
+    """The labels of each place's most common risk types, most common first (a column at a
+    time: no array indexing a row)."""
     columns = list(risk_columns(prof))
     counts = prof[columns].to_numpy()
     order = np.argsort(-counts, axis=1, kind="stable")[:, :TOP_RISKS_NAMED]
-    present = np.take_along_axis(counts, order, axis=1) > 0  # most common first: zeros trail
+    named = (np.take_along_axis(counts, order, axis=1) > 0).sum(axis=1)  # zeros trail
     labels = np.array([risk_label(code) for code in risk_columns(prof).values()], dtype=object)
-    return [tuple(labels[o[keep]]) for o, keep in zip(order, present, strict=True)]
+    return [tuple(row[:k]) for row, k in zip(labels[order].tolist(), named.tolist(),
+                                               strict=True)]
 
 
 def number_word(n: int) -> str:
