@@ -102,6 +102,30 @@ def grid_domains(rows: int, columns: int, h_space: float,
     return cells
 
 
+def _panels_layout(title: str, *, height: int, margin: dict) -> dict:
+    """The house layout for one figure of panels: no axes of its own (each panel brings its
+    pair, `_cells`), no legend, the title hung from the top of the figure."""
+    layout = house_layout(title, height=height)
+    del layout["xaxis"], layout["yaxis"]
+    layout["title"].update({"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 12}})
+    layout.update(showlegend=False, margin=margin)
+    return layout
+
+
+def _cells(rows: int, columns: int, filled: int, h_space: float,
+           v_space: float) -> list[tuple[str, dict, dict]]:
+    """Each cell of a grid of panels (`grid_domains`): its axes' suffix ("" for the first, then
+    "2", "3", ...) and its x and y axes, anchored to each other in their domains; the cells
+    past the first `filled` (the end of the last row) are hidden."""
+    cells = []
+    for i, (x, y) in enumerate(grid_domains(rows, columns, h_space, v_space)):
+        n = "" if i == 0 else str(i + 1)
+        hidden = {} if i < filled else {"visible": False}
+        cells.append((n, {"anchor": f"y{n}", "domain": x, **hidden},
+                      {"anchor": f"x{n}", "domain": y, **hidden}))
+    return cells
+
+
 def tick_step(values: pd.Series, ticks: int = 6) -> dict:
     """Axis ticks in steps of 5 (5, 10, 25, 50, ...) when every value is a multiple of 5, as
     the board view's rounded counts are, so the scale never suggests a count of 1 to 4."""
@@ -123,19 +147,13 @@ def trend_grid(frame: pd.DataFrame, titles: dict[str, str], title: str, *, colum
     rows = max(1, -(-len(codes) // columns))
     panel, top, gap = 190, 95, 90  # pixels: a panel's plot, the title, and the space between
     height = top + rows * panel + (rows - 1) * gap + 30
-    layout = house_layout(title, height=height)
-    del layout["xaxis"], layout["yaxis"]
-    layout["title"].update({"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 12}})
-    layout.update(margin={"l": 10, "r": 10, "t": top, "b": 10}, showlegend=False)
+    layout = _panels_layout(title, height=height, margin={"l": 10, "r": 10, "t": top, "b": 10})
     parts = dict(list(frame.groupby("risk_type", sort=False)))
     data, heads = [], []
-    cells = grid_domains(rows, columns, 0.07, gap / (height - top - 30) if rows > 1 else 0.0)
-    for i, (domain_x, domain_y) in enumerate(cells):
-        n = "" if i == 0 else str(i + 1)
-        shown = {} if i < len(codes) else {"visible": False}  # the last row's empty cells
-        layout[f"xaxis{n}"] = {"anchor": f"y{n}", "domain": domain_x, **X_AXIS,
-                               "tickformat": "%b %Y", "nticks": 5, **shown}
-        layout[f"yaxis{n}"] = {"anchor": f"x{n}", "domain": domain_y, **Y_AXIS, **shown}
+    cells = _cells(rows, columns, len(codes), 0.07, gap / (height - top - 30) if rows > 1 else 0.0)
+    for i, (n, x_axis, y_axis) in enumerate(cells):
+        layout[f"xaxis{n}"] = {**x_axis, **X_AXIS, "tickformat": "%b %Y", "nticks": 5}
+        layout[f"yaxis{n}"] = {**y_axis, **Y_AXIS}
         if i % columns == 0:
             layout[f"yaxis{n}"]["title"] = {"text": y_title}
         if i >= len(codes):
@@ -145,10 +163,10 @@ def trend_grid(frame: pd.DataFrame, titles: dict[str, str], title: str, *, colum
                      "mode": "lines+markers", "line": {"color": DARK_BLUE, "width": 2},
                      "marker": {"size": 4}, "hovertemplate": "%{x|%B %Y}: %{y:,}<extra></extra>",
                      "xaxis": f"x{n}", "yaxis": f"y{n}"})
-        heads.append({"text": plain_title(titles[codes[i]], 120 // columns), "x": domain_x[0],
-                      "y": domain_y[1], "xref": "paper", "yref": "paper", "xanchor": "left",
-                      "yanchor": "bottom", "align": "left", "showarrow": False,
-                      "font": {"size": 14}})
+        heads.append({"text": plain_title(titles[codes[i]], 120 // columns),
+                      "x": x_axis["domain"][0], "y": y_axis["domain"][1], "xref": "paper",
+                      "yref": "paper", "xanchor": "left", "yanchor": "bottom", "align": "left",
+                      "showarrow": False, "font": {"size": 14}})
     return go.Figure(data=data, layout={**layout, "annotations": heads})
 
 
@@ -165,23 +183,18 @@ def panels(figures: list[go.Figure], title: str, *, columns: int = 3, panel: int
     between = head + ticks
     plots = rows * panel + (rows - 1) * between
     height = top + plots + ticks
-    layout = house_layout(title, height=height)
-    del layout["xaxis"], layout["yaxis"]
-    layout["title"].update({"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 12}})
-    layout.update(showlegend=False, margin={"l": 10, "r": 10, "t": top, "b": ticks})
+    layout = _panels_layout(title, height=height,
+                            margin={"l": 10, "r": 10, "t": top, "b": ticks})
     data, shapes, notes = [], [], []
-    cells = grid_domains(rows, columns, 0.06, between / plots if rows > 1 else 0.0)
-    for i, (domain_x, domain_y) in enumerate(cells):
-        n = "" if i == 0 else str(i + 1)
-        frame = {"anchor": f"y{n}", "domain": domain_x}, {"anchor": f"x{n}", "domain": domain_y}
+    cells = _cells(rows, columns, len(figures), 0.06, between / plots if rows > 1 else 0.0)
+    for i, (n, x_axis, y_axis) in enumerate(cells):
         if i >= len(figures):  # the empty cells at the end of the last row
-            layout[f"xaxis{n}"], layout[f"yaxis{n}"] = (
-                {**axis, "visible": False} for axis in frame)
+            layout[f"xaxis{n}"], layout[f"yaxis{n}"] = x_axis, y_axis
             continue
         small_layout = figures[i].layout.to_plotly_json()
         data += [{**trace.to_plotly_json(), "xaxis": f"x{n}", "yaxis": f"y{n}"}
                  for trace in figures[i].data]
-        for kind, house, own in (("xaxis", X_AXIS, frame[0]), ("yaxis", Y_AXIS, frame[1])):
+        for kind, house, own in (("xaxis", X_AXIS, x_axis), ("yaxis", Y_AXIS, y_axis)):
             spec = {k: v for k, v in small_layout.get(kind, {}).items()
                     if k not in ("domain", "anchor")}
             layout[f"{kind}{n}"] = merged(merged(own, spec), house)
@@ -199,9 +212,10 @@ def panels(figures: list[go.Figure], title: str, *, columns: int = 3, panel: int
             words += f"<br><span style='font-size:12px'>{heading['subtitle']['text']}</span>"
         # hung from the top of the room above the panel, so a row's titles line up however
         # many lines their findings take
-        notes.append({"text": words, "x": domain_x[0], "y": domain_y[1], "xref": "paper",
-                      "yref": "paper", "xanchor": "left", "yanchor": "top", "yshift": head - 4,
-                      "align": "left", "showarrow": False, "font": {"size": 15}})
+        notes.append({"text": words, "x": x_axis["domain"][0], "y": y_axis["domain"][1],
+                      "xref": "paper", "yref": "paper", "xanchor": "left", "yanchor": "top",
+                      "yshift": head - 4, "align": "left", "showarrow": False,
+                      "font": {"size": 15}})
     return go.Figure(data=data, layout={**layout, "shapes": shapes, "annotations": notes})
 
 
