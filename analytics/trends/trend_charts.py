@@ -87,10 +87,12 @@ def xmr_chart(series: TrendSeries, title: str, *, view: str, y_title: str, unit:
             notes.append(_label(x.iloc[0], "Before the chosen period", 0.01))
     labelled = 0
     if interventions is not None and not interventions.empty:
-        marks = _interventions(interventions, compact)
-        shapes, notes, traces = shapes + marks[0], notes + marks[1], traces + marks[2]
-        labelled = len(marks[0])
-    layout = house_layout(title, wrap=110, height=280 if compact else 450)
+        lines_at, numbers, legend = _interventions(interventions, compact)
+        shapes, notes, traces = shapes + lines_at, notes + numbers, traces + legend
+        labelled = len(lines_at)
+    lines = SUBTITLE_LINES if subtitle else 0  # the same for all, so a grid's rows align
+    layout = house_layout(title, wrap=110 if compact else 100,
+                          height=260 + 16 * lines if compact else 450)
     layout["shapes"], layout["annotations"] = shapes, notes
     if not compact:
         layout["yaxis"]["title"] = {"text": y_title}
@@ -99,23 +101,21 @@ def xmr_chart(series: TrendSeries, title: str, *, view: str, y_title: str, unit:
     if len(x):
         layout["xaxis"]["range"] = [x.iloc[0] - half, x.iloc[-1] + half]
     if compact:
-        lines = SUBTITLE_LINES if subtitle else 0  # the same for all, so a grid's rows align
         layout["title"].update({"font": {"size": 15}, "yref": "container", "y": 1,
                                 "yanchor": "top", "pad": {"t": 8}})
         if subtitle:
-            layout["title"]["subtitle"] = {"text": _wrap(subtitle, 46),
+            layout["title"]["subtitle"] = {"text": plain_title(subtitle, 46),
                                            "font": {"size": 12, "color": "#0B0C0C"}}
-        layout.update(showlegend=False, height=260 + 16 * lines,
+        layout.update(showlegend=False,
                       margin={"l": 10, "r": 10, "t": 48 + 16 * lines, "b": 10})
     else:
-        wrapped = _wrap(title, 100)
         # Plotly places a title of several lines by its first line's middle: put that 24 px
         # down, so the tops of its letters are not cut off
-        layout["title"].update({"text": wrapped, "yref": "container",
-                                "y": 1 - 24 / layout["height"], "yanchor": "middle",
-                                "pad": {"t": 0, "b": 0}})
+        layout["title"].update({"yref": "container", "y": 1 - 24 / layout["height"],
+                                "yanchor": "middle", "pad": {"t": 0, "b": 0}})
+        breaks = layout["title"]["text"].count("<br>")
         layout.update(margin={"l": 10, "r": 10, "b": 10,
-                              "t": 70 + 20 * min(labelled, 2) + 24 * wrapped.count("<br>")},
+                              "t": 70 + 20 * min(labelled, 2) + 24 * breaks},
                       legend={"orientation": "h", "y": -0.15, "x": 0})
     return go.Figure(data=traces, layout=layout)
 
@@ -270,8 +270,3 @@ def profile_chart(s: Seasonality, title: str, *, view: str, y_title: str) -> go.
     fig.update_layout(margin={"l": 10, "r": 10, "t": 80, "b": 10})
     fig.update_yaxes(title=y_title)
     return fig
-
-
-def _wrap(text: str, width: int) -> str:
-    """Break a long title over lines (Plotly titles do not wrap themselves), escaped."""
-    return plain_title(text, width)
