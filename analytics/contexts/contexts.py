@@ -138,26 +138,34 @@ def _base(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     ).df()
 
 
+# Each context's row in _base (which is ordered by context_id): the counts below name a context
+# by this number, not its id, so that ten thousand ids are neither turned into Python strings
+# nor looked up again (0.1 s of a profile at a million incidents).
+NUMBERED = ("numbered AS (SELECT context_id, (row_number() OVER (ORDER BY context_id) - 1)::INTEGER"
+            " AS row FROM sel GROUP BY context_id)")
+
+
 def _risk_counts(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
-    """Per context and risk type: incidents carrying that risk type."""
+    """Per context (its row in _base) and risk type: incidents carrying that risk type."""
     sel, params = _selected(filters)
     return con.execute(
         f"""
-        WITH {sel}, r AS (SELECT context_id, unnest(risks) AS risk_type FROM sel)
-        SELECT context_id, risk_type, count(*) AS incidents FROM r GROUP BY ALL
+        WITH {sel}, {NUMBERED},
+        r AS (SELECT row, unnest(risks) AS risk_type FROM sel JOIN numbered USING (context_id))
+        SELECT row, risk_type, count(*) AS incidents FROM r GROUP BY ALL
         """,
         params,
     ).df()
 
 
 def _monthly(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
-    """Per context and local calendar month: incidents."""
+    """Per context (its row in _base) and local calendar month: incidents."""
     sel, params = _selected(filters)
     return con.execute(
         f"""
-        WITH {sel}
-        SELECT context_id, date_trunc('month', at_local)::DATE AS month, count(*) AS incidents
-        FROM sel GROUP BY ALL
+        WITH {sel}, {NUMBERED}
+        SELECT row, date_trunc('month', at_local)::DATE AS month, count(*) AS incidents
+        FROM sel JOIN numbered USING (context_id) GROUP BY ALL
         """,
         params,
     ).df()
@@ -297,22 +305,23 @@ def profiles(con: duckdb.DuckDBPyConnection, filters: Filters,
     """
     base = _base(con, filters)
     ids = base["context_id"].tolist()
+    rows = pd.RangeIndex(len(ids))  # what _risk_counts and _monthly name each context by
     risks = _risk_counts(con, filters)
-    shares = laid_out(risks, pd.Index(ids, name="context_id"),
-                      pd.Index(sorted(risks["risk_type"].unique()), name="risk_type"),
-                      row="context_id", column="risk_type", value="incidents")
+    shares = laid_out(risks, rows, pd.Index(sorted(risks["risk_type"].unique()), name="risk_type"),
+                      row="row", column="risk_type", value="incidents")
     out = base.set_index("context_id")
     out.insert(2, "context_label", out["context_type"].map(CONTEXT_LABELS).fillna("Other"))
-    out["risk_types"] = (shares > 0).sum(axis=1).reindex(ids, fill_value=0).astype(int)
+    out["risk_types"] = (shares.to_numpy() > 0).sum(axis=1)
+    incidents = out["incidents"].to_numpy(dtype=float)
     for column, code in risk_columns_of(filters.source).items():
-        counts = shares[code] if code in shares else pd.Series(0, index=shares.index)
-        out[column] = (counts.reindex(ids, fill_value=0) / out["incidents"]).astype(float)
+        out[column] = (shares[code].to_numpy() if code in shares else 0) / incidents
     rated = out[list(SEVERITY_COLUMNS)].sum(axis=1)
     out["high_severity_share"] = (out["severity_high"] / rated.where(rated > 0)).astype(float)
 
     monthly = _monthly(con, filters)
     grid = month_grid(filters, monthly["month"] if not monthly.empty else None)
-    matrix = monthly_matrix(monthly, ids, grid)
+    matrix = laid_out(monthly.assign(month=pd.to_datetime(monthly["month"])), rows, grid,
+                      row="row", column="month", value="incidents")
     out["trend"] = theil_sen_slopes(matrix.to_numpy()) if ids else []
     out["months"] = len(grid)
 
