@@ -132,7 +132,7 @@ def score(prof: pd.DataFrame, weights: Weights = DEFAULT_WEIGHTS) -> pd.DataFram
     out["score"] = 100 * (parts[w.index] * w).sum(axis=1) / w.sum() if len(prof) else []
     for column in parts:
         out[f"c_{column}"] = parts[column]
-    out["partners"] = [partners(t) for t in out["context_type"]]
+    out["partners"] = out["context_type"].map(PARTNERS).fillna(PARTNERS["other"])
     out["top_risks"] = _top_risks(out)
     out = out.sort_values(["score", "incidents", "name"], ascending=[False, False, True],
                           kind="stable").reset_index(drop=True)
