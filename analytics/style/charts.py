@@ -232,18 +232,18 @@ def name_rows(names: pd.Series) -> dict:
 def change_bars(frame: pd.DataFrame, title: str, *, label: str = "name") -> go.Figure:
     """Horizontal bars of change (current minus previous), rises and falls told apart by colour and sign."""
     ordered = frame.sort_values("change")
-    colours = [DARK_PINK if c > 0 else TURQUOISE for c in ordered["change"]]
+    change = ordered["change"]
     rows = name_rows(ordered[label])
-    fig = go.Figure(go.Bar(
-        x=ordered["change"], orientation="h", marker_color=colours, **rows["trace"],
-        text=[f"{c:+,}" for c in ordered["change"]], textposition="outside",
-        hovertemplate="%{customdata}: %{x:+,} incidents<extra></extra>",
-    ))
-    style(fig, title, height=max(240, 40 * len(ordered) + 90))
-    fig.update_xaxes(title="Change in incidents on the previous period", zeroline=True,
-                     zerolinecolor="#3D3D3D", rangemode="normal", **tick_step(ordered["change"]))
-    fig.update_yaxes(gridcolor="white", **rows["axis"])
-    return fig
+    bars = {"type": "bar", "x": change, "orientation": "h",
+            "marker": {"color": [DARK_PINK if c > 0 else TURQUOISE for c in change]},
+            **rows["trace"], "text": [f"{c:+,}" for c in change], "textposition": "outside",
+            "hovertemplate": "%{customdata}: %{x:+,} incidents<extra></extra>"}
+    layout = merged(house_layout(title, height=max(240, 40 * len(ordered) + 90)), {
+        "xaxis": {"title": {"text": "Change in incidents on the previous period"},
+                  "zeroline": True, "zerolinecolor": "#3D3D3D", "rangemode": "normal",
+                  **tick_step(change)},
+        "yaxis": {"gridcolor": "white", **rows["axis"]}})
+    return go.Figure(data=[bars], layout=layout)
 
 
 def hidden_marks(x: pd.Series, counts: pd.Series, view: str, colour: str,
