@@ -87,7 +87,8 @@ class Filters:
 
         `prefix` names the parameters, so two predicates (say this period and the previous one)
         can sit in one statement. `risk_list` says `alias` carries its risk types as a list
-        column `risks` (the derived tables of analytics/store/derived.py), read without a join; those
+        column `risks` and as bits `risk_bits` (the derived tables of
+        analytics/store/derived.py), read without a join; those
         tables hold every source, so the predicate picks the filter's. Without it, `alias` is
         the incidents table itself, which holds partnership incidents only.
 
@@ -115,8 +116,11 @@ class Filters:
         if self.wards:
             clauses.append(f"list_contains(${prefix}wards, {alias}.ward_code)")
             params[f"{prefix}wards"] = list(self.wards)
-        if self.risk_types and risk_list:
-            clauses.append(f"list_has_any({alias}.risks, ${prefix}risks)")
+        if self.risk_types and risk_list:  # by the bits, one AND a row; by the list past 64 types
+            clauses.append(
+                f"coalesce(({alias}.risk_bits & (SELECT coalesce(bit_or(1::UBIGINT << bit), 0) "
+                f"FROM risk_codes WHERE bit < 64 AND list_contains(${prefix}risks, code))) <> 0, "
+                f"list_has_any({alias}.risks, ${prefix}risks))")
             params[f"{prefix}risks"] = list(self.risk_types)
         elif self.risk_types:
             clauses.append(

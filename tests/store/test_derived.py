@@ -47,6 +47,36 @@ def test_an_incident_with_no_risk_type_has_an_empty_list(tiny):
     assert facts(tiny, "SELECT risks FROM incident_facts WHERE incident_id = 'I99'") == [([],)]
 
 
+def test_risk_bits_hold_each_rows_risk_types_one_bit_a_code(tiny):
+    codes = dict(facts(tiny, "SELECT code, bit FROM risk_codes"))
+    assert list(codes) == sorted(codes) and list(codes.values()) == list(range(len(codes)))
+    for risks, bits in facts(tiny, "SELECT risks, risk_bits FROM incident_facts"):
+        assert bits == sum(1 << codes[code] for code in risks)
+    assert facts(tiny, "SELECT count(*) FROM people_facts p JOIN incident_facts i "
+                       "USING (incident_id) WHERE p.risk_bits IS DISTINCT FROM i.risk_bits") \
+        == [(0,)]
+
+
+def test_an_incident_with_no_risk_type_has_no_bits(tiny):
+    with tiny.transaction() as cur:
+        cur.execute("INSERT INTO incidents (incident_id, occurred_at) "
+                    "VALUES ('I99', TIMESTAMP '2025-02-01 10:00')")
+    assert facts(tiny, "SELECT risk_bits FROM incident_facts WHERE incident_id = 'I99'") == [(0,)]
+
+
+def test_past_64_risk_types_a_row_with_a_later_one_keeps_its_list_and_no_bits(tiny):
+    extra = [f"zz_{n:02d}" for n in range(70)]  # sort after every real code
+    with tiny.transaction() as cur:
+        cur.executemany("INSERT INTO incident_risks (incident_id, risk_type) VALUES ('I01', ?)",
+                        [(code,) for code in extra])
+    bits = dict(facts(tiny, "SELECT code, bit FROM risk_codes"))
+    assert len(bits) > 64
+    (risks, row_bits), = facts(tiny, "SELECT risks, risk_bits FROM incident_facts "
+                                     "WHERE incident_id = 'I01'")
+    assert row_bits is None and "zz_69" in risks
+    assert facts(tiny, "SELECT count(*) FROM incident_facts WHERE risk_bits IS NULL") == [(1,)]
+
+
 def test_every_load_rebuilds_them_in_the_same_transaction(tiny):
     with tiny.transaction() as cur:
         cur.execute("UPDATE incidents SET ward_code = 'W3' WHERE incident_id = 'I01'")

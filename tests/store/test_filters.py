@@ -60,6 +60,20 @@ def test_the_derived_tables_select_the_same_incidents_through_their_risk_list(ti
         "i", risk_list=True).sql
 
 
+def test_past_64_risk_types_the_derived_tables_still_select_the_same_incidents(tiny):
+    with tiny.transaction() as cur:  # I01 gains 70 more codes: past the bits an integer holds
+        cur.executemany("INSERT INTO incident_risks (incident_id, risk_type) VALUES ('I01', ?)",
+                        [(f"code_{n:02d}",) for n in range(70)])
+    for risks in (("code_69",), ("code_00",), ("cse",), ("cse", "code_69"), ("hsb", "cce")):
+        filters = Filters(risk_types=risks)
+        p, q = filters.predicate("i", risk_list=True), filters.predicate("i")
+        assert tiny.cursor().execute(
+            f"SELECT incident_id FROM incident_facts i WHERE {p.sql} ORDER BY 1",
+            p.params).fetchall() == tiny.cursor().execute(
+            f"SELECT incident_id FROM incidents i WHERE {q.sql} ORDER BY 1", q.params).fetchall()
+    assert count(tiny, Filters(risk_types=("code_69",))) == 1
+
+
 def test_empty_lists_mean_everything(tiny):
     assert count(tiny, Filters(wards=(), risk_types=())) == 12
 
