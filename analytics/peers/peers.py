@@ -114,14 +114,39 @@ def detect_groups(graph: nx.Graph, seed: int = SEED, resolution: float = RESOLUT
             groups.append(set(part))
             continue
         sub = graph.subgraph(part)
-        found = nx.community.louvain_communities(sub, weight="weight", seed=seed,
-                                                 resolution=resolution)
+        found = _louvain(sub, seed, resolution)
         if len(found) > 1 and nx.community.modularity(sub, found, weight="weight",
                                                       resolution=resolution) >= min_modularity:
             groups += [set(c) for c in found]
         else:
             groups.append(set(part))
     return sorted(groups, key=lambda c: (-len(c), min(c)))
+
+
+def _in_order(graph: nx.Graph) -> nx.Graph:
+    """`graph` rebuilt with its nodes, and its edges, added in the order of their ids.
+
+    Louvain and the spring layout visit nodes in the graph's order. A part of a larger graph
+    (`graph.subgraph`) lists its nodes in the order of a set of ids, and Python orders a set of
+    text by a hash seeded afresh in every process: the same data was grouped and drawn one way
+    before a restart and another after.
+    """
+    out = nx.Graph()
+    out.add_nodes_from(sorted(graph.nodes(data=True), key=lambda node: str(node[0])))
+    ends = ((*sorted((a, b), key=str), data) for a, b, data in graph.edges(data=True))
+    out.add_edges_from(sorted(ends, key=lambda edge: (str(edge[0]), str(edge[1]))))
+    return out
+
+
+def _louvain(graph: nx.Graph, seed: int, resolution: float) -> list[set]:
+    """Louvain communities of `graph`, the same in every process: run on the graph in the
+    order of its ids (`_in_order`), numbered, since Louvain keeps communities in sets, whose
+    order for numbers does not depend on the hash seed."""
+    ordered = _in_order(graph)
+    names = list(ordered)
+    return [{names[k] for k in community} for community in nx.community.louvain_communities(
+        nx.convert_node_labels_to_integers(ordered), weight="weight", seed=seed,
+        resolution=resolution)]
 
 
 def peer_groups(con: duckdb.DuckDBPyConnection, filters: Filters,
@@ -262,7 +287,7 @@ def packed_layout(graph: nx.Graph, seed: int = SEED, gap: float = 0.35,
     pos: dict = {}
     x = y = row_height = 0.0
     for part, side in zip(parts, sides, strict=True):
-        local = _unit_layout(graph.subgraph(part), seed, even)
+        local = _unit_layout(_in_order(graph.subgraph(part)), seed, even)
         if x > 0 and x + side > row_width:
             x, y, row_height = 0.0, y - row_height - gap, 0.0
         for node, (a, b) in local.items():
