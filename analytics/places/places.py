@@ -605,18 +605,18 @@ def location_type_months(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd
         f"""
         SELECT {TYPE_OF} AS context_type, date_trunc('month', i.occurred_at)::DATE AS month,
                count(*) AS incidents
-        FROM incident_facts i LEFT JOIN place_facts c USING (context_id) WHERE {p.sql} GROUP BY ALL
+        FROM incident_facts i LEFT JOIN place_facts c USING (context_id) WHERE {p.sql}
+        GROUP BY ALL ORDER BY context_type, month
         """, p.params).df()
-    if counts.empty or not (filters.start and filters.end):
-        return counts.assign(label=counts["context_type"].map(CONTEXT_LABELS))
-    months = pd.date_range(filters.start.replace(day=1), filters.end, freq="MS")
-    counts["month"] = pd.to_datetime(counts["month"])
-    full = pd.MultiIndex.from_product([sorted(counts["context_type"].unique()), months],
-                                      names=["context_type", "month"])
-    out = (counts.set_index(["context_type", "month"])["incidents"]
-           .reindex(full, fill_value=0).astype(int).reset_index())
-    out["label"] = out["context_type"].map(CONTEXT_LABELS).fillna(out["context_type"])
-    return out
+    if not counts.empty and filters.start and filters.end:
+        months = pd.date_range(filters.start.replace(day=1), filters.end, freq="MS")
+        counts["month"] = pd.to_datetime(counts["month"])
+        full = pd.MultiIndex.from_product([sorted(counts["context_type"].unique()), months],
+                                          names=["context_type", "month"])
+        counts = (counts.set_index(["context_type", "month"])["incidents"]
+                  .reindex(full, fill_value=0).astype(int).reset_index())
+    return counts.assign(label=counts["context_type"].map(CONTEXT_LABELS)
+                         .fillna(counts["context_type"]))
 
 
 # --- wards ranked ----------------------------------------------------------------------------

@@ -202,6 +202,13 @@ def test_location_type_months_fill_every_month(tiny):
     assert len(monthly) == 4 * 12 and monthly["incidents"].sum() == 10
 
 
+def test_location_type_months_over_all_data_come_in_order_each_labelled(tiny):
+    monthly = places.location_type_months(tiny.cursor(), Filters())
+    keys = list(zip(monthly["context_type"], monthly["month"], strict=True))
+    assert keys == sorted(keys) and monthly["label"].notna().all()
+    assert monthly["incidents"].sum() == 12
+
+
 def test_ward_ranking(tiny):
     rank = places.ward_ranking(tiny.cursor(), YEAR_2025)
     assert rank["ward_name"].tolist() == ["Birch", "Alder", "Cedar"]
