@@ -40,7 +40,7 @@ from scipy import stats
 from analytics.governance.disclosure import SUPPRESSED, display_count
 from analytics.governance.escape import Markdown, markdown
 from analytics.store import memo
-from analytics.store.filters import Filters
+from analytics.store.filters import Filters, has_any_risk
 from analytics.store.sources import risk_label, risk_vocabulary
 from analytics.store.sources import source as source_of
 
@@ -473,7 +473,7 @@ def drilldown(con: duckdb.DuckDBPyConnection, filters: Filters, risks: tuple[str
     incidents = f"""
         SELECT DISTINCT i.incident_id, i.ward_code, i.context_id, {entity} AS entity
         FROM {table} i
-        WHERE {condition} AND {where.sql} AND list_has_any(i.risks, $risks)"""
+        WHERE {condition} AND {where.sql} AND {has_any_risk("i", "risks")}"""
     # Wards, places and all members in one pass over the members (with a window, finding them
     # is the costly part): grouping set 1 is by ward, 2 by place, 3 everyone.
     found = _run(

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analytics.store.filters import Filters, from_query, period_dates, uk_date
+from analytics.store.filters import Filters, from_query, has_any_risk, period_dates, uk_date
 from tests.conftest import YEAR_2025
 
 HOSTILE = ["W1'; DROP TABLE incidents; --", "\"", "Ø'\\", "", "💥", "W1 OR 1=1"]
@@ -93,6 +93,8 @@ def test_aliases_and_prefixes_must_be_plain_names():
         YEAR_2025.predicate("i; DROP TABLE x")
     with pytest.raises(ValueError):
         YEAR_2025.predicate("i", prefix="$x")
+    with pytest.raises(ValueError):
+        has_any_risk("i", "risks) OR (TRUE")
 
 
 def test_two_predicates_with_prefixes_share_one_statement(tiny):
