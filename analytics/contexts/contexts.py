@@ -284,11 +284,12 @@ def laid_out(frame: pd.DataFrame, rows: pd.Index, columns: pd.Index, *, row: str
     return pd.DataFrame(table, index=rows, columns=columns)
 
 
-def monthly_matrix(monthly: pd.DataFrame, ids: list[str], grid: pd.DatetimeIndex) -> pd.DataFrame:
-    """Places x months incident counts, months with none filled with zero."""
-    return laid_out(monthly.assign(month=pd.to_datetime(monthly["month"])),
-                    pd.Index(ids, name="context_id"), grid, row="context_id", column="month",
-                    value="incidents")
+def monthly_matrix(monthly: pd.DataFrame, places: pd.Index, grid: pd.DatetimeIndex, *,
+                   row: str = "context_id") -> pd.DataFrame:
+    """Places x months incident counts, months with none filled with zero; `row` is the column
+    of `monthly` naming a place as `places` does (its id, or its row in _base)."""
+    return laid_out(monthly.assign(month=pd.to_datetime(monthly["month"])), places, grid,
+                    row=row, column="month", value="incidents")
 
 
 @memo.per_data_version()
@@ -320,8 +321,7 @@ def profiles(con: duckdb.DuckDBPyConnection, filters: Filters,
 
     monthly = _monthly(con, filters)
     grid = month_grid(filters, monthly["month"] if not monthly.empty else None)
-    matrix = laid_out(monthly.assign(month=pd.to_datetime(monthly["month"])), rows, grid,
-                      row="row", column="month", value="incidents")
+    matrix = monthly_matrix(monthly, rows, grid, row="row")
     out["trend"] = theil_sen_slopes(matrix.to_numpy()) if ids else []
     out["months"] = len(grid)
 
@@ -392,7 +392,7 @@ def detail(con: duckdb.DuckDBPyConnection, filters: Filters, context_id: str,
         f"WITH {sel} SELECT context_id, date_trunc('month', at_local)::DATE AS month, "
         "count(*) AS incidents FROM sel WHERE context_id = $id GROUP BY ALL", params).df()
     grid = month_grid(filters, monthly["month"] if not monthly.empty else None)
-    row = monthly_matrix(monthly, [context_id], grid).iloc[0]
+    row = monthly_matrix(monthly, pd.Index([context_id], name="context_id"), grid).iloc[0]
     timeline = pd.DataFrame({"month": grid, "incidents": row.to_numpy(dtype=int)})
     risk_mix = con.execute(
         f"WITH {sel}, r AS (SELECT unnest(risks) AS risk_type FROM sel WHERE context_id = $id) "

@@ -705,7 +705,6 @@ def signals(con: duckdb.DuckDBPyConnection, filters: Filters, *,
         return SignalTable(by, pd.DataFrame(columns=SIGNAL_COLUMNS), 0, 0, win, options,
                            filters.source)
     series, matrix = _series_matrix(raw, win.periods)
-    exact = matrix
     rare = matrix.mean(axis=1) < options.min_mean if len(matrix) else np.zeros(0, dtype=bool)
     too_small = int(rare.sum())
     judged_rows = np.flatnonzero(~rare)
@@ -723,7 +722,7 @@ def signals(con: duckdb.DuckDBPyConnection, filters: Filters, *,
                      spc.describe(latest, granularity),
                      spc.describe(latest, granularity, since=False), latest.start, latest.end,
                      latest.current,
-                     latest.side, latest.assessment, latest.points, int(exact[i].sum())))
+                     latest.side, latest.assessment, latest.points, int(matrix[i].sum())))
     frame = pd.DataFrame(rows, columns=SIGNAL_COLUMNS)
     if not frame.empty:
         frame = frame.sort_values(
