@@ -121,6 +121,26 @@ def test_theil_sen_slopes_match_scipy_row_by_row(months):
     assert np.allclose(contexts.theil_sen_slopes(counts), expected, rtol=0, atol=1e-12)
 
 
+@pytest.mark.parametrize("months", [2, 3, 5, 6, 12, 24, 60])
+def test_theil_sen_slopes_of_mostly_empty_places_match_scipy(months):
+    """Places with incidents in a few months (most of them at a million incidents): every
+    number of empty months, either side of where the empty pairs reach half of all pairs."""
+    rng = np.random.default_rng(months)
+    counts = np.zeros((4 * (months + 1), months), dtype=int)
+    for row in range(len(counts)):
+        busy = rng.choice(months, size=row % (months + 1), replace=False)
+        counts[row, busy] = rng.integers(1, 9, size=len(busy))
+    expected = [stats.theilslopes(row).slope for row in counts]
+    assert np.allclose(contexts.theil_sen_slopes(counts), expected, rtol=0, atol=1e-12)
+
+
+def test_theil_sen_slope_of_four_empty_months_in_six_is_not_taken_as_zero():
+    # 6 of the 15 pairs are two empty months: under half, and the middle slope is a rise.
+    row = [0, 0, 0, 0, 5, 9]
+    slope = contexts.theil_sen_slopes(np.array([row]))[0]
+    assert slope > 0 and slope == pytest.approx(stats.theilslopes(row).slope)
+
+
 def test_theil_sen_ignores_one_odd_month_and_needs_two_months():
     assert contexts.theil_sen_slopes(np.array([[1, 2, 3, 40, 5, 6]]))[0] == pytest.approx(1.0)
     assert contexts.theil_sen_slopes(np.array([[7]])).tolist() == [0.0]
