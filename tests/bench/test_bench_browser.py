@@ -16,17 +16,23 @@ def test_server_cpu_reads_a_process_s_user_and_system_seconds():
 def test_the_table_has_a_row_a_page_and_a_cell_a_kind_of_visit():
     result = {"startup_to_first_overview_s": 4.25, "warm_up": True, "visits": [
         {"page": "Overview", "kind": "cold", "seconds": 1.234, "server_cpu_s": 0.5,
-         "bytes_received": 96_400},
+         "bytes_received": 96_400, "settled_seconds": 3.5},
         {"page": "Overview", "kind": "warm", "seconds": 0.4, "server_cpu_s": 0.1,
-         "bytes_received": 1_200_000},
+         "bytes_received": 1_200_000},  # measured before settled_seconds existed
         {"page": "Trends", "kind": "filter change", "seconds": 2.0, "server_cpu_s": 1.0,
          "bytes_received": 500}]}
     text = browser.table(result)
-    assert "| Overview | 1.23, 0.50, 96 | 0.40, 0.10, 1,200 | – |" in text
-    assert "| Trends | – | – | 2.00, 1.00, 0 |" in text
+    assert "| Overview | 1.23 (3.50), 0.50, 96 | 0.40 (0.40), 0.10, 1,200 | – |" in text
+    assert "| Trends | – | – | 2.00 (2.00), 1.00, 0 |" in text
     assert "4.2 s (warm-up on)" in text
     quiet = browser.table({**result, "waited_for_quiet_s": 12.4})
     assert "Warm visits began once the server was quiet, 12 s after the last cold one." in quiet
+
+
+def test_a_page_settles_when_its_last_long_task_after_it_was_drawn_ends():
+    assert browser.settled_at(drawn_ms=1200.0, last_long_task_end_ms=3400.0) == 3400.0
+    # a long task that ended before the page was drawn does not count
+    assert browser.settled_at(drawn_ms=1200.0, last_long_task_end_ms=900.0) == 1200.0
 
 
 def test_the_warm_round_waits_until_the_server_is_quiet():
