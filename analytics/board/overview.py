@@ -42,7 +42,7 @@ def totals(con: duckdb.DuckDBPyConnection, filters: Filters) -> Totals:
     p = filters.predicate("i", risk_list=True)
     row = con.execute(
         f"""
-        SELECT count(*), (SELECT count(DISTINCT person_id) FROM people_facts i WHERE {p.sql}),
+        SELECT count(*), (SELECT count(DISTINCT person_no) FROM people_facts i WHERE {p.sql}),
                count(DISTINCT context_id), count(DISTINCT ward_code)
         FROM incident_facts i WHERE {p.sql}
         """,

@@ -83,7 +83,7 @@ def _selected(filters: Filters) -> tuple[str, dict]:
 def _selected_people(filters: Filters) -> tuple[str, dict]:
     """The CTE of (incident, young person) at a context under the filters, and its parameters."""
     p = filters.predicate("i", risk_list=True)
-    sql = (f"seen_at AS (SELECT i.incident_id, i.context_id, i.person_id FROM people_facts i "
+    sql = (f"seen_at AS (SELECT i.incident_id, i.context_id, i.person_no FROM people_facts i "
            f"WHERE {p.sql} AND i.context_id IS NOT NULL)")
     return sql, p.params
 
@@ -110,7 +110,7 @@ def _base(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     return con.execute(
         f"""
         WITH {sel}, {seen_at},
-        seen AS (SELECT context_id, person_id, count(*) AS times
+        seen AS (SELECT context_id, person_no, count(*) AS times
                  FROM seen_at GROUP BY ALL),
         people AS (SELECT context_id, count(*) AS young_people,
                           count(*) FILTER (WHERE times > 1) AS repeat_young_people
@@ -390,7 +390,7 @@ def detail(con: duckdb.DuckDBPyConnection, filters: Filters, context_id: str,
     counts = con.execute(
         f"""
         WITH {sel}, {seen_at}, here AS (SELECT * FROM sel WHERE context_id = $id),
-        seen AS (SELECT person_id, count(*) AS times
+        seen AS (SELECT person_no, count(*) AS times
                  FROM seen_at WHERE context_id = $id GROUP BY ALL)
         SELECT (SELECT count(*) FROM here), (SELECT count(*) FROM seen),
                (SELECT count(*) FROM seen WHERE times > 1)

@@ -83,7 +83,7 @@ SEPARATOR = "+"  # joins codes in a combination key, e.g. "cce+county_lines"
 # risk types, so no query here joins.
 _ENTITY: dict[str, tuple[str, str, str]] = {
     # unit: (entity expression, table, extra condition)
-    "people": ("i.person_id", "people_facts", "TRUE"),
+    "people": ("i.person_no", "people_facts", "TRUE"),
     "contexts": ("i.context_id", "incident_facts", "i.context_id IS NOT NULL"),
     "lsoa_months": ("i.lsoa_code || ' ' || strftime(i.occurred_at, '%Y-%m')", "incident_facts",
                     "i.lsoa_code IS NOT NULL"),

@@ -14,7 +14,10 @@ built by another version of BUILD):
   codes in a list cost 15 to 40 ms a query at a million incidents; NULL for a row with a code
   past the 64th, whose list is read instead);
 - `people_facts`: one row per incident and young person (a person linked to an incident twice,
-  in two roles or by two loads, is one row), with the incident's columns and risks;
+  in two roles or by two loads, is one row), with the incident's columns and risks, and
+  `person_no`, the young person as a number (the same in all their rows of one build): young
+  people are counted and grouped by it, which takes about half the time of their text ids
+  (distinct young people in 24 months at a million incidents, 17 to 8 ms);
 - `risk_codes`: every risk type code in `incident_facts`, in order, with its bit (0, 1, ...).
 
 They are caches, never edited and never migrated: dropped and rebuilt from the data tables, so
@@ -25,7 +28,7 @@ of row hashes, a fraction of a second at a million incidents) says whether anyth
 reader's query needs no join:
 
     p = filters.predicate("i", risk_list=True)
-    con.execute(f"SELECT count(DISTINCT person_id) FROM people_facts i WHERE {p.sql}", p.params)
+    con.execute(f"SELECT count(DISTINCT person_no) FROM people_facts i WHERE {p.sql}", p.params)
 
 **Sources (issue 17).** police.uk street crime and stop and search are sources every analysis
 runs on, so `incident_facts` holds them too, in the same shape, each row marked with its
@@ -172,9 +175,12 @@ FROM incident_rows f,
       WHERE bit < 64) c;
 
 CREATE OR REPLACE TABLE {PEOPLE_FACTS} AS
-SELECT f.occurred_at, f.local_at, f.incident_id, p.person_id, f.ward_code, f.context_id,
-       f.location_type, f.source_agency, f.risks, f.risk_bits, f.source, f.lsoa_code, f.outcome
+SELECT f.occurred_at, f.local_at, f.incident_id, p.person_id, n.person_no, f.ward_code,
+       f.context_id, f.location_type, f.source_agency, f.risks, f.risk_bits, f.source,
+       f.lsoa_code, f.outcome
 FROM (SELECT DISTINCT incident_id, person_id FROM incident_people) p
+JOIN (SELECT person_id, (row_number() OVER (ORDER BY person_id))::INTEGER AS person_no
+      FROM (SELECT DISTINCT person_id FROM incident_people)) n USING (person_id)
 JOIN {INCIDENT_FACTS} f USING (incident_id)
 WHERE f.source = 'incidents';
 

@@ -258,7 +258,7 @@ def _grouped(con: duckdb.DuckDBPyConnection, filters: Filters, win: Window,
                      for k, (_, col) in enumerate(DIMENSIONS[d] for d in dims))
     source, value = "incident_facts", "count(*)"
     if measure == "young_people":
-        source, value = "people_facts", "count(DISTINCT i.person_id)"
+        source, value = "people_facts", "count(DISTINCT i.person_no)"
     risk, where = "", ""
     if "risk_type" in dims:
         risk = ", unnest(i.risks) AS risk_type"

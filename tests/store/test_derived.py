@@ -31,6 +31,17 @@ def test_one_row_per_incident_and_young_person_with_the_incidents_columns(tiny):
     assert ("I10", "P4", "W2", ["gangs", "syv"]) in rows
 
 
+def test_each_young_person_has_one_number_and_each_number_one_young_person(tiny):
+    with tiny.transaction() as cur:  # a young person linked twice keeps their one number
+        cur.execute("INSERT INTO incident_people (incident_id, person_id, role) "
+                    "VALUES ('I10', 'P4', 'witness')")
+    pairs = facts(tiny, "SELECT DISTINCT person_id, person_no FROM people_facts")
+    people = facts(tiny, "SELECT DISTINCT person_id FROM incident_people")
+    assert len(pairs) == len(people) > 1
+    assert len({no for _, no in pairs}) == len(pairs)
+    assert all(isinstance(no, int) for _, no in pairs)
+
+
 def test_a_young_person_linked_to_an_incident_twice_is_one_row(tiny):
     # In two roles, or by two loads: they were there once, and are counted once.
     with tiny.transaction() as cur:
