@@ -166,14 +166,13 @@ def wait_settled(page, drawn_ms: float, timeout_s: float = 60) -> float:
 def visit(page, wire: Wire, pid: int, name: str, kind: str, action) -> Visit:
     """Do `action` (a click) and time it until `name` is drawn, and until it settled."""
     cpu, received, runs = server_cpu(pid), wire.bytes, runs_finished(page)
-    begun_ms = page.evaluate("() => performance.now()") if page.url.startswith("http") else None
+    # A first visit (goto) starts a new document, whose clock starts at 0 at its navigation.
+    begun_ms = page.evaluate("() => performance.now()") if page.url.startswith("http") else 0.0
     started = time.perf_counter()
     action()
     wait_drawn(page, name, runs)
     seconds = time.perf_counter() - started
-    drawn_ms = page.evaluate("() => performance.now()")
-    # A first visit (goto) starts a new document, whose clock starts at its navigation.
-    settled = (wait_settled(page, drawn_ms) - (begun_ms if begun_ms is not None else 0)) / 1000
+    settled = (wait_settled(page, page.evaluate("() => performance.now()")) - begun_ms) / 1000
     page.wait_for_timeout(300)  # the last deltas of the run (and its CPU) arrive
     return Visit(name, kind, seconds, server_cpu(pid) - cpu, wire.bytes - received,
                  max(seconds, settled))
