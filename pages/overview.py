@@ -66,29 +66,9 @@ st.caption("Changes compare with the period of the same length just before, work
            "figures as shown. Rises are shown in orange and falls in blue, with an arrow for each; "
            "there is no change where a figure is hidden.")
 
-st.header("What changed")
-told = state.compute(narrative.what_changed, filters, view=view)
-for sentence in told.sentences:
-    st.markdown(md.format("- {}", sentence))
-st.caption(ctx.caption("Written from the data: the headline against the previous period, the "
-                       f"largest rises and falls, signals of rising {src.harm} that began in the "
-                       "last "
-                       f"{narrative.NEW_SIGNAL_MONTHS} months, new hot spots and the places "
-                       "ranked first to act on"))
-
-st.header("Signals worth a look")
-top = state.compute(top_signals, filters, n=5, view=view)
-if top.empty:
-    st.write(md.escape(f"No {src.type_noun} in any ward shows a current signal of change: the "
-                       "ups and downs are within the expected range, or too rare to judge."))
-for row in top.itertuples():
-    st.markdown(md.format("- **{}.** {}", row.assessment.capitalize(), row.headline))
-st.caption(ctx.caption(f"Current signals from statistical process control charts of "
-                       f"{src.nouns} a month for each {src.type_noun} in each ward, judged "
-                       "against up to "
-                       f"{HISTORY['month']} months of history; concerns first"))
-st.page_link("pages/trends.py", label="Every signal, with its chart, on the Trends page",
-             icon=":material/monitoring:", query_params=share.address_query())
+# What changed and the signals are written last, into this place: their analysis is the page's
+# slowest (0.4 s at a million incidents), and the browser draws the charts below meanwhile.
+in_words = st.container()
 
 st.header(md.escape(f"Each {src.type_noun}, month by month"))
 trends = state.compute(overview.risk_trends, filters)
@@ -139,3 +119,28 @@ for unit, noun in (("ward", "Wards"), ("context", "Places")):
         for row in moved.itertuples():
             st.markdown(md.format("- {}", overview.change_sentence(
                 row.name, int(row.current), int(row.previous), view, period, src.nouns)))
+
+with in_words:
+    st.header("What changed")
+    told = state.compute(narrative.what_changed, filters, view=view)
+    for sentence in told.sentences:
+        st.markdown(md.format("- {}", sentence))
+    st.caption(ctx.caption("Written from the data: the headline against the previous period, the "
+                           f"largest rises and falls, signals of rising {src.harm} that began in the "
+                           "last "
+                           f"{narrative.NEW_SIGNAL_MONTHS} months, new hot spots and the places "
+                           "ranked first to act on"))
+
+    st.header("Signals worth a look")
+    top = state.compute(top_signals, filters, n=5, view=view)
+    if top.empty:
+        st.write(md.escape(f"No {src.type_noun} in any ward shows a current signal of change: the "
+                           "ups and downs are within the expected range, or too rare to judge."))
+    for row in top.itertuples():
+        st.markdown(md.format("- **{}.** {}", row.assessment.capitalize(), row.headline))
+    st.caption(ctx.caption(f"Current signals from statistical process control charts of "
+                           f"{src.nouns} a month for each {src.type_noun} in each ward, judged "
+                           "against up to "
+                           f"{HISTORY['month']} months of history; concerns first"))
+    st.page_link("pages/trends.py", label="Every signal, with its chart, on the Trends page",
+                 icon=":material/monitoring:", query_params=share.address_query())

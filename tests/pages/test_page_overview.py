@@ -96,3 +96,25 @@ def test_each_risk_type_is_a_panel_of_one_chart_titled_with_the_busiest(tiny_db,
     panels = [a["text"].replace("<br>", " ") for a in spec["layout"]["annotations"]]
     assert len(spec["data"]) == len(panels) > 1
     assert all(t.endswith("in the period") for t in panels)
+
+
+def test_what_changed_reads_first_but_is_worked_out_after_the_charts_are_sent(tiny_db,
+                                                                             monkeypatch):
+    # Its analysis is the page's slowest: run last, the browser draws the charts meanwhile.
+    from ui import state
+
+    order, compute = [], state.compute
+
+    def noted(fn, *args, **kwargs):
+        order.append(fn.__name__)
+        return compute(fn, *args, **kwargs)
+
+    monkeypatch.setattr(state, "compute", noted)
+    at = open_page(tiny_db, query={"period": "custom", "from": "2025-01-01", "to": "2025-12-31",
+                                   "view": "analyst"}, monkeypatch=monkeypatch)
+    assert_no_exception(at)
+    assert [h.value for h in at.main.header] == ["What changed", "Signals worth a look",
+                                            "Each risk type, month by month",
+                                            "Where it changed most"]
+    assert order.index("what_changed") > max(order.index("risk_trends"),
+                                             len(order) - 1 - order[::-1].index("changes"))
