@@ -286,7 +286,7 @@ def task_baseline(db: Path, runs: int) -> dict:
     are in task_pages)."""
     import duckdb
 
-    from bench import baseline
+    from bench import baseline, shared
 
     before = rss_mb()
     con = duckdb.connect(str(db), read_only=True)
@@ -295,27 +295,33 @@ def task_baseline(db: Path, runs: int) -> dict:
     out: dict[str, Any] = {"load_seconds": t_load.wall, "load_cpu_seconds": t_load.cpu,
                            "frames_mb": frames.memory_bytes() / 2**20,
                            "rss_growth_mb": loaded - before, "scenarios": {}}
-    for scenario, filters in scenarios(con).items():
-        out["scenarios"][scenario] = [_time_baseline_page(frames, con, page, filters, runs)
-                                      for page in _page_list()]
+    clock = shared.SharedClock(shared.shared_functions(baseline), callers=(baseline.__name__,))
+    with clock:
+        for scenario, filters in scenarios(con).items():
+            out["scenarios"][scenario] = [_time_baseline_page(frames, con, page, filters, runs,
+                                                              clock)
+                                          for page in _page_list()]
     out["peak_rss_mb"] = peak_rss_mb()
     return out
 
 
-def _time_baseline_page(frames, con, page, filters, runs: int) -> dict:
+def _time_baseline_page(frames, con, page, filters, runs: int, clock) -> dict:
     """One page's pandas twins in the page's order, `runs` rounds; the page's total per round,
-    median over rounds (None when an analysis has no twin)."""
+    median over rounds (None when an analysis has no twin), and of that the time in code both
+    apps share (bench.shared, counted by `clock`)."""
     calls = [{"name": call.name, "label": call.label, "call": call,
-              "kwargs": _resolved(call, con, filters), "walls": [], "cpus": []}
+              "kwargs": _resolved(call, con, filters), "walls": [], "cpus": [], "shared": []}
              for call in page.calls]
     live = [c for c in calls if c["kwargs"] is not None and c["call"].baseline is not None]
     for _ in range(runs):
         frames.forget()  # each round is the page's first run after the app read its tables
         for c in live:
             args = (filters,) if c["call"].uses_filters else ()
+            before = clock.seconds
             t, _ = timed(lambda c=c, args=args: c["call"].baseline(frames, *args, **c["kwargs"]))
             c["walls"].append(t.wall)
             c["cpus"].append(t.cpu)
+            c["shared"].append(clock.seconds - before)
     rows = []
     for c in calls:
         row = {"name": c["name"], "label": c["label"]}
@@ -325,7 +331,8 @@ def _time_baseline_page(frames, con, page, filters, runs: int) -> dict:
             row["no_baseline"] = True
         else:
             row |= {"ms": 1000 * statistics.median(c["walls"]),
-                    "cpu_ms": 1000 * statistics.median(c["cpus"])}
+                    "cpu_ms": 1000 * statistics.median(c["cpus"]),
+                    "shared_ms": 1000 * statistics.median(c["shared"])}
         rows.append(row)
     complete = not any(r.get("no_baseline") for r in rows)
 
@@ -334,7 +341,8 @@ def _time_baseline_page(frames, con, page, filters, runs: int) -> dict:
                 if complete else None)
 
     return {"script": page.script, "title": page.title, "calls": rows,
-            "ms": median_of_sums("walls"), "cpu_ms": median_of_sums("cpus")}
+            "ms": median_of_sums("walls"), "cpu_ms": median_of_sums("cpus"),
+            "shared_ms": median_of_sums("shared")}
 
 
 def task_startup(db: Path) -> dict:

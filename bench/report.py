@@ -36,6 +36,11 @@ def page_rows(result: dict) -> list[dict]:
             if twin.get("ms") is not None:
                 row["baseline_ms"] = twin["ms"] + base_pages[SIDEBAR]["ms"]
                 row["ratio"] = row["cold_ms"] / row["baseline_ms"]
+            if twin.get("shared_ms") is not None:
+                # The code both apps share costs us as much as it costs pandas: our ratio could
+                # fall no lower than this even if our own data work took no time at all.
+                row["baseline_shared_ms"] = twin["shared_ms"] + base_pages[SIDEBAR]["shared_ms"]
+                row["best_ratio"] = row["baseline_shared_ms"] / row["baseline_ms"]
             if twin.get("cpu_ms") is not None:
                 row["baseline_cpu_ms"] = twin["cpu_ms"] + base_pages[SIDEBAR]["cpu_ms"]
                 row["cpu_ratio"] = row["cold_cpu_ms"] / row["baseline_cpu_ms"]
@@ -55,7 +60,10 @@ def budgets(result: dict) -> list[dict]:
                            row["cold_ms"] <= COLD_BUDGET_MS, "ms"))
         if "ratio" in row:
             speed = 1 / row["ratio"]
-            out.append(_budget(f"Faster than pandas, {where}", f"≥ {SPEED_UP_BUDGET:g}×",
+            most = 1 / row["best_ratio"] if row.get("best_ratio") else float("inf")
+            reach = (f" (at most {most:.1f}× possible: shared code)"
+                     if most < SPEED_UP_BUDGET else "")
+            out.append(_budget(f"Faster than pandas, {where}{reach}", f"≥ {SPEED_UP_BUDGET:g}×",
                                speed, speed >= SPEED_UP_BUDGET, "×"))
     ingest = result.get("ingest", {})
     if ingest.get("status") == "ok":
@@ -113,14 +121,18 @@ def markdown(result: dict) -> str:
         f"{result['database_mb']:,.0f} MB.",
         "",
         "| Page | Filters | Ours, cold (ms) | pandas, cold, tables loaded (ms) | ours / pandas "
+        "| of pandas, in shared code (ms) | ours / pandas at best "
         "| Ours, cold CPU (ms) | pandas, CPU (ms) | ours / pandas, CPU | Ours, warm (ms) |",
-        "|---|---|--:|--:|--:|--:|--:|--:|--:|",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for row in page_rows(result):
         ratio, cpu_ratio = (f"{row[k]:.2f} ({_faster(row[k])})" if k in row else "–"
                             for k in ("ratio", "cpu_ratio"))
+        best = f"{row['best_ratio']:.2f}" if "best_ratio" in row else "–"
         lines.append(f"| {row['page']} | {row['scenario']} | {_ms(row['cold_ms'])} | "
-                     f"{_ms(row.get('baseline_ms'))} | {ratio} | {_ms(row['cold_cpu_ms'])} | "
+                     f"{_ms(row.get('baseline_ms'))} | {ratio} | "
+                     f"{_ms(row.get('baseline_shared_ms'))} | {best} | "
+                     f"{_ms(row['cold_cpu_ms'])} | "
                      f"{_ms(row.get('baseline_cpu_ms'))} | {cpu_ratio} | "
                      f"{_ms(row['warm_ms'])} |")
     base = result.get("baseline", {})
@@ -131,7 +143,11 @@ def markdown(result: dict) -> str:
               "through `ui.state.compute`, a Streamlit cache hit. pandas: the same analyses "
               "written as a careful pandas developer would (bench/baseline.py), in the page's "
               "order, each run of a page starting from its tables in memory with nothing else "
-              "kept, its results checked equal to ours (tests/bench/test_bench_baseline.py)"
+              "kept, its results checked equal to ours (tests/bench/test_bench_baseline.py). "
+              "It calls our library for the statistics (SPC, Gi*, k-means, Theil-Sen, the "
+              "ranking and its words), as a plain app reusing it would: that shared code costs "
+              "both apps the same, so ours / pandas can fall no lower than its share of the "
+              "pandas time ('at best', bench/shared.py)"
               + (f"; it reads those tables once at start-up, in {base['load_seconds']:.1f} s "
                  f"({base['frames_mb']:,.0f} MB), not counted in the page times"
                  if base else "")

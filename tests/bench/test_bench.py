@@ -36,6 +36,11 @@ def test_times_every_page_cold_warm_and_against_pandas_under_both_filters(result
         if r["script"] in compared:
             assert r["ratio"] == pytest.approx(r["cold_ms"] / r["baseline_ms"])
     assert {r["script"] for r in rows if "ratio" in r} >= compared
+    # the part of the pandas time spent in the code both share (bench.shared): never more
+    for r in rows:
+        if r["script"] in compared:
+            assert 0 <= r["baseline_shared_ms"] <= r["baseline_ms"]
+    assert all(r["baseline_shared_ms"] > 0 for r in rows if r["script"] == "pages/contexts.py")
 
 
 def test_reports_memory_database_size_and_start_up(result):
