@@ -7,6 +7,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from analytics.places import hotspots, places
 from analytics.store.filters import Filters
@@ -122,8 +124,22 @@ def test_concentration_by_hand():
     assert conc.places == 10 and conc.incidents == 10
     assert conc.shares["places"].tolist() == [1, 1, 1]  # ceil(0.1), ceil(0.5), ceil(1.0)
     assert conc.shares["share"].tolist() == [0.5, 0.5, 0.5]
-    assert conc.curve["share_incidents"].tolist()[:5] == [0, 0.5, 0.8, 0.9, 1.0]
-    assert conc.curve["share_places"].iloc[-1] == 1.0
+    # busiest first: 5, 3, 1, 1, then six places with none; only the corners are kept
+    assert conc.curve["share_places"].tolist() == [0, 0.1, 0.2, 0.4, 1.0]
+    assert conc.curve["share_incidents"].tolist() == [0, 0.5, 0.8, 1.0, 1.0]
+
+
+@given(st.lists(st.integers(0, 30), max_size=60))
+def test_the_curves_corners_draw_it_exactly(counts):
+    # Every place's point of the full curve (busiest first) lies on the line through the corners.
+    conc = places.concentration_of(np.array(counts, dtype=int))
+    ranked = np.sort(np.array(counts, dtype=int))[::-1]
+    n, total = len(ranked), ranked.sum()
+    full = np.concatenate([[0], np.cumsum(ranked)]) / (total or 1)
+    drawn = np.interp(np.arange(n + 1) / max(n, 1), conc.curve["share_places"],
+                      conc.curve["share_incidents"])
+    np.testing.assert_allclose(drawn, full, atol=1e-12)
+    assert len(conc.curve) == (len(set(counts)) + 1 if n else 1)  # one corner per count, and 0
 
 
 def test_concentration_of_nothing_is_empty_not_an_error():
