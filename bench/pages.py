@@ -33,6 +33,7 @@ from analytics.store import reference
 from analytics.store.filters import Filters
 from analytics.trends import trends
 from bench import baseline as bl
+from bench import polars_app as pa
 
 ROOT = Path(__file__).resolve().parent.parent
 # Data-dependent arguments; None when the page would not run the analysis at all.
@@ -42,7 +43,7 @@ Resolver = Callable[[duckdb.DuckDBPyConnection, Filters], dict[str, Any] | None]
 @dataclass(frozen=True)
 class Call:
     """One analysis a page runs: `fn(cursor, filters, **kwargs)` (or `fn(cursor, **kwargs)`
-    when `uses_filters` is False), and the pandas function doing the same work."""
+    when `uses_filters` is False), and the pandas (and polars) functions doing the same work."""
 
     fn: Callable[..., Any]
     baseline: Callable[..., Any] | None = None  # None: timed for us only (an extra setting)
@@ -50,6 +51,7 @@ class Call:
     resolve: Resolver | None = None  # data-dependent arguments, worked out before timing
     uses_filters: bool = True
     cached: bool = True  # False: the page calls it through ui.state.uncached, every render
+    polars: Callable[..., Any] | None = None  # the polars twin (bench.polars_app), if written
 
     @property
     def name(self) -> str:
@@ -152,11 +154,12 @@ PAGE_WEIGHTS = priorities.Weights(**{k: int(v) for k, v in
 
 # ui/sidebar.py: every page's run starts with the sidebar's filters.
 SIDEBAR = Page("ui/sidebar.py", "Sidebar (every page)", (
-    Call(reference.data_facts, bl.data_facts, uses_filters=False),
-    Call(reference.ward_names, bl.ward_names),
-    Call(reference.risk_options, bl.risk_options, {"code": "incidents"}, uses_filters=False),
+    Call(reference.data_facts, bl.data_facts, uses_filters=False, polars=pa.data_facts),
+    Call(reference.ward_names, bl.ward_names, polars=pa.ward_names),
+    Call(reference.risk_options, bl.risk_options, {"code": "incidents"}, uses_filters=False,
+         polars=pa.risk_options),
     Call(reference.outcome_options, bl.outcome_options, {"code": "stop_search"},
-         uses_filters=False),
+         uses_filters=False, polars=pa.outcome_options),
 ))
 
 PAGES: dict[str, Page] = {page.script: page for page in (
@@ -179,13 +182,16 @@ PAGES: dict[str, Page] = {page.script: page for page in (
     )),
     Page("pages/trends.py", "Trends", (
         Call(trends.trend_view, bl.trend_view, {"measure": "incidents", "granularity": "month",
-                                                "view": VIEW}),
+                                                "view": VIEW}, polars=pa.trend_view),
         Call(trends.trend_view, bl.trend_view, {"measure": "incidents", "split": "risk_type",
-                                                **SIGNAL_ARGS, "view": VIEW}),
+                                                **SIGNAL_ARGS, "view": VIEW},
+             polars=pa.trend_view),
         Call(trends.signals, bl.signals, {"by": ("risk_type", "ward"), **SIGNAL_ARGS,
-                                          "view": VIEW}),
-        Call(trends.signals, bl.signals, {"by": ("context",), **SIGNAL_ARGS, "view": VIEW}),
-        Call(trends.seasonality, bl.seasonality, {"measure": "incidents", "view": VIEW}),
+                                          "view": VIEW}, polars=pa.signals),
+        Call(trends.signals, bl.signals, {"by": ("context",), **SIGNAL_ARGS, "view": VIEW},
+             polars=pa.signals),
+        Call(trends.seasonality, bl.seasonality, {"measure": "incidents", "view": VIEW},
+             polars=pa.seasonality),
     ), extras=(
         Call(trends.trend_view, kwargs={"measure": "incidents", "split": "ward",
                                         "granularity": "week"}),
@@ -247,7 +253,7 @@ PAGES: dict[str, Page] = {page.script: page for page in (
         not_by_default={interventions.places: "listed only for a role that may add "
                                               "interventions (analysts)"}),
     Page("pages/records.py", "Incident records", (
-        Call(records.incident_records, bl.incident_records),
+        Call(records.incident_records, bl.incident_records, polars=pa.incident_records),
     )),  # lists rows (for analysts), one count and a page of them
     Page("pages/audit.py", "Audit log", (
         Call(audit.integrity, uses_filters=False, cached=False),

@@ -1,0 +1,444 @@
+"""The same analyses written as a careful polars developer would: expressions over DataFrames.
+
+The benchmark's second yardstick beside bench/baseline.py (pandas), held to the same rules:
+- every table is read once into memory at start-up (`load`, what the app caches with
+  st.cache_data, timed apart from the pages), through Arrow, with the conveniences a polars app
+  adds there: incidents numbered 0, 1, 2 ... (`incident`, a UInt32) so that young people and risk
+  records point at an incident by number and every join is on integers; codes and young people
+  as pl.Categorical, risk types as a pl.Enum in bench.baseline's bit order; the UK local time,
+  hour, weekday and month of each incident; and each incident's risk types as one integer
+  bitmask, so a risk filter is one `&` and a count by risk type a sum of shifted bits;
+- within one page's run, what several analyses start from (the selection) is worked out once
+  per filters and shared (`shared`), and forgotten before each run of a page (`Frames.forget`);
+- each analysis filters with expressions and aggregates with group_by and integer joins,
+  collecting once; only the final, small result is turned into pandas or numpy, in exactly
+  bench.baseline's shapes, so tests/bench/test_bench_baseline.py's checks apply unchanged;
+- the statistics are the project's own (SPC through trends.judge and spc.latest_signals, the
+  month and week arithmetic of analytics.store.filters), called on the polars aggregates at the
+  same places bench.baseline calls them, turned into pandas or numpy at that boundary.
+
+Nothing here calls a pandas twin or reads a pandas frame: the only things reused from
+bench.baseline are its constants (the local zone, the dimension columns).
+
+Twinned so far: the sidebar, Incident records and Trends (tests/bench/test_bench_polars.py
+checks every one against our analytics on the demo borough). Trends' twins count incidents, the
+measure every page times; another measure raises NotImplementedError rather than guess.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from typing import Any, TypeVar
+
+import numpy as np
+import pandas as pd
+import polars as pl
+
+from analytics.store.filters import Filters, add_months, month_end
+from analytics.store.vocab import AGENCY_LABELS, CONTEXT_LABELS, RISK_LABELS
+from analytics.trends import spc, trends
+from bench.baseline import DIMENSION, LOCAL_ZONE
+
+CODE_COLUMNS = ("ward_code", "location_type", "source_agency", "context_id", "lsoa_code")
+T = TypeVar("T")
+
+
+@dataclass
+class Frames:
+    """Every table the pages read, held in memory as polars DataFrames."""
+
+    incidents: pl.DataFrame  # `incident` numbers the rows 0..n-1; `risks` is the bitmask
+    risks: pl.DataFrame  # incident (number), risk_type (Enum): one row a risk record
+    people: pl.DataFrame  # incident (number), person_id (Categorical)
+    contexts: pl.DataFrame
+    wards: pl.DataFrame
+    interventions: pl.DataFrame
+    extracts: pl.DataFrame
+    area_crime: pl.DataFrame
+    lsoa: pl.DataFrame
+    risk_codes: tuple[str, ...]  # bit i of an incident's `risks` is risk_codes[i]
+    kept: dict = field(default_factory=dict, repr=False)  # a page run's shared intermediates
+
+    def memory_bytes(self) -> int:
+        """What the tables hold in memory (polars' estimate, strings counted)."""
+        return int(sum(f.estimated_size() for f in vars(self).values()
+                       if isinstance(f, pl.DataFrame)))
+
+    def forget(self) -> None:
+        """Drop the shared intermediates: the next page run starts from the tables alone."""
+        self.kept.clear()
+
+    def bits(self, risk_types: tuple[str, ...]) -> int:
+        """The bitmask of these risk types (0 when none of them is in the data)."""
+        return sum(1 << i for i, code in enumerate(self.risk_codes) if code in risk_types)
+
+
+def shared(fn: Callable[..., T]) -> Callable[..., T]:
+    """Keep fn(fr, ...)'s result for the rest of the page's run, keyed by its arguments (the
+    app's st.cache_data on an intermediate; polars frames are immutable, so no copy)."""
+    signature = inspect.signature(fn)
+
+    @functools.wraps(fn)
+    def remembered(fr: Frames, *args: Any, **kwargs: Any) -> T:
+        bound = signature.bind(fr, *args, **kwargs)
+        bound.apply_defaults()
+        key = (fn.__name__, *list(bound.arguments.values())[1:])
+        if key not in fr.kept:
+            fr.kept[key] = fn(fr, *args, **kwargs)
+        return fr.kept[key]
+
+    return remembered
+
+
+def load(con) -> Frames:
+    """Read every table once (the app's cached loader) and add the derived columns."""
+    def table(name: str) -> pl.DataFrame:
+        return con.sql(f"SELECT * FROM {name}").pl()  # fixed names, never user input
+
+    # Incidents in the order of their ids, numbered by row: risk records and young people are
+    # given their incident's number once, here, so that every later join is on integers.
+    inc = table("incidents").sort("incident_id").with_row_index("incident")
+    numbers = inc.select("incident_id", "incident")
+    local = pl.col("occurred_at").dt.replace_time_zone("UTC").dt.convert_time_zone(LOCAL_ZONE)
+    raw_risks = table("incident_risks").join(numbers, on="incident_id").select(
+        "incident", "risk_type")
+    known = list(RISK_LABELS)
+    codes = tuple(known + sorted(set(raw_risks["risk_type"].unique()) - set(known)))
+    risks = raw_risks.with_columns(pl.col("risk_type").cast(pl.Enum(codes))).sort("incident")
+    # Each incident's risk types as one integer: bit i set when it carries risk_codes[i].
+    bitmask = risks.group_by("incident").agg(
+        pl.col("risk_type").cast(pl.String).replace_strict(
+            {code: 1 << i for i, code in enumerate(codes)}, return_dtype=pl.UInt32)
+        .bitwise_or().alias("risks"))
+    inc = (inc.with_columns(
+        *(pl.col(c).cast(pl.Categorical) for c in CODE_COLUMNS),
+        local.dt.replace_time_zone(None).alias("local_at"),
+        local.dt.hour().cast(pl.Int8).alias("local_hour"),
+        (local.dt.weekday() - 1).cast(pl.Int8).alias("local_day"),  # Monday 0
+        (local.dt.year() * 12 + local.dt.month() - 1).cast(pl.Int32).alias("local_month"),
+        pl.col("occurred_at").dt.truncate("1mo").alias("month"))
+        .join(bitmask, on="incident", how="left")
+        .with_columns(pl.col("risks").fill_null(0).cast(pl.UInt32)))
+    people = (table("incident_people").join(numbers, on="incident_id")
+              .select("incident", pl.col("person_id").cast(pl.Categorical)).sort("incident"))
+    return Frames(incidents=inc, risks=risks, people=people, contexts=table("contexts"),
+                  wards=table("wards"), interventions=table("interventions"),
+                  extracts=table("extracts"), area_crime=table("area_crime"),
+                  lsoa=table("lsoa"), risk_codes=codes)
+
+
+# ---- selection -----------------------------------------------------------------------------
+
+def _chooses(fr: Frames, f: Filters, *, risks: bool = True, wards: bool = True) -> pl.Expr:
+    """The filters as one boolean expression over the incidents."""
+    keep = pl.lit(True)
+    if f.start:
+        keep &= pl.col("occurred_at") >= datetime.combine(f.start, datetime.min.time())
+    if f.end:
+        keep &= pl.col("occurred_at") < datetime.combine(f.end + timedelta(days=1),
+                                                          datetime.min.time())
+    if f.wards and wards:
+        keep &= pl.col("ward_code").cast(pl.String).is_in(list(f.wards))
+    if f.risk_types and risks:
+        keep &= (pl.col("risks") & fr.bits(f.risk_types)) != 0
+    if f.context_types:
+        keep &= pl.col("location_type").cast(pl.String).is_in(list(f.context_types))
+    if f.agencies:
+        keep &= pl.col("source_agency").cast(pl.String).is_in(list(f.agencies))
+    return keep
+
+
+@shared
+def select(fr: Frames, f: Filters, *, risks: bool = True, wards: bool = True) -> pl.DataFrame:
+    """The incidents the filters choose, worked out once per filters for the page."""
+    return fr.incidents.filter(_chooses(fr, f, risks=risks, wards=wards))
+
+
+def _risk_columns(fr: Frames) -> list[pl.Expr]:
+    """0/1 a column per risk type, from the bitmask (a shift and an `&`)."""
+    return [_has(i).alias(code) for i, code in enumerate(fr.risk_codes)]
+
+
+def _has(bit: int) -> pl.Expr:
+    """1 where an incident carries risk_codes[bit], else 0 (an `&` on the bitmask)."""
+    return ((pl.col("risks") & (1 << bit)) != 0).cast(pl.Int64)
+
+
+def _ward_name_map(fr: Frames) -> dict[str, str]:
+    return dict(fr.wards.select("ward_code", "ward_name").iter_rows())
+
+
+# ---- sidebar -------------------------------------------------------------------------------
+
+def data_facts(fr: Frames) -> tuple:
+    """First and latest incident dates, count, the latest load and whether it is the demo."""
+    span = fr.incidents.select(pl.col("occurred_at").min().alias("first"),
+                               pl.col("occurred_at").max().alias("latest"), pl.len()).row(0)
+    loaded = fr.extracts.filter(pl.col("status") == "loaded").sort(["uploaded_at",
+                                                                    "extract_id"])
+    last = loaded.row(-1, named=True) if loaded.height else None
+    return (span[0].date() if span[0] else None, span[1].date() if span[1] else None,
+            None if last is None else last["uploaded_at"],
+            None if last is None else last["file_name"],
+            bool((loaded["kind"] == "demo").any()), int(span[2]))
+
+
+def ward_names(fr: Frames, f: Filters) -> dict[str, str]:
+    """Ward code -> name, in name order (the benchmark's user has no scope: `f` limits nothing)."""
+    return dict(fr.wards.sort("ward_name").select("ward_code", "ward_name").iter_rows())
+
+
+def risk_options(fr: Frames, code: str) -> dict[str, str]:
+    """The risk types the sidebar offers for incidents: the whole vocabulary."""
+    return dict(RISK_LABELS)
+
+
+def outcome_options(fr: Frames, code: str) -> dict[str, str]:
+    """Search outcomes the sidebar offers: the plain app holds no police.uk searches."""
+    return {}
+
+
+# ---- incident records ----------------------------------------------------------------------
+
+def incident_records(fr: Frames, f: Filters, limit: int = 2000) -> tuple[int, pd.DataFrame]:
+    """The newest `limit` incidents under the filters, with their risk types and young people."""
+    sel = select(fr, f)
+    rows = sel.sort(["occurred_at", "incident"], descending=[True, False]).head(limit)
+    chosen = rows.select("incident")
+    risks = (fr.risks.join(chosen, on="incident", how="semi").group_by("incident")
+             .agg(pl.col("risk_type").cast(pl.String).sort().alias("risk_list")))
+    people = (fr.people.join(chosen, on="incident", how="semi").group_by("incident")
+              .agg(pl.col("person_id").n_unique().alias("young_people")))
+    out = (rows.with_columns(pl.col("ward_code", "context_id").cast(pl.String))
+           .join(fr.wards.select("ward_code", "ward_name"), on="ward_code", how="left")
+           .join(fr.contexts.select("context_id", "name"), on="context_id", how="left")
+           .join(risks, on="incident", how="left")
+           .join(people, on="incident", how="left", maintain_order="left")
+           .with_columns(pl.col("young_people").fill_null(0))
+           .drop("risks").rename({"risk_list": "risks"}))
+    return sel.height, out.to_pandas()
+
+
+# ---- trends --------------------------------------------------------------------------------
+
+def _bounds(fr: Frames) -> tuple[date | None, date | None, date | None]:
+    """The first and latest incident dates, and the last day the data is complete through."""
+    first, latest = fr.incidents.select(pl.col("occurred_at").min(),
+                                        pl.col("occurred_at").max().alias("latest")).row(0)
+    if first is None:
+        return None, None, None
+    first, latest = first.date(), latest.date()
+    loaded = fr.extracts.filter(pl.col("status") == "loaded")["uploaded_at"].max()
+    through = latest if loaded is None else max(latest, loaded.date() - timedelta(days=1))
+    return first, latest, through
+
+
+def window(fr: Frames, f: Filters, granularity: str = "month",
+           min_months: int | None = None) -> pd.DatetimeIndex:
+    """The complete months (or weeks) judged, widened back for history (as trends.window)."""
+    first, latest, through = _bounds(fr)
+    if latest is None:
+        return pd.DatetimeIndex([])
+    min_months = min_months or trends.HISTORY[granularity]
+    start, end = max(f.start or first, first), min(f.end or latest, through)
+    if granularity == "month":
+        first_p = start.replace(day=1)
+        if start > first_p and start != first:
+            first_p = add_months(first_p, 1)
+        last_p = end.replace(day=1)
+        if end < month_end(end):
+            last_p = add_months(last_p, -1)
+        floor = add_months(last_p, -(min_months - 1))
+        first_p = max(min(first_p, floor), first.replace(day=1))
+        return pd.date_range(first_p, last_p, freq="MS")
+    first_p = start - timedelta(days=start.weekday())
+    if first_p < start and start != first:
+        first_p += timedelta(days=7)
+    last_p = end - timedelta(days=end.weekday())
+    if end < last_p + timedelta(days=6):
+        last_p -= timedelta(days=7)
+    floor = add_months(last_p.replace(day=1), -(min_months - 1))
+    floor -= timedelta(days=floor.weekday())
+    first_p = max(min(first_p, floor), first - timedelta(days=first.weekday()))
+    return pd.date_range(first_p, last_p, freq="7D")
+
+
+def _last_day(periods: pd.DatetimeIndex, granularity: str) -> date:
+    last = periods[-1].date()
+    return month_end(last) if granularity == "month" else last + timedelta(days=6)
+
+
+def _period(granularity: str) -> pl.Expr:
+    """Each incident's month, or the Monday its week starts (as pandas' W-SUN periods)."""
+    return (pl.col("month") if granularity == "month"
+            else pl.col("occurred_at").dt.truncate("1w")).alias("period")
+
+
+def grouped(fr: Frames, f: Filters, periods: pd.DatetimeIndex, dims: tuple[str, ...],
+            granularity: str = "month", measure: str = "incidents", missing: bool = True
+            ) -> pl.DataFrame:
+    """Incidents by period and the dimensions over the window (period, *dims, count; non-zero
+    only); with `missing`, incidents with no value of a dimension grouped under "", without it
+    left out (as bench.baseline.grouped)."""
+    if measure != "incidents":
+        raise NotImplementedError(f"the polars yardstick counts incidents, not {measure}")
+    sel = select(fr, replace(f, start=periods[0].date(), end=_last_day(periods, granularity)))
+    others = [d for d in dims if d != "risk_type"]
+    keys = [_period(granularity)]
+    for d in others:
+        column = pl.col(DIMENSION[d]).cast(pl.String)
+        keys.append((column.fill_null("") if missing else column).alias(d))
+    frame = sel.lazy()
+    if not missing:
+        frame = frame.filter(*(pl.col(DIMENSION[d]).is_not_null() for d in others))
+    if "risk_type" not in dims:  # an incident is one row: counting rows counts incidents
+        return frame.group_by(keys).agg(pl.len().alias("count")).collect()
+    # The bitmask counted by group: one sum of shifted bits a risk type, then long.
+    wide = frame.group_by(keys).agg(
+        _has(i).sum().alias(code) for i, code in enumerate(fr.risk_codes))
+    long = (wide.unpivot(index=["period", *others], variable_name="risk_type",
+                         value_name="count")
+            .filter(pl.col("count") > 0))
+    if f.risk_types:
+        long = long.filter(pl.col("risk_type").is_in(list(f.risk_types)))
+    return long.select("period", *dims, "count").collect()
+
+
+def _labels(fr: Frames, dim: str) -> dict[str, str]:
+    if dim == "ward":
+        return _ward_name_map(fr)
+    if dim == "context":
+        c = fr.contexts.join(fr.wards.select("ward_code", "ward_name"), on="ward_code",
+                             how="left")
+        name = (pl.when(pl.col("context_type") == "residential")
+                .then(pl.concat_str(pl.lit("Residential address "), pl.col("context_id"),
+                                    (pl.lit(", ") + pl.col("ward_name")).fill_null("")))
+                .otherwise(pl.col("name")))
+        return dict(c.select("context_id", name).iter_rows())
+    return {"risk_type": RISK_LABELS, "context_type": CONTEXT_LABELS,
+            "agency": AGENCY_LABELS}.get(dim, {})
+
+
+def _grid(periods: pd.DatetimeIndex) -> pl.DataFrame:
+    """The window's periods as a one-column frame, in order."""
+    return pl.DataFrame({"period": periods.to_numpy().astype("datetime64[us]")})
+
+
+def _series(fr: Frames, f: Filters, periods: pd.DatetimeIndex, split: str, measure: str,
+            granularity: str) -> pl.DataFrame:
+    """key, label, period, count for every key seen and every period, zeros filled (as
+    trends.counts); keys in order, periods in order within each key."""
+    dims = (split,) if split != "none" else ()
+    raw = grouped(fr, f, periods, dims, granularity, measure)
+    if split == "none":
+        return (_grid(periods).join(raw, on="period", how="left", maintain_order="left")
+                .select(pl.lit("all").alias("key"), pl.lit(trends.MEASURES[measure])
+                        .alias("label"), "period", pl.col("count").fill_null(0)))
+    raw = raw.rename({split: "key"})
+    labels = _labels(fr, split)
+    keys = raw.select(pl.col("key").unique().sort())
+    return (keys.join(_grid(periods), how="cross")
+            .join(raw, on=["key", "period"], how="left", maintain_order="left")
+            .with_columns(pl.col("count").fill_null(0),
+                          pl.col("key").replace_strict(labels, default=pl.col("key"),
+                                                       return_dtype=pl.String).alias("label"))
+            .select("key", "label", "period", "count"))
+
+
+def _for_judging(frame: pl.DataFrame) -> pd.DataFrame:
+    """One series as trends.judge takes it: period, count, population, value (pandas)."""
+    out = frame.with_columns(pl.lit(None, pl.Float64).alias("population"),
+                             pl.col("count").cast(pl.Float64).alias("value")).to_pandas()
+    out["period"] = out["period"].astype("datetime64[ns]")
+    return out
+
+
+def trend_view(fr: Frames, f: Filters, *, measure: str = "incidents", split: str = "none",
+               granularity: str = "month", fix_after=None, change_point=None,
+               view: str = "analyst") -> tuple:
+    """The overall series and the largest split series, judged with SPC, and interventions
+    (the view names places; the numbers are the same in the lead's and the analyst's)."""
+    options = trends.spc_options(fix_after, change_point)
+    periods = window(fr, f, granularity)
+    total = _series(fr, f, periods, "none", measure, granularity)
+    overall = trends.judge("all", trends.MEASURES[measure], _for_judging(total), options,
+                           granularity)
+    series = []
+    if split != "none":
+        parts = _series(fr, f, periods, split, measure, granularity)
+        sizes = (parts.group_by("key").agg(pl.col("count").sum()).filter(pl.col("count") > 0)
+                 .sort(["count", "key"], descending=[True, False]).head(trends.MAX_SERIES))
+        by_key = parts.partition_by("key", as_dict=True, maintain_order=True)
+        for key in sizes["key"]:
+            frame = by_key[(key,)]
+            series.append(trends.judge(key, frame["label"][0], _for_judging(frame), options,
+                                       granularity))
+    last = _last_day(periods, granularity)
+    v = (fr.interventions
+         .join(fr.contexts.select("context_id", "name", pl.col("ward_code").alias("c_ward"),
+                                  "context_type"), on="context_id", how="left")
+         .filter(pl.col("started_on").is_between(periods[0].date(), last)))
+    if f.wards:
+        v = v.filter(pl.coalesce("ward_code", "c_ward").is_in(list(f.wards)))
+    if f.context_types:
+        v = v.filter(pl.col("context_type").is_in(list(f.context_types)))
+    return overall, tuple(series), v.sort(["started_on", "intervention_id"]).to_pandas()
+
+
+@shared
+def signals(fr: Frames, f: Filters, *, by: tuple[str, ...] = ("risk_type", "ward"),
+            granularity: str = "month", fix_after=None, change_point=None,
+            view: str = "analyst") -> tuple:
+    """(signal frame, series judged, too small): the latest signal of every series (the view
+    names places; the numbers are the same in the lead's and the analyst's)."""
+    options = trends.spc_options(fix_after, change_point)
+    periods = window(fr, f, granularity)
+    raw = grouped(fr, f, periods, by, granularity, missing=False).filter(
+        *(pl.col(d) != "" for d in by))
+    # Series in bench.baseline's order (risk types in bit order, the rest by code), a column
+    # per period: the matrix spc.latest_signals judges at once.
+    order = [pl.col(d).cast(pl.Enum(fr.risk_codes)) if d == "risk_type" else pl.col(d)
+             for d in by]
+    keys = raw.select(by).unique().sort(order)
+    slot = _grid(periods).with_row_index("column")
+    cells = (raw.join(keys.with_row_index("row"), on=list(by))
+             .join(slot, on="period").select("row", "column", "count"))
+    matrix = np.zeros((keys.height, len(periods)))
+    matrix[cells["row"].to_numpy(), cells["column"].to_numpy()] = cells["count"].to_numpy()
+    rare = matrix.mean(axis=1) < options.min_mean if len(matrix) else np.zeros(0, dtype=bool)
+    too_small = int(rare.sum())
+    judged = np.flatnonzero(~rare)
+    labels = [_labels(fr, d) for d in by]
+    key_rows = keys.rows()
+    rows = []
+    for i, latest in zip(judged, spc.latest_signals(matrix[judged], periods, options),
+                         strict=True):
+        if latest is None:
+            continue
+        key = key_rows[i]
+        rows.append((*key, *(lab.get(k, k) for lab, k in zip(labels, key, strict=True)),
+                     latest.rule, spc.describe(latest, granularity), latest.start, latest.end,
+                     latest.current, latest.side, latest.assessment, latest.points,
+                     int(matrix[i].sum())))
+    names = [f"key_{i}" for i in range(len(by))] + [f"label_{i}" for i in range(len(by))]
+    frame = pd.DataFrame(rows, columns=[*names, "rule", "sentence", "since", "until", "current",
+                                        "side", "assessment", "points", "total"])
+    frame = frame.sort_values(["current", "assessment", "until", "points", "total"],
+                              ascending=[False, True, False, False, False], kind="stable")
+    return frame.reset_index(drop=True), keys.height - too_small, too_small
+
+
+def seasonality(fr: Frames, f: Filters, *, measure: str = "incidents", view: str = "analyst"
+                ) -> tuple:
+    """Monthly values by year and the month-of-year profile over up to 36 months."""
+    periods = window(fr, f, "month", min_months=trends.SEASONAL_MONTHS)
+    frame = _series(fr, f, periods, "none", measure, "month").select(
+        pl.col("period").dt.year().alias("year"), pl.col("period").dt.month().alias("month"),
+        "count", pl.col("count").cast(pl.Float64).alias("value"))
+    profile = (frame.group_by("month").agg(pl.len().alias("months"), pl.col("count").sum(),
+                                           pl.col("value").mean()).sort("month"))
+    return frame.to_pandas(), profile.to_pandas()
