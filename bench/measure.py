@@ -8,6 +8,7 @@ app would pay them, and one task's caches cannot warm another's.
     python -m bench.measure ingest DB OUT --csv CSV
     python -m bench.measure pages DB OUT --runs R
     python -m bench.measure baseline DB OUT --runs R
+    python -m bench.measure polars DB OUT --runs R
     python -m bench.measure startup DB OUT
 """
 
@@ -284,41 +285,61 @@ def task_baseline(db: Path, runs: int) -> dict:
     st.cache_data loader), then each page's analyses in the page's order, `runs` times, each run
     starting from the tables alone (the intermediates a page's analyses share forgotten, as ours
     are in task_pages)."""
+    from bench import baseline
+
+    return _task_twin(db, runs, baseline, "baseline")
+
+
+def task_polars(db: Path, runs: int) -> dict:
+    """The careful polars app (bench/polars_app.py), timed exactly as the pandas one: its
+    tables read once (timed on its own), then each page's twins in the page's order, `runs`
+    times, each run starting from the tables alone. A page with an analysis not yet twinned
+    has no total."""
+    from bench import polars_app
+
+    return _task_twin(db, runs, polars_app, "polars")
+
+
+def _task_twin(db: Path, runs: int, module, twin: str) -> dict:
+    """Time the app `module` (its `load`, then the pages through each Call's `twin`), with the
+    time it spends in our library counted apart (bench.shared finds what that module calls)."""
     import duckdb
 
-    from bench import baseline, shared
+    from bench import shared
 
     before = rss_mb()
     con = duckdb.connect(str(db), read_only=True)
-    t_load, frames = timed(lambda: baseline.load(con))
+    t_load, frames = timed(lambda: module.load(con))
     loaded = rss_mb()
     out: dict[str, Any] = {"load_seconds": t_load.wall, "load_cpu_seconds": t_load.cpu,
                            "frames_mb": frames.memory_bytes() / 2**20,
                            "rss_growth_mb": loaded - before, "scenarios": {}}
-    clock = shared.SharedClock(shared.shared_functions(baseline), callers=(baseline.__name__,))
+    clock = shared.SharedClock(shared.shared_functions(module), callers=(module.__name__,))
     with clock:
         for scenario, filters in scenarios(con).items():
             out["scenarios"][scenario] = [_time_baseline_page(frames, con, page, filters, runs,
-                                                              clock)
+                                                              clock, twin)
                                           for page in _page_list()]
     out["peak_rss_mb"] = peak_rss_mb()
     return out
 
 
-def _time_baseline_page(frames, con, page, filters, runs: int, clock) -> dict:
-    """One page's pandas twins in the page's order, `runs` rounds; the page's total per round,
-    median over rounds (None when an analysis has no twin), and of that the time in code both
-    apps share (bench.shared, counted by `clock`)."""
+def _time_baseline_page(frames, con, page, filters, runs: int, clock,
+                        twin: str = "baseline") -> dict:
+    """One page's twins (each Call's `twin`: pandas or polars) in the page's order, `runs`
+    rounds; the page's total per round, median over rounds (None when an analysis has no twin),
+    and of that the time in code both apps share (bench.shared, counted by `clock`)."""
     calls = [{"name": call.name, "label": call.label, "call": call,
               "kwargs": _resolved(call, con, filters), "walls": [], "cpus": [], "shared": []}
              for call in page.calls]
-    live = [c for c in calls if c["kwargs"] is not None and c["call"].baseline is not None]
+    live = [c for c in calls if c["kwargs"] is not None and getattr(c["call"], twin) is not None]
     for _ in range(runs):
         frames.forget()  # each round is the page's first run after the app read its tables
         for c in live:
             args = (filters,) if c["call"].uses_filters else ()
+            fn = getattr(c["call"], twin)
             before = clock.seconds
-            t, _ = timed(lambda c=c, args=args: c["call"].baseline(frames, *args, **c["kwargs"]))
+            t, _ = timed(lambda fn=fn, c=c, args=args: fn(frames, *args, **c["kwargs"]))
             c["walls"].append(t.wall)
             c["cpus"].append(t.cpu)
             c["shared"].append(clock.seconds - before)
@@ -327,14 +348,14 @@ def _time_baseline_page(frames, con, page, filters, runs: int, clock) -> dict:
         row = {"name": c["name"], "label": c["label"]}
         if c["kwargs"] is None:
             row["skipped"] = True
-        elif c["call"].baseline is None:
-            row["no_baseline"] = True
+        elif getattr(c["call"], twin) is None:
+            row[f"no_{twin}"] = True
         else:
             row |= {"ms": 1000 * statistics.median(c["walls"]),
                     "cpu_ms": 1000 * statistics.median(c["cpus"]),
                     "shared_ms": 1000 * statistics.median(c["shared"])}
         rows.append(row)
-    complete = not any(r.get("no_baseline") for r in rows)
+    complete = not any(r.get(f"no_{twin}") for r in rows)
 
     def median_of_sums(key: str) -> float | None:
         return (1000 * statistics.median(sum(c[key][r] for c in live) for r in range(runs))
@@ -401,8 +422,8 @@ def task_pack(db: Path, runs: int) -> dict:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("task", choices=["generate", "ingest", "pages", "baseline", "startup",
-                                         "pack"])
+    parser.add_argument("task", choices=["generate", "ingest", "pages", "baseline", "polars",
+                                         "startup", "pack"])
     parser.add_argument("db", type=Path)
     parser.add_argument("out", type=Path)
     parser.add_argument("--incidents", type=int, default=25_000)
@@ -419,6 +440,8 @@ def main(argv: list[str] | None = None) -> None:
         result = task_pages(args.db, args.runs)
     elif args.task == "baseline":
         result = task_baseline(args.db, args.runs)
+    elif args.task == "polars":
+        result = task_polars(args.db, args.runs)
     elif args.task == "pack":
         result = task_pack(args.db, args.runs)
     else:

@@ -19,12 +19,14 @@ SIDEBAR = "ui/sidebar.py"
 
 def page_rows(result: dict) -> list[dict]:
     """One row per page and filter: our cold, CPU and warm totals (the sidebar's calls added, as
-    every page run makes them), the pandas baseline's, and the ratio."""
+    every page run makes them), the pandas baseline's and the polars app's, and the ratios."""
     rows = []
     ours, base = result["pages"]["scenarios"], result.get("baseline", {}).get("scenarios", {})
+    polars = result.get("polars", {}).get("scenarios", {})
     for scenario, pages in ours.items():
         side = next(p for p in pages if p["script"] == SIDEBAR)
         base_pages = {p["script"]: p for p in base.get(scenario, [])}
+        polars_pages = {p["script"]: p for p in polars.get(scenario, [])}
         for page in pages:
             if page["script"] == SIDEBAR:
                 continue
@@ -44,6 +46,11 @@ def page_rows(result: dict) -> list[dict]:
             if twin.get("cpu_ms") is not None:
                 row["baseline_cpu_ms"] = twin["cpu_ms"] + base_pages[SIDEBAR]["cpu_ms"]
                 row["cpu_ratio"] = row["cold_cpu_ms"] / row["baseline_cpu_ms"]
+            # polars: only where the page and the sidebar are twinned whole (a total at all).
+            pl_page, pl_side = polars_pages.get(page["script"], {}), polars_pages.get(SIDEBAR, {})
+            if pl_page.get("ms") is not None and pl_side.get("ms") is not None:
+                row["polars_ms"] = pl_page["ms"] + pl_side["ms"]
+                row["polars_ratio"] = row["cold_ms"] / row["polars_ms"]
             rows.append(row)
     return rows
 
@@ -121,21 +128,24 @@ def markdown(result: dict) -> str:
         f"{result['database_mb']:,.0f} MB.",
         "",
         "| Page | Filters | Ours, cold (ms) | pandas, cold, tables loaded (ms) | ours / pandas "
+        "| polars, cold, tables loaded (ms) | ours / polars "
         "| of pandas, in shared code (ms) | ours / pandas at best "
         "| Ours, cold CPU (ms) | pandas, CPU (ms) | ours / pandas, CPU | Ours, warm (ms) |",
-        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for row in page_rows(result):
-        ratio, cpu_ratio = (f"{row[k]:.2f} ({_faster(row[k])})" if k in row else "–"
-                            for k in ("ratio", "cpu_ratio"))
+        ratio, cpu_ratio, polars_ratio = (f"{row[k]:.2f} ({_faster(row[k])})" if k in row
+                                          else "–"
+                                          for k in ("ratio", "cpu_ratio", "polars_ratio"))
         best = f"{row['best_ratio']:.2f}" if "best_ratio" in row else "–"
         lines.append(f"| {row['page']} | {row['scenario']} | {_ms(row['cold_ms'])} | "
                      f"{_ms(row.get('baseline_ms'))} | {ratio} | "
+                     f"{_ms(row.get('polars_ms'))} | {polars_ratio} | "
                      f"{_ms(row.get('baseline_shared_ms'))} | {best} | "
                      f"{_ms(row['cold_cpu_ms'])} | "
                      f"{_ms(row.get('baseline_cpu_ms'))} | {cpu_ratio} | "
                      f"{_ms(row['warm_ms'])} |")
-    base = result.get("baseline", {})
+    base, polars = result.get("baseline", {}), result.get("polars", {})
     lines += ["", "Page totals include the sidebar's analyses, which every page run makes. "
               "Ours, cold: each analysis called directly on a fresh cursor in the page's order, "
               "as the first render after a load does, with our intermediate results "
@@ -151,7 +161,12 @@ def markdown(result: dict) -> str:
               + (f"; it reads those tables once at start-up, in {base['load_seconds']:.1f} s "
                  f"({base['frames_mb']:,.0f} MB), not counted in the page times"
                  if base else "")
-              + ". Both measured in the same run, one after the other. CPU counts every thread "
+              + ". polars: the same analyses written as a careful polars developer would "
+              "(bench/polars_app.py), timed the same way and checked equal to ours "
+              "(tests/bench/test_bench_polars.py); shown only for the pages it twins whole"
+              + (f"; it reads its tables in {polars['load_seconds']:.1f} s "
+                 f"({polars['frames_mb']:,.0f} MB)" if polars else "")
+              + ". All measured in the same run, one after the other. CPU counts every thread "
               "(DuckDB's too): on a shared machine it shows the work done, where wall time also "
               "shows the waiting (DuckDB's threads wait for cores a busy machine gives to others; "
               "pandas runs on one).", ""]
@@ -205,30 +220,40 @@ def _other(result: dict) -> list[str]:
         lines.append(f"- The pandas app holds the tables in {base['frames_mb']:,.0f} MB of frames; "
                      f"it reads them in {base['load_seconds']:.1f} s at start-up; its process "
                      f"peaks at {base['peak_rss_mb']:,.0f} MB.")
+    polars = result.get("polars", {})
+    if polars:
+        lines.append(f"- The polars app holds the tables in {polars['frames_mb']:,.0f} MB of "
+                     f"frames; it reads them in {polars['load_seconds']:.1f} s at start-up; its "
+                     f"process peaks at {polars['peak_rss_mb']:,.0f} MB.")
     return lines
 
 
 def _detail(result: dict) -> list[str]:
-    """Every analysis: cold, warm, baseline, per filter."""
+    """Every analysis: cold, warm, baseline and polars, per filter."""
     base = result.get("baseline", {}).get("scenarios", {})
+    polars = result.get("polars", {}).get("scenarios", {})
     lines = ["<details><summary>Every analysis</summary>", ""]
     for scenario, pages in result["pages"]["scenarios"].items():
         lines += [f"{SCENARIO_WORDS[scenario].capitalize()}:", "",
                   "| Page | Analysis | Cold (ms) | Cold CPU (ms) | Warm (ms) | pandas (ms) | "
-                  "pandas CPU (ms) |",
-                  "|---|---|--:|--:|--:|--:|--:|"]
+                  "pandas CPU (ms) | polars (ms) |",
+                  "|---|---|--:|--:|--:|--:|--:|--:|"]
         base_pages = {p["script"]: p for p in base.get(scenario, [])}
+        polars_pages = {p["script"]: p for p in polars.get(scenario, [])}
         for page in pages:
             base_calls = base_pages.get(page["script"], {}).get("calls", [])
+            polars_calls = polars_pages.get(page["script"], {}).get("calls", [])
             for i, call in enumerate(page["calls"]):
                 b = base_calls[i] if i < len(base_calls) else {}
+                p = polars_calls[i] if i < len(polars_calls) else {}
                 if call.get("skipped"):
                     lines.append(f"| {page['title']} | `{call['label']}` | not run (the page "
-                                 "stops first) | | | | |")
+                                 "stops first) | | | | | |")
                     continue
                 lines.append(f"| {page['title']} | `{call['label']}` | {_ms(call['cold_ms'])} | "
                              f"{_ms(call['cold_cpu_ms'])} | {_ms(call['warm_ms'])} | "
-                             f"{_ms(b.get('ms'))} | {_ms(b.get('cpu_ms'))} |")
+                             f"{_ms(b.get('ms'))} | {_ms(b.get('cpu_ms'))} | "
+                             f"{_ms(p.get('ms'))} |")
         lines.append("")
     extras = result["pages"].get("extras", {})
     if extras:

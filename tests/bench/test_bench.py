@@ -43,6 +43,20 @@ def test_times_every_page_cold_warm_and_against_pandas_under_both_filters(result
     assert all(r["baseline_shared_ms"] > 0 for r in rows if r["script"] == "pages/contexts.py")
 
 
+def test_times_the_polars_app_for_the_pages_it_twins_whole(result):
+    _, res = result
+    from bench.pages import SIDEBAR
+
+    assert res["polars"]["frames_mb"] > 0 and res["polars"]["load_seconds"] > 0
+    twinned = {s for s, page in PAGES.items() if all(c.polars for c in page.calls)}
+    assert twinned and all(c.polars for c in SIDEBAR.calls)
+    for r in report.page_rows(res):
+        assert ("polars_ms" in r) == (r["script"] in twinned), r["script"]
+        if "polars_ms" in r:
+            assert r["polars_ms"] > 0
+            assert r["polars_ratio"] == pytest.approx(r["cold_ms"] / r["polars_ms"])
+
+
 def test_reports_memory_database_size_and_start_up(result):
     _, res = result
     assert res["database_mb"] > 0

@@ -71,3 +71,48 @@ def test_a_speed_up_the_shared_code_rules_out_is_named_so():
 
     assert faster(600).endswith("(at most 1.7× possible: shared code)")
     assert "possible" not in faster(400)  # 2.5× is possible
+
+
+def with_polars(res: dict, polars_ms: float | None, sidebar_ms: float | None = 0.0) -> dict:
+    """The synthetic result with a polars step (None: a page or sidebar not twinned whole)."""
+    def page(script, ms):
+        return {"script": script, "title": script, "ms": ms, "cpu_ms": ms, "shared_ms": 0.0,
+                "calls": []}
+
+    return {**res, "polars": {"load_seconds": 1.0, "frames_mb": 10.0, "peak_rss_mb": 50.0,
+                              "scenarios": {"default": [page(report.SIDEBAR, sidebar_ms),
+                                                        page("pages/contexts.py", polars_ms)]}}}
+
+
+def test_the_report_sets_ours_beside_polars_where_the_page_is_twinned_whole():
+    [row] = report.page_rows(with_polars(result(900, 1000, 600), polars_ms=450))
+    assert row["polars_ms"] == 450 and row["polars_ratio"] == pytest.approx(2.0)
+    assert row["ratio"] == pytest.approx(0.9)  # the pandas columns as before
+
+
+@pytest.mark.parametrize("page_ms, sidebar_ms", [(None, 0.0), (450, None)])
+def test_no_polars_figure_for_a_page_or_sidebar_not_twinned_whole(page_ms, sidebar_ms):
+    [row] = report.page_rows(with_polars(result(900, 1000, 600), page_ms, sidebar_ms))
+    assert "polars_ms" not in row and "polars_ratio" not in row
+    assert row["ratio"] == pytest.approx(0.9)
+
+
+def test_the_markdown_shows_polars_or_a_dash():
+    def line(res: dict) -> str:
+        res = {**res, "machine": {"date": "today", "cpu_model": "cpu", "cores": 2,
+                                  "python": "3", "duckdb": "2", "pandas": "3",
+                                  "load_before": 0.0, "load_after": 0.0},
+               "generate": {"incidents": 10, "young_people": 1, "contexts": 1, "seconds": 0.1},
+               "runs": 1, "database_mb": 1.0, "budgets": []}
+        res["pages"]["peak_rss_mb"] = 1.0
+        res["baseline"] |= {"load_seconds": 1.0, "frames_mb": 1.0, "peak_rss_mb": 1.0}
+        for pages in res["pages"]["scenarios"].values():
+            for p in pages:
+                p["calls"] = []
+        text = report.markdown(res)
+        return next(x for x in text.splitlines() if x.startswith("| pages/contexts.py |"))
+
+    twinned = line(with_polars(result(900, 1000, 600), polars_ms=450))
+    assert "| 450 | 2.00 (2.0× slower) |" in twinned  # ours 900 ms against polars 450 ms
+    not_twinned = line(with_polars(result(900, 1000, 600), polars_ms=None))
+    assert "| – | – |" in not_twinned
