@@ -164,12 +164,12 @@ SIDEBAR = Page("ui/sidebar.py", "Sidebar (every page)", (
 
 PAGES: dict[str, Page] = {page.script: page for page in (
     Page("pages/overview.py", "Overview", (
-        Call(overview.headline, bl.headline),
-        Call(narrative.what_changed, bl.what_changed, {"view": VIEW}),
-        Call(trends.top_signals, bl.top_signals, {"n": 5, "view": VIEW}),
-        Call(overview.risk_trends, bl.risk_trends),
-        Call(overview.changes, bl.changes, {"unit": "ward"}),
-        Call(overview.changes, bl.changes, {"unit": "context"}),
+        Call(overview.headline, bl.headline, polars=pa.headline),
+        Call(narrative.what_changed, bl.what_changed, {"view": VIEW}, polars=pa.what_changed),
+        Call(trends.top_signals, bl.top_signals, {"n": 5, "view": VIEW}, polars=pa.top_signals),
+        Call(overview.risk_trends, bl.risk_trends, polars=pa.risk_trends),
+        Call(overview.changes, bl.changes, {"unit": "ward"}, polars=pa.changes),
+        Call(overview.changes, bl.changes, {"unit": "context"}, polars=pa.changes),
     )),
     Page("pages/contexts.py", "Where to intervene", (
         Call(priorities.explained, bl.explained, {"weights": PAGE_WEIGHTS, "view": VIEW}),

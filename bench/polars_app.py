@@ -13,14 +13,15 @@ The benchmark's second yardstick beside bench/baseline.py (pandas), held to the 
 - each analysis filters with expressions and aggregates with group_by and integer joins,
   collecting once; only the final, small result is turned into pandas or numpy, in exactly
   bench.baseline's shapes, so tests/bench/test_bench_baseline.py's checks apply unchanged;
-- the statistics are the project's own (SPC through trends.judge and spc.latest_signals, the
-  month and week arithmetic of analytics.store.filters), called on the polars aggregates at the
-  same places bench.baseline calls them, turned into pandas or numpy at that boundary.
+- the statistics are the project's own (SPC through trends.judge and spc.latest_signals,
+  Theil-Sen slopes, Gi* and its hot spots, the GeoJSON parser, the priority score, the month
+  and week arithmetic of analytics.store.filters), called on the polars aggregates at the same
+  places bench.baseline calls them, turned into pandas or numpy at that boundary.
 
 Nothing here calls a pandas twin or reads a pandas frame: the only things reused from
 bench.baseline are its constants (the local zone, the dimension columns).
 
-Twinned so far: the sidebar, Incident records and Trends (tests/bench/test_bench_polars.py
+Twinned so far: the sidebar, Incident records, Trends and Overview (tests/bench/test_bench_polars.py
 checks every one against our analytics on the demo borough). Trends' twins count incidents, the
 measure every page times; another measure raises NotImplementedError rather than guess.
 """
@@ -38,6 +39,18 @@ import numpy as np
 import pandas as pd
 import polars as pl
 
+from analytics.contexts import priorities
+from analytics.contexts.contexts import (
+    NIGHT_END_HOUR,
+    NIGHT_START_HOUR,
+    NO_WARD,
+    RISK_COLUMNS,
+    SEVERITY_COLUMNS,
+    WEEKEND_START_HOUR,
+    month_grid,
+    theil_sen_slopes,
+)
+from analytics.places import hotspots, places
 from analytics.store.filters import Filters, add_months, month_end
 from analytics.store.vocab import AGENCY_LABELS, CONTEXT_LABELS, RISK_LABELS
 from analytics.trends import spc, trends
@@ -442,3 +455,258 @@ def seasonality(fr: Frames, f: Filters, *, measure: str = "incidents", view: str
     profile = (frame.group_by("month").agg(pl.len().alias("months"), pl.col("count").sum(),
                                            pl.col("value").mean()).sort("month"))
     return frame.to_pandas(), profile.to_pandas()
+
+
+# ---- overview ------------------------------------------------------------------------------
+
+def _in(rows: pl.DataFrame, sel: pl.DataFrame) -> pl.DataFrame:
+    """The rows (risk records, links to young people) of the selected incidents: a semi join
+    on incident numbers."""
+    return rows.join(sel.select("incident"), on="incident", how="semi")
+
+
+@shared
+def totals(fr: Frames, f: Filters) -> tuple[int, int, int, int]:
+    """Incidents, young people, places and wards with incidents."""
+    sel = select(fr, f)
+    people = _in(fr.people, sel)["person_id"].n_unique()
+    places_, wards = sel.select(pl.col("context_id", "ward_code").drop_nulls().n_unique()).row(0)
+    return sel.height, int(people), int(places_), int(wards)
+
+
+@shared
+def headline(fr: Frames, f: Filters, top: int = 3) -> tuple:
+    """Totals now and in the previous period, and the busiest wards."""
+    previous = totals(fr, f.previous()) if f.start and f.end else None
+    top_wards = (select(fr, f).group_by(pl.col("ward_code").cast(pl.String))
+                 .agg(pl.len().cast(pl.Int64).alias("incidents"))
+                 .join(fr.wards.select("ward_code", "ward_name"), on="ward_code")
+                 .sort(["incidents", "ward_name"], descending=[True, False]).head(top))
+    return totals(fr, f), previous, top_wards.to_pandas()
+
+
+def _risk_totals(fr: Frames, sel: pl.DataFrame) -> pl.DataFrame:
+    """Incidents carrying each risk type (code, n; zeros left out, in bit order)."""
+    counts = sel.select(_has(i).sum().alias(code) for i, code in enumerate(fr.risk_codes))
+    return (counts.unpivot(variable_name="code", value_name="n")
+            .filter(pl.col("n") > 0))
+
+
+def risk_trends(fr: Frames, f: Filters) -> pd.DataFrame:
+    """Incidents a month by risk type, zeros filled."""
+    types = list(f.risk_types) or list(RISK_LABELS)
+    months = (pd.date_range(f.start.replace(day=1), f.end, freq="MS") if f.start and f.end
+              else pd.DatetimeIndex([]))
+    counts = (select(fr, f).group_by("month")
+              .agg(_has(i).sum().alias(code) for i, code in enumerate(fr.risk_codes)
+                   if code in types)
+              .unpivot(index="month", variable_name="risk_type", value_name="value"))
+    grid = (pl.DataFrame({"risk_type": types}).join(_grid(months).rename({"period": "month"}),
+                                                     how="cross"))
+    out = (grid.join(counts, on=["risk_type", "month"], how="left", maintain_order="left")
+           .with_columns(pl.col("value").fill_null(0),
+                         pl.col("risk_type").replace_strict(RISK_LABELS, default=None,
+                                                            return_dtype=pl.String)
+                         .alias("label"))).to_pandas()
+    out["month"] = out["month"].astype("datetime64[ns]")
+    return out
+
+
+def _by(sel: pl.DataFrame, key: str, name: str) -> pl.DataFrame:
+    """Incidents by `key` (code, `name`), places or wards with none left out."""
+    return (sel.filter(pl.col(key).is_not_null()).group_by(pl.col(key).cast(pl.String)
+                                                          .alias("code"))
+            .agg(pl.len().cast(pl.Int64).alias(name)))
+
+
+@shared
+def changes(fr: Frames, f: Filters, unit: str = "ward") -> pd.DataFrame:
+    """Incidents now and before for every ward (or place), largest change first."""
+    if not (f.start and f.end):
+        return pd.DataFrame(columns=["code", "name", "current", "previous", "change"])
+    key = "ward_code" if unit == "ward" else "context_id"
+    names = (fr.wards.select(pl.col("ward_code").alias("code"), pl.col("ward_name")
+                             .alias("name")) if unit == "ward"
+             else fr.contexts.select(pl.col("context_id").alias("code"), "name"))
+    both = _by(select(fr, f), key, "current").join(
+        _by(select(fr, f.previous()), key, "previous"), on="code", how="full", coalesce=True)
+    out = (names.join(both, on="code", maintain_order="left")
+           .with_columns(pl.col("current", "previous").fill_null(0))
+           .with_columns((pl.col("current") - pl.col("previous")).alias("change"))
+           .sort([pl.col("change").abs(), pl.col("name")], descending=[True, False],
+                 maintain_order=True))
+    return out.to_pandas()
+
+
+def top_signals(fr: Frames, f: Filters, n: int = 5, view: str = "analyst") -> pd.DataFrame:
+    """The Overview's current signals: a ward with several concerns told once, then the rest."""
+    frame, _, _ = signals(fr, f, view=view)
+    current = pl.from_pandas(frame[["key_0", "key_1", "current", "assessment"]]).filter(
+        pl.col("current").cast(pl.Boolean))
+    concern = pl.col("assessment") == spc.CONCERN
+    busy = (current.filter(concern).group_by("key_1", maintain_order=True).len()
+            .filter(pl.col("len") >= trends.WARD_SUMMARY_MIN)["key_1"].to_list())
+    rest = current.filter(~(concern & pl.col("key_1").is_in(busy)))
+    rows = [("", ward) for ward in busy] + rest.select("key_0", "key_1").rows()
+    return pd.DataFrame(rows[:n], columns=["key_a", "key_b"])
+
+
+def risk_changes(fr: Frames, f: Filters) -> pd.DataFrame:
+    """Incidents carrying each risk type now and in the previous period."""
+    cur = _risk_totals(fr, select(fr, f)).rename({"n": "current"})
+    prev = _risk_totals(fr, select(fr, f.previous())).rename({"n": "previous"})
+    out = cur.join(prev, on="code", how="full", coalesce=True).with_columns(
+        pl.col("current", "previous").fill_null(0).cast(pl.Int64))
+    if f.risk_types:
+        out = out.filter(pl.col("code").is_in(list(f.risk_types)))
+    out = out.filter((pl.col("current") > 0) | (pl.col("previous") > 0))
+    return out.with_columns((pl.col("current") - pl.col("previous")).alias("change")).to_pandas()
+
+
+def what_changed(fr: Frames, f: Filters, view: str = "board") -> tuple:
+    """The narrative's data: headline, changes by ward, place and risk type, signals, hot spots
+    now and before, and the places ranked by priority score (as bench.baseline.what_changed)."""
+    head = headline(fr, f)
+    out = [head]
+    if head[0][0] == 0:
+        return tuple(out)
+    if f.start and f.end and head[1] and head[1][0]:
+        out += [changes(fr, f, "ward"), changes(fr, f, "context"), risk_changes(fr, f)]
+    out.append(signals(fr, f, view=view))
+    if f.start and f.end:
+        out += [ward_hot_spots(fr, f), ward_hot_spots(fr, f.previous())]
+    out.append(priorities.score(profiles(fr, f)))
+    return tuple(out)
+
+
+# ---- where to intervene --------------------------------------------------------------------
+
+@shared
+def profiles(fr: Frames, f: Filters) -> pd.DataFrame:
+    """One row per place with incidents, every measure contexts.profiles gives, the places in
+    the order of their ids: one group_by over the selection, one over its young people."""
+    sel = select(fr, f).filter(pl.col("context_id").is_not_null()).with_columns(
+        pl.col("context_id").cast(pl.String))
+    hour, dow = pl.col("local_hour"), pl.col("local_day")  # Monday 0
+    night = (hour >= NIGHT_START_HOUR) | (hour < NIGHT_END_HOUR)
+    weekend = (dow >= 5) | ((dow == 4) & (hour >= WEEKEND_START_HOUR))
+    present = [(i, code) for i, code in enumerate(fr.risk_codes)]
+    per_place = sel.lazy().group_by("context_id").agg(
+        pl.len().cast(pl.Int64).alias("incidents"), night.mean().alias("night_share"),
+        weekend.mean().alias("weekend_share"), pl.col("local_at").max().alias("last_incident"),
+        *((pl.col("severity") == v).sum().cast(pl.Int64).alias(c)
+          for c, v in SEVERITY_COLUMNS.items()),
+        *(_has(i).sum().alias(f"n_{code}") for i, code in present))
+    # Young people: each (place, person) pair once, and how many incidents it shares.
+    pairs = (_in(fr.people, sel).unique(["incident", "person_id"]).lazy()
+             .join(sel.lazy().select("incident", "context_id"), on="incident")
+             .group_by("context_id", "person_id").len()
+             .group_by("context_id").agg(pl.len().cast(pl.Int64).alias("young_people"),
+                                         (pl.col("len") > 1).sum().cast(pl.Int64)
+                                         .alias("repeat_young_people")))
+    counted = [pl.col(f"n_{code}") for _, code in present]
+    rated = pl.sum_horizontal(*SEVERITY_COLUMNS)
+    out = (per_place.join(pairs, on="context_id", how="left")
+           .with_columns(pl.col("young_people", "repeat_young_people").fill_null(0))
+           .join(fr.contexts.lazy().select("context_id", "name", "context_type", "ward_code",
+                                           "lat", "lon"), on="context_id", how="left")
+           .join(fr.wards.lazy().select("ward_code", "ward_name"), on="ward_code", how="left")
+           .with_columns(
+               pl.col("ward_name").fill_null(NO_WARD),
+               pl.col("context_type").replace_strict(CONTEXT_LABELS, default="Other",
+                                                     return_dtype=pl.String)
+               .alias("context_label"),
+               pl.sum_horizontal((c > 0).cast(pl.Int64) for c in counted).alias("risk_types"),
+               *((pl.col(f"n_{code}") / pl.col("incidents") if code in fr.risk_codes
+                  else pl.lit(0.0)).alias(column) for column, code in RISK_COLUMNS.items()),
+               (pl.col("severity_high") / pl.when(rated > 0).then(rated))
+               .alias("high_severity_share"))
+           .drop(f"n_{code}" for _, code in present)
+           .sort("context_id").collect())
+    m = out.height
+    row = out.select("context_id").with_row_index("row")
+    # Monthly counts a place (local months), the matrix Theil-Sen slopes are taken over.
+    monthly = (sel.group_by("context_id", "local_month").len()
+               .join(row, on="context_id"))
+    observed = monthly["local_month"].unique().sort().to_numpy()
+    grid = month_grid(f, pd.Series(pd.to_datetime({"year": observed // 12,
+                                                   "month": observed % 12 + 1, "day": 1}))
+                      if len(observed) else None)
+    first_month = grid[0].year * 12 + grid[0].month - 1 if len(grid) else 0
+    inside = monthly.with_columns((pl.col("local_month") - first_month).alias("column")).filter(
+        pl.col("column").is_between(0, len(grid) - 1))
+    matrix = np.zeros((m, len(grid)))
+    matrix[inside["row"].to_numpy(), inside["column"].to_numpy()] = inside["len"].to_numpy()
+    first, latest = _bounds(fr)[:2]
+    if f.start and f.end and f.previous().start >= first.replace(day=1):
+        before = _by(select(fr, f.previous()), "context_id", "previous_incidents")
+        previous = (row.join(before, left_on="context_id", right_on="code", how="left")
+                    .sort("row")["previous_incidents"].fill_null(0).cast(pl.Float64))
+    else:
+        previous = pl.repeat(None, m, dtype=pl.Float64, eager=True)
+    as_of = min(d for d in (f.end, latest) if d)
+    out = out.with_columns(
+        pl.Series("trend", theil_sen_slopes(matrix) if m else [], dtype=pl.Float64),
+        pl.lit(len(grid), pl.Int64).alias("months"),
+        previous.alias("previous_incidents"),
+        pl.lit(None, pl.Float64).alias("area_crime"),  # no police.uk crime in the bench data
+        (pl.lit(as_of) - pl.col("last_incident").dt.date()).dt.total_days().clip(0)
+        .cast(pl.Int64).alias("days_since_last"))
+    order = ["context_id", "incidents", "night_share", "weekend_share", "last_incident",
+             *SEVERITY_COLUMNS, "young_people", "repeat_young_people", "name", "context_type",
+             "ward_code", "lat", "lon", "ward_name", "context_label", "risk_types",
+             *RISK_COLUMNS, "high_severity_share", "trend", "months", "previous_incidents",
+             "area_crime", "days_since_last"]
+    return out.select(order).to_pandas()
+
+
+# ---- places --------------------------------------------------------------------------------
+
+def _shapes(fr: Frames) -> tuple[pl.DataFrame, list]:
+    """Wards with a usable boundary, in name order, and their parsed shapes (the GeoJSON
+    parsed by our library, one shape a ward: there is no polars verb for it)."""
+    w = fr.wards.sort("ward_name")
+    shapes = [places._parse_shape(g) for g in w["geometry_geojson"]]
+    keep = [s is not None for s in shapes]
+    return w.filter(pl.Series(keep)), [s for s in shapes if s is not None]
+
+
+def ward_shapes(fr: Frames, f: Filters) -> pd.DataFrame:
+    """Every ward with a usable boundary (GeoJSON parsed the same way; no scope here)."""
+    w, shapes = _shapes(fr)
+    out = w.select("ward_code", "ward_name", "child_population").to_pandas()
+    out["shape"] = shapes
+    return out
+
+
+def _ward_counts(fr: Frames, f: Filters) -> pl.DataFrame:
+    """Incidents and rate per 1,000 children in every ward, in name order."""
+    counts = _by(select(fr, f), "ward_code", "incidents")
+    children = pl.col("child_population").cast(pl.Float64)
+    return (fr.wards.select("ward_code", "ward_name", "child_population").sort("ward_name")
+            .join(counts, left_on="ward_code", right_on="code", how="left",
+                  maintain_order="left")
+            .with_columns(pl.col("incidents").fill_null(0))
+            .with_columns((pl.col("incidents") / pl.when(children > 0).then(children)
+                           * places.RATE_PER).round(1).alias("rate")))
+
+
+def ward_counts(fr: Frames, f: Filters) -> pd.DataFrame:
+    """Incidents and rate per 1,000 children in every ward."""
+    return _ward_counts(fr, f).to_pandas()
+
+
+def ward_hot_spots(fr: Frames, f: Filters, view: str = "analyst") -> tuple:
+    """Gi* over wards on the rate per 1,000 children (the statistics are the project's; the
+    view changes only how the ratio is shown)."""
+    w, shapes = _shapes(fr)
+    frame = w.select("ward_code").join(_ward_counts(fr, replace(f, wards=())).drop(
+        "ward_name"), on="ward_code", how="left", maintain_order="left")
+    weights = hotspots.queen_weights(tuple(frame["ward_code"]), shapes)
+    table = places._judge(frame["rate"].to_numpy(), weights, hotspots.PERMUTATIONS,
+                          hotspots.SEED)
+    table["name"] = w["ward_name"].to_numpy()
+    table["ratio"] = places._neighbourhood_ratio(
+        frame["incidents"].cast(pl.Float64).to_numpy(),
+        frame["child_population"].cast(pl.Float64).to_numpy(), weights)
+    return table, places._spots(table, weights)

@@ -6,12 +6,14 @@ narrow filter, and checked with the pandas baseline's own checks (the twins retu
 A page is twinned whole or not at all, so its polars total is a page's total.
 """
 
+import pandas as pd
 import pytest
 
+from bench import baseline as bl
 from bench import measure
 from bench import polars_app as pa
 from bench.pages import PAGES, SIDEBAR
-from tests.bench.test_bench_baseline import CHECKS
+from tests.bench.test_bench_baseline import CHECKS, same
 
 TWINNED = {c.label: c for p in [SIDEBAR, *PAGES.values()] for c in p.calls if c.polars}
 
@@ -22,6 +24,11 @@ def both(demo_store):
     return con, pa.load(con), measure.scenarios(con)
 
 
+@pytest.fixture(scope="module")
+def pandas_frames(demo_store):
+    return bl.load(demo_store.cursor())
+
+
 def test_a_page_is_twinned_whole_or_not_at_all():
     for page in [SIDEBAR, *PAGES.values()]:
         twins = [c.polars is not None for c in page.calls]
@@ -30,7 +37,7 @@ def test_a_page_is_twinned_whole_or_not_at_all():
 
 def test_the_sidebar_and_the_first_pages_are_twinned():
     assert all(c.polars for c in SIDEBAR.calls)
-    for script in ("pages/records.py", "pages/trends.py"):
+    for script in ("pages/records.py", "pages/trends.py", "pages/overview.py"):
         assert all(c.polars for c in PAGES[script].calls), script
 
 
@@ -63,3 +70,49 @@ def test_polars_gives_the_same_numbers_as_the_analytics(both, scenario, label):
         assert str(ours) == str(theirs)
         return
     CHECKS[label](ours, theirs)
+
+
+def same_frames(mine: pd.DataFrame, theirs: pd.DataFrame) -> None:
+    """The same columns, in the same order, with the same values row by row."""
+    assert list(mine.columns) == list(theirs.columns)
+    for c in theirs.columns:
+        if pd.api.types.is_datetime64_any_dtype(theirs[c]):
+            same(mine[c].astype("datetime64[ns]").astype(str), theirs[c].astype(
+                "datetime64[ns]").astype(str))
+        else:
+            same(mine[c].astype(object).where(mine[c].notna(), float("nan")),
+                 theirs[c].astype(object).where(theirs[c].notna(), float("nan")))
+
+
+@pytest.mark.parametrize("scenario", ["default", "narrow"])
+def test_the_narratives_parts_equal_the_pandas_apps(both, pandas_frames, scenario):
+    # narrative.what_changed's check reads only its headline and top place: the parts the
+    # sentences are made from are checked here, against the pandas app's (checked against ours).
+    _, frames, filters = both
+    f = filters[scenario]
+    frames.forget()
+    pandas_frames.forget()
+    mine, theirs = pa.what_changed(frames, f, view="lead"), bl.what_changed(pandas_frames, f,
+                                                                            view="lead")
+    assert len(mine) == len(theirs) > 2
+    for a, b in zip(mine, theirs, strict=True):
+        if isinstance(b, pd.DataFrame):
+            same_frames(a.reset_index(drop=True), b.reset_index(drop=True))
+        elif len(b) == 2 and isinstance(b[0], pd.DataFrame):  # a hot-spot table and its spots
+            same_frames(a[0], b[0])
+            assert [s.lead for s in a[1]] == [s.lead for s in b[1]]
+        elif len(b) == 3 and isinstance(b[0], pd.DataFrame):  # signals
+            same_frames(a[0], b[0])
+            assert a[1:] == b[1:]
+        else:  # the headline
+            assert a[:2] == b[:2]
+            same_frames(a[2], b[2])
+
+
+@pytest.mark.parametrize("scenario", ["default", "narrow"])
+def test_the_place_profiles_equal_the_pandas_apps(both, pandas_frames, scenario):
+    _, frames, filters = both
+    f = filters[scenario]
+    frames.forget()
+    pandas_frames.forget()
+    same_frames(pa.profiles(frames, f), bl.profiles(pandas_frames, f))
