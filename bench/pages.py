@@ -172,9 +172,11 @@ PAGES: dict[str, Page] = {page.script: page for page in (
         Call(overview.changes, bl.changes, {"unit": "context"}, polars=pa.changes),
     )),
     Page("pages/contexts.py", "Where to intervene", (
-        Call(priorities.explained, bl.explained, {"weights": PAGE_WEIGHTS, "view": VIEW}),
-        Call(contexts.detail, bl.detail, resolve=top_place),
-        Call(clustering.cluster_contexts, bl.cluster_contexts, {"method": "kmeans", "k": None}),
+        Call(priorities.explained, bl.explained, {"weights": PAGE_WEIGHTS, "view": VIEW},
+             polars=pa.explained),
+        Call(contexts.detail, bl.detail, resolve=top_place, polars=pa.detail),
+        Call(clustering.cluster_contexts, bl.cluster_contexts, {"method": "kmeans", "k": None},
+             polars=pa.cluster_contexts),
     ),  # k-means with its bootstrap, the same code in both, dominates
         extras=(
         Call(clustering.cluster_contexts, kwargs={"method": "kmeans", "k": 4}),

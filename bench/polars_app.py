@@ -21,9 +21,10 @@ The benchmark's second yardstick beside bench/baseline.py (pandas), held to the 
 Nothing here calls a pandas twin or reads a pandas frame: the only things reused from
 bench.baseline are its constants (the local zone, the dimension columns).
 
-Twinned so far: the sidebar, Incident records, Trends and Overview (tests/bench/test_bench_polars.py
-checks every one against our analytics on the demo borough). Trends' twins count incidents, the
-measure every page times; another measure raises NotImplementedError rather than guess.
+Twinned so far, each page whole: the sidebar, Incident records, Trends, Overview and Where to
+intervene (tests/bench/test_bench_polars.py checks every twin against our analytics on the demo
+borough). Trends' twins count incidents, the measure every page times; another measure raises
+NotImplementedError rather than guess.
 """
 
 from __future__ import annotations
@@ -39,8 +40,9 @@ import numpy as np
 import pandas as pd
 import polars as pl
 
-from analytics.contexts import priorities
+from analytics.contexts import clustering, priorities
 from analytics.contexts.contexts import (
+    NEIGHBOUR_RADIUS_M,
     NIGHT_END_HOUR,
     NIGHT_START_HOUR,
     NO_WARD,
@@ -51,7 +53,7 @@ from analytics.contexts.contexts import (
     theil_sen_slopes,
 )
 from analytics.places import hotspots, places
-from analytics.store.filters import Filters, add_months, month_end
+from analytics.store.filters import Filters, add_months, month_end, period_words
 from analytics.store.vocab import AGENCY_LABELS, CONTEXT_LABELS, RISK_LABELS
 from analytics.trends import spc, trends
 from bench.baseline import DIMENSION, LOCAL_ZONE
@@ -658,6 +660,63 @@ def profiles(fr: Frames, f: Filters) -> pd.DataFrame:
              *RISK_COLUMNS, "high_severity_share", "trend", "months", "previous_incidents",
              "area_crime", "days_since_last"]
     return out.select(order).to_pandas()
+
+
+def rank(fr: Frames, f: Filters, weights: priorities.Weights = priorities.DEFAULT_WEIGHTS
+         ) -> pd.DataFrame:
+    """Places ranked by priority with each one's current signal (scoring shared)."""
+    ranked = priorities.score(profiles(fr, f), weights)
+    found, _, _ = signals(fr, f, by=("context",))
+    return priorities.with_signals(ranked, found.rename(columns={"key_0": "key_a"}))
+
+
+def explained(fr: Frames, f: Filters, weights: priorities.Weights = priorities.DEFAULT_WEIGHTS,
+              view: str = "analyst") -> pd.DataFrame:
+    """The ranked places with their reasons for the view (the words shared)."""
+    return priorities.explain(rank(fr, f, weights), view, period_words(f))
+
+
+def _metres(lat1: float, lon1: float) -> pl.Expr:
+    """Great-circle distance in metres from (lat1, lon1) to each row's lat and lon."""
+    la1, lo1 = np.radians(lat1), np.radians(lon1)
+    la2, lo2 = pl.col("lat").radians(), pl.col("lon").radians()
+    return 2 * 6_371_000 * (((la2 - la1) / 2).sin() ** 2 + np.cos(la1) * la2.cos()
+                            * ((lo2 - lo1) / 2).sin() ** 2).sqrt().arcsin()
+
+
+def detail(fr: Frames, f: Filters, context_id: str,
+           radius_m: float = NEIGHBOUR_RADIUS_M) -> tuple:
+    """One place: counts, monthly timeline, risk mix, neighbours with their incidents."""
+    sel = select(fr, f)
+    here = sel.filter(pl.col("context_id") == context_id)
+    seen = _in(fr.people, here).group_by("person_id").agg(pl.col("incident").n_unique())
+    monthly = here.group_by(pl.col("local_at").dt.truncate("1mo").alias("month")).len()
+    grid = month_grid(f, monthly["month"].to_pandas())
+    timeline = (_grid(grid).join(monthly.rename({"month": "period"}), on="period", how="left",
+                                 maintain_order="left")["len"].fill_null(0).to_pandas())
+    timeline.index = grid
+    mix = _risk_totals(fr, here).sort("n", descending=True, maintain_order=True)
+    mix = pd.Series(mix["n"].to_numpy(), index=pd.Index(mix["code"].to_list(),
+                                                        name="risk_type"))
+    place = fr.contexts.filter(pl.col("context_id") == context_id).row(0, named=True)
+    counts = _by(sel, "context_id", "incidents")
+    near = (fr.contexts.filter((pl.col("context_id") != context_id) & pl.col("lat").is_not_null())
+            .with_columns(_metres(place["lat"], place["lon"]).alias("distance_m"))
+            .filter(pl.col("distance_m") <= radius_m)
+            .join(counts, left_on="context_id", right_on="code", how="left",
+                  maintain_order="left")
+            .with_columns(pl.col("incidents").fill_null(0))
+            .sort(["distance_m", "name"]))
+    done = fr.interventions.filter(pl.col("context_id") == context_id).sort(
+        "started_on", descending=True)
+    counts_here = (here.height, seen.height, seen.filter(pl.col("incident") > 1).height)
+    return counts_here, timeline, mix, near.to_pandas(), done.to_pandas()
+
+
+def cluster_contexts(fr: Frames, f: Filters, method: str = "kmeans", k: int | None = None
+                     ) -> clustering.Clustering:
+    """Groups of places that look alike (the clustering itself is clustering.cluster_profiles)."""
+    return clustering.cluster_profiles(profiles(fr, f), method=method, k=k)
 
 
 # ---- places --------------------------------------------------------------------------------
