@@ -225,11 +225,14 @@ PAGES: dict[str, Page] = {page.script: page for page in (
                                                 "loaded and its layer switched on",
                        places.lsoa_hot_spots: "only when hot spots are looked for among LSOAs"}),
     Page("pages/overlap.py", "Risk overlap", (
-        Call(overview.totals, bl.totals),
-        Call(overlap.analyse, bl.overlap_analyse, {"unit": "people", "window": OVERLAP_WINDOW}),
-        Call(overlap.combinations, bl.combinations, {"unit": "people"}),
+        Call(overview.totals, bl.totals, polars=pa.totals),
+        Call(overlap.analyse, bl.overlap_analyse, {"unit": "people", "window": OVERLAP_WINDOW},
+             polars=pa.overlap_analyse),
+        Call(overlap.combinations, bl.combinations, {"unit": "people"},
+             polars=pa.combinations),
         Call(overlap.drilldown, bl.drilldown, {"unit": "people", "exact": False,
-                                               "window": OVERLAP_WINDOW}, resolve=first_pair),
+                                               "window": OVERLAP_WINDOW}, resolve=first_pair,
+             polars=pa.drilldown),
     ), extras=(
         Call(overlap.analyse, kwargs={"unit": "people", "window": None}),
         Call(overlap.analyse, kwargs={"unit": "contexts", "window": 7}),

@@ -21,9 +21,10 @@ The benchmark's second yardstick beside bench/baseline.py (pandas), held to the 
 Nothing here calls a pandas twin or reads a pandas frame: the only things reused from
 bench.baseline are its constants (the local zone, the dimension columns).
 
-Twinned so far, each page whole: the sidebar, Incident records, Trends, Overview and Where to
-intervene (tests/bench/test_bench_polars.py checks every twin against our analytics on the demo
-borough). Trends' twins count incidents, the measure every page times; another measure raises
+Twinned so far, each page whole: the sidebar, Incident records, Trends, Overview, Where to
+intervene and Risk overlap (tests/bench/test_bench_polars.py checks every twin against our
+analytics on the demo borough). The overlap's "within N days" is a rolling window a member
+(DataFrame.rolling grouped by member, OR-ing the bitmasks), where pandas shifts arrays. Trends' twins count incidents, the measure every page times; another measure raises
 NotImplementedError rather than guess.
 """
 
@@ -52,6 +53,7 @@ from analytics.contexts.contexts import (
     month_grid,
     theil_sen_slopes,
 )
+from analytics.overlap import overlap
 from analytics.places import hotspots, places
 from analytics.store.filters import Filters, add_months, month_end, period_words
 from analytics.store.vocab import AGENCY_LABELS, CONTEXT_LABELS, RISK_LABELS
@@ -135,7 +137,8 @@ def load(con) -> Frames:
         local.dt.hour().cast(pl.Int8).alias("local_hour"),
         (local.dt.weekday() - 1).cast(pl.Int8).alias("local_day"),  # Monday 0
         (local.dt.year() * 12 + local.dt.month() - 1).cast(pl.Int32).alias("local_month"),
-        pl.col("occurred_at").dt.truncate("1mo").alias("month"))
+        pl.col("occurred_at").dt.truncate("1mo").alias("month"),
+        pl.col("occurred_at").dt.date().alias("day"))
         .join(bitmask, on="incident", how="left")
         .with_columns(pl.col("risks").fill_null(0).cast(pl.UInt32)))
     people = (table("incident_people").join(numbers, on="incident_id")
@@ -769,3 +772,143 @@ def ward_hot_spots(fr: Frames, f: Filters, view: str = "analyst") -> tuple:
         frame["incidents"].cast(pl.Float64).to_numpy(),
         frame["child_population"].cast(pl.Float64).to_numpy(), weights)
     return table, places._spots(table, weights)
+
+
+# ---- risk overlap --------------------------------------------------------------------------
+
+@shared
+def _entity_days(fr: Frames, f: Filters, unit: str) -> pl.DataFrame:
+    """Each entity's days with a risk record in the selection (entity, day, own: the risk types
+    of that day as one bitmask), in entity and day order."""
+    sel = select(fr, f, risks=False)  # the risk filter picks the types compared, not members
+    if unit == "people":
+        rows = _in(fr.people, sel).join(sel.select("incident", "day", "risks"), on="incident")
+        entity = pl.col("person_id")
+    else:
+        rows = sel.filter(pl.col("context_id").is_not_null())
+        entity = pl.col("context_id")
+    return (rows.lazy().filter(pl.col("risks") != 0)
+            .group_by(entity.alias("entity"), "day").agg(pl.col("risks").bitwise_or()
+                                                          .alias("own"))
+            .sort("entity", "day").collect())
+
+
+def _bit(code: str, fr: Frames, column: str = "own") -> pl.Expr:
+    """True where the bitmask in `column` holds risk type `code` (never, if it is not in the
+    data)."""
+    return ((pl.col(column) & fr.bits((code,))) != 0) if code in fr.risk_codes else pl.lit(False)
+
+
+def _seen_within(days: pl.DataFrame, window: int) -> pl.DataFrame:
+    """days with `seen`: each day's risk types OR-ed with those of the entity's days up to
+    `window` days before it (a rolling window a entity)."""
+    return (days.rolling(index_column="day", period=f"{window + 1}d", group_by="entity")
+            .agg(pl.col("own").last(), pl.col("own").bitwise_or().alias("seen")))
+
+
+@shared
+def _member_sets(fr: Frames, f: Filters, unit: str) -> tuple[int, pl.DataFrame]:
+    """The universe (entities with any risk record) and how many entities have exactly each set
+    of the compared risk types (set: a bitmask, never empty; n)."""
+    per_entity = _entity_days(fr, f, unit).group_by("entity").agg(
+        (pl.col("own").bitwise_or() & fr.bits(overlap.compared_types(f))).alias("set"))
+    sets = (per_entity.filter(pl.col("set") != 0).group_by("set")
+            .agg(pl.len().cast(pl.Int64).alias("n")).sort("n", "set", descending=[True, False]))
+    return per_entity.height, sets
+
+
+def _close_pairs(fr: Frames, f: Filters, unit: str, window: int) -> dict[frozenset, int]:
+    """Entities with each pair of compared types recorded within `window` days of each other."""
+    days = _entity_days(fr, f, unit).with_columns(
+        pl.col("own") & fr.bits(overlap.compared_types(f))).filter(pl.col("own") != 0)
+    seen = _seen_within(days, window)
+    types = [t for t in overlap.compared_types(f) if t in fr.risk_codes]
+    pairs = [(a, b) for i, a in enumerate(types) for b in types[i + 1:]]
+    found = seen.select(
+        pl.col("entity").filter((_bit(a, fr) & _bit(b, fr, "seen"))
+                                | (_bit(b, fr) & _bit(a, fr, "seen"))).n_unique()
+        .alias(f"{a}{overlap.SEPARATOR}{b}") for a, b in pairs)
+    return {frozenset((a, b)): int(n) for (a, b), n in zip(pairs, found.row(0), strict=True)}
+
+
+def overlap_analyse(fr: Frames, f: Filters, unit: str = "people", window: int | None = None
+                    ) -> overlap.Overlap:
+    """Every pair of compared risk types: counts and measures (pair_statistics is shared); with
+    a window, a pair counts when the two were recorded within `window` days of each other.
+    A type's count and a pair's are sums over the counts of the sets that hold them."""
+    compared = overlap.compared_types(f)
+    universe, sets = _member_sets(fr, f, unit)
+    n = dict(zip(compared, sets.select(pl.col("n").filter(_bit(t, fr, "set")).sum().alias(t)
+                                       for t in compared).row(0), strict=True))
+    types = tuple(t for t in compared if n[t] > 0)
+    pairs = [(a, b) for i, a in enumerate(types) for b in types[i + 1:]]
+    both = sets.select(pl.col("n").filter(_bit(a, fr, "set") & _bit(b, fr, "set")).sum()
+                       .alias(f"{a}{overlap.SEPARATOR}{b}") for a, b in pairs).row(0
+                                                                            ) if pairs else ()
+    close = _close_pairs(fr, f, unit, window) if window is not None else {}
+    rows = [(a, b, n[a], n[b], close.get(frozenset((a, b)), 0) if window is not None
+             else int(ab), int(ab)) for (a, b), ab in zip(pairs, both, strict=True)]
+    counts = pd.DataFrame(rows, columns=["a", "b", "n_a", "n_b", "n_ab", "n_ab_period"])
+    singles = pd.DataFrame({"risk_type": list(types), "label": [overlap.label(t) for t in types],
+                            "n": [int(n[t]) for t in types]})
+    return overlap.Overlap(unit=unit, window=window, universe=int(universe), types=types,
+                           singles=singles, pairs=overlap.pair_statistics(int(universe), counts))
+
+
+def combinations(fr: Frames, f: Filters, unit: str = "people") -> pd.DataFrame:
+    """How many members have exactly each combination of the compared risk types (the counts
+    of their bitmasks, each turned into its types)."""
+    _, sets = _member_sets(fr, f, unit)
+    types = [t for t in overlap.compared_types(f) if t in fr.risk_codes]
+    combo = pl.concat_list(pl.when(_bit(t, fr, "set")).then(pl.lit([t])).otherwise(
+        pl.lit([], pl.List(pl.String))) for t in types) if types else pl.lit([])
+    out = (sets.select(combo.alias("combo"), "n")
+           .with_columns(pl.col("combo").list.join(overlap.SEPARATOR).alias("key"),
+                         pl.col("combo").list.len().cast(pl.Int64).alias("size"))
+           .sort(["n", "size", "key"], descending=[True, True, False])).to_pandas()
+    out["combo"] = out["combo"].map(tuple)
+    return out
+
+
+def drilldown(fr: Frames, f: Filters, risks: tuple[str, ...], unit: str = "people",
+              exact: bool = False, window: int | None = None) -> tuple:
+    """Wards, places and months of the members with every one of `risks` (a pair, anywhere in
+    the period or within `window` days of each other), from each member's days as bitmasks."""
+    want = fr.bits(risks)
+    days = _entity_days(fr, f, unit).with_columns(pl.col("day").dt.truncate("1mo")
+                                                  .alias("month"))
+    if window is None:
+        members = (days.group_by("entity").agg(pl.col("own").bitwise_or())
+                   .filter((pl.col("own") & want) == want).select("entity"))
+        hit = (days.group_by("entity", "month").agg(pl.col("own").bitwise_or())
+               .filter((pl.col("own") & want) == want))
+    else:
+        a, b = risks
+        hit = (_seen_within(days, window).filter((_bit(a, fr) & _bit(b, fr, "seen"))
+                                                 | (_bit(b, fr) & _bit(a, fr, "seen")))
+               .with_columns(pl.col("day").dt.truncate("1mo").alias("month")))
+        members = hit.select(pl.col("entity").unique())
+    months = pd.date_range(f.start.replace(day=1), f.end, freq="MS")
+    per_month = hit.group_by("month").agg(pl.col("entity").n_unique().alias("value"))
+    grid = pl.DataFrame({"month": months.to_numpy().astype("datetime64[D]")})
+    monthly = (grid.join(per_month, on="month", how="left", maintain_order="left")
+               ["value"].fill_null(0).to_pandas())
+    monthly.index = months
+    sel = select(fr, f, risks=False).filter((pl.col("risks") & want) != 0)
+    if unit == "people":
+        rows = _in(fr.people, sel).join(sel.select("incident", "ward_code", "context_id"),
+                                        on="incident").rename({"person_id": "entity"})
+    else:
+        rows = sel.select("incident", "ward_code", "context_id",
+                          pl.col("context_id").alias("entity"))
+    rows = rows.join(members, on="entity", how="semi").unique(["incident", "entity"])
+    counted = [pl.col("entity").n_unique().cast(pl.Int64).alias("members"),
+               pl.col("incident").n_unique().cast(pl.Int64).alias("incidents")]
+    wards = (rows.group_by(pl.col("ward_code").cast(pl.String)).agg(counted)
+             .sort(["members", "incidents"], descending=True))
+    places_ = (rows.filter(pl.col("context_id").is_not_null())
+               .group_by(pl.col("context_id").cast(pl.String)).agg(counted)
+               .join(fr.contexts.select("context_id", "name"), on="context_id")
+               .sort(["members", "incidents", "name", "context_id"],
+                     descending=[True, True, False, False]))
+    return members.height, wards.to_pandas(), places_.to_pandas(), monthly

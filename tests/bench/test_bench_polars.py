@@ -38,7 +38,7 @@ def test_a_page_is_twinned_whole_or_not_at_all():
 def test_the_sidebar_and_the_first_pages_are_twinned():
     assert all(c.polars for c in SIDEBAR.calls)
     for script in ("pages/records.py", "pages/trends.py", "pages/overview.py",
-                   "pages/contexts.py"):
+                   "pages/contexts.py", "pages/overlap.py"):
         assert all(c.polars for c in PAGES[script].calls), script
 
 
