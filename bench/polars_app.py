@@ -19,11 +19,13 @@ The benchmark's second yardstick beside bench/baseline.py (pandas), held to the 
   places bench.baseline calls them, turned into pandas or numpy at that boundary.
 
 Nothing here calls a pandas twin or reads a pandas frame: the only things reused from
-bench.baseline are its constants (the local zone, the dimension columns).
+bench.baseline are its constants (the local zone, the dimension columns) and `_components`, which
+counts joined hot spots on the Gi* table our library returns (networkx; no data work in it).
 
-Twinned so far, each page whole: the sidebar, Incident records, Trends, Overview, Where to
-intervene and Risk overlap (tests/bench/test_bench_polars.py checks every twin against our
-analytics on the demo borough). The overlap's "within N days" is a rolling window a member
+Twinned, each page whole: the sidebar, Overview, Where to intervene, Trends, Places, Risk
+overlap and Incident records, every page bench.baseline twins whole (Interventions and Peer
+groups run analyses neither yardstick rewrites); tests/bench/test_bench_polars.py checks every
+twin against our analytics on the demo borough. The overlap's "within N days" is a rolling window a member
 (DataFrame.rolling grouped by member, OR-ing the bitmasks), where pandas shifts arrays. Trends' twins count incidents, the measure every page times; another measure raises
 NotImplementedError rather than guess.
 """
@@ -40,6 +42,7 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 import polars as pl
+import shapely
 
 from analytics.contexts import clustering, priorities
 from analytics.contexts.contexts import (
@@ -58,7 +61,7 @@ from analytics.places import hotspots, places
 from analytics.store.filters import Filters, add_months, month_end, period_words
 from analytics.store.vocab import AGENCY_LABELS, CONTEXT_LABELS, RISK_LABELS
 from analytics.trends import spc, trends
-from bench.baseline import DIMENSION, LOCAL_ZONE
+from bench.baseline import DIMENSION, LOCAL_ZONE, _components
 
 CODE_COLUMNS = ("ward_code", "location_type", "source_agency", "context_id", "lsoa_code")
 T = TypeVar("T")
@@ -772,6 +775,258 @@ def ward_hot_spots(fr: Frames, f: Filters, view: str = "analyst") -> tuple:
         frame["incidents"].cast(pl.Float64).to_numpy(),
         frame["child_population"].cast(pl.Float64).to_numpy(), weights)
     return table, places._spots(table, weights)
+
+
+
+def _placed_shapes(rows: pl.DataFrame) -> tuple[pl.DataFrame, list]:
+    """rows with a usable boundary (GeoJSON parsed by our library), and their shapes."""
+    shapes = [places._parse_shape(g) for g in rows["geometry_geojson"]]
+    return (rows.filter(pl.Series([s is not None for s in shapes], dtype=pl.Boolean)),
+            [s for s in shapes if s is not None])
+
+
+def has_area_crime(fr: Frames, f: Filters) -> bool:
+    """Whether any street crime is loaded (no scope in the benchmark)."""
+    return fr.area_crime.height > 0
+
+
+def lsoa_deciles(fr: Frames, f: Filters) -> pd.DataFrame:
+    """LSOAs with a decile and a usable boundary (no scope in the benchmark)."""
+    rows, shapes = _placed_shapes(fr.lsoa.filter(pl.col("imd_decile").is_between(1, 10))
+                                  .sort("lsoa_code"))
+    return rows.to_pandas().assign(shape=shapes)
+
+
+def lsoa_counts(fr: Frames, f: Filters) -> pd.DataFrame:
+    """Incidents in every LSOA with a usable boundary (zero where none)."""
+    rows, shapes = _placed_shapes(fr.lsoa.sort("lsoa_code"))
+    counts = _by(select(fr, f), "lsoa_code", "incidents")
+    out = (rows.join(counts, left_on="lsoa_code", right_on="code", how="left",
+                     maintain_order="left").with_columns(pl.col("incidents").fill_null(0)))
+    return out.to_pandas().assign(shape=shapes)
+
+
+def grid_hot_spots(fr: Frames, f: Filters, view: str = "analyst") -> tuple:
+    """Incidents on the hexagon grid and Gi* over its cells (the same in every view)."""
+    points = select(fr, f, wards=False)
+    placed = points.filter(pl.col("lat").is_not_null() & pl.col("lon").is_not_null())
+    w, shapes = _shapes(fr)
+    area = shapely.union_all(shapes)
+    grid = hotspots.grid_for(area, hotspots.TARGET_CELLS)
+    q, r = grid.cells_covering(area)
+    pq, pr = grid.cell_of(placed["lat"].to_numpy(), placed["lon"].to_numpy())
+    chosen = (placed["ward_code"].cast(pl.String).is_in(list(f.wards)).fill_null(False)
+              if f.wards else pl.repeat(True, placed.height, eager=True))
+    counts = (pl.DataFrame({"q": pq, "r": pr, "selected": chosen}).group_by("q", "r")
+              .agg(pl.len().alias("incidents"), pl.col("selected").sum()))
+    cells = (pl.DataFrame({"q": q, "r": r}).join(counts, on=["q", "r"], how="full",
+                                                 coalesce=True)
+             .select(pl.all().fill_null(0).cast(pl.Int64)).sort("r", "q"))
+    qs, rs = cells["q"].to_numpy(), cells["r"].to_numpy()
+    lat, lon = grid.centre(qs, rs)
+    cells = cells.with_columns(pl.Series("lat", lat), pl.Series("lon", lon))
+    ids = tuple(f"{a},{b}" for a, b in zip(qs, rs, strict=True))
+    weights = hotspots.hex_weights(ids, qs, rs)
+    table = places._judge(cells["incidents"].cast(pl.Float64).to_numpy(), weights,
+                          hotspots.PERMUTATIONS, hotspots.SEED)
+    nearest = shapely.STRtree(shapes).nearest(shapely.points(lon, lat))
+    table["name"] = w["ward_name"].to_numpy()[nearest]
+    return (cells.to_pandas(), table, _components(table, weights),
+            points.height - placed.height)
+
+
+def context_points(fr: Frames, f: Filters) -> pd.DataFrame:
+    """Places on the map with incidents now and before, and their incidents by risk type."""
+    now = select(fr, f)
+    before = select(fr, f.previous()) if f.start and f.end else now.clear()
+    counts = _by(now, "context_id", "incidents").join(
+        _by(before, "context_id", "previous"), on="code", how="full", coalesce=True)
+    out = (fr.contexts.filter(pl.col("lat").is_not_null() & pl.col("lon").is_not_null())
+           .join(counts, left_on="context_id", right_on="code", maintain_order="left")
+           .with_columns(pl.col("incidents", "previous").fill_null(0))
+           .sort(["incidents", "name"], descending=[True, False], maintain_order=True))
+    # Each place's (risk type, incidents) pairs, most first: the bitmask counted by place.
+    pairs = (now.filter(pl.col("context_id").is_not_null())
+             .group_by(pl.col("context_id").cast(pl.String))
+             .agg(_has(i).sum().alias(code) for i, code in enumerate(fr.risk_codes))
+             .unpivot(index="context_id", variable_name="risk_type", value_name="n")
+             .filter(pl.col("n") > 0).sort(["context_id", "n", "risk_type"],
+                                           descending=[False, True, False])
+             .group_by("context_id", maintain_order=True).agg("risk_type", "n"))
+    by_place = {c: tuple(zip(t, n, strict=True)) for c, t, n in pairs.iter_rows()}
+    out = out.with_columns(pl.col("context_type").replace_strict(
+        CONTEXT_LABELS, default=pl.col("context_type"), return_dtype=pl.String).alias("type"))
+    frame = out.to_pandas()
+    frame["risks"] = [by_place.get(c, ()) for c in frame["context_id"]]
+    return frame
+
+
+def concentration(fr: Frames, f: Filters) -> places.Concentration:
+    """Share of incidents at the busiest places (the curve is places.concentration_of)."""
+    sel = select(fr, f)
+    counts = _by(sel, "context_id", "n")
+    c = fr.contexts.join(counts, left_on="context_id", right_on="code", how="left",
+                         maintain_order="left").with_columns(pl.col("n").fill_null(0))
+    if f.context_types:
+        c = c.filter(pl.col("context_type").is_in(list(f.context_types)))
+    if f.wards:
+        c = c.filter(pl.col("ward_code").is_in(list(f.wards)).fill_null(False)
+                     | (pl.col("n") > 0))
+    unplaced = sel.height - sel.join(fr.contexts.select(pl.col("context_id")
+                                                        .cast(pl.Categorical)),
+                                     on="context_id", how="semi").height
+    return places.concentration_of(c["n"].to_numpy(), unplaced)
+
+
+def repeat_locations(fr: Frames, f: Filters, minimum: int = places.REPEAT_MIN,
+                     limit: int = 20) -> pd.DataFrame:
+    """Places with at least `minimum` incidents, busiest first, with when and what."""
+    sel = select(fr, f).filter(pl.col("context_id").is_not_null()).with_columns(
+        pl.col("context_id").cast(pl.String))
+    per = (sel.group_by("context_id").agg(
+        pl.len().cast(pl.Int64).alias("incidents"), pl.col("month").n_unique().alias("months"),
+        pl.col("occurred_at").min().alias("first"), pl.col("occurred_at").max().alias("last"),
+        *(_has(i).sum().alias(code) for i, code in enumerate(fr.risk_codes)))
+        .filter(pl.col("incidents") >= minimum))
+    main = (per.unpivot(index="context_id", on=list(fr.risk_codes), variable_name="risk_type",
+                        value_name="n").filter(pl.col("n") > 0)
+            .sort(["n", "risk_type"], descending=[True, False])
+            .group_by("context_id").agg(pl.col("risk_type").first()))
+    out = (per.drop(fr.risk_codes).sort("context_id")
+           .join(fr.contexts.select("context_id", "name", "context_type", "ward_code"),
+                 on="context_id", maintain_order="left")
+           .join(fr.wards.select("ward_code", "ward_name"), on="ward_code", how="left",
+                 maintain_order="left")
+           .join(main, on="context_id", how="left", maintain_order="left")
+           .with_columns(pl.col("risk_type").replace_strict(RISK_LABELS, default=None,
+                                                            return_dtype=pl.String)
+                         .fill_null("").alias("main_risk"))
+           .drop("risk_type")
+           .sort(["incidents", "name"], descending=[True, False], maintain_order=True)
+           .head(limit))
+    return out.to_pandas()
+
+
+def _here(fr: Frames, f: Filters, context_id: str | None) -> pl.DataFrame:
+    sel = select(fr, f)
+    return sel if context_id is None else sel.filter(pl.col("context_id") == context_id)
+
+
+def when_grid(fr: Frames, f: Filters, context_id: str | None = None) -> pd.DataFrame:
+    """Incidents by day of the week and hour, UK clock time, all 168 cells."""
+    counts = _here(fr, f, context_id).group_by(pl.col("local_day").alias("day"),
+                                               pl.col("local_hour").alias("hour")).len()
+    cells = pl.DataFrame({"day": np.repeat(np.arange(7, dtype=np.int8), 24),
+                          "hour": np.tile(np.arange(24, dtype=np.int8), 7)})
+    return (cells.join(counts, on=["day", "hour"], how="left", maintain_order="left")
+            .select("day", "hour", pl.col("len").fill_null(0).cast(pl.Int64)
+                    .alias("incidents")).to_pandas())
+
+
+def month_of_year(fr: Frames, f: Filters, context_id: str | None = None) -> pd.DataFrame:
+    """Incidents in each calendar month, January first."""
+    counts = _here(fr, f, context_id).group_by(
+        (pl.col("local_month") % 12 + 1).alias("month")).len()
+    return (pl.DataFrame({"month": np.arange(1, 13, dtype=np.int32)})
+            .join(counts, on="month", how="left", maintain_order="left")
+            .select("month", pl.col("len").fill_null(0).cast(pl.Int64).alias("incidents"))
+            .to_pandas())
+
+
+def _with_type(fr: Frames, sel: pl.DataFrame) -> pl.DataFrame:
+    """sel with `context_type`: its recorded type of place, else its place's, else 'other'."""
+    return (sel.with_columns(pl.col("context_id").cast(pl.String))
+            .join(fr.contexts.select("context_id", pl.col("context_type").alias("c_type")),
+                  on="context_id", how="left", maintain_order="left")
+            .with_columns(pl.coalesce(pl.col("location_type").cast(pl.String), "c_type",
+                                      pl.lit("other")).alias("context_type")))
+
+
+def _labelled(column: str = "context_type") -> pl.Expr:
+    return pl.col(column).replace_strict(CONTEXT_LABELS, default=pl.col(column),
+                                         return_dtype=pl.String).alias("label")
+
+
+def location_types(fr: Frames, f: Filters) -> pd.DataFrame:
+    """Incidents by type of place now and in the previous period."""
+    now = select(fr, f)
+    before = select(fr, f.previous()) if f.start and f.end else now.clear()
+    out = (_with_type(fr, now).group_by("context_type").agg(pl.len().cast(pl.Int64)
+                                                            .alias("incidents"))
+           .join(_with_type(fr, before).group_by("context_type")
+                 .agg(pl.len().cast(pl.Int64).alias("previous")), on="context_type",
+                 how="full", coalesce=True)
+           .with_columns(pl.col("incidents", "previous").fill_null(0), _labelled())
+           .sort(["incidents", "label"], descending=[True, False])
+           .with_columns((pl.col("incidents") - pl.col("previous")).alias("change")))
+    return out.to_pandas()
+
+
+def location_type_months(fr: Frames, f: Filters) -> pd.DataFrame:
+    """Incidents a month for each type of place, zeros filled."""
+    counts = _with_type(fr, select(fr, f)).group_by("context_type", "month").agg(
+        pl.len().cast(pl.Int64).alias("incidents"))
+    months = pd.date_range(f.start.replace(day=1), f.end, freq="MS")
+    types = counts.select(pl.col("context_type").unique().sort())
+    out = (types.join(_grid(months).rename({"period": "month"}), how="cross")
+           .join(counts, on=["context_type", "month"], how="left", maintain_order="left")
+           .with_columns(pl.col("incidents").fill_null(0), _labelled())).to_pandas()
+    out["month"] = out["month"].astype("datetime64[ns]")
+    return out
+
+
+def _main(counts: pl.DataFrame, names: dict[str, str]) -> pl.DataFrame:
+    """Each ward's main codes (ward_code, code, n: the places.MAIN_TYPES largest, named)."""
+    return (counts.filter(pl.col("n") > 0).sort(["n", "code"], descending=[True, False])
+            .group_by("ward_code", maintain_order=True).head(places.MAIN_TYPES)
+            .group_by("ward_code").agg(
+                pl.col("code").replace_strict(names, default=pl.col("code"),
+                                              return_dtype=pl.String).str.join(", ")))
+
+
+def ward_ranking(fr: Frames, f: Filters) -> pd.DataFrame:
+    """Every ward: incidents, rate, change, its main risk types and types of place."""
+    before = _ward_counts(fr, f.previous()).select("ward_code", pl.col("incidents")
+                                                   .alias("previous"))
+    sel = select(fr, f).filter(pl.col("ward_code").is_not_null())
+    risks = (sel.group_by(pl.col("ward_code").cast(pl.String))
+             .agg(_has(i).sum().alias(code) for i, code in enumerate(fr.risk_codes))
+             .unpivot(index="ward_code", variable_name="code", value_name="n"))
+    types = _with_type(fr, sel).group_by(pl.col("ward_code").cast(pl.String),
+                                         pl.col("context_type").alias("code")).agg(
+        pl.len().alias("n"))
+    out = (_ward_counts(fr, f).join(before, on="ward_code", maintain_order="left")
+           .with_columns((pl.col("incidents") - pl.col("previous")).alias("change"))
+           .join(_main(risks, RISK_LABELS).rename({"code": "main_risks"}), on="ward_code",
+                 how="left", maintain_order="left")
+           .join(_main(types, CONTEXT_LABELS).rename({"code": "main_places"}), on="ward_code",
+                 how="left", maintain_order="left")
+           .with_columns(pl.col("main_risks", "main_places").fill_null(""))
+           .filter((pl.col("incidents") > 0) | (pl.col("previous") > 0))
+           .sort(["incidents", "ward_name"], descending=[True, False]))
+    return out.to_pandas()
+
+
+# ---- interventions -------------------------------------------------------------------------
+
+def register(fr: Frames, f: Filters) -> pd.DataFrame:
+    """Interventions running at some time in the period at places of the chosen wards and types."""
+    v = (fr.interventions.join(fr.contexts.select(
+        "context_id", pl.col("name").alias("context_name"), "context_type",
+        pl.col("ward_code").alias("c_ward")), on="context_id", how="left", maintain_order="left")
+         .with_columns(pl.coalesce("ward_code", "c_ward").alias("ward_code")))
+    keep = pl.lit(True)
+    if f.wards:
+        keep &= pl.col("ward_code").is_in(list(f.wards)).fill_null(False)
+    if f.context_types:
+        keep &= pl.col("context_type").is_in(list(f.context_types)).fill_null(False)
+    if f.end:
+        keep &= pl.col("started_on") <= f.end
+    if f.start:
+        keep &= pl.col("ended_on").is_null() | (pl.col("ended_on") >= f.start)
+    return (v.filter(keep).join(fr.wards.select("ward_code", "ward_name"), on="ward_code",
+                                how="left", maintain_order="left")
+            .sort(["started_on", "intervention_id"], descending=[True, False]).to_pandas())
 
 
 # ---- risk overlap --------------------------------------------------------------------------

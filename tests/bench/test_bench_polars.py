@@ -35,11 +35,15 @@ def test_a_page_is_twinned_whole_or_not_at_all():
         assert all(twins) or not any(twins), page.title
 
 
-def test_the_sidebar_and_the_first_pages_are_twinned():
+def test_every_page_the_pandas_app_twins_whole_polars_twins_too():
+    # Interventions, Peer groups and the Audit log run analyses no pandas twin does either.
     assert all(c.polars for c in SIDEBAR.calls)
-    for script in ("pages/records.py", "pages/trends.py", "pages/overview.py",
-                   "pages/contexts.py", "pages/overlap.py"):
-        assert all(c.polars for c in PAGES[script].calls), script
+    for script, page in PAGES.items():
+        if all(c.baseline for c in page.calls):
+            assert all(c.polars for c in page.calls), script
+    assert {s for s, p in PAGES.items() if all(c.polars for c in p.calls)} == {
+        "pages/overview.py", "pages/contexts.py", "pages/trends.py", "pages/places.py",
+        "pages/overlap.py", "pages/records.py"}
 
 
 def test_every_twin_has_a_check():
