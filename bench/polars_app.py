@@ -163,13 +163,13 @@ def _chooses(fr: Frames, f: Filters, *, risks: bool = True, wards: bool = True) 
         keep &= pl.col("occurred_at") < datetime.combine(f.end + timedelta(days=1),
                                                           datetime.min.time())
     if f.wards and wards:
-        keep &= pl.col("ward_code").cast(pl.String).is_in(list(f.wards))
+        keep &= pl.col("ward_code").is_in(list(f.wards))
     if f.risk_types and risks:
         keep &= (pl.col("risks") & fr.bits(f.risk_types)) != 0
     if f.context_types:
-        keep &= pl.col("location_type").cast(pl.String).is_in(list(f.context_types))
+        keep &= pl.col("location_type").is_in(list(f.context_types))
     if f.agencies:
-        keep &= pl.col("source_agency").cast(pl.String).is_in(list(f.agencies))
+        keep &= pl.col("source_agency").is_in(list(f.agencies))
     return keep
 
 
@@ -467,17 +467,22 @@ def seasonality(fr: Frames, f: Filters, *, measure: str = "incidents", view: str
 
 # ---- overview ------------------------------------------------------------------------------
 
-def _in(rows: pl.DataFrame, sel: pl.DataFrame) -> pl.DataFrame:
-    """The rows (risk records, links to young people) of the selected incidents: a semi join
-    on incident numbers."""
-    return rows.join(sel.select("incident"), on="incident", how="semi")
+def _chosen(fr: Frames, sel: pl.DataFrame) -> pl.Series:
+    """True at the number of every selected incident (incident numbers are row positions)."""
+    return pl.zeros(fr.incidents.height, pl.Boolean, eager=True).scatter(sel["incident"], True)
+
+
+def _in(fr: Frames, rows: pl.DataFrame, sel: pl.DataFrame) -> pl.DataFrame:
+    """The rows (risk records, links to young people) of the selected incidents: the selection
+    as a mask over incident numbers, gathered at each row's (no hash join)."""
+    return rows.filter(_chosen(fr, sel).gather(rows["incident"]))
 
 
 @shared
 def totals(fr: Frames, f: Filters) -> tuple[int, int, int, int]:
     """Incidents, young people, places and wards with incidents."""
     sel = select(fr, f)
-    people = _in(fr.people, sel)["person_id"].n_unique()
+    people = _in(fr, fr.people, sel)["person_id"].to_physical().n_unique()
     places_, wards = sel.select(pl.col("context_id", "ward_code").drop_nulls().n_unique()).row(0)
     return sel.height, int(people), int(places_), int(wards)
 
@@ -486,8 +491,9 @@ def totals(fr: Frames, f: Filters) -> tuple[int, int, int, int]:
 def headline(fr: Frames, f: Filters, top: int = 3) -> tuple:
     """Totals now and in the previous period, and the busiest wards."""
     previous = totals(fr, f.previous()) if f.start and f.end else None
-    top_wards = (select(fr, f).group_by(pl.col("ward_code").cast(pl.String))
+    top_wards = (select(fr, f).group_by("ward_code")
                  .agg(pl.len().cast(pl.Int64).alias("incidents"))
+                 .with_columns(pl.col("ward_code").cast(pl.String))
                  .join(fr.wards.select("ward_code", "ward_name"), on="ward_code")
                  .sort(["incidents", "ward_name"], descending=[True, False]).head(top))
     return totals(fr, f), previous, top_wards.to_pandas()
@@ -522,9 +528,9 @@ def risk_trends(fr: Frames, f: Filters) -> pd.DataFrame:
 
 def _by(sel: pl.DataFrame, key: str, name: str) -> pl.DataFrame:
     """Incidents by `key` (code, `name`), places or wards with none left out."""
-    return (sel.filter(pl.col(key).is_not_null()).group_by(pl.col(key).cast(pl.String)
-                                                          .alias("code"))
-            .agg(pl.len().cast(pl.Int64).alias(name)))
+    return (sel.filter(pl.col(key).is_not_null()).group_by(key)
+            .agg(pl.len().cast(pl.Int64).alias(name))
+            .select(pl.col(key).cast(pl.String).alias("code"), name))  # codes as text, small
 
 
 @shared
@@ -593,8 +599,8 @@ def what_changed(fr: Frames, f: Filters, view: str = "board") -> tuple:
 def profiles(fr: Frames, f: Filters) -> pd.DataFrame:
     """One row per place with incidents, every measure contexts.profiles gives, the places in
     the order of their ids: one group_by over the selection, one over its young people."""
-    sel = select(fr, f).filter(pl.col("context_id").is_not_null()).with_columns(
-        pl.col("context_id").cast(pl.String))
+    sel = select(fr, f).filter(pl.col("context_id").is_not_null())
+    as_text = pl.col("context_id").cast(pl.String)  # after grouping: the codes, few
     hour, dow = pl.col("local_hour"), pl.col("local_day")  # Monday 0
     night = (hour >= NIGHT_START_HOUR) | (hour < NIGHT_END_HOUR)
     weekend = (dow >= 5) | ((dow == 4) & (hour >= WEEKEND_START_HOUR))
@@ -604,14 +610,15 @@ def profiles(fr: Frames, f: Filters) -> pd.DataFrame:
         weekend.mean().alias("weekend_share"), pl.col("local_at").max().alias("last_incident"),
         *((pl.col("severity") == v).sum().cast(pl.Int64).alias(c)
           for c, v in SEVERITY_COLUMNS.items()),
-        *(_has(i).sum().alias(f"n_{code}") for i, code in present))
+        *(_has(i).sum().alias(f"n_{code}") for i, code in present)).with_columns(as_text)
     # Young people: each (place, person) pair once, and how many incidents it shares.
-    pairs = (_in(fr.people, sel).unique(["incident", "person_id"]).lazy()
+    pairs = (_in(fr, fr.people, sel).unique(["incident", "person_id"]).lazy()
              .join(sel.lazy().select("incident", "context_id"), on="incident")
              .group_by("context_id", "person_id").len()
              .group_by("context_id").agg(pl.len().cast(pl.Int64).alias("young_people"),
                                          (pl.col("len") > 1).sum().cast(pl.Int64)
-                                         .alias("repeat_young_people")))
+                                         .alias("repeat_young_people"))
+             .with_columns(as_text))
     counted = [pl.col(f"n_{code}") for _, code in present]
     rated = pl.sum_horizontal(*SEVERITY_COLUMNS)
     out = (per_place.join(pairs, on="context_id", how="left")
@@ -634,7 +641,7 @@ def profiles(fr: Frames, f: Filters) -> pd.DataFrame:
     m = out.height
     row = out.select("context_id").with_row_index("row")
     # Monthly counts a place (local months), the matrix Theil-Sen slopes are taken over.
-    monthly = (sel.group_by("context_id", "local_month").len()
+    monthly = (sel.group_by("context_id", "local_month").len().with_columns(as_text)
                .join(row, on="context_id"))
     observed = monthly["local_month"].unique().sort().to_numpy()
     grid = month_grid(f, pd.Series(pd.to_datetime({"year": observed // 12,
@@ -695,7 +702,7 @@ def detail(fr: Frames, f: Filters, context_id: str,
     """One place: counts, monthly timeline, risk mix, neighbours with their incidents."""
     sel = select(fr, f)
     here = sel.filter(pl.col("context_id") == context_id)
-    seen = _in(fr.people, here).group_by("person_id").agg(pl.col("incident").n_unique())
+    seen = _in(fr, fr.people, here).group_by("person_id").agg(pl.col("incident").n_unique())
     monthly = here.group_by(pl.col("local_at").dt.truncate("1mo").alias("month")).len()
     grid = month_grid(f, monthly["month"].to_pandas())
     timeline = (_grid(grid).join(monthly.rename({"month": "period"}), on="period", how="left",
@@ -881,13 +888,13 @@ def concentration(fr: Frames, f: Filters) -> places.Concentration:
 def repeat_locations(fr: Frames, f: Filters, minimum: int = places.REPEAT_MIN,
                      limit: int = 20) -> pd.DataFrame:
     """Places with at least `minimum` incidents, busiest first, with when and what."""
-    sel = select(fr, f).filter(pl.col("context_id").is_not_null()).with_columns(
-        pl.col("context_id").cast(pl.String))
+    sel = select(fr, f).filter(pl.col("context_id").is_not_null())
     per = (sel.group_by("context_id").agg(
         pl.len().cast(pl.Int64).alias("incidents"), pl.col("month").n_unique().alias("months"),
         pl.col("occurred_at").min().alias("first"), pl.col("occurred_at").max().alias("last"),
         *(_has(i).sum().alias(code) for i, code in enumerate(fr.risk_codes)))
-        .filter(pl.col("incidents") >= minimum))
+        .filter(pl.col("incidents") >= minimum).with_columns(pl.col("context_id")
+                                                             .cast(pl.String)))
     main = (per.unpivot(index="context_id", on=list(fr.risk_codes), variable_name="risk_type",
                         value_name="n").filter(pl.col("n") > 0)
             .sort(["n", "risk_type"], descending=[True, False])
@@ -935,9 +942,9 @@ def month_of_year(fr: Frames, f: Filters, context_id: str | None = None) -> pd.D
 
 def _with_type(fr: Frames, sel: pl.DataFrame) -> pl.DataFrame:
     """sel with `context_type`: its recorded type of place, else its place's, else 'other'."""
-    return (sel.with_columns(pl.col("context_id").cast(pl.String))
-            .join(fr.contexts.select("context_id", pl.col("context_type").alias("c_type")),
-                  on="context_id", how="left", maintain_order="left")
+    return (sel.join(fr.contexts.select(pl.col("context_id").cast(pl.Categorical),
+                                        pl.col("context_type").alias("c_type")),
+                     on="context_id", how="left", maintain_order="left")
             .with_columns(pl.coalesce(pl.col("location_type").cast(pl.String), "c_type",
                                       pl.lit("other")).alias("context_type")))
 
@@ -989,12 +996,13 @@ def ward_ranking(fr: Frames, f: Filters) -> pd.DataFrame:
     before = _ward_counts(fr, f.previous()).select("ward_code", pl.col("incidents")
                                                    .alias("previous"))
     sel = select(fr, f).filter(pl.col("ward_code").is_not_null())
-    risks = (sel.group_by(pl.col("ward_code").cast(pl.String))
+    ward = pl.col("ward_code").cast(pl.String)  # after grouping: the codes, few
+    risks = (sel.group_by("ward_code")
              .agg(_has(i).sum().alias(code) for i, code in enumerate(fr.risk_codes))
-             .unpivot(index="ward_code", variable_name="code", value_name="n"))
-    types = _with_type(fr, sel).group_by(pl.col("ward_code").cast(pl.String),
-                                         pl.col("context_type").alias("code")).agg(
-        pl.len().alias("n"))
+             .with_columns(ward).unpivot(index="ward_code", variable_name="code",
+                                         value_name="n"))
+    types = (_with_type(fr, sel).group_by("ward_code", pl.col("context_type").alias("code"))
+             .agg(pl.len().alias("n")).with_columns(ward))
     out = (_ward_counts(fr, f).join(before, on="ward_code", maintain_order="left")
            .with_columns((pl.col("incidents") - pl.col("previous")).alias("change"))
            .join(_main(risks, RISK_LABELS).rename({"code": "main_risks"}), on="ward_code",
@@ -1037,15 +1045,22 @@ def _entity_days(fr: Frames, f: Filters, unit: str) -> pl.DataFrame:
     of that day as one bitmask), in entity and day order."""
     sel = select(fr, f, risks=False)  # the risk filter picks the types compared, not members
     if unit == "people":
-        rows = _in(fr.people, sel).join(sel.select("incident", "day", "risks"), on="incident")
-        entity = pl.col("person_id")
+        links = _in(fr, fr.people, sel)
+        at = links["incident"]  # each link's incident's day and risk types, gathered by number
+        rows = links.select(_entity("person_id"), fr.incidents["day"].gather(at),
+                            fr.incidents["risks"].gather(at))
     else:
-        rows = sel.filter(pl.col("context_id").is_not_null())
-        entity = pl.col("context_id")
+        rows = sel.filter(pl.col("context_id").is_not_null()).select(
+            _entity("context_id"), "day", "risks")
     return (rows.lazy().filter(pl.col("risks") != 0)
-            .group_by(entity.alias("entity"), "day").agg(pl.col("risks").bitwise_or()
-                                                          .alias("own"))
+            .group_by("entity", "day").agg(pl.col("risks").bitwise_or().alias("own"))
             .sort("entity", "day").collect())
+
+
+def _entity(column: str) -> pl.Expr:
+    """A member (young person or place) as its category's integer code: grouped, sorted and
+    matched as an integer, never as text."""
+    return pl.col(column).to_physical().alias("entity")
 
 
 def _bit(code: str, fr: Frames, column: str = "own") -> pl.Expr:
@@ -1151,11 +1166,10 @@ def drilldown(fr: Frames, f: Filters, risks: tuple[str, ...], unit: str = "peopl
     monthly.index = months
     sel = select(fr, f, risks=False).filter((pl.col("risks") & want) != 0)
     if unit == "people":
-        rows = _in(fr.people, sel).join(sel.select("incident", "ward_code", "context_id"),
-                                        on="incident").rename({"person_id": "entity"})
+        rows = (_in(fr, fr.people, sel).select("incident", _entity("person_id"))
+                .join(sel.select("incident", "ward_code", "context_id"), on="incident"))
     else:
-        rows = sel.select("incident", "ward_code", "context_id",
-                          pl.col("context_id").alias("entity"))
+        rows = sel.select("incident", "ward_code", "context_id", _entity("context_id"))
     rows = rows.join(members, on="entity", how="semi").unique(["incident", "entity"])
     counted = [pl.col("entity").n_unique().cast(pl.Int64).alias("members"),
                pl.col("incident").n_unique().cast(pl.Int64).alias("incidents")]
