@@ -1069,10 +1069,13 @@ def _bit(code: str, fr: Frames, column: str = "own") -> pl.Expr:
     return ((pl.col(column) & fr.bits((code,))) != 0) if code in fr.risk_codes else pl.lit(False)
 
 
-def _seen_within(days: pl.DataFrame, window: int) -> pl.DataFrame:
-    """days with `seen`: each day's risk types OR-ed with those of the entity's days up to
-    `window` days before it (a rolling window a entity)."""
-    return (days.rolling(index_column="day", period=f"{window + 1}d", group_by="entity")
+@shared
+def _seen_within(fr: Frames, f: Filters, unit: str, window: int) -> pl.DataFrame:
+    """Each entity's days (entity, day, own) with `seen`: the day's risk types OR-ed with those
+    of the entity's days up to `window` days before it (a rolling window a entity), worked out
+    once for the page's pairs and its drill-down."""
+    return (_entity_days(fr, f, unit)
+            .rolling(index_column="day", period=f"{window + 1}d", group_by="entity")
             .agg(pl.col("own").last(), pl.col("own").bitwise_or().alias("seen")))
 
 
@@ -1089,9 +1092,9 @@ def _member_sets(fr: Frames, f: Filters, unit: str) -> tuple[int, pl.DataFrame]:
 
 def _close_pairs(fr: Frames, f: Filters, unit: str, window: int) -> dict[frozenset, int]:
     """Entities with each pair of compared types recorded within `window` days of each other."""
-    days = _entity_days(fr, f, unit).with_columns(
-        pl.col("own") & fr.bits(overlap.compared_types(f))).filter(pl.col("own") != 0)
-    seen = _seen_within(days, window)
+    # A day with none of the compared types cannot start a pair, and the other types in `seen`
+    # are never asked about: every day's window serves, as the drill-down's does.
+    seen = _seen_within(fr, f, unit, window)
     types = [t for t in overlap.compared_types(f) if t in fr.risk_codes]
     pairs = [(a, b) for i, a in enumerate(types) for b in types[i + 1:]]
     found = seen.select(
@@ -1154,7 +1157,7 @@ def drilldown(fr: Frames, f: Filters, risks: tuple[str, ...], unit: str = "peopl
                .filter((pl.col("own") & want) == want))
     else:
         a, b = risks
-        hit = (_seen_within(days, window).filter((_bit(a, fr) & _bit(b, fr, "seen"))
+        hit = (_seen_within(fr, f, unit, window).filter((_bit(a, fr) & _bit(b, fr, "seen"))
                                                  | (_bit(b, fr) & _bit(a, fr, "seen")))
                .with_columns(pl.col("day").dt.truncate("1mo").alias("month")))
         members = hit.select(pl.col("entity").unique())
