@@ -2,7 +2,8 @@
 
 An entry lists the analyses a page runs through ui.state.compute under its default widget
 settings, with the same arguments, in the order the page runs them; each analysis is paired with
-the plain-pandas version of the same work (bench.baseline). Adding a page to the app is adding
+the plain-pandas version of the same work (bench.baseline) and, for the pages twinned whole, the
+polars version (bench.polars_app). Adding a page to the app is adding
 one entry here: tests/bench/test_bench.py fails while a page listed in ui/page_table.py (or app.py) has
 no entry, or runs an analysis its entry does not time.
 

@@ -179,11 +179,6 @@ def select(fr: Frames, f: Filters, *, risks: bool = True, wards: bool = True) ->
     return fr.incidents.filter(_chooses(fr, f, risks=risks, wards=wards))
 
 
-def _risk_columns(fr: Frames) -> list[pl.Expr]:
-    """0/1 a column per risk type, from the bitmask (a shift and an `&`)."""
-    return [_has(i).alias(code) for i, code in enumerate(fr.risk_codes)]
-
-
 def _has(bit: int) -> pl.Expr:
     """1 where an incident carries risk_codes[bit], else 0 (an `&` on the bitmask)."""
     return ((pl.col("risks") & (1 << bit)) != 0).cast(pl.Int64)
@@ -604,7 +599,7 @@ def profiles(fr: Frames, f: Filters) -> pd.DataFrame:
     hour, dow = pl.col("local_hour"), pl.col("local_day")  # Monday 0
     night = (hour >= NIGHT_START_HOUR) | (hour < NIGHT_END_HOUR)
     weekend = (dow >= 5) | ((dow == 4) & (hour >= WEEKEND_START_HOUR))
-    present = [(i, code) for i, code in enumerate(fr.risk_codes)]
+    present = list(enumerate(fr.risk_codes))
     per_place = sel.lazy().group_by("context_id").agg(
         pl.len().cast(pl.Int64).alias("incidents"), night.mean().alias("night_share"),
         weekend.mean().alias("weekend_share"), pl.col("local_at").max().alias("last_incident"),
