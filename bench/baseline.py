@@ -401,12 +401,18 @@ def grouped(fr: Frames, f: Filters, periods: pd.DatetimeIndex, dims: tuple[str, 
         return _plain(counts.reorder_levels(["period", *dims]))
     if measure == "incidents":  # an incident is one row: counting rows counts incidents
         return _plain(sel.groupby(keys, observed=True).size())
-    rows = sel[["incident_id", "occurred_at", "month", *(DIMENSION[d] for d in others)]]
+    columns = dict.fromkeys(["incident_id", "occurred_at", "month",
+                             *(DIMENSION[d] for d in others),
+                             *(["ward_code"] if measure == "rate" else [])])
+    rows = sel[list(columns)]
     if "risk_type" in dims:
         rows = _with_risks(fr, rows, list(rows.columns.drop("incident_id")))
         if f.risk_types:
             rows = rows[rows["risk_type"].isin(f.risk_types)]
-    if measure == "young_people":
+    if measure == "young_people" and "risk_type" in dims:  # each young person with each type
+        links = fr.people[_chosen(fr, rows)[fr.people["incident_id"].to_numpy()]]
+        rows = rows.merge(links[["incident_id", "person_id"]], on="incident_id")
+    elif measure == "young_people":
         rows = _with_people(fr, rows, list(rows.columns.drop("incident_id")))
     if measure == "rate":
         known = fr.wards.loc[fr.wards["child_population"] > 0, "ward_code"]
