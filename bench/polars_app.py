@@ -25,9 +25,9 @@ counts joined hot spots on the Gi* table our library returns (networkx; no data 
 Twinned, each page whole: the sidebar, Overview, Where to intervene, Trends, Places, Risk
 overlap and Incident records, every page bench.baseline twins whole (Interventions and Peer
 groups run analyses neither yardstick rewrites); tests/bench/test_bench_polars.py checks every
-twin against our analytics on the demo borough. The overlap's "within N days" is a rolling window a member
-(DataFrame.rolling grouped by member, OR-ing the bitmasks), where pandas shifts arrays. Trends' twins count incidents, the measure every page times; another measure raises
-NotImplementedError rather than guess.
+twin against our analytics on the demo borough. The overlap's "within N days" shifts each
+member's days one step at a time, as the pandas app does: a rolling window grouped by member was
+twice as slow.
 """
 
 from __future__ import annotations
@@ -297,13 +297,13 @@ def _period(granularity: str) -> pl.Expr:
 def grouped(fr: Frames, f: Filters, periods: pd.DatetimeIndex, dims: tuple[str, ...],
             granularity: str = "month", measure: str = "incidents", missing: bool = True
             ) -> pl.DataFrame:
-    """Incidents by period and the dimensions over the window (period, *dims, count; non-zero
-    only); with `missing`, incidents with no value of a dimension grouped under "", without it
-    left out (as bench.baseline.grouped)."""
-    if measure != "incidents":
-        raise NotImplementedError(f"the polars yardstick counts incidents, not {measure}")
+    """Distinct incidents (or young people) by period and the dimensions over the window
+    (period, *dims, count; non-zero only); with `missing`, incidents with no value of a
+    dimension grouped under "", without it left out (as bench.baseline.grouped)."""
     sel = select(fr, replace(f, start=periods[0].date(), end=_last_day(periods, granularity)))
     others = [d for d in dims if d != "risk_type"]
+    if measure != "incidents":
+        return _distinct(fr, f, sel, granularity, dims, measure)
     keys = [_period(granularity)]
     for d in others:
         column = pl.col(DIMENSION[d]).cast(pl.String)
@@ -322,6 +322,29 @@ def grouped(fr: Frames, f: Filters, periods: pd.DatetimeIndex, dims: tuple[str, 
     if f.risk_types:
         long = long.filter(pl.col("risk_type").is_in(list(f.risk_types)))
     return long.select("period", *dims, "count").collect()
+
+
+def _distinct(fr: Frames, f: Filters, sel: pl.DataFrame, granularity: str,
+              dims: tuple[str, ...], measure: str) -> pl.DataFrame:
+    """Distinct young people, or incidents in wards with a known child population (a rate's
+    counts), by period and the dimensions; no value of a dimension is "" (as bench.baseline)."""
+    others = [d for d in dims if d != "risk_type"]
+    rows = sel.lazy().select(
+        "incident", "ward_code", _period(granularity),
+        *(pl.col(DIMENSION[d]).cast(pl.String).fill_null("").alias(d) for d in others))
+    if "risk_type" in dims:
+        rows = rows.join(fr.risks.lazy().select(
+            "incident", pl.col("risk_type").cast(pl.String)), on="incident")
+        if f.risk_types:
+            rows = rows.filter(pl.col("risk_type").is_in(list(f.risk_types)))
+    if measure == "young_people":
+        rows = rows.join(fr.people.lazy().select("incident", "person_id"), on="incident")
+    elif measure == "rate":
+        known = fr.wards.filter(pl.col("child_population") > 0)["ward_code"].to_list()
+        rows = rows.filter(pl.col("ward_code").cast(pl.String).is_in(known))
+    value = "person_id" if measure == "young_people" else "incident"
+    return (rows.group_by("period", *dims).agg(pl.col(value).n_unique().alias("count"))
+            .collect())
 
 
 def _labels(fr: Frames, dim: str) -> dict[str, str]:
@@ -1067,11 +1090,20 @@ def _bit(code: str, fr: Frames, column: str = "own") -> pl.Expr:
 @shared
 def _seen_within(fr: Frames, f: Filters, unit: str, window: int) -> pl.DataFrame:
     """Each entity's days (entity, day, own) with `seen`: the day's risk types OR-ed with those
-    of the entity's days up to `window` days before it (a rolling window a entity), worked out
-    once for the page's pairs and its drill-down."""
-    return (_entity_days(fr, f, unit)
-            .rolling(index_column="day", period=f"{window + 1}d", group_by="entity")
-            .agg(pl.col("own").last(), pl.col("own").bitwise_or().alias("seen")))
+    of the entity's days up to `window` days before it, worked out once for the page's pairs and
+    its drill-down. One shift at a time, until no entity has that many days within the window:
+    measured at a million incidents, 22 ms against 50 ms for a rolling window grouped by
+    entity."""
+    days = _entity_days(fr, f, unit)
+    entity, day, own = days["entity"], days["day"], days["own"]
+    seen = own
+    for k in range(1, days.height):
+        near = ((entity == entity.shift(k)) & (day - day.shift(k) <= timedelta(days=window))
+                ).fill_null(False)
+        if not near.any():
+            break
+        seen = seen | pl.select(pl.when(near).then(own.shift(k)).otherwise(0)).to_series()
+    return days.with_columns(seen.alias("seen"))
 
 
 @shared
