@@ -329,7 +329,13 @@ def _bounds(fr: Frames) -> tuple[date | None, date | None, date | None]:
 def window(fr: Frames, f: Filters, granularity: str = "month",
            min_months: int | None = None) -> pd.DatetimeIndex:
     """The complete months (or weeks) judged, widened back for history (as trends.window)."""
-    first, latest, through = _bounds(fr)
+    return periods(*_bounds(fr), f, granularity, min_months)
+
+
+def periods(first: date | None, latest: date | None, through: date | None, f: Filters,
+            granularity: str = "month", min_months: int | None = None) -> pd.DatetimeIndex:
+    """The window's periods from the data's first and latest days and the day it is complete
+    through: calendar arithmetic only, the same for every yardstick (bench.polars_app too)."""
     if latest is None:
         return pd.DatetimeIndex([])
     min_months = min_months or trends.HISTORY[granularity]

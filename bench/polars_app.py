@@ -18,9 +18,11 @@ The benchmark's second yardstick beside bench/baseline.py (pandas), held to the 
   and week arithmetic of analytics.store.filters), called on the polars aggregates at the same
   places bench.baseline calls them, turned into pandas or numpy at that boundary.
 
-Nothing here calls a pandas twin or reads a pandas frame: the only things reused from
-bench.baseline are its constants (the local zone, the dimension columns) and `_components`, which
-counts joined hot spots on the Gi* table our library returns (networkx; no data work in it).
+Nothing here calls a pandas twin or reads a pandas frame. What it takes from bench.baseline does
+no data work: its constants (the local zone, the dimension columns), `shared` (the page run's
+memo of intermediates, which copies only pandas frames), `periods` (the calendar arithmetic of a
+trend's window) and `_components` (joined hot spots counted on the Gi* table our library
+returns, with networkx).
 
 Twinned, each page whole: the sidebar, Overview, Where to intervene, Trends, Places, Risk
 overlap and Incident records, every page bench.baseline twins whole (Interventions and Peer
@@ -32,12 +34,9 @@ twice as slow.
 
 from __future__ import annotations
 
-import functools
-import inspect
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -58,10 +57,11 @@ from analytics.contexts.contexts import (
 )
 from analytics.overlap import overlap
 from analytics.places import hotspots, places
-from analytics.store.filters import Filters, add_months, month_end, period_words
+from analytics.store.filters import Filters, month_end, period_words
 from analytics.store.vocab import AGENCY_LABELS, CONTEXT_LABELS, RISK_LABELS
 from analytics.trends import spc, trends
-from bench.baseline import DIMENSION, LOCAL_ZONE, _components
+from bench import baseline as bl
+from bench.baseline import DIMENSION, LOCAL_ZONE, _components, shared
 
 CODE_COLUMNS = ("ward_code", "location_type", "source_agency", "context_id", "lsoa_code")
 T = TypeVar("T")
@@ -95,23 +95,6 @@ class Frames:
     def bits(self, risk_types: tuple[str, ...]) -> int:
         """The bitmask of these risk types (0 when none of them is in the data)."""
         return sum(1 << i for i, code in enumerate(self.risk_codes) if code in risk_types)
-
-
-def shared(fn: Callable[..., T]) -> Callable[..., T]:
-    """Keep fn(fr, ...)'s result for the rest of the page's run, keyed by its arguments (the
-    app's st.cache_data on an intermediate; polars frames are immutable, so no copy)."""
-    signature = inspect.signature(fn)
-
-    @functools.wraps(fn)
-    def remembered(fr: Frames, *args: Any, **kwargs: Any) -> T:
-        bound = signature.bind(fr, *args, **kwargs)
-        bound.apply_defaults()
-        key = (fn.__name__, *list(bound.arguments.values())[1:])
-        if key not in fr.kept:
-            fr.kept[key] = fn(fr, *args, **kwargs)
-        return fr.kept[key]
-
-    return remembered
 
 
 def load(con) -> Frames:
@@ -256,31 +239,7 @@ def _bounds(fr: Frames) -> tuple[date | None, date | None, date | None]:
 def window(fr: Frames, f: Filters, granularity: str = "month",
            min_months: int | None = None) -> pd.DatetimeIndex:
     """The complete months (or weeks) judged, widened back for history (as trends.window)."""
-    first, latest, through = _bounds(fr)
-    if latest is None:
-        return pd.DatetimeIndex([])
-    min_months = min_months or trends.HISTORY[granularity]
-    start, end = max(f.start or first, first), min(f.end or latest, through)
-    if granularity == "month":
-        first_p = start.replace(day=1)
-        if start > first_p and start != first:
-            first_p = add_months(first_p, 1)
-        last_p = end.replace(day=1)
-        if end < month_end(end):
-            last_p = add_months(last_p, -1)
-        floor = add_months(last_p, -(min_months - 1))
-        first_p = max(min(first_p, floor), first.replace(day=1))
-        return pd.date_range(first_p, last_p, freq="MS")
-    first_p = start - timedelta(days=start.weekday())
-    if first_p < start and start != first:
-        first_p += timedelta(days=7)
-    last_p = end - timedelta(days=end.weekday())
-    if end < last_p + timedelta(days=6):
-        last_p -= timedelta(days=7)
-    floor = add_months(last_p.replace(day=1), -(min_months - 1))
-    floor -= timedelta(days=floor.weekday())
-    first_p = max(min(first_p, floor), first - timedelta(days=first.weekday()))
-    return pd.date_range(first_p, last_p, freq="7D")
+    return bl.periods(*_bounds(fr), f, granularity, min_months)
 
 
 def _last_day(periods: pd.DatetimeIndex, granularity: str) -> date:

@@ -241,15 +241,19 @@ def test_every_registered_analysis_with_a_baseline_has_a_check():
 def test_baseline_gives_the_same_numbers_as_the_analytics(both, scenario, label):
     con, frames, filters = both
     call = next(c for p in [SIDEBAR, *PAGES.values()] for c in p.calls if c.label == label)
-    f = filters[scenario]
+    agrees(con, frames, filters[scenario], call, call.baseline)
+
+
+def agrees(con, frames, f, call, twin) -> None:
+    """The twin (pandas or polars, on its frames) gives the numbers our analysis gives."""
     kwargs = measure._resolved(call, con, f)
     if kwargs is None:
         pytest.skip("the page does not run this under these filters")
     args = (f,) if call.uses_filters else ()
     _, ours = measure.timed(lambda: measure.direct(call, con, f, kwargs))
     frames.forget()  # nothing shared from another check: each starts from the tables
-    _, base = measure.timed(lambda: call.baseline(frames, *args, **kwargs))
-    if isinstance(ours, ValueError) or isinstance(base, ValueError):
-        assert str(ours) == str(base)
+    _, theirs = measure.timed(lambda: twin(frames, *args, **kwargs))
+    if isinstance(ours, ValueError) or isinstance(theirs, ValueError):
+        assert str(ours) == str(theirs)
         return
-    CHECKS[label](ours, base)
+    CHECKS[call.label](ours, theirs)

@@ -13,7 +13,7 @@ from bench import baseline as bl
 from bench import measure
 from bench import polars_app as pa
 from bench.pages import PAGES, SIDEBAR
-from tests.bench.test_bench_baseline import CHECKS, same
+from tests.bench.test_bench_baseline import CHECKS, agrees, same
 
 TWINNED = {c.label: c for p in [SIDEBAR, *PAGES.values()] for c in p.calls if c.polars}
 
@@ -62,19 +62,7 @@ def test_the_tables_are_read_with_integer_numbers_and_a_risk_bitmask(both):
 @pytest.mark.parametrize("label", sorted(TWINNED))
 def test_polars_gives_the_same_numbers_as_the_analytics(both, scenario, label):
     con, frames, filters = both
-    call = TWINNED[label]
-    f = filters[scenario]
-    kwargs = measure._resolved(call, con, f)
-    if kwargs is None:
-        pytest.skip("the page does not run this under these filters")
-    args = (f,) if call.uses_filters else ()
-    _, ours = measure.timed(lambda: measure.direct(call, con, f, kwargs))
-    frames.forget()  # nothing shared from another check: each starts from the tables
-    _, theirs = measure.timed(lambda: call.polars(frames, *args, **kwargs))
-    if isinstance(ours, ValueError) or isinstance(theirs, ValueError):
-        assert str(ours) == str(theirs)
-        return
-    CHECKS[label](ours, theirs)
+    agrees(con, frames, filters[scenario], TWINNED[label], TWINNED[label].polars)
 
 
 def same_frames(mine: pd.DataFrame, theirs: pd.DataFrame) -> None:
