@@ -2,10 +2,10 @@
 
 An entry lists the analyses a page runs through ui.state.compute under its default widget
 settings, with the same arguments, in the order the page runs them; each analysis is paired with
-the plain-pandas version of the same work (bench.baseline) and, for the pages twinned whole, the
-polars version (bench.polars_app). Adding a page to the app is adding
-one entry here: tests/bench/test_bench.py fails while a page listed in ui/page_table.py (or app.py) has
-no entry, or runs an analysis its entry does not time.
+the plain-pandas version of the same work (bench.baseline) and the polars version
+(bench.polars_app), the same analyses in both. Adding a page to the app is adding one entry here:
+tests/bench/test_bench.py fails while a page listed in ui/page_table.py (or app.py) has no entry,
+or runs an analysis its entry does not time.
 
 Arguments that depend on data (the place the detail view opens on, the pair the overlap drill-down
 starts with) are worked out once per filter, untimed, by a `resolve` function, as the page's
@@ -247,20 +247,20 @@ PAGES: dict[str, Page] = {page.script: page for page in (
              resolve=first_pair),
     )),
     Page("pages/peers.py", "Peer groups", (
-        Call(overview.totals, bl.totals),
+        Call(overview.totals, bl.totals, polars=pa.totals),
         Call(peers.peer_groups, kwargs={"min_shared": peers.MIN_SHARED_INCIDENTS}),
     ),  # Louvain community detection (networkx) dominates
         not_by_default={peers.person_layout_for: "drawn only in the analyst view, when the "
                                                  "reader asks for young people, not groups"}),
     Page("pages/interventions.py", "Interventions", (
-        Call(interventions.register, bl.register),
-        Call(overview.totals, bl.totals),
+        Call(interventions.register, bl.register, polars=pa.register),
+        Call(overview.totals, bl.totals, polars=pa.totals),
         Call(impact.impact_summary, resolve=with_register),
         Call(impact.impact, resolve=best_intervention),
         Call(impact.displacement, kwargs={"radius_m": impact.DISPLACEMENT_RADIUS_M},
              resolve=best_intervention),
-        Call(places.ward_shapes, bl.ward_shapes),  # the register's map
-        Call(places.ward_counts, bl.ward_counts),
+        Call(places.ward_shapes, bl.ward_shapes, polars=pa.ward_shapes),  # the register's map
+        Call(places.ward_counts, bl.ward_counts, polars=pa.ward_counts),
     ),  # a matched comparison and estimate for every intervention dominates
         not_by_default={interventions.places: "listed only for a role that may add "
                                               "interventions (analysts)"}),

@@ -24,10 +24,9 @@ memo of intermediates, which copies only pandas frames), `periods` (the calendar
 trend's window) and `_components` (joined hot spots counted on the Gi* table our library
 returns, with networkx).
 
-Twinned, each page whole: the sidebar, Overview, Where to intervene, Trends, Places, Risk
-overlap and Incident records, every page bench.baseline twins whole (Interventions and Peer
-groups run analyses neither yardstick rewrites); tests/bench/test_bench_polars.py checks every
-twin against our analytics on the demo borough. The overlap's "within N days" shifts each
+Twinned: every analysis bench.baseline twins, and only those (Interventions' estimates and Peer
+groups' communities are the same library code in every app, so neither yardstick rewrites them);
+tests/bench/test_bench_polars.py checks every twin against our analytics on the demo borough. The overlap's "within N days" shifts each
 member's days one step at a time, as the pandas app does: a rolling window grouped by member was
 twice as slow.
 """

@@ -46,7 +46,7 @@ def page_rows(result: dict) -> list[dict]:
             if twin.get("cpu_ms") is not None:
                 row["baseline_cpu_ms"] = twin["cpu_ms"] + base_pages[SIDEBAR]["cpu_ms"]
                 row["cpu_ratio"] = row["cold_cpu_ms"] / row["baseline_cpu_ms"]
-            # polars: only where the page and the sidebar are twinned whole (a total at all).
+            # polars: where it has a total for the page and the sidebar (every analysis run twinned).
             pl_page, pl_side = polars_pages.get(page["script"], {}), polars_pages.get(SIDEBAR, {})
             if pl_page.get("ms") is not None and pl_side.get("ms") is not None:
                 row["polars_ms"] = pl_page["ms"] + pl_side["ms"]
@@ -163,7 +163,7 @@ def markdown(result: dict) -> str:
                  if base else "")
               + ". polars: the same analyses written as a careful polars developer would "
               "(bench/polars_app.py), timed the same way and checked equal to ours "
-              "(tests/bench/test_bench_polars.py); shown only for the pages it twins whole"
+              "(tests/bench/test_bench_polars.py), twinning the same analyses as the pandas app"
               + (f"; it reads its tables in {polars['load_seconds']:.1f} s "
                  f"({polars['frames_mb']:,.0f} MB)" if polars else "")
               + ". All measured in the same run, one after the other. CPU counts every thread "
