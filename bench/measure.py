@@ -76,6 +76,11 @@ def scenarios(con) -> dict[str, Any]:
     from analytics.store.filters import DEFAULT_PERIOD, Filters, period_dates
 
     facts = reference.data_facts(con)
+    if facts.latest_incident is None:
+        raise SystemExit(
+            "This database holds no partnership incidents. The analyses and their pandas and "
+            "polars twins are timed on partnership incidents (generate them with `python -m "
+            "bench`); `python -m bench.browser` times a database of police.uk street crime.")
     start, end = period_dates(DEFAULT_PERIOD, facts.latest_incident, facts.first_incident)
     default = Filters(start=start, end=end, period=DEFAULT_PERIOD)
     wards = [w for (w,) in con.execute("SELECT ward_code FROM wards").fetchall()]

@@ -82,3 +82,14 @@ def test_times_the_board_packs_sections_html_and_pdf(result):
     assert pack["html_s"] > 0 and pack["html_mb"] > 1  # plotly.js is inlined once
     assert ("pdf_s" in pack) == (pack["pdf_unavailable"] is None)
     assert "| HTML laid out" in (out / "bench-3000.md").read_text()
+
+
+def test_a_database_without_partnership_incidents_is_refused_plainly(tmp_path):
+    # e.g. one holding only police.uk street crime: the in-process timings need incidents.
+    from analytics.store.store import Store
+    from bench import measure
+
+    store = Store(tmp_path / "empty.duckdb")
+    with pytest.raises(SystemExit, match="holds no partnership incidents"):
+        measure.scenarios(store.cursor())
+    store.close()
