@@ -298,8 +298,7 @@ def task_baseline(db: Path, runs: int) -> dict:
 def task_polars(db: Path, runs: int) -> dict:
     """The careful polars app (bench/polars_app.py), timed exactly as the pandas one: its
     tables read once (timed on its own), then each page's twins in the page's order, `runs`
-    times, each run starting from the tables alone. A page with an analysis not yet twinned
-    has no total."""
+    times, each run starting from the tables alone."""
     from bench import polars_app
 
     return _task_twin(db, runs, polars_app, "polars")
@@ -322,15 +321,14 @@ def _task_twin(db: Path, runs: int, module, twin: str) -> dict:
     clock = shared.SharedClock(shared.shared_functions(module), callers=(module.__name__,))
     with clock:
         for scenario, filters in scenarios(con).items():
-            out["scenarios"][scenario] = [_time_baseline_page(frames, con, page, filters, runs,
-                                                              clock, twin)
+            out["scenarios"][scenario] = [_time_twin_page(frames, con, page, filters, runs,
+                                                          clock, twin)
                                           for page in _page_list()]
     out["peak_rss_mb"] = peak_rss_mb()
     return out
 
 
-def _time_baseline_page(frames, con, page, filters, runs: int, clock,
-                        twin: str = "baseline") -> dict:
+def _time_twin_page(frames, con, page, filters, runs: int, clock, twin: str) -> dict:
     """One page's twins (each Call's `twin`: pandas or polars) in the page's order, `runs`
     rounds; the page's total per round, median over rounds (None when an analysis has no twin),
     and of that the time in code both apps share (bench.shared, counted by `clock`)."""

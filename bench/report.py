@@ -216,15 +216,11 @@ def _other(result: dict) -> list[str]:
                      + (f" Exceptions: {start['exceptions']}" if start.get("exceptions") else ""))
     lines.append(f"- Peak memory of the process timing every page (cold and warm, both filters): "
                  f"{result['pages']['peak_rss_mb']:,.0f} MB.")
-    if base:
-        lines.append(f"- The pandas app holds the tables in {base['frames_mb']:,.0f} MB of frames; "
-                     f"it reads them in {base['load_seconds']:.1f} s at start-up; its process "
-                     f"peaks at {base['peak_rss_mb']:,.0f} MB.")
-    polars = result.get("polars", {})
-    if polars:
-        lines.append(f"- The polars app holds the tables in {polars['frames_mb']:,.0f} MB of "
-                     f"frames; it reads them in {polars['load_seconds']:.1f} s at start-up; its "
-                     f"process peaks at {polars['peak_rss_mb']:,.0f} MB.")
+    for name, app in (("pandas", base), ("polars", result.get("polars", {}))):
+        if app:
+            lines.append(f"- The {name} app holds the tables in {app['frames_mb']:,.0f} MB of "
+                         f"frames; it reads them in {app['load_seconds']:.1f} s at start-up; its "
+                         f"process peaks at {app['peak_rss_mb']:,.0f} MB.")
     return lines
 
 
