@@ -8,7 +8,10 @@ For a database it measures, in one run:
 - each page opened from the sidebar the first time (cold: nothing cached, unless the server's
   warm-up got there first), again once the server is quiet (warm: the page's analyses cached,
   the warm-up finished), and after a filter change
-  (the period, from the last 12 to the last 24 months: every analysis of the page new);
+  (the period, to the last 24 months and the last 6 in turn, never one the page showed before:
+  every analysis of the page new; until 5 December 2026 every other page went back to the 12
+  months its cold and warm visits had drawn, so half of them were timed on cached analyses), and
+  then each other section of a page drawn in tabs, clicked once (new under that period too);
 - for each: the wall time until Streamlit is idle and every chart and map is drawn, and until
   the browser settled; the server's CPU (every thread of its process: DuckDB's, the
   warm-up's), and the bytes the browser received over the websocket.
@@ -186,6 +189,24 @@ def change_period(page, label: str) -> None:
     page.get_by_role("option", name=label).click()
 
 
+# Each page's filter change, in turn: never the period the page showed before (the default 12
+# months, or the last page's choice), so every analysis it draws is new to the page.
+CHANGES = ("Last 24 months", "Last 6 months")
+TAB = '[data-testid="stMain"] [role="tab"]'  # a long page's sections (ui.components.open_tab)
+
+
+def other_sections(page) -> list[str]:
+    """The names of the page's sections other than the open one (none on a page without tabs)."""
+    tabs = page.locator(TAB)
+    return [tabs.nth(k).inner_text().strip() for k in range(tabs.count())
+            if tabs.nth(k).get_attribute("aria-selected") != "true"]
+
+
+def open_section(page, name: str) -> None:
+    """Click a section's tab, as a person would."""
+    page.locator(TAB).filter(has_text=name).first.click()
+
+
 def measure(db: Path, pages: tuple[str, ...] = PAGES, warm_up: bool = True,
             port: int | None = None, root: Path = ROOT, script: str = "serve.py") -> dict:
     """Start the server on `db` (the app in `root`: another checkout, to compare; `script`: the
@@ -226,13 +247,16 @@ def measure(db: Path, pages: tuple[str, ...] = PAGES, warm_up: bool = True,
             quiet_s = wait_quiet(server.pid)
             for name in shown:
                 go(name, "warm")
-            for k, name in enumerate(shown):  # from 12 to 24 months and back: new each time
+            for k, name in enumerate(shown):
                 # Opened again, but the last page's change of period makes this visit new too:
                 # kept in the JSON, never reported as warm.
                 go(name, "after a change elsewhere")
-                label = "Last 24 months" if k % 2 == 0 else "Last 12 months"
+                label = CHANGES[k % len(CHANGES)]
                 visits.append(visit(page, wire, server.pid, name, "filter change",
                                     lambda label=label: change_period(page, label)))
+                for section in other_sections(page):  # new too: the period just changed
+                    visits.append(visit(page, wire, server.pid, name, f"section: {section}",
+                                        lambda section=section: open_section(page, section)))
             browser.close()
     finally:
         server.terminate()
@@ -271,6 +295,14 @@ def table(result: dict) -> str:
                          f"{v['server_cpu_s']:.2f}, "
                          f"{v['bytes_received'] / 1000:,.0f}")
         rows.append(f"| {page} | {' | '.join(cells)} |")
+    sections = [v for v in result["visits"] if v["kind"].startswith("section: ")]
+    if sections:
+        rows.append("\nOther sections of a page, each opened once after its filter change (so "
+                    "its analyses were new too): " + "; ".join(
+                        f"{v['page']}, {v['kind'].removeprefix('section: ')} {v['seconds']:.2f} s "
+                        f"({v.get('settled_seconds', v['seconds']):.2f}), "
+                        f"{v['server_cpu_s']:.2f} s CPU, {v['bytes_received'] / 1000:,.0f} kB"
+                        for v in sections) + ".")
     rows.append(f"\nStart-up to the first Overview drawn: "
                 f"{result['startup_to_first_overview_s']:.1f} s (warm-up "
                 f"{'on' if result['warm_up'] else 'off'}).")

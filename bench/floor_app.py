@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 import pydeck as pdk
 import streamlit as st
 
-PERIODS = {"Last 12 months": 12, "Last 24 months": 24}
+PERIODS = {"Last 12 months": 12, "Last 24 months": 24, "Last 6 months": 6}
 
 
 def months() -> int:

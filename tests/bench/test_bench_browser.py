@@ -27,6 +27,19 @@ def test_the_table_has_a_row_a_page_and_a_cell_a_kind_of_visit():
     assert "4.2 s (warm-up on)" in text
     quiet = browser.table({**result, "waited_for_quiet_s": 12.4})
     assert "Warm visits began once the server was quiet, 12 s after the last cold one." in quiet
+    assert "Other sections" not in text
+
+
+def test_the_table_lists_each_other_section_opened_after_the_filter_change():
+    result = {"startup_to_first_overview_s": 4.0, "warm_up": True, "visits": [
+        {"page": "Places", "kind": "filter change", "seconds": 0.8, "server_cpu_s": 0.2,
+         "bytes_received": 500_000, "settled_seconds": 0.8},
+        {"page": "Places", "kind": "section: When", "seconds": 0.61, "server_cpu_s": 0.25,
+         "bytes_received": 40_200, "settled_seconds": 0.7}]}
+    text = browser.table(result)
+    assert "| Places | – | – | 0.80 (0.80), 0.20, 500 |" in text
+    assert ("Other sections of a page, each opened once after its filter change (so its "
+            "analyses were new too): Places, When 0.61 s (0.70), 0.25 s CPU, 40 kB.") in text
 
 
 def test_a_page_settles_when_its_last_long_task_after_it_was_drawn_ends():
