@@ -1,5 +1,6 @@
 """Where to intervene: places ranked by priority with reasons and partners, one place in detail,
-and groups of places that look alike."""
+and groups of places that look alike, each a tab (a section): only the open one is worked out and
+sent. The weights, above them, rank the places for all three."""
 
 import streamlit as st
 
@@ -63,162 +64,177 @@ if explained.empty:
     components.no_incidents(ctx)
     st.stop()
 
-st.header("Places to act on first")
 shown = explained.head(components.TABLE_ROWS)  # the rest are in the CSV, a click away
-lengths = sorted({min(n, len(explained)) for n in (5, 10, 20, 50)})
-n_listed = st.columns([2, 3])[0].select_slider(
-    "Places to list", options=lengths,
-    key=share.bind("top", "top_n", lengths, min(10, len(explained))),
-    format_func=lambda n: "All" if n == len(explained) else f"Top {n}")
-for _, row in explained.head(n_listed).iterrows():
-    st.markdown(md.format("**{}. {}** ({}), priority {:.0f} out of 100  \nWhy: {}.  \n"
-                          "Who can act: {}.", row["rank"], row["name"], row["where"],
-                          row["score"], say(row["why"]), row["partners"]))
-st.caption(ctx.caption(f"Places ranked by priority score; {len(explained):,} places have "
-                       f"{src.nouns}"))
-with st.expander("The highest-ranked places as a table" if len(explained) > len(shown)
-                 else "Every place as a table"):
-    st.dataframe(
-        shown[["rank", "name", "context_label", "ward_name", "score", "why", "partners"]],
-        hide_index=True, width="stretch", row_height=80,
-        column_config={
-            "rank": st.column_config.NumberColumn("Rank", width="small"),
-            "name": "Place", "context_label": "Type", "ward_name": "Ward",
-            "score": st.column_config.ProgressColumn("Priority (0 to 100)", min_value=0,
-                                                     max_value=100, format="%.0f"),
-            "why": st.column_config.TextColumn("Why", width="large"),
-            "partners": st.column_config.TextColumn("Partners who can act", width="medium"),
-        })
-    components.rows_note(len(explained))
-downloads.download_csv(priorities.export_table(explained, view),
-                       what="Places ranked by priority", file_name="where-to-intervene.csv",
-                       key="csv-ranked", label="Download the ranked list (CSV)")
 
-st.header("A closer look at one place")
-if not shows_detail(view):
-    st.info("The detail of one place (its months, harms, interventions and neighbours) is in "
-            "the lead view; the board view keeps to the ranked list.",
-            icon=":material/visibility:")
-else:
-    labels = dict(zip(shown["context_id"], shown["rank"].astype(str) + ". " + shown["name"],
-                      strict=True))
-    picked = st.selectbox("Place" if len(shown) == len(explained)
-                          else f"Place (the {len(shown):,} highest-ranked)", list(labels), format_func=labels.get,
-                          key=share.bind("place", "detail_place", list(labels), next(iter(labels))))
-    place: contexts.ContextDetail = state.compute(contexts.detail, filters, context_id=picked)
-    row = explained.set_index("context_id").loc[picked]
-    shown_name = row["name"]  # a home is named as on every page: never by its address
-    st.markdown(md.format("**{}** ({}). Partners who can act: {}.", shown_name, row["where"],
-                          row["partners"]))
-    cols = st.columns(4)
-    cols[0].metric("Priority rank", f"{int(row['rank'])} of {len(explained):,}")
-    cols[1].metric(md.escape(src.nouns.capitalize()), display_count(place.incidents, view))
-    if src.people:
-        cols[2].metric("Young people", display_count(place.young_people, view))
-        cols[3].metric("Seen here more than once", display_count(place.repeat_young_people, view))
-    else:
-        cols[2].metric(md.escape(src.type_nouns.capitalize()), f"{len(place.risk_mix):,}")
 
-    timeline = contexts.timeline_for_view(place.timeline, view)
-    note = f"; {SECONDARY_NOTE.rstrip('.')}" if (timeline["shown"] == SECONDARY).any() else ""
-    components.chart(
-        components.figure(context_charts.timeline, timeline, place.intervention_starts(),
-                          context_charts.timeline_title(shown_name, timeline, row["trend"])),
-        ctx.caption("Incidents a month at this place; months with 1 to 4 incidents are marked <5 in "
-                    f"this view; dashed lines mark interventions beginning{note}"),
-        contexts.timeline_table(timeline), key="detail-timeline")
-    if not place.risk_mix.empty:
-        mix = place.risk_mix.assign(
-            shown=[display_count(v, view) for v in place.risk_mix["incidents"]],
-            incidents=mask_small(place.risk_mix["incidents"], view))
-        top = place.risk_mix.iloc[0]
-        components.chart(
-            components.figure(context_charts.risk_bars, mix,
-                              f"{top['label']} is the most common "
-                              f"{src.type_noun if src.police else 'harm'} at {shown_name}"),
-            ctx.caption("Incidents at this place carrying each risk type (an incident can carry "
-                        "several)"),
-            mix[["label", "shown"]].rename(columns={"label": src.type_noun.capitalize(),
-                                                    "shown": src.nouns.capitalize()}),
-            key="detail-risks")
-    st.subheader("Interventions here")
-    if place.interventions.empty:
-        st.write("No intervention has been recorded at this place.")
-    else:
-        components.table_with_csv(contexts.intervention_table(place.interventions),
-                              what=f"Interventions at {shown_name}", key="detail-interventions")
-    st.subheader(f"Neighbouring places within {place.radius_m:,.0f} metres")
-    if place.neighbours.empty:
-        st.write("No other place is recorded this close (or this place has no location).")
-    else:
-        st.caption(f"{len(place.neighbours):,} places, nearest first; harm can move next door "
-                   "when one place is made safer.")
-        components.table_with_csv(contexts.neighbour_table(place.neighbours, view),
-                                  what=f"Places near {shown_name}", key="detail-neighbours",
-                                  height=min(400, 35 * len(place.neighbours) + 40))
-
-st.header("Places that look alike")
-st.write(md.format("Places are grouped by the pattern of what happens there ({}, how much, "
-                   "whether rising), not by type, so one response can be planned for each group.",
-                   f"which {src.type_nouns}" if src.police else "when, which harms"))
-cols = st.columns(2)
-methods = list(clustering.METHODS)
-method = cols[0].radio("Grouping method", methods, format_func=clustering.METHODS.get,
-                       horizontal=True, key=share.bind("method", "cl_method", methods, methods[0]))
-# 0 is "let the data choose": a None value shows as an empty box ('Choose an option')
-k_options = [0, *range(clustering.K_RANGE[0], clustering.K_RANGE[1] + 1)]
-let_data_choose = ("Let the data choose (best silhouette)" if shows_detail(view)
-                   else "Let the data choose (the clearest groups)")
-k = cols[1].selectbox("Number of groups", k_options, index=0,
-                      key=share.bind("groups", "cl_k", k_options, 0),
-                      format_func=lambda v: let_data_choose if v == 0 else str(v)) or None
-try:
-    groups: clustering.Clustering = state.compute(clustering.cluster_contexts, filters,
-                                                  method=method, k=k, view=view)
-except ValueError as problem:
-    st.info(md.escape(problem), icon=":material/info:")
-    st.stop()
-if shows_detail(view):
-    chosen_by = "chosen by silhouette" if groups.k_chosen else "set by you"
-    st.markdown(md.format("**{} groups** ({}). {} {}", groups.k, chosen_by,
-                          say(groups.coverage_sentence()), groups.trust_sentence()))
-else:
-    chosen_by = "the number that gives the clearest groups" if groups.k_chosen else "set by you"
-    st.markdown(md.format("**{} groups** ({}). {} {}", groups.k, chosen_by,
-                          say(groups.coverage_sentence()), groups.plain_trust_sentence()))
-    with st.expander(components.HOW_WORKED_OUT, icon=":material/calculate:"):
-        st.caption(md.escape(f"{clustering.METHODS[method]}, {groups.k} groups "
-                             f"({'chosen by silhouette' if groups.k_chosen else 'set by you'}). "
-                             f"{groups.trust_sentence()}"))
-names = {g: say(n) for g, n in zip(groups.groups["group"], groups.groups["name"], strict=True)}
-drawn = context_charts.drawn_members(groups.members)
-components.chart(
-    components.figure(context_charts.cluster_scatter, drawn, names, groups.explained,
-                      context_charts.scatter_title(groups.groups)),
-    ctx.caption("Each point is a place, placed by the two main patterns in its profile "
-                + ("(principal components); " if shows_detail(view) else "")
-                + "places close together look alike"
-                + context_charts.drawn_words(drawn, groups.members)),
-    groups.members[["group", "group_name", "name", "context_label", "ward_name"]].rename(
-        columns={"group": "Group", "group_name": "Group name", "name": "Place",
-                 "context_label": "Type", "ward_name": "Ward"}),
-    key="cluster-scatter")
-profile = groups.profile.rename(columns=say)  # 'Crimes (log scale)', 'Number of crime types'
-components.chart(
-    components.figure(context_charts.profile_heatmap, profile,
-                      context_charts.heatmap_title(profile, plain=not shows_detail(view)),
-                      plain=not shows_detail(view)),
-    ctx.caption("How far each group's average sits from the average of all places"
-                + (", in standard deviations" if shows_detail(view) else " (darker is further)")
-                + "; risk types are the share of incidents carrying them"),
-    profile.T.round(2).reset_index(names="Measure"), key="cluster-heatmap")
-st.subheader("Members of each group")
-for _, g in groups.groups.iterrows():
-    with st.expander(md.escape(f"Group {g['group']}: {names[g['group']]} ({g['places']:,} "
-                               f"{'place' if g['places'] == 1 else 'places'})")):
-        members = groups.members[groups.members["group"] == g["group"]]
-        components.table_with_csv(suppress_frame(members, ["incidents"], view)[
-            ["name", "context_label", "ward_name", "incidents"]].rename(columns={
+def places_to_act_on_first() -> None:
+    """The ranking: each place's score, why, and who can act; the table and its CSV."""
+    st.header("Places to act on first")
+    lengths = sorted({min(n, len(explained)) for n in (5, 10, 20, 50)})
+    n_listed = st.columns([2, 3])[0].select_slider(
+        "Places to list", options=lengths,
+        key=share.bind("top", "top_n", lengths, min(10, len(explained))),
+        format_func=lambda n: "All" if n == len(explained) else f"Top {n}")
+    for _, row in explained.head(n_listed).iterrows():
+        st.markdown(md.format("**{}. {}** ({}), priority {:.0f} out of 100  \nWhy: {}.  \n"
+                              "Who can act: {}.", row["rank"], row["name"], row["where"],
+                              row["score"], say(row["why"]), row["partners"]))
+    st.caption(ctx.caption(f"Places ranked by priority score; {len(explained):,} places have "
+                           f"{src.nouns}"))
+    with st.expander("The highest-ranked places as a table" if len(explained) > len(shown)
+                     else "Every place as a table"):
+        st.dataframe(
+            shown[["rank", "name", "context_label", "ward_name", "score", "why", "partners"]],
+            hide_index=True, width="stretch", row_height=80,
+            column_config={
+                "rank": st.column_config.NumberColumn("Rank", width="small"),
                 "name": "Place", "context_label": "Type", "ward_name": "Ward",
-                "incidents": src.nouns.capitalize()}), what=f"Places in group {g['group']}",
-            key=f"group-{g['group']}")
+                "score": st.column_config.ProgressColumn("Priority (0 to 100)", min_value=0,
+                                                         max_value=100, format="%.0f"),
+                "why": st.column_config.TextColumn("Why", width="large"),
+                "partners": st.column_config.TextColumn("Partners who can act", width="medium"),
+            })
+        components.rows_note(len(explained))
+    downloads.download_csv(priorities.export_table(explained, view),
+                           what="Places ranked by priority", file_name="where-to-intervene.csv",
+                           key="csv-ranked", label="Download the ranked list (CSV)")
+
+
+def one_place() -> None:
+    """One place in detail (lead and analyst views): its months, harms, interventions and neighbours."""
+    st.header("A closer look at one place")
+    if not shows_detail(view):
+        st.info("The detail of one place (its months, harms, interventions and neighbours) is in "
+                "the lead view; the board view keeps to the ranked list.",
+                icon=":material/visibility:")
+    else:
+        labels = dict(zip(shown["context_id"], shown["rank"].astype(str) + ". " + shown["name"],
+                          strict=True))
+        picked = st.selectbox("Place" if len(shown) == len(explained)
+                              else f"Place (the {len(shown):,} highest-ranked)", list(labels), format_func=labels.get,
+                              key=share.bind("place", "detail_place", list(labels), next(iter(labels))))
+        place: contexts.ContextDetail = state.compute(contexts.detail, filters, context_id=picked)
+        row = explained.set_index("context_id").loc[picked]
+        shown_name = row["name"]  # a home is named as on every page: never by its address
+        st.markdown(md.format("**{}** ({}). Partners who can act: {}.", shown_name, row["where"],
+                              row["partners"]))
+        cols = st.columns(4)
+        cols[0].metric("Priority rank", f"{int(row['rank'])} of {len(explained):,}")
+        cols[1].metric(md.escape(src.nouns.capitalize()), display_count(place.incidents, view))
+        if src.people:
+            cols[2].metric("Young people", display_count(place.young_people, view))
+            cols[3].metric("Seen here more than once", display_count(place.repeat_young_people, view))
+        else:
+            cols[2].metric(md.escape(src.type_nouns.capitalize()), f"{len(place.risk_mix):,}")
+
+        timeline = contexts.timeline_for_view(place.timeline, view)
+        note = f"; {SECONDARY_NOTE.rstrip('.')}" if (timeline["shown"] == SECONDARY).any() else ""
+        components.chart(
+            components.figure(context_charts.timeline, timeline, place.intervention_starts(),
+                              context_charts.timeline_title(shown_name, timeline, row["trend"])),
+            ctx.caption("Incidents a month at this place; months with 1 to 4 incidents are marked <5 in "
+                        f"this view; dashed lines mark interventions beginning{note}"),
+            contexts.timeline_table(timeline), key="detail-timeline")
+        if not place.risk_mix.empty:
+            mix = place.risk_mix.assign(
+                shown=[display_count(v, view) for v in place.risk_mix["incidents"]],
+                incidents=mask_small(place.risk_mix["incidents"], view))
+            top = place.risk_mix.iloc[0]
+            components.chart(
+                components.figure(context_charts.risk_bars, mix,
+                                  f"{top['label']} is the most common "
+                                  f"{src.type_noun if src.police else 'harm'} at {shown_name}"),
+                ctx.caption("Incidents at this place carrying each risk type (an incident can carry "
+                            "several)"),
+                mix[["label", "shown"]].rename(columns={"label": src.type_noun.capitalize(),
+                                                        "shown": src.nouns.capitalize()}),
+                key="detail-risks")
+        st.subheader("Interventions here")
+        if place.interventions.empty:
+            st.write("No intervention has been recorded at this place.")
+        else:
+            components.table_with_csv(contexts.intervention_table(place.interventions),
+                                  what=f"Interventions at {shown_name}", key="detail-interventions")
+        st.subheader(f"Neighbouring places within {place.radius_m:,.0f} metres")
+        if place.neighbours.empty:
+            st.write("No other place is recorded this close (or this place has no location).")
+        else:
+            st.caption(f"{len(place.neighbours):,} places, nearest first; harm can move next door "
+                       "when one place is made safer.")
+            components.table_with_csv(contexts.neighbour_table(place.neighbours, view),
+                                      what=f"Places near {shown_name}", key="detail-neighbours",
+                                      height=min(400, 35 * len(place.neighbours) + 40))
+
+
+def places_that_look_alike() -> None:
+    """Groups of places with the same pattern of harm, for one response a group."""
+    st.header("Places that look alike")
+    st.write(md.format("Places are grouped by the pattern of what happens there ({}, how much, "
+                       "whether rising), not by type, so one response can be planned for each group.",
+                       f"which {src.type_nouns}" if src.police else "when, which harms"))
+    cols = st.columns(2)
+    methods = list(clustering.METHODS)
+    method = cols[0].radio("Grouping method", methods, format_func=clustering.METHODS.get,
+                           horizontal=True, key=share.bind("method", "cl_method", methods, methods[0]))
+    # 0 is "let the data choose": a None value shows as an empty box ('Choose an option')
+    k_options = [0, *range(clustering.K_RANGE[0], clustering.K_RANGE[1] + 1)]
+    let_data_choose = ("Let the data choose (best silhouette)" if shows_detail(view)
+                       else "Let the data choose (the clearest groups)")
+    k = cols[1].selectbox("Number of groups", k_options, index=0,
+                          key=share.bind("groups", "cl_k", k_options, 0),
+                          format_func=lambda v: let_data_choose if v == 0 else str(v)) or None
+    try:
+        groups: clustering.Clustering = state.compute(clustering.cluster_contexts, filters,
+                                                      method=method, k=k, view=view)
+    except ValueError as problem:
+        st.info(md.escape(problem), icon=":material/info:")
+        return
+    if shows_detail(view):
+        chosen_by = "chosen by silhouette" if groups.k_chosen else "set by you"
+        st.markdown(md.format("**{} groups** ({}). {} {}", groups.k, chosen_by,
+                              say(groups.coverage_sentence()), groups.trust_sentence()))
+    else:
+        chosen_by = "the number that gives the clearest groups" if groups.k_chosen else "set by you"
+        st.markdown(md.format("**{} groups** ({}). {} {}", groups.k, chosen_by,
+                              say(groups.coverage_sentence()), groups.plain_trust_sentence()))
+        with st.expander(components.HOW_WORKED_OUT, icon=":material/calculate:"):
+            st.caption(md.escape(f"{clustering.METHODS[method]}, {groups.k} groups "
+                                 f"({'chosen by silhouette' if groups.k_chosen else 'set by you'}). "
+                                 f"{groups.trust_sentence()}"))
+    names = {g: say(n) for g, n in zip(groups.groups["group"], groups.groups["name"], strict=True)}
+    drawn = context_charts.drawn_members(groups.members)
+    components.chart(
+        components.figure(context_charts.cluster_scatter, drawn, names, groups.explained,
+                          context_charts.scatter_title(groups.groups)),
+        ctx.caption("Each point is a place, placed by the two main patterns in its profile "
+                    + ("(principal components); " if shows_detail(view) else "")
+                    + "places close together look alike"
+                    + context_charts.drawn_words(drawn, groups.members)),
+        groups.members[["group", "group_name", "name", "context_label", "ward_name"]].rename(
+            columns={"group": "Group", "group_name": "Group name", "name": "Place",
+                     "context_label": "Type", "ward_name": "Ward"}),
+        key="cluster-scatter")
+    profile = groups.profile.rename(columns=say)  # 'Crimes (log scale)', 'Number of crime types'
+    components.chart(
+        components.figure(context_charts.profile_heatmap, profile,
+                          context_charts.heatmap_title(profile, plain=not shows_detail(view)),
+                          plain=not shows_detail(view)),
+        ctx.caption("How far each group's average sits from the average of all places"
+                    + (", in standard deviations" if shows_detail(view) else " (darker is further)")
+                    + "; risk types are the share of incidents carrying them"),
+        profile.T.round(2).reset_index(names="Measure"), key="cluster-heatmap")
+    st.subheader("Members of each group")
+    for _, g in groups.groups.iterrows():
+        with st.expander(md.escape(f"Group {g['group']}: {names[g['group']]} ({g['places']:,} "
+                                   f"{'place' if g['places'] == 1 else 'places'})")):
+            members = groups.members[groups.members["group"] == g["group"]]
+            components.table_with_csv(suppress_frame(members, ["incidents"], view)[
+                ["name", "context_label", "ward_name", "incidents"]].rename(columns={
+                    "name": "Place", "context_label": "Type", "ward_name": "Ward",
+                    "incidents": src.nouns.capitalize()}), what=f"Places in group {g['group']}",
+                key=f"group-{g['group']}")
+
+
+components.sections({"Places to act on first": places_to_act_on_first, "One place": one_place,
+                     "Places that look alike": places_that_look_alike},
+                    key="wti_section")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import streamlit as st
@@ -41,6 +42,24 @@ def open_page(db_path: Path | str, page: str | None = None, query: dict | None =
         at.switch_page(page)
         at.run()
     return at
+
+
+def each_section(at: AppTest) -> Iterator[str]:
+    """Open each section of a page drawn as tabs (ui.components.open_tab), the open one first,
+    yielding its name once it has run: what a reader sees of the page is every section's."""
+    tabs = at.get("tab_container")
+    if not tabs:
+        yield ""
+        return
+    key = tabs[0].proto.id.rsplit("-", 1)[-1]  # the page's key for it, at the end of its id
+    names = [tab.label for tab in at.tabs]
+    opened = at.session_state[key]
+    yield opened
+    for name in names:
+        if name != opened:
+            at.session_state[key] = name
+            at.run()
+            yield name
 
 
 def read(markdown: object) -> str:

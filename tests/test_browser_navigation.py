@@ -255,3 +255,24 @@ def test_chosen_dates_survive_a_click_and_clear_filters_keeps_only_the_view(page
     assert clear.is_disabled()  # nothing left to clear
     click_menu(page, "Overview")
     expect(page, "/", {"view": ["lead"]}, {"view": "Lead"})
+
+
+def test_a_section_of_a_long_page_is_a_tab_kept_in_the_address(page):
+    open_at(page, "/places?period=24m&view=lead")
+    everything = {"period": ["24m"], "view": ["lead"]}
+    looks = {"period": "Last 24 months", "view": "Lead"}
+    main = page.locator('[data-testid="stMain"]')
+    assert main.get_by_role("heading", name="Where harm concentrates").count() == 1
+    click_and_wait(page, main.get_by_role("tab", name="When"), timeout_s=120)
+    expect(page, "/places", {**everything, "section": ["When"]}, looks)
+    assert main.get_by_role("heading", name="When harm happens").count() == 1
+    assert main.get_by_role("heading", name="Where harm concentrates").count() == 0  # not sent
+    page.reload()  # a shared link opens on the same tab
+    settle(page)
+    expect(page, "/places", {**everything, "section": ["When"]}, looks)
+    assert main.get_by_role("heading", name="When harm happens").count() == 1
+    click_menu(page, "Trends")  # the tab is the page's own: another page's address leaves it out
+    expect(page, "/trends", everything, looks)
+    through_history(page, page.go_back)  # and back is back on that tab
+    expect(page, "/places", {**everything, "section": ["When"]}, looks)
+    assert main.get_by_role("heading", name="When harm happens").count() == 1

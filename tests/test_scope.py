@@ -30,6 +30,7 @@ from analytics.store.filters import Filters
 from analytics.store.sources import STREET
 from analytics.store.store import Store
 from analytics.trends import trends
+from tests.apptest import each_section
 from tests.scope_check import fingerprint, page_picture, trimmed_copy, without_columns
 from tests.ui.test_downloads import made_on_the_click
 from ui import upload
@@ -405,7 +406,9 @@ def test_every_page_for_a_scoped_user_shows_what_their_data_alone_would_show(
             assert len(agencies) == len(scope.agencies)  # offered only theirs
         names = dict(Store(full).cursor().execute(
             "SELECT ward_code, ward_name FROM wards").fetchall()) if label == "scoped" else {}
-        shown[label] = _as_seen(at, scope, names, set() if label == "scoped" else WITHHELD)
+        shown[label] = [element for _ in each_section(at)  # a page in tabs: every tab
+                        for element in _as_seen(at, scope, names,
+                                                set() if label == "scoped" else WITHHELD)]
     if page == "data":  # rolling back is a power over every ward's rows: the alone user's own
         shown["scoped"] = [e for e in shown["scoped"] if ONLY_UNLIMITED_ROLL_BACK not in e]
         shown["alone"] = [e for e in shown["alone"] if "rollback-" not in e]

@@ -17,7 +17,7 @@ from analytics.governance.disclosure import VIEWS, base_view, shows_detail, view
 from analytics.store.filters import uk_date
 from analytics.store.sources import reword, source
 from analytics.style import charts
-from ui import digest, downloads, share
+from ui import digest, downloads, page_table, share
 from ui import markdown as md
 from ui.state import PageContext, current_access
 
@@ -101,6 +101,19 @@ def freshness(ctx: PageContext) -> str:
         return "No data loaded yet."
     text = "; ".join(parts)  # with no incidents the load comes first: 'Last load …'
     return text[0].upper() + text[1:] + "."
+
+
+def sections(parts: dict[str, Callable[[], None]], *, key: str) -> None:
+    """A long page's sections as tabs, the open one named in the address (`?section=`): only its
+    section runs and is sent, so a filter change redraws one section, not the whole page.
+    `parts` is each tab's name and the function that draws it; the first is open by default.
+    (ui.page_table.SECTIONS lists the names too, for the warm-up to open every one.)"""
+    names = list(parts)
+    tabs = st.tabs(names, key=share.bind(page_table.SECTION_PARAM, key, names, names[0]),
+                   on_change="rerun")
+    name, tab = next((name, tab) for name, tab in zip(names, tabs, strict=True) if tab.open)
+    with tab:
+        parts[name]()
 
 
 def chart(fig: go.Figure, caption: str, table: pd.DataFrame, *, key: str) -> None:

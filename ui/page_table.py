@@ -30,6 +30,15 @@ PAGES: dict[str, list[tuple[str, str, str, str | None]]] = {
     ],
 }
 
+# The pages drawn in sections (ui.components.sections), by script: each section's name, the first
+# open by default. Only the open section runs, so the warm-up opens each of them
+# (tests/ui/test_warmup.py holds these to the tabs each page draws).
+SECTION_PARAM = "section"  # the open section in the address
+SECTIONS: dict[str, tuple[str, ...]] = {
+    "pages/contexts.py": ("Places to act on first", "One place", "Places that look alike"),
+    "pages/places.py": ("Map", "Concentration", "When", "Types of place", "Wards ranked"),
+}
+
 
 def pages() -> dict[str, list[st.Page]]:
     """The page groups, in the order the sidebar lists them (the presenter's slides hidden)."""

@@ -7,6 +7,9 @@ page in turn, exactly as a person's first visit would: the same sidebar defaults
 and ui.state.compute cache keys, the same store and one cursor per query. So every analysis of
 every page's default view, and every module it imports, is ready before anyone asks.
 
+Pages drawn in sections (tabs: only the open one runs) have each other section opened too, after
+every page's default view, each in a session of its own (ui.page_table.SECTIONS).
+
 It makes way for people: the Overview is warmed first (a person arriving at start-up waits for
 the same analyses, computed once), and before each later page it waits, up to YIELD_SECONDS,
 until no person's session is running its page, so warming never competes with someone waiting
@@ -32,6 +35,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from typing import Any
+from urllib.parse import urlencode
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -54,9 +58,22 @@ def pages() -> tuple[str, ...]:
     """The url path of each page to warm ("" is the default page, the Overview). Imported
     here, not with the module: ui.navigation brings in ui.state, whose caches must be made
     once Streamlit's runtime is running (serve.py imports this module before)."""
+    return tuple(_listed())
+
+
+def sections(pages: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """The other sections of those of `pages` drawn in tabs: each as its page's url path and
+    the query that opens it, as a shared link would."""
+    return tuple((url, urlencode({page_table.SECTION_PARAM: name}))
+                 for url, script in _listed().items() if url in pages
+                 for name in page_table.SECTIONS.get(script, ())[1:])
+
+
+def _listed() -> dict[str, str]:
+    """The pages to warm, in order: url path ("" for the default page) -> script."""
     specs = [spec for group in GROUPS for spec in page_table.PAGES[group]]
-    return ("", *(url or script.rpartition("/")[2].removesuffix(".py")
-                  for script, _, _, url in specs[1:]))
+    return {("" if k == 0 else url or script.rpartition("/")[2].removesuffix(".py")): script
+            for k, (script, _, _, url) in enumerate(specs)}
 
 
 def enabled() -> bool:
@@ -100,26 +117,32 @@ async def make_way(runtime: Runtime, own: str) -> None:
         await asyncio.sleep(YIELD_POLL_SECONDS)
 
 
-async def warm_pages(runtime: Runtime, pages: tuple[str, ...]) -> None:
+async def warm_pages(runtime: Runtime, pages: tuple[str, ...],
+                     other_sections: tuple[tuple[str, str], ...] = ()) -> None:
     """Open each page (its url path; "" is the Overview) in one fresh session, one after the
-    other, waiting for each run to finish and, before each after the first, for people's pages
-    to finish; then close the session."""
-    client = _Quiet()
-    session = runtime.connect_session(client=client, user_info={})
+    other, then each of `other_sections` (a page and its query) in a fresh session of its own,
+    as a shared link opens it (a section is read from the address only when a session first
+    draws the page). Wait for each run to finish and, before each after the first, for
+    people's pages to finish."""
     started = time.perf_counter()
-    try:
-        for k, page in enumerate(pages):
-            if k:
-                await make_way(runtime, session)
-            client.finished.clear()
-            msg = BackMsg()
-            msg.rerun_script.query_string = ""
-            msg.rerun_script.page_name = page
-            runtime.handle_backmsg(session, msg)
-            await asyncio.wait_for(client.finished.wait(), PAGE_TIMEOUT_SECONDS)
-        _LOG.info("Warmed %d pages in %.1f s.", len(pages), time.perf_counter() - started)
-    finally:
-        runtime.close_session(session)
+    views = [[(page, "") for page in pages], *([view] for view in other_sections)]
+    for k, in_one_session in enumerate(views):
+        client = _Quiet()
+        session = runtime.connect_session(client=client, user_info={})
+        try:
+            for n, (page, query) in enumerate(in_one_session):
+                if k or n:
+                    await make_way(runtime, session)
+                client.finished.clear()
+                msg = BackMsg()
+                msg.rerun_script.query_string = query
+                msg.rerun_script.page_name = page
+                runtime.handle_backmsg(session, msg)
+                await asyncio.wait_for(client.finished.wait(), PAGE_TIMEOUT_SECONDS)
+        finally:
+            runtime.close_session(session)
+    _LOG.info("Warmed %d pages and %d other sections in %.1f s.", len(pages),
+              len(other_sections), time.perf_counter() - started)
 
 
 def data_version() -> int:
@@ -159,7 +182,8 @@ async def keep_warm(runtime: Runtime) -> None:
             if version != warmed:
                 release()
                 try:
-                    await warm_pages(runtime, await asyncio.to_thread(pages))
+                    listed = await asyncio.to_thread(pages)
+                    await warm_pages(runtime, listed, sections(listed))
                 finally:  # off the event loop: a collection takes 0.1 to 0.2 s
                     await asyncio.to_thread(set_aside)
         except Exception:  # a failed warm-up leaves the pages to warm when first opened

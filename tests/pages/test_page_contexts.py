@@ -9,6 +9,14 @@ from tests.context_borough import RISING, STEADY, seed_borough
 
 PAGE = "pages/contexts.py"
 YEAR = {"period": "custom", "from": "2025-01-01", "to": "2025-12-31"}
+ONE = {**YEAR, "section": "One place"}  # the page's tabs, named in the address
+ALIKE = {**YEAR, "section": "Places that look alike"}
+
+
+def open_section(at, name: str):
+    """Click another of the page's tabs."""
+    at.session_state["wti_section"] = name
+    return at.run()
 
 
 @pytest.fixture(scope="module")
@@ -36,26 +44,29 @@ def test_board_sees_the_ranked_places_with_reasons_and_partners(borough_db, monk
 def test_board_view_hides_small_counts_and_keeps_to_the_ranked_list(borough_db, monkeypatch):
     at = open_page(borough_db, PAGE, YEAR, monkeypatch)
     assert "<5 young people seen here more than once" in shown_text(at)
+    open_section(at, "One place")
     assert "The detail of one place" in shown_text(at)  # a drill-down: the lead view's
     assert not at.metric and "detail_place" not in [s.key for s in at.selectbox]
 
 
 def test_lead_view_shows_one_place_with_small_counts_hidden(borough_db, monkeypatch):
-    at = open_page(borough_db, PAGE, {**YEAR, "view": "lead"}, monkeypatch)
+    at = open_page(borough_db, PAGE, {**ONE, "view": "lead"}, monkeypatch)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Priority rank"] == "1 of 30"
     assert metrics["Seen here more than once"] == "<5"
-    assert "<5 young people seen here more than once" in shown_text(at)
+    assert "<5 young people seen here more than once" in shown_text(
+        open_section(at, "Places to act on first"))
 
 
 def test_analyst_view_shows_exact_counts(borough_db, monkeypatch):
-    at = open_page(borough_db, PAGE, {**YEAR, "view": "analyst"}, monkeypatch)
+    at = open_page(borough_db, PAGE, {**ONE, "view": "analyst"}, monkeypatch)
     assert {m.label: m.value for m in at.metric}["Seen here more than once"] == "4"
-    assert "4 young people seen here more than once" in shown_text(at)
+    assert "4 young people seen here more than once" in shown_text(
+        open_section(at, "Places to act on first"))
 
 
 def test_groups_of_places_are_shown_with_trust_in_words(borough_db, monkeypatch):
-    at = open_page(borough_db, PAGE, {**YEAR, "view": "lead"}, monkeypatch)
+    at = open_page(borough_db, PAGE, {**ALIKE, "view": "lead"}, monkeypatch)
     text = shown_text(at)
     assert "groups** (chosen by silhouette). 26 places with at least 10 incidents are grouped; " \
         "4 places with fewer are left out" in text
@@ -67,7 +78,7 @@ def test_groups_of_places_are_shown_with_trust_in_words(borough_db, monkeypatch)
 
 def test_the_board_reads_the_groups_in_plain_words_with_the_method_folded(borough_db,
                                                                            monkeypatch):
-    at = open_page(borough_db, PAGE, YEAR, monkeypatch)
+    at = open_page(borough_db, PAGE, ALIKE, monkeypatch)
     text = shown_text(at)
     assert "groups** (the number that gives the clearest groups). 26 places" in text
     assert "These groups are clear: they stand well apart" in text
@@ -81,7 +92,7 @@ def test_the_board_reads_the_groups_in_plain_words_with_the_method_folded(boroug
 
 
 def test_a_set_number_of_groups_and_the_agglomerative_method(borough_db, monkeypatch):
-    at = open_page(borough_db, PAGE, YEAR, monkeypatch)
+    at = open_page(borough_db, PAGE, ALIKE, monkeypatch)
     at.radio(key="cl_method").set_value("agglomerative")
     at.selectbox(key="cl_k").set_value(3)
     at.run()
@@ -110,7 +121,7 @@ def test_all_weights_at_zero_falls_back_to_the_defaults_with_a_warning(borough_d
 
 
 def test_picking_a_place_shows_its_detail(borough_db, monkeypatch):
-    at = open_page(borough_db, PAGE, {**YEAR, "view": "lead"}, monkeypatch)
+    at = open_page(borough_db, PAGE, {**ONE, "view": "lead"}, monkeypatch)
     assert at.selectbox(key="detail_place").value == RISING
     at.selectbox(key="detail_place").set_value(STEADY)
     at.run()
@@ -147,9 +158,9 @@ def test_the_board_view_offers_the_board_pack_but_no_table_downloads(borough_db,
 def test_too_few_places_to_group_says_so(tiny_db, monkeypatch):
     at = open_page(tiny_db, PAGE, YEAR, monkeypatch)
     assert_no_exception(at)
-    text = shown_text(at)
-    assert "**1. Birch Station**" in text
-    assert f"grouping needs at least {clustering.MIN_CONTEXTS}" in text
+    assert "**1. Birch Station**" in shown_text(at)
+    assert f"grouping needs at least {clustering.MIN_CONTEXTS}" in shown_text(
+        open_section(at, "Places that look alike"))
 
 
 def test_an_empty_selection_says_so_plainly(tiny_db, monkeypatch):
@@ -178,8 +189,9 @@ def test_on_the_demo_borough_the_planted_rising_place_leads_and_groups_are_named
     assert_no_exception(at)
     text = shown_text(at)
     assert "Fictional demo data" in text
-    assert at.selectbox(key="detail_place").value == PLANTED["rising_context"]
     assert "**1. Larkspur Vale Lodge Hotel** (hotel, Larkspur Vale)" in text
-    assert "Trust in these groups:" in text
+    assert open_section(at, "One place").selectbox(key="detail_place").value == \
+        PLANTED["rising_context"]
+    assert "Trust in these groups:" in shown_text(open_section(at, "Places that look alike"))
     groups = [read(e.label) for e in at.expander if read(e.label).startswith("Group ")]
     assert any("schools and colleges with harmful sexual behaviour" in g for g in groups)

@@ -6,11 +6,18 @@ import pytest
 
 from analytics.places import places
 from analytics.store.store import Store
-from tests.apptest import assert_no_exception, open_page, shown_text
+from tests.apptest import assert_no_exception, each_section, open_page, shown_text
 from tests.borough import build_borough
 from tests.conftest import YEAR_2025
 
 YEAR = {"period": "custom", "from": "2025-01-01", "to": "2025-12-31"}
+WHEN = {**YEAR, "section": "When"}
+# Each section (a tab, named in the address) and words only it shows.
+SECTIONS = {"Map": ("Where harm concentrates", "Hot and cold spots in words"),
+            "Concentration": ("How concentrated harm is", "Places with repeat incidents"),
+            "When": ("When harm happens", "UK clock time"),
+            "Types of place": ("Types of place", "four busiest types of place"),
+            "Wards ranked": ("Wards ranked", "rate per 1,000")}
 
 
 @pytest.fixture(scope="module")
@@ -52,12 +59,34 @@ def test_the_board_sees_the_hot_spot_in_words_and_on_the_map(borough_db, monkeyp
 
 def test_the_page_says_when_and_where_to_act(borough_db, monkeypatch):
     at = open_page(borough_db[0], "pages/places.py", YEAR, monkeypatch)
-    text = shown_text(at)
-    for words in ("How concentrated harm is", "When harm happens", "Types of place",
-                  "Wards ranked", "Places with repeat incidents", "UK clock time"):
-        assert words in text
+    assert [t.label for t in at.tabs] == list(SECTIONS)
+    for section, words in SECTIONS.items():
+        at.session_state["places_section"] = section
+        at.run()
+        assert_no_exception(at)
+        assert all(w in shown_text(at) for w in words), section
+        assert at.query_params.get("section") == (None if section == "Map" else section)
     ranking = table_with(at, "Main risk types")
     assert ranking["Ward"].iloc[0] == "Millbrook"
+    # the disclosure and scope scans open every tab with this, starting from the open one
+    assert list(each_section(at)) == ["Wards ranked", *list(SECTIONS)[:-1]]
+
+
+def test_only_the_open_section_is_worked_out_and_sent(borough_db, monkeypatch):
+    at = open_page(borough_db[0], "pages/places.py", {**YEAR, "section": "Wards ranked"},
+                   monkeypatch)
+    assert_no_exception(at)
+    assert "Wards ranked" in [h.value for h in at.header]
+    assert not at.get("deck_gl_json_chart") and not at.get("plotly_chart")
+    at = open_page(borough_db[0], "pages/places.py", YEAR, monkeypatch)
+    assert [h.value for h in at.header] == ["Where harm concentrates"]
+    assert len(at.get("deck_gl_json_chart")) == 1
+
+
+def test_a_link_to_a_section_this_page_lacks_opens_the_map_and_says_so(borough_db, monkeypatch):
+    at = open_page(borough_db[0], "pages/places.py", {**YEAR, "section": "Nowhere"}, monkeypatch)
+    assert "The link's section ('Nowhere') is not one this page offers" in shown_text(at)
+    assert [h.value for h in at.header] == ["Where harm concentrates"]
 
 
 def test_hexagon_cells_and_rate_colouring(borough_db, monkeypatch):
@@ -72,14 +101,14 @@ def test_hexagon_cells_and_rate_colouring(borough_db, monkeypatch):
 
 
 def test_the_board_view_shows_when_for_all_places_only(borough_db, monkeypatch):
-    at = open_page(borough_db[0], "pages/places.py", YEAR, monkeypatch)
+    at = open_page(borough_db[0], "pages/places.py", WHEN, monkeypatch)
     box = at.selectbox(key="places_when")
     assert box.options == ["All places in the selection"] and box.disabled
 
 
 def test_one_place_for_the_when_charts(borough_db, monkeypatch):
     path, context_id, busiest = borough_db
-    at = open_page(path, "pages/places.py", {**YEAR, "view": "lead"}, monkeypatch)
+    at = open_page(path, "pages/places.py", {**WHEN, "view": "lead"}, monkeypatch)
     box = at.selectbox(key="places_when")
     assert box.options[1] == busiest
     box.set_value(context_id).run()
@@ -110,11 +139,13 @@ def test_without_boundaries_the_map_shows_places_and_says_why_there_are_no_hot_s
     assert "Hot spots need the boundaries of at least 5 wards; there are none here." in text
     ids = [layer["id"] for layer in deck_spec(at)["layers"]]
     assert "places" in ids
-    assert "Birch Station" in table_with(at, "Place")["Place"].tolist()
+    at.session_state["places_section"] = "Concentration"
+    assert "Birch Station" in table_with(at.run(), "Place")["Place"].tolist()
 
 
 def test_small_counts_are_hidden_from_the_board_but_not_the_analyst(tiny_db, monkeypatch):
-    board = open_page(tiny_db, "pages/places.py", YEAR, monkeypatch)
+    repeats = {**YEAR, "section": "Concentration"}
+    board = open_page(tiny_db, "pages/places.py", repeats, monkeypatch)
     assert set(table_with(board, "Place")["Incidents"]) == {"<5"}
-    analyst = open_page(tiny_db, "pages/places.py", {**YEAR, "view": "analyst"}, monkeypatch)
+    analyst = open_page(tiny_db, "pages/places.py", {**repeats, "view": "analyst"}, monkeypatch)
     assert table_with(analyst, "Place")["Incidents"].tolist() == ["4", "3", "2"]

@@ -75,12 +75,15 @@ PAGE_CONTROLS = [
     ("pages/contexts.py", "radio", "cl_method", "agglomerative", "method", "agglomerative"),
     ("pages/peers.py", "segmented_control", "peers-min-shared", 1, "together", "1"),
 ]
+# controls in a section other than their page's first (a tab: ui.components.sections)
+SECTION_OF = {"cl_method": "Places that look alike"}
 
 
 @pytest.mark.parametrize(("page", "kind", "key", "value", "param", "code"), PAGE_CONTROLS)
 def test_a_pages_own_control_round_trips_through_the_address(borough_db, monkeypatch, page,
                                                              kind, key, value, param, code):
-    at = open_page(borough_db, page, {**YEAR, "view": "lead"}, monkeypatch)
+    section = {"section": SECTION_OF[key]} if key in SECTION_OF else {}
+    at = open_page(borough_db, page, {**YEAR, "view": "lead", **section}, monkeypatch)
     assert param not in at.query_params  # defaults leave the address clean
     _widget(at, kind, key).set_value(value).run()
     assert_no_exception(at)
@@ -108,7 +111,8 @@ def test_a_place_chosen_on_where_to_intervene_reopens_from_its_link(borough_db, 
     finally:
         store.close()
     second = ranked["context_id"].iloc[1]
-    at = open_page(borough_db, "pages/contexts.py", {**YEAR, "view": "lead"}, monkeypatch)
+    at = open_page(borough_db, "pages/contexts.py", {**YEAR, "view": "lead", "section": "One place"},
+                   monkeypatch)
     at.selectbox(key="detail_place").set_value(second).run()
     assert at.query_params["place"] in (second, [second])
     again = _reopen(borough_db, "pages/contexts.py", at, monkeypatch)

@@ -55,6 +55,35 @@ def test_the_pages_are_opened_one_after_another_in_one_session_then_it_is_closed
     assert runtime.closed == ["session-0"]
 
 
+def test_each_other_section_of_a_page_in_tabs_is_warmed_from_its_own_link():
+    listed = warmup.sections(warmup.pages())
+    assert ("places", "section=When") in listed
+    assert ("where-to-intervene", "section=Places+that+look+alike") in listed
+    assert ("places", "section=Map") not in listed  # the first: the page's default view
+    assert sum(page == "places" for page, _ in listed) == len(page_table.SECTIONS[
+        "pages/places.py"]) - 1
+    assert warmup.sections(("", "trends")) == ()  # only the pages warmed
+
+
+def test_other_sections_are_opened_after_the_pages_each_in_a_session_of_its_own():
+    runtime = FakeRuntime()
+    asyncio.run(warmup.warm_pages(runtime, ("", "places"),
+                                  (("places", "section=When"), ("places", "section=Wards"))))
+    # A section is read from the address only when a session first draws its page.
+    assert runtime.asked == [("session-0", "", ""), ("session-0", "places", ""),
+                             ("session-1", "places", "section=When"),
+                             ("session-2", "places", "section=Wards")]
+    assert runtime.closed == ["session-0", "session-1", "session-2"]
+
+
+def test_the_sections_listed_are_the_tabs_each_page_draws(tiny_db, monkeypatch):
+    from tests.apptest import open_page
+
+    for script, names in page_table.SECTIONS.items():
+        at = open_page(tiny_db, script, {"period": "all", "view": "analyst"}, monkeypatch)
+        assert [tab.label for tab in at.tabs] == list(names), script
+
+
 def test_a_new_data_version_warms_the_pages_again(monkeypatch):
     versions = [1, 1, 2]  # then 2 for ever
     monkeypatch.setattr(warmup, "data_version",
