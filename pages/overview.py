@@ -16,6 +16,7 @@ from analytics.style import charts
 from analytics.trends.trends import HISTORY, top_signals
 from ui import components, share, state
 from ui import markdown as md
+from ui.page_table import SECTION_PARAM
 
 ctx = state.context()
 view, filters = ctx.view, ctx.filters
@@ -142,5 +143,6 @@ with in_words:
                            f"{src.nouns} a month for each {src.type_noun} in each ward, judged "
                            "against up to "
                            f"{HISTORY['month']} months of history; concerns first"))
-    st.page_link("pages/trends.py", label="Every signal, with its chart, on the Trends page",
-                 icon=":material/monitoring:", query_params=share.address_query())
+    st.page_link("pages/trends.py", label="Every signal on the Trends page",
+                 icon=":material/monitoring:",
+                 query_params={**share.address_query(), SECTION_PARAM: "Signals worth a look"})

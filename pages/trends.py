@@ -1,4 +1,5 @@
-"""Trends, for the board: which changes are signals and which are noise (SPC charts)."""
+"""Trends, for the board: which changes are signals and which are noise (SPC charts). The
+controls apply to three sections, each a tab: only the open one is worked out and sent."""
 
 import streamlit as st
 
@@ -68,67 +69,78 @@ except ValueError as problem:
     st.warning(md.escape(f"These limits cannot be set: {problem}"), icon=":material/warning:")
     st.stop()
 
-st.header("Is it changing?")
-overall = tv.overall
-fig = components.figure(trend_charts.xmr_chart, overall, overall.headline, view=view,
-                        y_title=MEASURES[measure], unit=unit,
-                        interventions=tv.interventions, window=tv.window)
-components.chart(
-    fig,
-    ctx.caption(f"{MEASURES[measure]} a {unit}: {tv.window.describe()}. "
-                f"{tv.options.describe()}"),
-    trends.xmr_table(overall, view, measure, gran, MEASURES[measure]), key="xmr-overall")
-for note in (*overall.result.notes, *tv.notes):
-    st.caption(md.escape(note))
-if not tv.interventions.empty:
-    marked = min(len(tv.interventions), trend_charts.MAX_MARKERS)
-    with st.expander(f"Interventions that started in this period ({len(tv.interventions)}; "
-                     f"the latest {marked:d} are numbered on the chart)"):
-        components.table_with_csv(trends.interventions_table(tv.interventions),
-                                  what="Interventions that started in the period",
-                                  key="trend-interventions")
+def is_it_changing() -> None:
+    """The measure as an XmR chart, then one for each of the largest groups of the split."""
+    st.header("Is it changing?")
+    overall = tv.overall
+    fig = components.figure(trend_charts.xmr_chart, overall, overall.headline, view=view,
+                            y_title=MEASURES[measure], unit=unit,
+                            interventions=tv.interventions, window=tv.window)
+    components.chart(
+        fig,
+        ctx.caption(f"{MEASURES[measure]} a {unit}: {tv.window.describe()}. "
+                    f"{tv.options.describe()}"),
+        trends.xmr_table(overall, view, measure, gran, MEASURES[measure]), key="xmr-overall")
+    for note in (*overall.result.notes, *tv.notes):
+        st.caption(md.escape(note))
+    if not tv.interventions.empty:
+        marked = min(len(tv.interventions), trend_charts.MAX_MARKERS)
+        with st.expander(f"Interventions that started in this period ({len(tv.interventions)}; "
+                         f"the latest {marked:d} are numbered on the chart)"):
+            components.table_with_csv(trends.interventions_table(tv.interventions),
+                                      what="Interventions that started in the period",
+                                      key="trend-interventions")
 
-if tv.series:
-    by = SPLITS[split]
-    by = by if by.isupper() else by.lower()
-    st.header(md.escape(f"By {by}"))
-    signalled = [s for s in tv.series if s.current_signal]
-    found = (f"{len(signalled)} of the {len(tv.series)} largest "
-             f"{'shows' if len(signalled) == 1 else 'show'} a current signal"
-             if signalled else f"None of the {len(tv.series)} largest shows a current signal")
-    fig = components.figure(trend_charts.xmr_panels, tuple(tv.series), found, view=view,
-                            y_title=MEASURES[measure], unit=unit, window=tv.window)
-    st.plotly_chart(fig, width="stretch", config=components.PLOTLY_CONFIG, key=f"xmr-{split}")
-    more = f" {tv.more_series} smaller ones are not drawn." if tv.more_series else ""
-    st.caption(ctx.caption(f"{MEASURES[measure]} a {unit} by {by}, largest first.{more} "
-                           f"{tv.options.describe()}"))
-    with st.expander("Show as table"):
-        components.table_with_csv(trends.series_table(tv, view), what=f"Trends by {by}",
-                                  key=f"series-{split}")
+    if tv.series:
+        by = SPLITS[split]
+        by = by if by.isupper() else by.lower()
+        st.header(md.escape(f"By {by}"))
+        signalled = [s for s in tv.series if s.current_signal]
+        found = (f"{len(signalled)} of the {len(tv.series)} largest "
+                 f"{'shows' if len(signalled) == 1 else 'show'} a current signal"
+                 if signalled else f"None of the {len(tv.series)} largest shows a current signal")
+        fig = components.figure(trend_charts.xmr_panels, tuple(tv.series), found, view=view,
+                                y_title=MEASURES[measure], unit=unit, window=tv.window)
+        st.plotly_chart(fig, width="stretch", config=components.PLOTLY_CONFIG, key=f"xmr-{split}")
+        more = f" {tv.more_series} smaller ones are not drawn." if tv.more_series else ""
+        st.caption(ctx.caption(f"{MEASURES[measure]} a {unit} by {by}, largest first.{more} "
+                               f"{tv.options.describe()}"))
+        with st.expander("Show as table"):
+            components.table_with_csv(trends.series_table(tv, view), what=f"Trends by {by}",
+                                      key=f"series-{split}")
 
-st.header("Signals worth a look")
-for by, what in ((("risk_type", "ward"), f"{src.type_noun} and ward pair"),
-                 (("context",), "place")):
-    table: trends.SignalTable = state.compute(trends.signals, filters, by=by, granularity=gran,
-                                              fix_after=fix_after, change_point=change,
-                                              view=view)
-    concerns, judged = table.current_concerns, table.judged
-    st.subheader(md.escape(f"{concerns or 'No'} current signal{'s' if concerns != 1 else ''} of "
-                           f"rising {src.harm} across {judged} {what}"
-                           f"{'s' if judged != 1 else ''}"))
-    if table.frame.empty:
-        st.write(md.escape(f"No {what} shows a signal in this period."))
-    else:
-        components.table_with_csv(trends.signal_table_for_display(table, view),
-                                  what=f"Signals for each {what}", key=f"signals-{by[0]}")
-    st.caption(ctx.caption(
-        f"{src.nouns.capitalize()} a {unit} for each {what}, judged on "
-        f"{table.window.describe() if table.window else 'no data'}; the latest signal of each. "
-        f"{table.too_small} average under {trends.MIN_MEAN_COUNT:g} a {unit} and are too rare "
-        "to judge"))
 
-if gran == "month":
+def signals_worth_a_look() -> None:
+    """Every current signal, by risk type and ward and by place, concerns first."""
+    st.header("Signals worth a look")
+    for by, what in ((("risk_type", "ward"), f"{src.type_noun} and ward pair"),
+                     (("context",), "place")):
+        table: trends.SignalTable = state.compute(trends.signals, filters, by=by, granularity=gran,
+                                                  fix_after=fix_after, change_point=change,
+                                                  view=view)
+        concerns, judged = table.current_concerns, table.judged
+        st.subheader(md.escape(f"{concerns or 'No'} current signal{'s' if concerns != 1 else ''} of "
+                               f"rising {src.harm} across {judged} {what}"
+                               f"{'s' if judged != 1 else ''}"))
+        if table.frame.empty:
+            st.write(md.escape(f"No {what} shows a signal in this period."))
+        else:
+            components.table_with_csv(trends.signal_table_for_display(table, view),
+                                      what=f"Signals for each {what}", key=f"signals-{by[0]}")
+        st.caption(ctx.caption(
+            f"{src.nouns.capitalize()} a {unit} for each {what}, judged on "
+            f"{table.window.describe() if table.window else 'no data'}; the latest signal of each. "
+            f"{table.too_small} average under {trends.MIN_MEAN_COUNT:g} a {unit} and are too rare "
+            "to judge"))
+
+
+def same_time_last_year() -> None:
+    """Each year's months side by side, and the average calendar month."""
     st.header("Same time last year")
+    if gran != "month":
+        st.info('Same time last year compares calendar months: set "Each point is a" to month, '
+                "above.", icon=":material/calendar_month:")
+        return
     season: trends.Seasonality = state.compute(trends.seasonality, filters, measure=measure,
                                                view=view)
     left, right = st.columns(2)
@@ -148,3 +160,8 @@ if gran == "month":
             ctx.caption(f"Average {noun} in each calendar month over the years shown; a "
                         "pattern over two or three years is a hint, not proof, of a season"),
             trends.season_table(season, view, measure, by_year=False), key="profile")
+
+
+components.sections({"Is it changing?": is_it_changing,
+                     "Signals worth a look": signals_worth_a_look,
+                     "Same time last year": same_time_last_year}, key="trends_section")

@@ -231,14 +231,14 @@ def test_a_link_inside_a_page_a_rerun_and_a_reload_keep_the_selection(page):
     open_at(page, "/?period=24m&agency=police&view=analyst")
     everything = {"period": ["24m"], "agency": ["police"], "view": ["analyst"]}
     looks = {"period": "Last 24 months", "agency": ["Police"], "view": "Analyst"}
-    click_and_wait(page, page.get_by_role(
-        "link", name="Every signal, with its chart, on the Trends page"))
-    expect(page, "/trends", everything, looks)
+    click_and_wait(page, page.get_by_role("link", name="Every signal on the Trends page"))
+    signals = {**everything, "section": ["Signals worth a look"]}  # the link opens that tab
+    expect(page, "/trends", signals, looks)
     click_and_wait(page, page.locator('[data-testid="stMain"] label', has_text="week"))  # a rerun
-    expect(page, "/trends", {**everything, "each": ["week"]}, looks)
+    expect(page, "/trends", {**signals, "each": ["week"]}, looks)
     page.reload()  # a new session, from the address alone
     settle(page)
-    expect(page, "/trends", {**everything, "each": ["week"]}, looks)
+    expect(page, "/trends", {**signals, "each": ["week"]}, looks)
 
 
 def test_chosen_dates_survive_a_click_and_clear_filters_keeps_only_the_view(page):

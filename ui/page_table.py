@@ -37,6 +37,7 @@ SECTION_PARAM = "section"  # the open section in the address
 SECTIONS: dict[str, tuple[str, ...]] = {
     "pages/contexts.py": ("Places to act on first", "One place", "Places that look alike"),
     "pages/places.py": ("Map", "Concentration", "When", "Types of place", "Wards ranked"),
+    "pages/trends.py": ("Is it changing?", "Signals worth a look", "Same time last year"),
 }
 
 

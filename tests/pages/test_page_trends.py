@@ -24,6 +24,12 @@ def trends_page(db, monkeypatch, **query):
     return open_page(db, "pages/trends.py", {**YEAR_2025, **query}, monkeypatch)
 
 
+def open_section(at, name: str):
+    """Click another of the page's tabs."""
+    at.session_state["trends_section"] = name
+    return at.run()
+
+
 def frames(at):
     return [d.value for d in at.dataframe]
 
@@ -31,8 +37,10 @@ def frames(at):
 def test_the_page_names_the_signals_in_words(borough_db, monkeypatch):
     at = trends_page(borough_db, monkeypatch, view="lead")
     assert_no_exception(at)
-    text = shown_text(at)
-    assert "Is it changing?" in text and "By risk type" in text
+    assert [t.label for t in at.tabs] == ["Is it changing?", "Signals worth a look",
+                                          "Same time last year"]
+    assert "By risk type" in shown_text(at)
+    text = shown_text(open_section(at, "Signals worth a look"))
     assert "2 current signals of rising harm across 3 risk type and ward pairs" in text
     assert "2 current signals of rising harm across 3 places" in text
     signals = next(f for f in frames(at) if "What changed" in f)
@@ -40,7 +48,8 @@ def test_the_page_names_the_signals_in_words(borough_db, monkeypatch):
         "Above the average for 8 months in a row", "November 2025 was above the upper limit"]
     assert signals["Since"].tolist() == ["May 2025", "November 2025"]
     assert "reaching back before the chosen period" in text
-    assert "Same time last year" in text
+    assert "one line a year" not in text  # another tab's
+    assert "one line a year" in shown_text(open_section(at, "Same time last year"))
 
 
 def test_small_totals_are_hidden_in_the_board_view(borough_db, monkeypatch):
@@ -67,7 +76,7 @@ def test_an_empty_selection_says_so_plainly(borough_db, monkeypatch):
 
 
 def test_a_ward_filter_narrows_the_signals(borough_db, monkeypatch):
-    at = trends_page(borough_db, monkeypatch, ward="W2")
+    at = trends_page(borough_db, monkeypatch, ward="W2", section="Signals worth a look")
     assert_no_exception(at)
     text = shown_text(at)
     assert "No current signals of rising harm across 1 risk type and ward pair" in text
@@ -78,8 +87,10 @@ def test_weekly_points_work_and_drop_the_month_of_year_charts(borough_db, monkey
     at = trends_page(borough_db, monkeypatch)
     at.radio(key="t_gran").set_value("week").run()
     assert_no_exception(at)
-    text = shown_text(at)
-    assert "Incidents a week" in text and "Same time last year" not in text
+    assert "Incidents a week" in shown_text(at)
+    text = shown_text(open_section(at, "Same time last year"))
+    assert 'compares calendar months: set "Each point is a" to month' in text
+    assert not at.get("plotly_chart")
 
 
 def test_a_rate_where_no_population_is_known_says_why(borough_db, monkeypatch):
