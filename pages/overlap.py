@@ -1,4 +1,5 @@
-"""Risk overlap, for leads: which harms occur together, for whom and where."""
+"""Risk overlap, for leads: which harms occur together, for whom and where. The controls apply
+to three sections, each a tab: only the open one is worked out and sent."""
 
 import streamlit as st
 
@@ -93,125 +94,139 @@ hidden_note = (f"; counts of 1 to {THRESHOLD - 1}, and measures worked out from 
 hidden_note += f"; other counts are rounded to the nearest {ROUND_TO}" if rounds(view) else ""
 window_words = say(overlap.window_phrase(window))
 
-st.header(md.escape(say("Which harms go together")))
-st.subheader("The strongest overlaps")
-for sentence in overlap.summary_sentences(result, view):
-    st.markdown(md.format("- {}", say(sentence)))
-out_of = f"Out of {display_count(result.universe, view)} {noun} with any risk type recorded."
-components.method_note(
-    view, say(f"The pairs most above chance, among pairs shared by at least "
-              f"{overlap.MIN_SUPPORT} {noun}. {out_of}"),
-    say(f"Strongest by lift among pairs shared by at least {overlap.MIN_SUPPORT} {noun} and "
-        f"stronger than chance. {out_of}"))
-if note := overlap.involvement_note(unit, window):
-    st.caption(md.escape(note))
-if shows_detail(view):
-    st.markdown(md.format("**How to read the chart.** {}",
-                          say(oc.legend_sentence(measure, unit, window))))
-else:
-    st.markdown(md.format("**How to read the chart.** {}", say(oc.plain_sentence(measure, unit))))
-    with st.expander(components.HOW_WORKED_OUT, icon=":material/calculate:"):
-        st.caption(md.escape(say(oc.legend_sentence(measure, unit, window))))
-components.chart(
-    components.figure(oc.heatmap, result, measure, view),
-    ctx.caption(f"{overlap.MEASURES[measure]} for each pair of risk types, {noun} with both "
-                f"recorded {window_words}{hidden_note}"),
-    oc.heatmap_table(result, view),
-    key="overlap-heatmap",
-)
-
-st.header("The most common combinations")
-combos = state.compute(overlap.combinations, filters, unit=unit)
-st.markdown(md.format(say("{} Each bar counts those with exactly the risk types marked by the "
-                          "dots beneath it; grey bars are a single risk type on its own."),
-                      say(oc.multi_sentence(combos, unit, view))))
-components.chart(
-    components.figure(oc.upset, combos, unit, view),
-    ctx.caption(f"{upper_first(noun)} by their exact combination of risk types recorded anywhere "
-                f"in the period (the window does not apply){hidden_note}"
-                + (f"; other counts rounded to the nearest {ROUND_TO}" if suppresses(view) else "")),
-    oc.upset_table(combos, unit, view),
-    key="overlap-upset",
-)
-
-st.header("Where and when")
-if not shows_detail(view):
-    st.info(md.escape(say("Where and when each pair or combination of harms occurs is in the "
-                          "lead view: the board view shows the overlap across the whole "
-                          "selection only.")), icon=":material/visibility:")
-    st.stop()
-pair_keys, combo_keys = overlap.drill_options(result, combos, view)
-kinds = {"pair": "A pair (they may have other risk types too)",
-         "exact": "An exact combination"}
-if not combo_keys:
-    kinds.pop("exact")
-if not pair_keys:
-    st.write(md.escape(say(f"No two risk types were recorded for the same {one}, so there is "
-                           "nothing to drill into.")))
-    st.stop()
-kind = st.radio("Look at", list(kinds), format_func=kinds.get, horizontal=True,
-                key=share.bind("look", "ov_kind", list(kinds), "pair"))
-exact = kind == "exact"
-keys = combo_keys if exact else pair_keys
-key = st.selectbox(md.escape(say("Risk types")), keys,
-                   key=share.bind("risks", f"ov_{kind}", keys, keys[0]),
-                   format_func=lambda k: overlap.describe(overlap.parse_key(k), exact).capitalize())
-risks = overlap.parse_key(key)
-drill: overlap.Drilldown = state.compute(
-    overlap.drilldown, filters, risks=risks, unit=unit, exact=exact,
-    window=None if exact else window)
-what, short = overlap.describe(risks, exact), overlap.short_describe(risks, exact)
-if drill.members == 0:
-    st.write(md.escape(f"No {one} has {what} recorded {window_words}."))
-    st.stop()
-st.markdown(md.format("{} with {} recorded {}: **{}**.", upper_first(noun), what,
-                      "in the period" if exact else window_words,
-                      display_count(drill.members, view, rounded=exact)))
-# Young people where they were seen; for places, their incidents (a ward has few such places)
-col, axis = ("members", noun) if unit == "people" else ("incidents", "incidents")
-subject = (f"{upper_first(noun)} with {short}" if unit == "people"
-           else f"Incidents of these risk types at places with {short}")
-columns = {"members": upper_first(noun), "incidents": "Incidents"}
-rounding = (f"; rounded to the nearest {ROUND_TO}, like the combinations"
-            if exact and suppresses(view) else "")
-wards_col, places_col = st.columns(2)
-with wards_col:
-    wards = drill.wards
-    components.chart(
-        components.figure(oc.ranked_bars, wards, "ward_name", col,
-                          oc.top_title(wards, "ward_name", col, axis, view, exact, "in"),
-                          view, axis.capitalize(), rounded=exact),
-        ctx.caption(f"{subject}, by ward{hidden_note}{rounding}"),
-        oc.count_table(wards, {"ward_name": "Ward", **columns}, list(columns.values()), view,
-                       rounded=exact),
-        key="overlap-wards",
-    )
-with places_col:
-    places = drill.contexts
-    if places.empty:
-        st.write(md.escape(say("None of these incidents names a place, so there are no places "
-                               "to rank.")))
+def which_harms_go_together() -> None:
+    """The strongest overlaps in words, and every pair on the heatmap."""
+    st.header(md.escape(say("Which harms go together")))
+    st.subheader("The strongest overlaps")
+    for sentence in overlap.summary_sentences(result, view):
+        st.markdown(md.format("- {}", say(sentence)))
+    out_of = f"Out of {display_count(result.universe, view)} {noun} with any risk type recorded."
+    components.method_note(
+        view, say(f"The pairs most above chance, among pairs shared by at least "
+                  f"{overlap.MIN_SUPPORT} {noun}. {out_of}"),
+        say(f"Strongest by lift among pairs shared by at least {overlap.MIN_SUPPORT} {noun} and "
+            f"stronger than chance. {out_of}"))
+    if note := overlap.involvement_note(unit, window):
+        st.caption(md.escape(note))
+    if shows_detail(view):
+        st.markdown(md.format("**How to read the chart.** {}",
+                              say(oc.legend_sentence(measure, unit, window))))
     else:
+        st.markdown(md.format("**How to read the chart.** {}", say(oc.plain_sentence(measure, unit))))
+        with st.expander(components.HOW_WORKED_OUT, icon=":material/calculate:"):
+            st.caption(md.escape(say(oc.legend_sentence(measure, unit, window))))
+    components.chart(
+        components.figure(oc.heatmap, result, measure, view),
+        ctx.caption(f"{overlap.MEASURES[measure]} for each pair of risk types, {noun} with both "
+                    f"recorded {window_words}{hidden_note}"),
+        oc.heatmap_table(result, view),
+        key="overlap-heatmap",
+    )
+
+
+def most_common_combinations() -> None:
+    """The exact combinations of risk types, largest first (an UpSet chart)."""
+    st.header("The most common combinations")
+    combos = state.compute(overlap.combinations, filters, unit=unit)
+    st.markdown(md.format(say("{} Each bar counts those with exactly the risk types marked by the "
+                              "dots beneath it; grey bars are a single risk type on its own."),
+                          say(oc.multi_sentence(combos, unit, view))))
+    components.chart(
+        components.figure(oc.upset, combos, unit, view),
+        ctx.caption(f"{upper_first(noun)} by their exact combination of risk types recorded anywhere "
+                    f"in the period (the window does not apply){hidden_note}"
+                    + (f"; other counts rounded to the nearest {ROUND_TO}" if suppresses(view) else "")),
+        oc.upset_table(combos, unit, view),
+        key="overlap-upset",
+    )
+
+
+def where_and_when() -> None:
+    """One pair or combination by ward, by place and by month (lead and analyst views)."""
+    st.header("Where and when")
+    if not shows_detail(view):
+        st.info(md.escape(say("Where and when each pair or combination of harms occurs is in the "
+                              "lead view: the board view shows the overlap across the whole "
+                              "selection only.")), icon=":material/visibility:")
+        return
+    combos = state.compute(overlap.combinations, filters, unit=unit)
+    pair_keys, combo_keys = overlap.drill_options(result, combos, view)
+    kinds = {"pair": "A pair (they may have other risk types too)",
+             "exact": "An exact combination"}
+    if not combo_keys:
+        kinds.pop("exact")
+    if not pair_keys:
+        st.write(md.escape(say(f"No two risk types were recorded for the same {one}, so there is "
+                               "nothing to drill into.")))
+        return
+    kind = st.radio("Look at", list(kinds), format_func=kinds.get, horizontal=True,
+                    key=share.bind("look", "ov_kind", list(kinds), "pair"))
+    exact = kind == "exact"
+    keys = combo_keys if exact else pair_keys
+    key = st.selectbox(md.escape(say("Risk types")), keys,
+                       key=share.bind("risks", f"ov_{kind}", keys, keys[0]),
+                       format_func=lambda k: overlap.describe(overlap.parse_key(k), exact).capitalize())
+    risks = overlap.parse_key(key)
+    drill: overlap.Drilldown = state.compute(
+        overlap.drilldown, filters, risks=risks, unit=unit, exact=exact,
+        window=None if exact else window)
+    what, short = overlap.describe(risks, exact), overlap.short_describe(risks, exact)
+    if drill.members == 0:
+        st.write(md.escape(f"No {one} has {what} recorded {window_words}."))
+        return
+    st.markdown(md.format("{} with {} recorded {}: **{}**.", upper_first(noun), what,
+                          "in the period" if exact else window_words,
+                          display_count(drill.members, view, rounded=exact)))
+    # Young people where they were seen; for places, their incidents (a ward has few such places)
+    col, axis = ("members", noun) if unit == "people" else ("incidents", "incidents")
+    subject = (f"{upper_first(noun)} with {short}" if unit == "people"
+               else f"Incidents of these risk types at places with {short}")
+    columns = {"members": upper_first(noun), "incidents": "Incidents"}
+    rounding = (f"; rounded to the nearest {ROUND_TO}, like the combinations"
+                if exact and suppresses(view) else "")
+    wards_col, places_col = st.columns(2)
+    with wards_col:
+        wards = drill.wards
         components.chart(
-            components.figure(oc.ranked_bars, places, "name", col,
-                              oc.top_title(places, "name", col, axis, view, exact, "at"),
+            components.figure(oc.ranked_bars, wards, "ward_name", col,
+                              oc.top_title(wards, "ward_name", col, axis, view, exact, "in"),
                               view, axis.capitalize(), rounded=exact),
-            ctx.caption(f"{subject}, by place{hidden_note}{rounding}"),
-            oc.count_table(places, {"name": "Place", **columns}, list(columns.values()), view,
+            ctx.caption(f"{subject}, by ward{hidden_note}{rounding}"),
+            oc.count_table(wards, {"ward_name": "Ward", **columns}, list(columns.values()), view,
                            rounded=exact),
-            key="overlap-places",
+            key="overlap-wards",
         )
-monthly = drill.monthly
-in_month = ("with exactly these risk types recorded in the month" if exact else
-            "with both recorded in the same month" if window is None else
-            f"with both recorded {window_words}, counted in the month of the later record")
-components.chart(
-    components.figure(oc.trend, monthly, oc.trend_title(monthly, short.capitalize(), view),
-                      view, upper_first(noun)),
-    ctx.caption(f"{upper_first(noun)} each month {in_month}"
-                + ("; months with 1 to 4 are left blank" if suppresses(view) else "")),
-    oc.count_table(monthly.assign(month=monthly["month"].dt.strftime("%B %Y")),
-                   {"month": "Month", "value": upper_first(noun)}, [upper_first(noun)], view),
-    key="overlap-trend",
-)
-st.caption(md.escape(oc.peak_sentence(monthly, noun, view)))
+    with places_col:
+        places = drill.contexts
+        if places.empty:
+            st.write(md.escape(say("None of these incidents names a place, so there are no places "
+                                   "to rank.")))
+        else:
+            components.chart(
+                components.figure(oc.ranked_bars, places, "name", col,
+                                  oc.top_title(places, "name", col, axis, view, exact, "at"),
+                                  view, axis.capitalize(), rounded=exact),
+                ctx.caption(f"{subject}, by place{hidden_note}{rounding}"),
+                oc.count_table(places, {"name": "Place", **columns}, list(columns.values()), view,
+                               rounded=exact),
+                key="overlap-places",
+            )
+    monthly = drill.monthly
+    in_month = ("with exactly these risk types recorded in the month" if exact else
+                "with both recorded in the same month" if window is None else
+                f"with both recorded {window_words}, counted in the month of the later record")
+    components.chart(
+        components.figure(oc.trend, monthly, oc.trend_title(monthly, short.capitalize(), view),
+                          view, upper_first(noun)),
+        ctx.caption(f"{upper_first(noun)} each month {in_month}"
+                    + ("; months with 1 to 4 are left blank" if suppresses(view) else "")),
+        oc.count_table(monthly.assign(month=monthly["month"].dt.strftime("%B %Y")),
+                       {"month": "Month", "value": upper_first(noun)}, [upper_first(noun)], view),
+        key="overlap-trend",
+    )
+    st.caption(md.escape(oc.peak_sentence(monthly, noun, view)))
+
+
+components.sections({"Which harms go together": which_harms_go_together,
+                     "Most common combinations": most_common_combinations,
+                     "Where and when": where_and_when}, key="overlap_section")
