@@ -192,28 +192,13 @@ def change_period(page, label: str) -> None:
 # Each page's filter change, in turn: never the period the page showed before (the default 12
 # months, or the last page's choice), so every analysis it draws is new to the page.
 CHANGES = ("Last 24 months", "Last 6 months")
-TAB = '[data-testid="stMain"] [role="tab"]'  # a long page's sections (ui.components.open_tab)
-
-
-def other_sections(page) -> list[str]:
-    """The names of the page's sections other than the open one (none on a page without tabs)."""
-    tabs = page.locator(TAB)
-    return [tabs.nth(k).inner_text().strip() for k in range(tabs.count())
-            if tabs.nth(k).get_attribute("aria-selected") != "true"]
-
-
-def open_section(page, name: str) -> None:
-    """Click a section's tab, as a person would."""
-    page.locator(TAB).filter(has_text=name).first.click()
-
-
 def measure(db: Path, pages: tuple[str, ...] = PAGES, warm_up: bool = True,
             port: int | None = None, root: Path = ROOT, script: str = "serve.py") -> dict:
     """Start the server on `db` (the app in `root`: another checkout, to compare; `script`: the
     floor app instead of ours), open every page cold, warm and after a filter change."""
     from playwright.sync_api import sync_playwright
 
-    from tests.live_app import CHROMIUM, CHROMIUM_ARGS, free_port
+    from tests.live_app import CHROMIUM, CHROMIUM_ARGS, free_port, open_tab, other_tabs
 
     port = port or free_port()
     env = {**os.environ, "SAFEGUARDING_DB": str(db), WARM_UP_ENV: "1" if warm_up else "0"}
@@ -254,9 +239,9 @@ def measure(db: Path, pages: tuple[str, ...] = PAGES, warm_up: bool = True,
                 label = CHANGES[k % len(CHANGES)]
                 visits.append(visit(page, wire, server.pid, name, "filter change",
                                     lambda label=label: change_period(page, label)))
-                for section in other_sections(page):  # new too: the period just changed
+                for section in other_tabs(page):  # new too: the period just changed
                     visits.append(visit(page, wire, server.pid, name, f"section: {section}",
-                                        lambda section=section: open_section(page, section)))
+                                        lambda section=section: open_tab(page, section).click()))
             browser.close()
     finally:
         server.terminate()

@@ -1,5 +1,6 @@
 """Interventions: what was done where, and what changed afterwards, with an honest statement of
-certainty; analysts can add an intervention or record that one ended."""
+certainty; analysts can add an intervention or record that one ended. Three sections, each a
+tab: only the open one is worked out and sent."""
 
 import streamlit as st
 
@@ -38,37 +39,50 @@ if src.police:
 
 register = state.compute(interventions.register, filters)
 has_incidents = state.compute(overview.totals, filters).incidents > 0
-if not has_incidents:
-    components.no_incidents(ctx)
-elif register.empty:
-    st.info("No interventions in the register ran at places in these wards and types during "
-            "this period. Widen the period or clear a filter to see more."
-            + (" Analysts can record one at any of police.uk's locations below."
-               if src.police else ""), icon=":material/info:")
-else:
+def what_changed() -> None:
+    """Each intervention's estimated change against similar places, with its certainty."""
     st.header("What changed after each intervention")
-    summary = state.compute(impact.impact_summary, filters)
-    assessed = summary.dropna(subset=["ratio"])
-    if assessed.empty:
-        st.write(md.escape(say(impact.summary_headline(summary)) + "."))
+    if not has_incidents:
+        components.no_incidents(ctx)
+    elif register.empty:
+        st.info("No interventions in the register ran at places in these wards and types during "
+                "this period. Widen the period or clear a filter to see more."
+                + (" Analysts can record one at any of police.uk's locations below."
+                   if src.police else ""), icon=":material/info:")
     else:
-        drawn = impact.chart_rows(assessed)
-        components.chart(
-            components.figure(impact_charts.estimates, drawn, "label",
-                              impact.summary_headline(summary)),
-            ctx.caption("Change in incidents at each place after its intervention began, "
-                        "relative to similar places without one, with 95% intervals (risk type "
-                        "and agency filters apply; all dates and places are used)"
-                        + impact.drawn_words(drawn, assessed)),
-            impact.summary_table(drawn), key="impact-summary")
-    components.table_with_csv(impact.summary_table(summary), what="What changed after each "
-                              "intervention", key="impact-summary-table")
+        summary = state.compute(impact.impact_summary, filters)
+        assessed = summary.dropna(subset=["ratio"])
+        if assessed.empty:
+            st.write(md.escape(say(impact.summary_headline(summary)) + "."))
+        else:
+            drawn = impact.chart_rows(assessed)
+            components.chart(
+                components.figure(impact_charts.estimates, drawn, "label",
+                                  impact.summary_headline(summary)),
+                ctx.caption("Change in incidents at each place after its intervention began, "
+                            "relative to similar places without one, with 95% intervals (risk type "
+                            "and agency filters apply; all dates and places are used)"
+                            + impact.drawn_words(drawn, assessed)),
+                impact.summary_table(drawn), key="impact-summary")
+        components.table_with_csv(impact.summary_table(summary), what="What changed after each "
+                                  "intervention", key="impact-summary-table")
 
-if has_incidents and not register.empty and not shows_detail(view):
-    st.info("The detail of one intervention, and whether harm moved next door, is in the lead "
-            "view; the board view keeps to the summary above.", icon=":material/visibility:")
-elif has_incidents and not register.empty:
+
+def one_intervention() -> None:
+    """One intervention in detail, and whether harm moved next door (lead and analyst views)."""
     st.header("One intervention in detail")
+    if not has_incidents:
+        components.no_incidents(ctx)
+        return
+    if register.empty:
+        st.write("No interventions recorded for these filters.")
+        return
+    if not shows_detail(view):
+        st.info("The detail of one intervention, and whether harm moved next door, is in the lead "
+                "view; the board view keeps to what changed after each.",
+                icon=":material/visibility:")
+        return
+    summary = state.compute(impact.impact_summary, filters)
     options = dict(zip(summary["intervention_id"], summary["label"], strict=True))
     best = impact.best_documented(summary)
     chosen = st.selectbox("Intervention", list(options), format_func=options.get,
@@ -115,33 +129,40 @@ elif has_incidents and not register.empty:
         components.table_with_csv(impact.neighbour_table(moved, view),
                                   what="Places near the intervention", key="impact-neighbours")
 
-st.header("The register")
-if register.empty:
-    st.write("No interventions recorded for these filters.")
-else:
-    components.table_with_csv(interventions.register_table(register),
-                              what="Intervention register", key="impact-register")
-    st.caption(md.escape(f"Interventions running at some time in the period, at places matching "
-                         f"the filters ({filters.describe(ctx.ward_names)})."))
-    where = components.kept(maps.interventions_map, register, view,
-                            wards=state.compute(places.ward_shapes, filters),
-                            counts=state.compute(places.ward_counts, filters),
-                            chosen=filters.wards)
-    if where is not None:
-        st.subheader(md.escape(where.title))
-        st.pydeck_chart(where.deck, height=maps.MAP_HEIGHT)
-        unmapped = int(register[["lat", "lon"]].isna().any(axis=1).sum())
-        st.caption(ctx.caption("Each ◆ is a place with an intervention running at some time in "
-                               "the period; point at it for what is being done, by whom and "
-                               "since when" + (f". {unmapped} with no map position (online "
-                                               "spaces, peer groups) are in the register only"
-                                               if unmapped else "")))
-if state.may(Permission.INTERVENTIONS):
-    left, right = st.columns(2)
-    with left:
-        intervention_form.add_form(state.compute(interventions.places, filters))
-    with right:
-        intervention_form.end_form(register)
-else:
-    st.caption("Analysts can add an intervention or record that one ended; your role shows "
-               "the register only.")
+
+def the_register() -> None:
+    """Every intervention running in the period, on a map; analysts add one or record an end."""
+    st.header("The register")
+    if register.empty:
+        st.write("No interventions recorded for these filters.")
+    else:
+        components.table_with_csv(interventions.register_table(register),
+                                  what="Intervention register", key="impact-register")
+        st.caption(md.escape(f"Interventions running at some time in the period, at places matching "
+                             f"the filters ({filters.describe(ctx.ward_names)})."))
+        where = components.kept(maps.interventions_map, register, view,
+                                wards=state.compute(places.ward_shapes, filters),
+                                counts=state.compute(places.ward_counts, filters),
+                                chosen=filters.wards)
+        if where is not None:
+            st.subheader(md.escape(where.title))
+            st.pydeck_chart(where.deck, height=maps.MAP_HEIGHT)
+            unmapped = int(register[["lat", "lon"]].isna().any(axis=1).sum())
+            st.caption(ctx.caption("Each ◆ is a place with an intervention running at some time in "
+                                   "the period; point at it for what is being done, by whom and "
+                                   "since when" + (f". {unmapped} with no map position (online "
+                                                   "spaces, peer groups) are in the register only"
+                                                   if unmapped else "")))
+    if state.may(Permission.INTERVENTIONS):
+        left, right = st.columns(2)
+        with left:
+            intervention_form.add_form(state.compute(interventions.places, filters))
+        with right:
+            intervention_form.end_form(register)
+    else:
+        st.caption("Analysts can add an intervention or record that one ended; your role shows "
+                   "the register only.")
+
+
+components.sections({"What changed": what_changed, "One intervention": one_intervention,
+                     "The register": the_register}, key="interventions_section")

@@ -25,6 +25,7 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SHOTS = Path(os.environ.get("SCREENSHOT_DIR", ROOT / "screenshots"))
 # A link in the sidebar's page menu (ui.navigation draws it with st.page_link).
 MENU_LINK = '[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"]'
+TAB = '[data-testid="stMain"] [role="tab"]'  # a long page's sections (ui.components.sections)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
                  "--enable-unsafe-swiftshader", "--use-angle=swiftshader"]
@@ -174,6 +175,18 @@ def wait_for_rerun(page, *, timeout_s: float = 180, settle_ms: int = 0,
     except PlaywrightTimeout:
         pass  # no rerun: nothing changed
     wait_until_finished(page, timeout_s=timeout_s, settle_ms=settle_ms)
+
+
+def other_tabs(page) -> list[str]:
+    """The names of the page's sections other than the open one (none on a page without)."""
+    tabs = page.locator(TAB)
+    return [tabs.nth(k).inner_text().strip() for k in range(tabs.count())
+            if tabs.nth(k).get_attribute("aria-selected") != "true"]
+
+
+def open_tab(page, name: str):
+    """The tab of a section, to click as a person would."""
+    return page.locator(TAB).filter(has_text=name).first
 
 
 def click_and_wait(page, target, *, timeout_s: float = 180) -> None:

@@ -28,6 +28,8 @@ from tests.live_app import (
     ROOT,
     SHOTS,
     click_and_wait,
+    open_tab,
+    other_tabs,
     require_browser,
     running_app,
     wait_until_finished,
@@ -184,6 +186,9 @@ def every_page_in_every_view(page, audit: Audit, tmp: Path) -> Path:
                 page.screenshot(path=str(SHOTS / f"payload-lead-{slug}.png"), full_page=True)
             if view == "Lead" and label == "Where to intervene":
                 csv = download(page, "Download the ranked list (CSV)", tmp)
+            for tab in other_tabs(page):  # a page in sections: every section
+                click_and_wait(page, open_tab(page, tab))
+                audit.check(page, f"{view.lower()}: {label}, {tab}")
     assert visited, "the sidebar listed no pages"
     return csv
 

@@ -39,7 +39,8 @@ CITY_WARDS = ("Aldersgate", "Aldgate", "Bassishaw", "Billingsgate", "Bishopsgate
 PAGES = {
     "": ("7,716", "Most affected wards: Bishopsgate"),
     "where-to-intervene": ("On or near", "priority"),
-    "trends": ("Crimes a month", "crime type and ward pair"),
+    "trends": ("Crimes a month",),
+    "trends?section=Signals+worth+a+look": ("crime type and ward pair",),
     "places": ("Where crimes concentrate", "Hot and cold spots in words"),
     "places?section=When": ("police.uk publishes street crime by month only",),
     "overlap": ("Which crime types go together", "LSOA-months"),

@@ -36,6 +36,7 @@ PAGES: dict[str, list[tuple[str, str, str, str | None]]] = {
 SECTION_PARAM = "section"  # the open section in the address
 SECTIONS: dict[str, tuple[str, ...]] = {
     "pages/contexts.py": ("Places to act on first", "One place", "Places that look alike"),
+    "pages/interventions.py": ("What changed", "One intervention", "The register"),
     "pages/overlap.py": ("Which harms go together", "Most common combinations", "Where and when"),
     "pages/places.py": ("Map", "Concentration", "When", "Types of place", "Wards ranked"),
     "pages/trends.py": ("Is it changing?", "Signals worth a look", "Same time last year"),

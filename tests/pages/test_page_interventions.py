@@ -12,6 +12,14 @@ from tests.peers_borough import seed_impact
 
 PAGE = "pages/interventions.py"
 ALL = {"period": "all"}
+ONE = {**ALL, "section": "One intervention"}  # the page's tabs, named in the address
+REGISTER = {**ALL, "section": "The register"}
+
+
+def open_section(at, name: str):
+    """Click another of the page's tabs."""
+    at.session_state["interventions_section"] = name
+    return at.run()
 
 
 @pytest.fixture
@@ -31,12 +39,13 @@ def test_the_board_reads_what_changed_and_the_detail_is_the_leads(impact_db, mon
     at = open_page(impact_db, PAGE, ALL, monkeypatch)
     assert_no_exception(at)
     assert set(at.dataframe[0].value["Certainty"]) == {impact.FALL, impact.UNCLEAR}
-    assert "The detail of one intervention" in shown_text(at)
+    assert [t.label for t in at.tabs] == ["What changed", "One intervention", "The register"]
+    assert "The detail of one intervention" in shown_text(open_section(at, "One intervention"))
     assert "impact-choice" not in [s.key for s in at.selectbox]
 
 
 def test_a_lead_reads_what_changed_with_its_certainty_and_caveat(impact_db, monkeypatch):
-    at = open_page(impact_db, PAGE, {**ALL, "view": "lead"}, monkeypatch)
+    at = open_page(impact_db, PAGE, {**ONE, "view": "lead"}, monkeypatch)
     assert_no_exception(at)
     assert at.selectbox(key="impact-choice").value == "INT-2"  # more incidents before: first
     at.selectbox(key="impact-choice").set_value("INT-1").run()
@@ -44,14 +53,15 @@ def test_a_lead_reads_what_changed_with_its_certainty_and_caveat(impact_db, monk
     assert "Since it began on 1 July 2024, incidents at Alder Park fell by about" in text
     assert impact.CAVEAT in text
     assert "Incidents rose clearly at Alder Takeaway (200 m away)" in text
-    summary = at.dataframe[0].value
+    summary = open_section(at, "What changed").dataframe[0].value
     assert set(summary["Certainty"]) == {impact.FALL, impact.UNCLEAR}
+    open_section(at, "The register")
     assert "Add to the register" not in [b.label for b in at.button]
-    assert "Analysts can add an intervention" in text
+    assert "Analysts can add an intervention" in shown_text(at)
 
 
 def test_the_null_intervention_says_no_clear_change(impact_db, monkeypatch):
-    at = open_page(impact_db, PAGE, {**ALL, "view": "lead"}, monkeypatch)
+    at = open_page(impact_db, PAGE, {**ONE, "view": "lead"}, monkeypatch)
     assert_no_exception(at)
     text = shown_text(at)
     assert "No clear change at Fir Park since it began on 1 July 2024" in text
@@ -59,7 +69,7 @@ def test_the_null_intervention_says_no_clear_change(impact_db, monkeypatch):
 
 
 def test_a_smaller_radius_finds_no_neighbours(impact_db, monkeypatch):
-    at = open_page(impact_db, PAGE, {**ALL, "view": "lead"}, monkeypatch)
+    at = open_page(impact_db, PAGE, {**ONE, "view": "lead"}, monkeypatch)
     at.selectbox(key="impact-choice").set_value("INT-1").run()
     at.select_slider(key="impact-radius").set_value(100).run()
     assert_no_exception(at)
@@ -67,7 +77,7 @@ def test_a_smaller_radius_finds_no_neighbours(impact_db, monkeypatch):
 
 
 def test_an_analyst_adds_an_intervention_and_sees_it_in_the_register(impact_db, monkeypatch):
-    at = open_page(impact_db, PAGE, {**ALL, "view": "analyst"}, monkeypatch)
+    at = open_page(impact_db, PAGE, {**REGISTER, "view": "analyst"}, monkeypatch)
     at.selectbox(key="add-place").set_value("T2")
     at.selectbox(key="add-type").set_value("Lighting and CCTV")
     at.selectbox(key="add-lead").set_value("police")
@@ -83,7 +93,7 @@ def test_an_analyst_adds_an_intervention_and_sees_it_in_the_register(impact_db, 
 
 
 def test_an_analyst_is_told_plainly_what_is_wrong_with_a_form(impact_db, monkeypatch):
-    at = open_page(impact_db, PAGE, {**ALL, "view": "analyst"}, monkeypatch)
+    at = open_page(impact_db, PAGE, {**REGISTER, "view": "analyst"}, monkeypatch)
     at = submit(at, "Add to the register")
     assert_no_exception(at)
     assert "Choose the place where the intervention is." in [read(e.value) for e in at.error]
@@ -94,7 +104,7 @@ def test_an_analyst_is_told_plainly_what_is_wrong_with_a_form(impact_db, monkeyp
 
 
 def test_an_analyst_records_an_end_and_a_bad_end_is_refused(impact_db, monkeypatch):
-    at = open_page(impact_db, PAGE, {**ALL, "view": "analyst"}, monkeypatch)
+    at = open_page(impact_db, PAGE, {**REGISTER, "view": "analyst"}, monkeypatch)
     at.selectbox(key="end-which").set_value("INT-2")
     at.date_input(key="end-date").set_value(date(2024, 1, 31))
     at = submit(at, "Record the end")
@@ -110,7 +120,7 @@ def test_an_analyst_records_an_end_and_a_bad_end_is_refused(impact_db, monkeypat
 
 
 def test_a_ward_filter_keeps_only_interventions_there(impact_db, monkeypatch):
-    at = open_page(impact_db, PAGE, {**ALL, "ward": "W3"}, monkeypatch)
+    at = open_page(impact_db, PAGE, {**REGISTER, "ward": "W3"}, monkeypatch)
     assert_no_exception(at)
     assert at.dataframe[-1].value["Place"].tolist() == ["Fir Park"]
 
@@ -127,6 +137,7 @@ def test_an_empty_selection_says_so_and_still_shows_the_register(impact_db, monk
                    monkeypatch)
     assert_no_exception(at)
     assert "No incidents match these filters" in shown_text(at)
+    open_section(at, "The register")
     assert len(at.dataframe[-1].value) == 2
     assert "Add to the register" in [b.label for b in at.button]
 
@@ -134,7 +145,7 @@ def test_an_empty_selection_says_so_and_still_shows_the_register(impact_db, monk
 def test_every_place_with_an_intervention_is_marked_on_a_map(impact_db, monkeypatch):
     import json
 
-    at = open_page(impact_db, PAGE, ALL, monkeypatch)
+    at = open_page(impact_db, PAGE, REGISTER, monkeypatch)
     assert "Places with an intervention in the period" in [s.value for s in at.subheader]
     (deck,) = at.get("deck_gl_json_chart")
     layers = {layer["id"]: layer for layer in json.loads(deck.proto.json)["layers"]}
