@@ -1,4 +1,9 @@
-"""Overview, for board members: how much harm, against the previous period, and what changed."""
+"""Overview, for board members: how much harm, against the previous period, and what changed.
+
+The headline figures and the most affected wards head the page; below them three tabs, only the
+open one worked out and sent: what changed and the signals in words (open first: a board member
+reads it in the time the charts took to arrive), each risk type month by month, and the wards and
+places that changed most."""
 
 import streamlit as st
 
@@ -67,61 +72,9 @@ st.caption("Changes compare with the period of the same length just before, work
            "figures as shown. Rises are shown in orange and falls in blue, with an arrow for each; "
            "there is no change where a figure is hidden.")
 
-# What changed and the signals are written last, into this place: their analysis is the page's
-# slowest (0.4 s at a million incidents), and the browser draws the charts below meanwhile.
-in_words = st.container()
 
-st.header(md.escape(f"Each {src.type_noun}, month by month"))
-trends = state.compute(overview.risk_trends, filters)
-trends["value"] = mask_small(trends["value"], view)
-totals = trends.groupby("risk_type", sort=False)["value"].sum()  # of the counts as shown
-labels = dict(zip(trends["risk_type"], trends["label"], strict=True))
-titles = {code: f"{labels[code]}: {display_count(int(n), view)} in the period"
-          for code, n in totals.items()}
-first = totals.idxmax()
-title = (f"{labels[first]} had the most {src.nouns}: {display_count(int(totals[first]), view)} "
-         "in the period" if totals[first] else
-         f"{src.nouns.capitalize()} a month by {src.type_noun}")
-st.plotly_chart(components.figure(charts.trend_grid, trends, titles, title), width="stretch",
-                config=components.PLOTLY_CONFIG, key="risk-trends-chart")
-several = (" (an incident can carry several); months with 1 to 4 incidents are left blank "
-           "in this view" if not src.police else
-           "; months with 1 to 4 are left blank in this view" if src.about_children else "")
-st.caption(ctx.caption(f"{src.nouns.capitalize()} a month by {src.type_noun}{several}"
-                       + ("; others rounded to the nearest 5" if rounds(view) else "")))
-with st.expander("Show as table"):
-    table = trends.pivot(index="month", columns="label", values="value").reset_index()
-    table["month"] = table["month"].dt.strftime("%B %Y")
-    components.table_with_csv(
-        suppress_frame(table.fillna(0), [c for c in table.columns if c != "month"], view),
-        what=f"{src.nouns.capitalize()} a month by {src.type_noun}", key="risk-trends")
-
-st.header("Where it changed most")
-for unit, noun in (("ward", "Wards"), ("context", "Places")):
-    moved = overview.biggest_changes(state.compute(overview.changes, filters, unit=unit))
-    safe = drop_small_rows(moved, ["current", "previous"], view)
-    safe = safe.assign(change=safe["current"] - safe["previous"])  # from the counts as shown
-    safe = safe[safe["change"] != 0]
-    if safe.empty:
-        st.write(md.escape(f"No {noun.lower()} changed by enough to show on the previous {period}."))
-        continue
-    top = safe.iloc[safe["change"].abs().argmax()]
-    title = (f"{noun}: {top['name']} changed most, {'up' if top['change'] > 0 else 'down'} "
-             f"{abs(int(top['change'])):,} {src.nouns}")
-    components.chart(
-        components.figure(charts.change_bars, safe, title),
-        ctx.caption(f"Change in {src.nouns} on the previous {period}; the five largest rises "
-                    "and falls"),
-        suppress_frame(safe[["name", "current", "previous", "change"]],
-                       ["current", "previous"], view),
-        key=f"changes-{unit}",
-    )
-    with st.expander(md.escape(f"{noun} that changed most, in words")):
-        for row in moved.itertuples():
-            st.markdown(md.format("- {}", overview.change_sentence(
-                row.name, int(row.current), int(row.previous), view, period, src.nouns)))
-
-with in_words:
+def what_changed() -> None:
+    """What changed, in words, and the signals worth a look."""
     st.header("What changed")
     told = state.compute(narrative.what_changed, filters, view=view)
     for sentence in told.sentences:
@@ -146,3 +99,63 @@ with in_words:
     st.page_link("pages/trends.py", label="Every signal on the Trends page",
                  icon=":material/monitoring:",
                  query_params={**share.address_query(), SECTION_PARAM: "Signals worth a look"})
+
+
+def month_by_month() -> None:
+    """Each risk type month by month: one chart of panels."""
+    st.header(md.escape(f"Each {src.type_noun}, month by month"))
+    trends = state.compute(overview.risk_trends, filters)
+    trends["value"] = mask_small(trends["value"], view)
+    totals = trends.groupby("risk_type", sort=False)["value"].sum()  # of the counts as shown
+    labels = dict(zip(trends["risk_type"], trends["label"], strict=True))
+    titles = {code: f"{labels[code]}: {display_count(int(n), view)} in the period"
+              for code, n in totals.items()}
+    first = totals.idxmax()
+    title = (f"{labels[first]} had the most {src.nouns}: {display_count(int(totals[first]), view)} "
+             "in the period" if totals[first] else
+             f"{src.nouns.capitalize()} a month by {src.type_noun}")
+    st.plotly_chart(components.figure(charts.trend_grid, trends, titles, title), width="stretch",
+                    config=components.PLOTLY_CONFIG, key="risk-trends-chart")
+    several = (" (an incident can carry several); months with 1 to 4 incidents are left blank "
+               "in this view" if not src.police else
+               "; months with 1 to 4 are left blank in this view" if src.about_children else "")
+    st.caption(ctx.caption(f"{src.nouns.capitalize()} a month by {src.type_noun}{several}"
+                           + ("; others rounded to the nearest 5" if rounds(view) else "")))
+    with st.expander("Show as table"):
+        table = trends.pivot(index="month", columns="label", values="value").reset_index()
+        table["month"] = table["month"].dt.strftime("%B %Y")
+        components.table_with_csv(
+            suppress_frame(table.fillna(0), [c for c in table.columns if c != "month"], view),
+            what=f"{src.nouns.capitalize()} a month by {src.type_noun}", key="risk-trends")
+
+
+def where_it_changed_most() -> None:
+    """The wards and places that changed most on the previous period."""
+    st.header("Where it changed most")
+    for unit, noun in (("ward", "Wards"), ("context", "Places")):
+        moved = overview.biggest_changes(state.compute(overview.changes, filters, unit=unit))
+        safe = drop_small_rows(moved, ["current", "previous"], view)
+        safe = safe.assign(change=safe["current"] - safe["previous"])  # from the counts as shown
+        safe = safe[safe["change"] != 0]
+        if safe.empty:
+            st.write(md.escape(f"No {noun.lower()} changed by enough to show on the previous {period}."))
+            continue
+        top = safe.iloc[safe["change"].abs().argmax()]
+        title = (f"{noun}: {top['name']} changed most, {'up' if top['change'] > 0 else 'down'} "
+                 f"{abs(int(top['change'])):,} {src.nouns}")
+        components.chart(
+            components.figure(charts.change_bars, safe, title),
+            ctx.caption(f"Change in {src.nouns} on the previous {period}; the five largest rises "
+                        "and falls"),
+            suppress_frame(safe[["name", "current", "previous", "change"]],
+                           ["current", "previous"], view),
+            key=f"changes-{unit}",
+        )
+        with st.expander(md.escape(f"{noun} that changed most, in words")):
+            for row in moved.itertuples():
+                st.markdown(md.format("- {}", overview.change_sentence(
+                    row.name, int(row.current), int(row.previous), view, period, src.nouns)))
+
+
+components.sections({"What changed": what_changed, "Month by month": month_by_month,
+                     "Where it changed most": where_it_changed_most}, key="overview_section")

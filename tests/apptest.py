@@ -9,6 +9,8 @@ from pathlib import Path
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from ui.page_table import SECTION_PARAM
+
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 120
 
@@ -35,10 +37,16 @@ def open_page(db_path: Path | str, page: str | None = None, query: dict | None =
     st.cache_resource.clear()
     st.cache_data.clear()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    # A link to a page opens that page in a browser; AppTest runs the default page first, whose
+    # own tabs would read (and refuse) the other page's tab: that goes in when switching.
+    later = {SECTION_PARAM} if page else set()
     for key, value in (query or {}).items():
-        at.query_params[key] = value
+        if key not in later:
+            at.query_params[key] = value
     at.run()
     if page:
+        for key in later & set(query or {}):
+            at.query_params[key] = query[key]
         at.switch_page(page)
         at.run()
     return at

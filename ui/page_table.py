@@ -35,6 +35,7 @@ PAGES: dict[str, list[tuple[str, str, str, str | None]]] = {
 # (tests/ui/test_warmup.py holds these to the tabs each page draws).
 SECTION_PARAM = "section"  # the open section in the address
 SECTIONS: dict[str, tuple[str, ...]] = {
+    "pages/overview.py": ("What changed", "Month by month", "Where it changed most"),
     "pages/contexts.py": ("Places to act on first", "One place", "Places that look alike"),
     "pages/interventions.py": ("What changed", "One intervention", "The register"),
     "pages/overlap.py": ("Which harms go together", "Most common combinations", "Where and when"),

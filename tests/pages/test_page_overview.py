@@ -75,7 +75,6 @@ def test_overview_names_the_signals_worth_a_look(borough_db, monkeypatch):
     assert "Signals worth a look" in text
     assert ("**Concern.** Criminal exploitation in Alder: above the average for 8 months in a "
             "row, since May 2025") in text
-    assert text.index("Signals worth a look") < text.index("Each risk type, month by month")
 
 
 def test_overview_says_when_no_signal_is_worth_a_look(tiny_db, monkeypatch):
@@ -89,7 +88,8 @@ def test_each_risk_type_is_a_panel_of_one_chart_titled_with_the_busiest(tiny_db,
     import json
 
     at = open_page(tiny_db, query={"period": "custom", "from": "2025-01-01", "to": "2025-12-31",
-                                   "view": "analyst"}, monkeypatch=monkeypatch)
+                                   "view": "analyst", "section": "Month by month"},
+                   monkeypatch=monkeypatch)
     assert_no_exception(at)
     specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     [spec] = [s for s in specs if "had the most incidents:" in s["layout"]["title"]["text"]]
@@ -98,9 +98,9 @@ def test_each_risk_type_is_a_panel_of_one_chart_titled_with_the_busiest(tiny_db,
     assert all(t.endswith("in the period") for t in panels)
 
 
-def test_what_changed_reads_first_but_is_worked_out_after_the_charts_are_sent(tiny_db,
-                                                                             monkeypatch):
-    # Its analysis is the page's slowest: run last, the browser draws the charts meanwhile.
+def test_the_board_reads_what_changed_first_and_the_charts_are_a_tab_away(tiny_db,
+                                                                          monkeypatch):
+    # Only the open tab is worked out and sent: the words first, no chart until asked for.
     from ui import state
 
     order, compute = [], state.compute
@@ -113,8 +113,12 @@ def test_what_changed_reads_first_but_is_worked_out_after_the_charts_are_sent(ti
     at = open_page(tiny_db, query={"period": "custom", "from": "2025-01-01", "to": "2025-12-31",
                                    "view": "analyst"}, monkeypatch=monkeypatch)
     assert_no_exception(at)
-    assert [h.value for h in at.main.header] == ["What changed", "Signals worth a look",
-                                            "Each risk type, month by month",
-                                            "Where it changed most"]
-    assert order.index("what_changed") > max(order.index("risk_trends"),
-                                             len(order) - 1 - order[::-1].index("changes"))
+    assert [t.label for t in at.tabs] == ["What changed", "Month by month",
+                                          "Where it changed most"]
+    assert [h.value for h in at.main.header] == ["What changed", "Signals worth a look"]
+    assert not at.get("plotly_chart") and "risk_trends" not in order
+    at.session_state["overview_section"] = "Month by month"
+    assert [h.value for h in at.run().main.header] == ["Each risk type, month by month"]
+    at.session_state["overview_section"] = "Where it changed most"
+    assert [h.value for h in at.run().main.header] == ["Where it changed most"]
+    assert len(at.get("plotly_chart")) == 2  # wards and places

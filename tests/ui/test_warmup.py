@@ -62,7 +62,7 @@ def test_each_other_section_of_a_page_in_tabs_is_warmed_from_its_own_link():
     assert ("places", "section=Map") not in listed  # the first: the page's default view
     assert sum(page == "places" for page, _ in listed) == len(page_table.SECTIONS[
         "pages/places.py"]) - 1
-    assert warmup.sections(("", "peers")) == ()  # only the pages warmed
+    assert warmup.sections(("peers", "glossary")) == ()  # only the pages warmed
 
 
 def test_other_sections_are_opened_after_the_pages_each_in_a_session_of_its_own():
@@ -88,7 +88,7 @@ def test_a_new_data_version_warms_the_pages_again(monkeypatch):
     versions = [1, 1, 2]  # then 2 for ever
     monkeypatch.setattr(warmup, "data_version",
                         lambda: versions.pop(0) if len(versions) > 1 else versions[0])
-    monkeypatch.setattr(warmup, "pages", lambda: ("", "peers"))
+    monkeypatch.setattr(warmup, "pages", lambda: ("peers", "glossary"))
     monkeypatch.setattr(warmup, "POLL_SECONDS", 0)
     runtime = FakeRuntime()
 
@@ -102,14 +102,14 @@ def test_a_new_data_version_warms_the_pages_again(monkeypatch):
 
     asyncio.run(run_until_versions_are_read())
     assert len(runtime.closed) == 2  # once at version 1, once at version 2
-    assert [page for _, page, _ in runtime.asked] == ["", "peers", "", "peers"]
+    assert [page for _, page, _ in runtime.asked] == ["peers", "glossary", "peers", "glossary"]
 
 
 def test_after_each_warm_up_what_is_alive_is_set_aside_from_the_collector(monkeypatch):
     versions = [1, 2]  # then 2 for ever
     monkeypatch.setattr(warmup, "data_version",
                         lambda: versions.pop(0) if len(versions) > 1 else versions[0])
-    monkeypatch.setattr(warmup, "pages", lambda: ("", "peers"))
+    monkeypatch.setattr(warmup, "pages", lambda: ("peers", "glossary"))
     monkeypatch.setattr(warmup, "POLL_SECONDS", 0)
     done = []
     monkeypatch.setattr(warmup, "release", lambda: done.append("release"))
@@ -131,8 +131,8 @@ def test_after_each_warm_up_what_is_alive_is_set_aside_from_the_collector(monkey
 
     asyncio.run(run_until_set_aside_twice())
     # the last warm-up's analyses are released before a new version is warmed
-    assert done == ["release", "warm overview", "warm peers", "set aside",
-                    "release", "warm overview", "warm peers", "set aside"]
+    assert done == ["release", "warm peers", "warm glossary", "set aside",
+                    "release", "warm peers", "warm glossary", "set aside"]
 
 
 def test_objects_set_aside_are_left_out_of_collections_until_released():
