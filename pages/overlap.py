@@ -184,33 +184,27 @@ def where_and_when() -> None:
     columns = {"members": upper_first(noun), "incidents": "Incidents"}
     rounding = (f"; rounded to the nearest {ROUND_TO}, like the combinations"
                 if exact and suppresses(view) else "")
+    def ranked(frame, column: str, label: str, by: str, where: str) -> None:
+        """A bar chart of the drill-down's wards or places, largest first, with its table."""
+        components.chart(
+            components.figure(oc.ranked_bars, frame, column, col,
+                              oc.top_title(frame, column, col, axis, view, exact, where),
+                              view, axis.capitalize(), rounded=exact),
+            ctx.caption(f"{subject}, by {by}{hidden_note}{rounding}"),
+            oc.count_table(frame, {column: label, **columns}, list(columns.values()), view,
+                           rounded=exact),
+            key=f"overlap-{by}s",
+        )
+
     wards_col, places_col = st.columns(2)
     with wards_col:
-        wards = drill.wards
-        components.chart(
-            components.figure(oc.ranked_bars, wards, "ward_name", col,
-                              oc.top_title(wards, "ward_name", col, axis, view, exact, "in"),
-                              view, axis.capitalize(), rounded=exact),
-            ctx.caption(f"{subject}, by ward{hidden_note}{rounding}"),
-            oc.count_table(wards, {"ward_name": "Ward", **columns}, list(columns.values()), view,
-                           rounded=exact),
-            key="overlap-wards",
-        )
+        ranked(drill.wards, "ward_name", "Ward", "ward", "in")
     with places_col:
-        places = drill.contexts
-        if places.empty:
+        if drill.contexts.empty:
             st.write(md.escape(say("None of these incidents names a place, so there are no places "
                                    "to rank.")))
         else:
-            components.chart(
-                components.figure(oc.ranked_bars, places, "name", col,
-                                  oc.top_title(places, "name", col, axis, view, exact, "at"),
-                                  view, axis.capitalize(), rounded=exact),
-                ctx.caption(f"{subject}, by place{hidden_note}{rounding}"),
-                oc.count_table(places, {"name": "Place", **columns}, list(columns.values()), view,
-                               rounded=exact),
-                key="overlap-places",
-            )
+            ranked(drill.contexts, "name", "Place", "place", "at")
     monthly = drill.monthly
     in_month = ("with exactly these risk types recorded in the month" if exact else
                 "with both recorded in the same month" if window is None else
