@@ -66,6 +66,8 @@ def _safe_value(node: ast.AST, spec: ast.AST | None = None) -> bool:
         return _safe_text(node.body) and _safe_text(node.orelse)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):  # 's' * (n != 1)
         return isinstance(node.left, ast.Constant)
+    if isinstance(node, ast.ListComp):  # [md.escape(n) for n in names]: tabs' labels
+        return _safe_text(node.elt)
     if (isinstance(node, ast.Call) and _name(node) == "join"  # "\n".join(safe for ...)
             and isinstance(node.func.value, ast.Constant)
             and isinstance(node.args[0], ast.GeneratorExp | ast.ListComp)):
@@ -133,6 +135,8 @@ def test_the_scan_catches_the_ways_a_value_gets_into_markdown():
         'st.markdown("\\n".join("- " + m for m in messages))',
         'st.radio("View", views, help=VIEWS[v] + note)',
         'col.metric(label, value)',
+        'st.tabs(names)',
+        'st.tabs([n for n in names])',
     ]
     safe = [
         'st.markdown(f"**{md.escape(name)}** rose by {n:,} ({share:.0%}) to {when:%B %Y}")',
@@ -142,6 +146,7 @@ def test_the_scan_catches_the_ways_a_value_gets_into_markdown():
         'st.write(f"{len(rows):,} row{\'s\' * (len(rows) != 1)} below {THRESHOLD}")',
         'st.selectbox("Place", names, format_func=labels.get)',
         'st.markdown("\\n".join("- " + md.escape(m) for m in messages))',
+        'st.tabs([md.escape(n) for n in names])',
     ]
     assert all(unsafe_markdown(code) for code in unsafe)
     assert not any(unsafe_markdown(code) for code in safe)

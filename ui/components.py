@@ -109,7 +109,10 @@ def sections(parts: dict[str, Callable[[], None]], *, key: str) -> None:
     `parts` is each tab's name and the function that draws it; the first is open by default.
     (ui.page_table.SECTIONS lists the names too, for the warm-up to open every one.)"""
     names = list(parts)
-    tabs = st.tabs(names, key=share.bind(page_table.SECTION_PARAM, key, names, names[0]),
+    # Labels are Markdown; the pages' names are plain words, so escaping leaves them as they are
+    # and the open tab (its label) is still one of `names`.
+    tabs = st.tabs([md.escape(name) for name in names],
+                   key=share.bind(page_table.SECTION_PARAM, key, names, names[0]),
                    on_change="rerun")
     name, tab = next((name, tab) for name, tab in zip(names, tabs, strict=True) if tab.open)
     with tab:
