@@ -192,6 +192,8 @@ def change_period(page, label: str) -> None:
 # Each page's filter change, in turn: never the period the page showed before (the default 12
 # months, or the last page's choice), so every analysis it draws is new to the page.
 CHANGES = ("Last 24 months", "Last 6 months")
+
+
 def measure(db: Path, pages: tuple[str, ...] = PAGES, warm_up: bool = True,
             port: int | None = None, root: Path = ROOT, script: str = "serve.py") -> dict:
     """Start the server on `db` (the app in `root`: another checkout, to compare; `script`: the

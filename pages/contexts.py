@@ -101,7 +101,8 @@ def places_to_act_on_first() -> None:
 
 
 def one_place() -> None:
-    """One place in detail (lead and analyst views): its months, harms, interventions and neighbours."""
+    """One place in detail (lead and analyst views): its months, harms, interventions and
+    neighbours."""
     st.header("A closer look at one place")
     if not shows_detail(view):
         st.info("The detail of one place (its months, harms, interventions and neighbours) is in "
@@ -110,9 +111,11 @@ def one_place() -> None:
     else:
         labels = dict(zip(shown["context_id"], shown["rank"].astype(str) + ". " + shown["name"],
                           strict=True))
-        picked = st.selectbox("Place" if len(shown) == len(explained)
-                              else f"Place (the {len(shown):,} highest-ranked)", list(labels), format_func=labels.get,
-                              key=share.bind("place", "detail_place", list(labels), next(iter(labels))))
+        picked = st.selectbox(
+            "Place" if len(shown) == len(explained)
+            else f"Place (the {len(shown):,} highest-ranked)", list(labels),
+            format_func=labels.get,
+            key=share.bind("place", "detail_place", list(labels), next(iter(labels))))
         place: contexts.ContextDetail = state.compute(contexts.detail, filters, context_id=picked)
         row = explained.set_index("context_id").loc[picked]
         shown_name = row["name"]  # a home is named as on every page: never by its address
@@ -123,7 +126,8 @@ def one_place() -> None:
         cols[1].metric(md.escape(src.nouns.capitalize()), display_count(place.incidents, view))
         if src.people:
             cols[2].metric("Young people", display_count(place.young_people, view))
-            cols[3].metric("Seen here more than once", display_count(place.repeat_young_people, view))
+            cols[3].metric("Seen here more than once",
+                           display_count(place.repeat_young_people, view))
         else:
             cols[2].metric(md.escape(src.type_nouns.capitalize()), f"{len(place.risk_mix):,}")
 
@@ -132,8 +136,8 @@ def one_place() -> None:
         components.chart(
             components.figure(context_charts.timeline, timeline, place.intervention_starts(),
                               context_charts.timeline_title(shown_name, timeline, row["trend"])),
-            ctx.caption("Incidents a month at this place; months with 1 to 4 incidents are marked <5 in "
-                        f"this view; dashed lines mark interventions beginning{note}"),
+            ctx.caption("Incidents a month at this place; months with 1 to 4 incidents are marked "
+                        f"<5 in this view; dashed lines mark interventions beginning{note}"),
             contexts.timeline_table(timeline), key="detail-timeline")
         if not place.risk_mix.empty:
             mix = place.risk_mix.assign(
@@ -144,8 +148,8 @@ def one_place() -> None:
                 components.figure(context_charts.risk_bars, mix,
                                   f"{top['label']} is the most common "
                                   f"{src.type_noun if src.police else 'harm'} at {shown_name}"),
-                ctx.caption("Incidents at this place carrying each risk type (an incident can carry "
-                            "several)"),
+                ctx.caption("Incidents at this place carrying each risk type (an incident can "
+                            "carry several)"),
                 mix[["label", "shown"]].rename(columns={"label": src.type_noun.capitalize(),
                                                         "shown": src.nouns.capitalize()}),
                 key="detail-risks")
@@ -170,12 +174,14 @@ def places_that_look_alike() -> None:
     """Groups of places with the same pattern of harm, for one response a group."""
     st.header("Places that look alike")
     st.write(md.format("Places are grouped by the pattern of what happens there ({}, how much, "
-                       "whether rising), not by type, so one response can be planned for each group.",
+                       "whether rising), not by type, so one response can be planned for each "
+                       "group.",
                        f"which {src.type_nouns}" if src.police else "when, which harms"))
     cols = st.columns(2)
     methods = list(clustering.METHODS)
     method = cols[0].radio("Grouping method", methods, format_func=clustering.METHODS.get,
-                           horizontal=True, key=share.bind("method", "cl_method", methods, methods[0]))
+                           horizontal=True,
+                           key=share.bind("method", "cl_method", methods, methods[0]))
     # 0 is "let the data choose": a None value shows as an empty box ('Choose an option')
     k_options = [0, *range(clustering.K_RANGE[0], clustering.K_RANGE[1] + 1)]
     let_data_choose = ("Let the data choose (best silhouette)" if shows_detail(view)
@@ -198,8 +204,8 @@ def places_that_look_alike() -> None:
         st.markdown(md.format("**{} groups** ({}). {} {}", groups.k, chosen_by,
                               say(groups.coverage_sentence()), groups.plain_trust_sentence()))
         with st.expander(components.HOW_WORKED_OUT, icon=":material/calculate:"):
-            st.caption(md.escape(f"{clustering.METHODS[method]}, {groups.k} groups "
-                                 f"({'chosen by silhouette' if groups.k_chosen else 'set by you'}). "
+            k_by = "chosen by silhouette" if groups.k_chosen else "set by you"
+            st.caption(md.escape(f"{clustering.METHODS[method]}, {groups.k} groups ({k_by}). "
                                  f"{groups.trust_sentence()}"))
     names = {g: say(n) for g, n in zip(groups.groups["group"], groups.groups["name"], strict=True)}
     drawn = context_charts.drawn_members(groups.members)

@@ -39,6 +39,8 @@ if src.police:
 
 register = state.compute(interventions.register, filters)
 has_incidents = state.compute(overview.totals, filters).incidents > 0
+
+
 def what_changed() -> None:
     """Each intervention's estimated change against similar places, with its certainty."""
     st.header("What changed after each intervention")
@@ -47,7 +49,7 @@ def what_changed() -> None:
     elif register.empty:
         st.info("No interventions in the register ran at places in these wards and types during "
                 "this period. Widen the period or clear a filter to see more."
-                + (" Analysts can record one at any of police.uk's locations below."
+                + (" Analysts can record one at any of police.uk's locations in the register."
                    if src.police else ""), icon=":material/info:")
     else:
         summary = state.compute(impact.impact_summary, filters)
@@ -138,8 +140,8 @@ def the_register() -> None:
     else:
         components.table_with_csv(interventions.register_table(register),
                                   what="Intervention register", key="impact-register")
-        st.caption(md.escape(f"Interventions running at some time in the period, at places matching "
-                             f"the filters ({filters.describe(ctx.ward_names)})."))
+        st.caption(md.escape(f"Interventions running at some time in the period, at places "
+                             f"matching the filters ({filters.describe(ctx.ward_names)})."))
         where = components.kept(maps.interventions_map, register, view,
                                 wards=state.compute(places.ward_shapes, filters),
                                 counts=state.compute(places.ward_counts, filters),

@@ -112,7 +112,8 @@ def which_harms_go_together() -> None:
         st.markdown(md.format("**How to read the chart.** {}",
                               say(oc.legend_sentence(measure, unit, window))))
     else:
-        st.markdown(md.format("**How to read the chart.** {}", say(oc.plain_sentence(measure, unit))))
+        st.markdown(md.format("**How to read the chart.** {}",
+                              say(oc.plain_sentence(measure, unit))))
         with st.expander(components.HOW_WORKED_OUT, icon=":material/calculate:"):
             st.caption(md.escape(say(oc.legend_sentence(measure, unit, window))))
     components.chart(
@@ -133,9 +134,10 @@ def most_common_combinations() -> None:
                           say(oc.multi_sentence(combos, unit, view))))
     components.chart(
         components.figure(oc.upset, combos, unit, view),
-        ctx.caption(f"{upper_first(noun)} by their exact combination of risk types recorded anywhere "
-                    f"in the period (the window does not apply){hidden_note}"
-                    + (f"; other counts rounded to the nearest {ROUND_TO}" if suppresses(view) else "")),
+        ctx.caption(f"{upper_first(noun)} by their exact combination of risk types recorded "
+                    f"anywhere in the period (the window does not apply){hidden_note}"
+                    + (f"; other counts rounded to the nearest {ROUND_TO}" if suppresses(view)
+                       else "")),
         oc.upset_table(combos, unit, view),
         key="overlap-upset",
     )
@@ -165,7 +167,8 @@ def where_and_when() -> None:
     keys = combo_keys if exact else pair_keys
     key = st.selectbox(md.escape(say("Risk types")), keys,
                        key=share.bind("risks", f"ov_{kind}", keys, keys[0]),
-                       format_func=lambda k: overlap.describe(overlap.parse_key(k), exact).capitalize())
+                       format_func=lambda k: overlap.describe(overlap.parse_key(k),
+                                                              exact).capitalize())
     risks = overlap.parse_key(key)
     drill: overlap.Drilldown = state.compute(
         overlap.drilldown, filters, risks=risks, unit=unit, exact=exact,

@@ -69,7 +69,8 @@ def where_harm_concentrates() -> None:
         show_crime = False if src.police else st.toggle(
             "Street crime (police.uk)", disabled=not has_crime,
             key=share.bind("crime", "places_crime", ON_OFF, False),
-            help=None if has_crime else "No police.uk street crime has been loaded yet (Data page).")
+            help=None if has_crime else
+            "No police.uk street crime has been loaded yet (Data page).")
         show_imd = st.toggle("Deprivation (IMD deciles)", disabled=lsoa.empty,
                              key=share.bind("deprivation", "places_imd", ON_OFF, False),
                              help=None if not lsoa.empty else
@@ -106,16 +107,17 @@ def where_harm_concentrates() -> None:
         st.caption(ctx.caption(f"{result.title}.{hidden}"))
         components.method_note(
             view, "A hot spot has more incidents than chance would give once its neighbours are "
-                  "counted; hot spots are judged across the whole borough, whatever wards are chosen.",
+                  "counted; hot spots are judged across the whole borough, whatever wards are "
+                  "chosen.",
             f"Hot spots: {spots.method()}. Hot spots are judged across the whole borough, whatever "
             "wards are chosen.")
         with st.expander("Show as table"):
             components.table_with_csv(pc.spot_table(spots, view), what="Hot and cold spots",
                                       key="places-spots")
     if grid.unplaced:
-        st.caption(md.escape(f"{display_count(grid.unplaced, view)} "
-                             f"{src.noun}{'s' if grid.unplaced != 1 or suppresses(view) else ''} in "
-                             "the selection have no map position (online spaces, peer groups, or no "
+        plural = "s" if grid.unplaced != 1 or suppresses(view) else ""
+        st.caption(md.escape(f"{display_count(grid.unplaced, view)} {src.noun}{plural} in the "
+                             "selection have no map position (online spaces, peer groups, or no "
                              "location recorded) and are not on the map."))
 
     st.subheader("Hot and cold spots in words")
@@ -135,8 +137,9 @@ def how_concentrated() -> None:
     conc = state.compute(places.concentration, filters)
     components.chart(
         components.figure(pc.lorenz_figure, conc, pc.concentration_headline(conc, view)),
-        ctx.caption(f"Cumulative share of {nouns} at places, busiest place first; all known places "
-                    f"of the chosen types count, including those with none ({conc.places:,} places)"),
+        ctx.caption(f"Cumulative share of {nouns} at places, busiest place first; all known "
+                    f"places of the chosen types count, including those with none "
+                    f"({conc.places:,} places)"),
         pc.concentration_table(conc, view), key="places-lorenz")
     repeat = state.compute(places.repeat_locations, filters)
     st.subheader(md.escape(f"Places with repeat {nouns}"))
@@ -161,7 +164,8 @@ def when_it_happens() -> None:
     place = st.selectbox("For", list(options), format_func=options.get,
                          key=share.bind("at", "places_when", list(options), ""),
                          disabled=len(options) == 1,
-                         help=None if len(options) > 1 else "One place on its own is in the lead view.")
+                         help=None if len(options) > 1 else
+                         "One place on its own is in the lead view.")
     where = f" at {options[place]}" if place else ""
     if src.time_of_day:
         when = state.compute(places.when_grid, filters, context_id=place or None)

@@ -119,7 +119,8 @@ def signals_worth_a_look() -> None:
                                                   fix_after=fix_after, change_point=change,
                                                   view=view)
         concerns, judged = table.current_concerns, table.judged
-        st.subheader(md.escape(f"{concerns or 'No'} current signal{'s' if concerns != 1 else ''} of "
+        plural = "s" if concerns != 1 else ""
+        st.subheader(md.escape(f"{concerns or 'No'} current signal{plural} of "
                                f"rising {src.harm} across {judged} {what}"
                                f"{'s' if judged != 1 else ''}"))
         if table.frame.empty:

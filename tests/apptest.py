@@ -37,23 +37,23 @@ def open_page(db_path: Path | str, page: str | None = None, query: dict | None =
     st.cache_resource.clear()
     st.cache_data.clear()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    query = dict(query or {})
     # A link to a page opens that page in a browser; AppTest runs the default page first, whose
     # own tabs would read (and refuse) the other page's tab: that goes in when switching.
-    later = {SECTION_PARAM} if page else set()
-    for key, value in (query or {}).items():
-        if key not in later:
-            at.query_params[key] = value
+    section = query.pop(SECTION_PARAM, None) if page else None
+    for key, value in query.items():
+        at.query_params[key] = value
     at.run()
     if page:
-        for key in later & set(query or {}):
-            at.query_params[key] = query[key]
+        if section is not None:
+            at.query_params[SECTION_PARAM] = section
         at.switch_page(page)
         at.run()
     return at
 
 
 def each_section(at: AppTest) -> Iterator[str]:
-    """Open each section of a page drawn as tabs (ui.components.open_tab), the open one first,
+    """Open each section of a page drawn as tabs (ui.components.sections), the open one first,
     yielding its name once it has run: what a reader sees of the page is every section's."""
     tabs = at.get("tab_container")
     if not tabs:
