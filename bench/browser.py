@@ -7,11 +7,13 @@ For a database it measures, in one run:
 - start-up: from starting the server to the first Overview drawn in the browser;
 - each page opened from the sidebar the first time (cold: nothing cached, unless the server's
   warm-up got there first), again once the server is quiet (warm: the page's analyses cached,
-  the warm-up finished), and after a filter change
-  (the period, to the last 24 months and the last 6 in turn, never one the page showed before:
-  every analysis of the page new; until 5 December 2026 every other page went back to the 12
-  months its cold and warm visits had drawn, so half of them were timed on cached analyses), and
-  then each other section of a page drawn in tabs, clicked once (new under that period too);
+  the warm-up finished), and after two filter changes of the period, each never one the page
+  showed before, so every analysis of the page is new: wider, to the last 24 months (the most
+  work), then each other section of a page drawn in tabs, clicked once (new under that period
+  too), and then narrower, to the last 6 or 3 months, on its first tab. (Until 5 December 2026
+  a page had one change, to 24 months or to 6 in turn: so Places, always given 6, was never
+  timed at 24. Before the 5th, every other page went back to the 12 months its cold and warm
+  visits had drawn, so half of them were timed on cached analyses);
 - for each: the wall time until Streamlit is idle and every chart and map is drawn, and until
   the browser settled; the server's CPU (every thread of its process: DuckDB's, the
   warm-up's), and the bytes the browser received over the websocket.
@@ -189,9 +191,17 @@ def change_period(page, label: str) -> None:
     page.get_by_role("option", name=label).click()
 
 
-# Each page's filter change, in turn: never the period the page showed before (the default 12
-# months, or the last page's choice), so every analysis it draws is new to the page.
-CHANGES = ("Last 24 months", "Last 6 months")
+# Each page's two filter changes: wider, to the most the sidebar offers, then narrower, to
+# whichever of the last 6 or 3 months it did not arrive at (the last page left it at one of
+# them). Neither is a period the page showed before (the default 12 months, or the one it
+# arrived at), so every analysis it draws is new to the page.
+WIDER, NARROWER = "Last 24 months", ("Last 6 months", "Last 3 months")
+DEFAULT_PERIOD = "Last 12 months"
+
+
+def changes(arrived_at: str) -> tuple[str, str]:
+    """A page's wider and narrower filter change, after arriving at the period `arrived_at`."""
+    return WIDER, next(p for p in NARROWER if p != arrived_at)
 
 
 def measure(db: Path, pages: tuple[str, ...] = PAGES, warm_up: bool = True,
@@ -200,7 +210,14 @@ def measure(db: Path, pages: tuple[str, ...] = PAGES, warm_up: bool = True,
     floor app instead of ours), open every page cold, warm and after a filter change."""
     from playwright.sync_api import sync_playwright
 
-    from tests.live_app import CHROMIUM, CHROMIUM_ARGS, free_port, open_tab, other_tabs
+    from tests.live_app import (
+        CHROMIUM,
+        CHROMIUM_ARGS,
+        free_port,
+        open_tab,
+        open_tab_name,
+        other_tabs,
+    )
 
     port = port or free_port()
     env = {**os.environ, "SAFEGUARDING_DB": str(db), WARM_UP_ENV: "1" if warm_up else "0"}
@@ -234,16 +251,24 @@ def measure(db: Path, pages: tuple[str, ...] = PAGES, warm_up: bool = True,
             quiet_s = wait_quiet(server.pid)
             for name in shown:
                 go(name, "warm")
-            for k, name in enumerate(shown):
+            period = DEFAULT_PERIOD
+            for name in shown:
                 # Opened again, but the last page's change of period makes this visit new too:
                 # kept in the JSON, never reported as warm.
                 go(name, "after a change elsewhere")
-                label = CHANGES[k % len(CHANGES)]
+                wider, narrower = changes(period)
                 visits.append(visit(page, wire, server.pid, name, "filter change",
-                                    lambda label=label: change_period(page, label)))
-                for section in other_tabs(page):  # new too: the period just changed
+                                    lambda wider=wider: change_period(page, wider)))
+                first, sections = open_tab_name(page), other_tabs(page)
+                for section in sections:  # new too: the period just changed
                     visits.append(visit(page, wire, server.pid, name, f"section: {section}",
                                         lambda section=section: open_tab(page, section).click()))
+                if sections:  # back to the first tab, its analyses cached: not reported
+                    visits.append(visit(page, wire, server.pid, name, "back to the first tab",
+                                        lambda first=first: open_tab(page, first).click()))
+                visits.append(visit(page, wire, server.pid, name, "narrower filter",
+                                    lambda narrower=narrower: change_period(page, narrower)))
+                period = narrower
             browser.close()
     finally:
         server.terminate()
@@ -270,6 +295,8 @@ def table(result: dict) -> str:
     """The visits as a Markdown table, one row a page: seconds drawn (settled), server CPU and
     kB, by kind (a run measured before `settled_seconds` existed shows its drawn seconds)."""
     kinds = ("cold", "warm", "filter change")
+    if any(v["kind"] == "narrower filter" for v in result["visits"]):  # since 5 December
+        kinds += ("narrower filter",)
     by = {(v["page"], v["kind"]): v for v in result["visits"]}
     head = ["Page", *(f"{k}: s (settled), CPU s, kB" for k in kinds)]
     rows = [f"| {' | '.join(head)} |", f"|{'---|' * len(head)}"]

@@ -184,6 +184,12 @@ def other_tabs(page) -> list[str]:
             if tabs.nth(k).get_attribute("aria-selected") != "true"]
 
 
+def open_tab_name(page) -> str | None:
+    """The name of the page's open section (None on a page without sections)."""
+    chosen = page.locator(f'{TAB}[aria-selected="true"]')
+    return chosen.first.inner_text().strip() if chosen.count() else None
+
+
 def open_tab(page, name: str):
     """The tab of a section, to click as a person would."""
     return page.locator(TAB).filter(has_text=name).first

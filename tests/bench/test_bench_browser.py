@@ -42,6 +42,25 @@ def test_the_table_lists_each_other_section_opened_after_the_filter_change():
             "analyses were new too): Places, When 0.61 s (0.70), 0.25 s CPU, 40 kB.") in text
 
 
+def test_each_page_widens_the_period_then_narrows_it_to_one_it_has_not_shown():
+    assert browser.changes("Last 12 months") == ("Last 24 months", "Last 6 months")
+    assert browser.changes("Last 6 months") == ("Last 24 months", "Last 3 months")
+    assert browser.changes("Last 3 months") == ("Last 24 months", "Last 6 months")
+
+
+def test_the_narrower_filter_has_its_own_column_once_measured():
+    visits = [{"page": "Places", "kind": "filter change", "seconds": 1.4, "server_cpu_s": 0.6,
+               "bytes_received": 604_000, "settled_seconds": 1.4},
+              {"page": "Places", "kind": "back to the first tab", "seconds": 0.3,
+               "server_cpu_s": 0.1, "bytes_received": 600_000, "settled_seconds": 0.3},
+              {"page": "Places", "kind": "narrower filter", "seconds": 0.9, "server_cpu_s": 0.5,
+               "bytes_received": 495_000, "settled_seconds": 1.0}]
+    text = browser.table({"startup_to_first_overview_s": 4.0, "warm_up": True, "visits": visits})
+    assert "narrower filter: s (settled), CPU s, kB |" in text
+    assert "| Places | – | – | 1.40 (1.40), 0.60, 604 | 0.90 (1.00), 0.50, 495 |" in text
+    assert "back to the first tab" not in text
+
+
 def test_a_page_settles_when_its_last_long_task_after_it_was_drawn_ends():
     assert browser.settled_at(drawn_ms=1200.0, last_long_task_end_ms=3400.0) == 3400.0
     # a long task that ended before the page was drawn does not count
