@@ -243,6 +243,23 @@ def test_louvain_is_seeded():
     assert peers.detect_groups(graph) == peers.detect_groups(graph)
 
 
+def test_the_groups_do_not_depend_on_the_order_the_links_arrive_in():
+    graph = nx.relabel_nodes(nx.karate_club_graph(), lambda n: f"K{n:02d}")
+    links = nx.to_pandas_edgelist(graph).assign(weight=lambda f: 1 + f.index % 3)
+    first = peers.detect_groups(peers.network_graph(links))
+    shuffled = links.sample(frac=1, random_state=3).rename(
+        columns={"source": "target", "target": "source"})
+    assert peers.detect_groups(peers.network_graph(shuffled)) == first
+    assert len(first) > 1  # the club's two factions are split
+
+
+def test_the_page_s_groups_are_the_groups_of_its_links(borough, network):
+    links = peers.co_appearances(borough.cursor(), YEAR)
+    by_group = network.people.groupby("group")["person_id"].agg(set)
+    assert sorted(map(sorted, by_group)) == sorted(
+        map(sorted, peers.detect_groups(peers.network_graph(links))))
+
+
 def test_the_headline_count_of_young_people_cannot_be_differenced_against_the_table(network):
     assert peers.young_people_shown(network, "board") == (
         "Young people in groups of 5 or more", 10)
