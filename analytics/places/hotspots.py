@@ -276,6 +276,31 @@ class HexGrid:
         r = np.where(fix_r, -q - s, r)
         return q.astype(int), r.astype(int)
 
+    def cells_sql(self, rows: str, counts: str = "count(*) AS n") -> tuple[str, dict]:
+        """A query counting `rows` (a query with lat, lon and whatever `counts` reads) in
+        cells: q, r and `counts`, one row a cell, by r then q. Each point's cell is cell_of's,
+        worked out in DuckDB with the same doubles in the same order and rounded half to even
+        as numpy rounds, so a million points are counted where they are stored."""
+        kx = METRES_PER_DEGREE_LON_EQUATOR * math.cos(math.radians(self.lat0))
+        params = {"hex_lon0": self.lon0, "hex_lat0": self.lat0, "hex_kx": kx,
+                  "hex_ky": METRES_PER_DEGREE_LAT, "hex_a": math.sqrt(3) / 3, "hex_b": 2 / 3,
+                  "hex_size": self.size_m}
+        sql = f"""
+            WITH xy AS (SELECT *, (lon - $hex_lon0) * $hex_kx AS hex_x,
+                               (lat - $hex_lat0) * $hex_ky AS hex_y
+                        FROM ({rows}) WHERE lat IS NOT NULL AND lon IS NOT NULL),
+            f AS (SELECT *, ($hex_a * hex_x - hex_y / 3) / $hex_size AS qf,
+                         ($hex_b * hex_y) / $hex_size AS rf FROM xy),
+            c AS (SELECT *, round_even(qf, 0) AS q0, round_even(rf, 0) AS r0,
+                         round_even(-qf - rf, 0) AS s0, abs(q0 - qf) AS dq, abs(r0 - rf) AS dr,
+                         abs(s0 - (-qf - rf)) AS ds FROM f)
+            SELECT CASE WHEN dq > dr AND dq > ds THEN -r0 - s0 ELSE q0 END::INTEGER AS q,
+                   CASE WHEN NOT (dq > dr AND dq > ds) AND dr > ds THEN -q0 - s0
+                        ELSE r0 END::INTEGER AS r,
+                   {counts}
+            FROM c GROUP BY ALL ORDER BY r, q"""
+        return sql, params
+
     def centre(self, q: np.ndarray, r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(lat, lon) of each cell's centre."""
         q, r = np.asarray(q, float), np.asarray(r, float)

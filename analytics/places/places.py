@@ -322,23 +322,22 @@ def grid_hot_spots(con: duckdb.DuckDBPyConnection, filters: Filters, *,
     "Times the borough rate" comes from the counts as the view shows them (see ward_hot_spots).
     """
     p = replace(filters, wards=()).predicate("i", risk_list=True)
-    points = con.execute(
-        f"SELECT lat, lon, ward_code FROM incident_facts i WHERE {p.sql}", p.params).df()
-    placed = points.dropna(subset=["lat", "lon"])
-    unplaced = len(points) - len(placed)
-    area = _study_area(con, filters, placed)
+    rows = f"SELECT lat, lon, ward_code FROM incident_facts i WHERE {p.sql}"
+    unplaced = con.execute(f"SELECT count(*) FROM ({rows}) WHERE lat IS NULL OR lon IS NULL",
+                           p.params).fetchone()[0]
+    area = _study_area(con, filters, rows, p.params)
     empty = HotSpots(pd.DataFrame(), (), "cell", "incidents", permutations, seed, hotspots.ALPHA)
-    if area is None or placed.empty:
+    grid = hotspots.grid_for(area, target_cells) if area is not None else None
+    if grid is not None:  # every incident counted in its cell by DuckDB
+        sql, params = grid.cells_sql(rows, "count(*) AS incidents, count(*) FILTER "
+                                           "(WHERE list_contains($chosen, ward_code)) AS selected")
+        counts = con.execute(sql, {**p.params, **params, "chosen": list(filters.wards)}).df()
+        if not filters.wards:
+            counts["selected"] = counts["incidents"]
+    if grid is None or counts.empty:
         return GridHotSpots(None, pd.DataFrame(), replace(
             empty, reason="No incidents with a map position in the selection."), unplaced)
-    grid = hotspots.grid_for(area, target_cells)
     q, r = grid.cells_covering(area)
-    pq, pr = grid.cell_of(placed["lat"].to_numpy(), placed["lon"].to_numpy())
-    chosen = (placed["ward_code"].isin(filters.wards).to_numpy() if filters.wards
-              else np.ones(len(placed), dtype=bool))
-    counts = pd.DataFrame({"q": pq, "r": pr, "selected": chosen})
-    counts = counts.groupby(["q", "r"]).agg(incidents=("selected", "size"),
-                                            selected=("selected", "sum")).reset_index()
     cells = (pd.DataFrame({"q": q, "r": r}).merge(counts, on=["q", "r"], how="outer")
              .fillna(0).astype(int).sort_values(["r", "q"], ignore_index=True))
     cells["lat"], cells["lon"] = grid.centre(cells["q"], cells["r"])
@@ -358,15 +357,18 @@ def grid_hot_spots(con: duckdb.DuckDBPyConnection, filters: Filters, *,
     return GridHotSpots(grid, cells, result, unplaced)
 
 
-def _study_area(con: duckdb.DuckDBPyConnection, filters: Filters,
-                points: pd.DataFrame) -> BaseGeometry | None:
-    """The wards' union, or (with no boundaries) the incidents' convex hull, slightly widened."""
+def _study_area(con: duckdb.DuckDBPyConnection, filters: Filters, rows: str,
+                params: dict) -> BaseGeometry | None:
+    """The wards' union, or (with no boundaries) the convex hull of the incidents in `rows` (a
+    query with lat and lon), slightly widened."""
     shapes = ward_shapes(con, filters)
     if len(shapes):
         return shapely.union_all(list(shapes["shape"]))
-    if points.empty:
+    points = con.execute(f"SELECT DISTINCT lon, lat FROM ({rows}) WHERE lat IS NOT NULL AND "
+                         "lon IS NOT NULL", params).fetchnumpy()
+    if not len(points["lon"]):
         return None
-    hull = shapely.MultiPoint(points[["lon", "lat"]].to_numpy()).convex_hull
+    hull = shapely.MultiPoint(np.column_stack([points["lon"], points["lat"]])).convex_hull
     return hull.buffer(max(0.002, 0.05 * math.sqrt(max(hull.area, 0))))
 
 
@@ -390,12 +392,12 @@ def area_crime_cells(con: duckdb.DuckDBPyConnection, filters: Filters,
     crime = replace(filters.everything(), start=filters.start and filters.start.replace(day=1),
                     end=filters.end, wards=filters.wards, source=STREET, period=filters.period)
     p = crime.predicate("i", risk_list=True)
-    points = con.execute(f"SELECT lat, lon FROM incident_facts i WHERE {p.sql} AND lat IS NOT "
-                         "NULL AND lon IS NOT NULL", p.params).df()
-    if points.empty:
+    sql, params = grid.cells_sql(f"SELECT lat, lon FROM incident_facts i WHERE {p.sql}",
+                                 "count(*) AS crimes")
+    cells = con.execute(sql, {**p.params, **params}).df()
+    if cells.empty:
         return pd.DataFrame(columns=["q", "r", "lat", "lon", "crimes"])
-    q, r = grid.cell_of(points["lat"].to_numpy(), points["lon"].to_numpy())
-    cells = pd.DataFrame({"q": q, "r": r}).value_counts().rename("crimes").reset_index()
+    cells = cells.sort_values("crimes", ascending=False, kind="stable", ignore_index=True)
     cells["lat"], cells["lon"] = grid.centre(cells["q"], cells["r"])
     return cells
 

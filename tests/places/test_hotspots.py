@@ -3,7 +3,9 @@ false-discovery correction, labels and the hexagon grid."""
 
 import warnings
 
+import duckdb
 import numpy as np
+import pandas as pd
 import pytest
 from shapely.geometry import box
 
@@ -173,6 +175,25 @@ def test_a_cells_centre_falls_in_that_cell_and_its_polygon_closes():
     assert back_q.tolist() == q.tolist() and back_r.tolist() == r.tolist()
     ring = grid.polygon(3, -1)
     assert len(ring) == 7 and ring[0] == ring[-1]
+
+
+def test_duckdb_counts_points_in_the_cells_cell_of_puts_them_in():
+    grid = HexGrid(250.0, 52.4, -1.6)
+    rng = np.random.default_rng(5)
+    lat, lon = 52.4 + rng.normal(0, 0.02, 20_000), -1.6 + rng.normal(0, 0.03, 20_000)
+    # and points on cells' edges and corners, where the rounding decides
+    edge_q, edge_r = np.repeat(np.arange(-3, 3), 6) + 0.5, np.tile(np.arange(-3, 3), 6) + 0.5
+    x, y = grid.size_m * np.sqrt(3) * (edge_q + edge_r / 2), grid.size_m * 1.5 * edge_r
+    lat, lon = np.r_[lat, grid.to_latlon(x, y)[0]], np.r_[lon, grid.to_latlon(x, y)[1]]
+    points = pd.DataFrame({"lat": np.r_[lat, np.nan], "lon": np.r_[lon, -1.6]})  # one unplaced
+    sql, params = grid.cells_sql("SELECT * FROM points", "count(*) AS n")
+    con = duckdb.connect()
+    con.register("points", points)
+    counted = con.execute(sql, params).df()
+    q, r = grid.cell_of(lat, lon)
+    expected = pd.DataFrame({"q": q, "r": r}).value_counts().rename("n").reset_index()
+    expected = expected.sort_values(["r", "q"], ignore_index=True)
+    pd.testing.assert_frame_equal(counted, expected, check_dtype=False)
 
 
 def test_neighbouring_centres_are_one_cell_width_apart():
