@@ -506,8 +506,14 @@ def _top_by_group(frame: pd.DataFrame, column: str, n: int = TOP_ITEMS) -> pd.Se
     counts = frame.dropna(subset=[column]).groupby(["group", column]).size().rename("n")
     counts = counts.reset_index().sort_values(["group", "n", column],
                                               ascending=[True, False, True])
-    return counts.groupby("group").head(n).groupby("group")[column].agg(
-        lambda v: ", ".join(map(str, v)))
+    top = counts.groupby("group").head(n)
+    rank, names = top.groupby("group").cumcount(), top[column].astype(str)
+    # joined a rank at a time, not a group at a time (1,100 groups at a million incidents)
+    joined = names[rank == 0].set_axis(top.loc[rank == 0, "group"])
+    for k in range(1, n):
+        more = names[rank == k].set_axis(top.loc[rank == k, "group"])
+        joined[more.index] = joined[more.index] + ", " + more
+    return joined
 
 
 def _group_key(label: str) -> int:
