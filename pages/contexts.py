@@ -189,24 +189,15 @@ def places_that_look_alike() -> None:
     k = cols[1].selectbox("Number of groups", k_options, index=0,
                           key=share.bind("groups", "cl_k", k_options, 0),
                           format_func=lambda v: let_data_choose if v == 0 else str(v)) or None
-    try:
+    try:  # the groups first: their stability (20 resamples) is worked out after the charts
         groups: clustering.Clustering = state.compute(clustering.cluster_contexts, filters,
-                                                      method=method, k=k, view=view)
+                                                      method=method, k=k, view=view,
+                                                      stability=False)
     except ValueError as problem:
         st.info(md.escape(problem), icon=":material/info:")
         return
-    if shows_detail(view):
-        chosen_by = "chosen by silhouette" if groups.k_chosen else "set by you"
-        st.markdown(md.format("**{} groups** ({}). {} {}", groups.k, chosen_by,
-                              say(groups.coverage_sentence()), groups.trust_sentence()))
-    else:
-        chosen_by = "the number that gives the clearest groups" if groups.k_chosen else "set by you"
-        st.markdown(md.format("**{} groups** ({}). {} {}", groups.k, chosen_by,
-                              say(groups.coverage_sentence()), groups.plain_trust_sentence()))
-        with st.expander(components.HOW_WORKED_OUT, icon=":material/calculate:"):
-            k_by = "chosen by silhouette" if groups.k_chosen else "set by you"
-            st.caption(md.escape(f"{clustering.METHODS[method]}, {groups.k} groups ({k_by}). "
-                                 f"{groups.trust_sentence()}"))
+    in_words = st.empty()
+    how_far_to_trust(groups, in_words)
     names = {g: say(n) for g, n in zip(groups.groups["group"], groups.groups["name"], strict=True)}
     drawn = context_charts.drawn_members(groups.members)
     components.chart(
@@ -229,6 +220,8 @@ def places_that_look_alike() -> None:
                     + (", in standard deviations" if shows_detail(view) else " (darker is further)")
                     + "; risk types are the share of incidents carrying them"),
         profile.T.round(2).reset_index(names="Measure"), key="cluster-heatmap")
+    how_far_to_trust(state.compute(clustering.cluster_contexts, filters, method=method, k=k,
+                                   view=view), in_words)
     st.subheader("Members of each group")
     for _, g in groups.groups.iterrows():
         with st.expander(md.escape(f"Group {g['group']}: {names[g['group']]} ({g['places']:,} "
@@ -239,6 +232,25 @@ def places_that_look_alike() -> None:
                     "name": "Place", "context_label": "Type", "ward_name": "Ward",
                     "incidents": src.nouns.capitalize()}), what=f"Places in group {g['group']}",
                 key=f"group-{g['group']}")
+
+
+def how_far_to_trust(groups: clustering.Clustering, slot) -> None:
+    """How many groups, how they were chosen, and how far to trust them, in `slot` (while the
+    stability is measured, that it is being measured)."""
+    detail = shows_detail(view)
+    chosen_by = ("set by you" if not groups.k_chosen else "chosen by silhouette" if detail
+                 else "the number that gives the clearest groups")
+    trust = ("Working out how far to trust them…" if not groups.measured
+             else groups.trust_sentence() if detail else groups.plain_trust_sentence())
+    with slot.container():
+        st.markdown(md.format("**{} groups** ({}). {} {}", groups.k, chosen_by,
+                              say(groups.coverage_sentence()), trust))
+        if not detail and groups.measured:
+            with st.expander(components.HOW_WORKED_OUT, icon=":material/calculate:"):
+                k_by = "chosen by silhouette" if groups.k_chosen else "set by you"
+                st.caption(md.escape(f"{clustering.METHODS[groups.method]}, {groups.k} groups "
+                                     f"({k_by}). "
+                                     f"{groups.trust_sentence()}"))
 
 
 components.sections({"Places to act on first": places_to_act_on_first, "One place": one_place,

@@ -20,7 +20,8 @@ Example::
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import copy
+from dataclasses import dataclass, field, replace
 
 import duckdb
 import numpy as np
@@ -43,6 +44,7 @@ from analytics.contexts.contexts import (
     risk_columns,
 )
 from analytics.places.places import shareable_name
+from analytics.store import memo
 from analytics.store.filters import Filters
 from analytics.store.sources import risk_label
 from analytics.store.vocab import RISK_LABELS
@@ -261,7 +263,21 @@ class ContextClusterer(ClusterMixin, BaseEstimator):
         self.silhouette_ = self._silhouette(z, labels, distances)
         self.cluster_centers_ = np.vstack([z[labels == c].mean(axis=0)
                                            for c in range(self.n_clusters_)])
-        self.stability_by_resample_ = self._bootstrap(z, labels)
+        self._z, self._labels = z, labels  # in the canonical order, for measure_stability
+        self.stability_by_resample_, self.stability_ = np.array([]), float("nan")
+        if self.n_bootstrap:
+            self._measure_stability()
+        return self
+
+    def measure_stability(self, n_bootstrap: int = N_BOOTSTRAP) -> ContextClusterer:
+        """stability_ and stability_by_resample_ of a model fitted with n_bootstrap=0: so a page
+        can draw the groups before the resamples (most of the time) are done."""
+        self.n_bootstrap = n_bootstrap
+        with threadpool_limits(limits=THREADS):
+            return self._measure_stability()
+
+    def _measure_stability(self) -> ContextClusterer:
+        self.stability_by_resample_ = self._bootstrap(self._z, self._labels)
         self.stability_ = float(np.mean(self.stability_by_resample_))
         return self
 
@@ -375,6 +391,12 @@ class Clustering:
     seed: int = DEFAULT_SEED
     left_out: int = 0  # places with too few incidents to show a pattern
     min_incidents: int = 0
+    model: ContextClusterer | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def measured(self) -> bool:
+        """Whether its stability has been measured (cluster_contexts(stability=False) has not)."""
+        return not np.isnan(self.stability)
 
     def coverage_sentence(self) -> str:
         """'95 places with at least 10 incidents are grouped; 171 with fewer are left out.'"""
@@ -447,19 +469,39 @@ def cluster_profiles(prof: pd.DataFrame, method: str = "kmeans", k: int | None =
               .assign(name=lambda g: g["group"].map(names)))[["group", "name", "places"]]
     profile = pd.DataFrame(model.cluster_centers_, columns=[f.label for f in features],
                            index=pd.Index(list(LETTERS[:model.n_clusters_]), name="group"))
-    sil_word = trust_word(model.silhouette_, SILHOUETTE_WORDS)
-    stab_word = trust_word(model.stability_, STABILITY_WORDS)
-    order = [w for _, w in SILHOUETTE_WORDS]
     return Clustering(
         method=method, k=model.n_clusters_, k_chosen=k is None, silhouette=model.silhouette_,
-        silhouette_by_k=model.silhouette_by_k_, stability=model.stability_,
-        stability_range=(float(model.stability_by_resample_.min()),
-                         float(model.stability_by_resample_.max())),
-        silhouette_word=sil_word, stability_word=stab_word,
-        trust_word=max(sil_word, stab_word, key=order.index), members=members, groups=groups,
+        silhouette_by_k=model.silhouette_by_k_, members=members, groups=groups,
         profile=profile, explained=(float(ratio[0]), float(ratio[1])),
         features=tuple(f.label for f in features), seed=seed, left_out=all_places - len(prof),
-        min_incidents=min_incidents)
+        min_incidents=min_incidents, **_trust(model))
+
+
+def _trust(model: ContextClusterer) -> dict:
+    """The fields of Clustering that say how far to trust its groups; the model when their
+    stability is still to be measured (with_stability)."""
+    sil_word = trust_word(model.silhouette_, SILHOUETTE_WORDS)
+    if not model.stability_by_resample_.size:
+        return {"stability": float("nan"), "stability_range": (float("nan"), float("nan")),
+                "silhouette_word": sil_word, "stability_word": "", "trust_word": sil_word,
+                "model": model}
+    stab_word = trust_word(model.stability_, STABILITY_WORDS)
+    order = [w for _, w in SILHOUETTE_WORDS]
+    return {"stability": model.stability_,
+            "stability_range": (float(model.stability_by_resample_.min()),
+                                float(model.stability_by_resample_.max())),
+            "silhouette_word": sil_word, "stability_word": stab_word,
+            "trust_word": max(sil_word, stab_word, key=order.index), "model": None}
+
+
+def with_stability(groups: Clustering) -> Clustering:
+    """`groups` (from cluster_contexts(stability=False)) with their stability measured: the
+    same as cluster_contexts gives."""
+    if groups.measured:
+        return groups
+    if groups.model is None:
+        raise ValueError("These groups were passed on without their model; group them again.")
+    return replace(groups, **_trust(copy.copy(groups.model).measure_stability(N_BOOTSTRAP)))
 
 
 def _unique(names: dict[str, str]) -> dict[str, str]:
@@ -469,8 +511,21 @@ def _unique(names: dict[str, str]) -> dict[str, str]:
 
 
 def cluster_contexts(con: duckdb.DuckDBPyConnection, filters: Filters, method: str = "kmeans",
-                     k: int | None = None, seed: int = DEFAULT_SEED,
-                     view: str = "analyst") -> Clustering:
+                     k: int | None = None, seed: int = DEFAULT_SEED, view: str = "analyst",
+                     stability: bool = True) -> Clustering:
     """Group the places with incidents under the filters (see cluster_profiles); places are
-    named for the view, as every page names them."""
-    return cluster_profiles(profiles(con, filters), method=method, k=k, seed=seed, view=view)
+    named for the view, as every page names them.
+
+    With stability=False the stability is not measured (measured is False): its 20 resamples
+    are most of the time, so the page draws the groups first and asks again with it, which
+    reuses these groups (kept per data version) and only measures."""
+    groups = _grouped(con, filters, method=method, k=k, seed=seed, view=view)
+    return with_stability(groups) if stability else replace(groups, model=None)
+
+
+@memo.per_data_version()
+def _grouped(con: duckdb.DuckDBPyConnection, filters: Filters, method: str, k: int | None,
+             seed: int, view: str) -> Clustering:
+    """The groups, their stability not yet measured (with_stability does)."""
+    return cluster_profiles(profiles(con, filters), method=method, k=k, seed=seed, view=view,
+                            n_bootstrap=0)

@@ -244,3 +244,29 @@ def test_stability_is_reported_with_the_spread_of_its_resamples(planted):
     low, high = result.stability_range
     assert low <= result.stability <= high
     assert f"from {low:.2f} to {high:.2f}" in result.trust_sentence()
+
+
+def test_the_groups_can_come_first_and_their_stability_after_the_same(planted):
+    prof = planted[0]
+    first = cluster_profiles(prof, n_bootstrap=0)
+    assert not first.measured and first.stability_word == ""
+    later = clustering.with_stability(first)
+    whole = cluster_profiles(prof)
+    assert later.measured and first.model is not None and later.model is None
+    assert (later.stability, later.stability_range, later.trust_word) == (
+        whole.stability, whole.stability_range, whole.trust_word)
+    assert later.trust_sentence() == whole.trust_sentence()
+    assert not first.measured  # measuring it left the first answer as it was
+
+
+def test_a_page_asks_for_the_groups_then_for_their_stability(demo_store):
+    from analytics.store.filters import Filters
+
+    con, filters = demo_store.cursor(), Filters(period="all")
+    quick = clustering.cluster_contexts(con, filters, stability=False)
+    assert not quick.measured and quick.model is None  # nothing heavy to keep in a cache
+    with pytest.raises(ValueError, match="group them again"):
+        clustering.with_stability(quick)
+    whole = clustering.cluster_contexts(con, filters)
+    assert whole.measured and whole.k == quick.k
+    assert _groups_by_place(whole) == _groups_by_place(quick)
