@@ -178,7 +178,8 @@ PAGES: dict[str, Page] = {page.script: page for page in (
         Call(contexts.detail, bl.detail, resolve=top_place, polars=pa.detail),
         Call(clustering.cluster_contexts, bl.cluster_contexts, {"method": "kmeans", "k": None},
              polars=pa.cluster_contexts),
-    ),  # k-means with its bootstrap, the same code in both, dominates
+    ),  # k-means with its bootstrap, the same code in both, dominates. The page asks for the
+    #     groups first (stability=False) and then for this, which reuses them (memo): the same work
         extras=(
         Call(clustering.cluster_contexts, kwargs={"method": "kmeans", "k": 4}),
         Call(clustering.cluster_contexts, kwargs={"method": "agglomerative", "k": 4}),
