@@ -83,6 +83,14 @@ def test_bridge_bars_show_how_many_groups_each_place_links(network):
     assert list(fig.data[0].x) == [2, 2] and set(fig.data[0].y) == {"Alder Park", "Birch Station"}
 
 
+def test_bridge_bars_count_in_whole_groups_with_a_tick_each_only_while_few(network):
+    bridges = peers.bridges_from(network.places)
+    assert peers_charts.bridge_bars(bridges, "t").layout.xaxis.dtick == 1
+    busy = bridges.assign(groups=[111, 67])  # at a million incidents
+    axis = peers_charts.bridge_bars(busy, "t").layout.xaxis
+    assert axis.dtick is None and axis.tickformat == ",d"  # Plotly's steps, whole numbers
+
+
 def test_labels_of_places_close_together_go_on_different_sides():
     positions = peers_charts._label_positions([0.0, 0.05, 5.0], [0.0, 0.02, 5.0], 10, 10)
     assert positions == ["top center", "bottom center", "top center"]
