@@ -237,20 +237,14 @@ def places_that_look_alike() -> None:
 def how_far_to_trust(groups: clustering.Clustering, slot) -> None:
     """How many groups, how they were chosen, and how far to trust them, in `slot` (while the
     stability is measured, that it is being measured)."""
-    detail = shows_detail(view)
-    chosen_by = ("set by you" if not groups.k_chosen else "chosen by silhouette" if detail
-                 else "the number that gives the clearest groups")
-    trust = ("Working out how far to trust them…" if not groups.measured
-             else groups.trust_sentence() if detail else groups.plain_trust_sentence())
+    plain = not shows_detail(view)
     with slot.container():
-        st.markdown(md.format("**{} groups** ({}). {} {}", groups.k, chosen_by,
-                              say(groups.coverage_sentence()), trust))
-        if not detail and groups.measured:
+        st.markdown(md.format("**{} groups** ({}). {} {}", groups.k, groups.how_chosen(plain),
+                              say(groups.coverage_sentence()), groups.trust_words(plain)))
+        if plain and groups.measured:
             with st.expander(components.HOW_WORKED_OUT, icon=":material/calculate:"):
-                k_by = "chosen by silhouette" if groups.k_chosen else "set by you"
                 st.caption(md.escape(f"{clustering.METHODS[groups.method]}, {groups.k} groups "
-                                     f"({k_by}). "
-                                     f"{groups.trust_sentence()}"))
+                                     f"({groups.how_chosen()}). {groups.trust_sentence()}"))
 
 
 components.sections({"Places to act on first": places_to_act_on_first, "One place": one_place,

@@ -408,6 +408,19 @@ class Clustering:
                      "to show a pattern)")
         return text + "."
 
+    def how_chosen(self, plain: bool = False) -> str:
+        """How the number of groups was chosen: 'set by you', or by silhouette (in the board's
+        words when `plain`)."""
+        if not self.k_chosen:
+            return "set by you"
+        return "the number that gives the clearest groups" if plain else "chosen by silhouette"
+
+    def trust_words(self, plain: bool = False) -> str:
+        """The trust sentence (the board's when `plain`), or that it is still being worked out."""
+        if not self.measured:
+            return "Working out how far to trust them…"
+        return self.plain_trust_sentence() if plain else self.trust_sentence()
+
     def plain_trust_sentence(self) -> str:
         """The trust in the board's words: 'These groups are clear: ...' (the figures behind it:
         trust_sentence)."""

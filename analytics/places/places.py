@@ -327,16 +327,18 @@ def grid_hot_spots(con: duckdb.DuckDBPyConnection, filters: Filters, *,
                            p.params).fetchone()[0]
     area = _study_area(con, filters, rows, p.params)
     empty = HotSpots(pd.DataFrame(), (), "cell", "incidents", permutations, seed, hotspots.ALPHA)
-    grid = hotspots.grid_for(area, target_cells) if area is not None else None
-    if grid is not None:  # every incident counted in its cell by DuckDB
-        sql, params = grid.cells_sql(rows, "count(*) AS incidents, count(*) FILTER "
-                                           "(WHERE list_contains($chosen, ward_code)) AS selected")
-        counts = con.execute(sql, {**p.params, **params, "chosen": list(filters.wards)}).df()
-        if not filters.wards:
-            counts["selected"] = counts["incidents"]
-    if grid is None or counts.empty:
-        return GridHotSpots(None, pd.DataFrame(), replace(
-            empty, reason="No incidents with a map position in the selection."), unplaced)
+    unmapped = GridHotSpots(None, pd.DataFrame(), replace(
+        empty, reason="No incidents with a map position in the selection."), unplaced)
+    if area is None:
+        return unmapped
+    grid = hotspots.grid_for(area, target_cells)
+    # every incident counted in its cell by DuckDB; `selected` only the chosen wards' (all if none)
+    sql, params = grid.cells_sql(rows, "count(*) AS incidents, count(*) FILTER (WHERE "
+                                       "len($chosen) = 0 OR list_contains($chosen, ward_code)) "
+                                       "AS selected")
+    counts = con.execute(sql, {**p.params, **params, "chosen": list(filters.wards)}).df()
+    if counts.empty:
+        return unmapped
     q, r = grid.cells_covering(area)
     cells = (pd.DataFrame({"q": q, "r": r}).merge(counts, on=["q", "r"], how="outer")
              .fillna(0).astype(int).sort_values(["r", "q"], ignore_index=True))
