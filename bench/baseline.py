@@ -795,7 +795,8 @@ def context_points(fr: Frames, f: Filters) -> pd.DataFrame:
     placed = fr.contexts[fr.contexts["lat"].notna() & fr.contexts["lon"].notna()]
     out = placed.merge(counts.fillna(0).astype(int), left_on="context_id", right_index=True)
     out = out.sort_values(["incidents", "name"], ascending=[False, True])
-    risks = (_risk_counts(fr, now, ["context_id"]).rename("n").reset_index()
+    drawn = now[now["context_id"].isin(places.drawable(out))]  # only these list their risks
+    risks = (_risk_counts(fr, drawn, ["context_id"]).rename("n").reset_index()
              .sort_values(["context_id", "n", "risk_type"], ascending=[True, False, True]))
     # Each place's (risk type, incidents) pairs: one slice a place of the sorted pairs.
     pairs = list(zip(risks["risk_type"].astype(str), risks["n"].tolist(), strict=True))

@@ -828,8 +828,11 @@ def context_points(fr: Frames, f: Filters) -> pd.DataFrame:
            .join(counts, left_on="context_id", right_on="code", maintain_order="left")
            .with_columns(pl.col("incidents", "previous").fill_null(0))
            .sort(["incidents", "name"], descending=[True, False], maintain_order=True))
-    # Each place's (risk type, incidents) pairs, most first: the bitmask counted by place.
-    pairs = (now.filter(pl.col("context_id").is_not_null())
+    frame = out.with_columns(pl.col("context_type").replace_strict(
+        CONTEXT_LABELS, default=pl.col("context_type"), return_dtype=pl.String).alias("type")
+    ).to_pandas()
+    # Each drawable place's (risk type, incidents) pairs, most first: the bitmask counted by place.
+    pairs = (now.filter(pl.col("context_id").cast(pl.String).is_in(places.drawable(frame)))
              .group_by(pl.col("context_id").cast(pl.String))
              .agg(_has(i).sum().alias(code) for i, code in enumerate(fr.risk_codes))
              .unpivot(index="context_id", variable_name="risk_type", value_name="n")
@@ -837,9 +840,6 @@ def context_points(fr: Frames, f: Filters) -> pd.DataFrame:
                                            descending=[False, True, False])
              .group_by("context_id", maintain_order=True).agg("risk_type", "n"))
     by_place = {c: tuple(zip(t, n, strict=True)) for c, t, n in pairs.iter_rows()}
-    out = out.with_columns(pl.col("context_type").replace_strict(
-        CONTEXT_LABELS, default=pl.col("context_type"), return_dtype=pl.String).alias("type"))
-    frame = out.to_pandas()
     frame["risks"] = [by_place.get(c, ()) for c in frame["context_id"]]
     return frame
 

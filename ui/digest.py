@@ -9,6 +9,7 @@ which differs between a frame and its copy, so frames are digested by their valu
 
 from __future__ import annotations
 
+import pickle
 from typing import Any
 
 import pandas as pd
@@ -30,9 +31,21 @@ def _frame_content(frame: pd.DataFrame | pd.Series) -> tuple:
     types = [str(t) for t in (frame.dtypes if isinstance(frame, pd.DataFrame) else [frame.dtype])]
     try:
         rows = pd.util.hash_pandas_object(frame, index=True).to_numpy()
-    except TypeError:  # cells holding lists or dicts: their text stands for them
-        rows = pd.util.hash_pandas_object(frame.astype(str), index=True).to_numpy()
+    except TypeError:  # cells holding tuples, lists or dicts: a column at a time
+        columns = frame.items() if isinstance(frame, pd.DataFrame) else [(frame.name, frame)]
+        rows = [pd.util.hash_pandas_object(frame.index).to_numpy(),
+                *(_column_content(column) for _, column in columns)]
     return (type(frame).__name__, names, types, rows)
+
+
+def _column_content(column: pd.Series) -> object:
+    """A column's row hashes; for one holding tuples, lists or dicts, the pickle of its cells (C
+    pickling: their text, the way this once went, took 40 ms for the Places map's 11,000 places
+    at a million incidents)."""
+    try:
+        return pd.util.hash_pandas_object(column, index=False).to_numpy()
+    except TypeError:
+        return pickle.dumps(column.tolist(), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def digest(value: Any) -> str:

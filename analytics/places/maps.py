@@ -36,7 +36,7 @@ from analytics.governance.disclosure import (
     suppresses,
 )
 from analytics.places import hotspots
-from analytics.places.places import PRIVATE_TYPES, GridHotSpots, HotSpots
+from analytics.places.places import MAP_PLACES, PRIVATE_TYPES, GridHotSpots, HotSpots
 from analytics.store.sources import risk_label
 from analytics.style.charts import DARK_GREY, DARK_PINK, INTERVENTION, ORANGE, SEQUENTIAL, TURQUOISE
 
@@ -46,9 +46,6 @@ MAP_WIDTH = 900  # pixels we assume the map is wide when fitting the view
 HIDDEN_GREY = "#D9D9D9"  # wards whose count is hidden (1 to 4) in this view
 EMPTY_WHITE = "#FFFFFF"
 FILL_ALPHA = 190
-# The busiest places drawn as circles, at most: a million incidents happen at 10,000 places, 3 MB
-# of tooltips a render, where a person reads the busiest few hundred.
-MAP_PLACES = 500
 PLACE_RADIUS_M = 20  # a place's circle: this many metres times the square root of its incidents
 # ...but the busiest place's circle is never wider than this share of the places' spread, so a
 # small area (the City of London is 3 km across) is not hidden under its own circles
@@ -393,15 +390,22 @@ def area_crime_layer(cells: pd.DataFrame, grid: hotspots.HexGrid) -> tuple[list,
 INTERVENTION_MARK = "◆"
 
 
-def intervention_layer(register: pd.DataFrame, view: str) -> tuple[list, list]:
+def intervention_layer(register: pd.DataFrame, view: str,
+                       incidents: pd.Series | None = None) -> tuple[list, list]:
     """A ◆ at each place with an intervention in the period; the tooltip says what is being done,
     by whom and since when. No counts of children are involved, but in board and lead views home
-    addresses are never drawn, as for places."""
+    addresses are never drawn, as for places.
+
+    With `incidents` (each place's count, by context_id), at most MAP_PLACES places are marked:
+    those with the most incidents as the view shows them (`_busiest`)."""
     shown = register.dropna(subset=["lat", "lon"])
     if suppresses(view):
         shown = shown[~shown["context_type"].isin(PRIVATE_TYPES)]
     if shown.empty:
         return [], []
+    marked = shown["context_id"].nunique()
+    if incidents is not None and marked > MAP_PLACES:
+        shown = shown[shown["context_id"].isin(_busiest(shown, incidents, view))]
     partners = _words(shown["partner_labels"], "")
     lines = (_words(shown["intervention_type"], "Intervention") + ": began "
              + uk_dates(shown["started_on"]) + ", "
@@ -419,7 +423,23 @@ def intervention_layer(register: pd.DataFrame, view: str) -> tuple[list, list]:
                       get_text="text", get_color=rgba(INTERVENTION), get_size=22,
                       character_set=literal(INTERVENTION_MARK), outline_width=2,
                       outline_color=rgba("#FFFFFF"), font_settings={"sdf": True}, pickable=True)
-    return [layer], [LegendBin(INTERVENTION, "◆ intervention in the period", "diamond")]
+    note = (f"; the {len(first):,} busiest of {marked:,} places with one"
+            if len(first) < marked else "")
+    return [layer], [LegendBin(INTERVENTION, f"◆ intervention in the period{note}", "diamond")]
+
+
+def _busiest(shown: pd.DataFrame, incidents: pd.Series, view: str) -> list:
+    """The MAP_PLACES places of `shown` with the most incidents, ties by name. The counts are
+    those the view shows, with 1 to 4 as none: which places are marked says no more than the
+    map's circles and tables do."""
+    places = shown.drop_duplicates("context_id")[["context_id", "context_name"]]
+    counts = places["context_id"].map(incidents).fillna(0)
+    if suppresses(view):
+        counts = pd.Series(np.where(are_small(counts), 0, shown_counts(counts, view)),
+                           index=counts.index)
+    order = places.assign(n=counts).sort_values(["n", "context_name", "context_id"],
+                                                ascending=[False, True, True])
+    return order["context_id"].head(MAP_PLACES).tolist()
 
 
 def uk_dates(values: pd.Series) -> pd.Series:
@@ -521,7 +541,8 @@ def places_map(options: MapOptions, view: str, *, wards: pd.DataFrame, counts: p
     if options.places:
         add(*context_layer(points, view, period, noun))
     if options.interventions and interventions is not None:
-        add(*intervention_layer(interventions, view))
+        add(*intervention_layer(interventions, view,
+                                incidents=points.set_index("context_id")["incidents"]))
     stack += [names, *markers]
     return MapResult(deck(stack, bounds), tuple(legend), title)
 

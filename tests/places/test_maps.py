@@ -52,6 +52,30 @@ def test_board_and_lead_maps_drop_cells_under_five_and_empty_ones(borough):
     assert len(cell_counts(build(borough, "analyst"))) == (grid["selected"] > 0).sum()
 
 
+@pytest.mark.parametrize("view", ["board", "analyst"])
+def test_places_list_their_risk_types_for_every_place_a_map_can_draw(monkeypatch, view):
+    from analytics.store.store import Store
+
+    store = Store()
+    build_borough(store, seed=7, hot=True, planted=300)
+    homes = places.context_points(store.cursor(), YEAR_2025)["context_id"].head(3).tolist()
+    with store.transaction() as tx:  # the three busiest places are homes
+        tx.execute("UPDATE contexts SET context_type = 'residential' "
+                   "WHERE list_contains($homes, context_id)", {"homes": homes})
+    everything = places.context_points(store.cursor(), YEAR_2025)
+    monkeypatch.setattr(places, "MAP_PLACES", 5)
+    monkeypatch.setattr(maps, "MAP_PLACES", 5)
+    points = places.context_points(store.cursor(), YEAR_2025)
+    busiest = places.drawable(points)
+    assert len(busiest) == 8  # the 5 busiest, and the 5 busiest not homes: 3 more
+    listed, full = (frame.set_index("context_id")["risks"] for frame in (points, everything))
+    assert listed.loc[busiest].equals(full.loc[busiest]) and (full.loc[busiest] != ()).all()
+    assert (listed.drop(busiest) == ()).all()
+    drawn, with_all = (maps.context_layer(frame, view, "12 months")[0][0].data
+                       for frame in (points, everything))
+    assert len(drawn) == 5 and drawn == with_all
+
+
 def test_board_maps_drop_small_places_and_never_draw_home_addresses(borough):
     points = borough["points"].copy()
     points.loc[points.index[0], "context_type"] = "residential"
@@ -211,6 +235,27 @@ def test_interventions_at_home_addresses_or_with_no_position_are_not_drawn(borou
     assert layer(build({**borough, "interventions": actions}, "board"), "interventions") is None
     analyst = layer(build({**borough, "interventions": actions}, "analyst"), "interventions")
     assert [m["id"] for m in analyst.data] == ["C2"]
+
+
+def test_past_500_places_only_the_busiest_are_marked_as_the_view_shows_them(monkeypatch):
+    monkeypatch.setattr(maps, "MAP_PLACES", 3)
+    counts = {"A": 40, "B": 3, "C": 0, "D": 12, "E": 1, "F": 41}  # place -> incidents
+    actions = register(*({"context_id": c, "context_name": f"Place {c}"} for c in counts))
+
+    def marked(view):
+        layers, legend = maps.intervention_layer(actions, view, pd.Series(counts))
+        return sorted(m["id"] for m in layers[0].data), legend[0].label
+
+    # exact counts: the three busiest
+    assert marked("analyst") == (["A", "D", "F"], "◆ intervention in the period; the 3 busiest "
+                                                   "of 6 places with one")
+    # the board sees 40 and 41 both as 40, and 1 to 4 as none: A, F, then D; B, C and E tie
+    assert marked("board")[0] == ["A", "D", "F"]
+    counts.update(D=2)  # D is now small: ties with B, C and E, and B comes first by name
+    assert marked("board")[0] == ["A", "B", "F"]
+    assert marked("analyst")[0] == ["A", "B", "F"]  # 3 > 2
+    monkeypatch.setattr(maps, "MAP_PLACES", 6)
+    assert marked("board") == (sorted(counts), "◆ intervention in the period")
 
 
 def test_the_reader_can_turn_interventions_off(borough):

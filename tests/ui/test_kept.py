@@ -45,10 +45,14 @@ def test_any_change_in_content_changes_the_digest():
     assert digest(Result(changed.counts, changed.labels, "Other note")) != base
 
 
-def test_frames_holding_lists_are_digested_by_their_text():
-    frame = pd.DataFrame({"members": [["a", "b"], ["c"]]})
-    assert digest(frame) == digest(frame.copy())
-    assert digest(frame) != digest(pd.DataFrame({"members": [["a"], ["c"]]}))
+def test_frames_holding_lists_or_tuples_are_digested_by_their_cells():
+    frame = pd.DataFrame({"members": [["a", "b"], ["c"]], "risks": [(("cce", 3),), ()],
+                          "n": [2, 1]})
+    assert digest(frame) == digest(frame.copy()) == digest(pickle.loads(pickle.dumps(frame)))
+    changed = [frame.assign(members=[["a"], ["c"]]), frame.assign(risks=[(("cce", 4),), ()]),
+               frame.assign(n=[2, 2]), frame.set_axis([1, 0]), frame.rename(columns={"n": "m"})]
+    assert len({digest(frame), *(digest(f) for f in changed)}) == 1 + len(changed)
+    assert digest(frame["risks"]) == digest(frame["risks"].copy()) != digest(changed[1]["risks"])
 
 
 builds: list[int] = []
