@@ -1,5 +1,6 @@
 """Trends, for the board: which changes are signals and which are noise (SPC charts). The
-controls apply to three sections, each a tab: only the open one is worked out and sent."""
+controls apply to four sections, each a tab: only the open one is worked out and sent, the
+measure as a whole first."""
 
 import streamlit as st
 
@@ -21,19 +22,18 @@ st.write(md.format("Each chart separates **signals** (changes too large or too s
 if note := derived_note(view):
     st.caption(md.escape(note))
 
-c1, c2, c3 = st.columns([2, 1.3, 1])
+c1, c2 = st.columns([2, 1])
 # police.uk street crime is published by month: no weekly points
 grans = [g for g in trends.GRANULARITIES if src.time_of_day or g == "month"]
-measures, splits = list(MEASURES), list(SPLITS)
+measures = list(MEASURES)
 measure = c1.radio("Measure", measures, format_func=MEASURES.get, horizontal=True,
                    key=share.bind("measure", "t_measure", measures, measures[0]))
-split = c2.selectbox("Split by", splits, format_func=SPLITS.get,
-                     key=share.bind("split", "t_split", splits, splits[1]))
-gran = c3.radio("Each point is a", grans, horizontal=True, format_func=lambda g: g,
+gran = c2.radio("Each point is a", grans, horizontal=True, format_func=lambda g: g,
                 key=share.bind("each", "t_gran", grans, grans[0]))
 unit, noun = gran, MEASURES[measure].lower()
 
-plain = state.compute(trends.trend_view, filters, measure=measure, granularity=gran, view=view)
+plain = state.compute(trends.trend_view, filters, measure=measure, split="none",
+                      granularity=gran, fix_after=None, change_point=None, view=view)
 if plain.overall is None or plain.overall.total == 0:
     if plain.window is not None and plain.overall is None:  # a rate with no population known
         st.info(md.escape(" ".join(plain.notes)), icon=":material/info:")
@@ -61,16 +61,24 @@ with st.expander("Limits: fix them, or recalculate from a change point"):
                           help=md.escape("When something changed the process: an "
                                          f"intervention, or a change in how {src.nouns} are "
                                          "recorded."))
-try:
-    tv: trends.TrendView = state.compute(trends.trend_view, filters, measure=measure, split=split,
-                                         granularity=gran, fix_after=fix_after,
-                                         change_point=change, view=view)
-except ValueError as problem:
-    st.warning(md.escape(f"These limits cannot be set: {problem}"), icon=":material/warning:")
-    st.stop()
+
+
+def trend_view(split: str) -> trends.TrendView:
+    """The measure, and its split's largest groups, with the limits as set above."""
+    try:
+        return state.compute(trends.trend_view, filters, measure=measure, split=split,
+                             granularity=gran, fix_after=fix_after, change_point=change,
+                             view=view)
+    except ValueError as problem:
+        st.warning(md.escape(f"These limits cannot be set: {problem}"), icon=":material/warning:")
+        st.stop()
+
+
+tv = trend_view("none")
+
 
 def is_it_changing() -> None:
-    """The measure as an XmR chart, then one for each of the largest groups of the split."""
+    """The measure as a whole, as an XmR chart."""
     st.header("Is it changing?")
     overall = tv.overall
     fig = components.figure(trend_charts.xmr_chart, overall, overall.headline, view=view,
@@ -91,23 +99,36 @@ def is_it_changing() -> None:
                                       what="Interventions that started in the period",
                                       key="trend-interventions")
 
-    if tv.series:
-        by = SPLITS[split]
-        by = by if by.isupper() else by.lower()
-        st.header(md.escape(f"By {by}"))
-        signalled = [s for s in tv.series if s.current_signal]
-        found = (f"{len(signalled)} of the {len(tv.series)} largest "
-                 f"{'shows' if len(signalled) == 1 else 'show'} a current signal"
-                 if signalled else f"None of the {len(tv.series)} largest shows a current signal")
-        fig = components.figure(trend_charts.xmr_panels, tuple(tv.series), found, view=view,
-                                y_title=MEASURES[measure], unit=unit, window=tv.window)
-        st.plotly_chart(fig, width="stretch", config=components.PLOTLY_CONFIG, key=f"xmr-{split}")
-        more = f" {tv.more_series} smaller ones are not drawn." if tv.more_series else ""
-        st.caption(ctx.caption(f"{MEASURES[measure]} a {unit} by {by}, largest first.{more} "
-                               f"{tv.options.describe()}"))
-        with st.expander("Show as table"):
-            components.table_with_csv(trends.series_table(tv, view), what=f"Trends by {by}",
-                                      key=f"series-{split}")
+
+
+def which_are_changing() -> None:
+    """One XmR chart for each of the largest groups of a split (risk type, ward, ...)."""
+    splits = [k for k in SPLITS if k != "none"]
+    split = st.columns([1, 2])[0].selectbox("Split by", splits, format_func=SPLITS.get,
+                                            key=share.bind("split", "t_split", splits,
+                                                           splits[0]))
+    by = SPLITS[split]
+    by = by if by.isupper() else by.lower()
+    st.header(md.escape(f"By {by}"))
+    split_view = trend_view(split)
+    if not split_view.series:
+        st.info(md.escape(f"No {by} has {noun} to chart in this selection."))
+        return
+    signalled = [s for s in split_view.series if s.current_signal]
+    n = len(split_view.series)
+    found = (f"{len(signalled)} of the {n} largest "
+             f"{'shows' if len(signalled) == 1 else 'show'} a current signal"
+             if signalled else f"None of the {n} largest shows a current signal")
+    fig = components.figure(trend_charts.xmr_panels, tuple(split_view.series), found, view=view,
+                            y_title=MEASURES[measure], unit=unit, window=split_view.window)
+    st.plotly_chart(fig, width="stretch", config=components.PLOTLY_CONFIG, key=f"xmr-{split}")
+    more = (f" {split_view.more_series} smaller ones are not drawn."
+            if split_view.more_series else "")
+    st.caption(ctx.caption(f"{MEASURES[measure]} a {unit} by {by}, largest first.{more} "
+                           f"{split_view.options.describe()}"))
+    with st.expander("Show as table"):
+        components.table_with_csv(trends.series_table(split_view, view), what=f"Trends by {by}",
+                                  key=f"series-{split}")
 
 
 def signals_worth_a_look() -> None:
@@ -164,5 +185,6 @@ def same_time_last_year() -> None:
 
 
 components.sections({"Is it changing?": is_it_changing,
+                     "Which groups are changing?": which_are_changing,
                      "Signals worth a look": signals_worth_a_look,
                      "Same time last year": same_time_last_year}, key="trends_section")

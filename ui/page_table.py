@@ -40,7 +40,8 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "pages/interventions.py": ("What changed", "One intervention", "The register"),
     "pages/overlap.py": ("Which harms go together", "Most common combinations", "Where and when"),
     "pages/places.py": ("Map", "Concentration", "When", "Types of place", "Wards ranked"),
-    "pages/trends.py": ("Is it changing?", "Signals worth a look", "Same time last year"),
+    "pages/trends.py": ("Is it changing?", "Which groups are changing?", "Signals worth a look",
+                        "Same time last year"),
 }
 
 

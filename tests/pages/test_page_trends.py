@@ -37,9 +37,10 @@ def frames(at):
 def test_the_page_names_the_signals_in_words(borough_db, monkeypatch):
     at = trends_page(borough_db, monkeypatch, view="lead")
     assert_no_exception(at)
-    assert [t.label for t in at.tabs] == ["Is it changing?", "Signals worth a look",
-                                          "Same time last year"]
-    assert "By risk type" in shown_text(at)
+    assert [t.label for t in at.tabs] == ["Is it changing?", "Which groups are changing?",
+                                          "Signals worth a look", "Same time last year"]
+    assert "By risk type" not in shown_text(at)  # the next tab's: the measure as a whole first
+    assert "By risk type" in shown_text(open_section(at, "Which groups are changing?"))
     text = shown_text(open_section(at, "Signals worth a look"))
     assert "2 current signals of rising harm across 3 risk type and ward pairs" in text
     assert "2 current signals of rising harm across 3 places" in text
@@ -53,7 +54,7 @@ def test_the_page_names_the_signals_in_words(borough_db, monkeypatch):
 
 
 def test_small_totals_are_hidden_in_the_board_view(borough_db, monkeypatch):
-    at = trends_page(borough_db, monkeypatch)
+    at = trends_page(borough_db, monkeypatch, section="Which groups are changing?")
     at.selectbox(key="t_split").set_value("ward").run()
     assert_no_exception(at)
     table = next(f for f in frames(at) if "What it shows" in f)
@@ -62,7 +63,7 @@ def test_small_totals_are_hidden_in_the_board_view(borough_db, monkeypatch):
 
 
 def test_the_analyst_view_shows_exact_small_totals(borough_db, monkeypatch):
-    at = trends_page(borough_db, monkeypatch, view="analyst")
+    at = trends_page(borough_db, monkeypatch, view="analyst", section="Which groups are changing?")
     at.selectbox(key="t_split").set_value("ward").run()
     table = next(f for f in frames(at) if "What it shows" in f)
     assert dict(zip(table["Ward"], table["Incidents in the window"], strict=True))[
@@ -121,3 +122,13 @@ def test_fixed_limits_are_stated_under_the_chart(borough_db, monkeypatch):
     at.checkbox(key="t_fix").check().run()
     assert_no_exception(at)
     assert "fixed after the first 12 points" in shown_text(at)
+    # and under each group's chart, for the same limits apply to every tab
+    assert "fixed after the first 12 points" in shown_text(
+        open_section(at, "Which groups are changing?"))
+
+
+def test_a_link_to_the_groups_opens_them_split_as_it_says(borough_db, monkeypatch):
+    at = trends_page(borough_db, monkeypatch, section="Which groups are changing?", split="ward")
+    assert_no_exception(at)
+    assert at.selectbox(key="t_split").value == "ward" and "By ward" in shown_text(at)
+    assert at.selectbox(key="t_split").options == ["Risk type", "Ward", "Context type", "Agency"]

@@ -76,7 +76,7 @@ PAGE_CONTROLS = [
     ("pages/peers.py", "segmented_control", "peers-min-shared", 1, "together", "1"),
 ]
 # controls in a section other than their page's first (a tab: ui.components.sections)
-SECTION_OF = {"cl_method": "Places that look alike"}
+SECTION_OF = {"cl_method": "Places that look alike", "t_split": "Which groups are changing?"}
 
 
 @pytest.mark.parametrize(("page", "kind", "key", "value", "param", "code"), PAGE_CONTROLS)
