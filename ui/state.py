@@ -165,6 +165,7 @@ class PageContext:
         plain text escaped for st.caption (it names wards, and places in `measure`); police.uk
         data, published by month, ends in a month: 'Data to December 2025'."""
         data_to = self.facts.data_to(self.filters.source)
+        measure = measure.rstrip().removesuffix(".")  # a measure may end its own sentence
         return md.escape(f"{measure}. {self.filters.describe(self.ward_names)}. Data to {data_to}.")
 
 

@@ -49,6 +49,7 @@ def test_the_board_sees_the_hot_spot_in_words_and_on_the_map(borough_db, monkeyp
     assert "Millbrook and its neighbours are a hot spot" in [s.value for s in at.subheader]
     assert "- Millbrook and its neighbours are a hot spot: 1.5 times the borough rate" in text
     assert "9,999 random rearrangements" in text
+    assert "with fewer than 5 incidents are not drawn. 1 January 2025" in text  # one full stop
     spec = deck_spec(at)
     ids = [layer["id"] for layer in spec["layers"]]
     assert {"density", "wards", "hot-spots", "ward-names"} <= set(ids)
