@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -801,11 +802,9 @@ def context_points(fr: Frames, f: Filters) -> pd.DataFrame:
     # Each place's (risk type, incidents) pairs: one slice a place of the sorted pairs.
     pairs = list(zip(risks["risk_type"].astype(str), risks["n"].tolist(), strict=True))
     place = risks["context_id"].astype(str).to_numpy()
-    starts = np.flatnonzero(np.r_[True, place[1:] != place[:-1]]) if len(place) else []
-    ends = [*starts[1:], len(place)]
-    by_place = dict(zip(place[starts], (tuple(pairs[a:b]) for a, b in zip(starts, ends,
-                                                                          strict=True)),
-                        strict=True))
+    bounds = (np.r_[np.flatnonzero(np.r_[True, place[1:] != place[:-1]]), len(place)]
+              if len(place) else [])
+    by_place = {place[a]: tuple(pairs[a:b]) for a, b in itertools.pairwise(bounds)}
     out["risks"] = [by_place.get(c, ()) for c in out["context_id"]]
     out["type"] = out["context_type"].map(CONTEXT_LABELS).fillna(out["context_type"])
     return out.reset_index(drop=True)

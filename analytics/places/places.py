@@ -8,6 +8,7 @@ exact here; the page and the map pass them through analytics.governance.disclosu
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from dataclasses import dataclass, replace
@@ -707,22 +708,18 @@ def context_points(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataF
     # Each drawable place's (risk type, incidents) pairs, busiest first: counted in DuckDB and
     # cut into one tuple a place along the sorted rows. Counting them for every place was 60 ms
     # and 66,000 pairs at a million incidents, for the 500 a map draws.
-    ids = drawable(frame)
     risks = con.execute(
         f"""
         WITH r AS (SELECT i.context_id, unnest(i.risks) AS risk_type FROM incident_facts i
-                   WHERE {cur.sql} AND i.context_id IN (SELECT unnest($ids)))
+                   WHERE {cur.sql} AND i.context_id IN (SELECT unnest($ids::VARCHAR[])))
         SELECT context_id, risk_type, count(*) AS n FROM r GROUP BY ALL
         ORDER BY context_id, n DESC, risk_type
-        """, {**cur.params, "ids": ids}).fetchnumpy() if ids else {
-            "context_id": np.array([], object), "risk_type": np.array([], object),
-            "n": np.array([], int)}
+        """, {**cur.params, "ids": drawable(frame)}).fetchnumpy()
     place = risks["context_id"]
     pairs = list(zip(risks["risk_type"].tolist(), risks["n"].tolist(), strict=True))
-    starts = (np.flatnonzero(np.r_[True, place[1:] != place[:-1]]) if len(place)
-              else np.array([], int))
-    ends = np.r_[starts[1:], len(place)]
-    by_place = {place[a]: tuple(pairs[a:b]) for a, b in zip(starts, ends, strict=True)}
+    bounds = (np.r_[np.flatnonzero(np.r_[True, place[1:] != place[:-1]]), len(place)]
+              if len(place) else [])
+    by_place = {place[a]: tuple(pairs[a:b]) for a, b in itertools.pairwise(bounds)}
     frame["risks"] = [by_place.get(cid, ()) for cid in frame["context_id"]]
     frame["type"] = frame["context_type"].map(CONTEXT_LABELS).fillna(frame["context_type"])
     return frame

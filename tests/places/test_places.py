@@ -234,6 +234,13 @@ def test_ward_ranking(tiny):
     assert birch["main_places"] == "Transport hub"
 
 
+def test_context_points_of_places_seen_only_in_the_previous_period_list_no_risk_types(tiny):
+    only_before = replace(YEAR_2025, start=date(2026, 1, 1), end=date(2026, 12, 31))
+    points = places.context_points(tiny.cursor(), only_before)
+    assert not points.empty and (points["incidents"] == 0).all()
+    assert (points["risks"] == ()).all()
+
+
 def test_context_points_leave_out_places_without_a_position(tiny):
     points = places.context_points(tiny.cursor(), YEAR_2025).set_index("context_id")
     assert "C4" not in points.index
