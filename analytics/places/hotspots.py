@@ -306,13 +306,14 @@ class HexGrid:
         q, r = np.asarray(q, float), np.asarray(r, float)
         return self.to_latlon(self.size_m * math.sqrt(3) * (q + r / 2), self.size_m * 1.5 * r)
 
-    def polygon(self, q: int, r: int) -> list[list[float]]:
-        """The cell's six corners as [lon, lat] pairs (closed ring), for a map layer."""
+    def polygon(self, q: int, r: int, scale: float = 1.0) -> list[list[float]]:
+        """The cell's six corners as [lon, lat] pairs (closed ring), for a map layer; `scale`
+        below 1 draws it that much smaller about its centre."""
         cx = self.size_m * math.sqrt(3) * (q + r / 2)
         cy = self.size_m * 1.5 * r
         angles = np.radians(30 + 60 * np.arange(7))
-        lat, lon = self.to_latlon(cx + self.size_m * np.cos(angles),
-                                  cy + self.size_m * np.sin(angles))
+        corner = scale * self.size_m
+        lat, lon = self.to_latlon(cx + corner * np.cos(angles), cy + corner * np.sin(angles))
         return [[round(float(a), 6), round(float(b), 6)] for a, b in zip(lon, lat, strict=True)]
 
     def cells_covering(self, area: BaseGeometry) -> tuple[np.ndarray, np.ndarray]:

@@ -7,6 +7,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 from shapely.geometry import box
 
 from analytics.places import hotspots
@@ -175,6 +176,14 @@ def test_a_cells_centre_falls_in_that_cell_and_its_polygon_closes():
     assert back_q.tolist() == q.tolist() and back_r.tolist() == r.tolist()
     ring = grid.polygon(3, -1)
     assert len(ring) == 7 and ring[0] == ring[-1]
+
+
+def test_a_cell_drawn_smaller_lies_inside_it_about_the_same_centre():
+    grid = HexGrid(250.0, 52.4, -1.6)
+    cell, drawn = (shapely.Polygon(grid.polygon(3, -1, scale)) for scale in (1.0, 0.9))
+    assert cell.contains(drawn)
+    assert drawn.area == pytest.approx(0.81 * cell.area, rel=1e-3)
+    assert drawn.centroid.distance(cell.centroid) < 1e-6
 
 
 def test_duckdb_counts_points_in_the_cells_cell_of_puts_them_in():

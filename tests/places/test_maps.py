@@ -52,6 +52,16 @@ def test_board_and_lead_maps_drop_cells_under_five_and_empty_ones(borough):
     assert len(cell_counts(build(borough, "analyst"))) == (grid["selected"] > 0).sum()
 
 
+def test_density_cells_are_drawn_apart_without_outlines(borough):
+    density = layer(build(borough, "analyst"), "density")
+    grid, cells = borough["grid"].grid, borough["grid"].cells
+    drawn = cells[cells["selected"] > 0]
+    assert not density.stroked  # an outline a cell cost more to draw than the fills
+    assert [row["polygon"] for row in density.data] == [
+        grid.polygon(int(c.q), int(c.r), maps.HEX_DRAWN) for c in drawn.itertuples()]
+    assert maps.HEX_DRAWN < 1
+
+
 @pytest.mark.parametrize("view", ["board", "analyst"])
 def test_places_list_their_risk_types_for_every_place_a_map_can_draw(monkeypatch, view):
     from analytics.store.store import Store
