@@ -86,17 +86,17 @@ def write_borough(store: Store, wards: list[tuple], contexts: list[tuple], incid
                         "extract_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)", list(row))
 
 
-def seed_peers(store: Store) -> None:
-    """The three-group borough of PEER_INCIDENTS."""
+def seed_peers(store: Store, rows: list[tuple] = PEER_INCIDENTS) -> None:
+    """The three-group borough of PEER_INCIDENTS (or of `rows`, written the same way)."""
     types = {c[0]: c[2] for c in PEER_CONTEXTS}
     incidents = pd.DataFrame(
         [(i, pd.Timestamp(2025, m, 10, 20), w, c, types[c], a)
-         for i, m, c, w, a, _, _ in PEER_INCIDENTS],
+         for i, m, c, w, a, _, _ in rows],
         columns=["incident_id", "occurred_at", "ward_code", "context_id", "location_type",
                  "source_agency"])
-    risks = pd.DataFrame([(i, r) for i, *_, rs, _ in PEER_INCIDENTS for r in rs],
+    risks = pd.DataFrame([(i, r) for i, *_, rs, _ in rows for r in rs],
                          columns=["incident_id", "risk_type"])
-    people = pd.DataFrame([(i, p) for i, *_, ps in PEER_INCIDENTS for p in ps],
+    people = pd.DataFrame([(i, p) for i, *_, ps in rows for p in ps],
                           columns=["incident_id", "person_id"])
     write_borough(store, PEER_WARDS, PEER_CONTEXTS, incidents, risks, people)
 

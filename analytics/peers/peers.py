@@ -382,7 +382,8 @@ def _nudge_apart(pos: dict, close: float = 0.04, step: float = 0.12) -> dict:
 
 def _sightings(con: duckdb.DuckDBPyConnection, filters: Filters,
                membership: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Every (group member, incident) in the selection with month, place and ward; and the
+    """Every (group member, incident) in the selection with month, place, ward and the place's own
+    ward (its incidents' can differ); and the
     (group, incident, risk type) rows."""
     p = filters.predicate("i", risk_list=True)  # people_facts: no join (analytics/store/derived.py)
     con.register(MEMBERSHIP_VIEW, membership[["person_id", "rank"]])
@@ -391,11 +392,13 @@ def _sightings(con: duckdb.DuckDBPyConnection, filters: Filters,
             f"""
             SELECT DISTINCT m.rank, i.person_id, i.incident_id,
                    date_trunc('month', i.occurred_at)::DATE AS month, i.context_id,
-                   c.name AS context_name, c.context_type, i.ward_code, w.ward_name
+                   c.name AS context_name, c.context_type, i.ward_code, w.ward_name,
+                   coalesce(cw.ward_name, w.ward_name) AS context_ward
             FROM people_facts i
             JOIN {MEMBERSHIP_VIEW} m ON m.person_id = i.person_id
             LEFT JOIN place_facts c ON c.context_id = i.context_id
             LEFT JOIN wards w ON w.ward_code = i.ward_code
+            LEFT JOIN wards cw ON cw.ward_code = c.ward_code
             WHERE {p.sql}
             """,
             p.params,
@@ -446,7 +449,9 @@ def _group_places(sightings: pd.DataFrame) -> pd.DataFrame:
     seen = _together(sightings).dropna(subset=["context_id"])
     out = (seen.groupby(["group", "context_id"], as_index=False)
            .agg(name=("context_name", "first"), context_type=("context_type", "first"),
-                ward_name=("ward_name", "first"), incidents=("incident_id", "nunique"),
+                # the place's own ward: its incidents' wards can differ, and which came first
+                # in the query's rows was not the same from one run to the next
+                ward_name=("context_ward", "min"), incidents=("incident_id", "nunique"),
                 young_people=("person_id", "nunique")))
     out["context_type"] = out["context_type"].map(CONTEXT_LABELS).fillna(out["context_type"])
     out["name"] = out["name"].fillna(out["context_id"])

@@ -15,7 +15,14 @@ import pytest
 from analytics.peers import peers
 from analytics.store.filters import Filters
 from analytics.store.store import Store
-from tests.peers_borough import GROUP_A, GROUP_B, GROUP_C, PEER_YEAR, seed_peers
+from tests.peers_borough import (
+    GROUP_A,
+    GROUP_B,
+    GROUP_C,
+    PEER_INCIDENTS,
+    PEER_YEAR,
+    seed_peers,
+)
 
 YEAR = Filters(start=PEER_YEAR[0], end=PEER_YEAR[1], period="custom")
 
@@ -94,6 +101,21 @@ def test_places_shared_by_two_groups_are_bridges_and_others_are_not(borough, net
     assert station["incidents"] == 2
     assert station["young_people"] == 6
     assert bridges.equals(peers.bridge_contexts(borough.cursor(), YEAR))
+
+
+def test_a_place_is_listed_in_its_own_ward_whatever_its_incidents_say():
+    # I04, group A together at Birch Station (ward Birch), recorded in ward Cedar: the station
+    # is still in Birch for every group seen there, and still a bridge between groups 1 and 2
+    # (each group's row took the ward of whichever of its incidents came first).
+    rows = [(i, m, c, "W3" if i == "I04" else w, *rest)
+            for i, m, c, w, *rest in PEER_INCIDENTS]
+    store = Store()
+    seed_peers(store, rows)
+    network = peers.peer_groups(store.cursor(), YEAR)
+    station = network.places[network.places["context_id"] == "C2"]
+    assert station["ward_name"].tolist() == ["Birch", "Birch"]
+    bridge = peers.bridges_from(network.places).set_index("context_id").loc["C2"]
+    assert (bridge["ward_name"], bridge["group_labels"]) == ("Birch", "Group 1, Group 2")
 
 
 def test_a_higher_bar_for_bridges_finds_none_here(network):
