@@ -429,7 +429,7 @@ def _group_links(links: pd.DataFrame) -> pd.DataFrame:
         "weight": cross["weight"],
     })
     # min/max on labels sorts "Group 10" before "Group 2"; order by number instead.
-    swap = pairs["group_a"].map(_group_key) > pairs["group_b"].map(_group_key)
+    swap = _group_numbers(pairs["group_a"]) > _group_numbers(pairs["group_b"])
     pairs.loc[swap, ["group_a", "group_b"]] = pairs.loc[swap, ["group_b", "group_a"]].to_numpy()
     out = pairs.groupby(["group_a", "group_b"], as_index=False)["weight"].sum()
     return out.sort_values("weight", ascending=False, kind="stable").reset_index(drop=True)
@@ -456,7 +456,7 @@ def _group_places(sightings: pd.DataFrame) -> pd.DataFrame:
     out["context_type"] = out["context_type"].map(CONTEXT_LABELS).fillna(out["context_type"])
     out["name"] = out["name"].fillna(out["context_id"])
     out = out.sort_values(["group", "incidents"], ascending=[True, False],
-                          key=lambda s: s.map(_group_key) if s.name == "group" else s)
+                          key=_group_order)
     # The same incident or young person can count for two groups: keep each place's own totals.
     by_place = seen.groupby("context_id")
     out["place_incidents"] = out["context_id"].map(by_place["incident_id"].nunique())
@@ -496,7 +496,7 @@ def _profiles(people: pd.DataFrame, sightings: pd.DataFrame, risks: pd.DataFrame
         group_links.rename(columns={"group_a": "group", "group_b": "other"}),
         group_links.rename(columns={"group_b": "group", "group_a": "other"}),
     ]).sort_values(["weight", "other"], ascending=[False, True],
-                   key=lambda c: c.map(_group_key) if c.name == "other" else c)
+                   key=lambda c: _group_numbers(c) if c.name == "other" else c)
     out["links_to"] = both.groupby("group")["other"].agg(", ".join)
     out["active_months"] = by_group["month"].nunique()
     out["first_seen"] = by_group["month"].min()
@@ -526,9 +526,15 @@ def _group_key(label: str) -> int:
     return int(str(label).rsplit(" ", 1)[-1])
 
 
+def _group_numbers(labels: pd.Series) -> pd.Series:
+    """_group_key of a whole column at once: 'Group 12' -> 12 (a column of 133,000 young
+    people's groups took 0.5 s label by label)."""
+    return labels.str.slice(len(GROUP_PREFIX) + 1).astype(int)
+
+
 def _group_order(s: pd.Series) -> pd.Series:
     """Sort key for a frame: group columns by number, other columns as they are."""
-    return s.map(_group_key) if s.name == "group" else s
+    return _group_numbers(s) if s.name == "group" else s
 
 
 def _empty_network() -> PeerNetwork:
