@@ -35,7 +35,9 @@ min_shared = st.segmented_control(
     format_func=lambda n: "1 incident" if n == 1 else f"{n} incidents",
     help="One shared incident is often chance (a busy evening, a police operation); friends are "
          "seen together again and again.") or peers.MIN_SHARED_INCIDENTS
-network: peers.PeerNetwork = state.compute(peers.peer_groups, filters, min_shared=min_shared)
+# At one shared incident a million incidents' network takes seconds: say so (after half a second).
+with st.spinner("Finding who is seen with whom, and the groups they form...", show_time=True):
+    network: peers.PeerNetwork = state.compute(peers.peer_groups, filters, min_shared=min_shared)
 if network.empty:
     st.info("No two young people appear in the same incident under these filters, so there are "
             "no peer groups to show. Widen the period or clear a filter to see more.",
