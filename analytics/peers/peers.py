@@ -123,20 +123,28 @@ def _groups(network: _Network, seed: int = SEED, resolution: float = RESOLUTION,
     """detect_groups on a numbered network. Louvain is igraph's (Blondel et al.'s multilevel
     algorithm, in C): networkx's took 30 s on the 116,000 young people that one shared
     incident links at a million incidents, and 0.4 s of the page's 1 s at two."""
-    names, graph = network.names, network.graph
-    groups: list[set[str]] = []
+    names = network.names
+    return [{names[v] for v in group}
+            for group in _numbered_groups(network, seed, resolution, min_modularity)]
+
+
+def _numbered_groups(network: _Network, seed: int = SEED, resolution: float = RESOLUTION,
+                     min_modularity: float = MIN_SPLIT_MODULARITY) -> list[list[int]]:
+    """_groups as lists of the network's vertex numbers, in the same order (numbers follow the
+    ids, so the smallest number of a group is its smallest id)."""
+    graph = network.graph
+    groups: list[list[int]] = []
     for part in network.parts:  # each part's vertices in the order of their ids
         if len(part) <= MIN_SPLIT_SIZE:
-            groups.append({names[v] for v in part})
+            groups.append(part)
             continue
         sub = graph.induced_subgraph(part)
         found = _louvain(sub, seed, resolution)
         if max(found) > 0 and sub.modularity(found, weights="weight",
                                              resolution=resolution) >= min_modularity:
-            groups += [{names[part[v]] for v in members}
-                       for members in ig.VertexClustering(sub, found)]
+            groups += [[part[v] for v in members] for members in ig.VertexClustering(sub, found)]
         else:
-            groups.append({names[v] for v in part})
+            groups.append(part)
     return sorted(groups, key=lambda c: (-len(c), min(c)))
 
 
@@ -174,11 +182,13 @@ def _louvain(graph: ig.Graph, seed: int, resolution: float) -> list[int]:
 @dataclass(frozen=True)
 class _Network:
     """Young people numbered in the order of their ids (`names`), their links as an igraph
-    graph on those numbers, and its connected parts, each a list of numbers in order."""
+    graph on those numbers, its connected parts, each a list of numbers in order, and the
+    numbers at the two ends of each link, in the order the links came in."""
 
     names: list
     graph: ig.Graph
     parts: list[list[int]]
+    ends: tuple[np.ndarray, np.ndarray]
 
 
 def _numbered(nodes: list, links: pd.DataFrame) -> _Network:
@@ -192,7 +202,7 @@ def _numbered(nodes: list, links: pd.DataFrame) -> _Network:
     order = np.lexsort((high, low))
     graph = ig.Graph(n=len(names), edges=np.column_stack([low[order], high[order]]).tolist())
     graph.es["weight"] = links["weight"].to_numpy()[order].tolist()
-    return _Network(names, graph, list(graph.connected_components()))
+    return _Network(names, graph, list(graph.connected_components()), (a, b))
 
 
 def peer_groups(con: duckdb.DuckDBPyConnection, filters: Filters,
@@ -203,17 +213,18 @@ def peer_groups(con: duckdb.DuckDBPyConnection, filters: Filters,
         raise ValueError("min_shared must be at least 1")
     links = co_appearances(con, filters, min_shared)
     network = _numbered(pd.unique(links[["source", "target"]].to_numpy().ravel()).tolist(), links)
-    communities = _groups(network)
+    communities = _numbered_groups(network)
     if not communities:
         return _empty_network()
-    membership = pd.DataFrame(
-        [(person, n) for n, members in enumerate(communities) for person in members],
-        columns=["person_id", "rank"],
-    )
+    # One row a young person, in the network's order (so its vertex numbers index it): their
+    # group's rank and their connected part's, numbered by size.
     names = network.names
-    components = {names[v]: n for n, comp in enumerate(
-        sorted(network.parts, key=lambda c: (-len(c), names[c[0]]))) for v in comp}
-    membership["component"] = membership["person_id"].map(components) + 1
+    rank, component = np.empty(len(names), dtype=np.int64), np.empty(len(names), dtype=np.int64)
+    for n, members in enumerate(communities):
+        rank[members] = n
+    for n, part in enumerate(sorted(network.parts, key=lambda c: (-len(c), names[c[0]]))):
+        component[part] = n
+    membership = pd.DataFrame({"person_id": names, "rank": rank, "component": component + 1})
     sightings, risks = _sightings(con, filters, membership)
     # Incidents and young people by number from here on: every count below groups by them, and
     # each grouping by text (Arrow strings) turned them into numbers again, 0.4 s a time for
@@ -229,16 +240,14 @@ def peer_groups(con: duckdb.DuckDBPyConnection, filters: Filters,
     membership["group"] = membership["rank"].map(label)
     sightings["group"] = sightings["rank"].map(label)
     risks["group"] = risks["rank"].map(label)
-    group_of = dict(zip(membership["person_id"], membership["group"], strict=True))
-
-    links = links.assign(source_group=links["source"].map(group_of),
-                         target_group=links["target"].map(group_of))
+    source, target = network.ends
+    group_of = membership["group"].array  # by vertex number
+    links = links.assign(source_group=group_of.take(source), target_group=group_of.take(target))
     people = membership[["person_id", "group", "component"]].copy()
     per_person = sightings.groupby("person_id")["incident_id"].nunique()
     people["incidents"] = people["person_id"].map(
         per_person.set_axis(seen[per_person.index])).fillna(0).astype(int)
-    people["links"] = people["person_id"].map(
-        dict(zip(names, network.graph.degree(), strict=True))).astype(int)
+    people["links"] = np.array(network.graph.degree(), dtype=np.int64)
     people = people.sort_values(["group", "person_id"], key=_group_order).reset_index(drop=True)
 
     group_links = _group_links(links)
