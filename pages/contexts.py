@@ -9,7 +9,6 @@ from analytics.governance.disclosure import (
     SECONDARY,
     SECONDARY_NOTE,
     display_count,
-    mask_small,
     shows_detail,
     suppress_frame,
 )
@@ -140,9 +139,7 @@ def one_place() -> None:
                         f"<5 in this view; dashed lines mark interventions beginning{note}"),
             contexts.timeline_table(timeline), key="detail-timeline")
         if not place.risk_mix.empty:
-            mix = place.risk_mix.assign(
-                shown=[display_count(v, view) for v in place.risk_mix["incidents"]],
-                incidents=mask_small(place.risk_mix["incidents"], view))
+            mix = contexts.risk_mix_for_view(place.risk_mix, view)
             top = place.risk_mix.iloc[0]
             components.chart(
                 components.figure(context_charts.risk_bars, mix,

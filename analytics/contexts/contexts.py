@@ -29,7 +29,13 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from analytics.governance.disclosure import SECONDARY, SUPPRESSED, display_count, protect_table
+from analytics.governance.disclosure import (
+    SECONDARY,
+    SUPPRESSED,
+    display_count,
+    mask_small,
+    protect_table,
+)
 from analytics.store import memo
 from analytics.store.filters import Filters, uk_date, uk_month
 from analytics.store.sources import place_kind, risk_label, risk_vocabulary
@@ -494,6 +500,13 @@ def timeline_for_view(frame: pd.DataFrame, view: str) -> pd.DataFrame:
     hidden = out["shown"].isin([SUPPRESSED, SECONDARY])
     out["incidents"] = out["incidents"].astype(float).mask(hidden)
     return out
+
+
+def risk_mix_for_view(frame: pd.DataFrame, view: str) -> pd.DataFrame:
+    """A place's risk mix as the view may show it: incidents for the chart (NaN where hidden,
+    rounded where the view rounds) and shown, the count as the table writes it."""
+    return frame.assign(shown=[display_count(v, view) for v in frame["incidents"]],
+                        incidents=mask_small(frame["incidents"], view))
 
 
 def timeline_table(frame: pd.DataFrame) -> pd.DataFrame:
