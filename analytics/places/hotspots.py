@@ -309,12 +309,16 @@ class HexGrid:
     def polygon(self, q: int, r: int, scale: float = 1.0) -> list[list[float]]:
         """The cell's six corners as [lon, lat] pairs (closed ring), for a map layer; `scale`
         below 1 draws it that much smaller about its centre."""
-        cx = self.size_m * math.sqrt(3) * (q + r / 2)
-        cy = self.size_m * 1.5 * r
+        return self.polygons(np.array([q]), np.array([r]), scale)[0]
+
+    def polygons(self, q: np.ndarray, r: np.ndarray, scale: float = 1.0) -> list:
+        """`polygon` of many cells at once: one array sum for all their corners."""
+        q, r = np.asarray(q, float)[:, None], np.asarray(r, float)[:, None]
         angles = np.radians(30 + 60 * np.arange(7))
         corner = scale * self.size_m
-        lat, lon = self.to_latlon(cx + corner * np.cos(angles), cy + corner * np.sin(angles))
-        return [[round(float(a), 6), round(float(b), 6)] for a, b in zip(lon, lat, strict=True)]
+        lat, lon = self.to_latlon(self.size_m * math.sqrt(3) * (q + r / 2) + corner * np.cos(angles),
+                                  self.size_m * 1.5 * r + corner * np.sin(angles))
+        return np.stack([lon, lat], axis=-1).round(6).tolist()
 
     def cells_covering(self, area: BaseGeometry) -> tuple[np.ndarray, np.ndarray]:
         """Every cell whose centre lies inside `area` (a lon/lat shape): the grid's study area."""

@@ -178,6 +178,13 @@ def test_a_cells_centre_falls_in_that_cell_and_its_polygon_closes():
     assert len(ring) == 7 and ring[0] == ring[-1]
 
 
+def test_many_cells_are_drawn_as_each_would_be_alone():
+    grid = HexGrid(lat0=52.4, lon0=-1.5, size_m=250)
+    q, r = np.array([3, 0, -2]), np.array([-1, 0, 5])
+    assert grid.polygons(q, r, 0.96) == [grid.polygon(a, b, 0.96) for a, b in zip(q, r, strict=True)]
+    assert grid.polygons(np.array([], int), np.array([], int)) == []
+
+
 def test_a_cell_drawn_smaller_lies_inside_it_about_the_same_centre():
     grid = HexGrid(250.0, 52.4, -1.6)
     cell, drawn = (shapely.Polygon(grid.polygon(3, -1, scale)) for scale in (1.0, 0.9))

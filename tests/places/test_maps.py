@@ -191,6 +191,19 @@ def test_darker_means_more():
     assert len(set(colours)) == 4 and colours[-1] == "#12436D"
 
 
+def test_a_column_of_values_takes_each_values_class_colour():
+    breaks = [0, 10, 20, 50, 80]
+    values = [0, 5, 10, 10.5, 20, 49, 50, 80, 95]
+    assert maps.bin_colours(values, breaks) == [maps.bin_colour(v, breaks) for v in values]
+    assert maps.bin_colour(10, breaks) != maps.bin_colour(10.5, breaks)  # a class's top is in it
+
+
+def test_each_groups_lines_are_joined_in_their_order():
+    lines = pd.Series(["b1", "a1", "b2", "c1", "a2"])
+    joined = maps.joined_lines(lines, pd.Series(["b", "a", "b", "c", "a"]))
+    assert joined.to_dict() == {"b": "b1\nb2", "a": "a1\na2", "c": "c1"}
+
+
 def test_area_crime_and_deprivation_layers(borough):
     grid = borough["grid"].grid
     crime = pd.DataFrame({"q": [0], "r": [0], "lat": [52.43], "lon": [-1.55], "crimes": [12]})
