@@ -38,7 +38,7 @@ if src.police:
                          "it. Comparison places are other locations further away."))
 
 register = state.compute(interventions.register, filters)
-has_incidents = state.compute(overview.totals, filters).incidents > 0
+has_incidents = state.compute(overview.has_incidents, filters)
 
 
 def what_changed() -> None:

@@ -49,7 +49,7 @@ else:
                 "often carry several harms. This page shows which risk types occur together, "
                 "and where.")
 
-if state.compute(overview.totals, filters).incidents == 0:
+if not state.compute(overview.has_incidents, filters):
     components.no_incidents(ctx)
     st.stop()
 

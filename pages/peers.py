@@ -26,7 +26,7 @@ st.write(
     "together. Young people never linked are in no group. Only pseudonymous ids are used."
 )
 
-if state.compute(overview.totals, filters).incidents == 0:
+if not state.compute(overview.has_incidents, filters):
     components.no_incidents(ctx)
     st.stop()
 min_shared = st.segmented_control(

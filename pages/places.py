@@ -28,7 +28,7 @@ period = period_words(filters)
 st.title("Places")
 components.banner(ctx)
 
-if state.compute(overview.totals, filters).incidents == 0:
+if not state.compute(overview.has_incidents, filters):
     components.no_incidents(ctx)
     st.stop()
 

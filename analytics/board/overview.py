@@ -51,6 +51,14 @@ def totals(con: duckdb.DuckDBPyConnection, filters: Filters) -> Totals:
     return Totals(*(int(v) for v in row))
 
 
+def has_incidents(con: duckdb.DuckDBPyConnection, filters: Filters) -> bool:
+    """Whether any incident matches `filters`: the question a page asks before it draws, without
+    the distinct counts of `totals` (20 to 30 ms of a filter change at a million incidents)."""
+    p = filters.predicate("i", risk_list=True)
+    return con.execute(f"SELECT EXISTS (SELECT 1 FROM incident_facts i WHERE {p.sql})",
+                       p.params).fetchone()[0]
+
+
 @memo.per_data_version()
 def headline(con: duckdb.DuckDBPyConnection, filters: Filters, top: int = 3) -> Headline:
     """Totals for the period and the one before it, and the `top` wards by incidents."""

@@ -10,6 +10,14 @@ def test_totals_count_incidents_people_places_and_wards(tiny):
     assert overview.totals(tiny.cursor(), YEAR_2025) == Totals(10, 9, 4, 3)
 
 
+def test_a_page_asks_only_whether_any_incident_matches(tiny):
+    con = tiny.cursor()
+    assert overview.has_incidents(con, YEAR_2025)
+    nothing = Filters(start=YEAR_2025.start, end=YEAR_2025.end, wards=("E05999999",))
+    assert not overview.has_incidents(con, nothing)
+    assert overview.totals(con, nothing).incidents == 0
+
+
 def test_headline_compares_with_the_previous_period_of_the_same_length(tiny):
     head = overview.headline(tiny.cursor(), YEAR_2025)
     assert head.previous == Totals(2, 2, 2, 2)
