@@ -53,6 +53,14 @@ def test_pairs_are_weighted_by_the_incidents_they_share(borough):
     assert not links.index.map(lambda st: st[0] >= st[1]).any()
 
 
+def test_a_young_person_listed_twice_in_an_incident_shares_it_once():
+    rows = [(i, *rest, ps + ["P01"] if i == "I01" else ps) for i, *rest, ps in PEER_INCIDENTS]
+    store = Store()
+    seed_peers(store, rows)
+    links = peers.co_appearances(store.cursor(), YEAR).set_index(["source", "target"])["weight"]
+    assert links[("P01", "P02")] == 3 and links[("P01", "P03")] == 2  # I01 counts once
+
+
 def test_one_shared_incident_links_when_asked(borough):
     links = peers.co_appearances(borough.cursor(), YEAR, min_shared=1)
     assert len(links) == 22
