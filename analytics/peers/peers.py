@@ -83,13 +83,23 @@ def co_appearances(con: duckdb.DuckDBPyConnection, filters: Filters,
 
     Returns source, target (source < target) and weight; each pair appears once.
     """
+    return _numbered_pairs(con, filters, min_shared)[["source", "target", "weight"]]
+
+
+def _numbered_pairs(con: duckdb.DuckDBPyConnection, filters: Filters,
+                    min_shared: int) -> pd.DataFrame:
+    """co_appearances with each young person's number too (source_no, target_no: people_facts'
+    person_no, which follows the order of the ids), paired and grouped by number."""
     p = filters.predicate("i", risk_list=True)  # people_facts: no join (analytics/store/derived.py)
     return con.execute(
         f"""
-        WITH ip AS (SELECT i.incident_id, i.person_id FROM people_facts i WHERE {p.sql})
-        SELECT a.person_id AS source, b.person_id AS target, count(*)::INTEGER AS weight
-        FROM ip a JOIN ip b ON a.incident_id = b.incident_id AND a.person_id < b.person_id
-        GROUP BY ALL HAVING count(*) >= $min_shared ORDER BY source, target
+        WITH ip AS (SELECT i.incident_id, i.person_no, i.person_id FROM people_facts i
+                    WHERE {p.sql})
+        SELECT any_value(a.person_id) AS source, any_value(b.person_id) AS target,
+               count(*)::INTEGER AS weight, a.person_no AS source_no, b.person_no AS target_no
+        FROM ip a JOIN ip b ON a.incident_id = b.incident_id AND a.person_no < b.person_no
+        GROUP BY a.person_no, b.person_no HAVING count(*) >= $min_shared
+        ORDER BY a.person_no, b.person_no
         """,
         {**p.params, "min_shared": min_shared},
     ).df()
@@ -204,7 +214,8 @@ def peer_groups(con: duckdb.DuckDBPyConnection, filters: Filters,
     (young people linked when seen together in at least `min_shared` incidents)."""
     if min_shared < 1:
         raise ValueError("min_shared must be at least 1")
-    links = co_appearances(con, filters, min_shared)
+    pairs = _numbered_pairs(con, filters, min_shared)
+    links = pairs[["source", "target", "weight"]]
     network = _numbered(pd.unique(links[["source", "target"]].to_numpy().ravel()).tolist(), links)
     communities = _numbered_groups(network)
     if not communities:
@@ -217,13 +228,18 @@ def peer_groups(con: duckdb.DuckDBPyConnection, filters: Filters,
         rank[members] = n
     for n, part in enumerate(sorted(network.parts, key=lambda c: (-len(c), names[c[0]]))):
         component[part] = n
-    membership = pd.DataFrame({"person_id": names, "rank": rank, "component": component + 1})
+    # Each young person's number (person_no, in the order of the ids as names are): the
+    # sightings join people_facts on it, 61 ms where the ids took 86 at 24 months of a million.
+    number = pd.Series(np.r_[pairs["source_no"], pairs["target_no"]],
+                       index=np.r_[pairs["source"], pairs["target"]])
+    number = number[~number.index.duplicated()].reindex(names)
+    membership = pd.DataFrame({"person_id": names, "person_no": number.to_numpy(), "rank": rank,
+                               "component": component + 1})
     sightings, risks = _sightings(con, filters, membership)
-    # Incidents and young people by number from here on: every count below groups by them, and
-    # each grouping by text (Arrow strings) turned them into numbers again, 0.4 s a time for
-    # the 580,000 sightings of one shared incident at a million incidents.
+    # Incidents by number from here on: every count below groups by them, and each grouping by
+    # text (Arrow strings) turned them into numbers again, 0.4 s a time for the 580,000
+    # sightings of one shared incident at a million incidents.
     sightings["incident_id"] = pd.factorize(sightings["incident_id"])[0]
-    sightings["person_id"], seen = pd.factorize(sightings["person_id"])
     # Order groups by size, then incidents, so "Group 1" is the largest and labels are stable.
     incidents = sightings.groupby("rank")["incident_id"].nunique()
     order = sorted(range(len(communities)),
@@ -237,9 +253,8 @@ def peer_groups(con: duckdb.DuckDBPyConnection, filters: Filters,
     group_of = membership["group"].array  # by vertex number
     links = links.assign(source_group=group_of.take(source), target_group=group_of.take(target))
     people = membership[["person_id", "group", "component"]].copy()
-    per_person = sightings.groupby("person_id")["incident_id"].nunique()
-    people["incidents"] = people["person_id"].map(
-        per_person.set_axis(seen[per_person.index])).fillna(0).astype(int)
+    per_person = sightings.groupby("person_no")["incident_id"].nunique()
+    people["incidents"] = membership["person_no"].map(per_person).fillna(0).astype(int)
     people["links"] = np.array(network.graph.degree(), dtype=np.int64)
     people = people.sort_values(["group", "person_id"], key=_group_order).reset_index(drop=True)
 
@@ -391,22 +406,23 @@ def _nudge_apart(pos: dict, close: float = 0.04, step: float = 0.12) -> dict:
 def _sightings(con: duckdb.DuckDBPyConnection, filters: Filters,
                membership: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every (group member, incident) in the selection with month, place, ward and the place's own
-    ward (its incidents' can differ); and the (group, incident, risk type) rows.
+    ward (its incidents' can differ); and the (group, incident, risk type) rows. Members are
+    joined by their numbers (`membership`'s person_no).
 
     people_facts has one row an incident and young person, and each join is on a key (a member's
     one group, a register place, a ward), so the sightings need no DISTINCT: with one shared
     incident at a million incidents it cost 0.2 s of 0.8."""
     p = filters.predicate("i", risk_list=True)  # people_facts: no join (analytics/store/derived.py)
-    con.register(MEMBERSHIP_VIEW, membership[["person_id", "rank"]])
+    con.register(MEMBERSHIP_VIEW, membership[["person_no", "rank"]])
     try:
         sightings = con.execute(
             f"""
-            SELECT m.rank, i.person_id, i.incident_id,
+            SELECT m.rank, i.person_no, i.incident_id,
                    date_trunc('month', i.occurred_at)::DATE AS month, i.context_id,
                    c.name AS context_name, c.context_type, w.ward_name,
                    coalesce(cw.ward_name, w.ward_name) AS context_ward
             FROM people_facts i
-            JOIN {MEMBERSHIP_VIEW} m ON m.person_id = i.person_id
+            JOIN {MEMBERSHIP_VIEW} m ON m.person_no = i.person_no
             LEFT JOIN place_facts c ON c.context_id = i.context_id AND c.source = 'incidents'
             LEFT JOIN wards w ON w.ward_code = i.ward_code
             LEFT JOIN wards cw ON cw.ward_code = c.ward_code
@@ -418,7 +434,7 @@ def _sightings(con: duckdb.DuckDBPyConnection, filters: Filters,
             f"""
             SELECT DISTINCT rank, incident_id, risk_type FROM (
                 SELECT m.rank, i.incident_id, unnest(i.risks) AS risk_type
-                FROM people_facts i JOIN {MEMBERSHIP_VIEW} m ON m.person_id = i.person_id
+                FROM people_facts i JOIN {MEMBERSHIP_VIEW} m ON m.person_no = i.person_no
                 WHERE {p.sql})
             """,
             p.params,
@@ -449,7 +465,7 @@ def _group_links(links: pd.DataFrame) -> pd.DataFrame:
 def _together(sightings: pd.DataFrame) -> pd.DataFrame:
     """The sightings at incidents where two or more members of the same group were present: the
     group seen as a group, not one member on their own."""
-    members = sightings.groupby(["group", "incident_id"])["person_id"].transform("nunique")
+    members = sightings.groupby(["group", "incident_id"])["person_no"].transform("nunique")
     return sightings[members >= 2]
 
 
@@ -463,7 +479,7 @@ def _group_places(sightings: pd.DataFrame) -> pd.DataFrame:
                 # the place's own ward: its incidents' wards can differ, and which came first
                 # in the query's rows was not the same from one run to the next
                 ward_name=("context_ward", "min"), incidents=("incident_id", "nunique"),
-                young_people=("person_id", "nunique")))
+                young_people=("person_no", "nunique")))
     out["context_type"] = out["context_type"].map(CONTEXT_LABELS).fillna(out["context_type"])
     out["name"] = out["name"].fillna(out["context_id"])
     out = out.sort_values(["group", "incidents"], ascending=[True, False],
@@ -471,7 +487,7 @@ def _group_places(sightings: pd.DataFrame) -> pd.DataFrame:
     # The same incident or young person can count for two groups: keep each place's own totals.
     by_place = seen.groupby("context_id")
     out["place_incidents"] = out["context_id"].map(by_place["incident_id"].nunique())
-    out["place_young_people"] = out["context_id"].map(by_place["person_id"].nunique())
+    out["place_young_people"] = out["context_id"].map(by_place["person_no"].nunique())
     return out.reset_index(drop=True)
 
 
