@@ -89,15 +89,16 @@ def co_appearances(con: duckdb.DuckDBPyConnection, filters: Filters,
 def _numbered_pairs(con: duckdb.DuckDBPyConnection, filters: Filters,
                     min_shared: int) -> pd.DataFrame:
     """co_appearances with each young person's number too (source_no, target_no: people_facts'
-    person_no, which follows the order of the ids), paired and grouped by number."""
+    person_no, which follows the order of the ids), paired by incident number and grouped by
+    young person's (115 ms by their text ids, 80 by numbers, at 24 months of a million)."""
     p = filters.predicate("i", risk_list=True)  # people_facts: no join (analytics/store/derived.py)
     return con.execute(
         f"""
-        WITH ip AS (SELECT i.incident_id, i.person_no, i.person_id FROM people_facts i
+        WITH ip AS (SELECT i.incident_no, i.person_no, i.person_id FROM people_facts i
                     WHERE {p.sql})
         SELECT any_value(a.person_id) AS source, any_value(b.person_id) AS target,
                count(*)::INTEGER AS weight, a.person_no AS source_no, b.person_no AS target_no
-        FROM ip a JOIN ip b ON a.incident_id = b.incident_id AND a.person_no < b.person_no
+        FROM ip a JOIN ip b ON a.incident_no = b.incident_no AND a.person_no < b.person_no
         GROUP BY a.person_no, b.person_no HAVING count(*) >= $min_shared
         ORDER BY a.person_no, b.person_no
         """,
@@ -235,13 +236,12 @@ def peer_groups(con: duckdb.DuckDBPyConnection, filters: Filters,
     number = number[~number.index.duplicated()].reindex(names)
     membership = pd.DataFrame({"person_id": names, "person_no": number.to_numpy(), "rank": rank,
                                "component": component + 1})
+    # Incidents and young people by number (incident_no, person_no): every count below groups
+    # by them, and each grouping by text ids (Arrow strings) turned them into numbers again,
+    # 0.4 s a time for the 580,000 sightings of one shared incident at a million incidents.
     sightings, risks = _sightings(con, filters, membership)
-    # Incidents by number from here on: every count below groups by them, and each grouping by
-    # text (Arrow strings) turned them into numbers again, 0.4 s a time for the 580,000
-    # sightings of one shared incident at a million incidents.
-    sightings["incident_id"] = pd.factorize(sightings["incident_id"])[0]
     # Order groups by size, then incidents, so "Group 1" is the largest and labels are stable.
-    incidents = sightings.groupby("rank")["incident_id"].nunique()
+    incidents = sightings.groupby("rank")["incident_no"].nunique()
     order = sorted(range(len(communities)),
                    key=lambda n: (-len(communities[n]), -incidents.get(n, 0),
                                   min(communities[n])))
@@ -253,7 +253,7 @@ def peer_groups(con: duckdb.DuckDBPyConnection, filters: Filters,
     group_of = membership["group"].array  # by vertex number
     links = links.assign(source_group=group_of.take(source), target_group=group_of.take(target))
     people = membership[["person_id", "group", "component"]].copy()
-    per_person = sightings.groupby("person_no")["incident_id"].nunique()
+    per_person = sightings.groupby("person_no")["incident_no"].nunique()
     people["incidents"] = membership["person_no"].map(per_person).fillna(0).astype(int)
     people["links"] = np.array(network.graph.degree(), dtype=np.int64)
     people = people.sort_values(["group", "person_id"], key=_group_order).reset_index(drop=True)
@@ -417,7 +417,7 @@ def _sightings(con: duckdb.DuckDBPyConnection, filters: Filters,
     try:
         sightings = con.execute(
             f"""
-            SELECT m.rank, i.person_no, i.incident_id,
+            SELECT m.rank, i.person_no, i.incident_no,
                    date_trunc('month', i.occurred_at)::DATE AS month, i.context_id,
                    c.name AS context_name, c.context_type, w.ward_name,
                    coalesce(cw.ward_name, w.ward_name) AS context_ward
@@ -432,8 +432,8 @@ def _sightings(con: duckdb.DuckDBPyConnection, filters: Filters,
         ).df()
         risks = con.execute(
             f"""
-            SELECT DISTINCT rank, incident_id, risk_type FROM (
-                SELECT m.rank, i.incident_id, unnest(i.risks) AS risk_type
+            SELECT DISTINCT rank, incident_no, risk_type FROM (
+                SELECT m.rank, i.incident_no, unnest(i.risks) AS risk_type
                 FROM people_facts i JOIN {MEMBERSHIP_VIEW} m ON m.person_no = i.person_no
                 WHERE {p.sql})
             """,
@@ -465,7 +465,7 @@ def _group_links(links: pd.DataFrame) -> pd.DataFrame:
 def _together(sightings: pd.DataFrame) -> pd.DataFrame:
     """The sightings at incidents where two or more members of the same group were present: the
     group seen as a group, not one member on their own."""
-    members = sightings.groupby(["group", "incident_id"])["person_no"].transform("nunique")
+    members = sightings.groupby(["group", "incident_no"])["person_no"].transform("nunique")
     return sightings[members >= 2]
 
 
@@ -478,7 +478,7 @@ def _group_places(sightings: pd.DataFrame) -> pd.DataFrame:
            .agg(name=("context_name", "first"), context_type=("context_type", "first"),
                 # the place's own ward: its incidents' wards can differ, and which came first
                 # in the query's rows was not the same from one run to the next
-                ward_name=("context_ward", "min"), incidents=("incident_id", "nunique"),
+                ward_name=("context_ward", "min"), incidents=("incident_no", "nunique"),
                 young_people=("person_no", "nunique")))
     out["context_type"] = out["context_type"].map(CONTEXT_LABELS).fillna(out["context_type"])
     out["name"] = out["name"].fillna(out["context_id"])
@@ -486,14 +486,14 @@ def _group_places(sightings: pd.DataFrame) -> pd.DataFrame:
                           key=_group_order)
     # The same incident or young person can count for two groups: keep each place's own totals.
     by_place = seen.groupby("context_id")
-    out["place_incidents"] = out["context_id"].map(by_place["incident_id"].nunique())
+    out["place_incidents"] = out["context_id"].map(by_place["incident_no"].nunique())
     out["place_young_people"] = out["context_id"].map(by_place["person_no"].nunique())
     return out.reset_index(drop=True)
 
 
 def _group_trend(sightings: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     """Incidents a month for each group across the period, months without any filled with zero."""
-    counts = sightings.groupby(["group", "month"])["incident_id"].nunique()
+    counts = sightings.groupby(["group", "month"])["incident_no"].nunique()
     first = pd.Timestamp(filters.start.replace(day=1)) if filters.start else sightings["month"].min()
     last = pd.Timestamp(filters.end) if filters.end else sightings["month"].max()
     months = pd.date_range(first, last, freq="MS")
@@ -510,14 +510,14 @@ def _profiles(people: pd.DataFrame, sightings: pd.DataFrame, risks: pd.DataFrame
     by_group = sightings.groupby("group")
     out = pd.DataFrame({
         "size": people.groupby("group").size(),
-        "incidents": by_group["incident_id"].nunique(),
+        "incidents": by_group["incident_no"].nunique(),
         "component": people.groupby("group")["component"].first().astype(int),
     })
     labelled = risks.assign(label=risks["risk_type"].map(RISK_LABELS).fillna(risks["risk_type"]))
-    once = sightings.drop_duplicates(["group", "incident_id"])
+    once = sightings.drop_duplicates(["group", "incident_no"])
     out["risk_types"] = _top_by_group(labelled, "label")
     out["contexts"] = _top_by_group(_together(sightings).drop_duplicates(
-        ["group", "incident_id"]), "context_name")
+        ["group", "incident_no"]), "context_name")
     out["wards"] = _top_by_group(once, "ward_name")
     both = pd.concat([
         group_links.rename(columns={"group_a": "group", "group_b": "other"}),

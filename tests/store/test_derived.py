@@ -42,6 +42,13 @@ def test_each_young_person_has_one_number_and_each_number_one_young_person(tiny)
     assert all(isinstance(no, int) for _, no in pairs)
 
 
+def test_each_incident_has_one_number_among_the_young_peoples_rows(tiny):
+    pairs = facts(tiny, "SELECT DISTINCT incident_id, incident_no FROM people_facts")
+    incidents = facts(tiny, "SELECT DISTINCT incident_id FROM people_facts")
+    assert len(pairs) == len(incidents) > 1
+    assert len({no for _, no in pairs}) == len(pairs)
+
+
 def test_a_young_person_linked_to_an_incident_twice_is_one_row(tiny):
     # In two roles, or by two loads: they were there once, and are counted once.
     with tiny.transaction() as cur:
