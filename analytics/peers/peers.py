@@ -259,9 +259,10 @@ def peer_groups(con: duckdb.DuckDBPyConnection, filters: Filters,
     people = people.sort_values(["group", "person_id"], key=_group_order).reset_index(drop=True)
 
     group_links = _group_links(links)
-    places = _group_places(sightings)
+    together = _together(sightings)
+    places = _group_places(together)
     trend = _group_trend(sightings, filters)
-    groups = _profiles(people, sightings, risks, group_links)
+    groups = _profiles(people, sightings, together, risks, group_links)
     return PeerNetwork(people=people, links=links.reset_index(drop=True), groups=groups,
                        group_links=group_links, places=places, trend=trend)
 
@@ -465,15 +466,16 @@ def _group_links(links: pd.DataFrame) -> pd.DataFrame:
 def _together(sightings: pd.DataFrame) -> pd.DataFrame:
     """The sightings at incidents where two or more members of the same group were present: the
     group seen as a group, not one member on their own."""
-    members = sightings.groupby(["group", "incident_no"])["person_no"].transform("nunique")
+    members = sightings.groupby(["rank", "incident_no"])["person_no"].transform("nunique")
     return sightings[members >= 2]
 
 
-def _group_places(sightings: pd.DataFrame) -> pd.DataFrame:
-    """For each group and place where it was seen together: its incidents there and the members
-    seen there. A member's incident alone does not make a group 'seen at' a place: repeatedly
-    involved young people turn up everywhere, and would make every place look shared."""
-    seen = _together(sightings).dropna(subset=["context_id"])
+def _group_places(together: pd.DataFrame) -> pd.DataFrame:
+    """For each group and place where it was seen together (`_together`): its incidents there
+    and the members seen there. A member's incident alone does not make a group 'seen at' a
+    place: repeatedly involved young people turn up everywhere, and would make every place look
+    shared."""
+    seen = together.dropna(subset=["context_id"])
     out = (seen.groupby(["group", "context_id"], as_index=False)
            .agg(name=("context_name", "first"), context_type=("context_type", "first"),
                 # the place's own ward: its incidents' wards can differ, and which came first
@@ -502,8 +504,8 @@ def _group_trend(sightings: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     return counts.reindex(grid, fill_value=0).rename("incidents").reset_index()
 
 
-def _profiles(people: pd.DataFrame, sightings: pd.DataFrame, risks: pd.DataFrame,
-              group_links: pd.DataFrame) -> pd.DataFrame:
+def _profiles(people: pd.DataFrame, sightings: pd.DataFrame, together: pd.DataFrame,
+              risks: pd.DataFrame, group_links: pd.DataFrame) -> pd.DataFrame:
     """One row a group: size, incidents, the network it is part of, top risk types, places and
     wards, the groups it is linked to, and when it was active (all by groupby: thousands of
     groups cost no more than a few)."""
@@ -516,7 +518,7 @@ def _profiles(people: pd.DataFrame, sightings: pd.DataFrame, risks: pd.DataFrame
     labelled = risks.assign(label=risks["risk_type"].map(RISK_LABELS).fillna(risks["risk_type"]))
     once = sightings.drop_duplicates(["group", "incident_no"])
     out["risk_types"] = _top_by_group(labelled, "label")
-    out["contexts"] = _top_by_group(_together(sightings).drop_duplicates(
+    out["contexts"] = _top_by_group(together.drop_duplicates(
         ["group", "incident_no"]), "context_name")
     out["wards"] = _top_by_group(once, "ward_name")
     both = pd.concat([
