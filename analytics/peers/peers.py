@@ -35,6 +35,7 @@ from analytics.governance.disclosure import (
 )
 from analytics.store.filters import Filters, uk_month
 from analytics.store.vocab import CONTEXT_LABELS, RISK_LABELS
+from analytics.style.text import joined
 
 SEED = 7  # Louvain and the spring layouts are seeded: the same data always draws the same way
 RESOLUTION = 1.0  # Louvain resolution: above 1 favours smaller groups, below 1 larger ones
@@ -276,12 +277,13 @@ def bridges_from(places: pd.DataFrame, min_groups: int = MIN_BRIDGE_GROUPS) -> p
                "incidents", "young_people"]
     if places.empty:
         return pd.DataFrame(columns=columns)
-    by_place = places.sort_values("group", key=_group_order).groupby(
-        ["context_id", "name", "context_type", "ward_name"], dropna=False, sort=False)
+    ordered = places.sort_values("group", key=_group_order)
+    by_place = ordered.groupby(["context_id", "name", "context_type", "ward_name"],
+                               dropna=False, sort=False)
     # An incident with members of two groups counts for both groups: take the place's own totals.
-    out = by_place.agg(groups=("group", "nunique"), group_labels=("group", ", ".join),
-                       incidents=("place_incidents", "first"),
+    out = by_place.agg(groups=("group", "nunique"), incidents=("place_incidents", "first"),
                        young_people=("place_young_people", "first")).reset_index()
+    out["group_labels"] = joined(ordered["group"], by_place.ngroup(), ", ").sort_index().to_numpy()
     out = out[out["groups"] >= min_groups]
     out[["incidents", "young_people"]] = out[["incidents", "young_people"]].astype(int)
     out = out.sort_values(["groups", "incidents", "name"], ascending=[False, False, True])
@@ -526,7 +528,7 @@ def _profiles(people: pd.DataFrame, sightings: pd.DataFrame, together: pd.DataFr
         group_links.rename(columns={"group_b": "group", "group_a": "other"}),
     ]).sort_values(["weight", "other"], ascending=[False, True],
                    key=lambda c: _group_numbers(c) if c.name == "other" else c)
-    out["links_to"] = both.groupby("group")["other"].agg(", ".join)
+    out["links_to"] = joined(both["other"], both["group"], ", ")
     out["active_months"] = by_group["month"].nunique()
     out["first_seen"] = by_group["month"].min()
     out["last_seen"] = by_group["month"].max()

@@ -39,6 +39,7 @@ from analytics.places import hotspots
 from analytics.places.places import MAP_PLACES, PRIVATE_TYPES, GridHotSpots, HotSpots
 from analytics.store.sources import risk_label
 from analytics.style.charts import DARK_GREY, DARK_PINK, INTERVENTION, ORANGE, SEQUENTIAL, TURQUOISE
+from analytics.style.text import joined
 
 STYLE_ENV = "SAFEGUARDING_MAP_STYLE"
 MAP_HEIGHT = 620  # pixels; the view is fitted to the data for a map about this tall
@@ -312,15 +313,7 @@ def _risk_lines(risks: pd.Series, view: str) -> pd.Series:
     labels = {code: risk_label(code) for code in pd.unique(split["code"])}
     lines = ("  " + split["code"].map(labels) + ": "
              + display_counts(split["n"], view))
-    return joined_lines(lines, lines.index).reindex(risks.index, fill_value="")
-
-
-def joined_lines(lines: pd.Series, by: pd.Series | pd.Index) -> pd.Series:
-    """Each group's lines joined by newlines, in their order: one concatenation a column (a
-    `"\\n".join` a group was a Python call for each of 500 places on every map)."""
-    first = ~pd.Series(np.asarray(by)).duplicated().to_numpy()
-    return (pd.Series(np.where(first, "", "\n"), index=lines.index) + lines
-            ).groupby(np.asarray(by), sort=False).sum()
+    return joined(lines, lines.index, "\n").reindex(risks.index, fill_value="")
 
 
 def trend_words_all(current: pd.Series, previous: pd.Series, view: str,
@@ -440,7 +433,7 @@ def intervention_layer(register: pd.DataFrame, view: str,
     # one ◆ a place: its name, then two lines an intervention, in the register's order
     first = shown.drop_duplicates("context_id")
     tips = (first["context_name"].astype(str) + " (" + first["context_label"].astype(str) + ")\n"
-            + first["context_id"].map(joined_lines(lines, shown["context_id"])))
+            + first["context_id"].map(joined(lines, shown["context_id"], "\n")))
     # halo then ◆, place by place: each ◆'s halo parts it from the ◆ drawn before it
     lon, lat = (first[c].astype(float).to_numpy() for c in ("lon", "lat"))
     shapes = np.stack([diamonds(lon, lat, DIAMOND_HALO_PX * pixel_m),

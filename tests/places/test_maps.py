@@ -200,12 +200,6 @@ def test_a_column_of_values_takes_each_values_class_colour():
     assert maps.bin_colour(10, breaks) != maps.bin_colour(10.5, breaks)  # a class's top is in it
 
 
-def test_each_groups_lines_are_joined_in_their_order():
-    lines = pd.Series(["b1", "a1", "b2", "c1", "a2"])
-    joined = maps.joined_lines(lines, pd.Series(["b", "a", "b", "c", "a"]))
-    assert joined.to_dict() == {"b": "b1\nb2", "a": "a1\na2", "c": "c1"}
-
-
 def test_area_crime_and_deprivation_layers(borough):
     grid = borough["grid"].grid
     crime = pd.DataFrame({"q": [0], "r": [0], "lat": [52.43], "lon": [-1.55], "crimes": [12]})
