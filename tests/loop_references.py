@@ -35,7 +35,7 @@ def intervention_rows(register: pd.DataFrame, view: str) -> list[dict]:
                          f"{uk_date(v.started_on)}, {until}")
             lines.append(f"  Lead: {v.lead_label or '–'}"
                          + (f"; partners: {v.partner_labels}" if v.partner_labels else ""))
-        rows.append({"position": [round(float(first.lon), 6), round(float(first.lat), 6)],
+        rows.append({"position": [float(first.lon), float(first.lat)], "text": "◆",
                      "tip": escape.deck("\n".join(lines)), "id": str(context_id)})
     return rows
 

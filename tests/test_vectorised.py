@@ -30,15 +30,9 @@ def rows(layers: list) -> list[dict]:
     return layers[0].data if layers else []
 
 
-def marks(layers: list) -> list[dict]:
-    """Each ◆ (not its halo) as the reference has it: its centre, tooltip and place."""
-    return [{"position": [r["polygon"][0][0], r["polygon"][1][1]], "tip": r["tip"], "id": r["id"]}
-            for r in rows(layers) if r["fill"] == maps.rgba(maps.INTERVENTION)]
-
-
 @pytest.mark.parametrize("view", VIEWS)
 def test_intervention_marks_say_what_the_loop_said(demo, view):
-    assert marks(maps.intervention_layer(demo["register"], view)[0]) == ref.intervention_rows(
+    assert rows(maps.intervention_layer(demo["register"], view)[0]) == ref.intervention_rows(
         demo["register"], view)
 
 
@@ -49,7 +43,7 @@ def test_intervention_marks_with_blanks_and_several_at_one_place(demo):
     register.loc[register.index[2], ["intervention_type", "lead_label"]] = ""
     register.loc[register.index[3], "partner_labels"] = "Police, Health"
     register.loc[register.index[0], "context_name"] = "@@=alert(1) \u202eevil"
-    new = marks(maps.intervention_layer(register, "analyst")[0])
+    new = rows(maps.intervention_layer(register, "analyst")[0])
     assert new == ref.intervention_rows(register, "analyst")
     assert len(new) == 1 and new[0]["tip"].count("began") == 4
 

@@ -398,21 +398,17 @@ def area_crime_layer(cells: pd.DataFrame, grid: hotspots.HexGrid) -> tuple[list,
 
 
 INTERVENTION_MARK = "◆"
-# Each ◆ is two filled diamonds, white under the colour, this many pixels from centre to corner
-# at the zoom the map opens at. A ◆ of text with a white outline (a signed-distance glyph) cost
-# 30 to 80 ms of every frame of the Places map drawn without a GPU, as many machines without
-# one draw it; plain fills cost a few. Being shapes on the ground, they grow as the map is zoomed
-# in, as the places' circles do.
-DIAMOND_PX, DIAMOND_HALO_PX = 6.0, 7.5
+# A ◆ of text with a white outline costs 30 to 80 ms of each frame Chromium draws without a GPU.
+# Two filled diamonds a place (white under the colour) drew each frame in less, but sent 40%
+# more (a halo carries its place's tooltip too) and made a first visit's first frame 1.7 s
+# slower in three runs of seven (docs/bench/browser-1000000.md, 5 December, afternoon).
 
 
 def intervention_layer(register: pd.DataFrame, view: str,
-                       incidents: pd.Series | None = None, *,
-                       pixel_m: float = 10.0) -> tuple[list, list]:
+                       incidents: pd.Series | None = None) -> tuple[list, list]:
     """A ◆ at each place with an intervention in the period; the tooltip says what is being done,
     by whom and since when. No counts of children are involved, but in board and lead views home
-    addresses are never drawn, as for places. `pixel_m` is the metres a pixel spans as the map
-    opens (`metres_per_pixel`).
+    addresses are never drawn, as for places.
 
     With `incidents` (each place's count, by context_id), at most MAP_PLACES places are marked:
     those with the most incidents as the view shows them (`_busiest`)."""
@@ -434,28 +430,16 @@ def intervention_layer(register: pd.DataFrame, view: str,
     first = shown.drop_duplicates("context_id")
     tips = (first["context_name"].astype(str) + " (" + first["context_label"].astype(str) + ")\n"
             + first["context_id"].map(joined(lines, shown["context_id"], "\n")))
-    # halo then ◆, place by place: each ◆'s halo parts it from the ◆ drawn before it
-    lon, lat = (first[c].astype(float).to_numpy() for c in ("lon", "lat"))
-    shapes = np.stack([diamonds(lon, lat, DIAMOND_HALO_PX * pixel_m),
-                       diamonds(lon, lat, DIAMOND_PX * pixel_m)], axis=1)
-    rows = pd.DataFrame({"polygon": shapes.reshape(-1, 4, 2).tolist(),
-                         "fill": [rgba("#FFFFFF"), rgba(INTERVENTION)] * len(first),
-                         "tip": np.repeat(escape.deck_all(tips).to_numpy(), 2),
-                         "id": np.repeat(first["context_id"].astype(str).to_numpy(), 2)})
-    layer = pdk.Layer("PolygonLayer", rows, id="interventions", get_polygon="polygon",
-                      get_fill_color="fill", stroked=False, pickable=True)
+    rows = pd.DataFrame({"position": first[["lon", "lat"]].astype(float).to_numpy().tolist(),
+                         "text": INTERVENTION_MARK, "tip": escape.deck_all(tips).to_numpy(),
+                         "id": first["context_id"].astype(str).to_numpy()})
+    layer = pdk.Layer("TextLayer", rows, id="interventions", get_position="position",
+                      get_text="text", get_color=rgba(INTERVENTION), get_size=22,
+                      character_set=literal(INTERVENTION_MARK), outline_width=2,
+                      outline_color=rgba("#FFFFFF"), font_settings={"sdf": True}, pickable=True)
     note = (f"; the {len(first):,} busiest of {marked:,} places with one"
             if len(first) < marked else "")
     return [layer], [LegendBin(INTERVENTION, f"◆ intervention in the period{note}", "diamond")]
-
-
-def diamonds(lon: np.ndarray, lat: np.ndarray, half_m: float) -> np.ndarray:
-    """A diamond (its four corners, top first, as [lon, lat]) about each point, `half_m` metres
-    from centre to corner."""
-    dlat = np.full(len(lat), half_m / hotspots.METRES_PER_DEGREE_LAT)
-    dlon = half_m / (hotspots.METRES_PER_DEGREE_LON_EQUATOR * np.cos(np.radians(lat)))
-    corners = [(lon, lat + dlat), (lon + dlon, lat), (lon, lat - dlat), (lon - dlon, lat)]
-    return np.stack([np.stack(c, axis=-1) for c in corners], axis=1).round(6)
 
 
 def _busiest(shown: pd.DataFrame, incidents: pd.Series, view: str) -> list:
@@ -572,8 +556,7 @@ def places_map(options: MapOptions, view: str, *, wards: pd.DataFrame, counts: p
         add(*context_layer(points, view, period, noun))
     if options.interventions and interventions is not None:
         add(*intervention_layer(interventions, view,
-                                incidents=points.set_index("context_id")["incidents"],
-                                pixel_m=metres_per_pixel(bounds)))
+                                incidents=points.set_index("context_id")["incidents"]))
     stack += [names, *markers]
     return MapResult(deck(stack, bounds), tuple(legend), title)
 
@@ -582,11 +565,9 @@ def interventions_map(register: pd.DataFrame, view: str, *, wards: pd.DataFrame,
                       counts: pd.DataFrame, chosen: tuple[str, ...] = ()) -> MapResult | None:
     """The Interventions page's map: ward outlines and a ◆ at each place with an intervention;
     None when none of them is at a place with a map position."""
+    layers, legend = intervention_layer(register, view)
     bounds = bounds_of(wards, chosen, register.dropna(subset=["lat", "lon"]))
-    if bounds is None:
-        return None
-    layers, legend = intervention_layer(register, view, pixel_m=metres_per_pixel(bounds))
-    if not layers:
+    if not layers or bounds is None:
         return None
     fill, names, _ = ward_layers(wards, counts, view, colour_by=None, chosen=chosen)
     return MapResult(deck([fill, names, *layers], bounds), tuple(legend),
@@ -607,16 +588,6 @@ def fit_view(bounds: tuple[float, float, float, float], *, width: int = MAP_WIDT
                               - math.pi / 2)
     return pdk.ViewState(latitude=round(centre_lat, 6), longitude=round((lon_min + lon_max) / 2, 6),
                          zoom=round(min(max(zoom, 1.0), 17.0), 2), pitch=0, bearing=0)
-
-
-def metres_per_pixel(bounds: tuple[float, float, float, float]) -> float:
-    """The metres one pixel spans at the centre of the map as `fit_view` opens it (Web Mercator,
-    512-pixel tiles)."""
-    view = fit_view(bounds)
-    return EARTH_CIRCUMFERENCE_M * math.cos(math.radians(view.latitude)) / (512 * 2 ** view.zoom)
-
-
-EARTH_CIRCUMFERENCE_M = 40_075_016.686
 
 
 class CompactDeck(pdk.Deck):

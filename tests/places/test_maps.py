@@ -2,13 +2,11 @@
 the view fits the data, and the legend matches the colours."""
 
 import json
-import math
 from datetime import date
 
 import pandas as pd
 import pydeck as pdk
 import pytest
-import shapely
 from shapely.geometry import box
 
 from analytics.places import hotspots, maps, places
@@ -232,48 +230,20 @@ def register(*rows) -> pd.DataFrame:
     return pd.DataFrame([{**base, **row} for row in rows])
 
 
-def diamonds(deck_layer: pdk.Layer) -> list[dict]:
-    """The coloured ◆ of an interventions layer (each comes after its white halo)."""
-    return [row for row in deck_layer.data if row["fill"] == maps.rgba(maps.INTERVENTION)]
-
-
 def test_interventions_are_marked_with_a_diamond_saying_what_by_whom_and_since_when(borough):
     actions = register({}, {"intervention_id": "I2", "intervention_type": "CCTV",
                             "started_on": date(2024, 1, 5), "ended_on": date(2024, 6, 30)})
     result = build({**borough, "interventions": actions})
-    marks = diamonds(layer(result, "interventions"))
+    marks = layer(result, "interventions").data
     assert len(marks) == 1  # two interventions at one place: one mark, both in its tooltip
     tip = marks[0]["tip"]
     assert tip.startswith("Fernley Station (Transport hub)")
     assert "Guardianship: began 1 March 2025, still running" in tip
     assert "CCTV: began 5 January 2024, ended 30 June 2024" in tip
     assert "Lead: Police; partners: Transport operator" in tip
-    assert any(b.shape == "diamond" for b in result.legend)
+    assert marks[0]["text"] == "◆" and any(b.shape == "diamond" for b in result.legend)
     ids = [x.id for x in result.deck.layers]
     assert ids.index("places") < ids.index("interventions") < ids.index("ward-names")
-
-
-def test_each_diamond_sits_on_its_own_white_halo_a_few_pixels_across():
-    actions = register({}, {"context_id": "C2", "lat": 52.431, "lon": -1.551})
-    rows = maps.intervention_layer(actions, "analyst", pixel_m=10.0)[0][0].data
-    assert [(r["id"], r["fill"]) for r in rows] == [
-        ("C1", maps.rgba("#FFFFFF")), ("C1", maps.rgba(maps.INTERVENTION)),
-        ("C2", maps.rgba("#FFFFFF")), ("C2", maps.rgba(maps.INTERVENTION))]
-    halo, mark = (shapely.Polygon(r["polygon"]) for r in rows[:2])
-    assert halo.contains(mark) and halo.centroid.distance(mark.centroid) < 1e-6
-    top, _, bottom, _ = rows[1]["polygon"]  # corner to corner: 2 x DIAMOND_PX pixels of 10 m
-    assert (top[1] - bottom[1]) * hotspots.METRES_PER_DEGREE_LAT == pytest.approx(
-        2 * maps.DIAMOND_PX * 10.0, rel=1e-3)
-    assert rows[0]["tip"] == rows[1]["tip"]  # the halo's edge answers as the ◆ does
-
-
-def test_a_pixel_is_as_many_metres_as_the_zoom_the_map_opens_at_gives():
-    bounds = (-1.82, 52.41, -1.67, 52.48)
-    view = maps.fit_view(bounds)
-    one_zoom_in = 40_075_016.686 * math.cos(math.radians(view.latitude)) / 512 / 2 ** view.zoom
-    assert maps.metres_per_pixel(bounds) == pytest.approx(one_zoom_in)
-    wider = (-1.97, 52.41, -1.52, 52.48)  # three times as wide: about three times the metres
-    assert 2.5 < maps.metres_per_pixel(wider) / maps.metres_per_pixel(bounds) < 3.5
 
 
 def test_interventions_at_home_addresses_or_with_no_position_are_not_drawn(borough):
@@ -281,7 +251,7 @@ def test_interventions_at_home_addresses_or_with_no_position_are_not_drawn(borou
                        {"context_id": "C3", "lat": None, "lon": None})
     assert layer(build({**borough, "interventions": actions}, "board"), "interventions") is None
     analyst = layer(build({**borough, "interventions": actions}, "analyst"), "interventions")
-    assert [m["id"] for m in diamonds(analyst)] == ["C2"]
+    assert [m["id"] for m in analyst.data] == ["C2"]
 
 
 def test_past_500_places_only_the_busiest_are_marked_as_the_view_shows_them(monkeypatch):
@@ -291,7 +261,7 @@ def test_past_500_places_only_the_busiest_are_marked_as_the_view_shows_them(monk
 
     def marked(view):
         layers, legend = maps.intervention_layer(actions, view, pd.Series(counts))
-        return sorted(m["id"] for m in diamonds(layers[0])), legend[0].label
+        return sorted(m["id"] for m in layers[0].data), legend[0].label
 
     # exact counts: the three busiest
     assert marked("analyst") == (["A", "D", "F"], "◆ intervention in the period; the 3 busiest "
@@ -316,7 +286,7 @@ def test_the_interventions_page_map_fits_wards_and_marks_each_place(borough):
     result = maps.interventions_map(actions, "board", wards=borough["wards"],
                                     counts=borough["counts"])
     assert [x.id for x in result.deck.layers] == ["wards", "ward-names", "interventions"]
-    assert len(diamonds(layer(result, "interventions"))) == 2
+    assert len(layer(result, "interventions").data) == 2
     assert maps.interventions_map(register({"lat": None, "lon": None}), "board",
                                   wards=borough["wards"], counts=borough["counts"]) is None
 
