@@ -269,6 +269,11 @@ def totals(fr: Frames, f: Filters) -> tuple[int, int, int, int]:
             int(sel["ward_code"].nunique()))
 
 
+def has_incidents(fr: Frames, f: Filters) -> bool:
+    """Whether any incident matches the filters."""
+    return len(select(fr, f)) > 0
+
+
 @shared
 def headline(fr: Frames, f: Filters, top: int = 3) -> tuple:
     """Totals now and in the previous period, and the busiest wards."""

@@ -120,8 +120,7 @@ def first_pair(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, An
 
 def with_register(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, Any] | None:
     """The impact sections run only with incidents and interventions in the register."""
-    if overview.totals(con, filters).incidents == 0 or interventions.register(
-            con, filters).empty:
+    if not overview.has_incidents(con, filters) or interventions.register(con, filters).empty:
         return None
     return {}
 
@@ -206,7 +205,7 @@ PAGES: dict[str, Page] = {page.script: page for page in (
         Call(trends.signals, kwargs={"by": ("risk_type", "ward"), "granularity": "week"}),
     )),
     Page("pages/places.py", "Places", (
-        Call(overview.totals, bl.totals, polars=pa.totals),
+        Call(overview.has_incidents, bl.has_incidents, polars=pa.has_incidents),
         Call(places.lsoa_counts, bl.lsoa_counts,  # the LSOA map, when LSOAs are loaded
              polars=pa.lsoa_counts),
         Call(places.has_area_crime, bl.has_area_crime, polars=pa.has_area_crime),
@@ -233,7 +232,7 @@ PAGES: dict[str, Page] = {page.script: page for page in (
                                                 "loaded and its layer switched on",
                        places.lsoa_hot_spots: "only when hot spots are looked for among LSOAs"}),
     Page("pages/overlap.py", "Risk overlap", (
-        Call(overview.totals, bl.totals, polars=pa.totals),
+        Call(overview.has_incidents, bl.has_incidents, polars=pa.has_incidents),
         Call(overlap.analyse, bl.overlap_analyse, {"unit": "people", "window": OVERLAP_WINDOW},
              polars=pa.overlap_analyse),
         Call(overlap.combinations, bl.combinations, {"unit": "people"},
@@ -248,14 +247,14 @@ PAGES: dict[str, Page] = {page.script: page for page in (
              resolve=first_pair),
     )),
     Page("pages/peers.py", "Peer groups", (
-        Call(overview.totals, bl.totals, polars=pa.totals),
+        Call(overview.has_incidents, bl.has_incidents, polars=pa.has_incidents),
         Call(peers.peer_groups, kwargs={"min_shared": peers.MIN_SHARED_INCIDENTS}),
     ),  # Louvain community detection (networkx) dominates
         not_by_default={peers.person_layout_for: "drawn only in the analyst view, when the "
                                                  "reader asks for young people, not groups"}),
     Page("pages/interventions.py", "Interventions", (
         Call(interventions.register, bl.register, polars=pa.register),
-        Call(overview.totals, bl.totals, polars=pa.totals),
+        Call(overview.has_incidents, bl.has_incidents, polars=pa.has_incidents),
         Call(impact.impact_summary, resolve=with_register),
         Call(impact.impact, resolve=best_intervention),
         Call(impact.displacement, kwargs={"radius_m": impact.DISPLACEMENT_RADIUS_M},

@@ -463,6 +463,11 @@ def totals(fr: Frames, f: Filters) -> tuple[int, int, int, int]:
     return sel.height, int(people), int(places_), int(wards)
 
 
+def has_incidents(fr: Frames, f: Filters) -> bool:
+    """Whether any incident matches the filters."""
+    return select(fr, f).height > 0
+
+
 @shared
 def headline(fr: Frames, f: Filters, top: int = 3) -> tuple:
     """Totals now and in the previous period, and the busiest wards."""
