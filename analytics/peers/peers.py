@@ -79,8 +79,7 @@ class PeerNetwork:
 def co_appearances(con: duckdb.DuckDBPyConnection, filters: Filters,
                    min_shared: int = MIN_SHARED_INCIDENTS) -> pd.DataFrame:
     """Pairs of young people seen in at least `min_shared` of the same incidents, and in how many
-    (one self-join; people_facts has one row an incident and young person, so no DISTINCT: it
-    made the query 115 ms where it now takes 82, at 24 months of a million incidents).
+    (one self-join, `_numbered_pairs`).
 
     Returns source, target (source < target) and weight; each pair appears once.
     """
@@ -91,7 +90,8 @@ def _numbered_pairs(con: duckdb.DuckDBPyConnection, filters: Filters,
                     min_shared: int) -> pd.DataFrame:
     """co_appearances with each young person's number too (source_no, target_no: people_facts'
     person_no, which follows the order of the ids), paired by incident number and grouped by
-    young person's (115 ms by their text ids, 80 by numbers, at 24 months of a million)."""
+    young person's. people_facts has one row an incident and young person, so no DISTINCT: at
+    24 months of a million incidents, 115 ms with one and by text ids, 80 ms as now."""
     p = filters.predicate("i", risk_list=True)  # people_facts: no join (analytics/store/derived.py)
     return con.execute(
         f"""
@@ -230,12 +230,12 @@ def peer_groups(con: duckdb.DuckDBPyConnection, filters: Filters,
         rank[members] = n
     for n, part in enumerate(sorted(network.parts, key=lambda c: (-len(c), names[c[0]]))):
         component[part] = n
-    # Each young person's number (person_no, in the order of the ids as names are): the
-    # sightings join people_facts on it, 61 ms where the ids took 86 at 24 months of a million.
-    number = pd.Series(np.r_[pairs["source_no"], pairs["target_no"]],
-                       index=np.r_[pairs["source"], pairs["target"]])
-    number = number[~number.index.duplicated()].reindex(names)
-    membership = pd.DataFrame({"person_id": names, "person_no": number.to_numpy(), "rank": rank,
+    # Each young person's number in people_facts (person_no), placed by the vertices at each
+    # link's ends: the sightings join on it, 61 ms where the ids took 86 at 24 months.
+    person_no = np.empty(len(names), dtype=np.int64)
+    source, target = network.ends
+    person_no[source], person_no[target] = pairs["source_no"], pairs["target_no"]
+    membership = pd.DataFrame({"person_id": names, "person_no": person_no, "rank": rank,
                                "component": component + 1})
     # Incidents and young people by number (incident_no, person_no): every count below groups
     # by them, and each grouping by text ids (Arrow strings) turned them into numbers again,
@@ -250,7 +250,6 @@ def peer_groups(con: duckdb.DuckDBPyConnection, filters: Filters,
     membership["group"] = membership["rank"].map(label)
     sightings["group"] = sightings["rank"].map(label)
     risks["group"] = risks["rank"].map(label)
-    source, target = network.ends
     group_of = membership["group"].array  # by vertex number
     links = links.assign(source_group=group_of.take(source), target_group=group_of.take(target))
     people = membership[["person_id", "group", "component"]].copy()
