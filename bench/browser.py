@@ -120,9 +120,11 @@ class Wire:
 
 def wait_quiet(pid: int, *, idle_cpu_s: float = 0.05, window_s: float = 1.0,
                timeout_s: float = 120.0, cpu=server_cpu) -> float:
-    """Wait until the server has used under `idle_cpu_s` of CPU over `window_s` (its warm-up has
-    finished), at most `timeout_s`; return the seconds waited. The warm and filter-change rounds
-    then time a render, not a render sharing two cores with the warm-up's."""
+    """Wait until the server has used under `idle_cpu_s` of CPU over `window_s` (its warm-up of
+    every page's default view has finished; other sections wait until people have been quiet
+    for ui.warmup.SECTION_QUIET_SECONDS), at most `timeout_s`; return the seconds waited. The
+    warm and filter-change rounds then time a render, not a render sharing two cores with the
+    warm-up's."""
     started = time.perf_counter()
     before = cpu(pid)
     while time.perf_counter() - started < timeout_s:

@@ -3,6 +3,7 @@ own, at start-up and again after every load; it can be turned off."""
 
 import asyncio
 import gc
+import time
 from types import SimpleNamespace
 
 import pytest
@@ -105,12 +106,14 @@ def test_a_new_data_version_warms_the_pages_again(monkeypatch):
     assert [page for _, page, _ in runtime.asked] == ["peers", "glossary", "peers", "glossary"]
 
 
-def test_after_each_warm_up_what_is_alive_is_set_aside_from_the_collector(monkeypatch):
+def test_after_the_pages_and_after_the_sections_what_is_alive_is_set_aside(monkeypatch):
     versions = [1, 2]  # then 2 for ever
     monkeypatch.setattr(warmup, "data_version",
                         lambda: versions.pop(0) if len(versions) > 1 else versions[0])
     monkeypatch.setattr(warmup, "pages", lambda: ("peers", "glossary"))
+    monkeypatch.setattr(warmup, "sections", lambda pages: (("peers", "section=Map"),))
     monkeypatch.setattr(warmup, "POLL_SECONDS", 0)
+    monkeypatch.setattr(warmup, "SECTION_QUIET_SECONDS", 0)
     done = []
     monkeypatch.setattr(warmup, "release", lambda: done.append("release"))
     monkeypatch.setattr(warmup, "set_aside", lambda: done.append("set aside"))
@@ -118,21 +121,23 @@ def test_after_each_warm_up_what_is_alive_is_set_aside_from_the_collector(monkey
     opened = runtime.handle_backmsg
 
     def open_page(session, msg):
-        done.append(f"warm {msg.rerun_script.page_name or 'overview'}")
+        done.append(f"warm {msg.rerun_script.page_name or 'overview'}"
+                    f"{' ' + msg.rerun_script.query_string if msg.rerun_script.query_string else ''}")
         opened(session, msg)
 
     runtime.handle_backmsg = open_page
 
-    async def run_until_set_aside_twice():
+    async def run_until_set_aside_four_times():
         task = asyncio.create_task(warmup.keep_warm(runtime))
-        while done.count("set aside") < 2:
+        while done.count("set aside") < 4:
             await asyncio.sleep(0)
         task.cancel()
 
-    asyncio.run(run_until_set_aside_twice())
-    # the last warm-up's analyses are released before a new version is warmed
-    assert done == ["release", "warm peers", "warm glossary", "set aside",
-                    "release", "warm peers", "warm glossary", "set aside"]
+    asyncio.run(run_until_set_aside_four_times())
+    # Set aside once the pages are warm (people's renders stop walking them at once), again
+    # after the other sections; released before a new version is warmed.
+    once = ["warm peers", "warm glossary", "set aside", "warm peers section=Map", "set aside"]
+    assert done == ["release", *once, "release", *once]
 
 
 def test_objects_set_aside_are_left_out_of_collections_until_released():
@@ -150,8 +155,8 @@ def test_it_can_be_turned_off(monkeypatch):
 
 
 class Session:
-    def __init__(self, id, running):
-        self.id = id
+    def __init__(self, id, running, runs=0):
+        self.id, self.runs = id, runs
         self._state = (AppSessionState.APP_IS_RUNNING if running
                        else AppSessionState.APP_NOT_RUNNING)
 
@@ -163,7 +168,7 @@ class Sessions:
         self.sessions = list(sessions)
 
     def list_active_sessions(self):
-        return [SimpleNamespace(session=s) for s in self.sessions]
+        return [SimpleNamespace(session=s, script_run_count=s.runs) for s in self.sessions]
 
 
 def test_a_person_running_a_page_is_seen_and_the_warm_ups_own_run_is_not():
@@ -207,3 +212,35 @@ def test_the_warm_up_waits_for_people_at_most_yield_seconds(monkeypatch):
     runtime._session_mgr = Sessions(Session("person", True))  # busy for ever
     asyncio.run(warmup.warm_pages(runtime, ("", "trends")))
     assert [page for _, page, _ in runtime.asked] == ["", "trends"]
+
+
+def test_other_sections_wait_until_people_s_pages_have_been_quiet_for_a_while(monkeypatch):
+    monkeypatch.setattr(warmup, "YIELD_POLL_SECONDS", 0.01)
+    monkeypatch.setattr(warmup, "SECTION_QUIET_SECONDS", 0.2)
+    runtime = FakeRuntime()
+    person = Session("person", False)
+    runtime._session_mgr = Sessions(person)
+    looks: list[tuple[int, float]] = []
+    seen = warmup.people_running
+
+    def people_running(rt, own):
+        looks.append((len(runtime.asked), time.perf_counter()))
+        if len(looks) == 1:  # a person's page runs while the warm-up opens "trends"
+            person.runs += 1
+        return seen(rt, own)
+
+    monkeypatch.setattr(warmup, "people_running", people_running)
+    asyncio.run(warmup.warm_pages(runtime, ("", "trends"), (("trends", "section=Signals"),)))
+    # "trends" went at its first look; the section saw the person's finished run, and waited
+    # until nobody's page had been seen at work for SECTION_QUIET_SECONDS.
+    assert [page for _, page, _ in runtime.asked] == ["", "trends", "trends"]
+    assert [asked for asked, _ in looks[:2]] == [1, 2]
+    assert looks[-1][1] - looks[1][1] > 0.2
+
+
+def test_a_page_of_its_own_session_does_not_wait_for_quiet_only_for_people_to_finish(monkeypatch):
+    monkeypatch.setattr(warmup, "SECTION_QUIET_SECONDS", 60)
+    runtime = FakeRuntime()
+    runtime._session_mgr = Sessions(Session("person", False, runs=3))
+    asyncio.run(warmup.warm_pages(runtime, ("", "trends", "places")))
+    assert [page for _, page, _ in runtime.asked] == ["", "trends", "places"]
