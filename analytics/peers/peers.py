@@ -205,7 +205,10 @@ def _numbered(nodes: list, links: pd.DataFrame) -> _Network:
     a, b = at.get_indexer(links["source"]), at.get_indexer(links["target"])
     low, high = np.minimum(a, b), np.maximum(a, b)
     order = np.lexsort((high, low))
-    graph = ig.Graph(n=len(names), edges=np.column_stack([low[order], high[order]]).tolist())
+    graph = ig.Graph(n=len(names))
+    # Added as an array: the constructor, given a list of pairs, took twice as long (0.3 s for
+    # the 700,000 links one shared incident makes at a million incidents, with the list made).
+    graph.add_edges(np.column_stack([low[order], high[order]]))
     graph.es["weight"] = links["weight"].to_numpy()[order].tolist()
     return _Network(names, graph, list(graph.connected_components()), (a, b))
 
