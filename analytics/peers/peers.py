@@ -258,7 +258,7 @@ def peer_groups(con: duckdb.DuckDBPyConnection, filters: Filters,
     # Incidents and young people by number (incident_no, person_no): every count below groups
     # by them, and each grouping by text ids (Arrow strings) turned them into numbers again,
     # 0.4 s a time for the 580,000 sightings of one shared incident at a million incidents.
-    sightings, risks = _sightings(con, filters, membership)
+    sightings, risks, names = _sightings(con, filters, membership)
     # Order groups by size, then incidents, so "Group 1" is the largest and labels are stable.
     incidents = sightings.groupby("rank")["incident_no"].nunique()
     order = sorted(range(len(communities)),
@@ -278,9 +278,9 @@ def peer_groups(con: duckdb.DuckDBPyConnection, filters: Filters,
 
     group_links = _group_links(links)
     together = _together(sightings)
-    places = _group_places(together)
+    places = _group_places(together, names)
     trend = _group_trend(sightings, filters)
-    groups = _profiles(people, sightings, together, risks, group_links)
+    groups = _profiles(people, sightings, together, risks, group_links, names)
     return PeerNetwork(people=people, links=links.reset_index(drop=True), groups=groups,
                        group_links=group_links, places=places, trend=trend)
 
@@ -423,32 +423,49 @@ def _nudge_apart(pos: dict, close: float = 0.04, step: float = 0.12) -> dict:
     return out
 
 
+@dataclass(frozen=True)
+class _Names:
+    """The text the sightings refer to by key or number: each register place's name and type
+    (by context_id), and each ward's name (by its number in the order of the names)."""
+
+    places: pd.DataFrame  # index context_id; name, context_type
+    wards: pd.Series  # ward number -> ward_name
+
+
+NO_WARD_NUMBER = 2**31 - 1  # a sighting with no ward: after every ward's number, so min skips it
+
+
 def _sightings(con: duckdb.DuckDBPyConnection, filters: Filters,
-               membership: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+               membership: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, _Names]:
     """Every (group member, incident) in the selection with month, place, ward and the place's own
-    ward (its incidents' can differ); and the (group, incident, risk type) rows. Members are
-    joined by their numbers (`membership`'s person_no).
+    ward (its incidents' can differ), the wards as numbers in the order of their names; the
+    (group, incident, risk type) rows; and the names to put to them. Members are joined by their
+    numbers (`membership`'s person_no).
 
     people_facts has one row an incident and young person, and each join is on a key (a member's
     one group, a register place, a ward), so the sightings need no DISTINCT: with one shared
-    incident at a million incidents it cost 0.2 s of 0.8."""
+    incident at a million incidents it cost 0.2 s of 0.8. Names are put to what is shown only,
+    not to every sighting: four columns of text for 575,000 sightings were 0.27 s of the query's
+    0.30 s there."""
     p = filters.predicate("i", risk_list=True)  # people_facts: no join (analytics/store/derived.py)
+    numbered = ("numbered AS (SELECT ward_code, ward_name, "
+                "(dense_rank() OVER (ORDER BY ward_name) - 1)::INTEGER AS ward FROM wards)")
     con.register(MEMBERSHIP_VIEW, membership[["person_no", "rank"]])
     try:
         sightings = con.execute(
             f"""
+            WITH {numbered}
             SELECT m.rank, i.person_no, i.incident_no,
                    date_trunc('month', i.occurred_at)::DATE AS month, i.context_id,
-                   c.name AS context_name, c.context_type, w.ward_name,
-                   coalesce(cw.ward_name, w.ward_name) AS context_ward
+                   coalesce(w.ward, $none) AS ward, coalesce(cw.ward, w.ward, $none) AS context_ward
             FROM people_facts i
             JOIN {MEMBERSHIP_VIEW} m ON m.person_no = i.person_no
             LEFT JOIN place_facts c ON c.context_id = i.context_id AND c.source = 'incidents'
-            LEFT JOIN wards w ON w.ward_code = i.ward_code
-            LEFT JOIN wards cw ON cw.ward_code = c.ward_code
+            LEFT JOIN numbered w ON w.ward_code = i.ward_code
+            LEFT JOIN numbered cw ON cw.ward_code = c.ward_code
             WHERE {p.sql}
             """,
-            p.params,
+            {**p.params, "none": NO_WARD_NUMBER},
         ).df()
         risks = con.execute(
             f"""
@@ -461,8 +478,12 @@ def _sightings(con: duckdb.DuckDBPyConnection, filters: Filters,
         ).df()
     finally:
         con.unregister(MEMBERSHIP_VIEW)
+    places = con.execute("SELECT context_id, name, context_type FROM place_facts "
+                         "WHERE source = 'incidents'").df().set_index("context_id")
+    wards = con.execute(f"WITH {numbered} SELECT DISTINCT ward, ward_name FROM numbered "
+                        "ORDER BY ward").df().set_index("ward")["ward_name"]
     sightings["month"] = pd.to_datetime(sightings["month"])
-    return sightings, risks
+    return sightings, risks, _Names(places, wards)
 
 
 def _group_links(links: pd.DataFrame) -> pd.DataFrame:
@@ -489,18 +510,21 @@ def _together(sightings: pd.DataFrame) -> pd.DataFrame:
     return sightings[members >= 2]
 
 
-def _group_places(together: pd.DataFrame) -> pd.DataFrame:
+def _group_places(together: pd.DataFrame, names: _Names) -> pd.DataFrame:
     """For each group and place where it was seen together (`_together`): its incidents there
     and the members seen there. A member's incident alone does not make a group 'seen at' a
     place: repeatedly involved young people turn up everywhere, and would make every place look
     shared."""
     seen = together.dropna(subset=["context_id"])
     out = (seen.groupby(["group", "context_id"], as_index=False)
-           .agg(name=("context_name", "first"), context_type=("context_type", "first"),
-                # the place's own ward: its incidents' wards can differ, and which came first
-                # in the query's rows was not the same from one run to the next
-                ward_name=("context_ward", "min"), incidents=("incident_no", "nunique"),
+           .agg(ward=("context_ward", "min"), incidents=("incident_no", "nunique"),
                 young_people=("person_no", "nunique")))
+    place = names.places.reindex(out["context_id"])
+    # the place's own ward: its incidents' wards can differ, and which came first in the query's
+    # rows was not the same from one run to the next (wards are numbered in the order of names)
+    out.insert(2, "name", place["name"].to_numpy())
+    out.insert(3, "context_type", place["context_type"].to_numpy())
+    out.insert(4, "ward_name", out.pop("ward").map(names.wards))
     out["context_type"] = out["context_type"].map(CONTEXT_LABELS).fillna(out["context_type"])
     out["name"] = out["name"].fillna(out["context_id"])
     out = out.sort_values(["group", "incidents"], ascending=[True, False],
@@ -524,7 +548,7 @@ def _group_trend(sightings: pd.DataFrame, filters: Filters) -> pd.DataFrame:
 
 
 def _profiles(people: pd.DataFrame, sightings: pd.DataFrame, together: pd.DataFrame,
-              risks: pd.DataFrame, group_links: pd.DataFrame) -> pd.DataFrame:
+              risks: pd.DataFrame, group_links: pd.DataFrame, names: _Names) -> pd.DataFrame:
     """One row a group: size, incidents, the network it is part of, top risk types, places and
     wards, the groups it is linked to, and when it was active (all by groupby: thousands of
     groups cost no more than a few)."""
@@ -537,9 +561,10 @@ def _profiles(people: pd.DataFrame, sightings: pd.DataFrame, together: pd.DataFr
     labelled = risks.assign(label=risks["risk_type"].map(RISK_LABELS).fillna(risks["risk_type"]))
     once = sightings.drop_duplicates(["group", "incident_no"])
     out["risk_types"] = _top_by_group(labelled, "label")
-    out["contexts"] = _top_by_group(together.drop_duplicates(
-        ["group", "incident_no"]), "context_name")
-    out["wards"] = _top_by_group(once, "ward_name")
+    seen = together.drop_duplicates(["group", "incident_no"])
+    out["contexts"] = _top_by_group(seen.assign(
+        context_name=names.places["name"].reindex(seen["context_id"]).to_numpy()), "context_name")
+    out["wards"] = _top_by_group(once.assign(ward_name=once["ward"].map(names.wards)), "ward_name")
     both = pd.concat([
         group_links.rename(columns={"group_a": "group", "group_b": "other"}),
         group_links.rename(columns={"group_b": "group", "group_a": "other"}),
