@@ -438,8 +438,8 @@ NO_WARD_NUMBER = 2**31 - 1  # a sighting with no ward: after every ward's number
 def _sightings(con: duckdb.DuckDBPyConnection, filters: Filters,
                membership: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, _Names]:
     """Every (group member, incident) in the selection with month, place, ward and the place's own
-    ward (its incidents' can differ), the wards as numbers in the order of their names; the
-    (group, incident, risk type) rows; and the names to put to them. Members are joined by their
+    ward (its incidents' can differ), the wards as numbers in the order of their names; each
+    group's incidents of each risk type; and the names to put to them. Members are joined by their
     numbers (`membership`'s person_no).
 
     people_facts has one row an incident and young person, and each join is on a key (a member's
@@ -469,10 +469,11 @@ def _sightings(con: duckdb.DuckDBPyConnection, filters: Filters,
         ).df()
         risks = con.execute(
             f"""
-            SELECT DISTINCT rank, incident_no, risk_type FROM (
+            SELECT rank, risk_type, count(DISTINCT incident_no) AS incidents FROM (
                 SELECT m.rank, i.incident_no, unnest(i.risks) AS risk_type
                 FROM people_facts i JOIN {MEMBERSHIP_VIEW} m ON m.person_no = i.person_no
                 WHERE {p.sql})
+            GROUP BY ALL
             """,
             p.params,
         ).df()
@@ -559,8 +560,8 @@ def _profiles(people: pd.DataFrame, sightings: pd.DataFrame, together: pd.DataFr
         "component": people.groupby("group")["component"].first().astype(int),
     })
     labelled = risks.assign(label=risks["risk_type"].map(RISK_LABELS).fillna(risks["risk_type"]))
+    out["risk_types"] = _top_by_group(labelled, "label", weight="incidents")
     once = sightings.drop_duplicates(["group", "incident_no"])
-    out["risk_types"] = _top_by_group(labelled, "label")
     seen = together.drop_duplicates(["group", "incident_no"])
     out["contexts"] = _top_by_group(seen.assign(
         context_name=names.places["name"].reindex(seen["context_id"]).to_numpy()), "context_name")
@@ -579,9 +580,12 @@ def _profiles(people: pd.DataFrame, sightings: pd.DataFrame, together: pd.DataFr
     return out.sort_values("group", key=_group_order).reset_index(drop=True)
 
 
-def _top_by_group(frame: pd.DataFrame, column: str, n: int = TOP_ITEMS) -> pd.Series:
-    """For each group, its n most frequent values of `column` (ties by name), comma-joined."""
-    counts = frame.dropna(subset=[column]).groupby(["group", column]).size().rename("n")
+def _top_by_group(frame: pd.DataFrame, column: str, n: int = TOP_ITEMS,
+                  weight: str | None = None) -> pd.Series:
+    """For each group, its n most frequent values of `column` (ties by name), comma-joined; each
+    row counts once, or `weight` times."""
+    by = frame.dropna(subset=[column]).groupby(["group", column])
+    counts = (by.size() if weight is None else by[weight].sum()).rename("n")
     counts = counts.reset_index().sort_values(["group", "n", column],
                                               ascending=[True, False, True])
     top = counts.groupby("group").head(n)
