@@ -86,9 +86,11 @@ def write_borough(store: Store, wards: list[tuple], contexts: list[tuple], incid
                         "extract_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)", list(row))
 
 
-def seed_peers(store: Store, rows: list[tuple] = PEER_INCIDENTS) -> None:
-    """The three-group borough of PEER_INCIDENTS (or of `rows`, written the same way)."""
-    types = {c[0]: c[2] for c in PEER_CONTEXTS}
+def seed_peers(store: Store, rows: list[tuple] = PEER_INCIDENTS,
+               contexts: list[tuple] = PEER_CONTEXTS) -> None:
+    """The three-group borough of PEER_INCIDENTS (or of `rows`, and `contexts`, written the same
+    way)."""
+    types = {c[0]: c[2] for c in contexts}
     incidents = pd.DataFrame(
         [(i, pd.Timestamp(2025, m, 10, 20), w, c, types[c], a)
          for i, m, c, w, a, _, _ in rows],
@@ -98,7 +100,7 @@ def seed_peers(store: Store, rows: list[tuple] = PEER_INCIDENTS) -> None:
                          columns=["incident_id", "risk_type"])
     people = pd.DataFrame([(i, p) for i, *_, ps in rows for p in ps],
                           columns=["incident_id", "person_id"])
-    write_borough(store, PEER_WARDS, PEER_CONTEXTS, incidents, risks, people)
+    write_borough(store, PEER_WARDS, contexts, incidents, risks, people)
 
 
 # The synthetic borough for impact: 36 months, January 2023 to December 2025.

@@ -19,6 +19,7 @@ from tests.peers_borough import (
     GROUP_A,
     GROUP_B,
     GROUP_C,
+    PEER_CONTEXTS,
     PEER_INCIDENTS,
     PEER_YEAR,
     seed_peers,
@@ -124,6 +125,24 @@ def test_a_place_is_listed_in_its_own_ward_whatever_its_incidents_say():
     assert station["ward_name"].tolist() == ["Birch", "Birch"]
     bridge = peers.bridges_from(network.places).set_index("context_id").loc["C2"]
     assert (bridge["ward_name"], bridge["group_labels"]) == ("Birch", "Group 1, Group 2")
+
+
+def test_a_place_with_no_ward_takes_the_first_by_name_of_its_incidents_wards():
+    # Birch Station has no ward of its own. Group A is together there at I04, recorded in Cedar,
+    # and at I05, recorded in a ward the boundaries do not have (W9); group B only at I09, in W9.
+    contexts = [(c, n, t, None if c == "C2" else w, *at) for c, n, t, w, *at in PEER_CONTEXTS]
+    moved = {"I04": ("C2", "W3"), "I05": ("C2", "W9"), "I09": ("C2", "W9")}
+    rows = [(i, m, *moved.get(i, (c, w)), *rest) for i, m, c, w, *rest in PEER_INCIDENTS]
+    store = Store()
+    seed_peers(store, rows, contexts)
+    network = peers.peer_groups(store.cursor(), YEAR)
+    group = network.people.set_index("person_id")["group"]
+    station = network.places[network.places["context_id"] == "C2"].set_index("group")
+    assert station.loc[group["P01"], "ward_name"] == "Cedar"
+    assert pd.isna(station.loc[group["P06"], "ward_name"])
+    # Group B's wards: Cedar (I07, I08, I10, I11), then Birch (I12, I16); W9 has no name.
+    wards = network.groups.set_index("group")["wards"]
+    assert wards[group["P06"]] == "Cedar, Birch"
 
 
 def test_a_higher_bar_for_bridges_finds_none_here(network):
