@@ -252,7 +252,6 @@ def peer_groups(con: duckdb.DuckDBPyConnection, filters: Filters,
         component[part] = n
     # Each young person's number in people_facts (person_no): the sightings join on it, 61 ms
     # where the ids took 86 at 24 months.
-    source, target = network.ends
     membership = pd.DataFrame({"person_id": names, "person_no": person_no, "rank": rank,
                                "component": component + 1})
     # Incidents and young people by number (incident_no, person_no): every count below groups
@@ -269,6 +268,7 @@ def peer_groups(con: duckdb.DuckDBPyConnection, filters: Filters,
     sightings["group"] = sightings["rank"].map(label)
     risks["group"] = risks["rank"].map(label)
     group_of = membership["group"].array  # by vertex number
+    source, target = network.ends
     links = links.assign(source_group=group_of.take(source), target_group=group_of.take(target))
     people = membership[["person_id", "group", "component"]].copy()
     per_person = sightings.groupby("person_no")["incident_no"].nunique()
@@ -589,13 +589,7 @@ def _top_by_group(frame: pd.DataFrame, column: str, n: int = TOP_ITEMS,
     counts = counts.reset_index().sort_values(["group", "n", column],
                                               ascending=[True, False, True])
     top = counts.groupby("group").head(n)
-    rank, names = top.groupby("group").cumcount(), top[column].astype(str)
-    # joined a rank at a time, not a group at a time (1,100 groups at a million incidents)
-    joined = names[rank == 0].set_axis(top.loc[rank == 0, "group"])
-    for k in range(1, n):
-        more = names[rank == k].set_axis(top.loc[rank == k, "group"])
-        joined[more.index] = joined[more.index] + ", " + more
-    return joined
+    return joined(top[column].astype(str), top["group"], ", ")
 
 
 def _group_key(label: str) -> int:
