@@ -116,8 +116,14 @@ def test_presenter_mode_reads_from_the_back_of_a_room_and_hands_back_the_filters
     page.wait_for_url(re.compile("present=1"))
     wait_until_finished(page)
     assert "present=1" in page.url and "slide=1" in page.url and "risk=cce" in page.url
-    assert page.locator('[data-testid="stSidebar"]').count() == 0 or not page.locator(
-        '[data-testid="stSidebar"]').is_visible()
+    # The last page's sidebar goes once the run's stale elements are cleared, a moment after the
+    # run ends: wait for that (it failed 1 run in 5 when read at once), then say so.
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    for _ in range(50):  # at most 5 s
+        if sidebar.count() == 0 or not sidebar.is_visible():
+            break
+        page.wait_for_timeout(100)
+    assert sidebar.count() == 0 or not sidebar.is_visible()
     main = page.locator('[data-testid="stMain"]')
     titles = []
     for number in range(1, 7):
