@@ -52,6 +52,18 @@ def test_risk_types_and_their_shares_of_incidents(prof):
     assert prof.loc["C3", "risk_cse"] == 0.0
 
 
+def test_an_incident_with_risk_types_past_the_64th_counts_every_one_from_its_list(tiny):
+    with tiny.transaction() as cur:  # I01 (Alder Park) gains 70 more: past the bits it can hold
+        cur.executemany("INSERT INTO incident_risks (incident_id, risk_type) VALUES ('I01', ?)",
+                        [(f"zz_{n:02d}",) for n in range(70)])
+    prof = contexts.profiles(tiny.cursor(), YEAR_2025).set_index("context_id")
+    assert prof["risk_types"].tolist() == [72, 4, 1, 1]
+    assert prof.loc["C1", "risk_cse"] == pytest.approx(2 / 3)  # I01's own, and I02's by bits
+    assert prof.loc["C1", "risk_missing"] == 1.0
+    assert prof.loc["C2", ["risk_cce", "risk_county_lines", "risk_gangs"]].tolist() == [
+        0.75, 0.5, 0.25]
+
+
 def test_night_and_weekend_shares_use_uk_local_time(prof):
     assert prof.loc["C1", "night_share"] == 1.0
     # 15 June 2025 23:00 UTC is Monday 00:00 in London: night, but not the weekend.
