@@ -24,6 +24,7 @@ from analytics.contexts import contexts, priorities
 from analytics.governance.disclosure import display_count, drop_small_rows, shown_number
 from analytics.places import hotspots, places
 from analytics.store.filters import Filters, add_months, period_words, uk_date, uk_month
+from analytics.store.risk_sets import by_risk_type
 from analytics.store.sources import risk_label
 from analytics.store.sources import source as source_of
 from analytics.trends import spc, trends
@@ -106,19 +107,18 @@ def risk_changes(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFra
     columns = ["code", "name", "current", "previous", "change"]
     if not (filters.start and filters.end):
         return pd.DataFrame(columns=columns)
-    # The derived table carries each incident's risk types (analytics/store/derived.py): no join, and
-    # only the two periods are read.
+    # The derived table carries each incident's risk types (analytics/store/derived.py): no join,
+    # only the two periods are read, and incidents are counted by their set of risk types.
     cur = filters.predicate("i", risk_list=True)
     prev = filters.previous().predicate("i", prefix="p_", risk_list=True)
+    counted = by_risk_type(
+        f"SELECT i.risk_bits, i.risks, ({cur.sql}) AS now, ({prev.sql}) AS before "
+        f"FROM incident_facts i WHERE ({cur.sql}) OR ({prev.sql})",
+        [], {"current": "count(*) FILTER (WHERE now)", "previous": "count(*) FILTER (WHERE before)"})
     frame = con.execute(
         f"""
-        WITH r AS (SELECT unnest(i.risks) AS risk_type, ({cur.sql}) AS now,
-                          ({prev.sql}) AS before
-                   FROM incident_facts i WHERE ({cur.sql}) OR ({prev.sql}))
-        SELECT r.risk_type AS code, count(*) FILTER (WHERE now) AS current,
-               count(*) FILTER (WHERE before) AS previous
-        FROM r WHERE (len($risks) = 0 OR list_contains($risks, r.risk_type))
-        GROUP BY ALL
+        SELECT risk_type AS code, current, previous FROM ({counted})
+        WHERE len($risks) = 0 OR list_contains($risks, risk_type)
         """,
         {**cur.params, **prev.params, "risks": list(filters.risk_types)},
     ).df()

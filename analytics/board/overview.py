@@ -14,6 +14,7 @@ import pandas as pd
 from analytics.governance.disclosure import display_count, shown_number
 from analytics.store import memo, sources
 from analytics.store.filters import Filters
+from analytics.store.risk_sets import by_risk_type
 from analytics.store.sources import risk_label, risk_vocabulary
 
 
@@ -80,13 +81,13 @@ def risk_trends(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFram
     """Incidents a month for each risk type in the period, months with none filled with zero."""
     p = filters.predicate("i", risk_list=True)
     months = _month_frame(filters)
+    counted = by_risk_type(
+        f"SELECT date_trunc('month', i.occurred_at)::DATE AS month, i.risk_bits, i.risks "
+        f"FROM incident_facts i WHERE {p.sql}", ["month"], {"value": "count(*)"})
     counts = con.execute(
         f"""
-        WITH r AS (SELECT unnest(i.risks) AS risk_type, i.occurred_at FROM incident_facts i
-                   WHERE {p.sql})
-        SELECT r.risk_type, date_trunc('month', r.occurred_at)::DATE AS month, count(*) AS value
-        FROM r WHERE len($risks) = 0 OR list_contains($risks, r.risk_type)
-        GROUP BY ALL
+        SELECT risk_type, month, value FROM ({counted})
+        WHERE len($risks) = 0 OR list_contains($risks, risk_type)
         """,
         {**p.params, "risks": list(filters.risk_types)},
     ).df()

@@ -24,6 +24,7 @@ from shapely.geometry.base import BaseGeometry
 from analytics.governance.disclosure import shown_counts, suppresses
 from analytics.places import hotspots
 from analytics.store.filters import Filters
+from analytics.store.risk_sets import by_risk_type
 from analytics.store.sources import STREET, place_kind, risk_label
 from analytics.store.sources import source as source_of
 from analytics.store.vocab import CONTEXT_LABELS, PRIVATE_TYPES
@@ -641,10 +642,10 @@ def ward_ranking(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFra
     frame = now.merge(before.rename(columns={"incidents": "previous"}), on="ward_code")
     frame["change"] = frame["incidents"] - frame["previous"]
     p = filters.predicate("i", risk_list=True)
-    risks = con.execute(
-        f"WITH r AS (SELECT i.ward_code, unnest(i.risks) AS code FROM incident_facts i "
-        f"WHERE {p.sql}) SELECT ward_code, code, count(*) AS n FROM r GROUP BY ALL",
-        p.params).df()
+    counted = by_risk_type(f"SELECT i.ward_code, i.risk_bits, i.risks FROM incident_facts i "
+                           f"WHERE {p.sql}", ["ward_code"], {"n": "count(*)"})
+    risks = con.execute(f"SELECT ward_code, risk_type AS code, n FROM ({counted})",
+                        p.params).df()
     types = con.execute(
         f"SELECT i.ward_code, {TYPE_OF} AS code, count(*) AS n FROM incident_facts i "
         f"LEFT JOIN place_facts c USING (context_id) WHERE {p.sql} GROUP BY ALL", p.params).df()

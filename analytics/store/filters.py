@@ -37,7 +37,7 @@ EARLIEST_DATE = date(2000, 1, 1)
 LATEST_DATE = date(2100, 12, 31)
 
 
-def _plain(*names: str) -> None:
+def plain_names(*names: str) -> None:
     """Refuse any name that is not a plain SQL name (aliases and prefixes are written in code,
     never taken from input)."""
     for name in names:
@@ -50,7 +50,7 @@ def has_any_risk(alias: str, param: str) -> str:
     parameter `param`. One AND of its bits (analytics/store/derived.py: 15 to 40 ms a query less
     than searching every row's list at a million incidents), or its list for a row with a code
     past the 64th, which has no bits. Both names are plain SQL names written in code."""
-    _plain(alias, param)
+    plain_names(alias, param)
     return (f"coalesce(({alias}.risk_bits & (SELECT coalesce(bit_or(1::UBIGINT << bit), 0) "
             f"FROM risk_codes WHERE bit < 64 AND list_contains(${param}, code))) <> 0, "
             f"list_has_any({alias}.risks, ${param}))")
@@ -116,7 +116,7 @@ class Filters:
         scope of agencies: police.uk's rows are the police's (POLICE_AGENCY), so a user whose
         agencies leave out the police sees none of them.
         """
-        _plain(alias, prefix)
+        plain_names(alias, prefix)
         clauses, params = ["TRUE"], {}
         if risk_list:
             clauses.append(f"{alias}.source = ${prefix}source")
