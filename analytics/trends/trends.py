@@ -33,6 +33,7 @@ from analytics.governance.disclosure import (
 from analytics.places import places
 from analytics.store import memo
 from analytics.store.filters import Filters, add_months, month_end, uk_date, uk_month
+from analytics.store.risk_sets import by_risk_type
 from analytics.store.sources import INCIDENTS, risk_label
 from analytics.store.sources import source as source_of
 from analytics.store.store import quote_identifier
@@ -272,20 +273,39 @@ def _grouped(con: duckdb.DuckDBPyConnection, filters: Filters, win: Window,
     params = {**p.params, "unit": win.granularity}
     if "risk_type" in dims:
         params["risks"] = list(filters.risk_types)
-    frame = con.execute(
-        f"""
+    if "risk_type" in dims and value == "count(*)":
+        sql = _by_risk_type(dims, f"{source} i{join} WHERE {p.sql}")
+    else:
+        sql = f"""
         WITH i AS (SELECT i.*{risk} FROM {source} i WHERE {p.sql})
         SELECT date_trunc($unit, i.occurred_at)::DATE AS period{', ' + keys if keys else ''},
                {value} AS n
         FROM i{join}{where}
         GROUP BY ALL
-        """,
-        params,
-    ).df()
+        """
+    frame = con.execute(sql, params).df()
     frame["period"] = pd.to_datetime(frame["period"])
     if not dims:
         frame["key0"] = "all"
     return frame
+
+
+def _by_risk_type(dims: tuple[str, ...], rows: str) -> str:
+    """SQL for _grouped's incidents counted by period and `dims`, risk type among them, from
+    each incident's set of risk types (analytics/store/risk_sets.py), not a row per incident and
+    risk type. `rows` is the FROM ... WHERE of the selection, its table under `i`."""
+    columns = [DIMENSIONS[d][1] for d in dims]
+    others = [(k, col) for k, col in enumerate(columns) if col != "risk_type"]
+    counted = by_risk_type(
+        "SELECT date_trunc($unit, i.occurred_at)::DATE AS period, "
+        + "".join(f"coalesce(i.{quote_identifier(col, DIMENSION_COLUMNS)}, '') AS key{k}, "
+                  for k, col in others)
+        + f"i.risk_bits, i.risks FROM {rows}",
+        ["period", *(f"key{k}" for k, _ in others)], {"n": "count(*)"})
+    keys = ", ".join(f"coalesce(risk_type, '') AS key{k}" if col == "risk_type" else f"key{k}"
+                     for k, col in enumerate(columns))
+    return (f"SELECT period, {keys}, n FROM ({counted}) "
+            "WHERE len($risks) = 0 OR list_contains($risks, risk_type)")
 
 
 def _populations(con: duckdb.DuckDBPyConnection, filters: Filters,
