@@ -94,13 +94,13 @@ def register(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
     frame["lead_label"] = frame["lead_agency"].map(AGENCY_LABELS).fillna(frame["lead_agency"])
     frame["partner_labels"] = [partner_labels(p) for p in frame["partners"]]
     # the label reaches charts and pickers in every view, so a home is never named in it
-    place = frame["context_name"].where(
-        ~frame["context_type"].isin(PRIVATE_TYPES),
-        "a home address" + frame["ward_name"].map(lambda w: f" in {w}" if isinstance(w, str) else ""))
-    frame["label"] = [f"{t or 'Intervention'} at {c}" for t, c in
-                      zip(frame["intervention_type"], place, strict=True)]
-    for column in ("started_on", "ended_on"):
-        frame[column] = [None if pd.isna(d) else pd.Timestamp(d).date() for d in frame[column]]
+    place = frame["context_name"].where(~frame["context_type"].isin(PRIVATE_TYPES),
+                                        "a home address" + (" in " + frame["ward_name"]).fillna(""))
+    kind = frame["intervention_type"].fillna("")
+    frame["label"] = kind.where(kind != "", "Intervention") + " at " + place
+    for column in ("started_on", "ended_on"):  # dates, None where there is none
+        frame[column] = pd.Series(frame[column].dt.date, index=frame.index,
+                                  dtype=object).where(frame[column].notna(), None)
     return frame
 
 

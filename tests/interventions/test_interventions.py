@@ -39,6 +39,13 @@ def test_the_register_lists_loaded_interventions_with_labels(store):
     assert reg.loc["INT-1", ["lat", "lon"]].notna().all()
 
 
+def test_an_intervention_with_no_type_recorded_is_called_an_intervention(store):
+    store.cursor().execute("UPDATE interventions SET intervention_type = NULL "
+                           "WHERE intervention_id = 'INT-1'")
+    reg = interventions.register(store.cursor(), ALL).set_index("intervention_id")
+    assert reg.loc["INT-1", "label"] == "Intervention at Alder Park"
+
+
 def test_the_register_follows_ward_type_and_period(store):
     cur = store.cursor()
     assert interventions.register(cur, Filters(wards=("W1",), period="all"))[
