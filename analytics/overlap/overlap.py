@@ -474,12 +474,13 @@ def drilldown(con: duckdb.DuckDBPyConnection, filters: Filters, risks: tuple[str
         SELECT DISTINCT i.incident_id, i.ward_code, i.context_id, {entity} AS entity
         FROM {table} i
         WHERE {condition} AND {where.sql} AND {has_any_risk("i", "risks")}"""
-    # Wards, places and all members in one pass over the members (with a window, finding them
-    # is the costly part): grouping set 1 is by ward, 2 by place, 3 everyone.
+    # Wards, places, all members and each month's members in one statement: grouping set 1 is
+    # by ward, 2 by place, 3 everyone; 4 is the months (with a window, finding the pairs is the
+    # costly part, and both the members and the months are read from the pairs found once).
     found = _run(
         con,
         f"""
-        WITH members AS ({_members(sql, exact, window, by_month=False)}), inc AS ({incidents}),
+        WITH {_members(sql, exact, window)}, inc AS ({incidents}),
         g AS (SELECT inc.ward_code, inc.context_id, GROUPING(inc.ward_code, inc.context_id) AS g,
                      count(DISTINCT inc.entity) AS members,
                      count(DISTINCT inc.incident_id) AS incidents
@@ -488,7 +489,11 @@ def drilldown(con: duckdb.DuckDBPyConnection, filters: Filters, risks: tuple[str
         SELECT g.g, g.ward_code, w.ward_name, g.context_id, c.name, c.context_type, g.members,
                g.incidents, c.context_id IS NOT NULL AS placed
         FROM g LEFT JOIN wards w ON g.g = 1 AND w.ward_code = g.ward_code
-        LEFT JOIN place_facts c ON g.g = 2 AND c.context_id = g.context_id""",
+        LEFT JOIN place_facts c ON g.g = 2 AND c.context_id = g.context_id
+        UNION ALL BY NAME
+        SELECT 4 AS g, month, count(DISTINCT entity) AS members, 0 AS incidents,
+               FALSE AS placed
+        FROM monthly GROUP BY month""",
         params,
     ).df()
     n_members = int(found.loc[found["g"] == 3, "members"].sum())
@@ -501,29 +506,28 @@ def drilldown(con: duckdb.DuckDBPyConnection, filters: Filters, risks: tuple[str
                 .sort_values(["members", "incidents", "name"], ascending=[False, False, True],
                              ignore_index=True)
                 [["context_id", "name", "context_type", "members", "incidents"]])
-    monthly = _run(
-        con,
-        f"""SELECT month, count(DISTINCT entity) AS value
-            FROM ({_members(sql, exact, window, by_month=True)}) GROUP BY month""",
-        params,
-    ).df()
+    monthly = found.loc[found["g"] == 4, ["month", "members"]].rename(
+        columns={"members": "value"})
     return Drilldown(risks=risks, exact=exact, members=int(n_members), wards=wards,
                      contexts=contexts, monthly=_fill_months(monthly, filters))
 
 
-def _members(sql: str, exact: bool, window: int | None, *, by_month: bool) -> str:
-    """SQL for the members (entity, and month if by_month) that have the pair or combination."""
-    month = "date_trunc('month', {day})::DATE AS month"
-    if window is not None:
-        cols = "entity" + (", " + month.format(day="day") if by_month else "")
-        return f"SELECT DISTINCT {cols} FROM ({_near(sql, 2, '$risks')})"
-    cols, group = ("entity, " + month.format(day="day"), "entity, month") if by_month else (
-        "entity", "entity")
+def _members(sql: str, exact: bool, window: int | None) -> str:
+    """SQL CTEs `members` (entity) that have the pair or combination in the period, and
+    `monthly` (entity, month) that have it within a month on its own."""
+    month = "date_trunc('month', day)::DATE AS month"
+    if window is not None:  # both from the pairs found once
+        return (f"pairs AS MATERIALIZED (SELECT DISTINCT entity, {month} "
+                f"FROM ({_near(sql, 2, '$risks')})), "
+                "members AS (SELECT DISTINCT entity FROM pairs), "
+                "monthly AS (SELECT entity, month FROM pairs)")
     scope = "$types" if exact else "$risks"  # exactly: no other compared type may appear
-    return f"""
-        SELECT {cols} FROM ({sql}) WHERE list_contains({scope}, risk_type)
-        GROUP BY {group}
-        HAVING count(DISTINCT risk_type) = $k AND bool_and(list_contains($risks, risk_type))"""
+    having = ("HAVING count(DISTINCT risk_type) = $k "
+              "AND bool_and(list_contains($risks, risk_type))")
+    chosen = f"SELECT * FROM ({sql}) WHERE list_contains({scope}, risk_type)"
+    return (f"members AS (SELECT entity FROM ({chosen}) GROUP BY entity {having}), "
+            f"monthly AS (SELECT entity, {month} FROM ({chosen}) GROUP BY entity, month "
+            f"{having})")
 
 
 def drill_options(result: Overlap, combos: pd.DataFrame,
