@@ -9,6 +9,7 @@ app would pay them, and one task's caches cannot warm another's.
     python -m bench.measure pages DB OUT --runs R
     python -m bench.measure baseline DB OUT --runs R
     python -m bench.measure polars DB OUT --runs R
+    python -m bench.measure sidebyside DB OUT --runs R
     python -m bench.measure startup DB OUT
 """
 
@@ -369,6 +370,76 @@ def _time_twin_page(frames, con, page, filters, runs: int, clock, twin: str) -> 
             "shared_ms": median_of_sums("shared")}
 
 
+APPS = ("ours", "pandas", "polars")
+
+
+def task_side_by_side(db: Path, runs: int) -> dict:
+    """Each page's analyses cold, ours and the pandas and polars apps' twins, in turn in one
+    process, round by round, the order of the three turning each round: a slower spell of the
+    machine falls on all three alike. The pages, baseline and polars tasks run one after the
+    other, each meeting the machine as it was in its own half-minute; their rounds differed by
+    up to a quarter with nothing changed (5 December 2026), more than the changes they were to
+    judge. Pages with a twin for every analysis, in both apps; each round of a page includes the
+    sidebar's analyses, which every page run makes (as report.page_rows adds them), and each app
+    runs the page once, untimed, before its rounds. Each ratio is the median of the rounds' own
+    ratios."""
+    from analytics.store import memo
+    from analytics.store.store import Store
+    from bench import baseline, polars_app
+    from bench.pages import SIDEBAR
+
+    store = Store(db)
+    try:
+        con = store.cursor()
+        frames = {"pandas": baseline.load(con), "polars": polars_app.load(con)}
+        twin_of = {"pandas": "baseline", "polars": "polars"}
+        out: dict[str, Any] = {"runs": runs, "scenarios": {}}
+        for scenario, filters in scenarios(con).items():
+            rows = []
+            for page in _page_list()[1:]:
+                calls = [(call, _resolved(call, con, filters))
+                         for call in (*SIDEBAR.calls, *page.calls)]
+                live = [(call, kwargs) for call, kwargs in calls if kwargs is not None]
+                if not all(call.baseline and call.polars for call, _ in live):
+                    continue
+
+                def ours(live=live, filters=filters) -> None:
+                    memo.forget_all()
+                    for call, kwargs in live:
+                        timed(lambda call=call, kwargs=kwargs: direct(
+                            call, store.cursor(), filters, kwargs))  # a refusal is an answer
+
+                def twin(app: str, live=live, filters=filters) -> None:
+                    frames[app].forget()
+                    for call, kwargs in live:
+                        args = (filters,) if call.uses_filters else ()
+                        fn = getattr(call, twin_of[app])
+                        timed(lambda fn=fn, args=args, kwargs=kwargs: fn(frames[app], *args,
+                                                                         **kwargs))
+
+                run = {"ours": ours, "pandas": lambda: twin("pandas"),
+                       "polars": lambda: twin("polars")}
+                walls: dict[str, list[float]] = {app: [] for app in APPS}
+                for app in APPS:  # once untimed: a function's first call pays for imports
+                    run[app]()
+                for r in range(runs):
+                    for app in APPS[r % 3:] + APPS[:r % 3]:
+                        walls[app].append(timed(run[app])[0].wall)
+                rows.append({"script": page.script, "title": page.title,
+                             **{f"{app}_ms": [1000 * w for w in walls[app]] for app in APPS},
+                             "ratio": statistics.median(
+                                 o / p for o, p in zip(walls["ours"], walls["pandas"],
+                                                       strict=True)),
+                             "polars_ratio": statistics.median(
+                                 o / p for o, p in zip(walls["ours"], walls["polars"],
+                                                       strict=True))})
+            out["scenarios"][scenario] = rows
+        out["peak_rss_mb"] = peak_rss_mb()
+        return out
+    finally:
+        store.close()
+
+
 def task_startup(db: Path) -> dict:
     """A fresh app process to the first rendered Overview (AppTest on app.py), then a rerun."""
     started = time.perf_counter()
@@ -426,7 +497,7 @@ def task_pack(db: Path, runs: int) -> dict:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("task", choices=["generate", "ingest", "pages", "baseline", "polars",
-                                         "startup", "pack"])
+                                         "sidebyside", "startup", "pack"])
     parser.add_argument("db", type=Path)
     parser.add_argument("out", type=Path)
     parser.add_argument("--incidents", type=int, default=25_000)
@@ -445,6 +516,8 @@ def main(argv: list[str] | None = None) -> None:
         result = task_baseline(args.db, args.runs)
     elif args.task == "polars":
         result = task_polars(args.db, args.runs)
+    elif args.task == "sidebyside":
+        result = task_side_by_side(args.db, args.runs)
     elif args.task == "pack":
         result = task_pack(args.db, args.runs)
     else:

@@ -11,6 +11,8 @@
    same data: its tables read into memory once (timed on its own), then each page's analyses
    in the page's order, cold as ours are (nothing kept from the page's previous run); then the
    same again for the careful polars app (bench/polars_app.py), the pages it twins whole;
+   then all three side by side in one process, round by round in turn, so a slower spell of
+   the machine falls on all three alike;
 5. measures peak memory, the database file and the app's start-up to the first Overview;
    times the board pack's sections, its HTML and its PDF (bench/pack.py);
 6. with --browser, serves the app and opens every page in Chromium (bench/browser.py): start-up
@@ -95,6 +97,7 @@ def run(incidents: int, out: Path, runs: int = 3, seed: int = 20261123,
         result["pages"] = step("pages", db, work, "--runs", str(runs), quiet=quiet)
         result["baseline"] = step("baseline", db, work, "--runs", str(runs), quiet=quiet)
         result["polars"] = step("polars", db, work, "--runs", str(runs), quiet=quiet)
+        result["side_by_side"] = step("sidebyside", db, work, "--runs", str(runs), quiet=quiet)
         result["startup"] = step("startup", db, work, quiet=quiet)
         result["pack"] = step("pack", db, work, "--runs", str(runs), quiet=quiet)
         if browser:  # the app served on the generated database, as a person opens it

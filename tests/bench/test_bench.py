@@ -2,6 +2,7 @@
 here: it is measured by `python -m bench`, on purpose, on a quiet machine)."""
 
 import json
+import statistics
 
 import pytest
 
@@ -51,6 +52,29 @@ def test_times_the_polars_app_wherever_the_pandas_app_is_timed(result):
         if "polars_ms" in r:
             assert r["polars_ms"] > 0
             assert r["polars_ratio"] == pytest.approx(r["cold_ms"] / r["polars_ms"])
+
+
+def test_times_all_three_apps_side_by_side_round_by_round(result):
+    _, res = result
+    side = res["side_by_side"]
+    for scenario, pages in side["scenarios"].items():
+        # the pages both twins time whole under these filters, as in the separate rounds
+        assert {p["script"] for p in pages} == {
+            r["script"] for r in report.page_rows(res)
+            if r["scenario"] == scenario and "ratio" in r and "polars_ratio" in r}
+        for page in pages:
+            rounds = [page[f"{app}_ms"] for app in ("ours", "pandas", "polars")]
+            assert all(len(r) == side["runs"] and min(r) > 0 for r in rounds)
+            assert page["ratio"] == pytest.approx(statistics.median(
+                o / p for o, p in zip(page["ours_ms"], page["pandas_ms"], strict=True)))
+    assert {r["script"] for r in report.side_by_side_rows(res)} >= {"pages/overview.py"}
+    # the speed-up budget reads the side-by-side ratio where there is one
+    overview = next(r for r in report.side_by_side_rows(res)
+                    if r["script"] == "pages/overview.py" and r["scenario"] == "default")
+    budget = next(b for b in report.budgets(res)
+                  if b["budget"].startswith("Faster than pandas, Overview, default"))
+    assert budget["value"] == pytest.approx(1 / overview["ratio"], abs=0.01)
+    assert "Side by side" in report.markdown(res)
 
 
 def test_reports_memory_database_size_and_start_up(result):
