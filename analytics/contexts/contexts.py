@@ -172,7 +172,7 @@ def _place_counts(con: duckdb.DuckDBPyConnection, filters: Filters, places: int
         params,
     ).fetchnumpy()
     row, n = cube["row"].astype(np.intp), cube["incidents"]
-    bits = np.ma.getdata(cube["bits"]).astype(np.uint64)
+    bits = np.ma.filled(cube["bits"], 0).astype(np.uint64)  # a row without bits opens none
     by_type = {code: _summed(row[hit], n[hit], places) for code, bit in con.execute(
                    "SELECT code, bit FROM risk_codes WHERE bit < 64").fetchall()
                if (hit := (bits >> np.uint64(bit)) & np.uint64(1) == 1).any()}
