@@ -151,12 +151,11 @@ def rank(con: duckdb.DuckDBPyConnection, filters: Filters,
 def with_signals(ranked: pd.DataFrame, signals: pd.DataFrame) -> pd.DataFrame:
     """Ranked places with `signal` (the current SPC signal in words, or '') and
     `signal_assessment` ('concern', 'improvement' or ''), from a trends.signals frame."""
-    current = signals[signals["current"].astype(bool)]
-    sentence = dict(zip(current["key_a"], current["sentence"], strict=True))
-    assessment = dict(zip(current["key_a"], current["assessment"], strict=True))
+    current = (signals[signals["current"].astype(bool)]
+               .drop_duplicates("key_a", keep="last").set_index("key_a"))
     out = ranked.copy()
-    out["signal"] = [sentence.get(c, "") for c in out["context_id"]]
-    out["signal_assessment"] = [assessment.get(c, "") for c in out["context_id"]]
+    for column, said in (("signal", "sentence"), ("signal_assessment", "assessment")):
+        out[column] = out["context_id"].map(current[said]).fillna("")
     return out
 
 
