@@ -238,9 +238,9 @@ def drop_small_rows(frame: pd.DataFrame, columns: list[str], view: str) -> pd.Da
         return frame
     small = frame[columns].apply(lambda col: col.between(1, THRESHOLD - 1)).any(axis=1)
     out = frame[~small].copy()
-    if rounds(view):
+    if rounds(view):  # round_count, a column at a time
         for column in columns:
-            out[column] = [round_count(v) for v in out[column]]
+            out[column] = shown_counts(out[column], view).astype(np.int64)
     return out
 
 
