@@ -720,7 +720,11 @@ def context_points(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataF
     pairs = list(zip(risks["risk_type"].tolist(), risks["n"].tolist(), strict=True))
     bounds = (np.r_[np.flatnonzero(np.r_[True, place[1:] != place[:-1]]), len(place)]
               if len(place) else [])
-    by_place = {place[a]: tuple(pairs[a:b]) for a, b in itertools.pairwise(bounds)}
-    frame["risks"] = [by_place.get(cid, ()) for cid in frame["context_id"]]
+    listed = np.empty(len(frame), dtype=object)
+    listed.fill(())  # the places no map draws list none
+    at = pd.Index(frame["context_id"]).get_indexer([place[a] for a in bounds[:-1]])
+    for row, (a, b) in zip(at, itertools.pairwise(bounds), strict=True):
+        listed[row] = tuple(pairs[a:b])  # found by position: 500 places, not 11,000 lookups
+    frame["risks"] = listed
     frame["type"] = frame["context_type"].map(CONTEXT_LABELS).fillna(frame["context_type"])
     return frame
