@@ -557,21 +557,22 @@ def interventions(con: duckdb.DuckDBPyConnection, filters: Filters, win: Window 
         if isinstance(n, str) else n
         for n, t, w in zip(frame["context_name"], frame["context_type"], frame["ward_name"],
                            strict=True)]
-    frame["label"] = [_intervention_label(r) for r in frame.itertuples()]
+    frame["label"] = _intervention_labels(frame)
     return frame[INTERVENTION_COLUMNS]
 
 
-def _intervention_label(row) -> str:
-    """'Detached youth work at Alder Park' (or the description when there is no type)."""
-    what = row.intervention_type or row.description or "Intervention"
-    what = str(what).replace("_", " ")
-    what = what[:1].upper() + what[1:]
-    if not isinstance(row.context_name, str):
-        return what
-    where = row.context_name
-    if where.startswith("A home address"):  # 'at a home address in Pennyfold'
-        where = "a" + where[1:]
-    return f"{what} at {where}"
+def _intervention_labels(frame: pd.DataFrame) -> pd.Series:
+    """'Detached youth work at Alder Park' (or the description when there is no type, and
+    'Intervention' when there is neither), a column at a time. Missing text is NaN, not None,
+    and NaN is true in Python: a row at a time, an intervention with no type read 'Nan at'."""
+    kind = frame["intervention_type"].astype(object).fillna("")
+    what = kind.where(kind != "", frame["description"].astype(object).fillna(""))
+    what = what.where(what != "", "Intervention").astype(str).str.replace("_", " ")
+    what = what.str[:1].str.upper() + what.str[1:]
+    where = frame["context_name"].astype(object)  # text, or NaN for no place (all NaN: float)
+    home = where.str.startswith("A home address", na=False)  # 'at a home address in Pennyfold'
+    where = where.where(~home, "a" + where.str[1:])
+    return (what + " at " + where.fillna("").astype(str)).where(where.notna(), what)
 
 
 # ---- year on year and month of year ----------------------------------------------------------

@@ -205,6 +205,18 @@ def test_interventions_in_the_window_are_listed_with_a_label(con):
                                        "Detached youth work at Alder Park"]
 
 
+def test_an_intervention_with_no_type_is_labelled_by_what_is_being_done_or_as_an_intervention(
+        con):
+    con.execute("UPDATE interventions SET intervention_type = NULL WHERE intervention_id = 'V1'")
+    con.execute("UPDATE interventions SET intervention_type = NULL, description = NULL "
+                "WHERE intervention_id = 'V2'")
+    frame = trends.interventions(con, YEAR_2025, trends.window(con, YEAR_2025))
+    described = con.execute("SELECT description FROM interventions WHERE intervention_id = 'V1'"
+                            ).fetchone()[0]
+    assert frame["label"].tolist() == ["Intervention at Birch Station",
+                                       f"{described[:1].upper()}{described[1:]} at Alder Park"]
+
+
 def test_interventions_follow_the_ward_and_context_type_filters(con):
     f = Filters(start=YEAR_2025.start, end=YEAR_2025.end, wards=("W1",))
     assert trends.interventions(con, f, trends.window(con, f))["intervention_id"].tolist() == [
