@@ -155,7 +155,7 @@ def with_signals(ranked: pd.DataFrame, signals: pd.DataFrame) -> pd.DataFrame:
                .drop_duplicates("key_a", keep="last").set_index("key_a"))
     out = ranked.copy()
     for column, said in (("signal", "sentence"), ("signal_assessment", "assessment")):
-        out[column] = out["context_id"].map(current[said]).fillna("")
+        out[column] = out["context_id"].map(current[said]).astype(object).fillna("").astype(str)
     return out
 
 
