@@ -565,6 +565,8 @@ def _intervention_labels(frame: pd.DataFrame) -> pd.Series:
     """'Detached youth work at Alder Park' (or the description when there is no type, and
     'Intervention' when there is neither), a column at a time. Missing text is NaN, not None,
     and NaN is true in Python: a row at a time, an intervention with no type read 'Nan at'."""
+    if frame.empty:  # most narrow views: the column steps cost a millisecond for nothing
+        return pd.Series([], index=frame.index, dtype="str")
     kind = frame["intervention_type"].astype(object).fillna("")
     what = kind.where(kind != "", frame["description"].astype(object).fillna(""))
     what = what.where(what != "", "Intervention").astype(str).str.replace("_", " ")
