@@ -74,8 +74,9 @@ def records_table(rows: pd.DataFrame) -> pd.DataFrame:
     """The records as a reader sees them: labels for codes, UK dates, plain headings."""
     out = rows.copy()
     out["occurred_at"] = [f"{t.day} {t:%B %Y %H:%M}" for t in pd.to_datetime(out["occurred_at"])]
-    out["context_type"] = out["context_type"].map(lambda c: CONTEXT_LABELS.get(c, c or ""))
-    out["agency"] = out["agency"].map(lambda a: AGENCY_LABELS.get(a, a or ""))
+    for column, labels in (("context_type", CONTEXT_LABELS), ("agency", AGENCY_LABELS)):
+        # a code's label, an unknown code as it is, nothing recorded as blank (not NaN)
+        out[column] = out[column].map(labels).fillna(out[column]).astype(object).fillna("")
     out["severity"] = out["severity"].map(lambda s: SEVERITY_LABELS.get(s, "") if pd.notna(s)
                                           else "")
     out["risks"] = out["risks"].map(

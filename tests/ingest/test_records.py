@@ -31,6 +31,15 @@ def test_a_record_reads_in_plain_words_and_counts_young_people_without_naming_th
     assert not any("P" in str(v) and str(v)[1:].isdigit() for v in table.to_numpy().ravel())
 
 
+def test_a_record_with_no_place_type_or_agency_leaves_them_blank(tiny):
+    with tiny.transaction() as cur:  # I10: no context type and no agency recorded
+        cur.execute("UPDATE incidents SET location_type = NULL, source_agency = NULL, "
+                    "context_id = NULL WHERE incident_id = 'I10'")
+    found = records.incident_records(tiny.cursor(), YEAR_2025, access=ANALYST)
+    row = records.records_table(found.rows).set_index("Incident").loc["I10"]
+    assert (row["Type of place"], row["Agency"]) == ("", "")
+
+
 def test_records_follow_the_filters_and_the_limit(tiny):
     found = records.incident_records(tiny.cursor(), replace(YEAR_2025, risk_types=("cse",)),
                                      access=ANALYST)
