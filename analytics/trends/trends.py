@@ -260,10 +260,6 @@ def _grouped(con: duckdb.DuckDBPyConnection, filters: Filters, win: Window,
     source, value = "incident_facts", "count(*)"
     if measure == "young_people":
         source, value = "people_facts", "count(DISTINCT i.person_no)"
-    risk, where = "", ""
-    if "risk_type" in dims:
-        risk = ", unnest(i.risks) AS risk_type"
-        where = " WHERE len($risks) = 0 OR list_contains($risks, i.risk_type)"
     join = ""
     if measure == "rate" and not source_of(filters.source).police:
         join = " JOIN wards wp ON wp.ward_code = i.ward_code AND wp.child_population > 0"
@@ -273,9 +269,13 @@ def _grouped(con: duckdb.DuckDBPyConnection, filters: Filters, win: Window,
     params = {**p.params, "unit": win.granularity}
     if "risk_type" in dims:
         params["risks"] = list(filters.risk_types)
-    if "risk_type" in dims and value == "count(*)":
+    if "risk_type" in dims and measure != "young_people":  # counts that add up over sets
         sql = _by_risk_type(dims, f"{source} i{join} WHERE {p.sql}")
-    else:
+    else:  # no split by risk type, or distinct young people (unnested: they do not add up)
+        risk, where = "", ""
+        if "risk_type" in dims:
+            risk = ", unnest(i.risks) AS risk_type"
+            where = " WHERE len($risks) = 0 OR list_contains($risks, i.risk_type)"
         sql = f"""
         WITH i AS (SELECT i.*{risk} FROM {source} i WHERE {p.sql})
         SELECT date_trunc($unit, i.occurred_at)::DATE AS period{', ' + keys if keys else ''},
