@@ -12,19 +12,14 @@ from analytics.governance.disclosure import (
     shows_detail,
     suppress_frame,
 )
-from analytics.store.sources import reword, source
+from analytics.store.sources import source
 from ui import components, downloads, share, state
 from ui import markdown as md
 
 ctx = state.context()
 view, filters = ctx.view, ctx.filters
 src = source(filters.source)
-
-
-def say(text: str) -> str:
-    """Words written about incidents, in the words of the source (crimes, crime types)."""
-    return reword(text, src.code)
-
+say = ctx.say
 
 st.title("Where to intervene")
 components.banner(ctx)

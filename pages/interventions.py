@@ -9,19 +9,14 @@ from analytics.governance.access import Permission
 from analytics.governance.disclosure import THRESHOLD, shows_detail
 from analytics.interventions import impact, impact_charts, interventions
 from analytics.places import maps, places
-from analytics.store.sources import reword, source
+from analytics.store.sources import source
 from ui import components, intervention_form, share, state
 from ui import markdown as md
 
 ctx = state.context()
 view, filters = ctx.view, ctx.filters
 src = source(filters.source)
-
-
-def say(text: str) -> str:
-    """Words written about incidents, in the words of the source (crimes, crime types)."""
-    return reword(text, src.code)
-
+say = ctx.say
 
 st.title("Interventions")
 components.banner(ctx)

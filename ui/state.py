@@ -32,6 +32,7 @@ from analytics.governance.access import (
 )
 from analytics.store.filters import Filters
 from analytics.store.reference import DataFacts
+from analytics.store.sources import reword
 from analytics.store.store import Store, database_path
 from ui import markdown as md
 from ui import page_table
@@ -167,6 +168,11 @@ class PageContext:
         data_to = self.facts.data_to(self.filters.source)
         measure = measure.rstrip().removesuffix(".")  # a measure may end its own sentence
         return md.escape(f"{measure}. {self.filters.describe(self.ward_names)}. Data to {data_to}.")
+
+    def say(self, text: str) -> str:
+        """Words written about incidents in the words of the page's source (police.uk: crimes,
+        crime types); Markdown the app wrote stays Markdown (sources.reword)."""
+        return reword(text, self.filters.source)
 
 
 def context() -> PageContext:
