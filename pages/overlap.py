@@ -57,7 +57,7 @@ left, middle, right = st.columns(3)
 UNITS, WINDOWS = overlap.units(src.code), overlap.windows(src.code)
 units, windows, measures = list(UNITS), list(WINDOWS), list(overlap.MEASURES)
 unit = left.radio("Count overlap in", units, horizontal=True,
-                  key=share.bind("unit", "ov_unit", units, units[0]),
+                  key=share.bind("unit", "ov_unit", units, overlap.default_unit(src.code)),
                   format_func=lambda u: upper_first(UNITS[u]),
                   help=md.escape(say("Places: both risk types seen at the same place. ")
                                  + ("LSOA-months: both in the same LSOA in the same calendar "
@@ -65,8 +65,7 @@ unit = left.radio("Count overlap in", units, horizontal=True,
                                     "Young people: both recorded for the same young person.")))
 window = overlap.WINDOW_DAYS[middle.selectbox(
     "Both recorded", windows,
-    key=share.bind("window", "ov_window", windows,
-                   overlap.DEFAULT_WINDOW if overlap.DEFAULT_WINDOW in windows else windows[0]),
+    key=share.bind("window", "ov_window", windows, overlap.default_window(src.code)),
     format_func=WINDOWS.get,
     help="How close in time the two records must be to count together.")]
 measure = right.selectbox("Measure", measures, format_func=overlap.MEASURES.get,

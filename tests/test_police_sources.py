@@ -12,7 +12,7 @@ from datetime import date
 
 import pytest
 
-from analytics.board import overview
+from analytics.board import briefing, overview
 from analytics.contexts import clustering, contexts, priorities
 from analytics.demo import demo
 from analytics.governance.access import Role, local_access
@@ -258,6 +258,23 @@ def test_crime_types_overlap_at_the_same_locations_and_lsoa_months(area):
     assert months.universe == 9
     assert months.pairs.set_index(["a", "b"]).loc[("drugs", "shoplifting"), "n_ab"] == 2
     assert overlap.units("street") == {"contexts": "places", "lsoa_months": "LSOA-months"}
+    # dated by month, street crime has no 30 days: the page and the pack open on the period
+    assert (overlap.default_unit("street"), overlap.default_window("street")) == ("contexts",
+                                                                                  "period")
+    assert (overlap.default_unit("incidents"), overlap.default_window("incidents")) == (
+        "people", overlap.DEFAULT_WINDOW)
+
+
+@pytest.mark.parametrize("view", ["board", "presenter"])
+def test_the_pack_and_slides_count_crime_types_together_at_places_as_the_page_does(area, view):
+    section = briefing.section(area.cursor(), STREET_Q1, "overlap", view)
+    words = " ".join([*section.summary, *section.points, section.method])
+    assert "young people" not in words and "risk type" not in words
+    assert "10 places" in words and "crime types" in words
+    # The lift matrix, as the page opens: High Street and Supermarket have both drugs and
+    # shoplifting, of 3 places with each among 6: 2 x 6 / (3 x 3).
+    hover = " ".join(section.figures[0].data[0].customdata.ravel())
+    assert "Drugs and shoplifting: 2 places have both" in hover and "Lift 1.33" in hover
 
 
 def test_locations_are_ranked_with_their_reasons_in_crime_words(area):

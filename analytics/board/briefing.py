@@ -115,15 +115,18 @@ def _trends(con: duckdb.DuckDBPyConnection, filters: Filters, view: str) -> Sect
 
 def _overlap(con: duckdb.DuckDBPyConnection, filters: Filters, view: str) -> Section:
     title = "Which harms go together"
-    # the Risk overlap page's own default window, so the same settings give the same figure
-    window = overlap.WINDOW_DAYS[overlap.DEFAULT_WINDOW]
-    result = overlap.analyse(con, filters, unit="people", window=window)
+    # the Risk overlap page's own defaults for the source (police.uk names no one: places), so
+    # the same settings give the same figure
+    unit = overlap.default_unit(filters.source)
+    window = overlap.WINDOW_DAYS[overlap.default_window(filters.source)]
+    result = overlap.analyse(con, filters, unit=unit, window=window)
+    noun = overlap.UNITS[unit]
     if result.universe == 0 or len(result.types) < 2:
-        return Section(title, ["Too few young people have more than one risk type recorded "
-                               "in this selection to show overlap."], page="overlap")
+        return Section(title, [f"Too few {noun} have more than one risk type recorded in this "
+                               "selection to show overlap."], page="overlap")
     summary = [s.replace("**", "") for s in overlap.summary_sentences(result, view)]
     points = [f"{overlap.pair_headline(r.a_label, r.b_label, r.lift, window)} "
-              f"({display_count(r.n_ab, view)} young people)"
+              f"({display_count(r.n_ab, view)} {noun})"
               for r in overlap.strongest(result).itertuples()] or summary
     # The few pairs that matter in words, the matrix as one picture; every pair's figures are
     # the lead view's (the Risk overlap page's table). A slide draws the strongest as bars.
@@ -133,7 +136,7 @@ def _overlap(con: duckdb.DuckDBPyConnection, filters: Filters, view: str) -> Sec
         view)
     return Section(title, summary, [oc.heatmap(result, "lift", view)], page="overlap",
                    points=points, slide_figure=bars,
-                   method=oc.legend_sentence("lift", "people", window))
+                   method=oc.legend_sentence("lift", unit, window))
 
 
 def _places(con: duckdb.DuckDBPyConnection, filters: Filters, view: str) -> Section:
@@ -245,8 +248,11 @@ def section(con: duckdb.DuckDBPyConnection, filters: Filters, key: str,
         metrics=tuple((say(label), value, say(change) if change else change)
                       for label, value, change in built.metrics),
         figures=tuple(charts.in_words(fig, src.code) for fig in built.figures),
+        slide_figure=(None if built.slide_figure is None
+                      else charts.in_words(built.slide_figure, src.code)),
         tables=tuple((say(caption), table.rename(columns=lambda c: say(str(c))))
-                     for caption, table in built.tables))
+                     for caption, table in built.tables),
+        method=say(built.method))
 
 
 def lineage(con: duckdb.DuckDBPyConnection, filters: Filters,

@@ -130,6 +130,19 @@ class Drilldown:
     monthly: pd.DataFrame  # month, value (members with the pair or combination in that month)
 
 
+def default_unit(code: str) -> str:
+    """The unit a source's overlap opens on: young people for incidents; for police.uk, which
+    names no one, places."""
+    return next(iter(units(code)))
+
+
+def default_window(code: str) -> str:
+    """The window a source's overlap opens on: DEFAULT_WINDOW, or for monthly street crime
+    (which has no 30 days) anywhere in the period."""
+    offered = windows(code)
+    return DEFAULT_WINDOW if DEFAULT_WINDOW in offered else next(iter(offered))
+
+
 def compared_types(filters: Filters) -> tuple[str, ...]:
     """The risk types to compare: the filter's if it names two or more, else every type."""
     vocabulary = tuple(risk_vocabulary(filters.source))
