@@ -24,7 +24,7 @@ def go_to(n: int) -> None:
 
 
 bar = st.container(horizontal=True, vertical_alignment="center")
-demo = "Fictional demo data. " if ctx.facts.is_demo else ""
+demo = "Fictional demo data. " if ctx.facts.shows_demo else ""
 bar.markdown(md.escape(f"Slide {number} of {len(keys)}. {demo}{view_name(ctx.view)}: "
                       f"{view_rule(ctx.view)}."))
 bar.space("stretch")

@@ -379,6 +379,9 @@ def test_real_boundaries_kept_apart_from_the_demo_leave_no_page_half_on_either(d
     load(store, *street_files())
     facts = reference.data_facts(store.cursor())
     assert facts.is_demo and facts.demo_hidden and facts.default_source() == "street"
+    # nothing shown is the demo's, so neither the slides nor the pack's cover call it the demo
+    assert not facts.shows_demo
+    assert not briefing.pack(store.cursor(), STREET_Q1, keys=("overview",)).demo
     assert set(reference.ward_names(store.cursor(), Filters(period="all"))) == set(WARDS)
     assert count(store, "SELECT count(*) AS n FROM incident_facts WHERE source = 'incidents'") == 0
     assert count(store, "SELECT count(*) AS n FROM place_facts WHERE source = 'incidents'") == 0

@@ -37,7 +37,7 @@ def banner(ctx: PageContext) -> None:
         st.info("The fictional demo borough is still loaded, but kept off every page while your "
                 "area's boundaries are in. Roll its extract back on the Data page to remove it.",
                 icon=":material/info:")
-    elif ctx.facts.is_demo:
+    elif ctx.facts.shows_demo:
         st.info(
             "**Fictional demo data.** Fernley is an invented borough: its places, people and "
             "incidents are made up to show what the dashboard does. Load real extracts on the "

@@ -290,7 +290,7 @@ def pack(con: duckdb.DuckDBPyConnection, filters: Filters, view: str = PRESENTER
         lineage=lineage(con, filters, view),
         sections=tuple(sections if sections is not None
                        else (section(con, filters, key, view) for key in keys)),
-        demo=facts.is_demo,
+        demo=facts.shows_demo,
     )
 
 

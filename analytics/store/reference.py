@@ -42,6 +42,12 @@ class DataFacts:
     demo_hidden: bool = False  # the demo is loaded, but real boundaries keep it off every page
     police_rows: dict[str, int] = field(default_factory=dict)  # area_crime kind -> rows loaded
 
+    @property
+    def shows_demo(self) -> bool:
+        """The pages show the fictional demo: it is loaded and not kept apart behind real
+        boundaries (then every page, slide and pack shows the real area only)."""
+        return self.is_demo and not self.demo_hidden
+
     def span(self, code: str) -> Span:
         """What a source covers (nothing, for a source with no rows)."""
         return self.spans.get(code, Span())

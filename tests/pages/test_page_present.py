@@ -4,9 +4,11 @@ slide number kept in the address, board figures whatever view was asked for, and
 import pytest
 
 from analytics.board import briefing
+from analytics.demo import demo
 from analytics.store.store import Store
 from tests.apptest import assert_no_exception, open_page, read, shown_text
 from tests.conftest import seed_tiny
+from tests.police_area import boundaries, load, street_files
 
 YEAR_2025 = {"period": "custom", "from": "2025-01-01", "to": "2025-12-31"}
 YEAR_2024 = {"period": "custom", "from": "2024-01-01", "to": "2024-12-31"}
@@ -154,3 +156,16 @@ def test_a_slide_sets_short_points_larger_and_always_shows_its_first_point():
     assert slide_points(["Harm fell."] * 3, beside_chart=True, room_px=450,
                         caption="c") == ["#### Harm fell\\."] * 3  # escaped Markdown
     assert len(slide_points(["word " * 200], beside_chart=True, room_px=100, caption="c")) == 1
+
+
+def test_real_data_beside_a_demo_kept_apart_is_never_called_the_demo(tmp_path, monkeypatch):
+    path = tmp_path / "real.duckdb"
+    store = Store(path)
+    demo.generate(store, incidents=demo.MIN_INCIDENTS)
+    load(store, ("wards.geojson", boundaries("wards")))  # the demo is kept apart, not removed
+    load(store, *street_files())
+    store.close()
+    at = open_page(path, None, {"present": "1", "slide": "1", "period": "all"}, monkeypatch)
+    assert_no_exception(at)
+    assert "Crimes" in shown_text(at)  # the real area's street crime
+    assert "Fictional demo" not in shown_text(at)
