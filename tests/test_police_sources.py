@@ -277,6 +277,13 @@ def test_the_pack_and_slides_count_crime_types_together_at_places_as_the_page_do
     assert "Drugs and shoplifting: 2 places have both" in hover and "Lift 1.33" in hover
 
 
+def test_a_slide_title_names_crime_types_in_words():
+    two = Filters(**Q1, source="street", risk_types=("anti-social-behaviour", "bicycle-theft"))
+    assert briefing.scope_words(two, {}).startswith(
+        "the whole borough; anti-social behaviour, bicycle theft; ")
+    assert "; all crime types; " in briefing.scope_words(STREET_Q1, {})
+
+
 def test_locations_are_ranked_with_their_reasons_in_crime_words(area):
     ranked = priorities.rank(area.cursor(), STREET_Q1)
     top = ranked.iloc[0]

@@ -34,8 +34,8 @@ from analytics.places import places
 from analytics.places import places_charts as pc
 from analytics.store.filters import Filters, period_words, uk_date
 from analytics.store.reference import data_facts, ward_names
-from analytics.store.sources import reword, source
-from analytics.store.vocab import AGENCY_LABELS, CONTEXT_LABELS, RISK_LABELS
+from analytics.store.sources import reword, risk_label, source
+from analytics.store.vocab import AGENCY_LABELS, CONTEXT_LABELS
 from analytics.style import charts
 from analytics.trends import trend_charts, trends
 
@@ -301,8 +301,8 @@ def scope_words(filters: Filters, names: dict[str, str]) -> str:
         where = ", ".join(names.get(w, w) for w in filters.wards)
     else:
         where = "the whole borough" if filters.within_wards is None else "the wards you may see"
-    parts = [where, ", ".join(_lower(RISK_LABELS.get(r, r)) for r in filters.risk_types)
-             or "all harms"]
+    parts = [where, ", ".join(_lower(risk_label(r)) for r in filters.risk_types)
+             or reword("all harms", filters.source)]  # police.uk: all crime types
     parts += [", ".join(_lower(CONTEXT_LABELS.get(c, c)) for c in filters.context_types),
               ", ".join(AGENCY_LABELS.get(a, a) for a in filters.agencies)]
     if filters.start and filters.end and filters.period != "custom":
