@@ -25,6 +25,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from numbers import Integral
 from pathlib import Path
 
 import pandas as pd
@@ -237,8 +238,10 @@ def _sentences(lines: Sequence[str]) -> str:
 
 
 def _table(caption: str, frame: pd.DataFrame) -> str:
-    """A table with every cell escaped (as text, never for a spreadsheet: see above)."""
-    safe = frame.astype(object).map(_e)
+    """A table with every cell escaped (as text, never for a spreadsheet: see above), whole
+    numbers with thousands separators as everywhere else in the pack ('1,251')."""
+    safe = frame.astype(object).map(
+        lambda v: _e(f"{v:,}" if isinstance(v, Integral) and not isinstance(v, bool) else v))
     head = "".join(f"<th>{_e(str(c))}</th>" for c in safe.columns)
     rows = "".join("<tr>" + "".join(f"<td>{v}</td>" for v in row) + "</tr>"
                    for row in safe.itertuples(index=False))

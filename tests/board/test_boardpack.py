@@ -171,12 +171,13 @@ def test_a_pack_of_hand_made_sections_lays_out_metrics_sentences_charts_and_tabl
         title="T", period="P", filters="F", data_date="D", view="Board view",
         lineage=pd.DataFrame({"File": ["x.csv"]}),
         sections=[boardpack.Section("One", ["A sentence."], [fig], [("Cap", pd.DataFrame(
-            {"n": ["<5"]}))], metrics=[("Incidents", "10", "No real change")], page="trends")],
+            {"n": ["<5", "1250"], "m": [12345, -1304]}))],
+            metrics=[("Incidents", "10", "No real change")], page="trends")],
         demo=True)
     text = visible_text(boardpack.to_html(pack))
     assert "Fictional demo data" in text
     assert "Incidents 10 No real change" in text
-    assert "A sentence." in text and "Cap n <5" in text
+    assert "A sentence." in text and "Cap n m <5 12,345 1250 -1,304" in text  # numbers, not text
     assert "More on the Trends page of the dashboard." in text
 
 
