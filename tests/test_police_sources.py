@@ -277,6 +277,12 @@ def test_the_pack_and_slides_count_crime_types_together_at_places_as_the_page_do
     assert "Drugs and shoplifting: 2 places have both" in hover and "Lift 1.33" in hover
 
 
+def test_the_packs_headline_figures_count_crimes_places_and_wards_but_no_young_people(area):
+    headline = briefing.section(area.cursor(), STREET_Q1, "overview", "board")
+    assert [label for label, _, _ in headline.metrics] == ["Crimes", "Places with crimes",
+                                                           "Wards with crimes"]
+
+
 def test_a_slide_title_names_crime_types_in_words():
     two = Filters(**Q1, source="street", risk_types=("anti-social-behaviour", "bicycle-theft"))
     assert briefing.scope_words(two, {}).startswith(
@@ -389,6 +395,10 @@ def test_real_boundaries_kept_apart_from_the_demo_leave_no_page_half_on_either(d
     # nothing shown is the demo's, so neither the slides nor the pack's cover call it the demo
     assert not facts.shows_demo
     assert not briefing.pack(store.cursor(), STREET_Q1, keys=("overview",)).demo
+    came_from = briefing.lineage(store.cursor(), STREET_Q1).set_index("Kind")["Status"]
+    assert came_from.to_dict() == {"Fictional demo borough": "Kept apart, not shown",
+                                   "Ward boundaries": "Loaded",
+                                   "police.uk street crime": "Loaded"}
     assert set(reference.ward_names(store.cursor(), Filters(period="all"))) == set(WARDS)
     assert count(store, "SELECT count(*) AS n FROM incident_facts WHERE source = 'incidents'") == 0
     assert count(store, "SELECT count(*) AS n FROM place_facts WHERE source = 'incidents'") == 0

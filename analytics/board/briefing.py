@@ -27,6 +27,7 @@ from analytics.governance.disclosure import (
     drop_small_rows,
     for_source,
 )
+from analytics.ingest.ingest import KINDS
 from analytics.interventions import impact, impact_charts
 from analytics.overlap import overlap
 from analytics.overlap import overlap_charts as oc
@@ -58,10 +59,12 @@ def _overview(con: duckdb.DuckDBPyConnection, filters: Filters, view: str) -> Se
         words = overview.change_words(now, before, view, period, children=children)
         return words or ("No earlier period to compare" if before is None else "Too few to compare")
 
+    people = (("Young people affected", display_count(cur.young_people, view),
+               delta(cur.young_people, prev and prev.young_people)),
+              ) if source(filters.source).people else ()  # police.uk names no one
     metrics = (
         ("Incidents", display_count(cur.incidents, view), delta(cur.incidents, prev and prev.incidents)),
-        ("Young people affected", display_count(cur.young_people, view),
-         delta(cur.young_people, prev and prev.young_people)),
+        *people,
         ("Places with incidents", display_count(cur.contexts, view, children=False),
          delta(cur.contexts, prev and prev.contexts, children=False)),
         ("Wards with incidents", display_count(cur.wards, view, children=False),
@@ -259,17 +262,21 @@ def lineage(con: duckdb.DuckDBPyConnection, filters: Filters,
             view: str = PRESENTER_VIEW) -> pd.DataFrame:
     """Where the data came from: every extract loaded, oldest first, row counts for the view.
     A reader limited to some wards or agencies gets no row counts: a whole file's count covers
-    data outside their scope (one agency's extract is that agency's total)."""
+    data outside their scope (one agency's extract is that agency's total). The demo kept apart
+    behind real boundaries is listed as such: none of the pack's figures come from it."""
     frame = con.execute(
-        "SELECT file_name, kind, uploaded_at, rows_loaded, rows_rejected, status "
-        "FROM extracts ORDER BY uploaded_at, extract_id").df()
+        "SELECT e.file_name, e.kind, e.uploaded_at, e.rows_loaded, e.rows_rejected, e.status, "
+        "h.extract_id IS NOT NULL AS kept_apart "
+        "FROM extracts e LEFT JOIN hidden_extracts h USING (extract_id) "
+        "ORDER BY e.uploaded_at, e.extract_id").df()
     out = pd.DataFrame({
         "File": frame["file_name"],
-        "Kind": frame["kind"].str.replace("_", " ").str.capitalize(),
+        "Kind": frame["kind"].map(lambda k: KINDS.get(k, k)),
         "Loaded on": [uk_date(t.date()) for t in frame["uploaded_at"]],
         "Rows loaded": [display_count(n, view) for n in frame["rows_loaded"]],
         "Rows rejected": [display_count(n, view) for n in frame["rows_rejected"]],
-        "Status": frame["status"].str.capitalize(),
+        "Status": frame["status"].str.capitalize().where(~frame["kept_apart"].astype(bool),
+                                                         "Kept apart, not shown"),
     })
     return out.drop(columns=["Rows loaded", "Rows rejected"]) if filters.limited else out
 
