@@ -99,9 +99,9 @@ def one_place() -> None:
     neighbours."""
     st.header("A closer look at one place")
     if not shows_detail(view):
-        st.info("The detail of one place (its months, harms, interventions and neighbours) is in "
-                "the lead view; the board view keeps to the ranked list.",
-                icon=":material/visibility:")
+        st.info(md.escape(say("The detail of one place (its months, harms, interventions and "
+                              "neighbours) is in the lead view; the board view keeps to the "
+                              "ranked list.")), icon=":material/visibility:")
     else:
         labels = dict(zip(shown["context_id"], shown["rank"].astype(str) + ". " + shown["name"],
                           strict=True))
@@ -155,8 +155,8 @@ def one_place() -> None:
         if place.neighbours.empty:
             st.write("No other place is recorded this close (or this place has no location).")
         else:
-            st.caption(f"{len(place.neighbours):,} places, nearest first; harm can move next door "
-                       "when one place is made safer.")
+            st.caption(md.escape(say(f"{len(place.neighbours):,} places, nearest first; harm can "
+                                     "move next door when one place is made safer.")))
             components.table_with_csv(contexts.neighbour_table(place.neighbours, view),
                                       what=f"Places near {shown_name}", key="detail-neighbours",
                                       height=min(400, 35 * len(place.neighbours) + 40))

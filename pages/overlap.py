@@ -152,7 +152,7 @@ def where_and_when() -> None:
         return
     combos = state.compute(overlap.combinations, filters, unit=unit)
     pair_keys, combo_keys = overlap.drill_options(result, combos, view)
-    kinds = {"pair": "A pair (they may have other risk types too)",
+    kinds = {"pair": say("A pair (they may have other risk types too)"),
              "exact": "An exact combination"}
     if not combo_keys:
         kinds.pop("exact")

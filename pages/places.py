@@ -106,9 +106,9 @@ def where_harm_concentrates() -> None:
                   if suppresses(view) else "")
         st.caption(ctx.caption(f"{result.title}.{hidden}"))
         components.method_note(
-            view, "A hot spot has more incidents than chance would give once its neighbours are "
-                  "counted; hot spots are judged across the whole borough, whatever wards are "
-                  "chosen.",
+            view, ctx.say("A hot spot has more incidents than chance would give once its "
+                          "neighbours are counted; hot spots are judged across the whole "
+                          "borough, whatever wards are chosen."),
             f"Hot spots: {spots.method()}. Hot spots are judged across the whole borough, whatever "
             "wards are chosen.")
         with st.expander("Show as table"):
