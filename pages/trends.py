@@ -141,19 +141,23 @@ def signals_worth_a_look() -> None:
                                                   view=view)
         concerns, judged = table.current_concerns, table.judged
         plural = "s" if concerns != 1 else ""
-        st.subheader(md.escape(f"{concerns or 'No'} current signal{plural} of "
-                               f"rising {src.harm} across {judged} {what}"
-                               f"{'s' if judged != 1 else ''}"))
-        if table.frame.empty:
+        if not judged:  # every series too rare: 'no signal across 0 places' says nothing
+            st.subheader(md.escape(f"No {what} has enough {src.nouns} a {unit} to judge"))
+        else:
+            st.subheader(md.escape(f"{concerns or 'No'} current signal{plural} of "
+                                   f"rising {src.harm} across {judged:,} {what}"
+                                   f"{'s' if judged != 1 else ''}"))
+        if table.frame.empty and judged:
             st.write(md.escape(f"No {what} shows a signal in this period."))
         else:
             components.table_with_csv(trends.signal_table_for_display(table, view),
                                       what=f"Signals for each {what}", key=f"signals-{by[0]}")
+        rare, one = table.too_small, table.too_small == 1
         st.caption(ctx.caption(
             f"{src.nouns.capitalize()} a {unit} for each {what}, judged on "
-            f"{table.window.describe() if table.window else 'no data'}; the latest signal of each. "
-            f"{table.too_small} average under {trends.MIN_MEAN_COUNT:g} a {unit} and are too rare "
-            "to judge"))
+            f"{table.window.describe() if table.window else 'no data'}; the latest signal of each"
+            + (f". {rare:,} average{'s' * one} under {trends.MIN_MEAN_COUNT:g} a {unit} and "
+               f"{'is' if one else 'are'} too rare to judge" if rare else "")))
 
 
 def same_time_last_year() -> None:

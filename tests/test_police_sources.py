@@ -202,6 +202,15 @@ def test_trends_count_months_by_crime_type_ward_and_lsoa(area):
     assert view.overall.label == "Crimes" and view.overall.total == 18
 
 
+def test_a_period_of_the_datas_first_month_is_judged_on_it_without_reaching_back(area):
+    first = reference.data_facts(area.cursor()).span("stop_search_children").first
+    assert first.day > 1  # the searches begin part way through March 2025
+    win = trends.window(area.cursor(), Filters(start=first, end=date(2025, 3, 31),
+                                               period="custom", source="stop_search_children"))
+    assert not win.extended
+    assert win.describe() == "1 month, March 2025"
+
+
 def test_rates_are_per_1000_residents_where_residents_are_loaded():
     store = police_store(stop_search=False)
     con = store.cursor()

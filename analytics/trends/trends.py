@@ -129,7 +129,9 @@ class Window:
         n = len(self.periods)
         span = (f"{uk_month(self.first)} to {uk_month(self.last_day)}" if unit == "month"
                 else f"{uk_date(self.first)} to {uk_date(self.last_day)}")
-        words = f"{n} {unit}s, {span}"
+        if n == 1:
+            span = uk_month(self.first) if unit == "month" else f"the week of {uk_date(self.first)}"
+        words = f"{n} {unit}{'s' * (n != 1)}, {span}"
         if self.extended:
             words += (", reaching back before the chosen period because limits need history "
                       f"(up to {HISTORY[unit]} months)")
@@ -179,7 +181,7 @@ def window(con: duckdb.DuckDBPyConnection, filters: Filters, granularity: str = 
                         f"{uk_date(end)}, part way through the month.")
             last_p = add_months(last_p, -1)
         floor = add_months(last_p, -(min_months - 1))
-        extended = floor < first_p
+        own_first = first_p  # the first month of the chosen period itself
         first_p = max(min(first_p, floor), first.replace(day=1))
         periods = pd.date_range(first_p, last_p, freq="MS")
     else:
@@ -193,13 +195,15 @@ def window(con: duckdb.DuckDBPyConnection, filters: Filters, granularity: str = 
             last_p -= timedelta(days=7)
         floor = add_months(last_p.replace(day=1), -(min_months - 1))
         floor -= timedelta(days=floor.weekday())
-        extended = floor < first_p
+        own_first = first_p
         data_week = first - timedelta(days=first.weekday())
         first_p = max(min(first_p, floor), data_week)
         periods = pd.date_range(first_p, last_p, freq="7D")
     if not len(periods):
         return None
-    extended = extended and periods[0].date() < (chosen_start or periods[0].date())
+    # Reaching back means judging months (weeks) before the chosen period's own first one; a
+    # period that starts part way through the data's first month does not.
+    extended = periods[0].date() < own_first
     return Window(granularity, periods, chosen_start, extended, left_out)
 
 

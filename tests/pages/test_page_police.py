@@ -74,3 +74,4 @@ def test_risk_overlap_reads_in_crime_words_and_keeps_its_bold(police_db, monkeyp
     at.session_state["overlap_section"] = "Most common combinations"
     bold = [m.value for m in at.run().markdown if "of 6 places" in m.value]
     assert bold and bold[0].startswith("**2 of 6 places")  # the app's Markdown, still bold
+

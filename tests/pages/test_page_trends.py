@@ -84,6 +84,19 @@ def test_a_ward_filter_narrows_the_signals(borough_db, monkeypatch):
     assert "No risk type and ward pair shows a signal in this period." in text
 
 
+def test_series_all_too_rare_to_judge_are_said_so_not_counted_as_no_signal_across_none(
+        borough_db, monkeypatch):
+    # radicalisation: one incident in four months, online (series D)
+    at = trends_page(borough_db, monkeypatch, risk="radicalisation",
+                     section="Signals worth a look")
+    assert_no_exception(at)
+    text = shown_text(at)
+    assert "No place has enough incidents a month to judge" in text
+    assert "No risk type and ward pair has enough incidents a month to judge" in text
+    assert "across 0" not in text and "shows a signal in this period" not in text
+    assert "1 averages under 1 a month and is too rare to judge" in text
+
+
 def test_weekly_points_work_and_drop_the_month_of_year_charts(borough_db, monkeypatch):
     at = trends_page(borough_db, monkeypatch)
     at.radio(key="t_gran").set_value("week").run()
