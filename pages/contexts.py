@@ -186,7 +186,7 @@ def places_that_look_alike() -> None:
                                                       method=method, k=k, view=view,
                                                       stability=False)
     except ValueError as problem:
-        st.info(md.escape(problem), icon=":material/info:")
+        st.info(md.escape(say(str(problem))), icon=":material/info:")
         return
     in_words = st.empty()
     how_far_to_trust(groups, in_words)

@@ -450,9 +450,11 @@ def cluster_profiles(prof: pd.DataFrame, method: str = "kmeans", k: int | None =
     all_places = len(prof)
     prof = prof[prof["incidents"] >= min_incidents].reset_index(drop=True)
     if len(prof) < MIN_CONTEXTS:
-        raise ValueError(f"Only {len(prof)} of {all_places} places have at least "
-                         f"{min_incidents} incidents under these filters; grouping needs at least "
-                         f"{MIN_CONTEXTS} such places. Widen the filters to see groups.")
+        some = f"Only {len(prof)} of the {all_places:,} places have" if len(prof) else \
+            f"None of the {all_places:,} places has"
+        raise ValueError(f"{some} at least {min_incidents} incidents under these filters; "
+                         f"grouping needs at least {MIN_CONTEXTS} such places. Widen the filters "
+                         "to see groups.")
     frame, features = feature_frame(prof)
     if not features:
         raise ValueError("These places do not differ on any measure, so there is nothing to "

@@ -75,3 +75,11 @@ def test_risk_overlap_reads_in_crime_words_and_keeps_its_bold(police_db, monkeyp
     bold = [m.value for m in at.run().markdown if "of 6 places" in m.value]
     assert bold and bold[0].startswith("**2 of 6 places")  # the app's Markdown, still bold
 
+
+
+def test_too_few_places_to_group_is_said_in_crime_words(police_db, monkeypatch):
+    at = open_page(police_db, "pages/contexts.py",
+                   {"period": "custom", "from": "2025-01-01", "to": "2025-03-31",
+                    "section": "Places that look alike"}, monkeypatch=monkeypatch)
+    assert_no_exception(at)
+    assert "None of the 6 places has at least 10 crimes under these filters" in shown_text(at)

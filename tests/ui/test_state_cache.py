@@ -54,5 +54,5 @@ def test_a_refusal_is_computed_once_and_told_every_time(tmp_path, monkeypatch):
     at = AppTest.from_function(_script, default_timeout=TIMEOUT).run()
     assert not at.exception
     lines = [m.value for m in at.markdown]
-    assert lines[:3] == ["refused: Only 0 of 4 places have at least 10 inci"] * 3
+    assert lines[:3] == ["refused: None of the 4 places has at least 10 inc"] * 3
     assert lines[3] == "computed 1 time(s)"
