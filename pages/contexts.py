@@ -10,10 +10,10 @@ from analytics.governance.disclosure import (
     SECONDARY_NOTE,
     display_count,
     shows_detail,
-    suppress_frame,
+    suppresses,
 )
 from analytics.store.sources import source
-from ui import components, downloads, share, state
+from ui import components, downloads, priority_view, share, state
 from ui import markdown as md
 
 ctx = state.context()
@@ -30,28 +30,7 @@ if src.police:
 st.write("Places ranked by how much they need a partnership response, with the reasons and the "
          "partners who can change each place. Move the weights to say what matters most.")
 
-defaults = priorities.DEFAULT_WEIGHTS
-# police.uk records no young people and no severity: those measures are not weighed for it
-measures = {key: say(label) for key, label in priorities.COMPONENT_LABELS.items()
-            if src.people or key not in ("repeat_people", "severity")}
-with st.expander("How places are weighed", icon=":material/tune:"):
-    st.caption(md.escape("Each measure is scaled from 0 to 1 across the places in view (the "
-                         "highest place scores 1); the priority score is their weighted average, "
-                         "times 100. Defaults: "
-                         + "; ".join(f"{label.lower()} {getattr(defaults, key):g}"
-                                     for key, label in measures.items()) + "."))
-    cols = st.columns(len(measures))
-    chosen = {key: cols[i].slider(md.escape(label), 0, 5,
-                                  help=md.escape(say(priorities.COMPONENT_HELP[key])),
-                                  key=share.bind(f"w_{key}", f"w_{key}", range(6),
-                                                 int(getattr(defaults, key))))
-              for i, (key, label) in enumerate(measures.items())}
-    chosen |= {key: 0 for key in priorities.COMPONENT_LABELS if key not in measures}
-try:
-    weights = priorities.Weights(**chosen)
-except ValueError as problem:
-    st.warning(md.escape(f"{problem} Using the default weights until one is raised."))
-    weights = defaults
+weights = priority_view.choose_weights(src, say)
 
 explained = state.compute(priorities.explained, filters, weights=weights, view=view)
 if explained.empty:
@@ -77,18 +56,7 @@ def places_to_act_on_first() -> None:
                            f"{src.nouns}"))
     with st.expander("The highest-ranked places as a table" if len(explained) > len(shown)
                      else "Every place as a table"):
-        st.dataframe(
-            shown[["rank", "name", "context_label", "ward_name", "score", "why", "partners"]],
-            hide_index=True, width="stretch", row_height=80,
-            column_config={
-                "rank": st.column_config.NumberColumn("Rank", width="small"),
-                "name": "Place", "context_label": "Type", "ward_name": "Ward",
-                "score": st.column_config.ProgressColumn("Priority (0 to 100)", min_value=0,
-                                                         max_value=100, format="%.0f"),
-                "why": st.column_config.TextColumn("Why", width="large"),
-                "partners": st.column_config.TextColumn("Partners who can act", width="medium"),
-            })
-        components.rows_note(len(explained))
+        priority_view.ranked_table(shown, len(explained))
     downloads.download_csv(priorities.export_table(explained, view),
                            what="Places ranked by priority", file_name="where-to-intervene.csv",
                            key="csv-ranked", label="Download the ranked list (CSV)")
@@ -102,64 +70,66 @@ def one_place() -> None:
         st.info(md.escape(say("The detail of one place (its months, harms, interventions and "
                               "neighbours) is in the lead view; the board view keeps to the "
                               "ranked list.")), icon=":material/visibility:")
+        return
+    labels = priorities.place_labels(shown)
+    picked = st.selectbox(
+        "Place" if len(shown) == len(explained)
+        else f"Place (the {len(shown):,} highest-ranked)", list(labels),
+        format_func=labels.get,
+        key=share.bind("place", "detail_place", list(labels), next(iter(labels))))
+    place: contexts.ContextDetail = state.compute(contexts.detail, filters, context_id=picked)
+    row = explained.set_index("context_id").loc[picked]
+    shown_name = row["name"]  # a home is named as on every page: never by its address
+    st.markdown(md.format("**{}** ({}). Partners who can act: {}.", shown_name, row["where"],
+                          row["partners"]))
+    cols = st.columns(4)
+    cols[0].metric("Priority rank", f"{int(row['rank'])} of {len(explained):,}")
+    cols[1].metric(md.escape(src.nouns.capitalize()), display_count(place.incidents, view))
+    if src.people:
+        cols[2].metric("Young people", display_count(place.young_people, view))
+        cols[3].metric("Seen here more than once",
+                       display_count(place.repeat_young_people, view))
     else:
-        labels = dict(zip(shown["context_id"], shown["rank"].astype(str) + ". " + shown["name"],
-                          strict=True))
-        picked = st.selectbox(
-            "Place" if len(shown) == len(explained)
-            else f"Place (the {len(shown):,} highest-ranked)", list(labels),
-            format_func=labels.get,
-            key=share.bind("place", "detail_place", list(labels), next(iter(labels))))
-        place: contexts.ContextDetail = state.compute(contexts.detail, filters, context_id=picked)
-        row = explained.set_index("context_id").loc[picked]
-        shown_name = row["name"]  # a home is named as on every page: never by its address
-        st.markdown(md.format("**{}** ({}). Partners who can act: {}.", shown_name, row["where"],
-                              row["partners"]))
-        cols = st.columns(4)
-        cols[0].metric("Priority rank", f"{int(row['rank'])} of {len(explained):,}")
-        cols[1].metric(md.escape(src.nouns.capitalize()), display_count(place.incidents, view))
-        if src.people:
-            cols[2].metric("Young people", display_count(place.young_people, view))
-            cols[3].metric("Seen here more than once",
-                           display_count(place.repeat_young_people, view))
-        else:
-            cols[2].metric(md.escape(src.type_nouns.capitalize()), f"{len(place.risk_mix):,}")
+        cols[2].metric(md.escape(src.type_nouns.capitalize()), f"{len(place.risk_mix):,}")
 
-        timeline = contexts.timeline_for_view(place.timeline, view)
-        note = f"; {SECONDARY_NOTE.rstrip('.')}" if (timeline["shown"] == SECONDARY).any() else ""
+    timeline = contexts.timeline_for_view(place.timeline, view)
+    note = f"; {SECONDARY_NOTE.rstrip('.')}" if (timeline["shown"] == SECONDARY).any() else ""
+    components.chart(
+        components.figure(context_charts.timeline, timeline, place.intervention_starts(),
+                          context_charts.timeline_title(shown_name, timeline, row["trend"])),
+        ctx.caption(say("Incidents a month at this place"
+                        + ("; months with 1 to 4 incidents are marked <5 in this view"
+                           if suppresses(view) else "")
+                        + f"; dashed lines mark interventions beginning{note}")),
+        contexts.timeline_table(timeline), key="detail-timeline")
+    if not place.risk_mix.empty:
+        mix = contexts.risk_mix_for_view(place.risk_mix, view)
+        top = place.risk_mix.iloc[0]
         components.chart(
-            components.figure(context_charts.timeline, timeline, place.intervention_starts(),
-                              context_charts.timeline_title(shown_name, timeline, row["trend"])),
-            ctx.caption("Incidents a month at this place; months with 1 to 4 incidents are marked "
-                        f"<5 in this view; dashed lines mark interventions beginning{note}"),
-            contexts.timeline_table(timeline), key="detail-timeline")
-        if not place.risk_mix.empty:
-            mix = contexts.risk_mix_for_view(place.risk_mix, view)
-            top = place.risk_mix.iloc[0]
-            components.chart(
-                components.figure(context_charts.risk_bars, mix,
-                                  f"{top['label']} is the most common "
-                                  f"{src.type_noun if src.police else 'harm'} at {shown_name}"),
-                ctx.caption("Incidents at this place carrying each risk type (an incident can "
-                            "carry several)"),
-                mix[["label", "shown"]].rename(columns={"label": src.type_noun.capitalize(),
-                                                        "shown": src.nouns.capitalize()}),
-                key="detail-risks")
-        st.subheader("Interventions here")
-        if place.interventions.empty:
-            st.write("No intervention has been recorded at this place.")
-        else:
-            components.table_with_csv(contexts.intervention_table(place.interventions),
-                                  what=f"Interventions at {shown_name}", key="detail-interventions")
-        st.subheader(f"Neighbouring places within {place.radius_m:,.0f} metres")
-        if place.neighbours.empty:
-            st.write("No other place is recorded this close (or this place has no location).")
-        else:
-            st.caption(md.escape(say(f"{len(place.neighbours):,} places, nearest first; harm can "
-                                     "move next door when one place is made safer.")))
-            components.table_with_csv(contexts.neighbour_table(place.neighbours, view),
-                                      what=f"Places near {shown_name}", key="detail-neighbours",
-                                      height=min(400, 35 * len(place.neighbours) + 40))
+            components.figure(context_charts.risk_bars, mix,
+                              f"{top['label']} is the most common "
+                              f"{src.type_noun if src.police else 'harm'} at {shown_name}"),
+            ctx.caption(say("Incidents at this place carrying each risk type (an incident "
+                            "can carry several)")),
+            mix[["label", "shown"]].rename(columns={"label": src.type_noun.capitalize(),
+                                                    "shown": src.nouns.capitalize()}),
+            key="detail-risks")
+    st.subheader("Interventions here")
+    if place.interventions.empty:
+        st.write("No intervention has been recorded at this place.")
+    else:
+        components.table_with_csv(contexts.intervention_table(place.interventions),
+                                  what=f"Interventions at {shown_name}",
+                                  key="detail-interventions")
+    st.subheader(f"Neighbouring places within {place.radius_m:,.0f} metres")
+    if place.neighbours.empty:
+        st.write("No other place is recorded this close (or this place has no location).")
+    else:
+        st.caption(md.escape(say(f"{len(place.neighbours):,} places, nearest first; harm can "
+                                 "move next door when one place is made safer.")))
+        components.table_with_csv(contexts.neighbour_table(place.neighbours, view),
+                                  what=f"Places near {shown_name}", key="detail-neighbours",
+                                  height=min(400, 35 * len(place.neighbours) + 40))
 
 
 def places_that_look_alike() -> None:
@@ -189,7 +159,7 @@ def places_that_look_alike() -> None:
         st.info(md.escape(say(str(problem))), icon=":material/info:")
         return
     in_words = st.empty()
-    how_far_to_trust(groups, in_words)
+    priority_view.how_far_to_trust(groups, in_words, view, say)
     names = {g: say(n) for g, n in zip(groups.groups["group"], groups.groups["name"], strict=True)}
     drawn = context_charts.drawn_members(groups.members)
     components.chart(
@@ -199,44 +169,27 @@ def places_that_look_alike() -> None:
                     + ("(principal components); " if shows_detail(view) else "")
                     + "places close together look alike"
                     + context_charts.drawn_words(drawn, groups.members)),
-        groups.members[["group", "group_name", "name", "context_label", "ward_name"]].rename(
-            columns={"group": "Group", "group_name": "Group name", "name": "Place",
-                     "context_label": "Type", "ward_name": "Ward"}),
-        key="cluster-scatter")
+        context_charts.scatter_table(groups.members), key="cluster-scatter")
     profile = groups.profile.rename(columns=say)  # 'Crimes (log scale)', 'Number of crime types'
     components.chart(
         components.figure(context_charts.profile_heatmap, profile,
                           context_charts.heatmap_title(profile, plain=not shows_detail(view)),
                           plain=not shows_detail(view)),
-        ctx.caption("How far each group's average sits from the average of all places"
-                    + (", in standard deviations" if shows_detail(view) else " (darker is further)")
-                    + "; risk types are the share of incidents carrying them"),
+        ctx.caption(say("How far each group's average sits from the average of all places"
+                        + (", in standard deviations" if shows_detail(view)
+                           else " (darker is further)")
+                        + "; risk types are the share of incidents carrying them")),
         profile.T.round(2).reset_index(names="Measure"), key="cluster-heatmap")
-    how_far_to_trust(state.compute(clustering.cluster_contexts, filters, method=method, k=k,
-                                   view=view), in_words)
+    measured = state.compute(clustering.cluster_contexts, filters, method=method, k=k, view=view)
+    priority_view.how_far_to_trust(measured, in_words, view, say)
     st.subheader("Members of each group")
     for _, g in groups.groups.iterrows():
         with st.expander(md.escape(f"Group {g['group']}: {names[g['group']]} ({g['places']:,} "
                                    f"{'place' if g['places'] == 1 else 'places'})")):
-            members = groups.members[groups.members["group"] == g["group"]]
-            components.table_with_csv(suppress_frame(members, ["incidents"], view)[
-                ["name", "context_label", "ward_name", "incidents"]].rename(columns={
-                    "name": "Place", "context_label": "Type", "ward_name": "Ward",
-                    "incidents": src.nouns.capitalize()}), what=f"Places in group {g['group']}",
-                key=f"group-{g['group']}")
-
-
-def how_far_to_trust(groups: clustering.Clustering, slot) -> None:
-    """How many groups, how they were chosen, and how far to trust them, in `slot` (while the
-    stability is measured, that it is being measured)."""
-    plain = not shows_detail(view)
-    with slot.container():
-        st.markdown(md.format("**{} groups** ({}). {} {}", groups.k, groups.how_chosen(plain),
-                              say(groups.coverage_sentence()), groups.trust_words(plain)))
-        if plain and groups.measured:
-            with st.expander(components.HOW_WORKED_OUT, icon=":material/calculate:"):
-                st.caption(md.escape(f"{clustering.METHODS[groups.method]}, {groups.k} groups "
-                                     f"({groups.how_chosen()}). {groups.trust_sentence()}"))
+            components.table_with_csv(
+                context_charts.group_table(groups.members, g["group"], view,
+                                           src.nouns.capitalize()),
+                what=f"Places in group {g['group']}", key=f"group-{g['group']}")
 
 
 components.sections({"Places to act on first": places_to_act_on_first, "One place": one_place,

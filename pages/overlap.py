@@ -15,17 +15,13 @@ from analytics.governance.disclosure import (
 from analytics.overlap import overlap
 from analytics.overlap import overlap_charts as oc
 from analytics.store.sources import reword, source
+from analytics.style.text import upper_initial
 from ui import components, share, state
 from ui import markdown as md
 
 ctx = state.context()
 view, filters = ctx.view, ctx.filters
 src = source(filters.source)
-
-
-def upper_first(text: str) -> str:
-    """'LSOA-months' stays so; 'places' -> 'Places' (str.capitalize lowers the rest)."""
-    return text[:1].upper() + text[1:]
 
 
 def say(text: str) -> str:
@@ -58,7 +54,7 @@ UNITS, WINDOWS = overlap.units(src.code), overlap.windows(src.code)
 units, windows, measures = list(UNITS), list(WINDOWS), list(overlap.MEASURES)
 unit = left.radio("Count overlap in", units, horizontal=True,
                   key=share.bind("unit", "ov_unit", units, overlap.default_unit(src.code)),
-                  format_func=lambda u: upper_first(UNITS[u]),
+                  format_func=lambda u: upper_initial(UNITS[u]),
                   help=md.escape(say("Places: both risk types seen at the same place. ")
                                  + ("LSOA-months: both in the same LSOA in the same calendar "
                                     "month." if src.police else
@@ -133,7 +129,7 @@ def most_common_combinations() -> None:
                           say(oc.multi_sentence(combos, unit, view))))
     components.chart(
         components.figure(oc.upset, combos, unit, view),
-        ctx.caption(f"{upper_first(noun)} by their exact combination of risk types recorded "
+        ctx.caption(f"{upper_initial(noun)} by their exact combination of risk types recorded "
                     f"anywhere in the period (the window does not apply){hidden_note}"
                     + (f"; other counts rounded to the nearest {ROUND_TO}" if suppresses(view)
                        else "")),
@@ -176,14 +172,14 @@ def where_and_when() -> None:
     if drill.members == 0:
         st.write(md.escape(f"No {one} has {what} recorded {window_words}."))
         return
-    st.markdown(md.format("{} with {} recorded {}: **{}**.", upper_first(noun), what,
+    st.markdown(md.format("{} with {} recorded {}: **{}**.", upper_initial(noun), what,
                           "in the period" if exact else window_words,
                           display_count(drill.members, view, rounded=exact)))
     # Young people where they were seen; for places, their incidents (a ward has few such places)
     col, axis = ("members", noun) if unit == "people" else ("incidents", "incidents")
-    subject = (f"{upper_first(noun)} with {short}" if unit == "people"
+    subject = (f"{upper_initial(noun)} with {short}" if unit == "people"
                else f"Incidents of these risk types at places with {short}")
-    columns = {"members": upper_first(noun), "incidents": "Incidents"}
+    columns = {"members": upper_initial(noun), "incidents": "Incidents"}
     rounding = (f"; rounded to the nearest {ROUND_TO}, like the combinations"
                 if exact and suppresses(view) else "")
     def ranked(frame, column: str, label: str, by: str, where: str) -> None:
@@ -213,11 +209,11 @@ def where_and_when() -> None:
                 f"with both recorded {window_words}, counted in the month of the later record")
     components.chart(
         components.figure(oc.trend, monthly, oc.trend_title(monthly, short.capitalize(), view),
-                          view, upper_first(noun)),
-        ctx.caption(f"{upper_first(noun)} each month {in_month}"
+                          view, upper_initial(noun)),
+        ctx.caption(f"{upper_initial(noun)} each month {in_month}"
                     + ("; months with 1 to 4 are left blank" if suppresses(view) else "")),
         oc.count_table(monthly.assign(month=monthly["month"].dt.strftime("%B %Y")),
-                       {"month": "Month", "value": upper_first(noun)}, [upper_first(noun)], view),
+                       {"month": "Month", "value": upper_initial(noun)}, [upper_initial(noun)], view),
         key="overlap-trend",
     )
     st.caption(md.escape(oc.peak_sentence(monthly, noun, view)))

@@ -17,7 +17,7 @@ from analytics.places import maps, places
 from analytics.places import places_charts as pc
 from analytics.store.filters import period_words
 from analytics.store.sources import reword, source
-from ui import components, share, state
+from ui import components, map_controls, share, state
 from ui import markdown as md
 
 ctx = state.context()
@@ -41,57 +41,28 @@ def where_harm_concentrates() -> None:
                              "nearest of a set of map points, so a place is a street or a named "
                              "spot, never an address."))
     areas = state.compute(places.lsoa_counts, filters)
-    COLOUR_BY = {"density": "Density (hexagons)", "incidents": f"{nouns.capitalize()} by ward",
-                 "rate": f"Rate per 1,000 {src.population}"}
-    UNITS = {"ward": "Wards", "cell": "Hexagon cells"}
-    if not areas.empty:  # LSOA boundaries are loaded
-        COLOUR_BY["lsoa"] = f"{nouns.capitalize()} by LSOA"
-        UNITS = {"ward": "Wards", "lsoa": "LSOAs", "cell": "Hexagon cells"}
     has_crime = not src.police and state.compute(places.has_area_crime, filters)
     lsoa = state.compute(places.lsoa_deciles, filters)
-    left, right = st.columns([3, 2])
-    ON_OFF = (False, True)
-    colour_by = left.radio("Colour the map by", list(COLOUR_BY), format_func=COLOUR_BY.get,
-                           horizontal=True,
-                           key=share.bind("colour", "places_colour", list(COLOUR_BY), "density"))
-    unit = left.radio("Look for hot spots among", list(UNITS), horizontal=True,
-                      format_func=UNITS.get,
-                      key=share.bind("spots_in", "places_unit", list(UNITS), "ward"))
-    with right:
-        show_spots = st.toggle("Hot and cold spots",
-                               key=share.bind("spots", "places_spots", ON_OFF, True))
-        show_places = st.toggle(md.escape(f"Places, sized by {nouns}"),
-                                key=share.bind("places", "places_points", ON_OFF, True))
-        show_actions = st.toggle("Interventions (◆)",
-                                 key=share.bind("actions", "places_actions", ON_OFF, True),
-                                 help="Places with an intervention running at some time in the "
-                                      "period; point at a ◆ for what is being done.")
-        show_crime = False if src.police else st.toggle(
-            "Street crime (police.uk)", disabled=not has_crime,
-            key=share.bind("crime", "places_crime", ON_OFF, False),
-            help=None if has_crime else
-            "No police.uk street crime has been loaded yet (Data page).")
-        show_imd = st.toggle("Deprivation (IMD deciles)", disabled=lsoa.empty,
-                             key=share.bind("deprivation", "places_imd", ON_OFF, False),
-                             help=None if not lsoa.empty else
-                             "No LSOA boundaries with deprivation deciles have been loaded yet.")
+    chosen = map_controls.choose(src, lsoas=not areas.empty, has_crime=has_crime,
+                                 has_deciles=not lsoa.empty)
 
     wards = state.compute(places.ward_shapes, filters)
     grid = state.compute(places.grid_hot_spots, filters, view=view)
     spots = {"ward": lambda: state.compute(places.ward_hot_spots, filters, view=view),
              "lsoa": lambda: state.compute(places.lsoa_hot_spots, filters, view=view),
-             "cell": lambda: grid.result}[unit]()
+             "cell": lambda: grid.result}[chosen.unit]()
     crime = (state.compute(places.area_crime_cells, filters, grid=grid.grid)
-             if show_crime and has_crime and grid.grid else None)
+             if chosen.crime and grid.grid else None)
     result = components.kept(
         maps.places_map,
-        maps.MapOptions(colour_by=colour_by, places=show_places, hot_spots=show_spots,
-                        area_crime=crime is not None, deprivation=show_imd and not lsoa.empty,
-                        interventions=show_actions),
+        maps.MapOptions(colour_by=chosen.colour_by, places=chosen.places,
+                        hot_spots=chosen.spots, area_crime=crime is not None,
+                        deprivation=chosen.deprivation, interventions=chosen.interventions),
         view, wards=wards, counts=state.compute(places.ward_counts, filters), grid=grid,
         spots=spots, points=state.compute(places.context_points, filters), period=period,
         chosen=filters.wards, crime=crime, lsoa=lsoa,
-        interventions=state.compute(interventions.register, filters) if show_actions else None,
+        interventions=(state.compute(interventions.register, filters) if chosen.interventions
+                       else None),
         areas=areas if not areas.empty else None, noun=nouns.capitalize(), per=src.population)
     if result is None:
         st.info("There are no ward boundaries or mapped incidents to draw a map from. Load ward "

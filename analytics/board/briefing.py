@@ -38,6 +38,7 @@ from analytics.store.reference import data_facts, ward_names
 from analytics.store.sources import reword, risk_label, source
 from analytics.store.vocab import AGENCY_LABELS, CONTEXT_LABELS
 from analytics.style import charts
+from analytics.style.text import lower_initial, upper_initial
 from analytics.trends import trend_charts, trends
 
 TITLE = "Contextual safeguarding: board pack"
@@ -289,7 +290,7 @@ def pack(con: duckdb.DuckDBPyConnection, filters: Filters, view: str = PRESENTER
     facts = data_facts(con)
     return Pack(
         title=TITLE,
-        period=_capital(filters.period_phrase()),
+        period=upper_initial(filters.period_phrase()),
         filters=filters.describe(ward_names(con, filters)),
         data_date=(facts.data_to(filters.source) if facts.span(filters.source).latest
                    else "no data loaded"),
@@ -308,9 +309,9 @@ def scope_words(filters: Filters, names: dict[str, str]) -> str:
         where = ", ".join(names.get(w, w) for w in filters.wards)
     else:
         where = "the whole borough" if filters.within_wards is None else "the wards you may see"
-    parts = [where, ", ".join(_lower(risk_label(r)) for r in filters.risk_types)
+    parts = [where, ", ".join(lower_initial(risk_label(r)) for r in filters.risk_types)
              or reword("all harms", filters.source)]  # police.uk: all crime types
-    parts += [", ".join(_lower(CONTEXT_LABELS.get(c, c)) for c in filters.context_types),
+    parts += [", ".join(lower_initial(CONTEXT_LABELS.get(c, c)) for c in filters.context_types),
               ", ".join(AGENCY_LABELS.get(a, a) for a in filters.agencies)]
     if filters.start and filters.end and filters.period != "custom":
         parts.append(f"{period_words(filters)} to {uk_date(filters.end)}")
@@ -325,9 +326,3 @@ def slide_title(title: str, filters: Filters, names: dict[str, str]) -> str:
     return f"{title}: {scope_words(filters, names)}"
 
 
-def _lower(label: str) -> str:
-    return label[:1].lower() + label[1:]
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]

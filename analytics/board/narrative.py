@@ -27,6 +27,7 @@ from analytics.store.filters import Filters, add_months, period_words, uk_date, 
 from analytics.store.risk_sets import by_risk_type
 from analytics.store.sources import risk_label
 from analytics.store.sources import source as source_of
+from analytics.style.text import lower_initial
 from analytics.trends import spc, trends
 
 NEW_SIGNAL_MONTHS = 3  # a signal that began within this many months of the end is "new"
@@ -59,7 +60,7 @@ def what_changed(con: duckdb.DuckDBPyConnection, filters: Filters, view: str) ->
                 moved = _shareable_names(con, most_changed(moved, view), view)
             sentences.append(rise_and_fall(moved, noun, view, period, src.nouns))
         risks = risk_changes(con, filters)
-        sentences.append(rise_and_fall(risks.assign(name=risks["name"].map(_lower)),
+        sentences.append(rise_and_fall(risks.assign(name=risks["name"].map(lower_initial)),
                                        src.type_nouns, view, period, src.nouns))
     sentences.append(signal_sentence(trends.signals(con, filters, view=view), filters))
     if filters.start and filters.end:
@@ -177,7 +178,7 @@ def signal_sentence(table: trends.SignalTable, filters: Filters) -> str:
     if new.empty:
         return f"No new signal of rising {src.harm} began {span}{carry}."
     wards = sorted(new.groupby("label_b", sort=False), key=lambda kv: -len(kv[1]))
-    named = [f"{ward} ({_listed([_lower(r) for r in group['label_a']])})"
+    named = [f"{ward} ({_listed([lower_initial(r) for r in group['label_a']])})"
              for ward, group in wards[:NAMED_WARDS]]
     if len(wards) > NAMED_WARDS:
         named.append(f"{priorities.number_word(len(wards) - NAMED_WARDS)} more "
@@ -192,10 +193,6 @@ def _listed(items: list[str], most: int = NAMED_SIGNALS) -> str:
     if len(items) > most + 1:
         items = [*items[:most], f"{priorities.number_word(len(items) - most)} more"]
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
-
-
-def _lower(label: str) -> str:
-    return label[:1].lower() + label[1:]
 
 
 def hot_spot_sentence(now: places.HotSpots, before: places.HotSpots, period: str) -> str:

@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analytics.governance import escape
-from analytics.governance.disclosure import SUPPRESSED
+from analytics.governance.disclosure import SUPPRESSED, suppress_frame
 from analytics.store.filters import uk_month
 from analytics.style.charts import DARK_BLUE, DARK_GREY, DIVERGING, ORANGE, PALETTE, style
 
@@ -167,3 +167,18 @@ def risk_bars(frame: pd.DataFrame, title: str) -> go.Figure:
     fig.update_xaxes(title="Incidents carrying the risk type", rangemode="tozero")
     fig.update_yaxes(gridcolor="white", rangemode="normal")
     return fig
+
+
+def scatter_table(members: pd.DataFrame) -> pd.DataFrame:
+    """The table behind the scatter: every grouped place, its group and where it is."""
+    return members[["group", "group_name", "name", "context_label", "ward_name"]].rename(
+        columns={"group": "Group", "group_name": "Group name", "name": "Place",
+                 "context_label": "Type", "ward_name": "Ward"})
+
+
+def group_table(members: pd.DataFrame, group: int, view: str, nouns: str) -> pd.DataFrame:
+    """One group's places with their counts (`nouns`: 'Incidents', 'Crimes'), as the view
+    shows counts."""
+    mine = suppress_frame(members[members["group"] == group], ["incidents"], view)
+    return mine[["name", "context_label", "ward_name", "incidents"]].rename(columns={
+        "name": "Place", "context_label": "Type", "ward_name": "Ward", "incidents": nouns})

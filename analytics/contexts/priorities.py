@@ -171,6 +171,12 @@ def _top_risks(prof: pd.DataFrame) -> list[tuple[str, ...]]:
                                                strict=True)]
 
 
+def place_labels(ranked: pd.DataFrame) -> dict[str, str]:
+    """Each ranked place's id -> '3. Orchard Estate', in rank order, for choosing one."""
+    return dict(zip(ranked["context_id"], ranked["rank"].astype(str) + ". " + ranked["name"],
+                    strict=True))
+
+
 def number_word(n: int) -> str:
     """'four' for 4; digits beyond eleven."""
     return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else f"{n:,}"

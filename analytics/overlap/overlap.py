@@ -43,6 +43,7 @@ from analytics.store import memo
 from analytics.store.filters import Filters, has_any_risk
 from analytics.store.sources import risk_label, risk_vocabulary
 from analytics.store.sources import source as source_of
+from analytics.style.text import lower_initial
 
 # The units of overlap: code -> plural noun used in sentences.
 UNITS: dict[str, str] = {"people": "young people", "contexts": "places",
@@ -183,7 +184,7 @@ def window_phrase(window: int | None) -> str:
 def describe(risks: tuple[str, ...], exact: bool) -> str:
     """How a pair or combination reads mid-sentence: 'sexual exploitation and going missing',
     'exactly criminal exploitation, county lines and gang involvement', 'only going missing'."""
-    names = [lower(label(r)) for r in risks]
+    names = [lower_initial(label(r)) for r in risks]
     joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     if not exact:
         return joined
@@ -380,7 +381,7 @@ def strongest(result: Overlap, n: int = STRONGEST, min_support: int = MIN_SUPPOR
 def pair_headline(a_label: str, b_label: str, lift: float, window: int | None) -> str:
     """'Trafficking and modern slavery occur together 4.7 times as often as chance would give,
     within 30 days of each other': one wording, with its window, wherever a pair is told."""
-    return (f"{a_label} and {lower(b_label)} occur together {lift:.1f} times as often as chance "
+    return (f"{a_label} and {lower_initial(b_label)} occur together {lift:.1f} times as often as chance "
             f"would give, {window_phrase(window)}")
 
 
@@ -398,11 +399,11 @@ def summary_sentences(result: Overlap, view: str, n: int = STRONGEST,
         together += " " + window_phrase(result.window)
     sentences = []
     for row in top.itertuples(index=False):
-        a, b = row.a_label, lower(row.b_label)
+        a, b = row.a_label, lower_initial(row.b_label)
         if row.share_b_given_a >= row.share_a_given_b:
-            given, other, share = lower(row.a_label), b, row.share_b_given_a
+            given, other, share = lower_initial(row.a_label), b, row.share_b_given_a
         else:
-            given, other, share = lower(row.b_label), lower(row.a_label), row.share_a_given_b
+            given, other, share = lower_initial(row.b_label), lower_initial(row.a_label), row.share_a_given_b
         sentences.append(Markdown(  # risk labels escaped, though ours (analytics.store.vocab)
             f"**{markdown(a)} and {markdown(b)}**: {display_count(row.n_ab, view)} {noun} "
             f"{together}, {row.lift:.1f} times what chance would give (95% interval "
@@ -565,11 +566,6 @@ def _run(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> duckdb.DuckD
     """Execute with only the parameters the statement names (DuckDB refuses extra ones)."""
     used = set(re.findall(r"\$([A-Za-z_][A-Za-z0-9_]*)", sql))
     return con.execute(sql, {k: v for k, v in params.items() if k in used})
-
-
-def lower(text: str) -> str:
-    """A label as it reads mid-sentence: 'Going missing' -> 'going missing'."""
-    return text[:1].lower() + text[1:]
 
 
 def _check(unit: str, window: int | None) -> None:

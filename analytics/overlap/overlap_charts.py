@@ -30,6 +30,7 @@ from analytics.governance.escape import Markdown
 from analytics.overlap import overlap
 from analytics.store.filters import uk_month
 from analytics.style.charts import DARK_BLUE, DARK_GREY, DIVERGING, SEQUENTIAL, name_rows, style
+from analytics.style.text import lower_initial
 
 SIGNIFICANT_MARK = "*"
 LIFT_CAP = 3  # the lift colour scale runs from 1/2**LIFT_CAP to 2**LIFT_CAP at most
@@ -174,7 +175,7 @@ def heatmap_title(result: overlap.Overlap, measure: str, view: str) -> str:
         return f"No two risk types were recorded for the same {overlap.UNIT_ONE[result.unit]}"
     if measure == "count":
         row = pairs.sort_values(["n_ab", "lift"], ascending=False).iloc[0]
-        return (f"{row['a_label']} and {overlap.lower(row['b_label'])} share the most {noun}: "
+        return (f"{row['a_label']} and {lower_initial(row['b_label'])} share the most {noun}: "
                 f"{display_count(row['n_ab'], view)}")
     supported = pairs[pairs["n_ab"] >= overlap.MIN_SUPPORT]
     if supported.empty:
@@ -187,15 +188,15 @@ def heatmap_title(result: overlap.Overlap, measure: str, view: str) -> str:
         return overlap.pair_headline(row["a_label"], row["b_label"], row["lift"], result.window)
     if measure == "jaccard":
         row = supported.sort_values("jaccard", ascending=False).iloc[0]
-        return (f"{row['a_label']} and {overlap.lower(row['b_label'])} overlap most: {row['jaccard']:.0%} "
+        return (f"{row['a_label']} and {lower_initial(row['b_label'])} overlap most: {row['jaccard']:.0%} "
                 f"of {noun} with either have both")
     forward = supported.assign(share=supported["share_b_given_a"], given=supported["a_label"],
                                other=supported["b_label"])
     backward = supported.assign(share=supported["share_a_given_b"], given=supported["b_label"],
                                 other=supported["a_label"])
     row = pd.concat([forward, backward]).sort_values("share", ascending=False).iloc[0]
-    return (f"{row['share']:.0%} of {noun} with {overlap.lower(row['given'])} also have "
-            f"{overlap.lower(row['other'])}")
+    return (f"{row['share']:.0%} of {noun} with {lower_initial(row['given'])} also have "
+            f"{lower_initial(row['other'])}")
 
 
 def heatmap_table(result: overlap.Overlap, view: str) -> pd.DataFrame:
@@ -459,14 +460,14 @@ def _hover(row: str, col: str, pair: pd.Series | None, result: overlap.Overlap, 
         return f"{row}: {display_count(count, view)} {noun}"
     both = display_count(pair["n_ab"], view)
     if suppresses(view) and is_small(pair["n_ab"]):
-        return f"{row} and {overlap.lower(col)}: {both} {noun} (figures hidden in this view)"
+        return f"{row} and {lower_initial(col)}: {both} {noun} (figures hidden in this view)"
     interval = ("" if pd.isna(pair["lift_low"]) else
                 f" (95% interval {pair['lift_low']:.1f} to {pair['lift_high']:.1f})")
     verdict = ("stronger than chance" if pair["significant"]
                else "not clearly stronger than chance")
-    return (f"{row} and {overlap.lower(col)}: {both} {noun} have both<br>"
-            f"Of those with {overlap.lower(row)}, {pair['share_b_given_a']:.0%} also have "
-            f"{overlap.lower(col)}<br>Lift {pair['lift']:.2f}{interval}<br>"
+    return (f"{row} and {lower_initial(col)}: {both} {noun} have both<br>"
+            f"Of those with {lower_initial(row)}, {pair['share_b_given_a']:.0%} also have "
+            f"{lower_initial(col)}<br>Lift {pair['lift']:.2f}{interval}<br>"
             f"Adjusted p = {pair['q_value']:.3g}: {verdict}")
 
 

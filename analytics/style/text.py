@@ -1,9 +1,20 @@
-"""Words built a column at a time, for tooltips and tables."""
+"""Words: a label's first letter for the start or the middle of a sentence, and words built a
+column at a time, for tooltips and tables."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+
+
+def upper_initial(text: str) -> str:
+    """'places' -> 'Places', 'LSOA-months' as it is (str.capitalize would lower the rest)."""
+    return text[:1].upper() + text[1:]
+
+
+def lower_initial(text: str) -> str:
+    """A label as it reads mid-sentence: 'Going missing' -> 'going missing'."""
+    return text[:1].lower() + text[1:]
 
 
 def joined(values: pd.Series, by: pd.Series | pd.Index | np.ndarray, sep: str) -> pd.Series:

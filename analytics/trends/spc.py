@@ -47,6 +47,8 @@ import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
+from analytics.style.text import upper_initial
+
 LIMIT_FACTOR = 2.66  # 3 / d2 (d2 = 1.128 for moving ranges of two points)
 BAND_FACTOR = 2 * (LIMIT_FACTOR / 3)  # "close to the limits" (the package's limitclose)
 RANGE_SCREEN_FACTOR = 3.267  # D4: moving ranges at or above 3.267 × their mean are screened out
@@ -532,7 +534,7 @@ def describe(signal: Signal, unit: str = "month", *, since: bool = True) -> str:
     if signal.rule == "beyond_limit":
         where = "above the upper limit" if up else "below the lower limit"
         if n == 1:
-            return f"{_capital(_when(signal.start, unit))} was {where}"
+            return f"{upper_initial(_when(signal.start, unit))} was {where}"
         return f"{n} {units} {where}{tail}"
     comma_tail = f",{tail}" if since else ""
     if signal.rule == "run":
@@ -589,10 +591,6 @@ def _when(d, unit: str) -> str:
 
 def _plural(unit: str, n: int) -> str:
     return unit if n == 1 else unit + "s"
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 def lower_first(text: str) -> str:

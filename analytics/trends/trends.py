@@ -396,7 +396,7 @@ class TrendSeries:
     @property
     def headline(self) -> str:
         """'Criminal exploitation: above the average for 8 months in a row, since March 2026'."""
-        return f"{self.label}: {_lower(self.sentence)}"
+        return f"{self.label}: {spc.lower_first(self.sentence)}"
 
     @property
     def current_signal(self) -> spc.Signal | None:
@@ -630,7 +630,7 @@ def year_on_year_sentence(s: Seasonality, noun: str, judged: TrendSeries | None 
     latest = judged.current_signal
     if latest is None:
         return text + ", within the ups and downs the control chart expects"
-    return text + f" (the control chart: {_lower(spc.describe(latest, 'month'))})"
+    return text + f" (the control chart: {spc.lower_first(spc.describe(latest, 'month'))})"
 
 
 def _year_on_year(s: Seasonality, noun: str) -> str:
@@ -800,7 +800,7 @@ def top_signals(con: duckdb.DuckDBPyConnection, filters: Filters, n: int = 5,
                      f"{src.type_nouns} at "
                      f"once ({listed})"))
     rest = current[~((current["assessment"] == spc.CONCERN) & current["key_b"].isin(busy))]
-    rows += [(r.key_a, r.key_b, r.assessment, f"{r.label_a} in {r.label_b}: {_lower(r.sentence)}")
+    rows += [(r.key_a, r.key_b, r.assessment, f"{r.label_a} in {r.label_b}: {spc.lower_first(r.sentence)}")
              for r in rest.itertuples()]
     return pd.DataFrame(rows[:n], columns=["key_a", "key_b", "assessment", "headline"])
 
@@ -897,10 +897,6 @@ def _check(value: str, allowed: dict, what: str) -> None:
 
 def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
-
-
-def _lower(text: str) -> str:
-    return spc.lower_first(text)
 
 
 # ---- choices for the page's controls -------------------------------------------------------
