@@ -5,10 +5,7 @@ import streamlit as st
 
 from analytics.board import overview
 from analytics.governance.disclosure import (
-    ROUND_TO,
-    THRESHOLD,
     display_count,
-    rounds,
     shows_detail,
     suppresses,
 )
@@ -84,9 +81,7 @@ if len(result.types) < 2:
                icon=":material/filter_alt_off:")
     st.stop()
 
-hidden_note = (f"; counts of 1 to {THRESHOLD - 1}, and measures worked out from them, show as "
-               f"<{THRESHOLD}" if suppresses(view) else "")
-hidden_note += f"; other counts are rounded to the nearest {ROUND_TO}" if rounds(view) else ""
+hidden_note = oc.disclosure_note(view)
 window_words = say(overlap.window_phrase(window))
 
 def which_harms_go_together() -> None:
@@ -130,9 +125,8 @@ def most_common_combinations() -> None:
     components.chart(
         components.figure(oc.upset, combos, unit, view),
         ctx.caption(f"{upper_initial(noun)} by their exact combination of risk types recorded "
-                    f"anywhere in the period (the window does not apply){hidden_note}"
-                    + (f"; other counts rounded to the nearest {ROUND_TO}" if suppresses(view)
-                       else "")),
+                    "anywhere in the period (the window does not apply)"
+                    + oc.disclosure_note(view, rounded=True)),
         oc.upset_table(combos, unit, view),
         key="overlap-upset",
     )
@@ -180,15 +174,13 @@ def where_and_when() -> None:
     subject = (f"{upper_initial(noun)} with {short}" if unit == "people"
                else f"Incidents of these risk types at places with {short}")
     columns = {"members": upper_initial(noun), "incidents": "Incidents"}
-    rounding = (f"; rounded to the nearest {ROUND_TO}, like the combinations"
-                if exact and suppresses(view) else "")
     def ranked(frame, column: str, label: str, by: str, where: str) -> None:
         """A bar chart of the drill-down's wards or places, largest first, with its table."""
         components.chart(
             components.figure(oc.ranked_bars, frame, column, col,
                               oc.top_title(frame, column, col, axis, view, exact, where),
                               view, axis.capitalize(), rounded=exact),
-            ctx.caption(f"{subject}, by {by}{hidden_note}{rounding}"),
+            ctx.caption(f"{subject}, by {by}{oc.disclosure_note(view, rounded=exact)}"),
             oc.count_table(frame, {column: label, **columns}, list(columns.values()), view,
                            rounded=exact),
             key=f"overlap-{by}s",

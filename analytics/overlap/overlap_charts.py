@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from analytics.governance.disclosure import (
+    ROUND_TO,
     SUPPRESSED,
     THRESHOLD,
     display_count,
@@ -517,3 +518,17 @@ def _lift_tick(power: int) -> str:
     if power == 0:
         return "1 = chance"
     return f"{2**power}×" if power > 0 else f"1/{2**-power}"
+
+
+def disclosure_note(view: str, rounded: bool = False) -> str:
+    """What a caption says of hidden and rounded counts in the view: '; counts of 1 to 4, and
+    measures worked out from them, show as <5', then '; other counts are rounded to the
+    nearest 5' where the view rounds, or where the counts are `rounded` wherever small ones
+    are hidden (exact combinations: see overlap.combination_counts). '' where nothing is."""
+    if not suppresses(view):
+        return ""
+    note = (f"; counts of 1 to {THRESHOLD - 1}, and measures worked out from them, show as "
+            f"<{THRESHOLD}")
+    if rounded or rounds(view):
+        note += f"; other counts are rounded to the nearest {ROUND_TO}"
+    return note

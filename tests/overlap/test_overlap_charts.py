@@ -314,3 +314,18 @@ def test_two_places_of_one_name_are_two_bars():
     assert len(set(fig.data[0].y)) == 3
     assert list(fig.layout.yaxis.ticktext) == ["On or near Shopping Area", "On or near Mill Lane",
                                                "On or near Shopping Area"]
+
+
+@pytest.mark.parametrize(("view", "rounded", "expected"), [
+    ("analyst", True, ""),
+    ("lead", False, "; counts of 1 to 4, and measures worked out from them, show as <5"),
+    ("lead", True, "; counts of 1 to 4, and measures worked out from them, show as <5; other "
+                   "counts are rounded to the nearest 5"),
+    ("board", False, "; counts of 1 to 4, and measures worked out from them, show as <5; other "
+                     "counts are rounded to the nearest 5"),
+    ("board", True, "; counts of 1 to 4, and measures worked out from them, show as <5; other "
+                    "counts are rounded to the nearest 5"),  # said once, not twice
+    ("board+public", True, ""),
+])
+def test_a_caption_says_once_which_counts_are_hidden_or_rounded(view, rounded, expected):
+    assert oc.disclosure_note(view, rounded=rounded) == expected

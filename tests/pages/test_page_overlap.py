@@ -166,3 +166,11 @@ def test_on_the_demo_borough_a_board_reads_the_planted_overlaps(demo_db, monkeyp
     at.radio(key="ov_kind").set_value("exact").run()
     assert_no_exception(at)
     assert small_counts_shown(at) == []
+
+
+def test_the_board_views_combinations_say_once_that_counts_are_rounded(medium_db, monkeypatch):
+    at = open_page(medium_db, PAGE, {**YEAR_2025, "view": "board",
+                                     "section": "Most common combinations"}, monkeypatch)
+    assert_no_exception(at)
+    caption = next(c.value for c in at.caption if "exact combination" in c.value)
+    assert caption.count("rounded to the nearest 5") == 1
