@@ -11,7 +11,7 @@ from analytics.governance.disclosure import (
 )
 from analytics.overlap import overlap
 from analytics.overlap import overlap_charts as oc
-from analytics.store.sources import reword, source
+from analytics.store.sources import source
 from analytics.style.text import upper_initial
 from ui import components, share, state
 from ui import markdown as md
@@ -21,26 +21,15 @@ view, filters = ctx.view, ctx.filters
 src = source(filters.source)
 
 
+
 def say(text: str) -> str:
-    """Words written about incidents, in the words of the source (crimes, crime types); street
-    crime is dated by month, so its 'same day' is the same month."""
-    text = reword(text, src.code)
-    if src.time_of_day:
-        return text
-    return type(text)(text.replace("on the same day", "in the same month"))  # Markdown stays so
+    """Words about incidents in the source's words (overlap.reworded)."""
+    return overlap.reworded(text, src.code)
 
 
 st.title("Risk overlap")
 components.banner(ctx)
-if src.police:
-    st.markdown(md.escape(f"Which {src.type_nouns} occur together at the same places "
-                          "(police.uk's anonymised locations) and in the same small areas in the "
-                          "same month (LSOA-months), and how much more often than chance. "
-                          "police.uk names no one, so there is no overlap in people."))
-else:
-    st.markdown("Practice grew up in silos, yet the same young people and the same places "
-                "often carry several harms. This page shows which risk types occur together, "
-                "and where.")
+st.markdown(md.escape(overlap.introduction(src.code)))
 
 if not state.compute(overview.has_incidents, filters):
     components.no_incidents(ctx)
@@ -52,10 +41,7 @@ units, windows, measures = list(UNITS), list(WINDOWS), list(overlap.MEASURES)
 unit = left.radio("Count overlap in", units, horizontal=True,
                   key=share.bind("unit", "ov_unit", units, overlap.default_unit(src.code)),
                   format_func=lambda u: upper_initial(UNITS[u]),
-                  help=md.escape(say("Places: both risk types seen at the same place. ")
-                                 + ("LSOA-months: both in the same LSOA in the same calendar "
-                                    "month." if src.police else
-                                    "Young people: both recorded for the same young person.")))
+                  help=md.escape(say(overlap.unit_help(src.code))))
 window = overlap.WINDOW_DAYS[middle.selectbox(
     "Both recorded", windows,
     key=share.bind("window", "ov_window", windows, overlap.default_window(src.code)),
@@ -70,15 +56,8 @@ if len(filters.risk_types) == 1:
             icon=":material/info:")
 
 result: overlap.Overlap = state.compute(overlap.analyse, filters, unit=unit, window=window)
-if result.universe == 0:
-    st.warning(md.escape(say(f"None of these incidents is linked to a {one}, so there is no "
-                             "overlap to show.")),
-               icon=":material/filter_alt_off:")
-    st.stop()
-if len(result.types) < 2:
-    st.warning(md.escape(say(f"Only one risk type is recorded for these {noun}, so nothing "
-                             "overlaps. Widen the period or clear a filter in the sidebar.")),
-               icon=":material/filter_alt_off:")
+if problem := overlap.nothing_to_compare(result):
+    st.warning(md.escape(say(problem)), icon=":material/filter_alt_off:")
     st.stop()
 
 hidden_note = oc.disclosure_note(view)

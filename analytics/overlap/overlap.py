@@ -41,7 +41,7 @@ from analytics.governance.disclosure import SUPPRESSED, display_count
 from analytics.governance.escape import Markdown, markdown
 from analytics.store import memo
 from analytics.store.filters import Filters, has_any_risk
-from analytics.store.sources import risk_label, risk_vocabulary
+from analytics.store.sources import reword, risk_label, risk_vocabulary
 from analytics.store.sources import source as source_of
 from analytics.style.text import lower_initial
 
@@ -129,6 +129,45 @@ class Drilldown:
     wards: pd.DataFrame  # ward_code, ward_name, members, incidents
     contexts: pd.DataFrame  # context_id, name, context_type, members, incidents
     monthly: pd.DataFrame  # month, value (members with the pair or combination in that month)
+
+
+def reworded(text: str, code: str) -> str:
+    """Words written about incidents in a source's words (sources.reword: crimes, crime types);
+    street crime is dated by month, so its 'same day' is the same month. Markdown stays so."""
+    text = reword(text, code)
+    if source_of(code).time_of_day:
+        return text
+    return type(text)(text.replace("on the same day", "in the same month"))
+
+
+def introduction(code: str) -> str:
+    """What the page shows, for a source: harms together in young people and places, or for
+    police.uk (which names no one) crime types together at places and in LSOA-months."""
+    src = source_of(code)
+    if not src.police:
+        return ("Practice grew up in silos, yet the same young people and the same places often "
+                "carry several harms. This page shows which risk types occur together, and where.")
+    return (f"Which {src.type_nouns} occur together at the same places (police.uk's anonymised "
+            "locations) and in the same small areas in the same month (LSOA-months), and how much "
+            "more often than chance. police.uk names no one, so there is no overlap in people.")
+
+
+def unit_help(code: str) -> str:
+    """What each of a source's units means, for the choice of unit."""
+    return "Places: both risk types seen at the same place. " + (
+        "LSOA-months: both in the same LSOA in the same calendar month." if source_of(code).police
+        else "Young people: both recorded for the same young person.")
+
+
+def nothing_to_compare(result: Overlap) -> str:
+    """Why there is no overlap to show ('' when there is): no member, or one risk type only."""
+    if result.universe == 0:
+        return (f"None of these incidents is linked to a {UNIT_ONE[result.unit]}, so there is no "
+                "overlap to show.")
+    if len(result.types) < 2:
+        return (f"Only one risk type is recorded for these {UNITS[result.unit]}, so nothing "
+                "overlaps. Widen the period or clear a filter in the sidebar.")
+    return ""
 
 
 def default_unit(code: str) -> str:

@@ -501,3 +501,25 @@ def test_short_descriptions_fit_a_title():
         "exactly sexual exploitation and going missing")
     assert overlap.short_describe(("cse", "cce", "county_lines", "missing"), exact=True) == (
         "exactly these 4 risk types")
+
+
+def test_a_selection_with_no_members_or_one_type_says_why_there_is_nothing_to_compare():
+    empty = overlap.Overlap(unit="contexts", window=None, universe=0, types=(),
+                            singles=pd.DataFrame(), pairs=pd.DataFrame())
+    assert overlap.nothing_to_compare(empty).startswith(
+        "None of these incidents is linked to a place,")
+    one = replace(empty, universe=3, types=("cse",))
+    assert overlap.nothing_to_compare(one).startswith(
+        "Only one risk type is recorded for these places,")
+    assert overlap.nothing_to_compare(replace(one, types=("cse", "cce"))) == ""
+
+
+def test_police_uk_overlap_is_introduced_and_worded_as_monthly_crime():
+    assert "no overlap in people" in overlap.introduction("street")
+    assert "crime types occur together" in overlap.introduction("street")
+    assert "young people" in overlap.introduction("incidents")
+    assert overlap.reworded("risk types on the same day", "street") == \
+        "crime types in the same month"
+    assert overlap.reworded("risk types on the same day", "incidents") == \
+        "risk types on the same day"
+    assert "LSOA-months" in overlap.unit_help("street")
