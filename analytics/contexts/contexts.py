@@ -38,6 +38,7 @@ from analytics.governance.disclosure import (
 )
 from analytics.store import memo
 from analytics.store.filters import Filters, uk_date, uk_month
+from analytics.store.reference import data_dates
 from analytics.store.sources import place_kind, risk_label, risk_vocabulary
 from analytics.store.vocab import AGENCY_LABELS, CONTEXT_LABELS, RISK_LABELS, SEVERITY_LABELS
 
@@ -204,14 +205,6 @@ def _summed(at: np.ndarray, counts: np.ndarray, size: int) -> np.ndarray:
     return np.bincount(at, weights=counts, minlength=size).astype(np.int64)
 
 
-def _data_dates(con: duckdb.DuckDBPyConnection, source: str) -> tuple[date | None, date | None]:
-    """The first and latest dates of a source's rows in the whole store."""
-    first, latest = con.execute(
-        "SELECT min(occurred_at)::DATE, max(occurred_at)::DATE FROM incident_facts "
-        "WHERE source = $s", {"s": source}).fetchone()
-    return first, latest
-
-
 def _previous_counts(con: duckdb.DuckDBPyConnection, filters: Filters,
                      first: date | None) -> pd.Series | None:
     """Incidents per context in the previous period of the same length, if the data covers it."""
@@ -360,7 +353,7 @@ def profiles(con: duckdb.DuckDBPyConnection, filters: Filters,
     out["trend"] = theil_sen_slopes(matrix.to_numpy()) if ids else []
     out["months"] = len(grid)
 
-    first, latest = _data_dates(con, filters.source)
+    first, latest = data_dates(con, filters.source)
     previous = _previous_counts(con, filters, first)
     out["previous_incidents"] = (np.nan if previous is None
                                  else previous.reindex(ids, fill_value=0).astype(float))

@@ -118,6 +118,8 @@ WHOLE_AREA: dict[str, str] = {
     "analytics.store.reference:data_facts": "the dates the data run between and the last load: the "
                                       "same for every partner, so a period means the same to all",
     "analytics.trends.trends:data_bounds": "the same dates, for the trend windows",
+    "analytics.store.reference:data_dates": "the same dates, for whether there is a previous "
+                                            "period to compare with",
     "analytics.store.reference:risk_options": "the crime types (objects of search) police.uk "
                                         "publishes for the area, offered in the filter: the "
                                         "vocabulary of open data, the same list for every partner",

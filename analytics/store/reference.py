@@ -73,6 +73,14 @@ def ward_names(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, st
     return dict(rows)
 
 
+def data_dates(con: duckdb.DuckDBPyConnection, code: str) -> tuple[date | None, date | None]:
+    """The first and latest dates of a source's rows in the whole store (None, None if none)."""
+    first, latest = con.execute(
+        "SELECT min(occurred_at)::DATE, max(occurred_at)::DATE FROM incident_facts "
+        "WHERE source = $s", {"s": code}).fetchone()
+    return first, latest
+
+
 def data_facts(con: duckdb.DuckDBPyConnection) -> DataFacts:
     """Each source's first and latest dates, the last committed load, and whether the demo is
     loaded (and whether real boundaries hide it)."""

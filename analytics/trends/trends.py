@@ -33,6 +33,7 @@ from analytics.governance.disclosure import (
 from analytics.places import places
 from analytics.store import memo
 from analytics.store.filters import Filters, add_months, month_end, uk_date, uk_month
+from analytics.store.reference import data_dates
 from analytics.store.risk_sets import by_risk_type
 from analytics.store.sources import INCIDENTS, risk_label
 from analytics.store.sources import source as source_of
@@ -145,9 +146,7 @@ def data_bounds(con: duckdb.DuckDBPyConnection, code: str = INCIDENTS
     The last complete day is the day before the latest load; if nothing records a load, the
     latest incident's date. police.uk publishes whole months, so its latest month is complete.
     """
-    first, latest = con.execute(
-        "SELECT min(occurred_at)::DATE, max(occurred_at)::DATE FROM incident_facts "
-        "WHERE source = $s", {"s": code}).fetchone()
+    first, latest = data_dates(con, code)
     if source_of(code).police:
         return first, latest, latest and month_end(latest)
     loaded = con.execute(
