@@ -276,8 +276,11 @@ def has_incidents(fr: Frames, f: Filters) -> bool:
 
 @shared
 def headline(fr: Frames, f: Filters, top: int = 3) -> tuple:
-    """Totals now and in the previous period, and the busiest wards."""
-    previous = totals(fr, f.previous()) if f.start and f.end else None
+    """Totals now and in the previous period (where the data reach back into it), and the
+    busiest wards."""
+    first = _bounds(fr)[0]
+    before = f.previous() if f.start and f.end else None
+    previous = totals(fr, before) if before and first and before.end >= first else None
     sel = select(fr, f)
     counts = (sel.groupby("ward_code", observed=True).size().rename("incidents").reset_index()
               .merge(fr.wards[["ward_code", "ward_name"]], on="ward_code"))

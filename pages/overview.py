@@ -15,7 +15,7 @@ from analytics.governance.disclosure import (
     rounds,
     suppress_frame,
 )
-from analytics.store.filters import period_words
+from analytics.store.filters import period_words, uk_month
 from analytics.store.sources import source
 from analytics.style import charts
 from analytics.trends.trends import HISTORY, top_signals
@@ -68,9 +68,13 @@ if not src.people:
 most = ", ".join(f"{r.ward_name} ({display_count(r.incidents, view)} {src.nouns})"
                  for r in head.top_wards.itertuples())
 st.markdown(md.format("**Most affected wards:** {}.", most))
-st.caption("Changes compare with the period of the same length just before, worked out from the "
-           "figures as shown. Rises are shown in orange and falls in blue, with an arrow for each; "
-           "there is no change where a figure is hidden.")
+if prev is None and head.data_from and filters.start:
+    st.caption(md.escape(f"The data begin in {uk_month(head.data_from)}, so there is no earlier "
+                         "period to compare with."))
+else:
+    st.caption("Changes compare with the period of the same length just before, worked out from "
+               "the figures as shown. Rises are shown in orange and falls in blue, with an arrow "
+               "for each; there is no change where a figure is hidden.")
 
 
 def what_changed() -> None:

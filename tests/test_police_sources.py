@@ -12,7 +12,7 @@ from datetime import date
 
 import pytest
 
-from analytics.board import briefing, overview
+from analytics.board import briefing, narrative, overview
 from analytics.contexts import clustering, contexts, priorities
 from analytics.demo import demo
 from analytics.governance.access import Role, local_access
@@ -185,6 +185,18 @@ def test_overview_counts_crimes_places_and_wards_against_the_previous_month(area
     assert head.top_wards.iloc[0]["ward_name"] == "Ash"
     assert overview.risk_trends(area.cursor(), STREET_Q1).groupby("label")["value"].sum().to_dict(
     ) == {"Burglary": 3, "Drugs": 4, "Shoplifting": 11}
+
+
+def test_a_period_before_the_data_begin_is_not_compared_with_as_if_it_had_none(area):
+    # Street crime begins in January 2025: the quarter before it has no figures, not zeros.
+    head = overview.headline(area.cursor(), STREET_Q1)
+    assert head.previous is None and head.data_from == date(2025, 1, 1)
+    told = narrative.what_changed(area.cursor(), STREET_Q1, "board").sentences[0]
+    assert told.endswith("20 crimes. The data begin in January 2025, so there is no earlier "
+                         "period to compare with.")
+    assert "with none in" not in told
+    metrics = briefing.section(area.cursor(), STREET_Q1, "overview", "board").metrics
+    assert {change for _, _, change in metrics} == {"No earlier period to compare"}
 
 
 def test_trends_count_months_by_crime_type_ward_and_lsoa(area):

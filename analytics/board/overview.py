@@ -7,6 +7,7 @@ board member reads "up 12% on the previous 12 months" rather than a bare number.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import duckdb
 import pandas as pd
@@ -14,6 +15,7 @@ import pandas as pd
 from analytics.governance.disclosure import display_count, shown_number
 from analytics.store import memo, sources
 from analytics.store.filters import Filters
+from analytics.store.reference import data_dates
 from analytics.store.risk_sets import by_risk_type
 from analytics.store.sources import risk_label, risk_vocabulary
 
@@ -30,11 +32,16 @@ class Totals:
 
 @dataclass(frozen=True)
 class Headline:
-    """The chosen period's totals, the previous period's, and the wards with most incidents."""
+    """The chosen period's totals, the previous period's, and the wards with most incidents.
+
+    `previous` is None where there is nothing to compare with: an open period, or a previous
+    period that ends before the source's data begin (`data_from`, their first date): it has no
+    figures at all, not zeros."""
 
     current: Totals
     previous: Totals | None
     top_wards: pd.DataFrame  # ward_code, ward_name, incidents
+    data_from: date | None = None
 
 
 @memo.per_data_version(maxsize=16)  # small, and asked for by every page
@@ -62,8 +69,12 @@ def has_incidents(con: duckdb.DuckDBPyConnection, filters: Filters) -> bool:
 
 @memo.per_data_version()
 def headline(con: duckdb.DuckDBPyConnection, filters: Filters, top: int = 3) -> Headline:
-    """Totals for the period and the one before it, and the `top` wards by incidents."""
-    previous = totals(con, filters.previous()) if filters.start and filters.end else None
+    """Totals for the period and the one before it (where the data reach back into it), and the
+    `top` wards by incidents."""
+    data_from, _ = data_dates(con, filters.source)
+    before = filters.previous() if filters.start and filters.end else None
+    reached = before is not None and data_from is not None and before.end >= data_from
+    previous = totals(con, before) if reached else None
     p = filters.predicate("i", risk_list=True)
     top_wards = con.execute(
         f"""
@@ -74,7 +85,8 @@ def headline(con: duckdb.DuckDBPyConnection, filters: Filters, top: int = 3) -> 
         """,
         {**p.params, "top": top},
     ).df()
-    return Headline(current=totals(con, filters), previous=previous, top_wards=top_wards)
+    return Headline(current=totals(con, filters), previous=previous, top_wards=top_wards,
+                    data_from=data_from)
 
 
 def risk_trends(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:

@@ -40,7 +40,9 @@ def signal_keys(frame: pd.DataFrame, a: str, b: str | None) -> list[tuple]:
 def check_headline(ours, base):
     cur, prev, top = base
     same(tuple(vars(ours.current).values()), cur)
-    same(tuple(vars(ours.previous).values()), prev)
+    assert (ours.previous is None) == (prev is None)
+    if prev is not None:
+        same(tuple(vars(ours.previous).values()), prev)
     same(ours.top_wards["ward_code"], top["ward_code"])
     same(ours.top_wards["incidents"], top["incidents"])
 

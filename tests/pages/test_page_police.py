@@ -83,3 +83,13 @@ def test_too_few_places_to_group_is_said_in_crime_words(police_db, monkeypatch):
                     "section": "Places that look alike"}, monkeypatch=monkeypatch)
     assert_no_exception(at)
     assert "None of the 6 places has at least 10 crimes under these filters" in shown_text(at)
+
+
+def test_the_overview_says_the_data_begin_after_the_period_it_would_compare_with(
+        police_db, monkeypatch):
+    at = open_page(police_db, query={"period": "custom", "from": "2025-01-01",
+                                     "to": "2025-03-31"}, monkeypatch=monkeypatch)
+    assert_no_exception(at)
+    text = shown_text(at)
+    assert "The data begin in January 2025, so there is no earlier period to compare with." in text
+    assert "Changes compare with the period of the same length just before" not in text
