@@ -68,9 +68,10 @@ if not src.people:
 most = ", ".join(f"{r.ward_name} ({display_count(r.incidents, view)} {src.nouns})"
                  for r in head.top_wards.itertuples())
 st.markdown(md.format("**Most affected wards:** {}.", most))
-if prev is None and head.data_from and filters.start:
-    st.caption(md.escape(f"The data begin in {uk_month(head.data_from)}, so there is no earlier "
-                         "period to compare with."))
+nothing_earlier = (f"The data begin in {uk_month(head.data_from)}, so there is no earlier period "
+                   "to compare with." if prev is None and head.data_from and filters.start else "")
+if nothing_earlier:
+    st.caption(md.escape(nothing_earlier))
 else:
     st.caption("Changes compare with the period of the same length just before, worked out from "
                "the figures as shown. Rises are shown in orange and falls in blue, with an arrow "
@@ -136,6 +137,9 @@ def month_by_month() -> None:
 def where_it_changed_most() -> None:
     """The wards and places that changed most on the previous period."""
     st.header("Where it changed most")
+    if nothing_earlier:
+        st.write(md.escape(nothing_earlier))
+        return
     for unit, noun in (("ward", "Wards"), ("context", "Places")):
         moved = overview.biggest_changes(state.compute(overview.changes, filters, unit=unit))
         safe = drop_small_rows(moved, ["current", "previous"], view)

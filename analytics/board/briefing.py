@@ -76,8 +76,10 @@ def _overview(con: duckdb.DuckDBPyConnection, filters: Filters, view: str) -> Se
     summary = [f"The {period} to {uk_date(filters.end)}." if filters.end else "All data.",
                f"Most affected wards: {most}."]
     figures, tables = [], []
-    moved = overview.biggest_changes(overview.changes(con, filters, unit="ward"), n=CHANGES_EACH_WAY)
-    safe = drop_small_rows(moved, ["current", "previous"], view)
+    moved = (overview.biggest_changes(overview.changes(con, filters, unit="ward"),
+                                      n=CHANGES_EACH_WAY)
+             if prev is not None else pd.DataFrame(columns=["current", "previous"]))
+    safe = drop_small_rows(moved, ["current", "previous"], view)  # nothing earlier: no changes
     if not safe.empty:
         safe = safe.assign(change=safe["current"] - safe["previous"])
         safe = safe[safe["change"] != 0]

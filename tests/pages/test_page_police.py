@@ -93,3 +93,7 @@ def test_the_overview_says_the_data_begin_after_the_period_it_would_compare_with
     text = shown_text(at)
     assert "The data begin in January 2025, so there is no earlier period to compare with." in text
     assert "Changes compare with the period of the same length just before" not in text
+    at.session_state["overview_section"] = "Where it changed most"
+    text = shown_text(at.run())
+    assert text.count("so there is no earlier period to compare with") == 2  # the tab says so too
+    assert not [d for d in at.dataframe if "previous" in d.value.columns]  # no change on nothing
