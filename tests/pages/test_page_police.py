@@ -97,3 +97,13 @@ def test_the_overview_says_the_data_begin_after_the_period_it_would_compare_with
     text = shown_text(at.run())
     assert text.count("so there is no earlier period to compare with") == 2  # the tab says so too
     assert not [d for d in at.dataframe if "previous" in d.value.columns]  # no change on nothing
+
+
+def test_the_records_of_street_crime_are_introduced_in_its_words(police_db, monkeypatch):
+    at = open_page(police_db, "pages/records.py", {"period": "custom", "from": "2025-01-01",
+                                                   "to": "2025-03-31", "view": "analyst"},
+                   monkeypatch=monkeypatch)
+    assert_no_exception(at)
+    text = shown_text(at)
+    assert "The individual crimes under the filters" in text and "police.uk names no one" in text
+    assert "Young people" not in text and "18 crimes" in text
