@@ -15,7 +15,7 @@ from analytics.governance.disclosure import (
     rounds,
     suppress_frame,
 )
-from analytics.store.filters import period_words, uk_month
+from analytics.store.filters import period_words
 from analytics.store.sources import source
 from analytics.style import charts
 from analytics.trends.trends import HISTORY, top_signals
@@ -68,14 +68,12 @@ if not src.people:
 most = ", ".join(f"{r.ward_name} ({display_count(r.incidents, view)} {src.nouns})"
                  for r in head.top_wards.itertuples())
 st.markdown(md.format("**Most affected wards:** {}.", most))
-nothing_earlier = (f"The data begin in {uk_month(head.data_from)}, so there is no earlier period "
-                   "to compare with." if prev is None and head.data_from and filters.start else "")
-if nothing_earlier:
-    st.caption(md.escape(nothing_earlier))
-else:
-    st.caption("Changes compare with the period of the same length just before, worked out from "
-               "the figures as shown. Rises are shown in orange and falls in blue, with an arrow "
-               "for each; there is no change where a figure is hidden.")
+coverage = head.coverage_words(filters)
+nothing_earlier = coverage if prev is None else ""
+st.caption(md.escape(nothing_earlier or (
+    "Changes compare with the period of the same length just before, worked out from the figures "
+    "as shown. Rises are shown in orange and falls in blue, with an arrow for each; there is no "
+    f"change where a figure is hidden. {coverage}").strip()))
 
 
 def what_changed() -> None:

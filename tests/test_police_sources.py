@@ -198,6 +198,8 @@ def test_a_period_before_the_data_begin_is_not_compared_with_as_if_it_had_none(a
     headline = briefing.section(area.cursor(), STREET_Q1, "overview", "board")
     assert {change for _, _, change in headline.metrics} == {"No earlier period to compare"}
     assert not headline.figures and not headline.tables  # no ward 'up 8' on nothing
+    assert headline.summary[-1] == ("The data begin in January 2025, so there is no earlier "
+                                    "period to compare with.")
 
 
 def test_trends_count_months_by_crime_type_ward_and_lsoa(area):

@@ -74,7 +74,7 @@ def _overview(con: duckdb.DuckDBPyConnection, filters: Filters, view: str) -> Se
     most = ", ".join(f"{r.ward_name} ({display_count(r.incidents, view)} incidents)"
                      for r in head.top_wards.itertuples())
     summary = [f"The {period} to {uk_date(filters.end)}." if filters.end else "All data.",
-               f"Most affected wards: {most}."]
+               f"Most affected wards: {most}.", *filter(None, [head.coverage_words(filters)])]
     figures, tables = [], []
     moved = (overview.biggest_changes(overview.changes(con, filters, unit="ward"),
                                       n=CHANGES_EACH_WAY)

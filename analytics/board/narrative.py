@@ -82,19 +82,10 @@ def headline_sentence(head: overview.Headline, filters: Filters, view: str, peri
     text = f"{when} there were {display_count(cur.incidents, view)} {src.nouns}"
     if src.people:
         text += f" involving {display_count(cur.young_people, view)} young people"
-    if head.previous is None:
-        return text + "." + _nothing_earlier(head, filters)
-    return text + ", " + change_words(cur.incidents, head.previous.incidents, view,
-                                      f"the {period} before") + "."
-
-
-def _nothing_earlier(head: overview.Headline, filters: Filters) -> str:
-    """' The data begin in January 2019, so there is no earlier period to compare with.' where
-    the period before this one comes before the data ('' for an open period)."""
-    if not (filters.start and filters.end and head.data_from):
-        return ""
-    return (f" The data begin in {uk_month(head.data_from)}, so there is no earlier period to "
-            "compare with.")
+    if head.previous is not None:
+        text += ", " + change_words(cur.incidents, head.previous.incidents, view,
+                                    f"the {period} before")
+    return " ".join([text + ".", head.coverage_words(filters)]).strip()
 
 
 def change_words(current: int, previous: int, view: str, before: str) -> str:

@@ -14,7 +14,7 @@ import pandas as pd
 
 from analytics.governance.disclosure import display_count, shown_number
 from analytics.store import memo, sources
-from analytics.store.filters import Filters
+from analytics.store.filters import Filters, uk_month
 from analytics.store.reference import data_dates
 from analytics.store.risk_sets import by_risk_type
 from analytics.store.sources import risk_label, risk_vocabulary
@@ -42,6 +42,26 @@ class Headline:
     previous: Totals | None
     top_wards: pd.DataFrame  # ward_code, ward_name, incidents
     data_from: date | None = None
+
+    def partly_covered(self, filters: Filters) -> bool:
+        """Whether the data begin in a month part way through the previous period, so it is
+        compared with, but has fewer months of data than this one."""
+        if self.previous is None or self.data_from is None:
+            return False
+        return filters.previous().start < self.data_from.replace(day=1)
+
+    def coverage_words(self, filters: Filters) -> str:
+        """'The data begin in March 2024, part way through the previous period.', 'The data
+        begin in January 2019, so there is no earlier period to compare with.', or ''."""
+        if self.data_from is None or not (filters.start and filters.end):
+            return ""
+        if self.previous is None:
+            return (f"The data begin in {uk_month(self.data_from)}, so there is no earlier "
+                    "period to compare with.")
+        if self.partly_covered(filters):
+            return (f"The data begin in {uk_month(self.data_from)}, part way through the "
+                    "previous period.")
+        return ""
 
 
 @memo.per_data_version(maxsize=16)  # small, and asked for by every page

@@ -73,11 +73,13 @@ def test_an_empty_selection_says_so_and_nothing_else(con):
 
 def test_small_counts_never_get_a_direction_or_a_percentage(tiny):
     board = narrative.what_changed(tiny.cursor(), YEAR_2025, "board").sentences
+    # The tiny borough's data begin in March 2024, part way through the 12 months before.
     assert board[0] == ("In the 12 months to 31 December 2025 there were 10 incidents involving "
-                        "10 young people, against <5 in the 12 months before.")
+                        "10 young people, against <5 in the 12 months before. The data begin in "
+                        "March 2024, part way through the previous period.")
     assert not any(s.startswith("Among") for s in board)  # every ward and place is under 5
     analyst = narrative.what_changed(tiny.cursor(), YEAR_2025, "analyst").sentences
-    assert "up 400% on the 12 months before (2)" in analyst[0]
+    assert "up 400% on the 12 months before (2). The data begin in March 2024" in analyst[0]
 
 
 def test_change_words_edges():

@@ -13,6 +13,8 @@ def test_overview_shows_headline_figures_against_the_previous_period(tiny_db, mo
     text = shown_text(at)
     assert "Incidents 10" in text
     assert "+400% on the previous 12 months" in text
+    # ...against a year whose data begin in its third month, and the reader is told so
+    assert "The data begin in March 2024, part way through the previous period." in text
 
 
 def test_board_view_shows_no_change_that_would_give_away_a_hidden_count(tiny_db, monkeypatch):
