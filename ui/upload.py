@@ -17,6 +17,7 @@ from analytics.ingest import ingest, mapping, readers
 from analytics.ingest.mapping import FIELDS, Mapping
 from analytics.ingest.staging import Staged
 from analytics.store.vocab import AGENCIES, CONTEXT_TYPES, RISK_TYPES
+from analytics.style.text import upper_initial
 from ui import downloads, state
 from ui import markdown as md
 
@@ -223,7 +224,7 @@ def personal_warning(staged: Staged) -> None:
 
 
 def _sentence(text: str) -> str:
-    return text[:1].upper() + text[1:] + "."
+    return upper_initial(text) + "."
 
 
 def saved_mappings() -> None:

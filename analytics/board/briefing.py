@@ -15,6 +15,7 @@ from dataclasses import replace
 
 import duckdb
 import pandas as pd
+import plotly.graph_objects as go
 
 from analytics.board import briefing_charts as bc
 from analytics.board import narrative, overview
@@ -75,25 +76,31 @@ def _overview(con: duckdb.DuckDBPyConnection, filters: Filters, view: str) -> Se
                      for r in head.top_wards.itertuples())
     summary = [f"The {period} to {uk_date(filters.end)}." if filters.end else "All data.",
                f"Most affected wards: {most}.", *filter(None, [head.coverage_words(filters)])]
-    figures, tables = [], []
-    moved = (overview.biggest_changes(overview.changes(con, filters, unit="ward"),
-                                      n=CHANGES_EACH_WAY)
-             if prev is not None else pd.DataFrame(columns=["current", "previous"]))
-    safe = drop_small_rows(moved, ["current", "previous"], view)  # nothing earlier: no changes
+    # with nothing earlier to compare with, no ward changed
+    figures, tables = _ward_changes(con, filters, view, period) if prev is not None else ([], [])
+    return Section("Headline figures", summary, figures, tables, metrics=metrics, page="overview",
+                   points=summary[1:])
+
+
+def _ward_changes(con: duckdb.DuckDBPyConnection, filters: Filters, view: str,
+                  period: str) -> tuple[list[go.Figure], list[tuple[str, pd.DataFrame]]]:
+    """The wards that changed most on the previous period, as a chart and its table (none when
+    no change survives the view's rounding)."""
+    moved = overview.biggest_changes(overview.changes(con, filters, unit="ward"),
+                                     n=CHANGES_EACH_WAY)
+    safe = drop_small_rows(moved, ["current", "previous"], view)
     if not safe.empty:
         safe = safe.assign(change=safe["current"] - safe["previous"])
         safe = safe[safe["change"] != 0]
-    if not safe.empty:
-        top = safe.iloc[safe["change"].abs().argmax()]
-        title = (f"{top['name']} changed most, {'up' if top['change'] > 0 else 'down'} "
-                 f"{abs(int(top['change'])):,} incidents on the previous {period}")
-        figures.append(charts.change_bars(safe, title))
-        tables.append(("Wards that changed most", safe[["name", "current", "previous",
-                                                          "change"]].rename(columns={
-            "name": "Ward", "current": "This period", "previous": "Previous period",
-            "change": "Change"})))
-    return Section("Headline figures", summary, figures, tables, metrics=metrics, page="overview",
-                   points=summary[1:])
+    if safe.empty:
+        return [], []
+    top = safe.iloc[safe["change"].abs().argmax()]
+    title = (f"{top['name']} changed most, {'up' if top['change'] > 0 else 'down'} "
+             f"{abs(int(top['change'])):,} incidents on the previous {period}")
+    table = safe[["name", "current", "previous", "change"]].rename(columns={
+        "name": "Ward", "current": "This period", "previous": "Previous period",
+        "change": "Change"})
+    return [charts.change_bars(safe, title)], [("Wards that changed most", table)]
 
 
 def _what_changed(con: duckdb.DuckDBPyConnection, filters: Filters, view: str) -> Section:
@@ -190,7 +197,7 @@ def _interventions(con: duckdb.DuckDBPyConnection, filters: Filters, view: str) 
     headline = impact.summary_headline(summary)
     assessed = summary.dropna(subset=["ratio"]).sort_values("before_total", ascending=False,
                                                             kind="stable")
-    lines = [f"{headline}."] + [f"{r.label}: {r.effect[:1].lower() + r.effect[1:]}."
+    lines = [f"{headline}."] + [f"{r.label}: {lower_initial(r.effect)}."
                                 for r in assessed.head(TOP_PRIORITIES).itertuples()]
     figures = [impact_charts.estimates(assessed, "label", headline)] if not assessed.empty else []
     lines.append(impact.CAVEAT)
@@ -209,7 +216,7 @@ def _unnamed_homes(con: duckdb.DuckDBPyConnection, labels: pd.Series, view: str)
     for name, kind, ward in homes:
         shown = places.shareable_name(name, kind, ward, view)
         if shown != name:
-            out = out.str.replace(name, shown[:1].lower() + shown[1:], regex=False)
+            out = out.str.replace(name, lower_initial(shown), regex=False)
     return out
 
 

@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 from analytics.governance import escape
 from analytics.governance.disclosure import display_count, mask_small
 from analytics.style.charts import DARK_BLUE, TURQUOISE, style
+from analytics.style.text import lower_initial
 
 TOP_WARDS = 10  # wards drawn in the ranking chart
 TOP_PLACES = 10  # places drawn in the priority chart
@@ -79,7 +80,7 @@ def pair_bars(pairs: pd.DataFrame, title: str, view: str) -> go.Figure:
     """The strongest overlaps as bars of lift (times what chance would give), each labelled with
     how many young people have both (as the view shows it)."""
     head = pairs.iloc[::-1]
-    labels = [f"{a} and {b[:1].lower() + b[1:]}"
+    labels = [f"{a} and {lower_initial(b)}"
               for a, b in zip(head["a_label"], head["b_label"], strict=True)]
     fig = go.Figure(go.Bar(
         y=labels, x=head["lift"].round(1), orientation="h", marker_color=DARK_BLUE,

@@ -31,7 +31,7 @@ from analytics.governance.escape import Markdown
 from analytics.overlap import overlap
 from analytics.store.filters import uk_month
 from analytics.style.charts import DARK_BLUE, DARK_GREY, DIVERGING, SEQUENTIAL, name_rows, style
-from analytics.style.text import lower_initial
+from analytics.style.text import lower_initial, upper_initial
 
 SIGNIFICANT_MARK = "*"
 LIFT_CAP = 3  # the lift colour scale runs from 1/2**LIFT_CAP to 2**LIFT_CAP at most
@@ -276,7 +276,7 @@ def upset(combos: pd.DataFrame, unit: str, view: str,
     fig.update_xaxes(showticklabels=False, range=[-0.6, len(x) - 0.4], row=1, col=1)
     fig.update_xaxes(showticklabels=False, showline=False, range=[-0.6, len(x) - 0.4],
                      row=2, col=1)
-    fig.update_yaxes(title=noun[:1].upper() + noun[1:], row=1, col=1)
+    fig.update_yaxes(title=upper_initial(noun), row=1, col=1)
     fig.update_yaxes(tickvals=list(range(len(types))),
                      ticktext=[f"{overlap.label(t)} ({display_count(totals[t], view)})"
                                for t in types],
@@ -323,7 +323,7 @@ def upset_table(combos: pd.DataFrame, unit: str, view: str) -> pd.DataFrame:
     ordered = _upset_order(combos, view)
     return pd.DataFrame({"Combination (exactly these risk types)": ordered["label"],
                          "Risk types": ordered["size"],
-                         overlap.UNITS[unit][:1].upper() + overlap.UNITS[unit][1:]:
+                         upper_initial(overlap.UNITS[unit]):
                          ordered["shown"]})
 
 

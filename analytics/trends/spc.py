@@ -47,7 +47,7 @@ import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
-from analytics.style.text import upper_initial
+from analytics.style.text import lower_initial, upper_initial
 
 LIMIT_FACTOR = 2.66  # 3 / d2 (d2 = 1.128 for moving ranges of two points)
 BAND_FACTOR = 2 * (LIMIT_FACTOR / 3)  # "close to the limits" (the package's limitclose)
@@ -598,4 +598,4 @@ def lower_first(text: str) -> str:
     first = text.split(" ", 1)[0]
     if first in calendar.month_name or first[:1].isdigit():
         return text
-    return text[:1].lower() + text[1:]
+    return lower_initial(text)

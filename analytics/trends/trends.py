@@ -39,6 +39,7 @@ from analytics.store.sources import INCIDENTS, risk_label
 from analytics.store.sources import source as source_of
 from analytics.store.store import quote_identifier
 from analytics.store.vocab import AGENCY_LABELS, CONTEXT_LABELS
+from analytics.style.text import lower_initial, upper_initial
 from analytics.trends import spc
 
 MEASURES: dict[str, str] = {
@@ -637,9 +638,9 @@ def _year_on_year(s: Seasonality, noun: str) -> str:
         return f"Not enough months to compare {noun} year on year"
     to = uk_month(s.last_month)
     if s.previous is None:
-        return f"{_cap(noun)} in the 12 months to {to}: fewer than 24 months, so no comparison"
+        return f"{upper_initial(noun)} in the 12 months to {to}: fewer than 24 months, so no comparison"
     if s.previous == 0:
-        return f"{_cap(noun)} in the 12 months to {to}: none in the 12 months before"
+        return f"{upper_initial(noun)} in the 12 months to {to}: none in the 12 months before"
     change = (s.recent - s.previous) / s.previous
     if abs(change) < 0.005:
         return f"In the 12 months to {to}, about the same {noun} a month as the 12 before"
@@ -792,7 +793,7 @@ def top_signals(con: duckdb.DuckDBPyConnection, filters: Filters, n: int = 5,
     rows = []
     for ward in busy:
         mine = concerns[concerns["key_b"] == ward]
-        risks = [label[:1].lower() + label[1:] for label in mine["label_a"]]
+        risks = [lower_initial(label) for label in mine["label_a"]]
         listed = ", ".join(risks[:3]) + (f" and {len(risks) - 3} more" if len(risks) > 3 else "")
         rows.append(("", ward, spc.CONCERN,
                      f"{mine['label_b'].iloc[0]}: {src.harm} rising in {len(risks)} "
@@ -892,10 +893,6 @@ def _point_words(row) -> str:
 def _check(value: str, allowed: dict, what: str) -> None:
     if value not in allowed:
         raise ValueError(f"Unknown {what} {value!r}; choose one of {', '.join(allowed)}.")
-
-
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 # ---- choices for the page's controls -------------------------------------------------------
