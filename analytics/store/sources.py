@@ -23,7 +23,6 @@ import re
 from dataclasses import dataclass
 
 from analytics.store.vocab import RISK_LABELS
-from analytics.style.text import upper_initial
 
 INCIDENTS, STREET, SEARCH, CHILD_SEARCH = "incidents", "street", "stop_search", "stop_search_children"
 CHILD_AGE_RANGES = ("under 10", "10-17")  # police.uk's age ranges of children
@@ -135,7 +134,7 @@ def risk_label(code: str) -> str:
         if code in vocabulary:
             return vocabulary[code]
     words = code.replace("-", " ").replace("_", " ").strip()
-    return upper_initial(words)
+    return words[:1].upper() + words[1:]  # store sits below style (tests/test_layering.py)
 
 
 def place_kind(code: str) -> str:
